@@ -1,0 +1,26 @@
+package io.backydb.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The seed's {@code compression} section.
+ *
+ * @param compression whether to compress (default false)
+ * @param type the codec (default zstd when compression is on)
+ * @param level codec level, or null for the codec's default
+ */
+public record CompressionConfig(boolean compression, CompressionType type, Integer level) {
+
+  public static final CompressionConfig NONE = new CompressionConfig(false, CompressionType.NONE, null);
+
+  @JsonCreator
+  static CompressionConfig fromJson(
+      @JsonProperty("compression") Boolean compression,
+      @JsonProperty("compression_type") CompressionType type,
+      @JsonProperty("compression_level") Integer level) {
+    boolean on = compression != null && compression;
+    CompressionType t = on ? (type == null ? CompressionType.ZSTD : type) : CompressionType.NONE;
+    return new CompressionConfig(on && t != CompressionType.NONE, t, level);
+  }
+}

@@ -1,0 +1,207 @@
+package io.backydb.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads backup and restore configurations from JSON or YAML files, strings or maps, strictly: an
+ * unknown key, a value of the wrong type or a missing required key fails with a one-line {@link
+ * BackyException} ({@link ErrorCode#CONFIG}) that names the key.
+ */
+public final class ConfigLoader {
+
+  private static final ObjectMapper JSON = strict(JsonMapper.builder().build());
+  private static final ObjectMapper YAML = strict(YAMLMapper.builder().build());
+  private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
+
+  private ConfigLoader() {}
+
+  private static ObjectMapper strict(ObjectMapper m) {
+    m.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    m.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+    m.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
+    m.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+    // "port": "3306" or "host": 5 are mistakes worth naming, not values to guess at
+    m.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    m.coercionConfigFor(LogicalType.Boolean)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    m.coercionConfigFor(LogicalType.Integer)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    return m;
+  }
+
+  /** Loads a backup config from a file ({@code .json}, {@code .yaml} or {@code .yml}). */
+  public static BackupConfig backupFromFile(Path file) {
+    return bind(read(file), BackupConfig.class, file.toString());
+  }
+
+  public static RestoreConfig restoreFromFile(Path file) {
+    return bind(read(file), RestoreConfig.class, file.toString());
+  }
+
+  public static BackupConfig backupFromMap(Map<String, ?> map) {
+    return bind(JSON.valueToTree(map), BackupConfig.class, "config");
+  }
+
+  public static RestoreConfig restoreFromMap(Map<String, ?> map) {
+    return bind(JSON.valueToTree(map), RestoreConfig.class, "config");
+  }
+
+  /** Parses config text; JSON if it starts with '{', YAML otherwise. */
+  public static BackupConfig backupFromText(String text) {
+    return bind(parse(text, text.stripLeading().startsWith("{") ? JSON : YAML, "config"), BackupConfig.class, "config");
+  }
+
+  public static RestoreConfig restoreFromText(String text) {
+    return bind(parse(text, text.stripLeading().startsWith("{") ? JSON : YAML, "config"), RestoreConfig.class, "config");
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode read(Path file) {
+    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    ObjectMapper mapper;
+    if (name.endsWith(".json")) {
+      mapper = JSON;
+    } else if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+      mapper = YAML;
+    } else {
+      throw new BackyException(
+          ErrorCode.CONFIG, "config file " + file + ": name must end in .json, .yaml or .yml");
+    }
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new BackyException(ErrorCode.CONFIG, "config file " + file + " does not exist");
+    } catch (IOException e) {
+      throw new BackyException(ErrorCode.CONFIG, "config file " + file + " cannot be read: " + e.getMessage());
+    }
+    return parse(text, mapper, file.toString());
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode parse(String text, ObjectMapper mapper, String source) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = mapper.readTree(text);
+      if (node == null || !node.isObject()) {
+        throw new BackyException(ErrorCode.CONFIG, source + ": expected a mapping of settings at the top level");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new BackyException(
+          ErrorCode.CONFIG, source + ": malformed " + (mapper == JSON ? "JSON" : "YAML") + where + ": " + firstLine(e.getOriginalMessage()));
+    }
+  }
+
+  private static <T> T bind(com.fasterxml.jackson.databind.JsonNode node, Class<T> type, String source) {
+    try {
+      return JSON.treeToValue(node, type);
+    } catch (JsonProcessingException e) {
+      throw new BackyException(ErrorCode.CONFIG, source + ": " + describe(e), e);
+    } catch (IllegalArgumentException e) {
+      throw new BackyException(ErrorCode.CONFIG, source + ": " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  /** Turns Jackson's multi-line messages into one line that names the offending key. */
+  static String describe(JsonProcessingException e) {
+    String path = e instanceof JsonMappingException m ? path(m) : "";
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown key '" + path + "'";
+    }
+    if (e instanceof InvalidFormatException f) {
+      if (f.getTargetType() != null && f.getTargetType().isEnum()) {
+        String allowed = java.util.Arrays.stream(f.getTargetType().getEnumConstants())
+            .map(c -> c.toString().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+        return "'" + path + "' has unsupported value '" + f.getValue() + "' (expected one of: " + allowed + ")";
+      }
+      return "'" + path + "' has a value of the wrong type: expected " + typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
+    }
+    if (e instanceof ValueInstantiationException v) {
+      Throwable c = v.getCause() == null ? v : v.getCause();
+      return "'" + path + "' is invalid: " + firstLine(c.getMessage());
+    }
+    if (e instanceof MismatchedInputException mi) {
+      String msg = mi.getOriginalMessage();
+      if (msg != null && msg.startsWith("Missing required creator property")) {
+        Matcher m = QUOTED.matcher(msg);
+        String key = m.find() ? m.group(1) : "?";
+        return "missing required key '" + (path.isEmpty() ? key : path + "." + key) + "'";
+      }
+      return "'" + path + "' has a value of the wrong type: expected " + typeName(mi.getTargetType());
+    }
+    return firstLine(e.getOriginalMessage());
+  }
+
+  private static String path(JsonMappingException m) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference r : m.getPath()) {
+      if (r.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String typeName(Class<?> t) {
+    if (t == null) {
+      return "another type";
+    }
+    if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+      return "an integer";
+    }
+    if (t == boolean.class || t == Boolean.class) {
+      return "true or false";
+    }
+    if (t == String.class) {
+      return "a string";
+    }
+    if (java.util.Collection.class.isAssignableFrom(t)) {
+      return "a list";
+    }
+    if (t.isEnum()) {
+      return "one of " + java.util.Arrays.toString(t.getEnumConstants()).toLowerCase(Locale.ROOT);
+    }
+    return "a mapping";
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid value";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

@@ -1,0 +1,52 @@
+package io.backydb.config;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where secrets and locations come from: the process environment by default, a map in tests and
+ * in the Java API. Values read here are never logged.
+ */
+public interface Environment {
+
+  /** The seed's environment variables. */
+  String DB_PASSWORD = "DB_PASSWORD";
+  String LOGGING_PATH = "LOGGING_PATH";
+  String LOCAL_PATH = "LOCAL_PATH";
+  String INTEGRITY_PASSWORD = "INTEGRITY_PASSWORD";
+  String PRIVATE_KEY_PASSWORD = "PRIVATE_KEY_PASSWORD";
+  String LOCAL_KEY_STORE_PATH = "LOCAL_KEY_STORE_PATH";
+
+  Optional<String> get(String name);
+
+  static Environment system() {
+    return name -> Optional.ofNullable(System.getenv(name));
+  }
+
+  static Environment of(Map<String, String> values) {
+    Map<String, String> copy = Map.copyOf(values);
+    return name -> Optional.ofNullable(copy.get(name));
+  }
+
+  /** The value, which may be empty; a one-line config error naming the variable if it is unset. */
+  default String require(String name, String why) {
+    return get(name)
+        .orElseThrow(
+            () ->
+                new BackyException(
+                    ErrorCode.CONFIG,
+                    "environment variable " + name + " is not set (required " + why + ")"));
+  }
+
+  /** The value, which must not be empty. */
+  default String requireNonEmpty(String name, String why) {
+    String v = require(name, why);
+    if (v.isBlank()) {
+      throw new BackyException(
+          ErrorCode.CONFIG, "environment variable " + name + " is empty (required " + why + ")");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,46 @@
+package io.backydb.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Objects;
+
+/**
+ * A restore job: the seed's restore configuration, plus {@code replace_existing}.
+ *
+ * @param database where to restore to; its {@code features} and {@code tables} limit what is
+ *     applied (default: everything the backup holds)
+ * @param backupPath the backup to restore: a path as {@code bin/backy backup} printed it
+ * @param storage where the backup is kept
+ * @param replaceExisting restore even if the target database already has tables, dropping and
+ *     re-creating the objects the backup contains (default false: refuse)
+ */
+public record RestoreConfig(
+    DatabaseConfig database,
+    String backupPath,
+    StorageConfig storage,
+    boolean replaceExisting) {
+
+  public RestoreConfig {
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(backupPath, "backup_path");
+    Objects.requireNonNull(storage, "storage");
+  }
+
+  @JsonCreator
+  static RestoreConfig fromJson(
+      @JsonProperty(value = "database", required = true) DatabaseConfig database,
+      @JsonProperty(value = "backup_path", required = true) String backupPath,
+      @JsonProperty(value = "storage", required = true) StorageConfig storage,
+      @JsonProperty("replace_existing") Boolean replaceExisting) {
+    return new RestoreConfig(
+        database, backupPath, storage, replaceExisting != null && replaceExisting);
+  }
+
+  public RestoreConfig withDatabase(DatabaseConfig db) {
+    return new RestoreConfig(db, backupPath, storage, replaceExisting);
+  }
+
+  public RestoreConfig withReplaceExisting(boolean replace) {
+    return new RestoreConfig(database, backupPath, storage, replace);
+  }
+}

@@ -1,0 +1,46 @@
+package io.backydb.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * Where backups are kept. The contract every storage keeps (and {@code StorageContractTest}
+ * checks):
+ *
+ * <ul>
+ *   <li>{@link #create} streams: nothing is visible under the name until {@link PendingWrite#commit}
+ *       succeeds, and {@link PendingWrite#abort} (or a failed commit) leaves nothing behind.
+ *   <li>Names are relative, '/'-separated keys such as {@code shop_20261126T101500Z.sql} or {@code
+ *       shop_20261126T101500Z/data.sql}; a name never escapes the storage root.
+ *   <li>Objects are readable by their owner only where the storage has permissions.
+ * </ul>
+ */
+public interface BackupStorage {
+
+  /** Starts writing the object {@code name}; fails if it already exists. */
+  PendingWrite create(String name) throws IOException;
+
+  /** Opens a committed object for reading. */
+  InputStream open(String name) throws IOException;
+
+  boolean exists(String name) throws IOException;
+
+  /** Size in bytes of a committed object. */
+  long size(String name) throws IOException;
+
+  /** Names of all committed objects whose name ends with {@code suffix}, in no set order. */
+  List<String> list(String suffix) throws IOException;
+
+  /** Deletes an object if it exists; idempotent. */
+  void delete(String name) throws IOException;
+
+  /** How a user sees the object: an absolute path, or a URI such as {@code s3://bucket/key}. */
+  String location(String name);
+
+  /**
+   * The object name for a location as {@link #location} prints it (or a name relative to this
+   * storage), or null if the location is not in this storage.
+   */
+  String nameOf(String location);
+}

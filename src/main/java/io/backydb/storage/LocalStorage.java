@@ -1,0 +1,234 @@
+package io.backydb.storage;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Backups in a local folder ({@code LOCAL_PATH}). An object is written to a hidden temporary file
+ * beside its final name ({@code .name.<random>.partial}) and hard-linked into place on commit, so
+ * a crash never leaves a half-written file under a backup's name and an existing backup is never
+ * overwritten. Files and folders are created readable by the owner only.
+ */
+public final class LocalStorage implements BackupStorage {
+
+  static final String PARTIAL_SUFFIX = ".partial";
+  private static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final Set<PosixFilePermission> FILE_PERMS = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> DIR_PERMS = PosixFilePermissions.fromString("rwx------");
+
+  private final Path root;
+
+  public LocalStorage(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** The file behind a name, refusing names that would leave the root. */
+  public Path resolve(String name) {
+    Path p = root.resolve(name).normalize();
+    if (!p.startsWith(root) || p.equals(root)) {
+      throw new BackyException(ErrorCode.STORAGE, "object name '" + name + "' is outside the storage folder " + root);
+    }
+    return p;
+  }
+
+  @Override
+  public PendingWrite create(String name) throws IOException {
+    Path target = resolve(name);
+    if (Files.exists(target)) {
+      throw new FileAlreadyExistsException(target.toString());
+    }
+    createDirectories(target.getParent());
+    Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + PARTIAL_SUFFIX);
+    OutputStream out = new BufferedOutputStream(
+        POSIX
+            ? Files.newOutputStream(Files.createFile(temp, fileAttrs()), StandardOpenOption.WRITE)
+            : Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW),
+        1 << 16);
+    return new LocalPendingWrite(target, temp, out);
+  }
+
+  private static FileAttribute<?>[] fileAttrs() {
+    return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMS)};
+  }
+
+  private void createDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    if (dir.getParent() != null) {
+      createDirectories(dir.getParent());
+    }
+    try {
+      if (POSIX) {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_PERMS));
+      } else {
+        Files.createDirectory(dir);
+      }
+    } catch (FileAlreadyExistsException e) {
+      // created concurrently: fine
+    } catch (AccessDeniedException e) {
+      throw new BackyException(ErrorCode.STORAGE, "cannot create folder " + dir + ": permission denied");
+    }
+  }
+
+  @Override
+  public InputStream open(String name) throws IOException {
+    return Files.newInputStream(resolve(name));
+  }
+
+  @Override
+  public boolean exists(String name) {
+    return Files.exists(resolve(name));
+  }
+
+  @Override
+  public long size(String name) throws IOException {
+    return Files.size(resolve(name));
+  }
+
+  @Override
+  public List<String> list(String suffix) throws IOException {
+    List<String> names = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return names;
+    }
+    try (Stream<Path> files = Files.walk(root, 2)) {
+      files
+          .filter(Files::isRegularFile)
+          .map(p -> root.relativize(p).toString().replace('\\', '/'))
+          .filter(n -> n.endsWith(suffix) && !n.endsWith(PARTIAL_SUFFIX) && !n.startsWith("."))
+          .forEach(names::add);
+    }
+    return names;
+  }
+
+  @Override
+  public void delete(String name) throws IOException {
+    Path p = resolve(name);
+    Files.deleteIfExists(p);
+    // remove the folder of a multi-file backup once it is empty
+    Path parent = p.getParent();
+    if (parent != null && !parent.equals(root)) {
+      try (Stream<Path> rest = Files.list(parent)) {
+        if (rest.findAny().isEmpty()) {
+          Files.deleteIfExists(parent);
+        }
+      } catch (NoSuchFileException e) {
+        // already gone
+      }
+    }
+  }
+
+  @Override
+  public String location(String name) {
+    return resolve(name).toString();
+  }
+
+  @Override
+  public String nameOf(String location) {
+    Path p = Path.of(location);
+    Path abs = p.isAbsolute() ? p.normalize() : root.resolve(p).normalize();
+    if (!abs.startsWith(root) || abs.equals(root)) {
+      return null;
+    }
+    return root.relativize(abs).toString().replace('\\', '/');
+  }
+
+  /** Deletes temporary files left by a backup that was killed; returns how many. */
+  public int cleanPartials() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return 0;
+    }
+    int n = 0;
+    try (Stream<Path> files = Files.walk(root, 2)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (p.getFileName().toString().endsWith(PARTIAL_SUFFIX) && Files.deleteIfExists(p)) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private static final class LocalPendingWrite implements PendingWrite {
+    private final Path target;
+    private final Path temp;
+    private final OutputStream out;
+    private boolean done;
+
+    LocalPendingWrite(Path target, Path temp, OutputStream out) {
+      this.target = target;
+      this.temp = temp;
+      this.out = out;
+    }
+
+    @Override
+    public OutputStream stream() {
+      return out;
+    }
+
+    @Override
+    public String commit() throws IOException {
+      try {
+        out.flush();
+        if (out instanceof java.io.FilterOutputStream) {
+          // force the data to disk before the name appears
+          out.close();
+        }
+        try (var ch = java.nio.channels.FileChannel.open(temp, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+        // link(2) fails if the target exists: an existing backup is never replaced
+        Files.createLink(target, temp);
+        Files.delete(temp);
+        done = true;
+        return target.toString();
+      } catch (IOException | RuntimeException e) {
+        abort();
+        throw e;
+      }
+    }
+
+    @Override
+    public void abort() {
+      if (done) {
+        return;
+      }
+      done = true;
+      try {
+        out.close();
+      } catch (IOException ignored) {
+        // the file is deleted next
+      }
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException ignored) {
+        // best effort: a later run's cleanPartials removes it
+      }
+    }
+  }
+}
