@@ -1,6 +1,5 @@
 package io.backydb.config;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
@@ -16,7 +15,6 @@ public enum CompressionType {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  @JsonCreator
   public static CompressionType ofKey(String key) {
     return valueOf(key.toUpperCase(Locale.ROOT));
   }

@@ -44,6 +44,7 @@ public final class ConfigLoader {
     m.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
     m.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
     m.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+    m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true);
     // "port": "3306" or "host": 5 are mistakes worth naming, not values to guess at
     m.coercionConfigFor(LogicalType.Textual)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -139,7 +140,8 @@ public final class ConfigLoader {
     if (e instanceof InvalidFormatException f) {
       if (f.getTargetType() != null && f.getTargetType().isEnum()) {
         String allowed = java.util.Arrays.stream(f.getTargetType().getEnumConstants())
-            .map(c -> c.toString().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+            .map(c -> c.toString().toLowerCase(Locale.ROOT)).filter(c -> !c.equals("none"))
+            .collect(Collectors.joining(", "));
         return "'" + path + "' has unsupported value '" + f.getValue() + "' (expected one of: " + allowed + ")";
       }
       return "'" + path + "' has a value of the wrong type: expected " + typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
@@ -153,7 +155,8 @@ public final class ConfigLoader {
       if (msg != null && msg.startsWith("Missing required creator property")) {
         Matcher m = QUOTED.matcher(msg);
         String key = m.find() ? m.group(1) : "?";
-        return "missing required key '" + (path.isEmpty() ? key : path + "." + key) + "'";
+        String full = path.isEmpty() || path.equals(key) || path.endsWith("." + key) ? path : path + "." + key;
+        return "missing required key '" + (full.isEmpty() ? key : full) + "'";
       }
       return "'" + path + "' has a value of the wrong type: expected " + typeName(mi.getTargetType());
     }

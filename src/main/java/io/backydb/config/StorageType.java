@@ -1,6 +1,5 @@
 package io.backydb.config;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
@@ -13,7 +12,6 @@ public enum StorageType {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  @JsonCreator
   public static StorageType ofKey(String key) {
     return valueOf(key.toUpperCase(Locale.ROOT));
   }

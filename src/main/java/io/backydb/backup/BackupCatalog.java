@@ -1,0 +1,44 @@
+package io.backydb.backup;
+
+import io.backydb.format.BackupMetadata;
+import io.backydb.format.MetadataJson;
+import io.backydb.storage.BackupStorage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The finished backups in a storage, read from their metadata sidecars. A backup whose sidecar is
+ * missing (it failed, or is still running) is not a finished backup and is not listed.
+ */
+public final class BackupCatalog {
+
+  private final BackupStorage storage;
+
+  public BackupCatalog(BackupStorage storage) {
+    this.storage = storage;
+  }
+
+  /** A listed backup and where it is. */
+  public record Entry(BackupMetadata metadata, String location) {}
+
+  /** Every finished backup, newest first. Unreadable sidecars are skipped (and named in {@code problems}). */
+  public List<Entry> list(List<String> problems) throws IOException {
+    List<Entry> out = new ArrayList<>();
+    for (String sidecar : storage.list(BackupMetadata.SUFFIX)) {
+      try (InputStream in = storage.open(sidecar)) {
+        BackupMetadata m = MetadataJson.read(in, storage.location(sidecar));
+        String main = m.files() == null || m.files().isEmpty() ? sidecar : m.files().get(0).name();
+        String location = BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout())
+            ? storage.location(m.name()) : storage.location(main);
+        out.add(new Entry(m, location));
+      } catch (RuntimeException e) {
+        problems.add(storage.location(sidecar) + ": " + e.getMessage());
+      }
+    }
+    out.sort(Comparator.comparing((Entry e) -> e.metadata().startedAt()).reversed());
+    return out;
+  }
+}

@@ -1,0 +1,136 @@
+package io.backydb.backup;
+
+import io.backydb.config.BackupConfig;
+import io.backydb.config.Environment;
+import io.backydb.engine.DatabaseEngine;
+import io.backydb.engine.DumpSummary;
+import io.backydb.format.BackupMetadata;
+import io.backydb.storage.BackupStorage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One backup run as it moves through the route's steps: its config, where it goes, and what each
+ * step has produced so far. Secrets are kept in the {@link Environment}, never copied here.
+ */
+public final class BackupJob {
+
+  private final BackupConfig config;
+  private final Environment environment;
+  private final DatabaseEngine engine;
+  private final BackupStorage storage;
+  private final String id = UUID.randomUUID().toString();
+  private final Instant startedAt = Instant.now();
+  private String name;
+  private CompletableFuture<DumpSummary> dump;
+  private final List<BackupMetadata.StoredFile> storedFiles = new ArrayList<>();
+  private long dumpBytes;
+  private String layout;
+  private BackupMetadata.Integrity integrity;
+  private BackupMetadata.Encryption encryption;
+  private BackupMetadata metadata;
+  private String location;
+
+  public BackupJob(BackupConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
+    this.config = config;
+    this.environment = environment;
+    this.engine = engine;
+    this.storage = storage;
+  }
+
+  public BackupConfig config() {
+    return config;
+  }
+
+  public Environment environment() {
+    return environment;
+  }
+
+  public DatabaseEngine engine() {
+    return engine;
+  }
+
+  public BackupStorage storage() {
+    return storage;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public void name(String n) {
+    this.name = n;
+  }
+
+  public CompletableFuture<DumpSummary> dump() {
+    return dump;
+  }
+
+  public void dump(CompletableFuture<DumpSummary> d) {
+    this.dump = d;
+  }
+
+  public List<BackupMetadata.StoredFile> storedFiles() {
+    return storedFiles;
+  }
+
+  public long dumpBytes() {
+    return dumpBytes;
+  }
+
+  public void addDumpBytes(long n) {
+    dumpBytes += n;
+  }
+
+  public String layout() {
+    return layout;
+  }
+
+  public void layout(String l) {
+    this.layout = l;
+  }
+
+  public BackupMetadata.Integrity integrity() {
+    return integrity;
+  }
+
+  public void integrity(BackupMetadata.Integrity i) {
+    this.integrity = i;
+  }
+
+  public BackupMetadata.Encryption encryption() {
+    return encryption;
+  }
+
+  public void encryption(BackupMetadata.Encryption e) {
+    this.encryption = e;
+  }
+
+  public BackupMetadata metadata() {
+    return metadata;
+  }
+
+  public void metadata(BackupMetadata m) {
+    this.metadata = m;
+  }
+
+  /** Where the backup is, as the user sees it: its file, folder or URI. */
+  public String location() {
+    return location;
+  }
+
+  public void location(String l) {
+    this.location = l;
+  }
+}

@@ -1,0 +1,95 @@
+package io.backydb.backup;
+
+import io.backydb.engine.DumpInput;
+import io.backydb.format.BackupMetadata;
+import io.backydb.format.BundleReader;
+import io.backydb.storage.BackupStorage;
+import io.backydb.storage.PendingWrite;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Stores a backup stream in its storage, in the layout the seed defines: a raw SQL backup as one
+ * {@code NAME.sql} (or a folder {@code NAME/} with one {@code .sql} per feature), anything
+ * compressed or encrypted as one {@code NAME.backy}. Every object is written under a temporary name
+ * and committed only once its stream ended cleanly; on failure everything this writer committed is
+ * deleted again, so a failed backup leaves nothing behind.
+ */
+public final class BackupWriter {
+
+  private final BackupStorage storage;
+  private final List<String> committed = new ArrayList<>();
+
+  public BackupWriter(BackupStorage storage) {
+    this.storage = storage;
+  }
+
+  /** Picks a name for the backup that no existing backup uses. */
+  public static String freeName(BackupStorage storage, String base, String extension) throws IOException {
+    for (int n = 0; ; n++) {
+      String name = BackupNaming.withCounter(base, n);
+      if (!storage.exists(name + extension) && !storage.exists(BackupMetadata.sidecarName(name))) {
+        return name;
+      }
+    }
+  }
+
+  /** Unpacks the dump's bundle into plain SQL files; returns what was stored. */
+  public List<BackupMetadata.StoredFile> writeSql(String name, boolean multipleFiles, InputStream bundle)
+      throws IOException {
+    List<BackupMetadata.StoredFile> files = new ArrayList<>();
+    BundleReader reader = new BundleReader(bundle);
+    DumpInput.DumpFile f;
+    while ((f = reader.next()) != null) {
+      String object = multipleFiles ? name + "/" + f.name() : name + ".sql";
+      files.add(write(object, f.content()));
+    }
+    return files;
+  }
+
+  /** Stores a stream as one object. */
+  public BackupMetadata.StoredFile write(String object, InputStream in) throws IOException {
+    MessageDigest sha = sha256();
+    long bytes = 0;
+    try (PendingWrite w = storage.create(object)) {
+      OutputStream out = new DigestOutputStream(w.stream(), sha);
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        out.write(buf, 0, n);
+        bytes += n;
+      }
+      out.flush();
+      w.commit();
+      committed.add(object);
+    }
+    return new BackupMetadata.StoredFile(object, bytes, HexFormat.of().formatHex(sha.digest()));
+  }
+
+  /** Deletes everything this writer committed; used when a later step fails. */
+  public void rollback() {
+    for (String object : committed) {
+      try {
+        storage.delete(object);
+      } catch (IOException | RuntimeException ignored) {
+        // best effort: without a metadata sidecar the leftover is not listed as a backup
+      }
+    }
+    committed.clear();
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+  }
+}

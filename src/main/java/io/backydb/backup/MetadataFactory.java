@@ -1,0 +1,42 @@
+package io.backydb.backup;
+
+import io.backydb.BackyVersion;
+import io.backydb.config.BackupConfig;
+import io.backydb.config.Feature;
+import io.backydb.engine.DumpSummary;
+import io.backydb.format.BackupMetadata;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Builds a finished backup's metadata from its job. */
+public final class MetadataFactory {
+
+  private MetadataFactory() {}
+
+  public static BackupMetadata create(BackupJob job, DumpSummary dump, Instant completedAt) {
+    BackupConfig c = job.config();
+    long stored = job.storedFiles().stream().mapToLong(BackupMetadata.StoredFile::bytes).sum();
+    List<String> features = c.database().backupFeatures().selected().stream().map(Feature::key).toList();
+    return new BackupMetadata(
+        BackupMetadata.VERSION,
+        job.id(),
+        job.name(),
+        new BackupMetadata.Tool(BackyVersion.NAME, BackyVersion.version()),
+        job.startedAt(),
+        completedAt,
+        Duration.between(job.startedAt(), completedAt).toMillis(),
+        new BackupMetadata.Source(
+            "mysql", c.database().host(), c.database().port(), dump.serverVersion(),
+            c.database().dbName(), dump.charset(), dump.collation()),
+        features,
+        c.database().multipleFiles(),
+        job.layout(),
+        List.copyOf(job.storedFiles()),
+        dump.tables().stream().map(t -> new BackupMetadata.Table(t.name(), t.rows(), t.bytes())).toList(),
+        new BackupMetadata.Compression(c.compression().type().key(), c.compression().level()),
+        job.encryption(),
+        job.integrity(),
+        new BackupMetadata.Sizes(job.dumpBytes(), stored));
+  }
+}

@@ -1,0 +1,16 @@
+package io.backydb.camel;
+
+/**
+ * Names of the exchange properties the backup and restore routes use. The body between steps is
+ * the backup stream itself ({@link java.io.InputStream}); the job travels beside it.
+ */
+public final class BackyExchange {
+
+  /** The {@link io.backydb.backup.BackupJob} of a backup route. */
+  public static final String BACKUP_JOB = "backy.backupJob";
+
+  /** The {@link io.backydb.restore.RestoreJob} of a restore route. */
+  public static final String RESTORE_JOB = "backy.restoreJob";
+
+  private BackyExchange() {}
+}

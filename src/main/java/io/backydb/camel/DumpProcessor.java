@@ -1,0 +1,39 @@
+package io.backydb.camel;
+
+import io.backydb.backup.BackupJob;
+import io.backydb.config.DatabaseConfig;
+import io.backydb.engine.DatabaseEngine.DumpRequest;
+import io.backydb.engine.DumpSummary;
+import io.backydb.format.BundleWriter;
+import io.backydb.stream.AsyncPipe;
+import io.backydb.stream.CountingOutputStream;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Step {@code dump}: starts dumping the database on its own thread; the body becomes the dump as a
+ * stream (a bundle of SQL files), which the following steps wrap and {@code store} pulls through.
+ */
+public final class DumpProcessor implements Processor {
+
+  @Override
+  public void process(Exchange exchange) {
+    BackupJob job = exchange.getProperty(BackyExchange.BACKUP_JOB, BackupJob.class);
+    DatabaseConfig db = job.config().database();
+    DumpRequest request = new DumpRequest(db.backupFeatures(), db.tables(), db.multipleFiles());
+    AsyncPipe<DumpSummary> pipe =
+        AsyncPipe.start(
+            "backy-dump-" + db.dbName(),
+            out -> {
+              CountingOutputStream counted = new CountingOutputStream(out);
+              try (BundleWriter bundle = new BundleWriter(counted)) {
+                DumpSummary summary = job.engine().dump(request, bundle);
+                bundle.finish();
+                job.addDumpBytes(counted.count());
+                return summary;
+              }
+            });
+    job.dump(pipe.result());
+    exchange.getMessage().setBody(pipe);
+  }
+}

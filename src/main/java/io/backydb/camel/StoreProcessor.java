@@ -1,0 +1,46 @@
+package io.backydb.camel;
+
+import io.backydb.backup.BackupJob;
+import io.backydb.backup.BackupWriter;
+import io.backydb.format.BackupMetadata;
+import java.io.InputStream;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.SynchronizationAdapter;
+
+/**
+ * Step {@code store}: pulls the backup stream through to the storage under a new backup name. What
+ * it stored is deleted again if any later step of the route fails.
+ */
+public final class StoreProcessor implements Processor {
+
+  @Override
+  public void process(Exchange exchange) throws Exception {
+    BackupJob job = exchange.getProperty(BackyExchange.BACKUP_JOB, BackupJob.class);
+    BackupWriter writer = new BackupWriter(job.storage());
+    exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+      @Override
+      public void onFailure(Exchange failed) {
+        writer.rollback();
+      }
+    });
+    String base = io.backydb.backup.BackupNaming.name(job.config().database().dbName(), job.startedAt());
+    try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
+      if (job.config().isRawSql()) {
+        boolean multiple = job.config().database().multipleFiles();
+        String name = BackupWriter.freeName(job.storage(), base, multiple ? "" : ".sql");
+        job.name(name);
+        job.layout(multiple ? BackupMetadata.LAYOUT_SQL_FILES : BackupMetadata.LAYOUT_SQL);
+        job.storedFiles().addAll(writer.writeSql(name, multiple, in));
+        job.location(job.storage().location(multiple ? name : name + ".sql"));
+      } else {
+        String name = BackupWriter.freeName(job.storage(), base, ".backy");
+        job.name(name);
+        job.layout(BackupMetadata.LAYOUT_BACKY);
+        job.storedFiles().add(writer.write(name + ".backy", in));
+        job.location(job.storage().location(name + ".backy"));
+      }
+    }
+    exchange.getMessage().setBody(job.location());
+  }
+}

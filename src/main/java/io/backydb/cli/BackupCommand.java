@@ -1,0 +1,50 @@
+package io.backydb.cli;
+
+import io.backydb.BackyDB;
+import io.backydb.backup.BackupResult;
+import io.backydb.config.Environment;
+import io.backydb.format.BackupMetadata;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code backy backup --config FILE}: prints the stored backup's location as its last line. */
+@Command(
+    name = "backup",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Back up a database as the config file says.",
+      "The last line of output is the stored backup's location."
+    })
+final class BackupCommand implements Callable<Integer> {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private final Environment env;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+      description = "Backup config, JSON or YAML (the seed's schema).")
+  Path config;
+
+  BackupCommand(Environment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    try (BackyDB backy = new BackyDB(env)) {
+      BackupResult r = backy.backup(config);
+      BackupMetadata m = r.metadata();
+      out().printf("Backed up database %s: %d table(s), %d row(s), %s stored in %.1f s%n",
+          m.source().database(), m.tables().size(), m.totalRows(),
+          Sizes.human(m.sizes().storedBytes()), m.durationMs() / 1000.0);
+      out().println(r.location());
+      return 0;
+    }
+  }
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+}

@@ -1,0 +1,99 @@
+package io.backydb.cli;
+
+import io.backydb.BackyException;
+import io.backydb.BackyVersion;
+import io.backydb.ErrorCode;
+import io.backydb.config.Environment;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code bin/backy}: the command line. Exit codes: 0 success, 1 the operation failed, 2 bad usage
+ * or configuration. Errors are printed as one line on stderr; details go to the log file in {@code
+ * LOGGING_PATH}.
+ */
+@Command(
+    name = "backy",
+    mixinStandardHelpOptions = true,
+    versionProvider = BackyCli.Version.class,
+    description = "Back up and restore MySQL/MariaDB databases.",
+    subcommands = {
+      BackupCommand.class,
+      RestoreCommand.class,
+      ListCommand.class,
+      VerifyCommand.class,
+      RunCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class BackyCli implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(Environment.system(), args));
+  }
+
+  /** Runs the CLI and returns its exit code (tests call this directly). */
+  public static int execute(Environment env, String... args) {
+    return execute(env, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the CLI with the given output streams. */
+  public static int execute(Environment env, PrintWriter out, PrintWriter err, String... args) {
+    boolean service = args.length > 0 && args[0].equals("run");
+    Logging.configure(env, service);
+    CommandLine cli = new CommandLine(new BackyCli(), new EnvironmentFactory(env));
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(BackyCli::handle);
+    return cli.execute(args);
+  }
+
+  private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    BackyException b = BackyException.find(e);
+    if (b != null) {
+      err.println("backy: error: " + b.getMessage());
+      org.slf4j.LoggerFactory.getLogger(BackyCli.class).error("{} failed: {}", cmd.getCommandName(), b.getMessage(), b);
+      return b.code().exitCode();
+    }
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+    err.println("backy: error: " + msg + " (details in the log file)");
+    org.slf4j.LoggerFactory.getLogger(BackyCli.class).error("{} failed", cmd.getCommandName(), e);
+    return ErrorCode.FAILED.exitCode();
+  }
+
+  /** Prints the tool's version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {BackyVersion.NAME + " " + BackyVersion.version()};
+    }
+  }
+
+  /** Gives every command the same {@link Environment}, so tests can run the CLI with their own. */
+  static final class EnvironmentFactory implements CommandLine.IFactory {
+    private final Environment env;
+    private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
+
+    EnvironmentFactory(Environment env) {
+      this.env = env;
+    }
+
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      try {
+        return cls.getDeclaredConstructor(Environment.class).newInstance(env);
+      } catch (NoSuchMethodException e) {
+        return fallback.create(cls);
+      }
+    }
+  }
+}

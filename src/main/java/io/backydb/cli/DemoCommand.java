@@ -1,0 +1,39 @@
+package io.backydb.cli;
+
+import io.backydb.config.Environment;
+import io.backydb.demo.Demo;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code backy demo}: the README's first command. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {
+      "Create a small demo database, back it up, restore it into a second database and prove the",
+      "two identical. Uses the MySQL/MariaDB server on 127.0.0.1:3306 if one answers (as root, with",
+      "DB_PASSWORD if set), an embedded MariaDB otherwise."
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private final Environment env;
+
+  @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".demo",
+      description = "Where the demo keeps its backups, logs and embedded server (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  DemoCommand(Environment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    return new Demo(env, dir.toAbsolutePath(), out()).run() ? 0 : 1;
+  }
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+}

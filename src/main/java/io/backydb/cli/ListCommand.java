@@ -1,0 +1,59 @@
+package io.backydb.cli;
+
+import io.backydb.backup.BackupCatalog;
+import io.backydb.config.Environment;
+import io.backydb.config.StorageConfigs;
+import io.backydb.format.BackupMetadata;
+import io.backydb.storage.Storages;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code backy list --config FILE}: the finished backups in the config's storage, newest first. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+    description = "List the backups in the storage a config file names, newest first.")
+final class ListCommand implements Callable<Integer> {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private final Environment env;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+      description = "A backup or restore config; only its storage section is used.")
+  Path config;
+
+  ListCommand(Environment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    var storage = Storages.open(StorageConfigs.fromConfigFile(config), env);
+    List<String> problems = new ArrayList<>();
+    List<BackupCatalog.Entry> entries = new BackupCatalog(storage).list(problems);
+    if (entries.isEmpty()) {
+      out().println("No backups in " + storage.location("x").replaceAll("/x$", ""));
+    } else {
+      out().printf("%-36s %-20s %-16s %-22s %10s %10s  %s%n",
+          "NAME", "STARTED (UTC)", "DATABASE", "FEATURES", "ROWS", "SIZE", "LOCATION");
+      for (BackupCatalog.Entry e : entries) {
+        BackupMetadata m = e.metadata();
+        out().printf("%-36s %-20s %-16s %-22s %10d %10s  %s%n",
+            m.name(), m.startedAt().toString().replace("T", " ").replaceAll("\\.\\d+Z$|Z$", ""),
+            m.source().database(), String.join(",", m.features()), m.totalRows(),
+            Sizes.human(m.sizes().storedBytes()), e.location());
+      }
+    }
+    for (String p : problems) {
+      spec.commandLine().getErr().println("backy: warning: unreadable metadata " + p);
+    }
+    return 0;
+  }
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+}

@@ -1,0 +1,88 @@
+package io.backydb.cli;
+
+import io.backydb.BackyDB;
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.config.ConfigLoader;
+import io.backydb.config.Environment;
+import io.backydb.config.Features;
+import io.backydb.config.RestoreConfig;
+import io.backydb.restore.RestoreResult;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code backy restore --config FILE}: the seed's restore config, with optional limits. */
+@Command(
+    name = "restore",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Restore a backup into a database as the config file says.",
+      "The backup is read and verified completely before the first statement runs."
+    })
+final class RestoreCommand implements Callable<Integer> {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private final Environment env;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+      description = "Restore config, JSON or YAML: database, backup_path, storage.")
+  Path config;
+
+  @Option(names = "--replace-existing",
+      description = "Restore even if the target database has tables, replacing the backup's objects"
+          + " (same as replace_existing: true).")
+  boolean replaceExisting;
+
+  @Option(names = "--tables", split = ",", paramLabel = "T1,T2",
+      description = "Restore only these tables (overrides database.tables).")
+  List<String> tables;
+
+  @Option(names = "--features", paramLabel = "F1,F2",
+      description = "Restore only these features, e.g. tables,data (overrides database.features).")
+  String features;
+
+  RestoreCommand(Environment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    RestoreConfig rc = ConfigLoader.restoreFromFile(config);
+    var db = rc.database();
+    if (tables != null) {
+      db = db.withTables(tables);
+    }
+    if (features != null) {
+      try {
+        db = db.withFeatures(Features.parse(features));
+      } catch (IllegalArgumentException e) {
+        throw new BackyException(ErrorCode.CONFIG, "--features: " + e.getMessage());
+      }
+    }
+    rc = rc.withDatabase(db);
+    if (replaceExisting) {
+      rc = rc.withReplaceExisting(true);
+    }
+    try (BackyDB backy = new BackyDB(env)) {
+      RestoreResult r = backy.restore(rc);
+      long rows = r.summary().tables().stream().mapToLong(t -> t.rows()).sum();
+      out().printf("Restored %s into database %s: %s; %d statement(s), %d row(s) in %.1f s%n",
+          r.backupLocation(), r.database(), String.join(", ", r.summary().features()),
+          r.summary().statements(), rows, r.durationMs() / 1000.0);
+      return 0;
+    }
+  }
+
+  static List<String> csv(String s) {
+    return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+  }
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+}

@@ -1,0 +1,34 @@
+package io.backydb.engine;
+
+import io.backydb.config.Features;
+import java.util.List;
+
+/**
+ * A database BackyDB can back up and restore. Engines are plain Java: they know nothing of Camel,
+ * storages or codecs. A dump is written as SQL files to a {@link DumpOutput}; a restore applies the
+ * files of a {@link DumpInput}.
+ */
+public interface DatabaseEngine {
+
+  /** What to dump. {@code tables} empty means every table. */
+  record DumpRequest(Features features, List<String> tables, boolean multipleFiles) {}
+
+  /**
+   * What to apply. {@code features} null means everything the dump holds; {@code tables} empty
+   * means every table.
+   */
+  record ApplyRequest(Features features, List<String> tables, boolean replaceExisting) {}
+
+  /** Dumps one consistent snapshot of the configured database. */
+  DumpSummary dump(DumpRequest request, DumpOutput output) throws Exception;
+
+  /**
+   * Checks that a restore may start (the server answers, the target is empty or replacing was
+   * asked for) without changing anything. Restore calls this before verifying the backup, so a
+   * refusal comes before any long read.
+   */
+  void checkRestoreTarget(ApplyRequest request) throws Exception;
+
+  /** Applies a dump to the configured database, creating it if it does not exist. */
+  ApplySummary apply(ApplyRequest request, DumpInput input) throws Exception;
+}

@@ -1,0 +1,205 @@
+package io.backydb.engine.mysql;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.config.Feature;
+import io.backydb.engine.ApplySummary;
+import io.backydb.engine.DatabaseEngine.ApplyRequest;
+import io.backydb.engine.DumpInput;
+import io.backydb.engine.TableStats;
+import io.backydb.engine.sql.SqlSplitter;
+import io.backydb.engine.sql.StatementSink;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies a dump to a MySQL/MariaDB database statement by statement. The {@code -- backy:}
+ * directives in the dump tell it which feature and table each statement belongs to, so a restore
+ * can be limited to chosen features and tables, and a failure can say exactly what was applied.
+ */
+final class MySqlApplier {
+
+  private final MySqlConnections connections;
+  private final ApplyRequest request;
+  private final String database;
+
+  MySqlApplier(MySqlConnections connections, ApplyRequest request) {
+    this.connections = connections;
+    this.request = request;
+    this.database = connections.config().dbName();
+  }
+
+  /** Refuses to touch a database that already holds tables unless replacing was asked for. */
+  void checkTarget() throws SQLException {
+    try (Connection c = connections.open()) {
+      int tables = countTables(c);
+      if (tables > 0 && !request.replaceExisting()) {
+        throw new BackyException(
+            ErrorCode.REFUSED,
+            "database '" + database + "' on " + connections.describe() + " already has " + tables
+                + " table(s); restore refuses to overwrite it unless the restore config sets"
+                + " replace_existing: true (CLI: --replace-existing)");
+      }
+    }
+  }
+
+  private int countTables(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  private boolean databaseExists(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  ApplySummary apply(DumpInput input) throws Exception {
+    try (Connection c = connections.open()) {
+      Session session = new Session(c);
+      DumpInput.DumpFile file;
+      while ((file = input.next()) != null) {
+        session.file = file.name();
+        session.complete = false;
+        try (java.io.InputStream content = file.content()) {
+          SqlSplitter.split(
+              new BufferedReader(new InputStreamReader(content, StandardCharsets.UTF_8), 1 << 16), session);
+        }
+        if (!session.complete) {
+          throw new BackyException(
+              ErrorCode.CORRUPT_BACKUP, "dump file " + file.name() + " is truncated (no completion marker)");
+        }
+      }
+      session.ensureDatabase(null, null);
+      List<TableStats> loaded = new ArrayList<>();
+      session.rowsLoaded.forEach((t, n) -> loaded.add(new TableStats(t, n, 0)));
+      return new ApplySummary(
+          session.statements, List.copyOf(session.featuresApplied), List.copyOf(loaded));
+    }
+  }
+
+  /** Follows the dump's directives and runs the statements that the request selects. */
+  private final class Session implements StatementSink {
+    private final Connection connection;
+    private final Statement statement;
+    private boolean databaseReady;
+    private Feature feature;
+    private String table;
+    private String file;
+    private boolean complete;
+    private long statements;
+    private final Set<String> featuresApplied = new LinkedHashSet<>();
+    private final Map<String, Long> rowsLoaded = new LinkedHashMap<>();
+
+    Session(Connection c) throws SQLException {
+      this.connection = c;
+      this.statement = c.createStatement();
+    }
+
+    void ensureDatabase(String charset, String collation) throws SQLException {
+      if (databaseReady) {
+        return;
+      }
+      if (!databaseExists(connection)) {
+        String ddl = "CREATE DATABASE " + SqlText.quoteIdent(database);
+        if (charset != null && charset.matches("[A-Za-z0-9_]+")) {
+          ddl += " CHARACTER SET " + charset;
+        }
+        if (collation != null && collation.matches("[A-Za-z0-9_]+")) {
+          ddl += " COLLATE " + collation;
+        }
+        statement.execute(ddl);
+      }
+      connection.setCatalog(database);
+      databaseReady = true;
+    }
+
+    @Override
+    public void directive(String text, long line) throws Exception {
+      int sp = text.indexOf(' ');
+      String name = sp < 0 ? text : text.substring(0, sp);
+      String value = sp < 0 ? "" : text.substring(sp + 1).trim();
+      switch (name) {
+        case DumpDirectives.DATABASE -> {
+          String[] parts = value.split(" ", 2);
+          ensureDatabase(
+              DumpDirectives.unjson(parts[0]), parts.length > 1 ? DumpDirectives.unjson(parts[1]) : null);
+        }
+        case DumpDirectives.SECTION -> {
+          feature = Feature.ofKey(value);
+          table = null;
+        }
+        case DumpDirectives.TABLE -> table = DumpDirectives.unjson(value);
+        case DumpDirectives.COMPLETE -> complete = true;
+        default -> {
+          // directives of later format versions that this one can ignore
+        }
+      }
+    }
+
+    private boolean selected() {
+      if (feature == null) {
+        return true; // the session header
+      }
+      if (request.features() != null && !request.features().has(feature)) {
+        return false;
+      }
+      return table == null || request.tables().isEmpty() || request.tables().contains(table);
+    }
+
+    @Override
+    public void statement(String sql, long line) throws Exception {
+      ensureDatabase(null, null);
+      if (!selected()) {
+        return;
+      }
+      try {
+        statement.execute(sql);
+        int updated = statement.getUpdateCount();
+        if (feature == Feature.DATA && table != null && updated > 0) {
+          rowsLoaded.merge(table, (long) updated, Long::sum);
+        }
+      } catch (SQLException e) {
+        throw new BackyException(
+            ErrorCode.DATABASE,
+            "restore failed at " + where(line) + ": " + MySqlConnections.firstLine(e)
+                + "; applied so far: " + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied)),
+            e);
+      }
+      statements++;
+      if (feature != null) {
+        featuresApplied.add(feature.key());
+      }
+    }
+
+    private String where(long line) {
+      String w = file + " line " + line;
+      if (feature != null) {
+        w += " (" + feature.key() + (table == null ? "" : " of table " + SqlText.quoteIdent(table)) + ")";
+      }
+      return w;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.backydb.engine.mysql;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.config.DatabaseConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * Opens JDBC connections (MySQL Connector/J) to the configured server. The password travels in a
+ * {@link Properties} object, never in the URL, so it cannot appear in a logged URL or an error.
+ */
+public final class MySqlConnections {
+
+  private final DatabaseConfig config;
+  private final String password;
+
+  public MySqlConnections(DatabaseConfig config, String password) {
+    this.config = config;
+    this.password = password == null ? "" : password;
+  }
+
+  public DatabaseConfig config() {
+    return config;
+  }
+
+  /** Where the server is, for messages: {@code user@host:port}. */
+  public String describe() {
+    return config.user() + "@" + config.host() + ":" + config.port();
+  }
+
+  /** A connection with no default database. */
+  public Connection open() {
+    String url = "jdbc:mysql://" + hostPart() + ":" + config.port() + "/";
+    Properties p = new Properties();
+    p.setProperty("user", config.user());
+    p.setProperty("password", password);
+    // the dump moves bytes in utf8mb4 both ways; the server converts other column charsets losslessly
+    p.setProperty("characterEncoding", "UTF-8");
+    p.setProperty("connectionCollation", "utf8mb4_general_ci");
+    p.setProperty("allowPublicKeyRetrieval", "true");
+    p.setProperty("sslMode", "PREFERRED");
+    p.setProperty("connectTimeout", "10000");
+    p.setProperty("tcpKeepAlive", "true");
+    // values are read as the server's own text (getBytes); nothing may be converted on the way
+    p.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
+    p.setProperty("useCursorFetch", "false");
+    p.setProperty("useServerPrepStmts", "false");
+    p.setProperty("cacheServerConfiguration", "true");
+    p.setProperty("useLocalSessionState", "true");
+    p.setProperty("maxAllowedPacket", String.valueOf(1 << 30));
+    try {
+      return DriverManager.getConnection(url, p);
+    } catch (SQLException e) {
+      throw new BackyException(
+          ErrorCode.DATABASE, "cannot connect to " + describe() + ": " + firstLine(e), e);
+    }
+  }
+
+  private String hostPart() {
+    String h = config.host();
+    return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
+  }
+
+  /** The first line of a driver message; Connector/J's link failures run over several lines. */
+  public static String firstLine(SQLException e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = m.indexOf('\n');
+    m = nl < 0 ? m : m.substring(0, nl);
+    return m.strip();
+  }
+}

@@ -1,0 +1,293 @@
+package io.backydb.engine.mysql;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.config.Feature;
+import io.backydb.engine.DatabaseEngine.DumpRequest;
+import io.backydb.engine.DumpOutput;
+import io.backydb.engine.DumpSummary;
+import io.backydb.engine.TableStats;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Dumps one MySQL/MariaDB database as SQL, on one connection, inside one consistent snapshot
+ * (REPEATABLE READ + START TRANSACTION WITH CONSISTENT SNAPSHOT): every table is read as of the
+ * same moment. Rows are streamed from the server one at a time and written as multi-row INSERTs of
+ * about {@link #STATEMENT_BYTES}; nothing is held per table.
+ */
+final class MySqlDumper {
+
+  /** Target size of one INSERT statement: far below every server's max_allowed_packet default. */
+  static final int STATEMENT_BYTES = 1 << 20;
+
+  private final MySqlConnections connections;
+  private final DumpRequest request;
+  private final String database;
+
+  MySqlDumper(MySqlConnections connections, DumpRequest request) {
+    this.connections = connections;
+    this.request = request;
+    this.database = connections.config().dbName();
+  }
+
+  DumpSummary dump(DumpOutput output) throws SQLException, IOException {
+    try (Connection c = connections.open()) {
+      startSnapshot(c);
+      String version = queryString(c, "SELECT VERSION()");
+      String[] defaults = databaseDefaults(c);
+      List<String> tables = tables(c);
+      List<TableStats> stats = new ArrayList<>();
+      List<String> files = new ArrayList<>();
+      String header = header(version, defaults);
+
+      OutputStream single = null;
+      if (!request.multipleFiles()) {
+        files.add("dump.sql");
+        single = output.newFile("dump.sql");
+        single.write(header.getBytes(StandardCharsets.UTF_8));
+      }
+      for (Feature f : request.features().selected()) {
+        OutputStream out = single;
+        if (out == null) {
+          files.add(f.key() + ".sql");
+          out = output.newFile(f.key() + ".sql");
+          out.write(header.getBytes(StandardCharsets.UTF_8));
+        }
+        write(out, DumpDirectives.line(DumpDirectives.SECTION, f.key()));
+        switch (f) {
+          case TABLES -> dumpTableDefinitions(c, tables, out);
+          case DATA -> {
+            for (String t : tables) {
+              stats.add(dumpTableData(c, t, out));
+            }
+          }
+          default -> throw new BackyException(
+              ErrorCode.CONFIG, "feature '" + f.key() + "' is not supported by this version of BackyDB yet");
+        }
+        if (single == null) {
+          write(out, DumpDirectives.line(DumpDirectives.COMPLETE, null));
+          out.close();
+        }
+      }
+      if (single != null) {
+        write(single, DumpDirectives.line(DumpDirectives.COMPLETE, null));
+        single.close();
+      }
+      c.commit();
+      return new DumpSummary(version, defaults[0], defaults[1], List.copyOf(stats), List.copyOf(files));
+    }
+  }
+
+  private void startSnapshot(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      // a fixed session: timestamps in UTC, identifiers in backticks, no surprises from global modes
+      s.execute("SET SESSION sql_mode = ''");
+      s.execute("SET SESSION time_zone = '+00:00'");
+      // the reader may be slowed down by compression or a slow disk; do not let the server give up
+      s.execute("SET SESSION net_write_timeout = 3600");
+      s.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+      c.setAutoCommit(false);
+      s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+    }
+  }
+
+  private String[] databaseDefaults(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new BackyException(
+              ErrorCode.DATABASE, "database '" + database + "' does not exist on " + connections.describe());
+        }
+        return new String[] {rs.getString(1), rs.getString(2)};
+      }
+    }
+  }
+
+  private List<String> tables(Connection c) throws SQLException {
+    Set<String> all = new LinkedHashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+            + " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          all.add(rs.getString(1));
+        }
+      }
+    }
+    if (request.tables().isEmpty()) {
+      return List.copyOf(all);
+    }
+    List<String> chosen = new ArrayList<>();
+    for (String t : request.tables()) {
+      if (!all.contains(t)) {
+        throw new BackyException(
+            ErrorCode.CONFIG, "table '" + t + "' (database.tables) does not exist in database '" + database + "'");
+      }
+      chosen.add(t);
+    }
+    return chosen;
+  }
+
+  private String header(String version, String[] defaults) {
+    return "-- BackyDB dump of database " + SqlText.quoteIdent(database) + " (server " + version
+        + ", snapshot " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ")\n"
+        + "-- Replay with: mariadb TARGET_DB < this-file.sql\n"
+        + DumpDirectives.line(DumpDirectives.FORMAT, String.valueOf(DumpDirectives.DUMP_FORMAT))
+        + DumpDirectives.line(DumpDirectives.DATABASE,
+            DumpDirectives.json(defaults[0]) + " " + DumpDirectives.json(defaults[1]))
+        // exact replay: utf8mb4 text, UTC timestamps, permissive dates, backslash escapes on,
+        // explicit zeros kept in AUTO_INCREMENT columns, no check on load order
+        + "SET NAMES utf8mb4;\n"
+        + "SET TIME_ZONE = '+00:00';\n"
+        + "SET SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO';\n"
+        + "SET FOREIGN_KEY_CHECKS = 0;\n"
+        + "SET UNIQUE_CHECKS = 0;\n"
+        + "SET SQL_NOTES = 0;\n";
+  }
+
+  private void dumpTableDefinitions(Connection c, List<String> tables, OutputStream out)
+      throws SQLException, IOException {
+    for (String t : tables) {
+      String ddl;
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + qualified(t))) {
+        rs.next();
+        ddl = rs.getString(2);
+      }
+      write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(t)));
+      write(out, "DROP TABLE IF EXISTS " + SqlText.quoteIdent(t) + ";\n" + ddl + ";\n");
+    }
+  }
+
+  private record Column(String name, ColumnKind kind) {}
+
+  private List<Column> insertableColumns(Connection c, String table) throws SQLException {
+    List<Column> cols = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT COLUMN_NAME, DATA_TYPE, EXTRA FROM information_schema.COLUMNS"
+            + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+      ps.setString(1, database);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String extra = rs.getString(3) == null ? "" : rs.getString(3).toUpperCase(java.util.Locale.ROOT);
+          // generated columns are computed by the server again on restore and cannot be inserted
+          if (extra.contains("VIRTUAL GENERATED") || extra.contains("STORED GENERATED")
+              || extra.contains("PERSISTENT GENERATED")) {
+            continue;
+          }
+          cols.add(new Column(rs.getString(1), ColumnKind.of(rs.getString(2))));
+        }
+      }
+    }
+    return cols;
+  }
+
+  private TableStats dumpTableData(Connection c, String table, OutputStream out)
+      throws SQLException, IOException {
+    List<Column> cols = insertableColumns(c, table);
+    write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(table)));
+    if (cols.isEmpty()) {
+      return new TableStats(table, 0, 0);
+    }
+    StringBuilder select = new StringBuilder("SELECT ");
+    StringBuilder prefix = new StringBuilder("INSERT INTO ").append(SqlText.quoteIdent(table)).append(" (");
+    for (int i = 0; i < cols.size(); i++) {
+      Column col = cols.get(i);
+      if (i > 0) {
+        select.append(", ");
+        prefix.append(',');
+      }
+      select.append(SqlText.quoteIdent(col.name()));
+      if (col.kind() == ColumnKind.FLOAT) {
+        select.append(" + 0e0");
+      }
+      prefix.append(SqlText.quoteIdent(col.name()));
+    }
+    select.append(" FROM ").append(qualified(table));
+    prefix.append(") VALUES\n");
+    byte[] insertPrefix = prefix.toString().getBytes(StandardCharsets.UTF_8);
+
+    long rows = 0;
+    long bytes = 0;
+    SqlText sql = new SqlText();
+    int n = cols.size();
+    ColumnKind[] kinds = cols.stream().map(Column::kind).toArray(ColumnKind[]::new);
+    try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+      s.setFetchSize(Integer.MIN_VALUE); // Connector/J: stream rows one by one
+      try (ResultSet rs = s.executeQuery(select.toString())) {
+        while (rs.next()) {
+          if (sql.length() == 0) {
+            sql.raw(insertPrefix).ch('(');
+          } else {
+            sql.ch(',').ch('\n').ch('(');
+          }
+          for (int i = 0; i < n; i++) {
+            if (i > 0) {
+              sql.ch(',');
+            }
+            byte[] v = rs.getBytes(i + 1);
+            if (v == null) {
+              sql.text("NULL");
+              continue;
+            }
+            switch (kinds[i]) {
+              case NUMBER, FLOAT, DOUBLE -> sql.raw(v);
+              case BIT -> sql.bits(v);
+              case BINARY -> sql.hex(v);
+              case STRING -> sql.string(v);
+            }
+          }
+          sql.ch(')');
+          rows++;
+          if (sql.length() >= STATEMENT_BYTES) {
+            bytes += flush(sql, out);
+          }
+        }
+      }
+    }
+    if (sql.length() > 0) {
+      bytes += flush(sql, out);
+    }
+    return new TableStats(table, rows, bytes);
+  }
+
+  private static long flush(SqlText sql, OutputStream out) throws IOException {
+    sql.ch(';').ch('\n');
+    long n = sql.length();
+    sql.writeTo(out);
+    sql.reset();
+    return n;
+  }
+
+  private String qualified(String table) {
+    return SqlText.quoteIdent(database) + "." + SqlText.quoteIdent(table);
+  }
+
+  private static String queryString(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static void write(OutputStream out, String s) throws IOException {
+    out.write(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

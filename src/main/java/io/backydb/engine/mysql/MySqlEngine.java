@@ -1,0 +1,33 @@
+package io.backydb.engine.mysql;
+
+import io.backydb.config.DatabaseConfig;
+import io.backydb.engine.ApplySummary;
+import io.backydb.engine.DatabaseEngine;
+import io.backydb.engine.DumpInput;
+import io.backydb.engine.DumpOutput;
+import io.backydb.engine.DumpSummary;
+
+/** MySQL 8.x and MariaDB 10.x through MySQL Connector/J. */
+public final class MySqlEngine implements DatabaseEngine {
+
+  private final MySqlConnections connections;
+
+  public MySqlEngine(DatabaseConfig config, String password) {
+    this.connections = new MySqlConnections(config, password);
+  }
+
+  @Override
+  public DumpSummary dump(DumpRequest request, DumpOutput output) throws Exception {
+    return new MySqlDumper(connections, request).dump(output);
+  }
+
+  @Override
+  public void checkRestoreTarget(ApplyRequest request) throws Exception {
+    new MySqlApplier(connections, request).checkTarget();
+  }
+
+  @Override
+  public ApplySummary apply(ApplyRequest request, DumpInput input) throws Exception {
+    return new MySqlApplier(connections, request).apply(input);
+  }
+}

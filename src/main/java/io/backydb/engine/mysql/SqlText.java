@@ -1,0 +1,134 @@
+package io.backydb.engine.mysql;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A reusable byte buffer in which one SQL statement is assembled before it is written out. It
+ * knows how to write MySQL literals exactly: strings with backslash escapes (valid when the
+ * session's sql_mode lacks NO_BACKSLASH_ESCAPES, which the dump header guarantees), binary data as
+ * hex, BIT values as binary literals.
+ */
+final class SqlText {
+
+  private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+
+  private byte[] buf = new byte[1 << 16];
+  private int len;
+
+  int length() {
+    return len;
+  }
+
+  void reset() {
+    len = 0;
+    // a single huge row may have grown the buffer; give that memory back
+    if (buf.length > (4 << 20)) {
+      buf = new byte[1 << 16];
+    }
+  }
+
+  void writeTo(OutputStream out) throws IOException {
+    out.write(buf, 0, len);
+  }
+
+  private void ensure(int extra) {
+    if (len + extra > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+    }
+  }
+
+  SqlText raw(byte[] b) {
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
+    return this;
+  }
+
+  SqlText ch(char c) {
+    ensure(1);
+    buf[len++] = (byte) c;
+    return this;
+  }
+
+  /** Text in UTF-8 (identifiers, keywords). */
+  SqlText text(String s) {
+    return raw(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A backtick-quoted identifier; backticks inside are doubled. */
+  SqlText ident(String name) {
+    return text(quoteIdent(name));
+  }
+
+  static String quoteIdent(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+
+  /** A string literal from the server's bytes (utf8mb4), escaped so that every byte survives. */
+  SqlText string(byte[] b) {
+    ensure(b.length * 2 + 2);
+    buf[len++] = '\'';
+    for (byte x : b) {
+      switch (x) {
+        case 0 -> {
+          buf[len++] = '\\';
+          buf[len++] = '0';
+        }
+        case '\n' -> {
+          buf[len++] = '\\';
+          buf[len++] = 'n';
+        }
+        case '\r' -> {
+          buf[len++] = '\\';
+          buf[len++] = 'r';
+        }
+        case 0x1a -> {
+          buf[len++] = '\\';
+          buf[len++] = 'Z';
+        }
+        case '\\', '\'' -> {
+          buf[len++] = '\\';
+          buf[len++] = x;
+        }
+        default -> buf[len++] = x;
+      }
+    }
+    buf[len++] = '\'';
+    return this;
+  }
+
+  /** Binary data as a hex literal ({@code 0x...}), or {@code ''} when empty. */
+  SqlText hex(byte[] b) {
+    if (b.length == 0) {
+      return ch('\'').ch('\'');
+    }
+    ensure(b.length * 2 + 2);
+    buf[len++] = '0';
+    buf[len++] = 'x';
+    for (byte x : b) {
+      buf[len++] = HEX[(x >> 4) & 0xf];
+      buf[len++] = HEX[x & 0xf];
+    }
+    return this;
+  }
+
+  /** A BIT value as a binary literal {@code b'0101'}. */
+  SqlText bits(byte[] b) {
+    ensure(b.length * 8 + 3);
+    buf[len++] = 'b';
+    buf[len++] = '\'';
+    if (b.length == 0) {
+      buf[len++] = '0';
+    }
+    for (byte x : b) {
+      for (int i = 7; i >= 0; i--) {
+        buf[len++] = (byte) (((x >> i) & 1) == 1 ? '1' : '0');
+      }
+    }
+    buf[len++] = '\'';
+    return this;
+  }
+}

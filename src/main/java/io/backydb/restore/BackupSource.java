@@ -1,0 +1,145 @@
+package io.backydb.restore;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.config.Feature;
+import io.backydb.engine.DumpInput;
+import io.backydb.format.BackupMetadata;
+import io.backydb.format.BundleReader;
+import io.backydb.format.MetadataJson;
+import io.backydb.storage.BackupStorage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A stored backup located from a user's path: which objects it consists of, its metadata sidecar if
+ * there is one, and how to read its SQL back. It can be opened any number of times: a restore reads
+ * it once to verify it and once more to apply it. The file itself is self-describing; the sidecar
+ * only adds checksums and statistics.
+ */
+public final class BackupSource {
+
+  private final BackupStorage storage;
+  private final String name;
+  private final String layout;
+  private final List<String> objects;
+  private final BackupMetadata metadata;
+  private final List<UnaryOperator<InputStream>> payloadDecoders = new ArrayList<>();
+
+  private BackupSource(BackupStorage storage, String name, String layout, List<String> objects, BackupMetadata metadata) {
+    this.storage = storage;
+    this.name = name;
+    this.layout = layout;
+    this.objects = objects;
+    this.metadata = metadata;
+  }
+
+  /** Finds the backup at {@code path}: a {@code .sql} file, a folder of them, or a {@code .backy} file. */
+  public static BackupSource locate(BackupStorage storage, String path) throws IOException {
+    String object = storage.nameOf(path);
+    if (object == null) {
+      throw new BackyException(ErrorCode.CONFIG, "backup_path " + path + " is not inside the configured storage");
+    }
+    while (object.endsWith("/")) {
+      object = object.substring(0, object.length() - 1);
+    }
+    if (object.endsWith(".sql") && storage.exists(object) && !object.contains("/")) {
+      String name = object.substring(0, object.length() - 4);
+      return new BackupSource(storage, name, BackupMetadata.LAYOUT_SQL, List.of(object), sidecar(storage, name));
+    }
+    if (object.endsWith(".backy") && storage.exists(object)) {
+      String name = object.substring(0, object.length() - 6);
+      return new BackupSource(storage, name, BackupMetadata.LAYOUT_BACKY, List.of(object), sidecar(storage, name));
+    }
+    List<String> parts = new ArrayList<>();
+    for (String n : storage.list(".sql")) {
+      if (n.startsWith(object + "/") && n.indexOf('/', object.length() + 1) < 0) {
+        parts.add(n);
+      }
+    }
+    if (!parts.isEmpty()) {
+      parts.sort(Comparator.comparingInt(BackupSource::featureRank));
+      return new BackupSource(storage, object, BackupMetadata.LAYOUT_SQL_FILES, List.copyOf(parts), sidecar(storage, object));
+    }
+    throw new BackyException(ErrorCode.CONFIG, "backup_path " + path + " does not exist (no .sql, .backy or backup folder there)");
+  }
+
+  private static int featureRank(String object) {
+    String file = object.substring(object.lastIndexOf('/') + 1).replace(".sql", "");
+    try {
+      return Feature.RESTORE_ORDER.indexOf(Feature.ofKey(file));
+    } catch (IllegalArgumentException e) {
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  private static BackupMetadata sidecar(BackupStorage storage, String name) throws IOException {
+    String sidecar = BackupMetadata.sidecarName(name);
+    if (!storage.exists(sidecar)) {
+      return null;
+    }
+    try (InputStream in = storage.open(sidecar)) {
+      return MetadataJson.read(in, storage.location(sidecar));
+    }
+  }
+
+  public BackupStorage storage() {
+    return storage;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String layout() {
+    return layout;
+  }
+
+  /** The stored objects, in the order a restore reads them. */
+  public List<String> objects() {
+    return objects;
+  }
+
+  /** The sidecar, or null if the backup has none (a copied file, say). */
+  public BackupMetadata metadata() {
+    return metadata;
+  }
+
+  public String location() {
+    return storage.location(BackupMetadata.LAYOUT_SQL_FILES.equals(layout) ? name : objects.get(0));
+  }
+
+  /** Adds a decoding stage (decryption, decompression) applied to a {@code .backy} payload. */
+  public void addPayloadDecoder(UnaryOperator<InputStream> decoder) {
+    payloadDecoders.add(decoder);
+  }
+
+  /** Opens one stored object as it is stored. */
+  public InputStream openObject(String object) throws IOException {
+    return storage.open(object);
+  }
+
+  /** Opens the backup's SQL files for reading, in restore order. */
+  public DumpInput openDump() throws IOException {
+    if (BackupMetadata.LAYOUT_BACKY.equals(layout)) {
+      InputStream in = storage.open(objects.get(0));
+      for (UnaryOperator<InputStream> d : payloadDecoders) {
+        in = d.apply(in);
+      }
+      return new BundleReader(in);
+    }
+    Iterator<String> it = objects.iterator();
+    return () -> {
+      if (!it.hasNext()) {
+        return null;
+      }
+      String object = it.next();
+      return new DumpInput.DumpFile(object.substring(object.lastIndexOf('/') + 1), storage.open(object));
+    };
+  }
+}

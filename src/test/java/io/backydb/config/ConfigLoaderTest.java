@@ -1,0 +1,128 @@
+package io.backydb.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConfigLoaderTest {
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"backup-minimal.json", "backup-minimal.yaml"})
+  void seedMinimumExampleLoads(String file) {
+    BackupConfig c = ConfigLoader.backupFromFile(Path.of("examples", file));
+    assertThat(c.database().host()).isEqualTo("localhost");
+    assertThat(c.database().port()).isEqualTo(3306);
+    assertThat(c.database().user()).isEqualTo("root");
+    assertThat(c.database().dbName()).isEqualTo("backy_db");
+    assertThat(c.database().multipleFiles()).isFalse();
+    assertThat(c.database().backupFeatures()).isEqualTo(Features.DEFAULT);
+    assertThat(c.storage().type()).isEqualTo(StorageType.LOCAL);
+    assertThat(c.isRawSql()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"backup-full.json", "backup-full.yaml"})
+  void seedFullExampleLoads(String file) {
+    BackupConfig c = ConfigLoader.backupFromFile(Path.of("examples", file));
+    assertThat(c.database().multipleFiles()).isTrue();
+    assertThat(c.database().backupFeatures())
+        .isEqualTo(new Features(true, true, true, true, false, false, true));
+    assertThat(c.compression().compression()).isTrue();
+    assertThat(c.compression().type()).isEqualTo(CompressionType.TAR);
+    assertThat(c.security().encryption()).isTrue();
+    assertThat(c.security().type()).isEqualTo("keystore");
+    assertThat(c.security().provider()).isEqualTo("local");
+    assertThat(c.security().keySize()).isEqualTo(4096);
+    assertThat(c.integrity().integrityCheck()).isTrue();
+    assertThat(c.integrity().type()).isEqualTo("hmac");
+    assertThat(c.isRawSql()).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"restore.json", "restore.yaml"})
+  void seedRestoreExampleLoads(String file) {
+    RestoreConfig c = ConfigLoader.restoreFromFile(Path.of("examples", file));
+    assertThat(c.database().port()).isEqualTo(3307);
+    assertThat(c.backupPath()).isEqualTo("/path/to/backup/file.backy");
+    assertThat(c.replaceExisting()).isFalse();
+    assertThat(c.database().features()).as("no features named: restore everything").isNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "unknown top-level key | {\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\"},\"storage\":{\"storage_type\":\"local\"},\"extra\":1} | unknown key 'extra'",
+        "unknown nested key | {\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\",\"pasword\":\"x\"},\"storage\":{\"storage_type\":\"local\"}} | unknown key 'database.pasword'",
+        "port as string | {\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\",\"port\":\"3306\"},\"storage\":{\"storage_type\":\"local\"}} | 'database.port'",
+        "missing db_name | {\"database\":{\"host\":\"h\",\"user\":\"u\"},\"storage\":{\"storage_type\":\"local\"}} | missing required key 'database.db_name'",
+        "missing storage | {\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\"}} | missing required key 'storage'",
+        "bad storage type | {\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\"},\"storage\":{\"storage_type\":\"ftp\"}} | 'storage.storage_type' has unsupported value 'ftp'",
+        "feature not boolean | {\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\",\"features\":{\"views\":\"yes\"}},\"storage\":{\"storage_type\":\"local\"}} | 'database.features.views'",
+        "unknown feature | {\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\",\"features\":{\"indexes\":true}},\"storage\":{\"storage_type\":\"local\"}} | unknown key 'database.features.indexes'",
+        "malformed json | {\"database\": | malformed JSON",
+      })
+  void badConfigIsOneLineNamingTheKey(String caseName, String json, String expected) throws Exception {
+    Path f = dir.resolve("c.json");
+    Files.writeString(f, json);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .isInstanceOf(BackyException.class)
+        .hasMessageContaining(expected)
+        .satisfies(e -> {
+          assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG);
+          assertThat(e.getMessage()).doesNotContain("\n");
+        });
+  }
+
+  @Test
+  void malformedYamlNamesTheLine() throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, "database:\n  host: h\n  user: [unclosed\nstorage: {storage_type: local}\n");
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .isInstanceOf(BackyException.class)
+        .hasMessageContaining("malformed YAML at line")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void missingFileAndWrongExtensionAreConfigErrors() {
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(dir.resolve("nope.json")))
+        .hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(dir.resolve("c.txt")))
+        .hasMessageContaining("must end in .json, .yaml or .yml");
+  }
+
+  @Test
+  void compressionWithoutTypeDefaultsToZstd() {
+    BackupConfig c = ConfigLoader.backupFromText(
+        "database: {host: h, user: u, db_name: d}\ncompression: {compression: true}\nstorage: {storage_type: local}\n");
+    assertThat(c.compression().type()).isEqualTo(CompressionType.ZSTD);
+  }
+
+  @Test
+  void featuresParseFromCommandLineList() {
+    assertThat(Features.parse("tables, data")).isEqualTo(Features.DEFAULT);
+    assertThatThrownBy(() -> Features.parse("tables,indexes")).hasMessageContaining("unknown feature 'indexes'");
+  }
+
+  @Test
+  void environmentVariablesAreRequiredByName() {
+    Environment env = Environment.of(java.util.Map.of("LOCAL_PATH", ""));
+    assertThatThrownBy(() -> env.require("DB_PASSWORD", "always"))
+        .hasMessage("environment variable DB_PASSWORD is not set (required always)");
+    assertThatThrownBy(() -> env.requireNonEmpty("LOCAL_PATH", "for local storage"))
+        .hasMessage("environment variable LOCAL_PATH is empty (required for local storage)");
+    assertThat(Environment.of(java.util.Map.of("DB_PASSWORD", "")).require("DB_PASSWORD", "x")).isEmpty();
+  }
+}
