@@ -614,8 +614,12 @@ class SqlSplitterTest {
         .map(s -> s + "😀".repeat(s.length() % 2));
     return Combinators.combine(content, Arbitraries.of('\'', '"', '`')).as((s, q) -> {
       StringBuilder b = new StringBuilder().append(q);
-      for (char c : s.toCharArray()) {
-        if (c == q) {
+      char[] cs = s.toCharArray();
+      for (int k = 0; k < cs.length; k++) {
+        char c = cs[k];
+        if (c == q && q != '`' && k % 2 == 1) {
+          b.append('\\').append(q); // backslash-escaped
+        } else if (c == q) {
           b.append(q).append(q); // doubled
         } else if (c == '\\' && q != '`') {
           b.append("\\\\");
