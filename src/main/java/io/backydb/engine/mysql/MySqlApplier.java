@@ -103,7 +103,8 @@ final class MySqlApplier {
   /** Follows the dump's directives and runs the statements that the request selects. */
   private final class Session implements StatementSink {
     private final Connection connection;
-    private final Statement statement;
+    /** Created once the target database is selected: Connector/J binds a statement to the database current at its creation. */
+    private Statement statement;
     private boolean databaseReady;
     private Feature feature;
     private String table;
@@ -113,9 +114,8 @@ final class MySqlApplier {
     private final Set<String> featuresApplied = new LinkedHashSet<>();
     private final Map<String, Long> rowsLoaded = new LinkedHashMap<>();
 
-    Session(Connection c) throws SQLException {
+    Session(Connection c) {
       this.connection = c;
-      this.statement = c.createStatement();
     }
 
     void ensureDatabase(String charset, String collation) throws SQLException {
@@ -130,9 +130,12 @@ final class MySqlApplier {
         if (collation != null && collation.matches("[A-Za-z0-9_]+")) {
           ddl += " COLLATE " + collation;
         }
-        statement.execute(ddl);
+        try (Statement create = connection.createStatement()) {
+          create.execute(ddl);
+        }
       }
       connection.setCatalog(database);
+      statement = connection.createStatement();
       databaseReady = true;
     }
 
