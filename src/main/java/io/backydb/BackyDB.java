@@ -21,8 +21,8 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * Every call runs the routes of {@code routes/} ({@code direct:backup}, {@code direct:restore}) in an
- * embedded CamelContext: there is no second code path. Secrets come from the environment (the
+ * Every call runs the routes of {@code routes/} ({@code direct:backup}, {@code direct:restore}) in
+ * an embedded CamelContext: there is no second code path. Secrets come from the environment (the
  * process's, or the one given to the constructor). Failures throw {@link BackyException}.
  */
 public final class BackyDB implements AutoCloseable {

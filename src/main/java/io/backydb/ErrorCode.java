@@ -5,7 +5,9 @@ package io.backydb;
  * bad usage or configuration exits 2, every failed operation exits 1.
  */
 public enum ErrorCode {
-  /** The configuration file, a config value or a required environment variable is wrong or missing. */
+  /**
+   * The configuration file, a config value or a required environment variable is wrong or missing.
+   */
   CONFIG(2),
   /** The database could not be reached, refused the login, or failed a statement. */
   DATABASE(1),
@@ -13,7 +15,9 @@ public enum ErrorCode {
   STORAGE(1),
   /** A backup is corrupt, truncated, tampered with or not a backup at all. */
   CORRUPT_BACKUP(1),
-  /** The operation would destroy data and was not explicitly asked to (e.g. restoring over tables). */
+  /**
+   * The operation would destroy data and was not explicitly asked to (e.g. restoring over tables).
+   */
   REFUSED(1),
   /** Anything else that stopped an operation. */
   FAILED(1);

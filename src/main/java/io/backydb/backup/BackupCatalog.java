@@ -24,15 +24,20 @@ public final class BackupCatalog {
   /** A listed backup and where it is. */
   public record Entry(BackupMetadata metadata, String location) {}
 
-  /** Every finished backup, newest first. Unreadable sidecars are skipped (and named in {@code problems}). */
+  /**
+   * Every finished backup, newest first. Unreadable sidecars are skipped (and named in {@code
+   * problems}).
+   */
   public List<Entry> list(List<String> problems) throws IOException {
     List<Entry> out = new ArrayList<>();
     for (String sidecar : storage.list(BackupMetadata.SUFFIX)) {
       try (InputStream in = storage.open(sidecar)) {
         BackupMetadata m = MetadataJson.read(in, storage.location(sidecar));
         String main = m.files() == null || m.files().isEmpty() ? sidecar : m.files().get(0).name();
-        String location = BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout())
-            ? storage.location(m.name()) : storage.location(main);
+        String location =
+            BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout())
+                ? storage.location(m.name())
+                : storage.location(main);
         out.add(new Entry(m, location));
       } catch (RuntimeException e) {
         problems.add(storage.location(sidecar) + ": " + e.getMessage());

@@ -34,7 +34,8 @@ public final class BackupJob {
   private BackupMetadata metadata;
   private String location;
 
-  public BackupJob(BackupConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
+  public BackupJob(
+      BackupConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
     this.config = config;
     this.environment = environment;
     this.engine = engine;

@@ -40,13 +40,16 @@ public final class BackupJobs {
 
   private static void checkSupported(BackupConfig config) {
     if (config.compression().compression()) {
-      throw new BackyException(ErrorCode.CONFIG, "compression is not supported by this version of BackyDB yet");
+      throw new BackyException(
+          ErrorCode.CONFIG, "compression is not supported by this version of BackyDB yet");
     }
     if (config.security().encryption()) {
-      throw new BackyException(ErrorCode.CONFIG, "encryption is not supported by this version of BackyDB yet");
+      throw new BackyException(
+          ErrorCode.CONFIG, "encryption is not supported by this version of BackyDB yet");
     }
     if (config.integrity().integrityCheck()) {
-      throw new BackyException(ErrorCode.CONFIG, "integrity checks are not supported by this version of BackyDB yet");
+      throw new BackyException(
+          ErrorCode.CONFIG, "integrity checks are not supported by this version of BackyDB yet");
     }
   }
 }

@@ -32,7 +32,8 @@ public final class BackupWriter {
   }
 
   /** Picks a name for the backup that no existing backup uses. */
-  public static String freeName(BackupStorage storage, String base, String extension) throws IOException {
+  public static String freeName(BackupStorage storage, String base, String extension)
+      throws IOException {
     for (int n = 0; ; n++) {
       String name = BackupNaming.withCounter(base, n);
       if (!storage.exists(name + extension) && !storage.exists(BackupMetadata.sidecarName(name))) {
@@ -42,8 +43,8 @@ public final class BackupWriter {
   }
 
   /** Unpacks the dump's bundle into plain SQL files; returns what was stored. */
-  public List<BackupMetadata.StoredFile> writeSql(String name, boolean multipleFiles, InputStream bundle)
-      throws IOException {
+  public List<BackupMetadata.StoredFile> writeSql(
+      String name, boolean multipleFiles, InputStream bundle) throws IOException {
     List<BackupMetadata.StoredFile> files = new ArrayList<>();
     BundleReader reader = new BundleReader(bundle);
     DumpInput.DumpFile f;

@@ -17,7 +17,8 @@ public final class MetadataFactory {
   public static BackupMetadata create(BackupJob job, DumpSummary dump, Instant completedAt) {
     BackupConfig c = job.config();
     long stored = job.storedFiles().stream().mapToLong(BackupMetadata.StoredFile::bytes).sum();
-    List<String> features = c.database().backupFeatures().selected().stream().map(Feature::key).toList();
+    List<String> features =
+        c.database().backupFeatures().selected().stream().map(Feature::key).toList();
     return new BackupMetadata(
         BackupMetadata.VERSION,
         job.id(),
@@ -27,13 +28,20 @@ public final class MetadataFactory {
         completedAt,
         Duration.between(job.startedAt(), completedAt).toMillis(),
         new BackupMetadata.Source(
-            "mysql", c.database().host(), c.database().port(), dump.serverVersion(),
-            c.database().dbName(), dump.charset(), dump.collation()),
+            "mysql",
+            c.database().host(),
+            c.database().port(),
+            dump.serverVersion(),
+            c.database().dbName(),
+            dump.charset(),
+            dump.collation()),
         features,
         c.database().multipleFiles(),
         job.layout(),
         List.copyOf(job.storedFiles()),
-        dump.tables().stream().map(t -> new BackupMetadata.Table(t.name(), t.rows(), t.bytes())).toList(),
+        dump.tables().stream()
+            .map(t -> new BackupMetadata.Table(t.name(), t.rows(), t.bytes()))
+            .toList(),
         new BackupMetadata.Compression(c.compression().type().key(), c.compression().level()),
         job.encryption(),
         job.integrity(),

@@ -18,8 +18,13 @@ public final class ApplyProcessor implements Processor {
     BackupSource source = exchange.getMessage().getMandatoryBody(BackupSource.class);
     ApplySummary summary = job.engine().apply(job.applyRequest(), source.openDump());
     job.summary(summary);
-    exchange.getMessage().setBody(new RestoreResult(
-        source.location(), job.config().database().dbName(), summary,
-        Duration.between(job.startedAt(), Instant.now()).toMillis()));
+    exchange
+        .getMessage()
+        .setBody(
+            new RestoreResult(
+                source.location(),
+                job.config().database().dbName(),
+                summary,
+                Duration.between(job.startedAt(), Instant.now()).toMillis()));
   }
 }

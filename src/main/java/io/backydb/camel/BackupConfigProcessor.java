@@ -5,7 +5,9 @@ import io.backydb.config.Environment;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
-/** Step {@code backupConfig}: reads and validates the job's config from the body and starts the job. */
+/**
+ * Step {@code backupConfig}: reads and validates the job's config from the body and starts the job.
+ */
 public final class BackupConfigProcessor implements Processor {
 
   private final Environment environment;

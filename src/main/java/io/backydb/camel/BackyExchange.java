@@ -1,8 +1,8 @@
 package io.backydb.camel;
 
 /**
- * Names of the exchange properties the backup and restore routes use. The body between steps is
- * the backup stream itself ({@link java.io.InputStream}); the job travels beside it.
+ * Names of the exchange properties the backup and restore routes use. The body between steps is the
+ * backup stream itself ({@link java.io.InputStream}); the job travels beside it.
  */
 public final class BackyExchange {
 

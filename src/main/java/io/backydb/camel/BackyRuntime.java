@@ -13,8 +13,8 @@ import org.apache.camel.support.ResourceHelper;
 
 /**
  * A CamelContext running BackyDB's backup and restore routes, as the Java API and the CLI's
- * one-shot commands use it. The routes are the YAML files of {@code routes/}, packaged into the jar;
- * the long-running service ({@code bin/backy run}) loads the same files through Camel Main.
+ * one-shot commands use it. The routes are the YAML files of {@code routes/}, packaged into the
+ * jar; the long-running service ({@code bin/backy run}) loads the same files through Camel Main.
  */
 public final class BackyRuntime implements AutoCloseable {
 
@@ -38,7 +38,8 @@ public final class BackyRuntime implements AutoCloseable {
       }
       context.start();
     } catch (Exception e) {
-      throw new BackyException(ErrorCode.FAILED, "cannot start the backup routes: " + e.getMessage(), e);
+      throw new BackyException(
+          ErrorCode.FAILED, "cannot start the backup routes: " + e.getMessage(), e);
     }
     template = context.createProducerTemplate();
   }
@@ -81,7 +82,8 @@ public final class BackyRuntime implements AutoCloseable {
     try {
       context.close();
     } catch (Exception e) {
-      throw new BackyException(ErrorCode.FAILED, "cannot stop the backup routes: " + describe(e), e);
+      throw new BackyException(
+          ErrorCode.FAILED, "cannot stop the backup routes: " + describe(e), e);
     }
   }
 }

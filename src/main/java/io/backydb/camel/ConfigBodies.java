@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What a route accepts as its body to describe a job: a typed config, a map (the seed's Python-style
- * dictionary), a config file ({@link Path}, {@link File}, or a string ending in .json/.yaml/.yml),
- * or the config text itself (JSON or YAML, e.g. a message from a queue).
+ * What a route accepts as its body to describe a job: a typed config, a map (the seed's
+ * Python-style dictionary), a config file ({@link Path}, {@link File}, or a string ending in
+ * .json/.yaml/.yml), or the config text itself (JSON or YAML, e.g. a message from a queue).
  */
 final class ConfigBodies {
 
@@ -81,6 +81,7 @@ final class ConfigBodies {
   private static BackyException unsupported(Object body) {
     return new BackyException(
         ErrorCode.CONFIG,
-        "cannot read a config from a message body of type " + (body == null ? "null" : body.getClass().getName()));
+        "cannot read a config from a message body of type "
+            + (body == null ? "null" : body.getClass().getName()));
   }
 }

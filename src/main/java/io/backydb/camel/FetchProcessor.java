@@ -5,7 +5,9 @@ import io.backydb.restore.RestoreJob;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
-/** Step {@code fetch}: locates the backup in its storage; the body becomes its {@link BackupSource}. */
+/**
+ * Step {@code fetch}: locates the backup in its storage; the body becomes its {@link BackupSource}.
+ */
 public final class FetchProcessor implements Processor {
 
   @Override

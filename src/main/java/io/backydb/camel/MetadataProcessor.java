@@ -11,9 +11,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Step {@code metadata}: writes the metadata sidecar beside the stored backup. It is the last
- * write of a backup, so a backup is listed only once everything else has succeeded. The body
- * becomes the {@link BackupResult}.
+ * Step {@code metadata}: writes the metadata sidecar beside the stored backup. It is the last write
+ * of a backup, so a backup is listed only once everything else has succeeded. The body becomes the
+ * {@link BackupResult}.
  */
 public final class MetadataProcessor implements Processor {
 

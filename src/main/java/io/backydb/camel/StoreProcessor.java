@@ -18,13 +18,17 @@ public final class StoreProcessor implements Processor {
   public void process(Exchange exchange) throws Exception {
     BackupJob job = exchange.getProperty(BackyExchange.BACKUP_JOB, BackupJob.class);
     BackupWriter writer = new BackupWriter(job.storage());
-    exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-      @Override
-      public void onFailure(Exchange failed) {
-        writer.rollback();
-      }
-    });
-    String base = io.backydb.backup.BackupNaming.name(job.config().database().dbName(), job.startedAt());
+    exchange
+        .getExchangeExtension()
+        .addOnCompletion(
+            new SynchronizationAdapter() {
+              @Override
+              public void onFailure(Exchange failed) {
+                writer.rollback();
+              }
+            });
+    String base =
+        io.backydb.backup.BackupNaming.name(job.config().database().dbName(), job.startedAt());
     try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
       if (job.config().isRawSql()) {
         boolean multiple = job.config().database().multipleFiles();

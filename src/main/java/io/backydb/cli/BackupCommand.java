@@ -23,7 +23,10 @@ final class BackupCommand implements Callable<Integer> {
 
   private final Environment env;
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
       description = "Backup config, JSON or YAML (the seed's schema).")
   Path config;
 
@@ -36,9 +39,14 @@ final class BackupCommand implements Callable<Integer> {
     try (BackyDB backy = new BackyDB(env)) {
       BackupResult r = backy.backup(config);
       BackupMetadata m = r.metadata();
-      out().printf("Backed up database %s: %d table(s), %d row(s), %s stored in %.1f s%n",
-          m.source().database(), m.tables().size(), m.totalRows(),
-          Sizes.human(m.sizes().storedBytes()), m.durationMs() / 1000.0);
+      out()
+          .printf(
+              "Backed up database %s: %d table(s), %d row(s), %s stored in %.1f s%n",
+              m.source().database(),
+              m.tables().size(),
+              m.totalRows(),
+              Sizes.human(m.sizes().storedBytes()),
+              m.durationMs() / 1000.0);
       out().println(r.location());
       return 0;
     }

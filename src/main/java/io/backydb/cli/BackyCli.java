@@ -61,10 +61,14 @@ public final class BackyCli implements Runnable {
     BackyException b = BackyException.find(e);
     if (b != null) {
       err.println("backy: error: " + b.getMessage());
-      org.slf4j.LoggerFactory.getLogger(BackyCli.class).error("{} failed: {}", cmd.getCommandName(), b.getMessage(), b);
+      org.slf4j.LoggerFactory.getLogger(BackyCli.class)
+          .error("{} failed: {}", cmd.getCommandName(), b.getMessage(), b);
       return b.code().exitCode();
     }
-    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+    String msg =
+        e.getMessage() == null
+            ? e.getClass().getSimpleName()
+            : e.getMessage().lines().findFirst().orElse("");
     err.println("backy: error: " + msg + " (details in the log file)");
     org.slf4j.LoggerFactory.getLogger(BackyCli.class).error("{} failed", cmd.getCommandName(), e);
     return ErrorCode.FAILED.exitCode();

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code backy demo}: the README's first command. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
     description = {
       "Create a small demo database, back it up, restore it into a second database and prove the",
       "two identical. Uses the MySQL/MariaDB server on 127.0.0.1:3306 if one answers (as root, with",
@@ -20,8 +22,12 @@ final class DemoCommand implements Callable<Integer> {
 
   private final Environment env;
 
-  @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".demo",
-      description = "Where the demo keeps its backups, logs and embedded server (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      defaultValue = ".demo",
+      description =
+          "Where the demo keeps its backups, logs and embedded server (default: ${DEFAULT-VALUE}).")
   Path dir;
 
   DemoCommand(Environment env) {

@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code backy list --config FILE}: the finished backups in the config's storage, newest first. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(
+    name = "list",
+    mixinStandardHelpOptions = true,
     description = "List the backups in the storage a config file names, newest first.")
 final class ListCommand implements Callable<Integer> {
 
@@ -21,7 +23,10 @@ final class ListCommand implements Callable<Integer> {
 
   private final Environment env;
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
       description = "A backup or restore config; only its storage section is used.")
   Path config;
 
@@ -37,14 +42,22 @@ final class ListCommand implements Callable<Integer> {
     if (entries.isEmpty()) {
       out().println("No backups in " + storage.location("x").replaceAll("/x$", ""));
     } else {
-      out().printf("%-36s %-20s %-16s %-22s %10s %10s  %s%n",
-          "NAME", "STARTED (UTC)", "DATABASE", "FEATURES", "ROWS", "SIZE", "LOCATION");
+      out()
+          .printf(
+              "%-36s %-20s %-16s %-22s %10s %10s  %s%n",
+              "NAME", "STARTED (UTC)", "DATABASE", "FEATURES", "ROWS", "SIZE", "LOCATION");
       for (BackupCatalog.Entry e : entries) {
         BackupMetadata m = e.metadata();
-        out().printf("%-36s %-20s %-16s %-22s %10d %10s  %s%n",
-            m.name(), m.startedAt().toString().replace("T", " ").replaceAll("\\.\\d+Z$|Z$", ""),
-            m.source().database(), String.join(",", m.features()), m.totalRows(),
-            Sizes.human(m.sizes().storedBytes()), e.location());
+        out()
+            .printf(
+                "%-36s %-20s %-16s %-22s %10d %10s  %s%n",
+                m.name(),
+                m.startedAt().toString().replace("T", " ").replaceAll("\\.\\d+Z$|Z$", ""),
+                m.source().database(),
+                String.join(",", m.features()),
+                m.totalRows(),
+                Sizes.human(m.sizes().storedBytes()),
+                e.location());
       }
     }
     for (String p : problems) {

@@ -29,16 +29,19 @@ final class Logging {
     // drivers and libraries chat at INFO about things a user does not need
     ctx.getLogger("ch.vorburger").setLevel(Level.WARN);
     ctx.getLogger("org.apache.camel.impl.engine").setLevel(Level.WARN);
-    env.get(Environment.LOGGING_PATH).filter(p -> !p.isBlank()).ifPresent(dir -> {
-      FileAppender<ILoggingEvent> file = new FileAppender<>();
-      file.setContext(ctx);
-      file.setName("file");
-      file.setFile(Path.of(dir, "backydb.log").toString());
-      file.setEncoder(encoder(ctx));
-      file.setPrudent(true); // several backy processes may share one log folder
-      file.start();
-      root.addAppender(file);
-    });
+    env.get(Environment.LOGGING_PATH)
+        .filter(p -> !p.isBlank())
+        .ifPresent(
+            dir -> {
+              FileAppender<ILoggingEvent> file = new FileAppender<>();
+              file.setContext(ctx);
+              file.setName("file");
+              file.setFile(Path.of(dir, "backydb.log").toString());
+              file.setEncoder(encoder(ctx));
+              file.setPrudent(true); // several backy processes may share one log folder
+              file.start();
+              root.addAppender(file);
+            });
     if (console) {
       ConsoleAppender<ILoggingEvent> out = new ConsoleAppender<>();
       out.setContext(ctx);

@@ -29,20 +29,30 @@ final class RestoreCommand implements Callable<Integer> {
 
   private final Environment env;
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
       description = "Restore config, JSON or YAML: database, backup_path, storage.")
   Path config;
 
-  @Option(names = "--replace-existing",
-      description = "Restore even if the target database has tables, replacing the backup's objects"
-          + " (same as replace_existing: true).")
+  @Option(
+      names = "--replace-existing",
+      description =
+          "Restore even if the target database has tables, replacing the backup's objects"
+              + " (same as replace_existing: true).")
   boolean replaceExisting;
 
-  @Option(names = "--tables", split = ",", paramLabel = "T1,T2",
+  @Option(
+      names = "--tables",
+      split = ",",
+      paramLabel = "T1,T2",
       description = "Restore only these tables (overrides database.tables).")
   List<String> tables;
 
-  @Option(names = "--features", paramLabel = "F1,F2",
+  @Option(
+      names = "--features",
+      paramLabel = "F1,F2",
       description = "Restore only these features, e.g. tables,data (overrides database.features).")
   String features;
 
@@ -71,9 +81,15 @@ final class RestoreCommand implements Callable<Integer> {
     try (BackyDB backy = new BackyDB(env)) {
       RestoreResult r = backy.restore(rc);
       long rows = r.summary().tables().stream().mapToLong(t -> t.rows()).sum();
-      out().printf("Restored %s into database %s: %s; %d statement(s), %d row(s) in %.1f s%n",
-          r.backupLocation(), r.database(), String.join(", ", r.summary().features()),
-          r.summary().statements(), rows, r.durationMs() / 1000.0);
+      out()
+          .printf(
+              "Restored %s into database %s: %s; %d statement(s), %d row(s) in %.1f s%n",
+              r.backupLocation(),
+              r.database(),
+              String.join(", ", r.summary().features()),
+              r.summary().statements(),
+              rows,
+              r.durationMs() / 1000.0);
       return 0;
     }
   }

@@ -17,13 +17,19 @@ import picocli.CommandLine.Option;
  * {@code backy run [--routes DIR]}: the long-running service. Camel Main loads every YAML route in
  * DIR; the built-in backup and restore routes come from DIR if it has them, from the jar otherwise.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run BackyDB as a service: load and run the YAML routes of a folder until stopped.")
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run BackyDB as a service: load and run the YAML routes of a folder until stopped.")
 final class RunCommand implements Callable<Integer> {
 
   private final Environment env;
 
-  @Option(names = "--routes", paramLabel = "DIR", defaultValue = "routes",
+  @Option(
+      names = "--routes",
+      paramLabel = "DIR",
+      defaultValue = "routes",
       description = "Folder of *.yaml routes (default: ${DEFAULT-VALUE}).")
   Path routes;
 
@@ -40,7 +46,8 @@ final class RunCommand implements Callable<Integer> {
     main.configure().setName("backydb");
     // the backup stream must never be copied into memory
     main.configure().setStreamCachingEnabled(false);
-    main.configure().withRoutesIncludePattern(String.join(",", includePatterns(routes.toAbsolutePath())));
+    main.configure()
+        .withRoutesIncludePattern(String.join(",", includePatterns(routes.toAbsolutePath())));
     BackyProcessors.all(env).forEach(main::bind);
     main.run();
     return main.getExitCode();

@@ -12,14 +12,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code backy verify PATH}: reads a backup completely and checks it. Exit 0 intact, 1 not. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Read a backup completely and check that it is intact.",
-        "Exit 0 if it is, 1 if not (saying what is wrong)."})
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Read a backup completely and check that it is intact.",
+      "Exit 0 if it is, 1 if not (saying what is wrong)."
+    })
 final class VerifyCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "PATH", description = "The backup: a .sql or .backy file, or a backup folder.")
+  @Parameters(
+      paramLabel = "PATH",
+      description = "The backup: a .sql or .backy file, or a backup folder.")
   String path;
 
   @Override

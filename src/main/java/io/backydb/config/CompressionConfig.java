@@ -12,7 +12,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record CompressionConfig(boolean compression, CompressionType type, Integer level) {
 
-  public static final CompressionConfig NONE = new CompressionConfig(false, CompressionType.NONE, null);
+  public static final CompressionConfig NONE =
+      new CompressionConfig(false, CompressionType.NONE, null);
 
   @JsonCreator
   static CompressionConfig fromJson(

@@ -78,15 +78,22 @@ public final class ConfigLoader {
 
   /** Parses config text; JSON if it starts with '{', YAML otherwise. */
   public static BackupConfig backupFromText(String text) {
-    return bind(parse(text, text.stripLeading().startsWith("{") ? JSON : YAML, "config"), BackupConfig.class, "config");
+    return bind(
+        parse(text, text.stripLeading().startsWith("{") ? JSON : YAML, "config"),
+        BackupConfig.class,
+        "config");
   }
 
   public static RestoreConfig restoreFromText(String text) {
-    return bind(parse(text, text.stripLeading().startsWith("{") ? JSON : YAML, "config"), RestoreConfig.class, "config");
+    return bind(
+        parse(text, text.stripLeading().startsWith("{") ? JSON : YAML, "config"),
+        RestoreConfig.class,
+        "config");
   }
 
   private static com.fasterxml.jackson.databind.JsonNode read(Path file) {
-    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    String name =
+        file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
     ObjectMapper mapper;
     if (name.endsWith(".json")) {
       mapper = JSON;
@@ -102,26 +109,42 @@ public final class ConfigLoader {
     } catch (NoSuchFileException e) {
       throw new BackyException(ErrorCode.CONFIG, "config file " + file + " does not exist");
     } catch (IOException e) {
-      throw new BackyException(ErrorCode.CONFIG, "config file " + file + " cannot be read: " + e.getMessage());
+      throw new BackyException(
+          ErrorCode.CONFIG, "config file " + file + " cannot be read: " + e.getMessage());
     }
     return parse(text, mapper, file.toString());
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode parse(String text, ObjectMapper mapper, String source) {
+  private static com.fasterxml.jackson.databind.JsonNode parse(
+      String text, ObjectMapper mapper, String source) {
     try {
       com.fasterxml.jackson.databind.JsonNode node = mapper.readTree(text);
       if (node == null || !node.isObject()) {
-        throw new BackyException(ErrorCode.CONFIG, source + ": expected a mapping of settings at the top level");
+        throw new BackyException(
+            ErrorCode.CONFIG, source + ": expected a mapping of settings at the top level");
       }
       return node;
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
       throw new BackyException(
-          ErrorCode.CONFIG, source + ": malformed " + (mapper == JSON ? "JSON" : "YAML") + where + ": " + firstLine(e.getOriginalMessage()));
+          ErrorCode.CONFIG,
+          source
+              + ": malformed "
+              + (mapper == JSON ? "JSON" : "YAML")
+              + where
+              + ": "
+              + firstLine(e.getOriginalMessage()));
     }
   }
 
-  private static <T> T bind(com.fasterxml.jackson.databind.JsonNode node, Class<T> type, String source) {
+  private static <T> T bind(
+      com.fasterxml.jackson.databind.JsonNode node, Class<T> type, String source) {
     try {
       return JSON.treeToValue(node, type);
     } catch (JsonProcessingException e) {
@@ -139,12 +162,26 @@ public final class ConfigLoader {
     }
     if (e instanceof InvalidFormatException f) {
       if (f.getTargetType() != null && f.getTargetType().isEnum()) {
-        String allowed = java.util.Arrays.stream(f.getTargetType().getEnumConstants())
-            .map(c -> c.toString().toLowerCase(Locale.ROOT)).filter(c -> !c.equals("none"))
-            .collect(Collectors.joining(", "));
-        return "'" + path + "' has unsupported value '" + f.getValue() + "' (expected one of: " + allowed + ")";
+        String allowed =
+            java.util.Arrays.stream(f.getTargetType().getEnumConstants())
+                .map(c -> c.toString().toLowerCase(Locale.ROOT))
+                .filter(c -> !c.equals("none"))
+                .collect(Collectors.joining(", "));
+        return "'"
+            + path
+            + "' has unsupported value '"
+            + f.getValue()
+            + "' (expected one of: "
+            + allowed
+            + ")";
       }
-      return "'" + path + "' has a value of the wrong type: expected " + typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
+      return "'"
+          + path
+          + "' has a value of the wrong type: expected "
+          + typeName(f.getTargetType())
+          + ", got '"
+          + f.getValue()
+          + "'";
     }
     if (e instanceof ValueInstantiationException v) {
       Throwable c = v.getCause() == null ? v : v.getCause();
@@ -155,10 +192,16 @@ public final class ConfigLoader {
       if (msg != null && msg.startsWith("Missing required creator property")) {
         Matcher m = QUOTED.matcher(msg);
         String key = m.find() ? m.group(1) : "?";
-        String full = path.isEmpty() || path.equals(key) || path.endsWith("." + key) ? path : path + "." + key;
+        String full =
+            path.isEmpty() || path.equals(key) || path.endsWith("." + key)
+                ? path
+                : path + "." + key;
         return "missing required key '" + (full.isEmpty() ? key : full) + "'";
       }
-      return "'" + path + "' has a value of the wrong type: expected " + typeName(mi.getTargetType());
+      return "'"
+          + path
+          + "' has a value of the wrong type: expected "
+          + typeName(mi.getTargetType());
     }
     return firstLine(e.getOriginalMessage());
   }

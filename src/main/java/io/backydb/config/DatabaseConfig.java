@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * The seed's {@code database} section: where the database is and what to take from it. The
- * password is not here: it comes from the {@code DB_PASSWORD} environment variable.
+ * The seed's {@code database} section: where the database is and what to take from it. The password
+ * is not here: it comes from the {@code DB_PASSWORD} environment variable.
  *
  * @param host server host name or address (required)
  * @param port server port (default 3306)

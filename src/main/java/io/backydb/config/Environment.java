@@ -6,13 +6,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where secrets and locations come from: the process environment by default, a map in tests and
- * in the Java API. Values read here are never logged.
+ * Where secrets and locations come from: the process environment by default, a map in tests and in
+ * the Java API. Values read here are never logged.
  */
 public interface Environment {
 
   /** The seed's environment variables. */
   String DB_PASSWORD = "DB_PASSWORD";
+
   String LOGGING_PATH = "LOGGING_PATH";
   String LOCAL_PATH = "LOCAL_PATH";
   String INTEGRITY_PASSWORD = "INTEGRITY_PASSWORD";

@@ -21,8 +21,7 @@ public enum Feature {
   public static final List<Feature> RESTORE_ORDER =
       List.of(TABLES, FUNCTIONS, PROCEDURES, VIEWS, DATA, TRIGGERS, EVENTS);
 
-  static final List<String> NAMES =
-      RESTORE_ORDER.stream().map(Feature::key).toList();
+  static final List<String> NAMES = RESTORE_ORDER.stream().map(Feature::key).toList();
 
   /** The key used in config files and file names: {@code tables}, {@code data}, ... */
   public String key() {

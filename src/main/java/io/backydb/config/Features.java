@@ -7,9 +7,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Which parts of a database a backup holds (or a restore applies): the seed's
- * {@code database.features}. A key left out is off, except that leaving the whole section out
- * selects the default: tables and data.
+ * Which parts of a database a backup holds (or a restore applies): the seed's {@code
+ * database.features}. A key left out is off, except that leaving the whole section out selects the
+ * default: tables and data.
  */
 public record Features(
     boolean tables,
@@ -21,7 +21,8 @@ public record Features(
     boolean events) {
 
   /** The seed's default: tables and data only. */
-  public static final Features DEFAULT = new Features(true, true, false, false, false, false, false);
+  public static final Features DEFAULT =
+      new Features(true, true, false, false, false, false, false);
 
   /** Every feature on. */
   public static final Features ALL = new Features(true, true, true, true, true, true, true);
@@ -54,7 +55,11 @@ public record Features(
     for (String n : names) {
       if (!Feature.NAMES.contains(n)) {
         throw new IllegalArgumentException(
-            "unknown feature '" + n + "' (expected some of " + String.join(",", Feature.NAMES) + ")");
+            "unknown feature '"
+                + n
+                + "' (expected some of "
+                + String.join(",", Feature.NAMES)
+                + ")");
       }
     }
     return new Features(

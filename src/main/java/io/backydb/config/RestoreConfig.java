@@ -15,10 +15,7 @@ import java.util.Objects;
  *     re-creating the objects the backup contains (default false: refuse)
  */
 public record RestoreConfig(
-    DatabaseConfig database,
-    String backupPath,
-    StorageConfig storage,
-    boolean replaceExisting) {
+    DatabaseConfig database, String backupPath, StorageConfig storage, boolean replaceExisting) {
 
   public RestoreConfig {
     Objects.requireNonNull(database, "database");

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The seed's {@code security} section: encryption and where its keys live. Keys and passwords
- * come from environment variables, never from here.
+ * The seed's {@code security} section: encryption and where its keys live. Keys and passwords come
+ * from environment variables, never from here.
  *
  * @param encryption whether to encrypt (default false)
  * @param type {@code keystore} or {@code kms}

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The seed's {@code storage} section. Where exactly comes from the environment: {@code
- * LOCAL_PATH} for local storage.
+ * The seed's {@code storage} section. Where exactly comes from the environment: {@code LOCAL_PATH}
+ * for local storage.
  *
  * @param type {@code local} (required)
  */

@@ -2,12 +2,16 @@ package io.backydb.config;
 
 import java.nio.file.Path;
 
-/** The storage named by a backup or a restore config file, for commands that only need the storage. */
+/**
+ * The storage named by a backup or a restore config file, for commands that only need the storage.
+ */
 public final class StorageConfigs {
 
   private StorageConfigs() {}
 
-  /** Reads {@code file} as a restore config if it has {@code backup_path}, else as a backup config. */
+  /**
+   * Reads {@code file} as a restore config if it has {@code backup_path}, else as a backup config.
+   */
   public static StorageConfig fromConfigFile(Path file) {
     String text;
     try {

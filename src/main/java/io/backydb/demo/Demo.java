@@ -50,7 +50,10 @@ public final class Demo {
       if (EmbeddedMariaDb.isServerAnswering(host, port)) {
         out.println("Using the MySQL/MariaDB server on " + host + ":" + port + " (user root).");
       } else {
-        out.println("No server answers on " + host + ":3306; starting an embedded MariaDB (first start unpacks it) ...");
+        out.println(
+            "No server answers on "
+                + host
+                + ":3306; starting an embedded MariaDB (first start unpacks it) ...");
         embedded = EmbeddedMariaDb.start(dir.resolve("mariadb"));
         host = embedded.host();
         port = embedded.port();
@@ -77,15 +80,28 @@ public final class Demo {
       database.put("db_name", SOURCE_DB);
 
       try (BackyDB backy = new BackyDB(Environment.of(vars))) {
-        BackupResult b = backy.backup(Map.of("database", database, "storage", Map.of("storage_type", "local")));
+        BackupResult b =
+            backy.backup(Map.of("database", database, "storage", Map.of("storage_type", "local")));
         out.println("Backed up " + b.metadata().totalRows() + " rows to " + b.location());
         out.println("  metadata: " + backups.resolve(b.metadata().name() + ".metadata.json"));
 
         Map<String, Object> target = new LinkedHashMap<>(database);
         target.put("db_name", RESTORED_DB);
-        RestoreResult r = backy.restore(Map.of(
-            "database", target, "backup_path", b.location(), "storage", Map.of("storage_type", "local")));
-        out.println("Restored it into database " + RESTORED_DB + " (" + r.summary().statements() + " statements).");
+        RestoreResult r =
+            backy.restore(
+                Map.of(
+                    "database",
+                    target,
+                    "backup_path",
+                    b.location(),
+                    "storage",
+                    Map.of("storage_type", "local")));
+        out.println(
+            "Restored it into database "
+                + RESTORED_DB
+                + " ("
+                + r.summary().statements()
+                + " statements).");
       }
 
       boolean same = true;
@@ -95,13 +111,15 @@ public final class Demo {
           long[] b = checksum(c, RESTORED_DB, t);
           boolean ok = a[0] == b[0] && a[1] == b[1];
           same &= ok;
-          out.printf("  %-10s rows %6d / %6d   CHECKSUM TABLE %12d / %12d   %s%n",
+          out.printf(
+              "  %-10s rows %6d / %6d   CHECKSUM TABLE %12d / %12d   %s%n",
               t, a[0], b[0], a[1], b[1], ok ? "identical" : "DIFFERENT");
         }
       }
-      out.println(same
-          ? "The restored copy is identical to the source. Logs: " + logs
-          : "The restored copy DIFFERS from the source. Logs: " + logs);
+      out.println(
+          same
+              ? "The restored copy is identical to the source. Logs: " + logs
+              : "The restored copy DIFFERS from the source. Logs: " + logs);
       return same;
     } finally {
       if (embedded != null) {

@@ -50,7 +50,12 @@ public record BackupMetadata(
 
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Source(
-      String engine, String host, int port, String serverVersion, String database, String charset,
+      String engine,
+      String host,
+      int port,
+      String serverVersion,
+      String database,
+      String charset,
       String collation) {}
 
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -22,8 +22,10 @@ public final class BundleWriter implements DumpOutput, AutoCloseable {
   static final int DATA = 'D';
   static final int CLOSE = 'C';
   static final int END = 'E';
+
   /** Largest data record; readers reject larger ones as corrupt. */
   static final int MAX_RECORD = 1 << 20;
+
   static final int MAX_NAME = 1024;
 
   private final DataOutputStream out;

@@ -9,7 +9,10 @@ import io.backydb.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Reads and writes {@link BackupMetadata} as JSON. Unknown keys (from newer versions) are kept out quietly. */
+/**
+ * Reads and writes {@link BackupMetadata} as JSON. Unknown keys (from newer versions) are kept out
+ * quietly.
+ */
 public final class MetadataJson {
 
   private static final ObjectMapper MAPPER =
@@ -35,11 +38,16 @@ public final class MetadataJson {
       if (m.metadataVersion() > BackupMetadata.VERSION) {
         throw new BackyException(
             ErrorCode.CORRUPT_BACKUP,
-            where + " was written by a newer BackyDB (metadata version " + m.metadataVersion() + "); upgrade BackyDB");
+            where
+                + " was written by a newer BackyDB (metadata version "
+                + m.metadataVersion()
+                + "); upgrade BackyDB");
       }
       return m;
     } catch (IOException e) {
-      throw new BackyException(ErrorCode.CORRUPT_BACKUP, where + " is not valid backup metadata: " + firstLine(e.getMessage()));
+      throw new BackyException(
+          ErrorCode.CORRUPT_BACKUP,
+          where + " is not valid backup metadata: " + firstLine(e.getMessage()));
     }
   }
 

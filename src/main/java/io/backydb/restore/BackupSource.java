@@ -31,7 +31,12 @@ public final class BackupSource {
   private final BackupMetadata metadata;
   private final List<UnaryOperator<InputStream>> payloadDecoders = new ArrayList<>();
 
-  private BackupSource(BackupStorage storage, String name, String layout, List<String> objects, BackupMetadata metadata) {
+  private BackupSource(
+      BackupStorage storage,
+      String name,
+      String layout,
+      List<String> objects,
+      BackupMetadata metadata) {
     this.storage = storage;
     this.name = name;
     this.layout = layout;
@@ -39,22 +44,28 @@ public final class BackupSource {
     this.metadata = metadata;
   }
 
-  /** Finds the backup at {@code path}: a {@code .sql} file, a folder of them, or a {@code .backy} file. */
+  /**
+   * Finds the backup at {@code path}: a {@code .sql} file, a folder of them, or a {@code .backy}
+   * file.
+   */
   public static BackupSource locate(BackupStorage storage, String path) throws IOException {
     String object = storage.nameOf(path);
     if (object == null) {
-      throw new BackyException(ErrorCode.CONFIG, "backup_path " + path + " is not inside the configured storage");
+      throw new BackyException(
+          ErrorCode.CONFIG, "backup_path " + path + " is not inside the configured storage");
     }
     while (object.endsWith("/")) {
       object = object.substring(0, object.length() - 1);
     }
     if (object.endsWith(".sql") && storage.exists(object) && !object.contains("/")) {
       String name = object.substring(0, object.length() - 4);
-      return new BackupSource(storage, name, BackupMetadata.LAYOUT_SQL, List.of(object), sidecar(storage, name));
+      return new BackupSource(
+          storage, name, BackupMetadata.LAYOUT_SQL, List.of(object), sidecar(storage, name));
     }
     if (object.endsWith(".backy") && storage.exists(object)) {
       String name = object.substring(0, object.length() - 6);
-      return new BackupSource(storage, name, BackupMetadata.LAYOUT_BACKY, List.of(object), sidecar(storage, name));
+      return new BackupSource(
+          storage, name, BackupMetadata.LAYOUT_BACKY, List.of(object), sidecar(storage, name));
     }
     List<String> parts = new ArrayList<>();
     for (String n : storage.list(".sql")) {
@@ -64,9 +75,16 @@ public final class BackupSource {
     }
     if (!parts.isEmpty()) {
       parts.sort(Comparator.comparingInt(BackupSource::featureRank));
-      return new BackupSource(storage, object, BackupMetadata.LAYOUT_SQL_FILES, List.copyOf(parts), sidecar(storage, object));
+      return new BackupSource(
+          storage,
+          object,
+          BackupMetadata.LAYOUT_SQL_FILES,
+          List.copyOf(parts),
+          sidecar(storage, object));
     }
-    throw new BackyException(ErrorCode.CONFIG, "backup_path " + path + " does not exist (no .sql, .backy or backup folder there)");
+    throw new BackyException(
+        ErrorCode.CONFIG,
+        "backup_path " + path + " does not exist (no .sql, .backy or backup folder there)");
   }
 
   private static int featureRank(String object) {
@@ -139,7 +157,8 @@ public final class BackupSource {
         return null;
       }
       String object = it.next();
-      return new DumpInput.DumpFile(object.substring(object.lastIndexOf('/') + 1), storage.open(object));
+      return new DumpInput.DumpFile(
+          object.substring(object.lastIndexOf('/') + 1), storage.open(object));
     };
   }
 }

@@ -70,8 +70,11 @@ public final class BackupVerifier {
             if (f.bytes() != bytes) {
               problems.add(object + " has " + bytes + " bytes, the metadata says " + f.bytes());
             } else if (!MessageDigest.isEqual(
-                digest.getBytes(StandardCharsets.US_ASCII), f.sha256().getBytes(StandardCharsets.US_ASCII))) {
-              problems.add(object + " does not match the SHA-256 recorded in its metadata (changed or corrupt)");
+                digest.getBytes(StandardCharsets.US_ASCII),
+                f.sha256().getBytes(StandardCharsets.US_ASCII))) {
+              problems.add(
+                  object
+                      + " does not match the SHA-256 recorded in its metadata (changed or corrupt)");
             }
           }
         }
@@ -85,7 +88,8 @@ public final class BackupVerifier {
     Report r = verify(source);
     if (!r.intact()) {
       throw new BackyException(
-          ErrorCode.CORRUPT_BACKUP, "backup " + r.location() + " failed verification: " + String.join("; ", r.problems()));
+          ErrorCode.CORRUPT_BACKUP,
+          "backup " + r.location() + " failed verification: " + String.join("; ", r.problems()));
     }
   }
 

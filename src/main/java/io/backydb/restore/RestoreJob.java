@@ -18,7 +18,8 @@ public final class RestoreJob {
   private BackupSource source;
   private ApplySummary summary;
 
-  public RestoreJob(RestoreConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
+  public RestoreJob(
+      RestoreConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
     this.config = config;
     this.environment = environment;
     this.engine = engine;

@@ -9,8 +9,9 @@ import java.util.List;
  * checks):
  *
  * <ul>
- *   <li>{@link #create} streams: nothing is visible under the name until {@link PendingWrite#commit}
- *       succeeds, and {@link PendingWrite#abort} (or a failed commit) leaves nothing behind.
+ *   <li>{@link #create} streams: nothing is visible under the name until {@link
+ *       PendingWrite#commit} succeeds, and {@link PendingWrite#abort} (or a failed commit) leaves
+ *       nothing behind.
  *   <li>Names are relative, '/'-separated keys such as {@code shop_20261126T101500Z.sql} or {@code
  *       shop_20261126T101500Z/data.sql}; a name never escapes the storage root.
  *   <li>Objects are readable by their owner only where the storage has permissions.

@@ -24,8 +24,8 @@ import java.util.stream.Stream;
 
 /**
  * Backups in a local folder ({@code LOCAL_PATH}). An object is written to a hidden temporary file
- * beside its final name ({@code .name.<random>.partial}) and hard-linked into place on commit, so
- * a crash never leaves a half-written file under a backup's name and an existing backup is never
+ * beside its final name ({@code .name.<random>.partial}) and hard-linked into place on commit, so a
+ * crash never leaves a half-written file under a backup's name and an existing backup is never
  * overwritten. Files and folders are created readable by the owner only.
  */
 public final class LocalStorage implements BackupStorage {
@@ -33,8 +33,10 @@ public final class LocalStorage implements BackupStorage {
   static final String PARTIAL_SUFFIX = ".partial";
   private static final boolean POSIX =
       FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-  private static final Set<PosixFilePermission> FILE_PERMS = PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> DIR_PERMS = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> FILE_PERMS =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> DIR_PERMS =
+      PosixFilePermissions.fromString("rwx------");
 
   private final Path root;
 
@@ -50,7 +52,8 @@ public final class LocalStorage implements BackupStorage {
   public Path resolve(String name) {
     Path p = root.resolve(name).normalize();
     if (!p.startsWith(root) || p.equals(root)) {
-      throw new BackyException(ErrorCode.STORAGE, "object name '" + name + "' is outside the storage folder " + root);
+      throw new BackyException(
+          ErrorCode.STORAGE, "object name '" + name + "' is outside the storage folder " + root);
     }
     return p;
   }
@@ -62,12 +65,16 @@ public final class LocalStorage implements BackupStorage {
       throw new FileAlreadyExistsException(target.toString());
     }
     createDirectories(target.getParent());
-    Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + PARTIAL_SUFFIX);
-    OutputStream out = new BufferedOutputStream(
-        POSIX
-            ? Files.newOutputStream(Files.createFile(temp, fileAttrs()), StandardOpenOption.WRITE)
-            : Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW),
-        1 << 16);
+    Path temp =
+        target.resolveSibling(
+            "." + target.getFileName() + "." + UUID.randomUUID() + PARTIAL_SUFFIX);
+    OutputStream out =
+        new BufferedOutputStream(
+            POSIX
+                ? Files.newOutputStream(
+                    Files.createFile(temp, fileAttrs()), StandardOpenOption.WRITE)
+                : Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW),
+            1 << 16);
     return new LocalPendingWrite(target, temp, out);
   }
 
@@ -91,7 +98,8 @@ public final class LocalStorage implements BackupStorage {
     } catch (FileAlreadyExistsException e) {
       // created concurrently: fine
     } catch (AccessDeniedException e) {
-      throw new BackyException(ErrorCode.STORAGE, "cannot create folder " + dir + ": permission denied");
+      throw new BackyException(
+          ErrorCode.STORAGE, "cannot create folder " + dir + ": permission denied");
     }
   }
 

@@ -11,8 +11,11 @@ public final class Storages {
 
   public static BackupStorage open(StorageConfig config, Environment env) {
     return switch (config.type()) {
-      case LOCAL -> new LocalStorage(
-          Path.of(env.requireNonEmpty(Environment.LOCAL_PATH, "for local storage: the backup folder")));
+      case LOCAL ->
+          new LocalStorage(
+              Path.of(
+                  env.requireNonEmpty(
+                      Environment.LOCAL_PATH, "for local storage: the backup folder")));
     };
   }
 }

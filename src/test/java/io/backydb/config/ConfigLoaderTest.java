@@ -73,22 +73,25 @@ class ConfigLoaderTest {
         "unknown feature | {\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\",\"features\":{\"indexes\":true}},\"storage\":{\"storage_type\":\"local\"}} | unknown key 'database.features.indexes'",
         "malformed json | {\"database\": | malformed JSON",
       })
-  void badConfigIsOneLineNamingTheKey(String caseName, String json, String expected) throws Exception {
+  void badConfigIsOneLineNamingTheKey(String caseName, String json, String expected)
+      throws Exception {
     Path f = dir.resolve("c.json");
     Files.writeString(f, json);
     assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
         .isInstanceOf(BackyException.class)
         .hasMessageContaining(expected)
-        .satisfies(e -> {
-          assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG);
-          assertThat(e.getMessage()).doesNotContain("\n");
-        });
+        .satisfies(
+            e -> {
+              assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG);
+              assertThat(e.getMessage()).doesNotContain("\n");
+            });
   }
 
   @Test
   void malformedYamlNamesTheLine() throws Exception {
     Path f = dir.resolve("c.yaml");
-    Files.writeString(f, "database:\n  host: h\n  user: [unclosed\nstorage: {storage_type: local}\n");
+    Files.writeString(
+        f, "database:\n  host: h\n  user: [unclosed\nstorage: {storage_type: local}\n");
     assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
         .isInstanceOf(BackyException.class)
         .hasMessageContaining("malformed YAML at line")
@@ -105,15 +108,17 @@ class ConfigLoaderTest {
 
   @Test
   void compressionWithoutTypeDefaultsToZstd() {
-    BackupConfig c = ConfigLoader.backupFromText(
-        "database: {host: h, user: u, db_name: d}\ncompression: {compression: true}\nstorage: {storage_type: local}\n");
+    BackupConfig c =
+        ConfigLoader.backupFromText(
+            "database: {host: h, user: u, db_name: d}\ncompression: {compression: true}\nstorage: {storage_type: local}\n");
     assertThat(c.compression().type()).isEqualTo(CompressionType.ZSTD);
   }
 
   @Test
   void featuresParseFromCommandLineList() {
     assertThat(Features.parse("tables, data")).isEqualTo(Features.DEFAULT);
-    assertThatThrownBy(() -> Features.parse("tables,indexes")).hasMessageContaining("unknown feature 'indexes'");
+    assertThatThrownBy(() -> Features.parse("tables,indexes"))
+        .hasMessageContaining("unknown feature 'indexes'");
   }
 
   @Test
@@ -123,6 +128,7 @@ class ConfigLoaderTest {
         .hasMessage("environment variable DB_PASSWORD is not set (required always)");
     assertThatThrownBy(() -> env.requireNonEmpty("LOCAL_PATH", "for local storage"))
         .hasMessage("environment variable LOCAL_PATH is empty (required for local storage)");
-    assertThat(Environment.of(java.util.Map.of("DB_PASSWORD", "")).require("DB_PASSWORD", "x")).isEmpty();
+    assertThat(Environment.of(java.util.Map.of("DB_PASSWORD", "")).require("DB_PASSWORD", "x"))
+        .isEmpty();
   }
 }

@@ -49,14 +49,35 @@ class RoundTripTest {
   }
 
   static final String[] HOSTILE = {
-    "plain", "", "O'Reilly", "back\\slash", "\\", "'", "''", "\"double\"", "semi;colon",
-    "line\nbreak", "carriage\rreturn", "nul\u0000inside", "ctrl-z\u001a", "tab\t",
-    "emoji \uD83D\uDE00\uD83C\uDDEB\uD83C\uDDF7", "-- not a comment", "/* nor this */", "# hash",
-    "DELIMITER ;;", "é à ü ß 漢字", "\\'; DROP TABLE x; --", "`backtick`", "$$", "\u00a0nbsp"
+    "plain",
+    "",
+    "O'Reilly",
+    "back\\slash",
+    "\\",
+    "'",
+    "''",
+    "\"double\"",
+    "semi;colon",
+    "line\nbreak",
+    "carriage\rreturn",
+    "nul\u0000inside",
+    "ctrl-z\u001a",
+    "tab\t",
+    "emoji \uD83D\uDE00\uD83C\uDDEB\uD83C\uDDF7",
+    "-- not a comment",
+    "/* nor this */",
+    "# hash",
+    "DELIMITER ;;",
+    "é à ü ß 漢字",
+    "\\'; DROP TABLE x; --",
+    "`backtick`",
+    "$$",
+    "\u00a0nbsp"
   };
 
   private void createTypesTable() throws Exception {
-    server.execute(source,
+    server.execute(
+        source,
         "CREATE TABLE types ("
             + " id INT AUTO_INCREMENT PRIMARY KEY,"
             + " ti TINYINT, si SMALLINT UNSIGNED, mi MEDIUMINT, bi BIGINT, ubi BIGINT UNSIGNED,"
@@ -68,11 +89,12 @@ class RoundTripTest {
             + " lat1 VARCHAR(50) CHARACTER SET latin1"
             + ") CHARACTER SET utf8mb4");
     try (Connection c = server.connect(source);
-        PreparedStatement p = c.prepareStatement(
-            "INSERT INTO types (ti, si, mi, bi, ubi, dec_, f, d, b1, b13, b64, c, vc, tx, mt, lt, bn, vb, bl, lb,"
-                + " dt, tm, dtm, ts, yr, en, st, js, lat1) VALUES"
-                + " (?,?,?,?,?,?,?,?,b'1',b'1010101010101',b'1111111111111111111111111111111111111111111111111111111111111111',"
-                + "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        PreparedStatement p =
+            c.prepareStatement(
+                "INSERT INTO types (ti, si, mi, bi, ubi, dec_, f, d, b1, b13, b64, c, vc, tx, mt, lt, bn, vb, bl, lb,"
+                    + " dt, tm, dtm, ts, yr, en, st, js, lat1) VALUES"
+                    + " (?,?,?,?,?,?,?,?,b'1',b'1010101010101',b'1111111111111111111111111111111111111111111111111111111111111111',"
+                    + "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
       for (int i = 0; i < HOSTILE.length * 3; i++) {
         String h = HOSTILE[i % HOSTILE.length];
         int k = 1;
@@ -118,13 +140,20 @@ class RoundTripTest {
   }
 
   private BackupResult backup() {
-    return backy.backup(Map.of("database", server.databaseConfig(source), "storage", Map.of("storage_type", "local")));
+    return backy.backup(
+        Map.of(
+            "database", server.databaseConfig(source), "storage", Map.of("storage_type", "local")));
   }
 
   private void restore(String location) {
-    backy.restore(Map.of(
-        "database", server.databaseConfig(target), "backup_path", location,
-        "storage", Map.of("storage_type", "local")));
+    backy.restore(
+        Map.of(
+            "database",
+            server.databaseConfig(target),
+            "backup_path",
+            location,
+            "storage",
+            Map.of("storage_type", "local")));
   }
 
   @Test
@@ -133,7 +162,8 @@ class RoundTripTest {
     BackupResult b = backup();
     assertThat(b.location()).endsWith(".sql");
     assertThat(Files.exists(Path.of(b.location()))).isTrue();
-    assertThat(b.metadata().tables()).singleElement()
+    assertThat(b.metadata().tables())
+        .singleElement()
         .satisfies(t -> assertThat(t.rows()).isEqualTo(HOSTILE.length * 3L + 1));
 
     restore(b.location());
@@ -147,12 +177,21 @@ class RoundTripTest {
 
   private List<String> floatBits(String db) throws Exception {
     List<String> out = new ArrayList<>();
-    try (Connection c = server.connect(db); Statement s = c.createStatement();
+    try (Connection c = server.connect(db);
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT id, f, d FROM types ORDER BY id")) {
       while (rs.next()) {
         Object f = rs.getObject(2);
-        out.add(rs.getInt(1) + ":" + (f == null ? "null" : Integer.toHexString(Float.floatToRawIntBits(rs.getFloat(2))))
-            + ":" + (rs.getObject(3) == null ? "null" : Long.toHexString(Double.doubleToRawLongBits(rs.getDouble(3)))));
+        out.add(
+            rs.getInt(1)
+                + ":"
+                + (f == null
+                    ? "null"
+                    : Integer.toHexString(Float.floatToRawIntBits(rs.getFloat(2))))
+                + ":"
+                + (rs.getObject(3) == null
+                    ? "null"
+                    : Long.toHexString(Double.doubleToRawLongBits(rs.getDouble(3)))));
       }
     }
     return out;
@@ -161,15 +200,22 @@ class RoundTripTest {
   /** Per column, a digest over all rows: says which column differs when a checksum does. */
   private Map<String, String> columnDigests(String db) throws Exception {
     Map<String, String> out = new java.util.TreeMap<>();
-    try (Connection c = server.connect(db); Statement s = c.createStatement()) {
+    try (Connection c = server.connect(db);
+        Statement s = c.createStatement()) {
       List<String> cols = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'types'")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'types'")) {
         while (rs.next()) {
           cols.add(rs.getString(1));
         }
       }
       for (String col : cols) {
-        try (ResultSet rs = s.executeQuery("SELECT MD5(GROUP_CONCAT(HEX(`" + col + "`) ORDER BY id SEPARATOR ',')) FROM types")) {
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT MD5(GROUP_CONCAT(HEX(`"
+                    + col
+                    + "`) ORDER BY id SEPARATOR ',')) FROM types")) {
           rs.next();
           out.put(col, rs.getString(1));
         }
@@ -179,8 +225,11 @@ class RoundTripTest {
   }
 
   private long autoIncrement(String db) throws Exception {
-    try (Connection c = server.connect(db); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'types'")) {
+    try (Connection c = server.connect(db);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'types'")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -188,20 +237,30 @@ class RoundTripTest {
 
   @Test
   void backupIsOwnerOnlyAndListedWithMetadata() throws Exception {
-    server.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1),(2),(3)");
+    server.execute(
+        source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1),(2),(3)");
     BackupResult b = backup();
     Path file = Path.of(b.location());
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     Path sidecar = file.resolveSibling(b.metadata().name() + ".metadata.json");
     assertThat(sidecar).exists();
     String json = Files.readString(sidecar);
-    assertThat(json).contains("\"database\" : \"" + source + "\"", "\"rows\" : 3", "\"server_version\"", "\"sha256\"");
+    assertThat(json)
+        .contains(
+            "\"database\" : \"" + source + "\"",
+            "\"rows\" : 3",
+            "\"server_version\"",
+            "\"sha256\"");
     assertThat(file.getFileName().toString()).matches(source + "_\\d{8}T\\d{6}Z\\.sql");
   }
 
   @Test
   void restoreCreatesAMissingDatabaseAndRefusesANonEmptyOne() throws Exception {
-    server.execute(source, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))", "INSERT INTO t VALUES (1,'a')");
+    server.execute(
+        source,
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))",
+        "INSERT INTO t VALUES (1,'a')");
     BackupResult b = backup();
     restore(b.location());
     assertThat(server.checksums(target)).isEqualTo(server.checksums(source));
@@ -214,9 +273,16 @@ class RoundTripTest {
         .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.REFUSED));
     assertThat(server.checksums(target).get("t")).startsWith("2/");
 
-    backy.restore(Map.of(
-        "database", server.databaseConfig(target), "backup_path", b.location(),
-        "storage", Map.of("storage_type", "local"), "replace_existing", true));
+    backy.restore(
+        Map.of(
+            "database",
+            server.databaseConfig(target),
+            "backup_path",
+            b.location(),
+            "storage",
+            Map.of("storage_type", "local"),
+            "replace_existing",
+            true));
     assertThat(server.checksums(target)).isEqualTo(server.checksums(source));
   }
 
@@ -228,10 +294,11 @@ class RoundTripTest {
     createTypesTable();
     BackupResult b = backup();
     server.createDatabase(target);
-    Process p = new ProcessBuilder("/usr/bin/mariadb", "-uroot", "-h127.0.0.1", "-P3306", target)
-        .redirectInput(Path.of(b.location()).toFile())
-        .redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder("/usr/bin/mariadb", "-uroot", "-h127.0.0.1", "-P3306", target)
+            .redirectInput(Path.of(b.location()).toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(out).isZero();
     assertThat(server.checksums(target)).isEqualTo(server.checksums(source));

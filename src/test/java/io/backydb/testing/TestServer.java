@@ -16,9 +16,9 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * The MySQL/MariaDB server the tests use: the one on 127.0.0.1:3306 (root, empty password) where
- * it answers, an embedded MariaDB (started once per test JVM) otherwise. Every test works in
- * databases of its own with random names, so tests never see each other's data.
+ * The MySQL/MariaDB server the tests use: the one on 127.0.0.1:3306 (root, empty password) where it
+ * answers, an embedded MariaDB (started once per test JVM) otherwise. Every test works in databases
+ * of its own with random names, so tests never see each other's data.
  */
 public final class TestServer {
 
@@ -78,7 +78,8 @@ public final class TestServer {
   }
 
   public void execute(String db, String... statements) throws SQLException {
-    try (Connection c = connect(db); Statement s = c.createStatement()) {
+    try (Connection c = connect(db);
+        Statement s = c.createStatement()) {
       for (String sql : statements) {
         s.execute(sql);
       }
@@ -94,9 +95,13 @@ public final class TestServer {
   }
 
   public boolean databaseExists(String db) throws SQLException {
-    try (Connection c = connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(
-            "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '" + db + "'")) {
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '"
+                    + db
+                    + "'")) {
       rs.next();
       return rs.getInt(1) > 0;
     }
@@ -105,10 +110,12 @@ public final class TestServer {
   /** Table name → "rows/checksum" for every base table, for comparing two databases. */
   public Map<String, String> checksums(String db) throws SQLException {
     Map<String, String> out = new TreeMap<>();
-    try (Connection c = connect(db); Statement s = c.createStatement()) {
+    try (Connection c = connect(db);
+        Statement s = c.createStatement()) {
       java.util.List<String> tables = new java.util.ArrayList<>();
-      try (ResultSet rs = s.executeQuery(
-          "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'")) {
         while (rs.next()) {
           tables.add(rs.getString(1));
         }

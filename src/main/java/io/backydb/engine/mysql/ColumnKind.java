@@ -25,9 +25,21 @@ enum ColumnKind {
       Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric");
   private static final Set<String> BINARIES =
       Set.of(
-          "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob",
-          "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
-          "multipolygon", "geometrycollection", "geomcollection");
+          "binary",
+          "varbinary",
+          "tinyblob",
+          "blob",
+          "mediumblob",
+          "longblob",
+          "geometry",
+          "point",
+          "linestring",
+          "polygon",
+          "multipoint",
+          "multilinestring",
+          "multipolygon",
+          "geometrycollection",
+          "geomcollection");
 
   /** The kind for information_schema.COLUMNS.DATA_TYPE. */
   static ColumnKind of(String dataType) {

@@ -19,6 +19,7 @@ final class DumpDirectives {
   static final String SECTION = "section";
   static final String TABLE = "table";
   static final String COMPLETE = "complete";
+
   /** Version of the SQL dialect our dumps are written in. */
   static final int DUMP_FORMAT = 1;
 

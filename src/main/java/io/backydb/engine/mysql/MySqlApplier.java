@@ -48,7 +48,12 @@ final class MySqlApplier {
       if (tables > 0 && !request.replaceExisting()) {
         throw new BackyException(
             ErrorCode.REFUSED,
-            "database '" + database + "' on " + connections.describe() + " already has " + tables
+            "database '"
+                + database
+                + "' on "
+                + connections.describe()
+                + " already has "
+                + tables
                 + " table(s); restore refuses to overwrite it unless the restore config sets"
                 + " replace_existing: true (CLI: --replace-existing)");
       }
@@ -56,8 +61,9 @@ final class MySqlApplier {
   }
 
   private int countTables(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?")) {
       ps.setString(1, database);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -67,8 +73,8 @@ final class MySqlApplier {
   }
 
   private boolean databaseExists(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
       ps.setString(1, database);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -85,11 +91,13 @@ final class MySqlApplier {
         session.complete = false;
         try (java.io.InputStream content = file.content()) {
           SqlSplitter.split(
-              new BufferedReader(new InputStreamReader(content, StandardCharsets.UTF_8), 1 << 16), session);
+              new BufferedReader(new InputStreamReader(content, StandardCharsets.UTF_8), 1 << 16),
+              session);
         }
         if (!session.complete) {
           throw new BackyException(
-              ErrorCode.CORRUPT_BACKUP, "dump file " + file.name() + " is truncated (no completion marker)");
+              ErrorCode.CORRUPT_BACKUP,
+              "dump file " + file.name() + " is truncated (no completion marker)");
         }
       }
       session.ensureDatabase(null, null);
@@ -103,8 +111,13 @@ final class MySqlApplier {
   /** Follows the dump's directives and runs the statements that the request selects. */
   private final class Session implements StatementSink {
     private final Connection connection;
-    /** Created once the target database is selected: Connector/J binds a statement to the database current at its creation. */
+
+    /**
+     * Created once the target database is selected: Connector/J binds a statement to the database
+     * current at its creation.
+     */
     private Statement statement;
+
     private boolean databaseReady;
     private Feature feature;
     private String table;
@@ -148,7 +161,8 @@ final class MySqlApplier {
         case DumpDirectives.DATABASE -> {
           String[] parts = value.split(" ", 2);
           ensureDatabase(
-              DumpDirectives.unjson(parts[0]), parts.length > 1 ? DumpDirectives.unjson(parts[1]) : null);
+              DumpDirectives.unjson(parts[0]),
+              parts.length > 1 ? DumpDirectives.unjson(parts[1]) : null);
         }
         case DumpDirectives.SECTION -> {
           feature = Feature.ofKey(value);
@@ -187,8 +201,12 @@ final class MySqlApplier {
       } catch (SQLException e) {
         throw new BackyException(
             ErrorCode.DATABASE,
-            "restore failed at " + where(line) + ": " + MySqlConnections.firstLine(e)
-                + "; applied so far: " + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied)),
+            "restore failed at "
+                + where(line)
+                + ": "
+                + MySqlConnections.firstLine(e)
+                + "; applied so far: "
+                + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied)),
             e);
       }
       statements++;
@@ -200,7 +218,11 @@ final class MySqlApplier {
     private String where(long line) {
       String w = file + " line " + line;
       if (feature != null) {
-        w += " (" + feature.key() + (table == null ? "" : " of table " + SqlText.quoteIdent(table)) + ")";
+        w +=
+            " ("
+                + feature.key()
+                + (table == null ? "" : " of table " + SqlText.quoteIdent(table))
+                + ")";
       }
       return w;
     }

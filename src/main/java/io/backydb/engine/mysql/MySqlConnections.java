@@ -37,7 +37,8 @@ public final class MySqlConnections {
     Properties p = new Properties();
     p.setProperty("user", config.user());
     p.setProperty("password", password);
-    // the dump moves bytes in utf8mb4 both ways; the server converts other column charsets losslessly
+    // the dump moves bytes in utf8mb4 both ways; the server converts other column charsets
+    // losslessly
     p.setProperty("characterEncoding", "UTF-8");
     p.setProperty("connectionCollation", "utf8mb4_general_ci");
     // without this Connector/J may ask for results in each column's own charset (latin1 bytes, say)

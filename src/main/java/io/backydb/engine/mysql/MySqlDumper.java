@@ -74,8 +74,10 @@ final class MySqlDumper {
               stats.add(dumpTableData(c, t, out));
             }
           }
-          default -> throw new BackyException(
-              ErrorCode.CONFIG, "feature '" + f.key() + "' is not supported by this version of BackyDB yet");
+          default ->
+              throw new BackyException(
+                  ErrorCode.CONFIG,
+                  "feature '" + f.key() + "' is not supported by this version of BackyDB yet");
         }
         if (single == null) {
           write(out, DumpDirectives.line(DumpDirectives.COMPLETE, null));
@@ -87,13 +89,15 @@ final class MySqlDumper {
         single.close();
       }
       c.commit();
-      return new DumpSummary(version, defaults[0], defaults[1], List.copyOf(stats), List.copyOf(files));
+      return new DumpSummary(
+          version, defaults[0], defaults[1], List.copyOf(stats), List.copyOf(files));
     }
   }
 
   private void startSnapshot(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
-      // a fixed session: timestamps in UTC, identifiers in backticks, no surprises from global modes
+      // a fixed session: timestamps in UTC, identifiers in backticks, no surprises from global
+      // modes
       s.execute("SET SESSION sql_mode = ''");
       s.execute("SET SESSION time_zone = '+00:00'");
       // the reader may be slowed down by compression or a slow disk; do not let the server give up
@@ -105,13 +109,15 @@ final class MySqlDumper {
   }
 
   private String[] databaseDefaults(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
       ps.setString(1, database);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           throw new BackyException(
-              ErrorCode.DATABASE, "database '" + database + "' does not exist on " + connections.describe());
+              ErrorCode.DATABASE,
+              "database '" + database + "' does not exist on " + connections.describe());
         }
         return new String[] {rs.getString(1), rs.getString(2)};
       }
@@ -120,9 +126,10 @@ final class MySqlDumper {
 
   private List<String> tables(Connection c) throws SQLException {
     Set<String> all = new LinkedHashSet<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
-            + " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+                + " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME")) {
       ps.setString(1, database);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -137,7 +144,8 @@ final class MySqlDumper {
     for (String t : request.tables()) {
       if (!all.contains(t)) {
         throw new BackyException(
-            ErrorCode.CONFIG, "table '" + t + "' (database.tables) does not exist in database '" + database + "'");
+            ErrorCode.CONFIG,
+            "table '" + t + "' (database.tables) does not exist in database '" + database + "'");
       }
       chosen.add(t);
     }
@@ -145,11 +153,17 @@ final class MySqlDumper {
   }
 
   private String header(String version, String[] defaults) {
-    return "-- BackyDB dump of database " + SqlText.quoteIdent(database) + " (server " + version
-        + ", snapshot " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ")\n"
+    return "-- BackyDB dump of database "
+        + SqlText.quoteIdent(database)
+        + " (server "
+        + version
+        + ", snapshot "
+        + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+        + ")\n"
         + "-- Replay with: mariadb TARGET_DB < this-file.sql\n"
         + DumpDirectives.line(DumpDirectives.FORMAT, String.valueOf(DumpDirectives.DUMP_FORMAT))
-        + DumpDirectives.line(DumpDirectives.DATABASE,
+        + DumpDirectives.line(
+            DumpDirectives.DATABASE,
             DumpDirectives.json(defaults[0]) + " " + DumpDirectives.json(defaults[1]))
         // exact replay: utf8mb4 text, UTC timestamps, permissive dates, backslash escapes on,
         // explicit zeros kept in AUTO_INCREMENT columns, no check on load order
@@ -179,16 +193,19 @@ final class MySqlDumper {
 
   private List<Column> insertableColumns(Connection c, String table) throws SQLException {
     List<Column> cols = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT COLUMN_NAME, DATA_TYPE, EXTRA FROM information_schema.COLUMNS"
-            + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COLUMN_NAME, DATA_TYPE, EXTRA FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
       ps.setString(1, database);
       ps.setString(2, table);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String extra = rs.getString(3) == null ? "" : rs.getString(3).toUpperCase(java.util.Locale.ROOT);
+          String extra =
+              rs.getString(3) == null ? "" : rs.getString(3).toUpperCase(java.util.Locale.ROOT);
           // generated columns are computed by the server again on restore and cannot be inserted
-          if (extra.contains("VIRTUAL GENERATED") || extra.contains("STORED GENERATED")
+          if (extra.contains("VIRTUAL GENERATED")
+              || extra.contains("STORED GENERATED")
               || extra.contains("PERSISTENT GENERATED")) {
             continue;
           }
@@ -207,7 +224,8 @@ final class MySqlDumper {
       return new TableStats(table, 0, 0);
     }
     StringBuilder select = new StringBuilder("SELECT ");
-    StringBuilder prefix = new StringBuilder("INSERT INTO ").append(SqlText.quoteIdent(table)).append(" (");
+    StringBuilder prefix =
+        new StringBuilder("INSERT INTO ").append(SqlText.quoteIdent(table)).append(" (");
     for (int i = 0; i < cols.size(); i++) {
       Column col = cols.get(i);
       if (i > 0) {
@@ -281,7 +299,8 @@ final class MySqlDumper {
   }
 
   private static String queryString(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
     }

@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A reusable byte buffer in which one SQL statement is assembled before it is written out. It
- * knows how to write MySQL literals exactly: strings with backslash escapes (valid when the
- * session's sql_mode lacks NO_BACKSLASH_ESCAPES, which the dump header guarantees), binary data as
- * hex, BIT values as binary literals.
+ * A reusable byte buffer in which one SQL statement is assembled before it is written out. It knows
+ * how to write MySQL literals exactly: strings with backslash escapes (valid when the session's
+ * sql_mode lacks NO_BACKSLASH_ESCAPES, which the dump header guarantees), binary data as hex, BIT
+ * values as binary literals.
  */
 final class SqlText {
 

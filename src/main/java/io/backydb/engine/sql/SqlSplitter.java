@@ -14,10 +14,9 @@ import java.sql.SQLException;
  * <p>The contract, modelled on what the {@code mysql}/{@code mariadb} client does with a script:
  *
  * <ul>
- *   <li>Statements end at the current delimiter ({@code ;} at first), found only outside quotes
- *       and comments. They are handed to the {@link StatementSink} trimmed and without the
- *       delimiter; blank statements are skipped. Non-blank text after the last delimiter is a final
- *       statement.
+ *   <li>Statements end at the current delimiter ({@code ;} at first), found only outside quotes and
+ *       comments. They are handed to the {@link StatementSink} trimmed and without the delimiter;
+ *       blank statements are skipped. Non-blank text after the last delimiter is a final statement.
  *   <li>{@code '...'} and {@code "..."} honour backslash escapes (unless {@code
  *       noBackslashEscapes}, for sql_mode NO_BACKSLASH_ESCAPES) and doubled quotes; {@code `...`}
  *       honours doubled backticks only. Everything inside quotes is kept exactly as written,
@@ -27,11 +26,12 @@ import java.sql.SQLException;
  *       {@code --} followed by anything else is not a comment ({@code SELECT 1--1}).
  *   <li>Executable comments {@code /*!...*\/} and {@code /*M!...*\/} are statement text and are
  *       kept whole, even if they make up the whole statement. Their content is opaque: a delimiter
- *       inside them does not end the statement (quotes and nested comments inside are tracked only so
- *       that a {@code *\/} within them does not end the executable comment early). This is stricter
- *       than the {@code mysql} client, which would split at a {@code ;} inside, but dump tools never
- *       rely on that. The one exception is mariadb-dump's sandbox line {@code /*M!999999\- enable
- *       the sandbox mode *\/}, a client command rather than SQL, which is dropped.
+ *       inside them does not end the statement (quotes and nested comments inside are tracked only
+ *       so that a {@code *\/} within them does not end the executable comment early). This is
+ *       stricter than the {@code mysql} client, which would split at a {@code ;} inside, but dump
+ *       tools never rely on that. The one exception is mariadb-dump's sandbox line {@code
+ *       /*M!999999\- enable the sandbox mode *\/}, a client command rather than SQL, which is
+ *       dropped.
  *   <li>{@code DELIMITER xx} (keyword in any case, where a statement would begin — normally the
  *       start of a line) switches the delimiter to the first word after it, e.g. {@code ;;}, {@code
  *       $$} or {@code //}, for the rest of the input; the rest of that line is ignored and the
@@ -42,11 +42,11 @@ import java.sql.SQLException;
  *       comment.
  * </ul>
  *
- * <p>Memory is bounded by the longest statement: one longer than {@code maxStatementChars} (counting
- * everything kept, executable comments included) stops the split with a {@link BackyException}
- * ({@link ErrorCode#CORRUPT_BACKUP}), as does a quote or comment still open at the end of input. The
- * splitter keeps no other per-input state, so it is fed in pieces of any size: the result never
- * depends on where the input was cut.
+ * <p>Memory is bounded by the longest statement: one longer than {@code maxStatementChars}
+ * (counting everything kept, executable comments included) stops the split with a {@link
+ * BackyException} ({@link ErrorCode#CORRUPT_BACKUP}), as does a quote or comment still open at the
+ * end of input. The splitter keeps no other per-input state, so it is fed in pieces of any size:
+ * the result never depends on where the input was cut.
  *
  * <p>A sink's {@link IOException}s and unchecked exceptions pass through unchanged; an {@link
  * SQLException} is wrapped in a BackyException with {@link ErrorCode#DATABASE}, any other checked
@@ -62,11 +62,16 @@ public final class SqlSplitter {
 
   private static final int READ_BUFFER_CHARS = 64 * 1024;
   private static final int INITIAL_CAPACITY = 8 * 1024;
-  /** A statement buffer grown beyond this is dropped after use so one huge statement does not pin memory. */
+
+  /**
+   * A statement buffer grown beyond this is dropped after use so one huge statement does not pin
+   * memory.
+   */
   private static final int RETAINED_CAPACITY = 1024 * 1024;
 
   private static final String DIRECTIVE_PREFIX = " backy:"; // what follows "--" on a directive line
   private static final String DELIMITER_KEYWORD = "delimiter";
+
   /** mariadb-dump (10.11.8+ and later) writes this first; the client reads it as a command. */
   private static final String SANDBOX_COMMAND = "/*M!999999\\- enable the sandbox mode */";
 
@@ -104,6 +109,7 @@ public final class SqlSplitter {
   private long column; // 0-based
 
   private long stmtLine;
+
   /**
    * Chars of {@link #stmt} from this index on are plain text, not part of a quote or comment; a
    * delimiter, {@code --} or {@code /*} is recognised only there.
@@ -112,7 +118,8 @@ public final class SqlSplitter {
 
   private char quote;
   private long quoteLine;
-  private int lastQuoteEnd = -1; // stmt length right after the last closing quote, to spot '' as one literal
+  private int lastQuoteEnd =
+      -1; // stmt length right after the last closing quote, to spot '' as one literal
   private char lastQuote;
 
   private boolean inExecutable;
@@ -125,6 +132,7 @@ public final class SqlSplitter {
 
   /** Text of a line comment that may be a directive; null when it cannot be one. */
   private StringBuilder directive;
+
   private long directiveLine;
 
   private final StringBuilder delimiterArg = new StringBuilder();
@@ -148,7 +156,8 @@ public final class SqlSplitter {
       throw new NullPointerException("sink");
     }
     if (maxStatementChars < 1) {
-      throw new IllegalArgumentException("maxStatementChars must be positive: " + maxStatementChars);
+      throw new IllegalArgumentException(
+          "maxStatementChars must be positive: " + maxStatementChars);
     }
     this.sink = sink;
     this.maxStatementChars = maxStatementChars;
@@ -174,8 +183,8 @@ public final class SqlSplitter {
   }
 
   /**
-   * Consumes the next piece of input. Statements completed by it are passed to the sink before
-   * this returns; an unfinished one is kept for the next call.
+   * Consumes the next piece of input. Statements completed by it are passed to the sink before this
+   * returns; an unfinished one is kept for the next call.
    */
   public void feed(char[] buf, int off, int len) throws IOException {
     if (closed) {
@@ -194,8 +203,8 @@ public final class SqlSplitter {
   }
 
   /**
-   * Ends the input: passes on the final statement if any text is left after the last delimiter,
-   * and fails if a quote or comment is still open.
+   * Ends the input: passes on the final statement if any text is left after the last delimiter, and
+   * fails if a quote or comment is still open.
    */
   public void finish() throws IOException {
     if (closed) {
@@ -203,10 +212,10 @@ public final class SqlSplitter {
     }
     closed = true;
     switch (state) {
-      case QUOTED, ESCAPED -> throw unterminated(
-          quote == '`' ? "quoted identifier" : "string", quoteLine);
-      case BLOCK_COMMENT, SLASH_STAR, SLASH_STAR_M -> throw unterminated(
-          "comment", inExecutable ? executableLine : commentLine);
+      case QUOTED, ESCAPED ->
+          throw unterminated(quote == '`' ? "quoted identifier" : "string", quoteLine);
+      case BLOCK_COMMENT, SLASH_STAR, SLASH_STAR_M ->
+          throw unterminated("comment", inExecutable ? executableLine : commentLine);
       case DASH_DASH -> {
         // "--" at the very end of input is a comment, as the server sees it.
         if (!inExecutable) {
@@ -527,7 +536,8 @@ public final class SqlSplitter {
     if (d.indexOf('\\') >= 0) {
       // The client refuses these too: a backslash would be read as an escape or a client command.
       throw new BackyException(
-          ErrorCode.CORRUPT_BACKUP, "DELIMITER must not contain a backslash, at line " + delimiterLine);
+          ErrorCode.CORRUPT_BACKUP,
+          "DELIMITER must not contain a backslash, at line " + delimiterLine);
     }
     delimiter = d;
     delimiterArg.setLength(0);
@@ -595,21 +605,26 @@ public final class SqlSplitter {
   }
 
   private boolean isSandboxCommand() {
-    return stmt.length() == SANDBOX_COMMAND.length()
-        && SANDBOX_COMMAND.contentEquals(stmt);
+    return stmt.length() == SANDBOX_COMMAND.length() && SANDBOX_COMMAND.contentEquals(stmt);
   }
 
   private BackyException tooLong(long startLine) {
     return new BackyException(
         ErrorCode.CORRUPT_BACKUP,
-        "statement starting at line " + startLine + " is longer than " + maxStatementChars
+        "statement starting at line "
+            + startLine
+            + " is longer than "
+            + maxStatementChars
             + " characters: the SQL input is corrupt, or the statement limit is too low");
   }
 
   private static BackyException unterminated(String what, long startLine) {
     return new BackyException(
         ErrorCode.CORRUPT_BACKUP,
-        "unterminated " + what + " starting at line " + startLine
+        "unterminated "
+            + what
+            + " starting at line "
+            + startLine
             + ": the SQL input is truncated or corrupt");
   }
 
@@ -632,7 +647,9 @@ public final class SqlSplitter {
     return s.subSequence(from, to).toString();
   }
 
-  /** Whitespace as the MySQL lexer sees it; deliberately not {@link String#trim()}, which eats NULs. */
+  /**
+   * Whitespace as the MySQL lexer sees it; deliberately not {@link String#trim()}, which eats NULs.
+   */
   private static boolean isSpace(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
   }

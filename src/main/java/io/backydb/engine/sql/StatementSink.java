@@ -19,8 +19,9 @@ public interface StatementSink {
   void statement(String sql, long line) throws Exception;
 
   /**
-   * A BackyDB directive: a line that starts (in its first column) with {@code -- backy:} and
-   * stands between statements. The dumper writes these as section markers, e.g. {@code -- backy:section data}.
+   * A BackyDB directive: a line that starts (in its first column) with {@code -- backy:} and stands
+   * between statements. The dumper writes these as section markers, e.g. {@code -- backy:section
+   * data}.
    *
    * @param text what follows {@code -- backy:} on that line, trimmed
    * @param line the 1-based line of the directive

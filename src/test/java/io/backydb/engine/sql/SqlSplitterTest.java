@@ -112,12 +112,18 @@ class SqlSplitterTest {
   static void assertSplitsTheSameInAnyPieces(String sql) {
     String whole = outcome(() -> events(sql));
     assertThat(outcome(() -> eventsInChunks(sql, new int[] {1})))
-        .as("one char at a time").isEqualTo(whole);
+        .as("one char at a time")
+        .isEqualTo(whole);
     // every single cut position: the state machine must carry all state across feed() calls
     for (int cut = 0; cut <= sql.length(); cut++) {
       int c = cut;
-      assertThat(outcome(() -> eventsInChunks(sql, new int[] {c == 0 ? sql.length() + 1 : c, sql.length() + 1})))
-          .as("cut at %d", cut).isEqualTo(whole);
+      assertThat(
+              outcome(
+                  () ->
+                      eventsInChunks(
+                          sql, new int[] {c == 0 ? sql.length() + 1 : c, sql.length() + 1})))
+          .as("cut at %d", cut)
+          .isEqualTo(whole);
     }
     Random random = new Random(sql.hashCode());
     for (int round = 0; round < 20; round++) {
@@ -163,7 +169,8 @@ class SqlSplitterTest {
 
   @Test
   void delimitersAndCommentMarkersInsideQuotesAreText() {
-    String sql = "INSERT INTO t VALUES ('a;b', \"c -- d\", 'e # f', '/* g */', 'DELIMITER $$', `h;i`);";
+    String sql =
+        "INSERT INTO t VALUES ('a;b', \"c -- d\", 'e # f', '/* g */', 'DELIMITER $$', `h;i`);";
     assertThat(stmts(sql)).containsExactly(sql.substring(0, sql.length() - 1));
   }
 
@@ -176,7 +183,8 @@ class SqlSplitterTest {
   @Test
   void backslashAtTheEndOfAStringEscapesOnlyItself() {
     // 'a\\' is the string a\ — the quote after the two backslashes closes it
-    assertThat(stmts("SELECT 'a\\\\';SELECT 'b\\\\\\\\';")).containsExactly("SELECT 'a\\\\'", "SELECT 'b\\\\\\\\'");
+    assertThat(stmts("SELECT 'a\\\\';SELECT 'b\\\\\\\\';"))
+        .containsExactly("SELECT 'a\\\\'", "SELECT 'b\\\\\\\\'");
   }
 
   @Test
@@ -233,7 +241,8 @@ class SqlSplitterTest {
 
   @Test
   void doubleDashAtEndOfLineOrInputIsAComment() {
-    assertThat(stmts("SELECT 1 --\n;SELECT 2 --\r\n;SELECT 3 --")).containsExactly("SELECT 1", "SELECT 2", "SELECT 3");
+    assertThat(stmts("SELECT 1 --\n;SELECT 2 --\r\n;SELECT 3 --"))
+        .containsExactly("SELECT 1", "SELECT 2", "SELECT 3");
   }
 
   @Test
@@ -266,13 +275,15 @@ class SqlSplitterTest {
   @Test
   void executableCommentsAreKeptEvenAsTheWholeStatement() {
     assertThat(events("/*!40101 SET NAMES utf8mb4 */;\n/*M!100100 SET @x=1 */;\n/*!*/;"))
-        .containsExactly("S1:/*!40101 SET NAMES utf8mb4 */", "S2:/*M!100100 SET @x=1 */", "S3:/*!*/");
+        .containsExactly(
+            "S1:/*!40101 SET NAMES utf8mb4 */", "S2:/*M!100100 SET @x=1 */", "S3:/*!*/");
   }
 
   @Test
   void executableCommentContentIsOpaque() {
     assertThat(stmts("/*!50003 CREATE TRIGGER x BEGIN SET @a=1; SET @b=';*/'; END */;SELECT 2;"))
-        .containsExactly("/*!50003 CREATE TRIGGER x BEGIN SET @a=1; SET @b=';*/'; END */", "SELECT 2");
+        .containsExactly(
+            "/*!50003 CREATE TRIGGER x BEGIN SET @a=1; SET @b=';*/'; END */", "SELECT 2");
     // comments inside are kept for the server and their quotes do not count
     String exec = "/*!50003 BEGIN -- don't\n # it's\n /* a */ SET @c=\"*/\"; END */";
     assertThat(stmts(exec + ";SELECT 3;")).containsExactly(exec, "SELECT 3");
@@ -280,12 +291,15 @@ class SqlSplitterTest {
 
   @Test
   void slashStarMWithoutBangIsAnOrdinaryComment() {
-    assertThat(stmts("SELECT 1 /*M not executable */;SELECT 2 /*M*/;")).containsExactly("SELECT 1", "SELECT 2");
+    assertThat(stmts("SELECT 1 /*M not executable */;SELECT 2 /*M*/;"))
+        .containsExactly("SELECT 1", "SELECT 2");
   }
 
   @Test
   void mariadbSandboxCommandIsDropped() {
-    assertThat(events("/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump\n/*!40101 SET NAMES utf8mb4 */;"))
+    assertThat(
+            events(
+                "/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump\n/*!40101 SET NAMES utf8mb4 */;"))
         .containsExactly("S3:/*!40101 SET NAMES utf8mb4 */");
   }
 
@@ -293,43 +307,51 @@ class SqlSplitterTest {
 
   @Test
   void delimiterCommandSwitchesAndRestores() {
-    String sql = String.join("\n",
-        "SELECT 0;",
-        "DELIMITER ;;",
-        "CREATE PROCEDURE p()",
-        "BEGIN",
-        "  SELECT 1; -- inner ;",
-        "  SELECT 'x;;y';",
-        "END ;;",
-        "delimiter $$",
-        "CREATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END$$",
-        "Delimiter //",
-        "SELECT 2; SELECT 3//",
-        "DELIMITER ;",
-        "SELECT 4;");
-    assertThat(events(sql)).containsExactly(
-        "S1:SELECT 0",
-        "S3:CREATE PROCEDURE p()\nBEGIN\n  SELECT 1; \n  SELECT 'x;;y';\nEND",
-        "S9:CREATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END",
-        "S11:SELECT 2; SELECT 3",
-        "S13:SELECT 4");
+    String sql =
+        String.join(
+            "\n",
+            "SELECT 0;",
+            "DELIMITER ;;",
+            "CREATE PROCEDURE p()",
+            "BEGIN",
+            "  SELECT 1; -- inner ;",
+            "  SELECT 'x;;y';",
+            "END ;;",
+            "delimiter $$",
+            "CREATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END$$",
+            "Delimiter //",
+            "SELECT 2; SELECT 3//",
+            "DELIMITER ;",
+            "SELECT 4;");
+    assertThat(events(sql))
+        .containsExactly(
+            "S1:SELECT 0",
+            "S3:CREATE PROCEDURE p()\nBEGIN\n  SELECT 1; \n  SELECT 'x;;y';\nEND",
+            "S9:CREATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END",
+            "S11:SELECT 2; SELECT 3",
+            "S13:SELECT 4");
   }
 
   @Test
   void delimiterCommandIgnoresTheRestOfItsLineAndCrlf() {
-    assertThat(stmts("DELIMITER $$ trailing words\r\nSELECT 1; SELECT 2$$\r\nDELIMITER ;\r\nSELECT 3;"))
+    assertThat(
+            stmts(
+                "DELIMITER $$ trailing words\r\nSELECT 1; SELECT 2$$\r\nDELIMITER ;\r\nSELECT 3;"))
         .containsExactly("SELECT 1; SELECT 2", "SELECT 3");
   }
 
   @Test
   void delimiterCommandMayFollowAStatementOnTheSameLine() {
-    assertThat(stmts("SELECT 1; DELIMITER $$\nSELECT 2; SELECT 3$$")).containsExactly("SELECT 1", "SELECT 2; SELECT 3");
+    assertThat(stmts("SELECT 1; DELIMITER $$\nSELECT 2; SELECT 3$$"))
+        .containsExactly("SELECT 1", "SELECT 2; SELECT 3");
   }
 
   @Test
   void delimiterWordInsideAStatementOrQuoteIsNotACommand() {
-    assertThat(stmts("SELECT 1,\nDELIMITER ;\nSELECT 'DELIMITER $$';\nSELECT delimiter_col FROM t;"))
-        .containsExactly("SELECT 1,\nDELIMITER", "SELECT 'DELIMITER $$'", "SELECT delimiter_col FROM t");
+    assertThat(
+            stmts("SELECT 1,\nDELIMITER ;\nSELECT 'DELIMITER $$';\nSELECT delimiter_col FROM t;"))
+        .containsExactly(
+            "SELECT 1,\nDELIMITER", "SELECT 'DELIMITER $$'", "SELECT delimiter_col FROM t");
     assertThat(stmts("DELIMITERx;")).containsExactly("DELIMITERx");
   }
 
@@ -341,7 +363,8 @@ class SqlSplitterTest {
 
   @Test
   void customDelimiterSplitByAQuoteOrCommentDoesNotMatch() {
-    assertThat(stmts("DELIMITER $$\nSELECT '$'$ 1 $/**/$ 2$$")).containsExactly("SELECT '$'$ 1 $ $ 2");
+    assertThat(stmts("DELIMITER $$\nSELECT '$'$ 1 $/**/$ 2$$"))
+        .containsExactly("SELECT '$'$ 1 $ $ 2");
   }
 
   @Test
@@ -360,24 +383,33 @@ class SqlSplitterTest {
 
   @Test
   void backyDirectivesAreReportedInOrder() {
-    assertThat(events("-- backy:section schema\nCREATE TABLE t (a INT);\n-- backy:table `t`  \r\nINSERT INTO t VALUES (1);\n-- backy:section data"))
+    assertThat(
+            events(
+                "-- backy:section schema\nCREATE TABLE t (a INT);\n-- backy:table `t`  \r\nINSERT INTO t VALUES (1);\n-- backy:section data"))
         .containsExactly(
-            "D1:section schema", "S2:CREATE TABLE t (a INT)", "D3:table `t`", "S4:INSERT INTO t VALUES (1)", "D5:section data");
+            "D1:section schema",
+            "S2:CREATE TABLE t (a INT)",
+            "D3:table `t`",
+            "S4:INSERT INTO t VALUES (1)",
+            "D5:section data");
   }
 
   @Test
   void onlyExactWholeLineDirectivesBetweenStatementsCount() {
-    assertThat(events(String.join("\n",
-        " -- backy:indented",
-        "--  backy:two spaces",
-        "-- Backy:case",
-        "--backy:no space",
-        "SELECT 1; -- backy:after a statement",
-        "SELECT 2,",
-        "-- backy:inside a statement",
-        "3;",
-        "# backy:hash",
-        "/* backy:block */")))
+    assertThat(
+            events(
+                String.join(
+                    "\n",
+                    " -- backy:indented",
+                    "--  backy:two spaces",
+                    "-- Backy:case",
+                    "--backy:no space",
+                    "SELECT 1; -- backy:after a statement",
+                    "SELECT 2,",
+                    "-- backy:inside a statement",
+                    "3;",
+                    "# backy:hash",
+                    "/* backy:block */")))
         // "--b" is no comment, so line 4 starts a statement; the other lines are ordinary comments
         .containsExactly("S4:--backy:no space\nSELECT 1", "S6:SELECT 2,\n\n3");
   }
@@ -387,8 +419,10 @@ class SqlSplitterTest {
   @Test
   void unterminatedQuotesAndCommentsNameTheStartLine() {
     assertThatThrownBy(() -> events("SELECT 1;\nSELECT 'abc\n\n"))
-        .isInstanceOfSatisfying(BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_BACKUP))
-        .hasMessage("unterminated string starting at line 2: the SQL input is truncated or corrupt");
+        .isInstanceOfSatisfying(
+            BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_BACKUP))
+        .hasMessage(
+            "unterminated string starting at line 2: the SQL input is truncated or corrupt");
     assertThatThrownBy(() -> events("SELECT \"abc\\\""))
         .hasMessageStartingWith("unterminated string starting at line 1");
     assertThatThrownBy(() -> events("\nSELECT `abc"))
@@ -417,7 +451,8 @@ class SqlSplitterTest {
     assertThat(ok).hasSize(91);
     String tooLong = "\nSELECT '" + "y".repeat(200) + "';";
     assertThatThrownBy(() -> SqlSplitter.split(new StringReader(ok + tooLong), r, 91, false))
-        .isInstanceOfSatisfying(BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_BACKUP))
+        .isInstanceOfSatisfying(
+            BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_BACKUP))
         .hasMessageStartingWith("statement starting at line 2 is longer than 91 characters")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     assertThat(r.events).containsExactly("S1:" + ok.substring(0, 90));
@@ -425,14 +460,31 @@ class SqlSplitterTest {
 
   @Test
   void limitAppliesOutsideQuotesAndToDirectivesToo() {
-    assertThatThrownBy(() -> SqlSplitter.split(new StringReader("SELECT " + "1+".repeat(100)), new Recorder(), 50, false))
+    assertThatThrownBy(
+            () ->
+                SqlSplitter.split(
+                    new StringReader("SELECT " + "1+".repeat(100)), new Recorder(), 50, false))
         .hasMessageStartingWith("statement starting at line 1 is longer than 50");
-    assertThatThrownBy(() -> SqlSplitter.split(new StringReader("-- backy:" + "z".repeat(100)), new Recorder(), 50, false))
+    assertThatThrownBy(
+            () ->
+                SqlSplitter.split(
+                    new StringReader("-- backy:" + "z".repeat(100)), new Recorder(), 50, false))
         .hasMessageStartingWith("statement starting at line 1 is longer than 50");
     // ordinary comments are not stored, so they may be longer than the limit
     Recorder r = new Recorder();
     try {
-      SqlSplitter.split(new StringReader("-- " + "c".repeat(500) + "\n# " + "d".repeat(500) + "\n/* " + "e".repeat(500) + " */SELECT 1;"), r, 50, false);
+      SqlSplitter.split(
+          new StringReader(
+              "-- "
+                  + "c".repeat(500)
+                  + "\n# "
+                  + "d".repeat(500)
+                  + "\n/* "
+                  + "e".repeat(500)
+                  + " */SELECT 1;"),
+          r,
+          50,
+          false);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -441,33 +493,40 @@ class SqlSplitterTest {
 
   @Test
   void sinkExceptionsPassThroughOrAreWrapped() {
-    StatementSink sqlFails = (sql, line) -> {
-      throw new SQLException("Table 't'\ndoesn't exist");
-    };
+    StatementSink sqlFails =
+        (sql, line) -> {
+          throw new SQLException("Table 't'\ndoesn't exist");
+        };
     assertThatThrownBy(() -> SqlSplitter.split(new StringReader("\nSELECT 1;"), sqlFails))
-        .isInstanceOfSatisfying(BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE))
+        .isInstanceOfSatisfying(
+            BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE))
         .hasMessage("statement at line 2 failed: Table 't' doesn't exist")
         .hasCauseInstanceOf(SQLException.class);
-    StatementSink ioFails = (sql, line) -> {
-      throw new IOException("disk");
-    };
+    StatementSink ioFails =
+        (sql, line) -> {
+          throw new IOException("disk");
+        };
     assertThatThrownBy(() -> SqlSplitter.split(new StringReader("SELECT 1;"), ioFails))
         .isExactlyInstanceOf(IOException.class);
-    StatementSink stateFails = (sql, line) -> {
-      throw new IllegalStateException("boom");
-    };
+    StatementSink stateFails =
+        (sql, line) -> {
+          throw new IllegalStateException("boom");
+        };
     assertThatThrownBy(() -> SqlSplitter.split(new StringReader("SELECT 1"), stateFails))
         .isExactlyInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void aFailedOrFinishedSplitterRefusesMoreInput() throws IOException {
-    SqlSplitter s = new SqlSplitter((sql, line) -> {
-      throw new IllegalStateException("sink");
-    });
+    SqlSplitter s =
+        new SqlSplitter(
+            (sql, line) -> {
+              throw new IllegalStateException("sink");
+            });
     char[] in = "SELECT 1;".toCharArray();
     assertThatThrownBy(() -> s.feed(in, 0, in.length)).hasMessage("sink");
-    assertThatThrownBy(() -> s.feed(in, 0, in.length)).hasMessageContaining("already finished or failed");
+    assertThatThrownBy(() -> s.feed(in, 0, in.length))
+        .hasMessageContaining("already finished or failed");
 
     SqlSplitter done = new SqlSplitter(new Recorder());
     done.finish();
@@ -508,12 +567,13 @@ class SqlSplitterTest {
   void readerIsConsumedInChunksAcrossShortReads() throws IOException {
     String sql = "SELECT 'a;b';\nDELIMITER $$\nSELECT 1; SELECT 2$$\n-- backy:x\n".repeat(50);
     Random random = new Random(7);
-    Reader trickle = new StringReader(sql) {
-      @Override
-      public int read(char[] cbuf, int off, int len) throws IOException {
-        return super.read(cbuf, off, Math.min(len, 1 + random.nextInt(5)));
-      }
-    };
+    Reader trickle =
+        new StringReader(sql) {
+          @Override
+          public int read(char[] cbuf, int off, int len) throws IOException {
+            return super.read(cbuf, off, Math.min(len, 1 + random.nextInt(5)));
+          }
+        };
     Recorder r = new Recorder();
     SqlSplitter.split(trickle, r);
     assertThat(r.events).isEqualTo(events(sql));
@@ -521,37 +581,42 @@ class SqlSplitterTest {
 
   @Test
   void largeDumpStreamsInBoundedMemory() throws IOException {
-    // ~200 MB of chars, generated on the fly: more than the test heap (-Xmx512m) holds as one String
+    // ~200 MB of chars, generated on the fly: more than the test heap (-Xmx512m) holds as one
+    // String
     int rows = 2_000_000;
-    String row = "INSERT INTO `t` VALUES (1,'some text; with -- markers # and /* stuff */','😀'),(2,NULL,'x\\'y');\n";
-    Reader generated = new Reader() {
-      int emitted;
-      int pos;
+    String row =
+        "INSERT INTO `t` VALUES (1,'some text; with -- markers # and /* stuff */','😀'),(2,NULL,'x\\'y');\n";
+    Reader generated =
+        new Reader() {
+          int emitted;
+          int pos;
 
-      @Override
-      public int read(char[] cbuf, int off, int len) {
-        if (emitted == rows) {
-          return -1;
-        }
-        int n = Math.min(len, row.length() - pos);
-        row.getChars(pos, pos + n, cbuf, off);
-        pos += n;
-        if (pos == row.length()) {
-          pos = 0;
-          emitted++;
-        }
-        return n;
-      }
+          @Override
+          public int read(char[] cbuf, int off, int len) {
+            if (emitted == rows) {
+              return -1;
+            }
+            int n = Math.min(len, row.length() - pos);
+            row.getChars(pos, pos + n, cbuf, off);
+            pos += n;
+            if (pos == row.length()) {
+              pos = 0;
+              emitted++;
+            }
+            return n;
+          }
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     long[] count = {0};
     long[] lastLine = {0};
-    SqlSplitter.split(generated, (sql, line) -> {
-      count[0]++;
-      lastLine[0] = line;
-    });
+    SqlSplitter.split(
+        generated,
+        (sql, line) -> {
+          count[0]++;
+          lastLine[0] = line;
+        });
     assertThat(count[0]).isEqualTo(rows);
     assertThat(lastLine[0]).isEqualTo(rows);
   }
@@ -559,7 +624,8 @@ class SqlSplitterTest {
   // ---------------------------------------------------------------- a real mariadb-dump
 
   static String readSample() throws IOException {
-    try (InputStream in = SqlSplitterTest.class.getResourceAsStream("/sql/mariadb-dump-sample.sql")) {
+    try (InputStream in =
+        SqlSplitterTest.class.getResourceAsStream("/sql/mariadb-dump-sample.sql")) {
       assertThat(in).as("test resource sql/mariadb-dump-sample.sql").isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
@@ -568,30 +634,35 @@ class SqlSplitterTest {
   @Test
   void splitsARealMariadbDump() throws IOException {
     Recorder r = new Recorder();
-    try (Reader in = new InputStreamReader(
-        SqlSplitterTest.class.getResourceAsStream("/sql/mariadb-dump-sample.sql"), StandardCharsets.UTF_8)) {
+    try (Reader in =
+        new InputStreamReader(
+            SqlSplitterTest.class.getResourceAsStream("/sql/mariadb-dump-sample.sql"),
+            StandardCharsets.UTF_8)) {
       SqlSplitter.split(in, r);
     }
     List<String> all = r.events;
     assertThat(all).allMatch(e -> e.startsWith("S"));
     assertThat(all).hasSize(EXPECTED_DUMP_STATEMENTS);
-    assertThat(all.get(0)).isEqualTo("S8:/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */");
-    assertThat(all).contains(
-        "S11:/*!40101 SET NAMES utf8mb4 */",
-        "S13:/*!40103 SET TIME_ZONE='+00:00' */",
-        "S23:DROP TABLE IF EXISTS `audit`",
-        "S63:INSERT INTO `t` VALUES\n"
-            + "(1,'semi;colon','it\\'s -- not # a /* comment */'),\n"
-            + "(2,'back\\\\slash \\\"dq\\\"','emoji 😀 and tab\tand\\nnewline'),\n"
-            + "(3,'DELIMITER ;;',NULL)",
-        "S78:/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`127.0.0.1`*/ /*!50003 TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW\n"
-            + "BEGIN\n  \n  INSERT INTO audit(msg) VALUES (CONCAT('inserted;', NEW.id));\nEND \n*/",
-        "S103:CREATE DEFINER=`root`@`127.0.0.1` PROCEDURE `p_count`(OUT n INT)\n"
-            + "BEGIN\n  SELECT COUNT(*) INTO n FROM t; \n  SET n = n + 0;\nEND",
-        "S40:UNLOCK TABLES",
-        "S68:UNLOCK TABLES");
+    assertThat(all.get(0))
+        .isEqualTo("S8:/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */");
+    assertThat(all)
+        .contains(
+            "S11:/*!40101 SET NAMES utf8mb4 */",
+            "S13:/*!40103 SET TIME_ZONE='+00:00' */",
+            "S23:DROP TABLE IF EXISTS `audit`",
+            "S63:INSERT INTO `t` VALUES\n"
+                + "(1,'semi;colon','it\\'s -- not # a /* comment */'),\n"
+                + "(2,'back\\\\slash \\\"dq\\\"','emoji 😀 and tab\tand\\nnewline'),\n"
+                + "(3,'DELIMITER ;;',NULL)",
+            "S78:/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`127.0.0.1`*/ /*!50003 TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW\n"
+                + "BEGIN\n  \n  INSERT INTO audit(msg) VALUES (CONCAT('inserted;', NEW.id));\nEND \n*/",
+            "S103:CREATE DEFINER=`root`@`127.0.0.1` PROCEDURE `p_count`(OUT n INT)\n"
+                + "BEGIN\n  SELECT COUNT(*) INTO n FROM t; \n  SET n = n + 0;\nEND",
+            "S40:UNLOCK TABLES",
+            "S68:UNLOCK TABLES");
     assertThat(all.get(all.size() - 1)).isEqualTo("S122:/*!40111 SET SQL_NOTES=@OLD_SQL_NOTES */");
-    assertThat(statementsOf(all)).noneMatch(s -> s.startsWith("DELIMITER") || s.startsWith("--") || s.endsWith(";"));
+    assertThat(statementsOf(all))
+        .noneMatch(s -> s.startsWith("DELIMITER") || s.startsWith("--") || s.endsWith(";"));
   }
 
   /**
@@ -602,55 +673,73 @@ class SqlSplitterTest {
 
   // ---------------------------------------------------------------- properties (jqwik)
 
-  /** A statement: safe tokens outside quotes, anything at all inside them; plus the text that precedes it. */
+  /**
+   * A statement: safe tokens outside quotes, anything at all inside them; plus the text that
+   * precedes it.
+   */
   record Piece(String statement, String leading) {}
 
   @Provide
   Arbitrary<String> quotedLiteral() {
-    Arbitrary<String> content = Arbitraries.strings()
-        .withChars(";$/'\"`\\-#*!M \n\r\t\u0000abcDELIMITER")
-        .withCharRange('\u0100', '\u0110')
-        .ofMaxLength(12)
-        .map(s -> s + "😀".repeat(s.length() % 2));
-    return Combinators.combine(content, Arbitraries.of('\'', '"', '`')).as((s, q) -> {
-      StringBuilder b = new StringBuilder().append(q);
-      char[] cs = s.toCharArray();
-      for (int k = 0; k < cs.length; k++) {
-        char c = cs[k];
-        if (c == q && q != '`' && k % 2 == 1) {
-          b.append('\\').append(q); // backslash-escaped
-        } else if (c == q) {
-          b.append(q).append(q); // doubled
-        } else if (c == '\\' && q != '`') {
-          b.append("\\\\");
-        } else if (c == '\'' && q != '`' && c != q) {
-          b.append("\\'"); // escaped though it needs no escape: must survive too
-        } else {
-          b.append(c);
-        }
-      }
-      return b.append(q).toString();
-    });
+    Arbitrary<String> content =
+        Arbitraries.strings()
+            .withChars(";$/'\"`\\-#*!M \n\r\t\u0000abcDELIMITER")
+            .withCharRange('\u0100', '\u0110')
+            .ofMaxLength(12)
+            .map(s -> s + "😀".repeat(s.length() % 2));
+    return Combinators.combine(content, Arbitraries.of('\'', '"', '`'))
+        .as(
+            (s, q) -> {
+              StringBuilder b = new StringBuilder().append(q);
+              char[] cs = s.toCharArray();
+              for (int k = 0; k < cs.length; k++) {
+                char c = cs[k];
+                if (c == q && q != '`' && k % 2 == 1) {
+                  b.append('\\').append(q); // backslash-escaped
+                } else if (c == q) {
+                  b.append(q).append(q); // doubled
+                } else if (c == '\\' && q != '`') {
+                  b.append("\\\\");
+                } else if (c == '\'' && q != '`' && c != q) {
+                  b.append("\\'"); // escaped though it needs no escape: must survive too
+                } else {
+                  b.append(c);
+                }
+              }
+              return b.append(q).toString();
+            });
   }
 
   @Provide
   Arbitrary<String> token() {
     return Arbitraries.oneOf(
-        Arbitraries.of("SELECT", "INSERT", "INTO", "VALUES", "(", ")", ",", "1", "-1", "1-1", "@x", "a.b", "=", "+", "NULL"),
+        Arbitraries.of(
+            "SELECT", "INSERT", "INTO", "VALUES", "(", ")", ",", "1", "-1", "1-1", "@x", "a.b", "=",
+            "+", "NULL"),
         quotedLiteral(),
         quotedLiteral().map(q -> "/*!40101 SET @v=" + q + " */"));
   }
 
   @Provide
   Arbitrary<String> separator() {
-    return Arbitraries.of(" ", "\n", "\r\n", "\t", "  \n\n", " -- note; 'x\n", "# hash \"y\n", " /* block; `z */ ", "\n/* multi\nline */\n");
+    return Arbitraries.of(
+        " ",
+        "\n",
+        "\r\n",
+        "\t",
+        "  \n\n",
+        " -- note; 'x\n",
+        "# hash \"y\n",
+        " /* block; `z */ ",
+        "\n/* multi\nline */\n");
   }
 
   @Property(tries = 300)
   void joinedStatementsComeBackExactly(
       @ForAll("statementLists") List<List<String>> statements,
       @ForAll("separator") String sep,
-      @ForAll("delimiters") String delimiter) throws IOException {
+      @ForAll("delimiters") String delimiter)
+      throws IOException {
     StringBuilder input = new StringBuilder();
     List<String> expected = new ArrayList<>();
     if (!delimiter.equals(";")) {
@@ -688,9 +777,27 @@ class SqlSplitterTest {
 
   @Provide
   Arbitrary<String> noise() {
-    Arbitrary<String> chars = Arbitraries.strings().withChars(";$/'\"`\\-#*!M \n\r\tab\u0000😀".toCharArray()).ofMaxLength(60);
-    Arbitrary<String> words = Arbitraries.of("DELIMITER ", "delimiter $$\n", "-- backy:", "/*!", "/*M!", "*/", "--", "''", "\\'", ";;", "\n", "SELECT 1");
-    return Arbitraries.oneOf(chars, words.list().ofMaxSize(20).map(l -> String.join("", l)),
+    Arbitrary<String> chars =
+        Arbitraries.strings()
+            .withChars(";$/'\"`\\-#*!M \n\r\tab\u0000😀".toCharArray())
+            .ofMaxLength(60);
+    Arbitrary<String> words =
+        Arbitraries.of(
+            "DELIMITER ",
+            "delimiter $$\n",
+            "-- backy:",
+            "/*!",
+            "/*M!",
+            "*/",
+            "--",
+            "''",
+            "\\'",
+            ";;",
+            "\n",
+            "SELECT 1");
+    return Arbitraries.oneOf(
+        chars,
+        words.list().ofMaxSize(20).map(l -> String.join("", l)),
         Combinators.combine(chars, words, chars).as((a, b, c) -> a + b + c));
   }
 }
