@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Create a small demo database, back it up, restore it into a second database and prove the",
-      "two identical. Uses the MySQL/MariaDB server on 127.0.0.1:3306 if one answers (as root, with",
-      "DB_PASSWORD if set), an embedded MariaDB otherwise."
+      "Demo: back up a demo database, restore it into a second one, prove them identical.",
+      "Uses the MySQL/MariaDB server on 127.0.0.1:3306 if one answers (as root, with DB_PASSWORD",
+      "if set), an embedded MariaDB otherwise."
     })
 final class DemoCommand implements Callable<Integer> {
 
