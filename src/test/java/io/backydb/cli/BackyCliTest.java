@@ -35,7 +35,10 @@ class BackyCliTest {
     db = TestServer.uniqueName("cli");
     copy = TestServer.uniqueName("cli_copy");
     server.createDatabase(db);
-    server.execute(db, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))", "INSERT INTO t VALUES (1,'a'),(2,'b')");
+    server.execute(
+        db,
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))",
+        "INSERT INTO t VALUES (1,'a'),(2,'b')");
     backups = dir.resolve("backups");
     env.put("DB_PASSWORD", "");
     env.put("LOGGING_PATH", dir.toString());
@@ -51,7 +54,9 @@ class BackyCliTest {
   int run(String... args) {
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
-    int code = BackyCli.execute(Environment.of(env), new PrintWriter(o, true), new PrintWriter(e, true), args);
+    int code =
+        BackyCli.execute(
+            Environment.of(env), new PrintWriter(o, true), new PrintWriter(e, true), args);
     out = o.toString();
     err = e.toString();
     return code;
@@ -59,16 +64,31 @@ class BackyCliTest {
 
   Path backupConfig(String database) throws Exception {
     Path f = dir.resolve("backup-" + database + ".yaml");
-    Files.writeString(f, "database:\n  host: " + server.host() + "\n  port: " + server.port()
-        + "\n  user: root\n  db_name: " + database + "\nstorage:\n  storage_type: local\n");
+    Files.writeString(
+        f,
+        "database:\n  host: "
+            + server.host()
+            + "\n  port: "
+            + server.port()
+            + "\n  user: root\n  db_name: "
+            + database
+            + "\nstorage:\n  storage_type: local\n");
     return f;
   }
 
   Path restoreConfig(String location) throws Exception {
     Path f = dir.resolve("restore.json");
-    Files.writeString(f, "{\"database\": {\"host\": \"" + server.host() + "\", \"port\": " + server.port()
-        + ", \"user\": \"root\", \"db_name\": \"" + copy + "\"}, \"backup_path\": \"" + location
-        + "\", \"storage\": {\"storage_type\": \"local\"}}");
+    Files.writeString(
+        f,
+        "{\"database\": {\"host\": \""
+            + server.host()
+            + "\", \"port\": "
+            + server.port()
+            + ", \"user\": \"root\", \"db_name\": \""
+            + copy
+            + "\"}, \"backup_path\": \""
+            + location
+            + "\", \"storage\": {\"storage_type\": \"local\"}}");
     return f;
   }
 
@@ -117,14 +137,18 @@ class BackyCliTest {
   void missingEnvironmentVariableIsExit2AndWritesNothing() throws Exception {
     env.remove("DB_PASSWORD");
     assertThat(run("backup", "--config", backupConfig(db).toString())).isEqualTo(2);
-    assertThat(err.strip()).isEqualTo("backy: error: environment variable DB_PASSWORD is not set (required always; it may be empty)");
+    assertThat(err.strip())
+        .isEqualTo(
+            "backy: error: environment variable DB_PASSWORD is not set (required always; it may be empty)");
     assertThat(backups).doesNotExist();
   }
 
   @Test
   void badConfigIsExit2WithOneLine() throws Exception {
     Path f = dir.resolve("bad.json");
-    Files.writeString(f, "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\", \"prot\": 1}, \"storage\": {\"storage_type\": \"local\"}}");
+    Files.writeString(
+        f,
+        "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\", \"prot\": 1}, \"storage\": {\"storage_type\": \"local\"}}");
     assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
     assertThat(err.lines().count()).isEqualTo(1);
     assertThat(err).contains("unknown key 'database.prot'");
@@ -134,7 +158,9 @@ class BackyCliTest {
   @Test
   void unreachableServerIsExit1WithOneLine() throws Exception {
     Path f = dir.resolve("unreachable.yaml");
-    Files.writeString(f, "database: {host: 127.0.0.1, port: 1, user: root, db_name: x}\nstorage: {storage_type: local}\n");
+    Files.writeString(
+        f,
+        "database: {host: 127.0.0.1, port: 1, user: root, db_name: x}\nstorage: {storage_type: local}\n");
     assertThat(run("backup", "--config", f.toString())).isEqualTo(1);
     assertThat(err).startsWith("backy: error: cannot connect to root@127.0.0.1:1");
     assertThat(err.lines().count()).isEqualTo(1);
@@ -167,7 +193,9 @@ class BackyCliTest {
     server.execute(db, "CREATE TABLE u (id INT PRIMARY KEY)", "INSERT INTO u VALUES (7)");
     run("backup", "--config", backupConfig(db).toString());
     String location = lastLine(out);
-    assertThat(run("restore", "--config", restoreConfig(location).toString(), "--tables", "u")).as(err).isZero();
+    assertThat(run("restore", "--config", restoreConfig(location).toString(), "--tables", "u"))
+        .as(err)
+        .isZero();
     assertThat(server.checksums(copy)).containsOnlyKeys("u");
   }
 }

@@ -71,7 +71,15 @@ final class MySqlDumper {
           case TABLES -> dumpTableDefinitions(c, tables, out);
           case DATA -> {
             for (String t : tables) {
-              stats.add(dumpTableData(c, t, out));
+              try {
+                stats.add(dumpTableData(c, t, out));
+              } catch (SQLException e) {
+                throw new SQLException(
+                    "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.firstLine(e),
+                    e.getSQLState(),
+                    e.getErrorCode(),
+                    e);
+              }
             }
           }
           default ->
