@@ -201,7 +201,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     // Bind the same address the server will bind, then hand the port over. Another process could
     // grab it in between; the start would then fail with a clear message, which is acceptable for
     // a demo and tests.
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
@@ -285,7 +285,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
 
     @Override
-    public void start() throws ManagedProcessException {
+    public synchronized void start() throws ManagedProcessException {
       // Only the server's own lines should explain a failed start, not the installer's.
       synchronized (lastLines) {
         lastLines.clear();

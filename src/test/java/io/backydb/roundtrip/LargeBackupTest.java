@@ -70,10 +70,10 @@ class LargeBackupTest {
             + ", \"user\": \"root\", \"db_name\": \""
             + db
             + "\"}, \"storage\": {\"storage_type\": \"local\"}}");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
         new ProcessBuilder(
-                java,
+                javaBin,
                 "-Xmx128m",
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -86,7 +86,8 @@ class LargeBackupTest {
     pb.environment().put("LOGGING_PATH", dir.toString());
     pb.environment().put("LOCAL_PATH", backups.toString());
     Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes());
+    String output =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as(output).isZero();
 
