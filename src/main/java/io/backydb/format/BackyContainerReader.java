@@ -84,7 +84,7 @@ public final class BackyContainerReader implements AutoCloseable {
   }
 
   /** Payload bytes ready to hand out: everything but the last TRAILER_SIZE bytes seen. */
-  private int available() throws IOException {
+  private int payloadReady() throws IOException {
     while (!rawEof && end - start <= BackyFormat.TRAILER_SIZE) {
       if (start > 0) {
         System.arraycopy(buf, start, buf, 0, end - start);
@@ -165,7 +165,7 @@ public final class BackyContainerReader implements AutoCloseable {
           finish();
           return -1;
         }
-        int avail = available();
+        int avail = payloadReady();
         if (avail == 0) {
           finish();
           return -1;
