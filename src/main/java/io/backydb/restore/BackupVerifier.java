@@ -163,6 +163,13 @@ public final class BackupVerifier {
     List<String> problems = new ArrayList<>();
     long total = 0;
     BackupMetadata meta = source.metadata();
+    if (meta != null && !source.layout().equals(meta.layout())) {
+      problems.add(
+          "its metadata sidecar describes a backup of layout "
+              + meta.layout()
+              + ", not this one (the sidecar belongs to another backup)");
+      meta = null;
+    }
     IntegrityKey key = null;
     if (meta != null && meta.integrity() != null) {
       try {
@@ -219,6 +226,13 @@ public final class BackupVerifier {
         meta.files() == null
             ? null
             : meta.files().stream().filter(x -> x.name().equals(object)).findFirst().orElse(null);
+    if (f == null
+        && BackupMetadata.LAYOUT_BACKY.equals(meta.layout())
+        && meta.files() != null
+        && meta.files().size() == 1) {
+      // a renamed .backy file: its identity is the backup id, checked against its header
+      f = meta.files().get(0);
+    }
     if (f == null) {
       problems.add(
           object
