@@ -1,7 +1,6 @@
 package io.backydb.codec;
 
 import io.backydb.engine.DumpInput;
-import io.backydb.format.BundleReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +25,6 @@ final class NoCompression implements PayloadCodec {
 
   @Override
   public DumpInput decode(InputStream payload) throws IOException {
-    return new BundleReader(payload);
+    return PayloadCodecs.bundle(payload);
   }
 }

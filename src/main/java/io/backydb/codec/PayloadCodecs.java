@@ -3,6 +3,8 @@ package io.backydb.codec;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.CompressionType;
+import io.backydb.engine.DumpInput;
+import io.backydb.format.BundleReader;
 import io.backydb.stream.AsyncPipe;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
@@ -49,6 +51,22 @@ public final class PayloadCodecs {
           }
           return null;
         });
+  }
+
+  /**
+   * The dump's files from a bundle stream; after the bundle's END record the stream must end too,
+   * or the backup is damaged.
+   */
+  static DumpInput bundle(InputStream in) throws IOException {
+    BundleReader reader = new BundleReader(in);
+    return () -> {
+      DumpInput.DumpFile f = reader.next();
+      if (f == null && in.read() >= 0) {
+        throw new BackyException(
+            ErrorCode.CORRUPT_BACKUP, "the backup has data after the end of its dump (damaged)");
+      }
+      return f;
+    };
   }
 
   /** {@code out}, except that closing it only flushes: the caller owns the stream. */

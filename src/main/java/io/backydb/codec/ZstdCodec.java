@@ -6,7 +6,6 @@ import com.github.luben.zstd.ZstdOutputStream;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.engine.DumpInput;
-import io.backydb.format.BundleReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,6 +58,6 @@ final class ZstdCodec implements PayloadCodec {
 
   @Override
   public DumpInput decode(InputStream payload) throws IOException {
-    return new BundleReader(new BufferedInputStream(new ZstdInputStream(payload), 1 << 16));
+    return PayloadCodecs.bundle(new BufferedInputStream(new ZstdInputStream(payload), 1 << 16));
   }
 }

@@ -53,6 +53,24 @@ class BackyContainerTest {
   }
 
   @Test
+  void headerSectionsSurviveTheirBytes_includingTheEncryptionSection() throws Exception {
+    BackyHeader h = new BackyHeader("the-id", Instant.parse("2026-11-26T10:00:00Z"));
+    h.compression(new BackyHeader.Compression("zstd", 3));
+    var enc = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    enc.put("suite", "AES256_GCM_HKDF_1MB").put("provider", "local").put("key_id", "k1");
+    enc.putArray("wrapped_keys").add("AAAA");
+    h.encryption(enc);
+    h.integrity(IntegrityKeys.checksum().params());
+    byte[] bytes = h.freeze();
+    BackyHeader back = BackyFormat.readHeader(new ByteArrayInputStream(bytes), "test.backy");
+    assertThat(back.bytes()).isEqualTo(bytes);
+    assertThat(back.backupId()).isEqualTo("the-id");
+    assertThat(back.compression()).isEqualTo(new BackyHeader.Compression("zstd", 3));
+    assertThat(back.encryption()).isEqualTo(enc);
+    assertThat(back.integrity()).isEqualTo(IntegrityKeys.checksum().params());
+  }
+
+  @Test
   void headerIsFrozenOnceWritten() {
     BackyHeader h = new BackyHeader("id", Instant.now());
     byte[] first = h.freeze();
