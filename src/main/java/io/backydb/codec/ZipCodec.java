@@ -14,7 +14,8 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 
 /**
  * {@code zip}: a zip archive with one deflated entry per file of the bundle, written to a
- * non-seekable stream (so with data descriptors, and Zip64 extra fields where an entry needs them).
+ * non-seekable stream: with data descriptors, and Zip64 extra fields on every entry (the sizes are
+ * unknown up front, and only so may an entry pass 4 GB).
  */
 final class ZipCodec implements PayloadCodec {
 
@@ -42,7 +43,8 @@ final class ZipCodec implements PayloadCodec {
     try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(PayloadCodecs.keepOpen(out))) {
       zip.setLevel(level);
       zip.setMethod(ZipArchiveOutputStream.DEFLATED);
-      zip.setUseZip64(Zip64Mode.AsNeeded);
+      // sizes are unknown up front on a stream: only Always lets an entry pass 4 GB
+      zip.setUseZip64(Zip64Mode.Always);
       DumpInput.DumpFile f;
       while ((f = files.next()) != null) {
         ZipArchiveEntry entry = new ZipArchiveEntry(f.name());
