@@ -165,6 +165,11 @@ public final class BackupSource {
     payloadDecoders.add(decoder);
   }
 
+  /** Whether a decoding stage (decryption) was added. */
+  public boolean hasPayloadDecoders() {
+    return !payloadDecoders.isEmpty();
+  }
+
   /** The integrity key the verify step derived; later reads check the trailer with it too. */
   public void integrityKey(IntegrityKey key) {
     this.integrityKey = key;

@@ -97,6 +97,14 @@ public final class BackupVerifier {
       }
     }
     source.integrityKey(key);
+    if (header.encryption() != null && !source.hasPayloadDecoders()) {
+      problems.add(
+          where
+              + " is encrypted ("
+              + header.encryption().path("suite").asText("unknown suite")
+              + ") and no decryption was set up to read it");
+      return new Report(source.location(), 0, List.copyOf(problems));
+    }
     MessageDigest sha = sha256();
     Counting raw = new Counting(source.openObject(object), sha, null);
     BackupSource.OpenBacky open;
