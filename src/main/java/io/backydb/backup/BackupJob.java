@@ -1,10 +1,12 @@
 package io.backydb.backup;
 
+import io.backydb.codec.IntegrityKey;
 import io.backydb.config.BackupConfig;
 import io.backydb.config.Environment;
 import io.backydb.engine.DatabaseEngine;
 import io.backydb.engine.DumpSummary;
 import io.backydb.format.BackupMetadata;
+import io.backydb.format.BackyHeader;
 import io.backydb.storage.BackupStorage;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One backup run as it moves through the route's steps: its config, where it goes, and what each
- * step has produced so far. Secrets are kept in the {@link Environment}, never copied here.
+ * step has produced so far. Secrets are kept in the {@link Environment}, never copied here; the
+ * only key material is the integrity key derived for this run, held in memory only.
  */
 public final class BackupJob {
 
@@ -33,6 +36,8 @@ public final class BackupJob {
   private BackupMetadata.Encryption encryption;
   private BackupMetadata metadata;
   private String location;
+  private final BackyHeader header;
+  private IntegrityKey integrityKey;
 
   public BackupJob(
       BackupConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
@@ -40,6 +45,25 @@ public final class BackupJob {
     this.environment = environment;
     this.engine = engine;
     this.storage = storage;
+    this.header = new BackyHeader(id, startedAt);
+  }
+
+  /**
+   * The {@code .backy} header of this backup (unused for plain SQL). Steps set their sections while
+   * the route is set up — the encrypt step calls {@code header().encryption(...)} and then {@code
+   * header().freeze()} for its associated data; the integrity step freezes it at the latest.
+   */
+  public BackyHeader header() {
+    return header;
+  }
+
+  /** The integrity key (HMAC or SHA-256), or null when integrity is off. */
+  public IntegrityKey integrityKey() {
+    return integrityKey;
+  }
+
+  public void integrityKey(IntegrityKey k) {
+    this.integrityKey = k;
   }
 
   public BackupConfig config() {

@@ -2,6 +2,9 @@ package io.backydb.backup;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.codec.IntegrityKey;
+import io.backydb.codec.IntegrityKeys;
+import io.backydb.codec.PayloadCodecs;
 import io.backydb.config.BackupConfig;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
@@ -21,8 +24,15 @@ public final class BackupJobs {
   public static BackupJob backup(BackupConfig config, Environment env) {
     String password = commonEnvironment(env);
     checkSupported(config);
+    IntegrityKey integrity = integrity(config, env);
     BackupStorage storage = Storages.open(config.storage(), env);
-    return new BackupJob(config, env, new MySqlEngine(config.database(), password), storage);
+    BackupJob job =
+        new BackupJob(config, env, new MySqlEngine(config.database(), password), storage);
+    if (integrity != null) {
+      job.integrityKey(integrity);
+      job.header().integrity(integrity.params());
+    }
+    return job;
   }
 
   public static RestoreJob restore(RestoreConfig config, Environment env) {
@@ -39,17 +49,28 @@ public final class BackupJobs {
   }
 
   private static void checkSupported(BackupConfig config) {
-    if (config.compression().compression()) {
-      throw new BackyException(
-          ErrorCode.CONFIG, "compression is not supported by this version of BackyDB yet");
-    }
+    // a bad level fails here, before anything is dumped
+    PayloadCodecs.of(config.compression().type()).level(config.compression().level());
     if (config.security().encryption()) {
       throw new BackyException(
           ErrorCode.CONFIG, "encryption is not supported by this version of BackyDB yet");
     }
-    if (config.integrity().integrityCheck()) {
-      throw new BackyException(
-          ErrorCode.CONFIG, "integrity checks are not supported by this version of BackyDB yet");
+  }
+
+  /**
+   * The integrity key of a new backup (deriving it checks INTEGRITY_PASSWORD), or null without
+   * integrity.
+   */
+  private static IntegrityKey integrity(BackupConfig config, Environment env) {
+    if (!config.integrity().integrityCheck()) {
+      return null;
     }
+    String type = config.integrity().type();
+    if (type == null || type.isBlank()) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "integrity.integrity_type is required when integrity_check is on: hmac or checksum");
+    }
+    return IntegrityKeys.create(type.strip().toLowerCase(java.util.Locale.ROOT), env);
   }
 }

@@ -1,5 +1,7 @@
 package io.backydb.backup;
 
+import io.backydb.codec.IntegrityDigest;
+import io.backydb.codec.IntegrityKey;
 import io.backydb.engine.DumpInput;
 import io.backydb.format.BackupMetadata;
 import io.backydb.format.BundleReader;
@@ -25,10 +27,20 @@ import java.util.List;
 public final class BackupWriter {
 
   private final BackupStorage storage;
+  private final IntegrityKey integrity;
   private final List<String> committed = new ArrayList<>();
 
   public BackupWriter(BackupStorage storage) {
+    this(storage, null);
+  }
+
+  /**
+   * @param integrity when not null, every stored object's HMAC or checksum is computed too ({@link
+   *     BackupMetadata.StoredFile#integrity()}); used for plain SQL backups with integrity
+   */
+  public BackupWriter(BackupStorage storage, IntegrityKey integrity) {
     this.storage = storage;
+    this.integrity = integrity;
   }
 
   /** Picks a name for the backup that no existing backup uses. */
@@ -58,6 +70,7 @@ public final class BackupWriter {
   /** Stores a stream as one object. */
   public BackupMetadata.StoredFile write(String object, InputStream in) throws IOException {
     MessageDigest sha = sha256();
+    IntegrityDigest value = integrity == null ? null : integrity.newDigest();
     long bytes = 0;
     try (PendingWrite w = storage.create(object)) {
       OutputStream out = new DigestOutputStream(w.stream(), sha);
@@ -65,13 +78,20 @@ public final class BackupWriter {
       int n;
       while ((n = in.read(buf)) >= 0) {
         out.write(buf, 0, n);
+        if (value != null) {
+          value.update(buf, 0, n);
+        }
         bytes += n;
       }
       out.flush();
       w.commit();
       committed.add(object);
     }
-    return new BackupMetadata.StoredFile(object, bytes, HexFormat.of().formatHex(sha.digest()));
+    return new BackupMetadata.StoredFile(
+        object,
+        bytes,
+        HexFormat.of().formatHex(sha.digest()),
+        value == null ? null : HexFormat.of().formatHex(value.finish()));
   }
 
   /** Deletes everything this writer committed; used when a later step fails. */

@@ -5,6 +5,7 @@ import io.backydb.config.BackupConfig;
 import io.backydb.config.Feature;
 import io.backydb.engine.DumpSummary;
 import io.backydb.format.BackupMetadata;
+import io.backydb.format.BackyFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,6 +17,7 @@ public final class MetadataFactory {
 
   public static BackupMetadata create(BackupJob job, DumpSummary dump, Instant completedAt) {
     BackupConfig c = job.config();
+    boolean backy = BackupMetadata.LAYOUT_BACKY.equals(job.layout());
     long stored = job.storedFiles().stream().mapToLong(BackupMetadata.StoredFile::bytes).sum();
     List<String> features =
         c.database().backupFeatures().selected().stream().map(Feature::key).toList();
@@ -38,11 +40,15 @@ public final class MetadataFactory {
         features,
         c.database().multipleFiles(),
         job.layout(),
+        backy ? BackyFormat.VERSION : null,
         List.copyOf(job.storedFiles()),
         dump.tables().stream()
             .map(t -> new BackupMetadata.Table(t.name(), t.rows(), t.bytes()))
             .toList(),
-        new BackupMetadata.Compression(c.compression().type().key(), c.compression().level()),
+        backy
+            ? new BackupMetadata.Compression(
+                job.header().compression().type(), job.header().compression().level())
+            : new BackupMetadata.Compression(c.compression().type().key(), null),
         job.encryption(),
         job.integrity(),
         new BackupMetadata.Sizes(job.dumpBytes(), stored));

@@ -17,7 +17,9 @@ public final class StoreProcessor implements Processor {
   @Override
   public void process(Exchange exchange) throws Exception {
     BackupJob job = exchange.getProperty(BackyExchange.BACKUP_JOB, BackupJob.class);
-    BackupWriter writer = new BackupWriter(job.storage());
+    // plain SQL carries its integrity per file in the metadata; a .backy file in its trailer
+    BackupWriter writer =
+        new BackupWriter(job.storage(), job.config().isRawSql() ? job.integrityKey() : null);
     exchange
         .getExchangeExtension()
         .addOnCompletion(

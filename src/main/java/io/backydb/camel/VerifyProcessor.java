@@ -2,17 +2,22 @@ package io.backydb.camel;
 
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
+import io.backydb.restore.RestoreJob;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Step {@code verify}: reads the whole backup and checks it before a single statement reaches the
- * database; a damaged backup stops the route here.
+ * Step {@code verify}: reads the whole backup — decrypted and decompressed down to its end — and
+ * checks its integrity before a single statement reaches the database; a damaged backup, or a wrong
+ * INTEGRITY_PASSWORD, stops the route here. It runs after {@code decrypt} and {@code decompress},
+ * which only set the decoding up.
  */
 public final class VerifyProcessor implements Processor {
 
   @Override
   public void process(Exchange exchange) throws Exception {
-    new BackupVerifier().requireIntact(exchange.getMessage().getMandatoryBody(BackupSource.class));
+    RestoreJob job = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
+    new BackupVerifier(job.environment())
+        .requireIntact(exchange.getMessage().getMandatoryBody(BackupSource.class));
   }
 }

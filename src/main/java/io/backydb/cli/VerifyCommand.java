@@ -2,6 +2,7 @@ package io.backydb.cli;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.config.Environment;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
 import io.backydb.storage.LocalStorage;
@@ -17,11 +18,18 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Read a backup completely and check that it is intact.",
+      "A .backy file protected by an HMAC needs INTEGRITY_PASSWORD.",
       "Exit 0 if it is, 1 if not (saying what is wrong)."
     })
 final class VerifyCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private final Environment env;
+
+  VerifyCommand(Environment env) {
+    this.env = env;
+  }
 
   @Parameters(
       paramLabel = "PATH",
@@ -36,7 +44,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
     LocalStorage storage = new LocalStorage(p.getParent());
     BackupSource source = BackupSource.locate(storage, p.toString());
-    BackupVerifier.Report r = new BackupVerifier().verify(source);
+    BackupVerifier.Report r = new BackupVerifier(env).verify(source);
     if (r.intact()) {
       out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));
       return 0;

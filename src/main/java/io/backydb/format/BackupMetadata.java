@@ -16,6 +16,7 @@ import java.util.List;
  * @param name the backup's name: {@code <db>_<UTC timestamp>}
  * @param layout how the backup is stored: {@code sql} (one .sql file), {@code sql-files} (a folder
  *     with one .sql per feature) or {@code backy} (one .backy container)
+ * @param formatVersion the {@code .backy} format version (null for plain SQL)
  * @param files the stored objects, relative to the storage root
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -32,6 +33,7 @@ public record BackupMetadata(
     List<String> features,
     boolean multipleFiles,
     String layout,
+    Integer formatVersion,
     List<StoredFile> files,
     List<Table> tables,
     Compression compression,
@@ -58,8 +60,17 @@ public record BackupMetadata(
       String charset,
       String collation) {}
 
+  /**
+   * @param integrity the file's HMAC or checksum (hex) for plain SQL backups with integrity, else
+   *     null
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record StoredFile(String name, long bytes, String sha256) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record StoredFile(String name, long bytes, String sha256, String integrity) {
+    public StoredFile(String name, long bytes, String sha256) {
+      this(name, bytes, sha256, null);
+    }
+  }
 
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Table(String name, long rows, long bytes) {}
@@ -70,8 +81,50 @@ public record BackupMetadata(
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Encryption(String suite, String provider, String keyId) {}
 
+  /**
+   * How the backup is protected; never a secret.
+   *
+   * @param type {@code hmac} or {@code checksum}
+   * @param algorithm {@code HMAC-SHA256} or {@code SHA-256}
+   * @param value the integrity value (hex) of a {@code .backy} file, as in its trailer; null for
+   *     plain SQL, whose values are per file ({@link StoredFile#integrity()})
+   * @param kdf, salt (base64), iterations, keyCheck (hex): how the HMAC key is derived from
+   *     INTEGRITY_PASSWORD (hmac only)
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Integrity(String type, String value) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Integrity(
+      String type,
+      String algorithm,
+      String value,
+      String kdf,
+      String salt,
+      Integer iterations,
+      String keyCheck) {
+
+    /** The metadata for integrity parameters {@code p} and a value (null: per file). */
+    public static Integrity of(BackyHeader.Integrity p, byte[] value) {
+      return new Integrity(
+          p.type(),
+          p.algorithm(),
+          value == null ? null : java.util.HexFormat.of().formatHex(value),
+          p.kdf(),
+          p.salt() == null ? null : java.util.Base64.getEncoder().encodeToString(p.salt()),
+          p.isHmac() ? p.iterations() : null,
+          p.keyCheck() == null ? null : java.util.HexFormat.of().formatHex(p.keyCheck()));
+    }
+
+    /** The parameters recorded here, for checking a plain SQL backup. */
+    public BackyHeader.Integrity params() {
+      return new BackyHeader.Integrity(
+          type,
+          algorithm,
+          kdf,
+          salt == null ? null : java.util.Base64.getDecoder().decode(salt),
+          iterations == null ? 0 : iterations,
+          keyCheck == null ? null : java.util.HexFormat.of().parseHex(keyCheck));
+    }
+  }
 
   /**
    * Sizes of the backup.

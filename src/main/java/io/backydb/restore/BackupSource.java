@@ -2,10 +2,15 @@ package io.backydb.restore;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.codec.IntegrityKey;
+import io.backydb.codec.PayloadCodec;
+import io.backydb.codec.PayloadCodecs;
 import io.backydb.config.Feature;
 import io.backydb.engine.DumpInput;
 import io.backydb.format.BackupMetadata;
-import io.backydb.format.BundleReader;
+import io.backydb.format.BackyContainerReader;
+import io.backydb.format.BackyFormat;
+import io.backydb.format.BackyHeader;
 import io.backydb.format.MetadataJson;
 import io.backydb.storage.BackupStorage;
 import java.io.IOException;
@@ -30,18 +35,22 @@ public final class BackupSource {
   private final List<String> objects;
   private final BackupMetadata metadata;
   private final List<UnaryOperator<InputStream>> payloadDecoders = new ArrayList<>();
+  private final BackyHeader header;
+  private IntegrityKey integrityKey;
 
   private BackupSource(
       BackupStorage storage,
       String name,
       String layout,
       List<String> objects,
-      BackupMetadata metadata) {
+      BackupMetadata metadata,
+      BackyHeader header) {
     this.storage = storage;
     this.name = name;
     this.layout = layout;
     this.objects = objects;
     this.metadata = metadata;
+    this.header = header;
   }
 
   /**
@@ -60,12 +69,21 @@ public final class BackupSource {
     if (object.endsWith(".sql") && storage.exists(object) && !object.contains("/")) {
       String name = object.substring(0, object.length() - 4);
       return new BackupSource(
-          storage, name, BackupMetadata.LAYOUT_SQL, List.of(object), sidecar(storage, name));
+          storage, name, BackupMetadata.LAYOUT_SQL, List.of(object), sidecar(storage, name), null);
     }
     if (object.endsWith(".backy") && storage.exists(object)) {
       String name = object.substring(0, object.length() - 6);
+      BackyHeader header;
+      try (InputStream in = storage.open(object)) {
+        header = BackyFormat.readHeader(in, storage.location(object));
+      }
       return new BackupSource(
-          storage, name, BackupMetadata.LAYOUT_BACKY, List.of(object), sidecar(storage, name));
+          storage,
+          name,
+          BackupMetadata.LAYOUT_BACKY,
+          List.of(object),
+          sidecar(storage, name),
+          header);
     }
     List<String> parts = new ArrayList<>();
     for (String n : storage.list(".sql")) {
@@ -80,7 +98,8 @@ public final class BackupSource {
           object,
           BackupMetadata.LAYOUT_SQL_FILES,
           List.copyOf(parts),
-          sidecar(storage, object));
+          sidecar(storage, object),
+          null);
     }
     throw new BackyException(
         ErrorCode.CONFIG,
@@ -132,9 +151,57 @@ public final class BackupSource {
     return storage.location(BackupMetadata.LAYOUT_SQL_FILES.equals(layout) ? name : objects.get(0));
   }
 
-  /** Adds a decoding stage (decryption, decompression) applied to a {@code .backy} payload. */
+  /** The header of a {@code .backy} backup (read when it was located), or null for plain SQL. */
+  public BackyHeader header() {
+    return header;
+  }
+
+  /**
+   * Adds a decoding stage applied to a {@code .backy} payload before it is decompressed: the
+   * decrypt step's decryption (the header's bytes, {@code header().bytes()}, are its associated
+   * data). Decompression itself follows the header and needs no stage.
+   */
   public void addPayloadDecoder(UnaryOperator<InputStream> decoder) {
     payloadDecoders.add(decoder);
+  }
+
+  /** Whether a decoding stage (decryption) was added. */
+  public boolean hasPayloadDecoders() {
+    return !payloadDecoders.isEmpty();
+  }
+
+  /** The integrity key the verify step derived; later reads check the trailer with it too. */
+  public void integrityKey(IntegrityKey key) {
+    this.integrityKey = key;
+  }
+
+  public IntegrityKey integrityKey() {
+    return integrityKey;
+  }
+
+  /** An open {@code .backy} file: its container (trailer checks) and its dump's files. */
+  public record OpenBacky(BackyContainerReader container, DumpInput dump) {}
+
+  /** Opens a {@code .backy} backup: container, decoders, decompression, bundle. */
+  public OpenBacky openBacky() throws IOException {
+    return openBacky(storage.open(objects.get(0)));
+  }
+
+  /** As {@link #openBacky()}, reading the file from {@code raw} (e.g. a digesting stream). */
+  public OpenBacky openBacky(InputStream raw) throws IOException {
+    String where = storage.location(objects.get(0));
+    BackyContainerReader container = new BackyContainerReader(raw, where, integrityKey);
+    if (!java.util.Arrays.equals(container.header().bytes(), header.bytes())) {
+      container.close();
+      throw new BackyException(
+          ErrorCode.CORRUPT_BACKUP, where + " changed while it was being restored");
+    }
+    InputStream in = container.payload();
+    for (UnaryOperator<InputStream> d : payloadDecoders) {
+      in = d.apply(in);
+    }
+    PayloadCodec codec = PayloadCodecs.of(header.compression().type(), where);
+    return new OpenBacky(container, codec.decode(in));
   }
 
   /** Opens one stored object as it is stored. */
@@ -145,11 +212,16 @@ public final class BackupSource {
   /** Opens the backup's SQL files for reading, in restore order. */
   public DumpInput openDump() throws IOException {
     if (BackupMetadata.LAYOUT_BACKY.equals(layout)) {
-      InputStream in = storage.open(objects.get(0));
-      for (UnaryOperator<InputStream> d : payloadDecoders) {
-        in = d.apply(in);
-      }
-      return new BundleReader(in);
+      OpenBacky open = openBacky();
+      // the last file's end reads the payload to its end, which checks the trailer
+      return () -> {
+        DumpInput.DumpFile f = open.dump().next();
+        if (f == null) {
+          open.container().drain();
+          open.container().close();
+        }
+        return f;
+      };
     }
     Iterator<String> it = objects.iterator();
     return () -> {

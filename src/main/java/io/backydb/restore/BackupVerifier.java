@@ -2,7 +2,14 @@ package io.backydb.restore;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.codec.IntegrityDigest;
+import io.backydb.codec.IntegrityKey;
+import io.backydb.codec.IntegrityKeys;
+import io.backydb.config.Environment;
+import io.backydb.engine.DumpInput;
 import io.backydb.format.BackupMetadata;
+import io.backydb.format.BackyHeader;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +21,32 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Reads a whole backup back and checks it, without touching any database: every stored object is
- * read to its end, compared with the size and SHA-256 in the metadata sidecar (if there is one),
- * and every SQL file must end with the dump's completion marker, so a truncated file is caught even
- * without a sidecar.
+ * Reads a whole backup back and checks it, without touching any database (see {@code
+ * docs/format.md}, "Verification and restore").
+ *
+ * <ul>
+ *   <li>A {@code .backy} file: header, INTEGRITY_PASSWORD (for {@code hmac}), the payload decrypted
+ *       and decompressed down to the bundle's end, the trailer (end marker, length, integrity value
+ *       in constant time), and the sidecar (same backup id, size, SHA-256, value).
+ *   <li>Plain SQL: every file ends with the dump's completion marker, is listed in the sidecar with
+ *       its size and SHA-256, and matches its per-file HMAC or checksum.
+ * </ul>
+ *
+ * <p>A verified {@code .backy} source keeps the integrity key, so the restore's apply pass checks
+ * the trailer again.
  */
 public final class BackupVerifier {
 
   static final byte[] COMPLETE_MARKER = "-- backy:complete\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final Environment environment;
+
+  /**
+   * @param environment where INTEGRITY_PASSWORD comes from
+   */
+  public BackupVerifier(Environment environment) {
+    this.environment = environment;
+  }
 
   /** What verification found. */
   public record Report(String location, long bytesRead, List<String> problems) {
@@ -32,55 +57,10 @@ public final class BackupVerifier {
 
   /** Verifies and returns a report; never throws for a damaged backup. */
   public Report verify(BackupSource source) throws IOException {
-    List<String> problems = new ArrayList<>();
-    long total = 0;
-    BackupMetadata meta = source.metadata();
-    for (String object : source.objects()) {
-      MessageDigest sha = sha256();
-      byte[] tail = new byte[COMPLETE_MARKER.length];
-      int tailLen = 0;
-      long bytes = 0;
-      try (InputStream in = source.openObject(object)) {
-        byte[] buf = new byte[1 << 16];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          sha.update(buf, 0, n);
-          bytes += n;
-          // keep the last bytes seen, to check the completion marker
-          if (n >= tail.length) {
-            System.arraycopy(buf, n - tail.length, tail, 0, tail.length);
-            tailLen = tail.length;
-          } else {
-            int keep = Math.min(tailLen, tail.length - n);
-            System.arraycopy(tail, tailLen - keep, tail, 0, keep);
-            System.arraycopy(buf, 0, tail, keep, n);
-            tailLen = keep + n;
-          }
-        }
-      }
-      total += bytes;
-      String digest = HexFormat.of().formatHex(sha.digest());
-      if (object.endsWith(".sql")
-          && !(tailLen == tail.length && Arrays.equals(tail, COMPLETE_MARKER))) {
-        problems.add(object + " is truncated: it does not end with the dump's completion marker");
-      }
-      if (meta != null && meta.files() != null) {
-        for (BackupMetadata.StoredFile f : meta.files()) {
-          if (f.name().equals(object)) {
-            if (f.bytes() != bytes) {
-              problems.add(object + " has " + bytes + " bytes, the metadata says " + f.bytes());
-            } else if (!MessageDigest.isEqual(
-                digest.getBytes(StandardCharsets.US_ASCII),
-                f.sha256().getBytes(StandardCharsets.US_ASCII))) {
-              problems.add(
-                  object
-                      + " does not match the SHA-256 recorded in its metadata (changed or corrupt)");
-            }
-          }
-        }
-      }
+    if (BackupMetadata.LAYOUT_BACKY.equals(source.layout())) {
+      return verifyBacky(source);
     }
-    return new Report(source.location(), total, List.copyOf(problems));
+    return verifySql(source);
   }
 
   /** Verifies and throws a one-line {@link ErrorCode#CORRUPT_BACKUP} error if anything is wrong. */
@@ -93,11 +73,256 @@ public final class BackupVerifier {
     }
   }
 
+  private Report verifyBacky(BackupSource source) throws IOException {
+    List<String> problems = new ArrayList<>();
+    String object = source.objects().get(0);
+    String where = source.storage().location(object);
+    BackyHeader header = source.header();
+    BackupMetadata meta = source.metadata();
+    if (meta != null && !header.backupId().equals(meta.id())) {
+      problems.add(
+          "its metadata sidecar belongs to another backup (id "
+              + meta.id()
+              + ", the file is backup "
+              + header.backupId()
+              + "): the sidecar was swapped or copied");
+    }
+    IntegrityKey key = null;
+    if (header.integrity() != null) {
+      try {
+        key = IntegrityKeys.forExisting(header.integrity(), environment, where);
+      } catch (BackyException e) {
+        problems.add(e.getMessage());
+        return new Report(source.location(), 0, List.copyOf(problems));
+      }
+    }
+    source.integrityKey(key);
+    if (header.encryption() != null && !source.hasPayloadDecoders()) {
+      problems.add(
+          where
+              + " is encrypted ("
+              + header.encryption().path("suite").asText("unknown suite")
+              + ") and no decryption was set up to read it");
+      return new Report(source.location(), 0, List.copyOf(problems));
+    }
+    MessageDigest sha = sha256();
+    Counting raw = new Counting(source.openObject(object), sha, null);
+    BackupSource.OpenBacky open;
+    try {
+      open = source.openBacky(raw);
+    } catch (BackyException e) {
+      raw.close();
+      problems.add(e.getMessage());
+      return new Report(source.location(), raw.count, List.copyOf(problems));
+    }
+    try (var container = open.container()) {
+      String decodeProblem = null;
+      try {
+        drain(open.dump());
+      } catch (BackyException e) {
+        decodeProblem = e.getMessage();
+      } catch (IOException | RuntimeException e) {
+        decodeProblem = where + " cannot be decompressed (" + oneLine(e) + ")";
+      }
+      try {
+        container.drain();
+      } catch (BackyException e) {
+        // kept in container.problem()
+      }
+      BackyException trailer = container.problem();
+      if (trailer != null) {
+        problems.add(trailer.getMessage());
+      }
+      if (decodeProblem != null
+          && (trailer == null || !decodeProblem.contains(trailer.getMessage()))) {
+        problems.add(decodeProblem);
+      }
+      if (meta != null) {
+        checkSidecar(meta, object, raw.count, sha.digest(), null, problems);
+        byte[] stored = container.storedValue();
+        if (trailer == null
+            && key != null
+            && stored != null
+            && meta.integrity() != null
+            && meta.integrity().value() != null
+            && !IntegrityKey.matches(stored, parseHex(meta.integrity().value(), stored.length))) {
+          problems.add(
+              "its metadata sidecar records a different integrity value than the file (the sidecar"
+                  + " belongs to another backup?)");
+        }
+      }
+    }
+    return new Report(source.location(), raw.count, List.copyOf(problems));
+  }
+
+  private static void drain(DumpInput dump) throws IOException {
+    byte[] buf = new byte[1 << 16];
+    DumpInput.DumpFile f;
+    while ((f = dump.next()) != null) {
+      try (InputStream in = f.content()) {
+        while (in.read(buf) >= 0) {
+          // read it all: decompression errors show only on the way
+        }
+      }
+    }
+  }
+
+  private Report verifySql(BackupSource source) throws IOException {
+    List<String> problems = new ArrayList<>();
+    long total = 0;
+    BackupMetadata meta = source.metadata();
+    if (meta != null && !source.layout().equals(meta.layout())) {
+      problems.add(
+          "its metadata sidecar describes a backup of layout "
+              + meta.layout()
+              + ", not this one (the sidecar belongs to another backup)");
+      meta = null;
+    }
+    IntegrityKey key = null;
+    if (meta != null && meta.integrity() != null) {
+      try {
+        key = IntegrityKeys.forExisting(meta.integrity().params(), environment, source.location());
+      } catch (BackyException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    for (String object : source.objects()) {
+      MessageDigest sha = sha256();
+      IntegrityDigest value = key == null ? null : key.newDigest();
+      byte[] tail = new byte[COMPLETE_MARKER.length];
+      int tailLen = 0;
+      long bytes;
+      try (Counting in = new Counting(source.openObject(object), sha, value)) {
+        byte[] buf = new byte[1 << 16];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          // keep the last bytes seen, to check the completion marker
+          if (n >= tail.length) {
+            System.arraycopy(buf, n - tail.length, tail, 0, tail.length);
+            tailLen = tail.length;
+          } else {
+            int keep = Math.min(tailLen, tail.length - n);
+            System.arraycopy(tail, tailLen - keep, tail, 0, keep);
+            System.arraycopy(buf, 0, tail, keep, n);
+            tailLen = keep + n;
+          }
+        }
+        bytes = in.count;
+      }
+      total += bytes;
+      if (object.endsWith(".sql")
+          && !(tailLen == tail.length && Arrays.equals(tail, COMPLETE_MARKER))) {
+        problems.add(object + " is truncated: it does not end with the dump's completion marker");
+      }
+      if (meta != null) {
+        checkSidecar(
+            meta, object, bytes, sha.digest(), value == null ? null : value.finish(), problems);
+      }
+    }
+    return new Report(source.location(), total, List.copyOf(problems));
+  }
+
+  /** Compares one stored object with its entry in the sidecar. */
+  private static void checkSidecar(
+      BackupMetadata meta,
+      String object,
+      long bytes,
+      byte[] sha,
+      byte[] integrity,
+      List<String> problems) {
+    BackupMetadata.StoredFile f =
+        meta.files() == null
+            ? null
+            : meta.files().stream().filter(x -> x.name().equals(object)).findFirst().orElse(null);
+    if (f == null
+        && BackupMetadata.LAYOUT_BACKY.equals(meta.layout())
+        && meta.files() != null
+        && meta.files().size() == 1) {
+      // a renamed .backy file: its identity is the backup id, checked against its header
+      f = meta.files().get(0);
+    }
+    if (f == null) {
+      problems.add(
+          object
+              + " is not listed in its metadata sidecar (the sidecar belongs to another backup?)");
+      return;
+    }
+    if (f.bytes() != bytes) {
+      problems.add(object + " has " + bytes + " bytes, the metadata says " + f.bytes());
+    } else if (f.sha256() == null || !MessageDigest.isEqual(sha, parseHex(f.sha256(), 32))) {
+      problems.add(
+          object + " does not match the SHA-256 recorded in its metadata (changed or corrupt)");
+    }
+    if (integrity != null) {
+      if (f.integrity() == null) {
+        problems.add(object + " has no integrity value in its metadata");
+      } else if (!IntegrityKey.matches(parseHex(f.integrity(), integrity.length), integrity)) {
+        problems.add(
+            object
+                + " failed its integrity check: the "
+                + meta.integrity().algorithm()
+                + " recorded in the metadata does not match (the file was changed or damaged)");
+      }
+    }
+  }
+
+  private static byte[] parseHex(String hex, int size) {
+    try {
+      return HexFormat.of().parseHex(hex);
+    } catch (IllegalArgumentException e) {
+      return new byte[size];
+    }
+  }
+
+  private static String oneLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Counts and digests what is read through it. */
+  private static final class Counting extends FilterInputStream {
+    private final MessageDigest sha;
+    private final IntegrityDigest value;
+    long count;
+
+    Counting(InputStream in, MessageDigest sha, IntegrityDigest value) {
+      super(in);
+      this.sha = sha;
+      this.value = value;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        sha.update(b, off, n);
+        if (value != null) {
+          value.update(b, off, n);
+        }
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      int r = read(new byte[(int) Math.max(0, Math.min(n, 1 << 16))]);
+      return Math.max(r, 0);
     }
   }
 }

@@ -1,0 +1,96 @@
+package io.backydb.codec;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.engine.DumpInput;
+import io.backydb.format.BundleReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
+
+/**
+ * {@code tar}: a gzip-compressed tar (tar.gz) with one entry per file of the bundle. A tar entry
+ * states its size before its data, so each file is first spooled to an owner-only temporary file
+ * (deleted as soon as its entry is written): that needs free temporary space as large as the
+ * largest uncompressed SQL file of the backup.
+ */
+final class TarGzCodec implements PayloadCodec {
+
+  static final int DEFAULT_LEVEL = 6;
+
+  @Override
+  public String type() {
+    return "tar";
+  }
+
+  @Override
+  public Integer level(Integer configured) {
+    int level = configured == null ? DEFAULT_LEVEL : configured;
+    if (level < 1 || level > 9) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "compression.compression_level " + level + " is out of range for tar.gz (1 to 9)");
+    }
+    return level;
+  }
+
+  @Override
+  public void encode(InputStream bundle, OutputStream out, Integer level) throws IOException {
+    BundleReader files = new BundleReader(bundle);
+    GzipParameters gz = new GzipParameters();
+    gz.setCompressionLevel(level);
+    try (TarArchiveOutputStream tar =
+        new TarArchiveOutputStream(
+            new GzipCompressorOutputStream(PayloadCodecs.keepOpen(out), gz), "UTF-8")) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      DumpInput.DumpFile f;
+      while ((f = files.next()) != null) {
+        Path spool =
+            Files.createTempFile(
+                "backy-tar-",
+                ".spool",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+          try (OutputStream s = Files.newOutputStream(spool)) {
+            f.content().transferTo(s);
+          }
+          TarArchiveEntry entry = new TarArchiveEntry(f.name());
+          entry.setSize(Files.size(spool));
+          entry.setMode(0600);
+          tar.putArchiveEntry(entry);
+          Files.copy(spool, tar);
+          tar.closeArchiveEntry();
+        } finally {
+          Files.deleteIfExists(spool);
+        }
+      }
+      tar.finish();
+    }
+  }
+
+  @Override
+  public DumpInput decode(InputStream payload) throws IOException {
+    TarArchiveInputStream tar =
+        new TarArchiveInputStream(new GzipCompressorInputStream(payload), "UTF-8");
+    return () -> {
+      TarArchiveEntry e = tar.getNextEntry();
+      while (e != null && !e.isFile()) {
+        e = tar.getNextEntry();
+      }
+      if (e == null) {
+        return null;
+      }
+      return new DumpInput.DumpFile(e.getName(), PayloadCodecs.keepOpen(tar));
+    };
+  }
+}

@@ -1,0 +1,63 @@
+package io.backydb.codec;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.engine.DumpInput;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * {@code zstd}: the bundle stream as one zstd frame with a content checksum, compressed by zstd's
+ * own worker threads (one per core, at most {@link #MAX_WORKERS}).
+ */
+final class ZstdCodec implements PayloadCodec {
+
+  static final int DEFAULT_LEVEL = 3;
+  static final int MAX_WORKERS = 8;
+
+  @Override
+  public String type() {
+    return "zstd";
+  }
+
+  @Override
+  public Integer level(Integer configured) {
+    int level = configured == null ? DEFAULT_LEVEL : configured;
+    if (level < 1 || level > Zstd.maxCompressionLevel()) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "compression.compression_level "
+              + level
+              + " is out of range for zstd (1 to "
+              + Zstd.maxCompressionLevel()
+              + ")");
+    }
+    return level;
+  }
+
+  static int workers() {
+    return Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors());
+  }
+
+  @Override
+  public void encode(InputStream bundle, OutputStream out, Integer level) throws IOException {
+    try (ZstdOutputStream z = new ZstdOutputStream(PayloadCodecs.keepOpen(out), level)) {
+      z.setChecksum(true);
+      int workers = workers();
+      if (workers > 1) {
+        z.setWorkers(workers);
+      }
+      bundle.transferTo(z);
+    }
+  }
+
+  @Override
+  public DumpInput decode(InputStream payload) throws IOException {
+    return PayloadCodecs.bundle(new BufferedInputStream(new ZstdInputStream(payload), 1 << 16));
+  }
+}

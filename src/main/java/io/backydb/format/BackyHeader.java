@@ -1,0 +1,277 @@
+package io.backydb.format;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The header of a {@code .backy} file (see {@code docs/format.md}): what the file holds and how to
+ * read it back, so a restore needs nothing but the file and its keys or passwords.
+ *
+ * <p>A header is built while the backup route is set up — the config step creates it with the
+ * backup id and integrity parameters, {@code compress} sets the compression, {@code encrypt} adds
+ * its section with {@link #encryption(JsonNode)} — and is <b>frozen</b> the first time {@link
+ * #bytes()} (or {@link #freeze()}) is called: from then on its bytes never change, because they are
+ * the associated data of the payload encryption and are covered by the integrity value. Setting a
+ * section of a frozen header is a programming error ({@link IllegalStateException}).
+ */
+public final class BackyHeader {
+
+  static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+
+  /** What the payload carries once decrypted and decompressed. */
+  public static final String PAYLOAD_BUNDLE_1 = "bundle/1";
+
+  /**
+   * @param type {@code none}, {@code zstd}, {@code zip} or {@code tar}
+   * @param level the level used, or null where the codec has none
+   */
+  public record Compression(String type, Integer level) {}
+
+  /**
+   * The integrity section; {@code kdf}, {@code salt}, {@code iterations} and {@code keyCheck} only
+   * for {@code hmac}.
+   */
+  public record Integrity(
+      String type, String algorithm, String kdf, byte[] salt, int iterations, byte[] keyCheck) {
+
+    public static final String CHECKSUM = "checksum";
+    public static final String HMAC = "hmac";
+
+    public boolean isHmac() {
+      return HMAC.equals(type);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Integrity i
+          && Objects.equals(type, i.type)
+          && Objects.equals(algorithm, i.algorithm)
+          && Objects.equals(kdf, i.kdf)
+          && Arrays.equals(salt, i.salt)
+          && iterations == i.iterations
+          && Arrays.equals(keyCheck, i.keyCheck);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(type, algorithm, kdf, Arrays.hashCode(salt), iterations);
+    }
+
+    @Override
+    public String toString() {
+      return "Integrity[" + type + ", " + algorithm + ", " + kdf + ", " + iterations + "]";
+    }
+  }
+
+  private final String backupId;
+  private final Instant created;
+  private String payload = PAYLOAD_BUNDLE_1;
+  private Compression compression = new Compression("none", null);
+  private JsonNode encryption;
+  private Integrity integrity;
+  private byte[] frozen;
+
+  public BackyHeader(String backupId, Instant created) {
+    this.backupId = Objects.requireNonNull(backupId, "backupId");
+    this.created = Objects.requireNonNull(created, "created");
+  }
+
+  public String backupId() {
+    return backupId;
+  }
+
+  public Instant created() {
+    return created;
+  }
+
+  public String payload() {
+    return payload;
+  }
+
+  public Compression compression() {
+    return compression;
+  }
+
+  public synchronized void compression(Compression c) {
+    checkMutable();
+    this.compression = Objects.requireNonNull(c);
+  }
+
+  /** The encryption section, or null when the payload is not encrypted. */
+  public JsonNode encryption() {
+    return encryption == null ? null : encryption.deepCopy();
+  }
+
+  /**
+   * Sets the encryption section (issue 5's encrypt step): an object such as {@code {suite,
+   * provider, key_id, wrapped_keys}}. It must never hold a secret in the clear.
+   */
+  public synchronized void encryption(JsonNode section) {
+    checkMutable();
+    if (section != null && !section.isObject()) {
+      throw new IllegalArgumentException("the encryption section must be a JSON object");
+    }
+    this.encryption = section == null ? null : section.deepCopy();
+  }
+
+  public Integrity integrity() {
+    return integrity;
+  }
+
+  public synchronized void integrity(Integrity i) {
+    checkMutable();
+    this.integrity = i;
+  }
+
+  public synchronized boolean isFrozen() {
+    return frozen != null;
+  }
+
+  /** Freezes the header and returns its bytes, the same on every call. */
+  public synchronized byte[] freeze() {
+    if (frozen == null) {
+      frozen = serialise();
+    }
+    return frozen.clone();
+  }
+
+  /**
+   * The exact header bytes as they stand in the file (magic through the end of the JSON); freezes
+   * the header.
+   */
+  public byte[] bytes() {
+    return freeze();
+  }
+
+  private void checkMutable() {
+    if (frozen != null) {
+      throw new IllegalStateException(
+          "the .backy header is frozen (it was already written); set its sections before the"
+              + " payload starts");
+    }
+  }
+
+  private byte[] serialise() {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("backup_id", backupId);
+    root.put("created", created.toString());
+    root.put("payload", payload);
+    ObjectNode c = root.putObject("compression");
+    c.put("type", compression.type());
+    if (compression.level() == null) {
+      c.putNull("level");
+    } else {
+      c.put("level", compression.level());
+    }
+    if (encryption == null) {
+      root.putNull("encryption");
+    } else {
+      root.set("encryption", encryption);
+    }
+    if (integrity == null) {
+      root.putNull("integrity");
+    } else {
+      ObjectNode i = root.putObject("integrity");
+      i.put("type", integrity.type());
+      i.put("algorithm", integrity.algorithm());
+      if (integrity.isHmac()) {
+        i.put("kdf", integrity.kdf());
+        i.put("salt", java.util.Base64.getEncoder().encodeToString(integrity.salt()));
+        i.put("iterations", integrity.iterations());
+        i.put("key_check", java.util.HexFormat.of().formatHex(integrity.keyCheck()));
+      }
+    }
+    try {
+      byte[] json = JSON.writeValueAsBytes(root);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(BackyFormat.PREAMBLE + json.length);
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.write(BackyFormat.MAGIC);
+      out.writeShort(BackyFormat.VERSION);
+      out.writeInt(json.length);
+      out.write(json);
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("the .backy header cannot be serialised", e);
+    }
+  }
+
+  /** Reads a version-1 header from its JSON; {@code raw} are the exact bytes it was read from. */
+  static BackyHeader parseV1(byte[] raw, byte[] json, String where) {
+    try {
+      JsonNode root = JSON.readTree(json);
+      if (root == null || !root.isObject()) {
+        throw new IOException("not a JSON object");
+      }
+      BackyHeader h =
+          new BackyHeader(text(root, "backup_id"), Instant.parse(text(root, "created")));
+      h.payload = text(root, "payload");
+      if (!PAYLOAD_BUNDLE_1.equals(h.payload)) {
+        throw new BackyException(
+            ErrorCode.CORRUPT_BACKUP,
+            where
+                + " holds a payload of kind '"
+                + h.payload
+                + "' that this BackyDB cannot read; upgrade BackyDB");
+      }
+      JsonNode c = root.path("compression");
+      h.compression =
+          new Compression(
+              text(c, "type"), c.path("level").isInt() ? c.path("level").intValue() : null);
+      JsonNode e = root.get("encryption");
+      h.encryption = e == null || e.isNull() ? null : e;
+      JsonNode i = root.get("integrity");
+      if (i != null && !i.isNull()) {
+        String type = text(i, "type");
+        if (Integrity.HMAC.equals(type)) {
+          h.integrity =
+              new Integrity(
+                  type,
+                  text(i, "algorithm"),
+                  text(i, "kdf"),
+                  java.util.Base64.getDecoder().decode(text(i, "salt")),
+                  i.path("iterations").asInt(),
+                  java.util.HexFormat.of().parseHex(text(i, "key_check")));
+        } else {
+          h.integrity = new Integrity(type, text(i, "algorithm"), null, null, 0, null);
+        }
+      }
+      h.frozen = raw;
+      return h;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof BackyException b) {
+        throw b;
+      }
+      throw new BackyException(
+          ErrorCode.CORRUPT_BACKUP,
+          where + " has a damaged header (" + firstLine(e.getMessage()) + ")",
+          e);
+    }
+  }
+
+  private static String text(JsonNode node, String key) throws IOException {
+    JsonNode v = node.get(key);
+    if (v == null || !v.isTextual()) {
+      throw new IOException("header field '" + key + "' is missing");
+    }
+    return v.textValue();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

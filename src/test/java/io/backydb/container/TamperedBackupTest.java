@@ -1,0 +1,212 @@
+package io.backydb.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.backup.BackupResult;
+import io.backydb.cli.BackyCli;
+import io.backydb.config.Environment;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A damaged backup, a swapped sidecar or a wrong password is refused with a clear one-line error
+ * before a single statement runs: the target database is never created. {@code bin/backy verify}
+ * says the same with exit status 1.
+ */
+class TamperedBackupTest {
+
+  @TempDir static Path dir;
+  static ContainerFixture f;
+  static BackupResult zstdHmac;
+  static BackupResult zstdHmacOther;
+  static BackupResult zipPlain;
+  static BackupResult sqlHmac;
+  static BackupResult tarChecksum;
+  static int copies;
+
+  @BeforeAll
+  static void backups() throws Exception {
+    f = new ContainerFixture(dir);
+    f.createSource();
+    zstdHmac = f.backup("zstd", false, "hmac");
+    zstdHmacOther = f.backup("zstd", false, "hmac");
+    zipPlain = f.backup("zip", true, null);
+    sqlHmac = f.backup(null, false, "hmac");
+    tarChecksum = f.backup("tar", false, "checksum");
+  }
+
+  @AfterAll
+  static void drop() throws Exception {
+    f.dropAll();
+  }
+
+  /** Copies a single-file backup and its sidecar under a new name; returns the copy's path. */
+  static Path copy(BackupResult b) throws Exception {
+    Path file = Path.of(b.location());
+    String name = b.metadata().name();
+    String ext = file.getFileName().toString().substring(name.length());
+    String copyName = name + "_copy" + (++copies);
+    Path copy = file.resolveSibling(copyName + ext);
+    Files.copy(file, copy);
+    Files.copy(
+        file.resolveSibling(name + ".metadata.json"),
+        file.resolveSibling(copyName + ".metadata.json"));
+    return copy;
+  }
+
+  static void flipByte(Path file, long at) throws Exception {
+    byte[] all = Files.readAllBytes(file);
+    all[(int) at] ^= 0x01;
+    Files.write(file, all);
+  }
+
+  static void refused(Path backup, String password, String... messages) throws Exception {
+    assertThatThrownBy(() -> f.restore(backup.toString(), password))
+        .isInstanceOf(BackyException.class)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CORRUPT_BACKUP))
+        .hasMessageContainingAll(messages)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    assertThat(ContainerFixture.server.databaseExists(f.target))
+        .as("the target database must be left untouched")
+        .isFalse();
+  }
+
+  static String verify(Path backup, String password, int expectedExit) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit =
+        BackyCli.execute(
+            f.environment(password),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "verify",
+            backup.toString());
+    assertThat(exit).as(out + " " + err).isEqualTo(expectedExit);
+    return out + err.toString();
+  }
+
+  @Test
+  void intactBackupsVerify() {
+    verify(Path.of(zstdHmac.location()), ContainerFixture.PASSWORD, 0);
+    verify(Path.of(zipPlain.location()), null, 0);
+    verify(Path.of(sqlHmac.location()), ContainerFixture.PASSWORD, 0);
+  }
+
+  @Test
+  void checksumBackupVerifiesWithoutAnySecret() {
+    assertThat(verify(Path.of(tarChecksum.location()), null, 0)).startsWith("OK ");
+  }
+
+  @Test
+  void restore_refusesAFlippedPayloadByte() throws Exception {
+    Path copy = copy(zstdHmac);
+    flipByte(copy, Files.size(copy) / 2);
+    refused(copy, ContainerFixture.PASSWORD, "failed verification", "HMAC does not match");
+    assertThat(verify(copy, ContainerFixture.PASSWORD, 1)).contains("FAILED", "HMAC");
+  }
+
+  @Test
+  void restore_refusesATamperedHeader() throws Exception {
+    Path copy = copy(zstdHmac);
+    byte[] all = Files.readAllBytes(copy);
+    // change one digit of the created timestamp: the header still parses
+    int at = new String(all, StandardCharsets.ISO_8859_1).indexOf("\"created\":\"") + 12;
+    all[at] = (byte) (all[at] == '1' ? '2' : '1');
+    Files.write(copy, all);
+    refused(copy, ContainerFixture.PASSWORD, "HMAC does not match");
+  }
+
+  @Test
+  void restore_refusesAFlippedByteWithoutIntegrityToo() throws Exception {
+    Path copy = copy(zipPlain);
+    flipByte(copy, Files.size(copy) / 2);
+    refused(copy, null, "failed verification");
+    verify(copy, null, 1);
+  }
+
+  @Test
+  void restore_refusesATruncatedFile() throws Exception {
+    for (BackupResult b : new BackupResult[] {zstdHmac, zipPlain, tarChecksum}) {
+      Path copy = copy(b);
+      byte[] all = Files.readAllBytes(copy);
+      Files.write(copy, Arrays.copyOf(all, all.length - 1000));
+      refused(copy, ContainerFixture.PASSWORD, "truncated");
+      assertThat(verify(copy, ContainerFixture.PASSWORD, 1)).contains("truncated");
+    }
+  }
+
+  @Test
+  void restore_refusesASwappedMetadataFile() throws Exception {
+    Path copy = copy(zstdHmac);
+    Path other = Path.of(zstdHmacOther.location());
+    Files.copy(
+        other.resolveSibling(zstdHmacOther.metadata().name() + ".metadata.json"),
+        copy.resolveSibling(copy.getFileName().toString().replace(".backy", ".metadata.json")),
+        StandardCopyOption.REPLACE_EXISTING);
+    refused(copy, ContainerFixture.PASSWORD, "belongs to another backup");
+  }
+
+  @Test
+  void restore_refusesAWrongIntegrityPassword() throws Exception {
+    refused(Path.of(zstdHmac.location()), "not the password", "INTEGRITY_PASSWORD is wrong");
+    assertThat(verify(Path.of(zstdHmac.location()), "not the password", 1))
+        .contains("INTEGRITY_PASSWORD is wrong");
+  }
+
+  @Test
+  void restore_refusesAMissingIntegrityPassword() throws Exception {
+    refused(Path.of(zstdHmac.location()), null, "INTEGRITY_PASSWORD is not set");
+  }
+
+  @Test
+  void restore_refusesAFileFromANewerBackyDb() throws Exception {
+    Path copy = copy(zipPlain);
+    byte[] all = Files.readAllBytes(copy);
+    all[9] = 7;
+    Files.write(copy, all);
+    refused(copy, null, "written by a newer BackyDB (format 7)");
+  }
+
+  @Test
+  void plainSqlWithHmac_refusesAChangedFileAWrongPasswordAndASwappedSidecar() throws Exception {
+    Path changed = Path.of(f.backup(null, false, "hmac").location());
+    // an edit that keeps the completion marker: only the HMAC (and the SHA-256) can tell
+    String sql = Files.readString(changed);
+    Files.writeString(changed, sql.replaceFirst("customer 1 ", "customer X "));
+    refused(changed, ContainerFixture.PASSWORD, "failed its integrity check");
+
+    refused(Path.of(sqlHmac.location()), "not the password", "INTEGRITY_PASSWORD is wrong");
+
+    Path swapped = copy(sqlHmac);
+    Path other = Path.of(zstdHmacOther.location());
+    Files.copy(
+        other.resolveSibling(zstdHmacOther.metadata().name() + ".metadata.json"),
+        swapped.resolveSibling(swapped.getFileName().toString().replace(".sql", ".metadata.json")),
+        StandardCopyOption.REPLACE_EXISTING);
+    refused(swapped, ContainerFixture.PASSWORD, "belongs to another backup");
+  }
+
+  @Test
+  void backupWithHmacNeedsTheIntegrityPassword() {
+    Environment noPassword = f.environment(null);
+    try (io.backydb.BackyDB backy = new io.backydb.BackyDB(noPassword)) {
+      assertThatThrownBy(
+              () -> backy.backup(ContainerFixture.backupConfig(f.source, "zstd", false, "hmac")))
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining("INTEGRITY_PASSWORD")
+          .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
+    }
+  }
+}
