@@ -74,7 +74,10 @@ class EdgeDatabasesTest {
         Statement s = c.createStatement()) {
       StringBuilder batch = new StringBuilder();
       for (int i = 0; i < 5000; i++) {
-        batch.append("CREATE TABLE t").append(i).append(" (id INT PRIMARY KEY, v VARCHAR(10)) ENGINE=MEMORY;");
+        batch
+            .append("CREATE TABLE t")
+            .append(i)
+            .append(" (id INT PRIMARY KEY, v VARCHAR(10)) ENGINE=MEMORY;");
         if (i % 10 == 0) {
           batch.append("INSERT INTO t").append(i).append(" VALUES (").append(i).append(", 'v');");
         }
