@@ -1,5 +1,6 @@
 package io.backydb.codec;
 
+import com.google.crypto.tink.AccessesPartialKey;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.streamingaead.AesGcmHkdfStreamingKey;
@@ -102,6 +103,7 @@ public final class PayloadEncryption {
     }
   }
 
+  @AccessesPartialKey // the data key is the whole key material, by design
   private static StreamingAead aead(byte[] dek) throws GeneralSecurityException {
     if (dek == null || dek.length != KEY_SIZE) {
       throw new IllegalArgumentException("the data key must have " + KEY_SIZE + " bytes");

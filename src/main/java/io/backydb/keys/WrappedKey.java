@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param context what the wrapping is bound to, for the reader of the header (the binding itself is
  *     recomputed from the backup id on unwrap, never taken from here)
  */
+// the array is copied in and out, and equals/hashCode compare its content
+@SuppressWarnings("ArrayRecordComponent")
 public record WrappedKey(
     String provider, String keyId, String algorithm, byte[] wrapped, Map<String, String> context) {
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,13 +44,17 @@ final class FakeKmsServer implements AutoCloseable {
   private final HttpServer server;
 
   FakeKmsServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
   }
 
   URI endpoint() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create(
+        "http://"
+            + server.getAddress().getAddress().getHostAddress()
+            + ":"
+            + server.getAddress().getPort());
   }
 
   /** A new symmetric key; returns its ARN. */
@@ -218,8 +222,7 @@ final class FakeKmsServer implements AutoCloseable {
   private static Map<String, String> context(JsonNode req) {
     Map<String, String> ctx = new TreeMap<>();
     JsonNode c = req.path("EncryptionContext");
-    for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : c.properties()) {
       ctx.put(e.getKey(), e.getValue().asText());
     }
     return ctx;

@@ -21,6 +21,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,7 @@ final class FakeSecretManagerServer implements AutoCloseable {
 
   FakeSecretManagerServer() throws IOException {
     server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .addService(definition())
             .build()
             .start();
@@ -99,7 +100,7 @@ final class FakeSecretManagerServer implements AutoCloseable {
 
   /** {@code host:port}, as GCP_SECRET_MANAGER_ENDPOINT takes it. */
   String endpoint() {
-    return "127.0.0.1:" + server.getPort();
+    return InetAddress.getLoopbackAddress().getHostAddress() + ":" + server.getPort();
   }
 
   /** From now on, answer every call with PERMISSION_DENIED. */
@@ -216,8 +217,12 @@ final class FakeSecretManagerServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     server.shutdownNow();
-    server.awaitTermination(10, TimeUnit.SECONDS);
+    try {
+      server.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
