@@ -1,9 +1,13 @@
 package io.backydb.keys;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A backup's data key as it is stored in the backup's header: wrapped (encrypted) by a key
@@ -40,6 +44,45 @@ public record WrappedKey(
   @Override
   public byte[] wrapped() {
     return wrapped.clone();
+  }
+
+  /**
+   * The form a JSON header stores: {@code provider}, {@code key_id}, {@code algorithm}, {@code
+   * wrapped_key} (Base64) and {@code context}.
+   */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("provider", provider);
+    m.put("key_id", keyId);
+    m.put("algorithm", algorithm);
+    m.put("wrapped_key", wrappedBase64());
+    m.put("context", new TreeMap<>(context));
+    return m;
+  }
+
+  /**
+   * Reads {@link #toMap()}'s form back, as a header parser hands it over. A missing or malformed
+   * entry is a {@link ErrorCode#CORRUPT_BACKUP} error.
+   */
+  public static WrappedKey fromMap(Map<?, ?> m) {
+    try {
+      Map<String, String> ctx = new TreeMap<>();
+      if (m.get("context") instanceof Map<?, ?> c) {
+        c.forEach((k, v) -> ctx.put((String) k, (String) v));
+      }
+      return new WrappedKey(
+          (String) Objects.requireNonNull(m.get("provider")),
+          (String) Objects.requireNonNull(m.get("key_id")),
+          (String) Objects.requireNonNull(m.get("algorithm")),
+          Base64.getDecoder().decode((String) Objects.requireNonNull(m.get("wrapped_key"))),
+          ctx);
+    } catch (RuntimeException e) {
+      throw new BackyException(
+          ErrorCode.CORRUPT_BACKUP,
+          "the backup's header has no valid wrapped data key (provider, key_id, algorithm,"
+              + " wrapped_key): the header was changed",
+          e);
+    }
   }
 
   /** The wrapped key in Base64, as a JSON header stores it. */

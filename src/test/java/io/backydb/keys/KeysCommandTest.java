@@ -132,4 +132,37 @@ class KeysCommandTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("AWS KMS keeps its keys itself");
   }
+
+  @Test
+  void rotateInGoogleSecretManager_addsAVersionOfTheCurrentKeySecret() throws Exception {
+    try (FakeSecretManagerServer server = new FakeSecretManagerServer()) {
+      Files.writeString(
+          config,
+          """
+          {
+            "database": {"host": "127.0.0.1", "user": "root", "db_name": "shop"},
+            "storage": {"storage_type": "local"},
+            "security": {"encryption": true, "type": "keystore", "provider": "gcp", "key_size": 2048}
+          }
+          """);
+      env =
+          Environment.of(
+              Map.of(
+                  GcpSecretManagerProvider.GCP_PROJECT_ID,
+                  "proj",
+                  GcpSecretManagerProvider.GCP_SECRET_MANAGER_ENDPOINT,
+                  server.endpoint(),
+                  Environment.PRIVATE_KEY_PASSWORD,
+                  PASSWORD,
+                  Environment.LOGGING_PATH,
+                  tmp.resolve("logs").toString()));
+      String first = last(run("keys", "generate", "--config", config.toString()));
+      Run rot = run("keys", "rotate", "--config", config.toString());
+      assertThat(rot.exit()).as(rot.err()).isZero();
+      String second = last(rot);
+      assertThat(server.versions("proj", "backydb-current-key")).containsExactly(first, second);
+      assertThat(run("keys", "list", "--config", config.toString()).out())
+          .containsExactly(second + "  (current)", first);
+    }
+  }
 }
