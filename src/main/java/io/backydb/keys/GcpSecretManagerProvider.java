@@ -163,8 +163,12 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
   @Override
   void writeCurrentId(String keyId) {
     if (access(CURRENT_SECRET).isEmpty()) {
-      createSecret(CURRENT_SECRET, keyId);
-      return;
+      try {
+        createSecret(CURRENT_SECRET, keyId);
+        return;
+      } catch (AlreadyExists e) {
+        // another process created it meanwhile: add a version instead
+      }
     }
     AddSecretVersionRequest req =
         AddSecretVersionRequest.newBuilder()
@@ -250,6 +254,12 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
     if (api != null && api.getStatusCode().getCode() == StatusCode.Code.NOT_FOUND) {
       throw new NotFound();
     }
+    if (api != null
+        && api.getStatusCode().getCode() == StatusCode.Code.ALREADY_EXISTS
+        && secretId != null
+        && secretId.equals(CURRENT_SECRET)) {
+      throw new AlreadyExists();
+    }
     String reason =
         api != null
             ? api.getStatusCode().getCode() + " " + firstLine(api.getMessage())
@@ -295,6 +305,15 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
       camel.stop();
     } finally {
       client.close();
+    }
+  }
+
+  /** The current-key secret was created by another process between our look and our create. */
+  private static final class AlreadyExists extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AlreadyExists() {
+      super(null, null, false, false);
     }
   }
 

@@ -162,4 +162,19 @@ class GcpSecretManagerProviderTest {
       assertThat(fresh.unwrap(rewrapped, "b1")).isEqualTo(dek);
     }
   }
+
+  @Test
+  void twoKeystoresStartingAtOnce_bothEndWithAKeyTheOtherCanUse() throws Exception {
+    byte[] dek = dek();
+    try (GcpSecretManagerProvider a = keystore(PROJECT, PASSWORD);
+        GcpSecretManagerProvider b = keystore(PROJECT, PASSWORD)) {
+      java.util.concurrent.CompletableFuture<WrappedKey> wa =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> a.wrap(dek, "b1"));
+      WrappedKey wb = b.wrap(dek, "b2");
+      WrappedKey w1 = wa.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(b.unwrap(w1, "b1")).isEqualTo(dek);
+      assertThat(a.unwrap(wb, "b2")).isEqualTo(dek);
+      assertThat(server.versions(PROJECT, "backydb-current-key")).isNotEmpty();
+    }
+  }
 }
