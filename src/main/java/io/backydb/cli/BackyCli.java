@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       RunCommand.class,
       DemoCommand.class,
+      KeysCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackyCli implements Runnable {

@@ -1,0 +1,165 @@
+package io.backydb.cli;
+
+import io.backydb.config.ConfigLoader;
+import io.backydb.config.Environment;
+import io.backydb.config.SecurityConfig;
+import io.backydb.keys.KeyProviders;
+import io.backydb.keys.Keystore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code backy keys generate|rotate|retire|list}: the key pairs of the keystore that encrypts
+ * backups. Without {@code --config} the keystore is the local one ({@code LOCAL_KEY_STORE_PATH});
+ * with it, the config's {@code security} section chooses ({@code local} or {@code gcp}).
+ */
+@Command(
+    name = "keys",
+    mixinStandardHelpOptions = true,
+    description = "Generate, rotate, list and retire the key pairs that encrypt backups.",
+    subcommands = {
+      KeysCommand.Generate.class,
+      KeysCommand.Rotate.class,
+      KeysCommand.Retire.class,
+      KeysCommand.ListKeys.class
+    })
+final class KeysCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  private final Environment env;
+
+  KeysCommand(Environment env) {
+    this.env = env;
+  }
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "a keys command is required: generate, rotate, retire or list");
+  }
+
+  Keystore keystore(Path config) {
+    SecurityConfig security =
+        config == null
+            ? new SecurityConfig(true, "keystore", "local", SecurityConfig.DEFAULT_KEY_SIZE, null)
+            : ConfigLoader.backupFromFile(config).security();
+    return KeyProviders.keystoreForConfig(security, env);
+  }
+
+  /** Options every keys subcommand takes. */
+  abstract static class Sub implements Callable<Integer> {
+    @ParentCommand KeysCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = {"-c", "--config"},
+        paramLabel = "FILE",
+        description =
+            "Backup config whose security section names the keystore (default: the local"
+                + " keystore in LOCAL_KEY_STORE_PATH).")
+    Path config;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+  }
+
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Create the keystore's first key pair (backups also do on first use).",
+        "Prints the current key id; an existing key pair is kept."
+      })
+  static final class Generate extends Sub {
+    @Override
+    public Integer call() {
+      try (Keystore ks = parent.keystore(config)) {
+        boolean existed = ks.hasCurrentKey();
+        String id = ks.currentKeyId();
+        out().println(existed ? "Key " + id + " exists already" : "Generated key " + id);
+        out().println(id);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Make a new key pair the current one. New backups use it; the old key pairs stay,",
+        "so older backups keep restoring, until you retire them (see docs/security.md)."
+      })
+  static final class Rotate extends Sub {
+    @Override
+    public Integer call() {
+      try (Keystore ks = parent.keystore(config)) {
+        String old = ks.hasCurrentKey() ? ks.currentKeyId() : null;
+        String id = ks.rotate();
+        out().println("Rotated: new backups use key " + id);
+        if (old != null) {
+          out()
+              .println(
+                  "Key "
+                      + old
+                      + " stays for older backups until: backy keys retire --key-id "
+                      + old);
+        }
+        out().println(id);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "retire",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Delete a key pair that is no longer current. Backups whose data key is still",
+        "wrapped by it can no longer be restored."
+      })
+  static final class Retire extends Sub {
+    @Option(
+        names = "--key-id",
+        required = true,
+        paramLabel = "ID",
+        description = "The key to retire.")
+    String keyId;
+
+    @Override
+    public Integer call() {
+      try (Keystore ks = parent.keystore(config)) {
+        ks.retire(keyId);
+        out().println("Retired key " + keyId);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List the keystore's key ids, the current one first.")
+  static final class ListKeys extends Sub {
+    @Override
+    public Integer call() {
+      try (Keystore ks = parent.keystore(config)) {
+        List<String> ids = ks.keyIds();
+        boolean current = ks.hasCurrentKey();
+        for (int i = 0; i < ids.size(); i++) {
+          out().println(ids.get(i) + (i == 0 && current ? "  (current)" : ""));
+        }
+      }
+      return 0;
+    }
+  }
+}

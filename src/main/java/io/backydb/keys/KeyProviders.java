@@ -1,0 +1,89 @@
+package io.backydb.keys;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.config.Environment;
+import io.backydb.config.SecurityConfig;
+import java.util.Locale;
+
+/** Makes the {@link KeyProvider} a backup config or a backup's header asks for. */
+public final class KeyProviders {
+
+  private KeyProviders() {}
+
+  /**
+   * The provider for {@code security.type} / {@code security.provider}: {@code keystore}+{@code
+   * local}, {@code keystore}+{@code gcp} or {@code kms}+{@code aws}. Secrets come from {@code env}.
+   */
+  public static KeyProvider forConfig(SecurityConfig security, Environment env) {
+    String type = lower(security.type());
+    String provider = lower(security.provider());
+    if ("keystore".equals(type)
+        && (provider == null || LocalKeystoreProvider.NAME.equals(provider))) {
+      return LocalKeystoreProvider.fromEnvironment(env, security.keySize());
+    }
+    if ("keystore".equals(type) && GcpSecretManagerProvider.NAME.equals(provider)) {
+      return GcpSecretManagerProvider.fromEnvironment(env, security.keySize());
+    }
+    if ("kms".equals(type) && (provider == null || AwsKmsProvider.NAME.equals(provider))) {
+      if (security.keyId() == null || security.keyId().isBlank()) {
+        throw new BackyException(
+            ErrorCode.CONFIG,
+            "security.key_id is required with security.type kms: the KMS key id, ARN or alias");
+      }
+      return AwsKmsProvider.fromEnvironment(env, security.keyId());
+    }
+    if (type == null) {
+      throw new BackyException(
+          ErrorCode.CONFIG, "security.type is required with encryption: keystore or kms");
+    }
+    if (!type.equals("keystore") && !type.equals("kms")) {
+      throw new BackyException(
+          ErrorCode.CONFIG, "security.type '" + security.type() + "' is unknown: keystore or kms");
+    }
+    throw new BackyException(
+        ErrorCode.CONFIG,
+        "security.provider '"
+            + security.provider()
+            + "' does not go with security.type "
+            + type
+            + ": keystore takes local or gcp, kms takes aws");
+  }
+
+  /** The keystore ({@code local} or {@code gcp}) a config names; refuses KMS. */
+  public static Keystore keystoreForConfig(SecurityConfig security, Environment env) {
+    KeyProvider p = forConfig(security, env);
+    if (p instanceof Keystore k) {
+      return k;
+    }
+    p.close();
+    throw new BackyException(
+        ErrorCode.CONFIG,
+        "AWS KMS keeps its keys itself: rotate the KMS key in AWS (automatic rotation or"
+            + " rotate-key-on-demand); backups made before keep decrypting");
+  }
+
+  /**
+   * The provider that unwraps a data key, from what the backup's header says ({@link
+   * WrappedKey#provider()}, {@link WrappedKey#keyId()}) and {@code env}: a restore needs no config.
+   */
+  public static KeyProvider forHeader(WrappedKey key, Environment env) {
+    return switch (key.provider()) {
+      case LocalKeystoreProvider.NAME ->
+          LocalKeystoreProvider.fromEnvironment(env, SecurityConfig.DEFAULT_KEY_SIZE);
+      case GcpSecretManagerProvider.NAME ->
+          GcpSecretManagerProvider.fromEnvironment(env, SecurityConfig.DEFAULT_KEY_SIZE);
+      case AwsKmsProvider.NAME -> AwsKmsProvider.fromEnvironment(env, key.keyId());
+      default ->
+          throw new BackyException(
+              ErrorCode.CORRUPT_BACKUP,
+              "the backup's data key was wrapped by key provider '"
+                  + key.provider()
+                  + "', which this BackyDB does not know (local, gcp, aws)");
+    };
+  }
+
+  private static String lower(String s) {
+    return s == null || s.isBlank() ? null : s.strip().toLowerCase(Locale.ROOT);
+  }
+}

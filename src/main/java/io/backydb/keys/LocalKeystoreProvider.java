@@ -1,0 +1,209 @@
+package io.backydb.keys;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.config.Environment;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code security.type: keystore}, {@code provider: local}: RSA key pairs as PEM files in the
+ * folder {@code LOCAL_KEY_STORE_PATH}, the private keys encrypted (PKCS#8) under {@code
+ * PRIVATE_KEY_PASSWORD}.
+ *
+ * <p>Layout: {@code backydb-<keyId>.pub.pem}, {@code backydb-<keyId>.key.pem} for every key pair,
+ * and {@code current}, which holds the id of the key pair new backups use. The folder is created
+ * {@code rwx------} and every file {@code rw-------}; files are written to a temporary name and
+ * moved into place, so a crash never leaves half a key. The first key pair is generated on first
+ * use (or by {@code backy keys generate}).
+ */
+public final class LocalKeystoreProvider extends RsaKeystore {
+
+  public static final String NAME = "local";
+  static final String CURRENT_FILE = "current";
+  private static final Pattern KEY_ID =
+      Pattern.compile("[0-9a-f]{" + RsaKeys.KEY_ID_HEX_DIGITS + "}");
+  private static final Set<PosixFilePermission> FILE_PERMS =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> DIR_PERMS =
+      PosixFilePermissions.fromString("rwx------");
+
+  private final Path dir;
+
+  public LocalKeystoreProvider(Path dir, char[] password, int keySize) {
+    this(dir, password, keySize, RsaKeys.PBKDF2_ITERATIONS);
+  }
+
+  /** With a chosen PBKDF2 iteration count for new private keys (tests use a cheap one). */
+  LocalKeystoreProvider(Path dir, char[] password, int keySize, int iterations) {
+    super(password, keySize, iterations);
+    this.dir = dir.toAbsolutePath().normalize();
+  }
+
+  /** From {@code LOCAL_KEY_STORE_PATH} and {@code PRIVATE_KEY_PASSWORD}. */
+  public static LocalKeystoreProvider fromEnvironment(Environment env, int keySize) {
+    Path dir =
+        Path.of(
+            env.requireNonEmpty(
+                Environment.LOCAL_KEY_STORE_PATH,
+                "for the local keystore (security.provider local)"));
+    char[] password =
+        env.requireNonEmpty(
+                Environment.PRIVATE_KEY_PASSWORD, "to protect the keystore's private keys")
+            .toCharArray();
+    return new LocalKeystoreProvider(dir, password, keySize);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  @Override
+  String where() {
+    return "LOCAL_KEY_STORE_PATH " + dir;
+  }
+
+  static String publicFile(String keyId) {
+    return "backydb-" + keyId + ".pub.pem";
+  }
+
+  static String privateFile(String keyId) {
+    return "backydb-" + keyId + ".key.pem";
+  }
+
+  @Override
+  Optional<String> readCurrentId() {
+    Path f = dir.resolve(CURRENT_FILE);
+    if (!Files.exists(f)) {
+      return Optional.empty();
+    }
+    String id = readText(f).strip();
+    if (!KEY_ID.matcher(id).matches()) {
+      throw new BackyException(
+          ErrorCode.CONFIG, f + " does not hold a key id: run backy keys rotate to make a new key");
+    }
+    return Optional.of(id);
+  }
+
+  @Override
+  void writeCurrentId(String keyId) {
+    writeAtomically(CURRENT_FILE, keyId + "\n");
+  }
+
+  @Override
+  Optional<StoredKeyPair> read(String keyId) {
+    if (!KEY_ID.matcher(keyId).matches()) {
+      return Optional.empty();
+    }
+    Path pub = dir.resolve(publicFile(keyId));
+    Path key = dir.resolve(privateFile(keyId));
+    if (!Files.exists(pub) || !Files.exists(key)) {
+      return Optional.empty();
+    }
+    return Optional.of(new StoredKeyPair(readText(pub), readText(key)));
+  }
+
+  @Override
+  void write(String keyId, StoredKeyPair pair) {
+    writeAtomically(privateFile(keyId), pair.privatePem());
+    writeAtomically(publicFile(keyId), pair.publicPem());
+  }
+
+  @Override
+  void delete(String keyId) {
+    try {
+      Files.deleteIfExists(dir.resolve(privateFile(keyId)));
+      Files.deleteIfExists(dir.resolve(publicFile(keyId)));
+    } catch (IOException e) {
+      throw storageError("cannot delete key " + keyId + " in " + dir, e);
+    }
+  }
+
+  @Override
+  List<String> storedIds() {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("backydb-") && n.endsWith(".key.pem"))
+          .map(n -> n.substring("backydb-".length(), n.length() - ".key.pem".length()))
+          .filter(id -> KEY_ID.matcher(id).matches())
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw storageError("cannot list " + dir, e);
+    }
+  }
+
+  private String readText(Path f) {
+    try {
+      return Files.readString(f, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw storageError("cannot read " + f, e);
+    }
+  }
+
+  private void writeAtomically(String name, String text) {
+    ensureDirectory();
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile(dir, ".tmp-", ".part", fileAttrs(FILE_PERMS));
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(
+          tmp,
+          dir.resolve(name),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw storageError("cannot write " + dir.resolve(name), e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // best effort
+        }
+      }
+    }
+  }
+
+  private void ensureDirectory() {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir, fileAttrs(DIR_PERMS));
+    } catch (IOException e) {
+      throw storageError("cannot create LOCAL_KEY_STORE_PATH " + dir, e);
+    }
+  }
+
+  private static FileAttribute<?>[] fileAttrs(Set<PosixFilePermission> perms) {
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(perms)};
+    }
+    return new FileAttribute<?>[0];
+  }
+
+  private static BackyException storageError(String what, IOException e) {
+    return new BackyException(ErrorCode.CONFIG, what + ": " + e.getMessage(), e);
+  }
+}

@@ -1,0 +1,190 @@
+package io.backydb.keys;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the two RSA keystores share: the current key pair wraps, the key pair the header names
+ * unwraps, rotation adds a key pair and makes it current. Subclasses only store PEM texts and the
+ * current key id.
+ */
+abstract class RsaKeystore implements Keystore {
+
+  /** A stored key pair: public key PEM and encrypted PKCS#8 private key PEM. */
+  record StoredKeyPair(String publicPem, String privatePem) {}
+
+  private final char[] password;
+  private final int keySize;
+  private final int iterations;
+  private final Map<String, PublicKey> publicKeys = new ConcurrentHashMap<>();
+  private final Map<String, PrivateKey> privateKeys = new ConcurrentHashMap<>();
+
+  RsaKeystore(char[] password, int keySize, int iterations) {
+    this.password = password.clone();
+    this.keySize = keySize;
+    this.iterations = iterations;
+  }
+
+  /** Where the keys live, for messages (never a secret). */
+  abstract String where();
+
+  abstract Optional<String> readCurrentId();
+
+  abstract void writeCurrentId(String keyId);
+
+  abstract Optional<StoredKeyPair> read(String keyId);
+
+  abstract void write(String keyId, StoredKeyPair pair);
+
+  abstract void delete(String keyId);
+
+  abstract List<String> storedIds();
+
+  @Override
+  public synchronized String currentKeyId() {
+    return readCurrentId().orElseGet(this::rotate);
+  }
+
+  @Override
+  public boolean hasCurrentKey() {
+    return readCurrentId().isPresent();
+  }
+
+  @Override
+  public synchronized String rotate() {
+    KeyPair kp = RsaKeys.generate(keySize);
+    String id = RsaKeys.keyId(kp.getPublic());
+    write(
+        id,
+        new StoredKeyPair(
+            RsaKeys.publicPem(kp.getPublic()),
+            RsaKeys.encryptedPrivatePem(kp.getPrivate(), password, iterations)));
+    writeCurrentId(id);
+    publicKeys.put(id, kp.getPublic());
+    return id;
+  }
+
+  @Override
+  public synchronized void retire(String keyId) {
+    if (readCurrentId().filter(keyId::equals).isPresent()) {
+      throw new BackyException(
+          ErrorCode.REFUSED,
+          "key "
+              + keyId
+              + " is the current key of "
+              + where()
+              + ": rotate first (backy keys rotate), then retire the old key");
+    }
+    if (read(keyId).isEmpty()) {
+      throw new BackyException(ErrorCode.CONFIG, "there is no key " + keyId + " in " + where());
+    }
+    delete(keyId);
+    publicKeys.remove(keyId);
+    privateKeys.remove(keyId);
+  }
+
+  @Override
+  public List<String> keyIds() {
+    List<String> ids = new ArrayList<>(storedIds());
+    Optional<String> current = readCurrentId();
+    current.ifPresent(
+        c -> {
+          ids.remove(c);
+          ids.add(0, c);
+        });
+    return ids;
+  }
+
+  @Override
+  public WrappedKey wrap(byte[] dek, String backupId) {
+    String id = currentKeyId();
+    byte[] w = RsaKeys.wrap(publicKey(id), dek, backupId);
+    return new WrappedKey(name(), id, WrappedKey.RSA_OAEP_SHA256, w, Map.of("backup_id", backupId));
+  }
+
+  @Override
+  public byte[] unwrap(WrappedKey key, String backupId) {
+    if (!WrappedKey.RSA_OAEP_SHA256.equals(key.algorithm())) {
+      throw new BackyException(
+          ErrorCode.CORRUPT_BACKUP,
+          "backup "
+              + backupId
+              + " names key wrapping algorithm '"
+              + key.algorithm()
+              + "', which provider "
+              + name()
+              + " does not use: the header was changed");
+    }
+    byte[] dek = RsaKeys.unwrap(privateKey(key.keyId(), backupId), key.wrapped(), backupId);
+    if (dek == null || dek.length != DataKey.SIZE_BYTES) {
+      if (dek != null) {
+        Arrays.fill(dek, (byte) 0);
+      }
+      throw new BackyException(
+          ErrorCode.CORRUPT_BACKUP,
+          "the data key of backup "
+              + backupId
+              + " does not unwrap with key "
+              + key.keyId()
+              + ": the backup's header was changed or belongs to another backup");
+    }
+    return dek;
+  }
+
+  private PublicKey publicKey(String keyId) {
+    return publicKeys.computeIfAbsent(
+        keyId,
+        id ->
+            RsaKeys.readPublic(
+                stored(id, null).publicPem(), "public key " + id + " in " + where()));
+  }
+
+  private PrivateKey privateKey(String keyId, String backupId) {
+    PrivateKey k = privateKeys.get(keyId);
+    if (k != null) {
+      return k;
+    }
+    StoredKeyPair pair = stored(keyId, backupId);
+    String what = keyId + " in " + where();
+    PublicKey pub = RsaKeys.readPublic(pair.publicPem(), "public key " + what);
+    if (!RsaKeys.keyId(pub).equals(keyId)) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "the key stored as " + what + " has another fingerprint: it was replaced");
+    }
+    k = RsaKeys.readPrivate(pair.privatePem(), password, pub, what);
+    privateKeys.put(keyId, k);
+    return k;
+  }
+
+  private StoredKeyPair stored(String keyId, String backupId) {
+    return read(keyId)
+        .orElseThrow(
+            () ->
+                new BackyException(
+                    ErrorCode.CONFIG,
+                    "key "
+                        + keyId
+                        + (backupId == null
+                            ? ""
+                            : " that wrapped the data key of backup " + backupId)
+                        + " is not in "
+                        + where()
+                        + ": use the keystore the backup was made with (or a copy of it)"));
+  }
+
+  @Override
+  public void close() {
+    privateKeys.clear();
+    Arrays.fill(password, '\0');
+  }
+}

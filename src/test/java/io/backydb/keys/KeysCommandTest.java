@@ -1,0 +1,168 @@
+package io.backydb.keys;
+
+import static io.backydb.keys.LocalKeystoreProviderTest.PASSWORD;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.backydb.cli.BackyCli;
+import io.backydb.config.Environment;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code backy keys generate|rotate|list|retire} on the local keystore. */
+class KeysCommandTest {
+
+  @TempDir Path tmp;
+  Path keys;
+  Path config;
+  Environment env;
+
+  record Run(int exit, List<String> out, String err) {}
+
+  @BeforeEach
+  void setUp() throws Exception {
+    keys = tmp.resolve("keys");
+    Files.createDirectories(tmp.resolve("logs"));
+    env =
+        Environment.of(
+            Map.of(
+                Environment.LOCAL_KEY_STORE_PATH, keys.toString(),
+                Environment.PRIVATE_KEY_PASSWORD, PASSWORD,
+                Environment.LOGGING_PATH, tmp.resolve("logs").toString(),
+                Environment.LOCAL_PATH, tmp.resolve("backups").toString()));
+    config = tmp.resolve("backup.json");
+    Files.writeString(
+        config,
+        """
+        {
+          "database": {"host": "127.0.0.1", "user": "root", "db_name": "shop"},
+          "storage": {"storage_type": "local"},
+          "security": {"encryption": true, "type": "keystore", "provider": "local", "key_size": 2048}
+        }
+        """);
+  }
+
+  Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = BackyCli.execute(env, new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(exit, out.toString().lines().toList(), err.toString());
+  }
+
+  static String last(Run r) {
+    return r.out().get(r.out().size() - 1);
+  }
+
+  @Test
+  void generate_rotate_list_retire() {
+    Run gen = run("keys", "generate", "--config", config.toString());
+    assertThat(gen.exit()).as(gen.err()).isZero();
+    String first = last(gen);
+    assertThat(first).matches("[0-9a-f]{16}");
+    assertThat(gen.out().get(0)).isEqualTo("Generated key " + first);
+
+    Run again = run("keys", "generate", "--config", config.toString());
+    assertThat(again.out()).containsExactly("Key " + first + " exists already", first);
+
+    Run rot = run("keys", "rotate", "--config", config.toString());
+    assertThat(rot.exit()).as(rot.err()).isZero();
+    String second = last(rot);
+    assertThat(second).isNotEqualTo(first);
+    assertThat(rot.out())
+        .contains(
+            "Key " + first + " stays for older backups until: backy keys retire --key-id " + first);
+
+    assertThat(run("keys", "list").out()).containsExactly(second + "  (current)", first);
+
+    Run refuse = run("keys", "retire", "--key-id", second);
+    assertThat(refuse.exit()).isEqualTo(1);
+    assertThat(refuse.err().strip())
+        .startsWith("backy: error: key " + second + " is the current key")
+        .doesNotContain("\n");
+
+    Run retire = run("keys", "retire", "--key-id", first);
+    assertThat(retire.exit()).as(retire.err()).isZero();
+    assertThat(run("keys", "list").out()).containsExactly(second + "  (current)");
+  }
+
+  @Test
+  void missingPassword_exits2WithOneLine() {
+    env =
+        Environment.of(
+            Map.of(
+                Environment.LOCAL_KEY_STORE_PATH, keys.toString(),
+                Environment.LOGGING_PATH, tmp.resolve("logs").toString()));
+    Run r = run("keys", "list");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .isEqualTo(
+            "backy: error: environment variable PRIVATE_KEY_PASSWORD is not set (required to"
+                + " protect the keystore's private keys)");
+  }
+
+  @Test
+  void rotateWithAKmsConfig_explainsThatKmsRotatesItself() throws Exception {
+    Files.writeString(
+        config,
+        """
+        {
+          "database": {"host": "127.0.0.1", "user": "root", "db_name": "shop"},
+          "storage": {"storage_type": "local"},
+          "security": {"encryption": true, "type": "kms", "provider": "aws", "key_id": "alias/b"}
+        }
+        """);
+    env =
+        Environment.of(
+            Map.of(
+                "AWS_ACCESS_KEY_ID",
+                "AKID",
+                "AWS_SECRET_ACCESS_KEY",
+                "secret",
+                "AWS_REGION",
+                "us-east-1",
+                Environment.LOGGING_PATH,
+                tmp.resolve("logs").toString()));
+    Run r = run("keys", "rotate", "--config", config.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("AWS KMS keeps its keys itself");
+  }
+
+  @Test
+  void rotateInGoogleSecretManager_addsAVersionOfTheCurrentKeySecret() throws Exception {
+    try (FakeSecretManagerServer server = new FakeSecretManagerServer()) {
+      Files.writeString(
+          config,
+          """
+          {
+            "database": {"host": "127.0.0.1", "user": "root", "db_name": "shop"},
+            "storage": {"storage_type": "local"},
+            "security": {"encryption": true, "type": "keystore", "provider": "gcp", "key_size": 2048}
+          }
+          """);
+      env =
+          Environment.of(
+              Map.of(
+                  GcpSecretManagerProvider.GCP_PROJECT_ID,
+                  "proj",
+                  GcpSecretManagerProvider.GCP_SECRET_MANAGER_ENDPOINT,
+                  server.endpoint(),
+                  Environment.PRIVATE_KEY_PASSWORD,
+                  PASSWORD,
+                  Environment.LOGGING_PATH,
+                  tmp.resolve("logs").toString()));
+      String first = last(run("keys", "generate", "--config", config.toString()));
+      Run rot = run("keys", "rotate", "--config", config.toString());
+      assertThat(rot.exit()).as(rot.err()).isZero();
+      String second = last(rot);
+      assertThat(server.versions("proj", "backydb-current-key")).containsExactly(first, second);
+      assertThat(run("keys", "list", "--config", config.toString()).out())
+          .containsExactly(second + "  (current)", first);
+    }
+  }
+}
