@@ -1,0 +1,20 @@
+package io.backydb.progress;
+
+/**
+ * Receives the progress of a dump or a restore, table by table. Engines call it from the thread
+ * doing the work; implementations must be cheap and thread-safe.
+ */
+public interface ProgressListener {
+
+  /** Ignores everything. */
+  ProgressListener NONE = new ProgressListener() {};
+
+  /** Work on a table's data begins; {@code estimatedRows} is the server's estimate, or -1. */
+  default void tableStarted(String table, long estimatedRows) {}
+
+  /** More rows of the current table were dumped or applied. */
+  default void rows(String table, long rows, long bytes) {}
+
+  /** The table is done. */
+  default void tableFinished(String table) {}
+}

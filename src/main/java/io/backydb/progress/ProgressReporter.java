@@ -1,0 +1,129 @@
+package io.backydb.progress;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shows the progress of a long backup or restore: the current table, its rows against the server's
+ * estimate, bytes, rate and ETA. On a terminal it redraws one status line on stderr every second;
+ * otherwise it writes a log line every {@link #LOG_INTERVAL}.
+ */
+public final class ProgressReporter implements ProgressListener, AutoCloseable {
+
+  static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
+  private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
+
+  private final String operation;
+  private final long totalEstimatedRows;
+  private final LongSupplier clock;
+  private final long startNanos;
+  private final AtomicLong rows = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+  private volatile String table = "";
+  private volatile long tableRows;
+  private volatile long tableEstimate = -1;
+  private ScheduledExecutorService timer;
+  private Consumer<String> sink;
+  private boolean terminal;
+
+  /**
+   * A reporter that only counts; {@link #start} makes it print.
+   *
+   * @param operation what is being done, e.g. {@code backup of shop}
+   * @param totalEstimatedRows the server's estimate of all rows, or -1 if unknown
+   */
+  public ProgressReporter(String operation, long totalEstimatedRows, LongSupplier nanoClock) {
+    this.operation = operation;
+    this.totalEstimatedRows = totalEstimatedRows;
+    this.clock = nanoClock;
+    this.startNanos = nanoClock.getAsLong();
+  }
+
+  /** Prints to the terminal if there is one, to the log otherwise. */
+  public ProgressReporter start() {
+    terminal = System.console() != null;
+    PrintStream err = System.err;
+    sink = terminal ? line -> err.print("\r" + line + "\u001b[K") : LOG::info;
+    Duration every = terminal ? Duration.ofSeconds(1) : LOG_INTERVAL;
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "backy-progress");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleAtFixedRate(
+        () -> sink.accept(status()), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  @Override
+  public void tableStarted(String name, long estimatedRows) {
+    table = name;
+    tableRows = 0;
+    tableEstimate = estimatedRows;
+  }
+
+  @Override
+  public void rows(String name, long n, long b) {
+    rows.addAndGet(n);
+    bytes.addAndGet(b);
+    tableRows += n;
+  }
+
+  /** The current status line. */
+  public String status() {
+    double seconds = Math.max(1e-3, (clock.getAsLong() - startNanos) / 1e9);
+    long r = rows.get();
+    long b = bytes.get();
+    StringBuilder s = new StringBuilder(operation).append(": ");
+    if (!table.isEmpty()) {
+      s.append("table ").append(table).append(' ').append(count(tableRows));
+      if (tableEstimate > 0) {
+        s.append('/').append(count(tableEstimate));
+      }
+      s.append(" rows; ");
+    }
+    s.append("total ").append(count(r)).append(" rows, ").append(mib(b)).append(", ");
+    s.append(String.format(Locale.ROOT, "%.1f MiB/s", b / seconds / (1 << 20)));
+    if (totalEstimatedRows > 0 && r > 0 && r < totalEstimatedRows) {
+      long eta = (long) ((totalEstimatedRows - r) * (seconds / r));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              ", about %d%%, ETA %d:%02d",
+              r * 100 / totalEstimatedRows,
+              eta / 60,
+              eta % 60));
+    }
+    return s.toString();
+  }
+
+  private static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  private static String mib(long b) {
+    return String.format(Locale.ROOT, "%.1f MiB", b / (double) (1 << 20));
+  }
+
+  /** Stops printing; on a terminal, ends the status line. */
+  @Override
+  public void close() {
+    if (timer != null) {
+      timer.shutdownNow();
+      if (terminal) {
+        System.err.print("\r\u001b[K");
+      }
+    }
+  }
+}
