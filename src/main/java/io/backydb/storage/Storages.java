@@ -38,9 +38,18 @@ public final class Storages {
     if (location.startsWith("s3://")) {
       URI uri = S3Settings.parseS3Uri(location);
       S3Settings s = S3Settings.fromEnvironment(env, null).withBucket(uri.getHost());
+      // like a local file's folder, the key's "folder" becomes the storage's prefix
+      String key = location.substring(("s3://" + uri.getHost() + "/").length());
+      while (key.endsWith("/")) {
+        key = key.substring(0, key.length() - 1);
+      }
+      String prefix = key.substring(0, key.lastIndexOf('/') + 1);
       BackupStorage storage =
           new S3Storage(
-              S3Clients.get(s), s.bucket(), "", StorageConfig.DEFAULT_PART_SIZE_MB * (1L << 20));
+              S3Clients.get(s),
+              s.bucket(),
+              prefix,
+              StorageConfig.DEFAULT_PART_SIZE_MB * (1L << 20));
       return new Located(storage, location);
     }
     Path p = Path.of(location).toAbsolutePath().normalize();
