@@ -217,6 +217,16 @@ class S3StorageTest {
   }
 
   @Test
+  void theS3Example_loads() {
+    StorageConfig c = ConfigLoader.backupFromFile(Path.of("examples/backup-s3.yaml")).storage();
+    assertThat(c.type()).isEqualTo(StorageType.AWS);
+    assertThat(c.prefix()).isEqualTo("prod/");
+    assertThat(c.partSizeBytes()).isEqualTo(16L << 20);
+    assertThat(c.retention().keepLast()).isEqualTo(7);
+    assertThat(c.retention().keepMonthly()).isEqualTo(12);
+  }
+
+  @Test
   void open_ofAMissingObject_isNoSuchFile() {
     assertThatThrownBy(() -> storage.open("nope.sql"))
         .isInstanceOf(IOException.class)
