@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param type {@code local} or {@code aws} (also {@code s3}) (required)
  * @param prefix S3 only: a key prefix inside the bucket, e.g. {@code prod/shop/} (default: none)
- * @param partSizeMb S3 only: the multipart upload's part size in MiB, 5 to 5120 (default 16); it
+ * @param partSizeMb S3 only: the multipart upload's part size in MiB, 5 to 2047 (default 16); it
  *     doubles every 1,000 parts, so 10,000 parts cover several TB
  * @param pathStyle S3 only: path-style addressing ({@code http://host/bucket/key}); default true
  *     when {@code AWS_S3_ENDPOINT} is set, false for AWS itself
@@ -24,8 +24,8 @@ public record StorageConfig(
   /** S3's smallest allowed part (all but the last). */
   public static final int MIN_PART_SIZE_MB = 5;
 
-  /** S3's largest allowed part. */
-  public static final int MAX_PART_SIZE_MB = 5 * 1024;
+  /** The largest part: S3 allows 5 GiB, but a part is held in one Java array. */
+  public static final int MAX_PART_SIZE_MB = 2047;
 
   public StorageConfig {
     if (type == null) {
@@ -47,7 +47,7 @@ public record StorageConfig(
               + MIN_PART_SIZE_MB
               + " and "
               + MAX_PART_SIZE_MB
-              + " (S3's part size limits), got "
+              + " (S3's smallest part; a part is held in memory), got "
               + partSizeMb);
     }
     if (prefix.startsWith("/") || ("/" + prefix + "/").contains("/../")) {

@@ -40,8 +40,10 @@ public final class S3Storage implements BackupStorage {
   /** The part size doubles after this many parts. */
   static final int PARTS_PER_STEP = 1_000;
 
-  /** S3's largest part. */
-  static final long MAX_PART_SIZE = 5L << 30;
+  /**
+   * The largest part: S3 allows 5 GiB, but a part is held in one Java array, so 2 GiB less 1 MiB.
+   */
+  static final long MAX_PART_SIZE = (2L << 30) - (1L << 20);
 
   /** S3's limit on the number of parts. */
   static final int MAX_PARTS = 10_000;
@@ -302,7 +304,7 @@ public final class S3Storage implements BackupStorage {
         return;
       }
       long grown = Math.max((long) buf.length * 2, needed);
-      int size = (int) Math.min(Math.min(grown, currentPartSize()), Integer.MAX_VALUE - 8);
+      int size = (int) Math.min(grown, currentPartSize());
       buf = java.util.Arrays.copyOf(buf, size);
     }
 

@@ -126,7 +126,7 @@ class S3StorageTest {
     assertThat(S3Storage.partSize(base, 1)).isEqualTo(base);
     assertThat(S3Storage.partSize(base, 1000)).isEqualTo(base);
     assertThat(S3Storage.partSize(base, 1001)).isEqualTo(2 * base);
-    for (long first : new long[] {5L << 20, base, 5L << 30}) {
+    for (long first : new long[] {5L << 20, base, 2047L << 20}) {
       long total = 0;
       for (int p = 1; p <= S3Storage.MAX_PARTS; p++) {
         long size = S3Storage.partSize(first, p);
@@ -210,7 +210,7 @@ class S3StorageTest {
     assertThatThrownBy(
             () ->
                 ConfigLoader.backupFromText(db + "storage: {storage_type: aws, part_size_mb: 4}\n"))
-        .hasMessageContaining("part_size_mb must be between 5 and 5120");
+        .hasMessageContaining("part_size_mb must be between 5 and 2047");
     assertThatThrownBy(
             () -> ConfigLoader.backupFromText(db + "storage: {storage_type: aws, prefix: ../x}\n"))
         .hasMessageContaining("must be relative");
