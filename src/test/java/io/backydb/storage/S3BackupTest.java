@@ -168,14 +168,14 @@ class S3BackupTest {
     assertThat(db.checksums(target)).isEqualTo(db.checksums(source)).isNotEmpty();
   }
 
-  /** About {@code mb} MiB of table data in {@code big}. */
+  /** About {@code mb} MiB of table data in {@code a_big}. */
   void createBigTable(int mb) throws Exception {
     db.execute(
         source,
-        "CREATE TABLE big (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(1100))",
-        "INSERT INTO big (v) VALUES (REPEAT(MD5(RAND()), 32))");
+        "CREATE TABLE a_big (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(1100))",
+        "INSERT INTO a_big (v) VALUES (REPEAT(MD5(RAND()), 32))");
     for (int rows = 1; rows < mb * 1024; rows *= 2) {
-      db.execute(source, "INSERT INTO big (v) SELECT CONCAT(id, v) FROM big");
+      db.execute(source, "INSERT INTO a_big (v) SELECT CONCAT(id, v) FROM a_big");
     }
   }
 
@@ -199,18 +199,24 @@ class S3BackupTest {
 
   @Test
   void aServerThatStopsMidUpload_failsTheBackupWithOneLine_andNothingIsListed() throws Exception {
-    createBigTable(48);
+    createBigTable(12); // table a_big: several 5 MiB parts
+    db.execute(source, "CREATE TABLE z_gate (id INT PRIMARY KEY)", "INSERT INTO z_gate VALUES (1)");
     Map<String, Object> config = backupConfig(source, storage("aws", Map.of()), Map.of());
-    CompletableFuture<BackupResult> running =
-        CompletableFuture.supplyAsync(() -> backy.backup(config));
-
-    // as soon as the first part of the upload is on the server, pull the plug
-    Awaitility.await()
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(20))
-        .until(() -> running.isDone() || uploadedParts() >= 1);
-    assertThat(running).as("the backup was still running").isNotDone();
-    s3.stop();
+    CompletableFuture<BackupResult> running;
+    // the dump reads a_big, then waits for z_gate's data until the lock goes: the upload is
+    // certainly mid-way when the server stops
+    try (java.sql.Connection gate = db.connect(source);
+        java.sql.Statement st = gate.createStatement()) {
+      st.execute("LOCK TABLES z_gate WRITE");
+      running = CompletableFuture.supplyAsync(() -> backy.backup(config));
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> running.isDone() || uploadedParts() >= 2);
+      assertThat(running).as("the backup waits for z_gate").isNotDone();
+      s3.stop();
+      st.execute("UNLOCK TABLES");
+    }
     try {
       Throwable failure = org.assertj.core.api.Assertions.catchThrowable(running::join);
       assertThat(failure).isInstanceOf(CompletionException.class);

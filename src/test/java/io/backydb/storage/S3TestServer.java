@@ -59,6 +59,7 @@ public final class S3TestServer implements AutoCloseable {
             .blobStore(blobStore)
             .endpoint(URI.create("http://127.0.0.1:" + onPort))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            .stopTimeout(0) // stop at once, like a server that dies
             .build();
     proxy.start();
     org.awaitility.Awaitility.await()
