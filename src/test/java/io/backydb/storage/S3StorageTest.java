@@ -85,6 +85,31 @@ class S3StorageTest {
   }
 
   @Test
+  void anObjectLargerThanTheHeap_streamsUpAndDown() throws Exception {
+    long size = 600L << 20;
+    assertThat(Runtime.getRuntime().maxMemory())
+        .as("the test JVM's heap must be smaller than the object for this test to prove anything")
+        .isLessThan(size);
+    S3Storage s = new S3Storage(client, server.bucket(), "big", 16L << 20);
+    MessageDigest written = MessageDigest.getInstance("SHA-256");
+    byte[] block = new byte[1 << 20];
+    java.util.Random random = new java.util.Random(5);
+    try (PendingWrite w = s.create("huge.backy")) {
+      for (long done = 0; done < size; done += block.length) {
+        random.nextBytes(block);
+        written.update(block);
+        w.stream().write(block);
+      }
+      w.commit();
+    }
+    assertThat(s.size("huge.backy")).isEqualTo(size);
+    try (InputStream in = s.open("huge.backy")) {
+      assertThat(sha256(in)).isEqualTo(written.digest());
+    }
+    s.delete("huge.backy");
+  }
+
+  @Test
   void abort_afterSomeParts_removesTheUpload() throws Exception {
     PendingWrite w = storage.create("big.backy");
     StorageContractTest.writeChunked(w.stream(), StorageContractTest.data((int) (2 * PART + 5), 1));
