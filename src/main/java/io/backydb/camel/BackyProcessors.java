@@ -20,6 +20,7 @@ public final class BackyProcessors {
     steps.put("integrity", new IntegrityProcessor());
     steps.put("store", new StoreProcessor());
     steps.put("metadata", new MetadataProcessor());
+    steps.put("retention", new RetentionProcessor());
     steps.put("restoreConfig", new RestoreConfigProcessor(env));
     steps.put("fetch", new FetchProcessor());
     steps.put("verify", new VerifyProcessor());

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       BackupCommand.class,
       RestoreCommand.class,
       ListCommand.class,
+      PruneCommand.class,
       VerifyCommand.class,
       RunCommand.class,
       DemoCommand.class,

@@ -1,13 +1,9 @@
 package io.backydb.cli;
 
-import io.backydb.BackyException;
-import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
-import io.backydb.storage.LocalStorage;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.backydb.storage.Storages;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,25 +21,23 @@ final class VerifyCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  @Parameters(
+      paramLabel = "PATH",
+      description =
+          "The backup: a .sql or .backy file, or a backup folder, local or s3://bucket/key.")
+  String path;
+
   private final Environment env;
 
   VerifyCommand(Environment env) {
     this.env = env;
   }
 
-  @Parameters(
-      paramLabel = "PATH",
-      description = "The backup: a .sql or .backy file, or a backup folder.")
-  String path;
-
   @Override
   public Integer call() throws Exception {
-    Path p = Path.of(path).toAbsolutePath().normalize();
-    if (!Files.exists(p) || p.getParent() == null) {
-      throw new BackyException(ErrorCode.CONFIG, "backup " + path + " does not exist");
-    }
-    LocalStorage storage = new LocalStorage(p.getParent());
-    BackupSource source = BackupSource.locate(storage, p.toString());
+    // a local path, or s3://bucket/key with credentials and endpoint from AWS_S3_*
+    Storages.Located at = Storages.forLocation(path, env);
+    BackupSource source = BackupSource.locate(at.storage(), at.location());
     BackupVerifier.Report r = new BackupVerifier(env).verify(source);
     if (r.intact()) {
       out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));

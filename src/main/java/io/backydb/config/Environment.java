@@ -20,6 +20,16 @@ public interface Environment {
   String PRIVATE_KEY_PASSWORD = "PRIVATE_KEY_PASSWORD";
   String LOCAL_KEY_STORE_PATH = "LOCAL_KEY_STORE_PATH";
 
+  /** S3 storage ({@code storage_type: aws}): credentials, bucket, region, optional endpoint. */
+  String AWS_S3_ACCESS_KEY_ID = "AWS_S3_ACCESS_KEY_ID";
+
+  String AWS_S3_SECRET_ACCESS_KEY = "AWS_S3_SECRET_ACCESS_KEY";
+  String AWS_S3_BUCKET_NAME = "AWS_S3_BUCKET_NAME";
+  String AWS_S3_REGION = "AWS_S3_REGION";
+
+  /** An S3-compatible server (MinIO, Ceph, R2, s3proxy) instead of AWS; optional. */
+  String AWS_S3_ENDPOINT = "AWS_S3_ENDPOINT";
+
   Optional<String> get(String name);
 
   static Environment system() {

@@ -1,7 +1,10 @@
 package io.backydb.storage;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import io.backydb.config.StorageConfig;
+import java.net.URI;
 import java.nio.file.Path;
 
 /** Opens the storage a config names, with its location from the environment. */
@@ -16,6 +19,43 @@ public final class Storages {
               Path.of(
                   env.requireNonEmpty(
                       Environment.LOCAL_PATH, "for local storage: the backup folder")));
+      case AWS -> {
+        S3Settings s = S3Settings.fromEnvironment(env, config.pathStyle());
+        yield new S3Storage(S3Clients.get(s), s.bucket(), config.prefix(), config.partSizeBytes());
+      }
     };
+  }
+
+  /** A storage and the object in it that a user's backup location points at. */
+  public record Located(BackupStorage storage, String location) {}
+
+  /**
+   * The storage holding {@code location} as {@code bin/backy backup} printed it: an {@code
+   * s3://bucket/key} URI (credentials, region and endpoint from {@code AWS_S3_*}; the bucket from
+   * the URI), or a local path (its folder becomes the storage).
+   */
+  public static Located forLocation(String location, Environment env) {
+    if (location.startsWith("s3://")) {
+      URI uri = S3Settings.parseS3Uri(location);
+      S3Settings s = S3Settings.fromEnvironment(env, null).withBucket(uri.getHost());
+      // like a local file's folder, the key's "folder" becomes the storage's prefix
+      String key = location.substring(("s3://" + uri.getHost() + "/").length());
+      while (key.endsWith("/")) {
+        key = key.substring(0, key.length() - 1);
+      }
+      String prefix = key.substring(0, key.lastIndexOf('/') + 1);
+      BackupStorage storage =
+          new S3Storage(
+              S3Clients.get(s),
+              s.bucket(),
+              prefix,
+              StorageConfig.DEFAULT_PART_SIZE_MB * (1L << 20));
+      return new Located(storage, location);
+    }
+    Path p = Path.of(location).toAbsolutePath().normalize();
+    if (!java.nio.file.Files.exists(p) || p.getParent() == null) {
+      throw new BackyException(ErrorCode.CONFIG, "backup " + location + " does not exist");
+    }
+    return new Located(new LocalStorage(p.getParent()), p.toString());
   }
 }

@@ -1,0 +1,92 @@
+package io.backydb.cli;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.backup.BackupCatalog;
+import io.backydb.backup.Pruner;
+import io.backydb.config.BackupConfig;
+import io.backydb.config.ConfigLoader;
+import io.backydb.config.Environment;
+import io.backydb.format.BackupMetadata;
+import io.backydb.storage.Storages;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code backy prune --config FILE [--dry-run]}: applies the config's {@code storage.retention} to
+ * the backups of its database, as happens after every backup.
+ */
+@Command(
+    name = "prune",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Delete the backups of the config's database that its storage.retention does not keep.",
+      "The newest backup is always kept; backups of other databases are never touched."
+    })
+final class PruneCommand implements Callable<Integer> {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private final Environment env;
+
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
+      description = "A backup config with storage.retention.")
+  Path config;
+
+  @Option(
+      names = {"-n", "--dry-run"},
+      description = "Only print what would be deleted.")
+  boolean dryRun;
+
+  PruneCommand(Environment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    BackupConfig c = ConfigLoader.backupFromFile(config);
+    if (c.storage().retention() == null) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          config
+              + ": storage.retention is not set, so nothing would be pruned"
+              + " (add e.g. \"retention\": {\"keep_last\": 7})");
+    }
+    var storage = Storages.open(c.storage(), env);
+    Pruner.Result r =
+        new Pruner(storage).prune(c.storage().retention(), c.database().dbName(), dryRun);
+    for (BackupCatalog.Entry e : r.kept()) {
+      BackupMetadata m = e.metadata();
+      out()
+          .printf(
+              "keep    %-36s %s  (%s)%n",
+              m.name(), m.startedAt(), String.join(", ", r.reasons().get(m.name())));
+    }
+    for (BackupCatalog.Entry e : r.removed()) {
+      out()
+          .printf(
+              "%s %-36s %s  %s%n",
+              dryRun ? "would delete" : "deleted",
+              e.metadata().name(),
+              e.metadata().startedAt(),
+              e.location());
+    }
+    out()
+        .printf(
+            "%s %d backup(s) of %s, kept %d%n",
+            dryRun ? "Dry run: would delete" : "Deleted",
+            r.removed().size(),
+            c.database().dbName(),
+            r.kept().size());
+    return 0;
+  }
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+}

@@ -1,0 +1,406 @@
+package io.backydb.storage;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * Backups in an S3 bucket (AWS, or an S3-compatible server such as MinIO, Ceph, R2 or s3proxy),
+ * under an optional key prefix, through the AWS SDK v2 {@link S3Client}.
+ *
+ * <p>An object is uploaded as it is written: bytes are collected into one part at a time (the part
+ * size, {@link #partSize(long, int)}, doubles every {@value #PARTS_PER_STEP} parts, so the 10,000
+ * part limit covers several TB), and each full part is sent with UploadPart; commit sends the last
+ * part and CompleteMultipartUpload, which is when the object appears. An object smaller than one
+ * part is sent with a single PutObject on commit. Memory in use is one part. A failed write aborts
+ * its multipart upload, so nothing is left under the name. S3 has no rename: a backup becomes
+ * listed only through its metadata sidecar, which is written last.
+ */
+public final class S3Storage implements BackupStorage {
+
+  private static final Logger LOG = LoggerFactory.getLogger(S3Storage.class);
+
+  /** The part size doubles after this many parts. */
+  static final int PARTS_PER_STEP = 1_000;
+
+  /**
+   * The largest part: S3 allows 5 GiB, but a part is held in one Java array, so 2 GiB less 1 MiB.
+   */
+  static final long MAX_PART_SIZE = (2L << 30) - (1L << 20);
+
+  /** S3's limit on the number of parts. */
+  static final int MAX_PARTS = 10_000;
+
+  private static final int INITIAL_BUFFER = 1 << 16;
+
+  private final S3Client client;
+  private final String bucket;
+  private final String prefix;
+  private final long partSize;
+
+  /**
+   * @param client a configured client (region, credentials, endpoint); this storage does not close
+   *     it
+   * @param bucket the bucket
+   * @param prefix a key prefix such as {@code prod/} (a missing trailing '/' is added), or empty
+   * @param partSize the multipart upload's first part size in bytes
+   */
+  public S3Storage(S3Client client, String bucket, String prefix, long partSize) {
+    if (partSize < 1) {
+      throw new IllegalArgumentException("part size must be positive");
+    }
+    this.client = client;
+    this.bucket = bucket;
+    String p = prefix == null ? "" : prefix;
+    while (p.startsWith("/")) {
+      p = p.substring(1);
+    }
+    this.prefix = p.isEmpty() || p.endsWith("/") ? p : p + "/";
+    this.partSize = partSize;
+  }
+
+  public String bucket() {
+    return bucket;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** The size of part number {@code partNumber} (1-based) for a first part size of {@code base}. */
+  static long partSize(long base, int partNumber) {
+    int doublings = Math.min((partNumber - 1) / PARTS_PER_STEP, 30);
+    return Math.min(base << doublings, Math.max(base, MAX_PART_SIZE));
+  }
+
+  /** The object key for a name, refusing names that would leave the prefix. */
+  String key(String name) {
+    if (!isValidName(name)) {
+      throw new BackyException(
+          ErrorCode.STORAGE,
+          "object name '"
+              + name
+              + "' is not a plain relative name inside s3://"
+              + bucket
+              + "/"
+              + prefix);
+    }
+    return prefix + name;
+  }
+
+  private static boolean isValidName(String name) {
+    if (name == null || name.isEmpty() || name.startsWith("/") || name.indexOf('\\') >= 0) {
+      return false;
+    }
+    for (String segment : name.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        return false;
+      }
+    }
+    return name.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+  }
+
+  @Override
+  public PendingWrite create(String name) throws IOException {
+    String key = key(name);
+    if (head(key) != null) {
+      throw new FileAlreadyExistsException(location(name));
+    }
+    return new S3PendingWrite(name, key);
+  }
+
+  @Override
+  public InputStream open(String name) throws IOException {
+    String key = key(name);
+    try {
+      return client.getObject(b -> b.bucket(bucket).key(key));
+    } catch (NoSuchKeyException e) {
+      throw new NoSuchFileException(location(name));
+    } catch (SdkException e) {
+      throw failure("reading", location(name), e);
+    }
+  }
+
+  @Override
+  public boolean exists(String name) throws IOException {
+    return head(key(name)) != null;
+  }
+
+  @Override
+  public long size(String name) throws IOException {
+    HeadObjectResponse h = head(key(name));
+    if (h == null) {
+      throw new NoSuchFileException(location(name));
+    }
+    return h.contentLength();
+  }
+
+  private HeadObjectResponse head(String key) {
+    try {
+      return client.headObject(b -> b.bucket(bucket).key(key));
+    } catch (NoSuchKeyException e) {
+      return null;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return null;
+      }
+      throw failure("checking", uri(key), e);
+    } catch (SdkException e) {
+      throw failure("checking", uri(key), e);
+    }
+  }
+
+  @Override
+  public List<String> list(String suffix) {
+    List<String> names = new ArrayList<>();
+    try {
+      for (S3Object o :
+          client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+        String name = o.key().substring(prefix.length());
+        if (name.endsWith(suffix) && isValidName(name)) {
+          names.add(name);
+        }
+      }
+    } catch (SdkException e) {
+      throw failure("listing", "s3://" + bucket + "/" + prefix, e);
+    }
+    return names;
+  }
+
+  @Override
+  public void delete(String name) {
+    String key = key(name);
+    try {
+      client.deleteObject(b -> b.bucket(bucket).key(key));
+    } catch (NoSuchKeyException e) {
+      // already gone
+    } catch (SdkException e) {
+      throw failure("deleting", location(name), e);
+    }
+  }
+
+  @Override
+  public String location(String name) {
+    return uri(key(name));
+  }
+
+  private String uri(String key) {
+    return "s3://" + bucket + "/" + key;
+  }
+
+  @Override
+  public String nameOf(String location) {
+    if (location == null) {
+      return null;
+    }
+    String name;
+    if (location.startsWith("s3://")) {
+      String root = "s3://" + bucket + "/" + prefix;
+      if (!location.startsWith(root)) {
+        return null;
+      }
+      name = location.substring(root.length());
+    } else {
+      name = location;
+    }
+    while (name.endsWith("/")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    return isValidName(name) ? name : null;
+  }
+
+  @Override
+  public String toString() {
+    return "s3://" + bucket + "/" + prefix;
+  }
+
+  /** A one-line storage error naming the object and the server's first line. */
+  static BackyException failure(String doing, String where, SdkException e) {
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = msg.indexOf('\n');
+    msg = nl < 0 ? msg : msg.substring(0, nl);
+    return new BackyException(
+        ErrorCode.STORAGE,
+        "S3 error " + doing + " " + where + ": " + msg + " (check AWS_S3_* and the server)",
+        e);
+  }
+
+  /** The upload of one object: collects a part, sends it when full, completes on commit. */
+  private final class S3PendingWrite implements PendingWrite {
+    private final String name;
+    private final String key;
+    private final List<CompletedPart> parts = new ArrayList<>();
+    private byte[] buf = new byte[(int) Math.min(INITIAL_BUFFER, partSize)];
+    private int len;
+    private String uploadId;
+    private boolean done;
+
+    S3PendingWrite(String name, String key) {
+      this.name = name;
+      this.key = key;
+    }
+
+    /** Closing it does not end the upload: only commit or abort do. */
+    private final OutputStream out =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int n) throws IOException {
+            append(b, off, n);
+          }
+        };
+
+    @Override
+    public OutputStream stream() {
+      return out;
+    }
+
+    private long currentPartSize() {
+      return partSize(partSize, parts.size() + 1);
+    }
+
+    private void append(byte[] b, int off, int n) throws IOException {
+      if (done) {
+        throw new IOException("upload of " + location(name) + " is already finished");
+      }
+      while (n > 0) {
+        long room = currentPartSize() - len;
+        if (room == 0) {
+          sendPart();
+          continue;
+        }
+        int take = (int) Math.min(room, n);
+        ensureCapacity(len + take);
+        System.arraycopy(b, off, buf, len, take);
+        len += take;
+        off += take;
+        n -= take;
+      }
+    }
+
+    private void ensureCapacity(int needed) {
+      if (needed <= buf.length) {
+        return;
+      }
+      long grown = Math.max((long) buf.length * 2, needed);
+      int size = (int) Math.min(grown, currentPartSize());
+      buf = java.util.Arrays.copyOf(buf, size);
+    }
+
+    /** Sends the collected bytes as the next part, starting the multipart upload if needed. */
+    private void sendPart() throws IOException {
+      try {
+        if (uploadId == null) {
+          uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        }
+        int partNumber = parts.size() + 1;
+        if (partNumber > MAX_PARTS) {
+          throw new BackyException(
+              ErrorCode.STORAGE,
+              "upload of " + location(name) + " needs more than 10,000 parts: raise part_size_mb");
+        }
+        byte[] data = buf;
+        int size = len;
+        UploadPartResponse r =
+            client.uploadPart(
+                b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber),
+                RequestBody.fromContentProvider(
+                    () -> new java.io.ByteArrayInputStream(data, 0, size),
+                    size,
+                    "application/octet-stream"));
+        parts.add(
+            CompletedPart.builder()
+                .partNumber(partNumber)
+                .eTag(r.eTag())
+                .checksumCRC32(r.checksumCRC32())
+                .checksumCRC32C(r.checksumCRC32C())
+                .checksumCRC64NVME(r.checksumCRC64NVME())
+                .checksumSHA1(r.checksumSHA1())
+                .checksumSHA256(r.checksumSHA256())
+                .build());
+        len = 0;
+      } catch (SdkException e) {
+        abort();
+        throw failure("uploading", location(name), e);
+      } catch (RuntimeException e) {
+        abort();
+        throw e;
+      }
+    }
+
+    @Override
+    public String commit() throws IOException {
+      if (done) {
+        throw new IOException("upload of " + location(name) + " is already finished");
+      }
+      try {
+        if (uploadId == null) {
+          byte[] data = buf;
+          int size = len;
+          client.putObject(
+              b -> b.bucket(bucket).key(key),
+              RequestBody.fromContentProvider(
+                  () -> new java.io.ByteArrayInputStream(data, 0, size),
+                  size,
+                  "application/octet-stream"));
+        } else {
+          if (len > 0) {
+            sendPart();
+          }
+          List<CompletedPart> all = List.copyOf(parts);
+          client.completeMultipartUpload(
+              b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(all)));
+        }
+        done = true;
+        buf = null;
+        return location(name);
+      } catch (SdkException e) {
+        abort();
+        throw failure("uploading", location(name), e);
+      } catch (IOException | RuntimeException e) {
+        abort();
+        throw e;
+      }
+    }
+
+    @Override
+    public void abort() {
+      if (done) {
+        return;
+      }
+      done = true;
+      buf = null;
+      if (uploadId != null) {
+        try {
+          client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        } catch (RuntimeException e) {
+          // the server may be gone; an unfinished upload is never listed as an object, and a
+          // bucket lifecycle rule (AbortIncompleteMultipartUpload) removes its parts
+          LOG.warn(
+              "could not abort the multipart upload of {}: {}", location(name), e.getMessage());
+        }
+      }
+    }
+  }
+}

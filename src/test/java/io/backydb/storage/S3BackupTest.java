@@ -1,0 +1,321 @@
+package io.backydb.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backydb.BackyDB;
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.backup.BackupResult;
+import io.backydb.cli.BackyCli;
+import io.backydb.config.Environment;
+import io.backydb.testing.TestServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Backups of a real MariaDB database into S3 (an embedded s3proxy) through the Java API and the
+ * CLI: round trips, listing, verify by {@code s3://} location, a multi-part upload, a server that
+ * stops mid-upload, and retention.
+ */
+class S3BackupTest {
+
+  static final TestServer db = TestServer.get();
+
+  @TempDir static Path s3dir;
+  static S3TestServer s3;
+  static S3Client client;
+
+  @TempDir Path dir;
+  String source;
+  String target;
+  String prefix;
+  Map<String, String> vars;
+  BackyDB backy;
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    s3 = S3TestServer.start(s3dir, "backy-backups");
+    client = s3.client();
+  }
+
+  @AfterAll
+  static void stopS3() throws Exception {
+    client.close();
+    s3.close();
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    source = TestServer.uniqueName("s3_src");
+    target = TestServer.uniqueName("s3_dst");
+    db.createDatabase(source);
+    prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + "/";
+    vars =
+        s3.environment(
+            Map.of(
+                Environment.DB_PASSWORD, "",
+                Environment.LOGGING_PATH, dir.toString(),
+                Environment.LOCAL_PATH, dir.resolve("local").toString()));
+    backy = new BackyDB(Environment.of(vars));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    backy.close();
+    db.dropDatabase(source);
+    db.dropDatabase(target);
+  }
+
+  Map<String, Object> storage(String type, Map<String, Object> extra) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("storage_type", type);
+    if (!type.equals("local")) {
+      s.put("prefix", prefix);
+      s.put("part_size_mb", 5);
+    }
+    s.putAll(extra);
+    return s;
+  }
+
+  Map<String, Object> backupConfig(
+      String database, Map<String, Object> storage, Map<String, Object> mode) {
+    Map<String, Object> dbc = new LinkedHashMap<>(db.databaseConfig(database));
+    Map<String, Object> c = new LinkedHashMap<>(mode);
+    c.remove("database");
+    if (mode.containsKey("database")) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> more = (Map<String, Object>) mode.get("database");
+      dbc.putAll(more);
+    }
+    c.put("database", dbc);
+    c.put("storage", storage);
+    return c;
+  }
+
+  Path writeConfig(Map<String, Object> config) throws Exception {
+    Path f = Files.createTempFile(dir, "config", ".json");
+    new ObjectMapper().writeValue(f.toFile(), config);
+    return f;
+  }
+
+  /** Runs the CLI; returns exit code, stdout and stderr. */
+  record Cli(int exit, String out, String err) {}
+
+  Cli cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit =
+        BackyCli.execute(
+            Environment.of(vars), new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Cli(exit, out.toString(), err.toString());
+  }
+
+  /** The backup modes a round trip goes through. */
+  static Stream<Arguments> modes() {
+    return Stream.of(
+        Arguments.of("raw .sql", Map.of()),
+        Arguments.of("one .sql per feature", Map.of("database", Map.of("multiple_files", true))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("modes")
+  void roundTrip_throughS3_withListAndVerify(String mode, Map<String, Object> extras)
+      throws Exception {
+    db.execute(
+        source,
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100), b BLOB)",
+        "INSERT INTO t VALUES (1, 'O''Reilly', X'00FF27'), (2, 'émoji \uD83D\uDE00', NULL)",
+        "CREATE VIEW v AS SELECT id FROM t");
+    Map<String, Object> config = backupConfig(source, storage("aws", Map.of()), extras);
+
+    BackupResult b = backy.backup(config);
+
+    assertThat(b.location()).startsWith("s3://backy-backups/" + prefix + source + "_");
+    Cli list = cli("list", "--config", writeConfig(config).toString());
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out()).contains(b.metadata().name()).contains(b.location());
+
+    Cli verify = cli("verify", b.location());
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+    assertThat(verify.out()).startsWith("OK ");
+
+    Map<String, Object> restore = new LinkedHashMap<>();
+    restore.put("database", db.databaseConfig(target));
+    restore.put("backup_path", b.location());
+    restore.put("storage", Map.of("storage_type", "s3", "prefix", prefix));
+    backy.restore(restore);
+    assertThat(db.checksums(target)).isEqualTo(db.checksums(source)).isNotEmpty();
+  }
+
+  /** About {@code mb} MiB of table data in {@code a_big}. */
+  void createBigTable(int mb) throws Exception {
+    db.execute(
+        source,
+        "CREATE TABLE a_big (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(1100))",
+        "INSERT INTO a_big (v) VALUES (REPEAT(MD5(RAND()), 32))");
+    for (int rows = 1; rows < mb * 1024; rows *= 2) {
+      db.execute(source, "INSERT INTO a_big (v) SELECT CONCAT(id, v) FROM a_big");
+    }
+  }
+
+  @Test
+  void aBackupOfSeveralParts_isRestoredIdentically() throws Exception {
+    createBigTable(16);
+    BackupResult b = backy.backup(backupConfig(source, storage("aws", Map.of()), Map.of()));
+
+    String key = b.location().substring("s3://backy-backups/".length());
+    long size = client.headObject(h -> h.bucket(s3.bucket()).key(key)).contentLength();
+    assertThat(size).isGreaterThan(3L * (5 << 20));
+    assertThat(b.metadata().sizes().storedBytes()).isEqualTo(size);
+
+    Map<String, Object> restore = new LinkedHashMap<>();
+    restore.put("database", db.databaseConfig(target));
+    restore.put("backup_path", b.location());
+    restore.put("storage", storage("aws", Map.of()));
+    backy.restore(restore);
+    assertThat(db.checksums(target)).isEqualTo(db.checksums(source));
+  }
+
+  @Test
+  void aServerThatStopsMidUpload_failsTheBackupWithOneLine_andNothingIsListed() throws Exception {
+    createBigTable(12); // table a_big: several 5 MiB parts
+    db.execute(source, "CREATE TABLE z_gate (id INT PRIMARY KEY)", "INSERT INTO z_gate VALUES (1)");
+    Map<String, Object> config = backupConfig(source, storage("aws", Map.of()), Map.of());
+    CompletableFuture<BackupResult> running;
+    // the dump reads a_big, then waits for z_gate's data until the lock goes: the upload is
+    // certainly mid-way when the server stops
+    try (java.sql.Connection gate = db.connect(source);
+        java.sql.Statement st = gate.createStatement()) {
+      st.execute("LOCK TABLES z_gate WRITE");
+      running = CompletableFuture.supplyAsync(() -> backy.backup(config));
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> running.isDone() || uploadedParts() >= 2);
+      assertThat(running).as("the backup waits for z_gate").isNotDone();
+      s3.stop();
+      st.execute("UNLOCK TABLES");
+    }
+    try {
+      Throwable failure = org.assertj.core.api.Assertions.catchThrowable(running::join);
+      assertThat(failure).isInstanceOf(CompletionException.class);
+      BackyException e = BackyException.find(failure);
+      assertThat(e).isNotNull();
+      assertThat(e.code()).isEqualTo(ErrorCode.STORAGE);
+      assertThat(e.getMessage())
+          .startsWith("S3 error uploading s3://backy-backups/" + prefix)
+          .doesNotContain("\n")
+          .doesNotContain(S3TestServer.SECRET_KEY);
+    } finally {
+      s3.restart();
+    }
+
+    Cli list = cli("list", "--config", writeConfig(config).toString());
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out())
+        .startsWith("No backups in s3://backy-backups/" + prefix.replaceAll("/$", ""));
+    assertThat(client.listObjectsV2(l -> l.bucket(s3.bucket()).prefix(prefix)).contents())
+        .as("no complete object under the prefix")
+        .isEmpty();
+  }
+
+  private int uploadedParts() {
+    var uploads = client.listMultipartUploads(b -> b.bucket(s3.bucket()).prefix(prefix)).uploads();
+    if (uploads.isEmpty()) {
+      return 0;
+    }
+    var u = uploads.get(0);
+    return client
+        .listParts(b -> b.bucket(s3.bucket()).key(u.key()).uploadId(u.uploadId()))
+        .parts()
+        .size();
+  }
+
+  @ParameterizedTest(name = "{0} storage")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"aws", "local"})
+  void retention_afterEachBackup_andPrune_withDryRun(String type) throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+    String other = TestServer.uniqueName("s3_other");
+    db.createDatabase(other);
+    try {
+      db.execute(other, "CREATE TABLE o (id INT PRIMARY KEY)");
+      Map<String, Object> keep2 =
+          backupConfig(
+              source, storage(type, Map.of("retention", Map.of("keep_last", 2))), Map.of());
+      Map<String, Object> noRetention = backupConfig(other, storage(type, Map.of()), Map.of());
+      BackupResult otherBackup = backy.backup(noRetention);
+      BackupResult first = backy.backup(keep2);
+      BackupResult second = backy.backup(keep2);
+      BackupResult third = backy.backup(keep2);
+
+      // the retention step after the third backup removed the first; the other database's stays
+      Cli list = cli("list", "--config", writeConfig(keep2).toString());
+      assertThat(list.out())
+          .doesNotContain(first.location())
+          .contains(second.location(), third.location(), otherBackup.location());
+
+      Map<String, Object> keep1 =
+          backupConfig(
+              source, storage(type, Map.of("retention", Map.of("keep_last", 1))), Map.of());
+      Path keep1File = writeConfig(keep1);
+      Cli dry = cli("prune", "--config", keep1File.toString(), "--dry-run");
+      assertThat(dry.exit()).as(dry.err()).isZero();
+      assertThat(dry.out())
+          .contains("would delete " + second.metadata().name())
+          .contains("Dry run: would delete 1 backup(s)");
+      assertThat(cli("list", "--config", keep1File.toString()).out()).contains(second.location());
+
+      Cli prune = cli("prune", "--config", keep1File.toString());
+      assertThat(prune.exit()).as(prune.err()).isZero();
+      assertThat(prune.out()).contains("Deleted 1 backup(s)");
+      String after = cli("list", "--config", keep1File.toString()).out();
+      assertThat(after)
+          .doesNotContain(second.location())
+          .contains(third.location(), otherBackup.location());
+      BackupStorage s =
+          Storages.open(
+              io.backydb.config.ConfigLoader.backupFromMap(keep1).storage(), Environment.of(vars));
+      assertThat(s.nameOf(second.location())).isNotNull();
+      assertThat(s.exists(s.nameOf(second.location()))).isFalse();
+      assertThat(s.exists(second.metadata().name() + ".metadata.json")).isFalse();
+
+      // the newest backup survives any policy
+      Cli again = cli("prune", "--config", keep1File.toString());
+      assertThat(again.out()).contains("Deleted 0 backup(s)");
+    } finally {
+      db.dropDatabase(other);
+    }
+  }
+
+  @Test
+  void prune_withoutRetention_isAConfigError() throws Exception {
+    Cli c =
+        cli(
+            "prune",
+            "--config",
+            writeConfig(backupConfig(source, storage("aws", Map.of()), Map.of())).toString());
+    assertThat(c.exit()).isEqualTo(2);
+    assertThat(c.err()).contains("storage.retention is not set");
+  }
+}

@@ -1,0 +1,260 @@
+package io.backydb.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.config.ConfigLoader;
+import io.backydb.config.Environment;
+import io.backydb.config.StorageConfig;
+import io.backydb.config.StorageType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** S3 specifics: multipart uploads, a server that goes away, part sizes, config and settings. */
+class S3StorageTest {
+
+  static final long PART = 5L << 20;
+
+  @TempDir Path dir;
+  S3TestServer server;
+  S3Client client;
+  S3Storage storage;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = S3TestServer.start(dir, "backups");
+    client = server.client();
+    storage = new S3Storage(client, server.bucket(), "prod/shop", PART);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    server.close();
+  }
+
+  static byte[] sha256(InputStream in) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    byte[] buf = new byte[1 << 16];
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      md.update(buf, 0, n);
+    }
+    return md.digest();
+  }
+
+  int uploadedParts(String key) {
+    var uploads = client.listMultipartUploads(b -> b.bucket(server.bucket())).uploads();
+    assertThat(uploads).hasSize(1);
+    var u = uploads.get(0);
+    assertThat(u.key()).isEqualTo(key);
+    return client
+        .listParts(b -> b.bucket(server.bucket()).key(key).uploadId(u.uploadId()))
+        .parts()
+        .size();
+  }
+
+  @Test
+  void multipartUpload_ofSeveralParts_roundTrips() throws Exception {
+    byte[] content = StorageContractTest.data((int) (3 * PART + 23), 42);
+    PendingWrite w = storage.create("shop_20261126T101500Z.backy");
+    StorageContractTest.writeChunked(w.stream(), content);
+    // three full parts are on the server already; the last 23 bytes wait for commit
+    assertThat(uploadedParts("prod/shop/shop_20261126T101500Z.backy")).isEqualTo(3);
+    assertThat(storage.list("")).isEmpty();
+
+    assertThat(w.commit()).isEqualTo("s3://backups/prod/shop/shop_20261126T101500Z.backy");
+
+    assertThat(client.listMultipartUploads(b -> b.bucket(server.bucket())).uploads()).isEmpty();
+    assertThat(storage.size("shop_20261126T101500Z.backy")).isEqualTo(content.length);
+    try (InputStream in = storage.open("shop_20261126T101500Z.backy")) {
+      assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+    assertThat(storage.list(".backy")).containsExactly("shop_20261126T101500Z.backy");
+  }
+
+  @Test
+  void anObjectLargerThanTheHeap_streamsUpAndDown() throws Exception {
+    long size = 600L << 20;
+    assertThat(Runtime.getRuntime().maxMemory())
+        .as("the test JVM's heap must be smaller than the object for this test to prove anything")
+        .isLessThan(size);
+    S3Storage s = new S3Storage(client, server.bucket(), "big", 16L << 20);
+    MessageDigest written = MessageDigest.getInstance("SHA-256");
+    byte[] block = new byte[1 << 20];
+    java.util.Random random = new java.util.Random(5);
+    try (PendingWrite w = s.create("huge.backy")) {
+      for (long done = 0; done < size; done += block.length) {
+        random.nextBytes(block);
+        written.update(block);
+        w.stream().write(block);
+      }
+      w.commit();
+    }
+    assertThat(s.size("huge.backy")).isEqualTo(size);
+    try (InputStream in = s.open("huge.backy")) {
+      assertThat(sha256(in)).isEqualTo(written.digest());
+    }
+    s.delete("huge.backy");
+  }
+
+  @Test
+  void abort_afterSomeParts_removesTheUpload() throws Exception {
+    PendingWrite w = storage.create("big.backy");
+    StorageContractTest.writeChunked(w.stream(), StorageContractTest.data((int) (2 * PART + 5), 1));
+    assertThat(uploadedParts("prod/shop/big.backy")).isEqualTo(2);
+    w.abort();
+    assertThat(client.listMultipartUploads(b -> b.bucket(server.bucket())).uploads()).isEmpty();
+    assertThat(storage.exists("big.backy")).isFalse();
+    assertThat(storage.list("")).isEmpty();
+  }
+
+  @Test
+  void serverGoneMidUpload_failsWithOneLine_andLeavesNothingListed() throws Exception {
+    PendingWrite w = storage.create("cut.backy");
+    StorageContractTest.writeChunked(w.stream(), StorageContractTest.data((int) PART + 5, 2));
+    assertThat(uploadedParts("prod/shop/cut.backy")).isEqualTo(1);
+
+    server.stop();
+    byte[] more = StorageContractTest.data((int) PART, 3);
+    assertThatThrownBy(
+            () -> {
+              try (w) {
+                w.stream().write(more);
+                w.commit();
+              }
+            })
+        .isInstanceOf(BackyException.class)
+        .hasMessageStartingWith("S3 error uploading s3://backups/prod/shop/cut.backy: ")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(S3TestServer.SECRET_KEY));
+
+    server.restart();
+    assertThat(storage.exists("cut.backy")).isFalse();
+    assertThat(storage.list("")).isEmpty();
+  }
+
+  @Test
+  void partSizes_stayWithinS3Limits_andCoverSeveralTerabytes() {
+    long base = 16L << 20;
+    assertThat(S3Storage.partSize(base, 1)).isEqualTo(base);
+    assertThat(S3Storage.partSize(base, 1000)).isEqualTo(base);
+    assertThat(S3Storage.partSize(base, 1001)).isEqualTo(2 * base);
+    for (long first : new long[] {5L << 20, base, 2047L << 20}) {
+      long total = 0;
+      for (int p = 1; p <= S3Storage.MAX_PARTS; p++) {
+        long size = S3Storage.partSize(first, p);
+        assertThat(size).isBetween(first, S3Storage.MAX_PART_SIZE);
+        total += size;
+      }
+      assertThat(total).as("bytes in 10,000 parts from %d", first).isGreaterThan(2L << 40);
+    }
+  }
+
+  @Test
+  void nameOf_acceptsOnlyThisBucketAndPrefix() {
+    assertThat(storage.nameOf("s3://backups/prod/shop/a.sql")).isEqualTo("a.sql");
+    assertThat(storage.nameOf("s3://backups/prod/shop/a/")).isEqualTo("a");
+    assertThat(storage.nameOf("s3://backups/prod/other/a.sql")).isNull();
+    assertThat(storage.nameOf("s3://elsewhere/prod/shop/a.sql")).isNull();
+    assertThat(storage.nameOf("s3://backups/prod/shop/../x.sql")).isNull();
+    assertThat(storage.location("a.sql")).isEqualTo("s3://backups/prod/shop/a.sql");
+  }
+
+  Map<String, String> env() {
+    return server.environment(Map.of());
+  }
+
+  @Test
+  void storages_opensS3FromTheConfigAndEnvironment() throws Exception {
+    StorageConfig config =
+        ConfigLoader.backupFromText(
+                "database: {host: h, user: u, db_name: d}\n"
+                    + "storage: {storage_type: s3, prefix: nightly/, part_size_mb: 5}\n")
+            .storage();
+    assertThat(config.type()).isEqualTo(StorageType.AWS);
+    BackupStorage s = Storages.open(config, Environment.of(env()));
+    assertThat(s.location("x.sql")).isEqualTo("s3://backups/nightly/x.sql");
+    try (PendingWrite w = s.create("x.sql")) {
+      w.stream().write(new byte[] {1, 2, 3});
+      w.commit();
+    }
+    assertThat(storage.exists("x.sql")).isFalse();
+    assertThat(s.list(".sql")).containsExactly("x.sql");
+
+    Storages.Located l = Storages.forLocation("s3://backups/nightly/x.sql", Environment.of(env()));
+    assertThat(l.storage().nameOf(l.location())).isEqualTo("x.sql");
+    try (InputStream in = l.storage().open("x.sql")) {
+      assertThat(in.readAllBytes()).containsExactly(1, 2, 3);
+    }
+  }
+
+  @Test
+  void storages_namesAMissingVariable() {
+    Map<String, String> e = new HashMap<>(env());
+    e.remove(Environment.AWS_S3_BUCKET_NAME);
+    assertThatThrownBy(() -> Storages.open(new StorageConfig(StorageType.AWS), Environment.of(e)))
+        .isInstanceOf(BackyException.class)
+        .hasMessageContaining("AWS_S3_BUCKET_NAME")
+        .satisfies(x -> assertThat(((BackyException) x).code()).isEqualTo(ErrorCode.CONFIG));
+    e.put(Environment.AWS_S3_BUCKET_NAME, "b");
+    e.put(Environment.AWS_S3_ENDPOINT, "127.0.0.1:9000");
+    assertThatThrownBy(() -> Storages.open(new StorageConfig(StorageType.AWS), Environment.of(e)))
+        .hasMessageContaining("AWS_S3_ENDPOINT must be an http:// or https:// URL");
+  }
+
+  @Test
+  void pathStyle_isOnWithAnEndpoint_unlessConfigSaysOtherwise() {
+    Map<String, String> e = new HashMap<>(env());
+    assertThat(S3Settings.fromEnvironment(Environment.of(e), null).pathStyle()).isTrue();
+    assertThat(S3Settings.fromEnvironment(Environment.of(e), false).pathStyle()).isFalse();
+    e.remove(Environment.AWS_S3_ENDPOINT);
+    S3Settings aws = S3Settings.fromEnvironment(Environment.of(e), null);
+    assertThat(aws.pathStyle()).isFalse();
+    assertThat(aws.endpoint()).isNull();
+    assertThat(aws.toString()).doesNotContain(S3TestServer.SECRET_KEY);
+  }
+
+  @Test
+  void config_rejectsS3OptionsOnLocalStorage_andBadPartSizes() {
+    String db = "database: {host: h, user: u, db_name: d}\n";
+    assertThatThrownBy(
+            () -> ConfigLoader.backupFromText(db + "storage: {storage_type: local, prefix: x/}\n"))
+        .hasMessageContaining("prefix applies to S3 storage");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.backupFromText(db + "storage: {storage_type: aws, part_size_mb: 4}\n"))
+        .hasMessageContaining("part_size_mb must be between 5 and 2047");
+    assertThatThrownBy(
+            () -> ConfigLoader.backupFromText(db + "storage: {storage_type: aws, prefix: ../x}\n"))
+        .hasMessageContaining("must be relative");
+  }
+
+  @Test
+  void theS3Example_loads() {
+    StorageConfig c = ConfigLoader.backupFromFile(Path.of("examples/backup-s3.yaml")).storage();
+    assertThat(c.type()).isEqualTo(StorageType.AWS);
+    assertThat(c.prefix()).isEqualTo("prod/");
+    assertThat(c.partSizeBytes()).isEqualTo(16L << 20);
+    assertThat(c.retention().keepLast()).isEqualTo(7);
+    assertThat(c.retention().keepMonthly()).isEqualTo(12);
+  }
+
+  @Test
+  void open_ofAMissingObject_isNoSuchFile() {
+    assertThatThrownBy(() -> storage.open("nope.sql"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("s3://backups/prod/shop/nope.sql");
+  }
+}

@@ -1,0 +1,181 @@
+package io.backydb.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.backydb.BackyException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The contract every {@link BackupStorage} keeps (see its Javadoc). A storage's test extends this
+ * class and supplies a fresh, empty storage; for S3 the part size is small, so the larger sizes
+ * exercise multipart uploads.
+ */
+abstract class StorageContractTest {
+
+  static final int MIB = 1 << 20;
+
+  BackupStorage storage;
+
+  /** A new, empty storage for one test. */
+  abstract BackupStorage newStorage() throws Exception;
+
+  /** Asserts the storage's backend holds no trace of unfinished writes (temp files, uploads). */
+  abstract void assertNoUnfinishedWrites() throws Exception;
+
+  @BeforeEach
+  void createStorage() throws Exception {
+    storage = newStorage();
+  }
+
+  static byte[] data(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /** Writes in uneven chunks, as a compressor or the digest stream would. */
+  static void writeChunked(OutputStream out, byte[] data) throws IOException {
+    int off = 0;
+    int chunk = 1;
+    while (off < data.length) {
+      int n = Math.min(chunk, data.length - off);
+      out.write(data, off, n);
+      off += n;
+      chunk = chunk * 3 + 7;
+    }
+  }
+
+  byte[] read(String name) throws IOException {
+    try (InputStream in = storage.open(name)) {
+      return in.readAllBytes();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {0, 5, 23, MIB + 23})
+  void commit_makesTheObjectVisibleWithItsExactBytes(int size) throws Exception {
+    byte[] content = data(size, size);
+    String name = "db_20261126T101500Z.sql";
+    PendingWrite w = storage.create(name);
+    writeChunked(w.stream(), content);
+    assertThat(storage.exists(name)).as("visible before commit").isFalse();
+    assertThat(storage.list(".sql")).isEmpty();
+
+    String location = w.commit();
+
+    assertThat(location).isEqualTo(storage.location(name));
+    assertThat(storage.exists(name)).isTrue();
+    assertThat(storage.size(name)).isEqualTo(size);
+    assertThat(read(name)).isEqualTo(content);
+    assertThat(storage.list(".sql")).containsExactly(name);
+    assertNoUnfinishedWrites();
+  }
+
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {0, 5, 23, MIB + 23})
+  void abort_leavesNothingBehind(int size) throws Exception {
+    String name = "db_20261126T101500Z.backy";
+    PendingWrite w = storage.create(name);
+    writeChunked(w.stream(), data(size, 7));
+    w.abort();
+    w.abort(); // idempotent
+
+    assertThat(storage.exists(name)).isFalse();
+    assertThat(storage.list("")).isEmpty();
+    assertNoUnfinishedWrites();
+    assertThatThrownBy(w::commit).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void close_withoutCommit_aborts() throws Exception {
+    String name = "x.sql";
+    try (PendingWrite w = storage.create(name)) {
+      writeChunked(w.stream(), data(MIB + 23, 3));
+    }
+    assertThat(storage.exists(name)).isFalse();
+    assertThat(storage.list("")).isEmpty();
+    assertNoUnfinishedWrites();
+  }
+
+  @Test
+  void closingTheStream_doesNotEndTheWrite() throws Exception {
+    byte[] content = data(MIB + 23, 11);
+    PendingWrite w = storage.create("a.backy");
+    OutputStream out = w.stream();
+    writeChunked(out, content);
+    out.close();
+    w.commit();
+    assertThat(read("a.backy")).isEqualTo(content);
+  }
+
+  @Test
+  void create_refusesAnExistingName() throws Exception {
+    try (PendingWrite w = storage.create("a.sql")) {
+      w.stream().write(1);
+      w.commit();
+    }
+    assertThatThrownBy(() -> storage.create("a.sql")).isInstanceOf(IOException.class);
+    assertThat(read("a.sql")).containsExactly(1);
+  }
+
+  @Test
+  void list_filtersBySuffix_andIncludesFolders() throws Exception {
+    for (String n : new String[] {"a.sql", "a.metadata.json", "b/data.sql", "b.metadata.json"}) {
+      try (PendingWrite w = storage.create(n)) {
+        w.stream().write(n.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        w.commit();
+      }
+    }
+    assertThat(storage.list(".sql")).containsExactlyInAnyOrder("a.sql", "b/data.sql");
+    assertThat(storage.list(".metadata.json"))
+        .containsExactlyInAnyOrder("a.metadata.json", "b.metadata.json");
+    assertThat(storage.size("b/data.sql")).isEqualTo("b/data.sql".length());
+  }
+
+  @Test
+  void delete_removesAndIsIdempotent() throws Exception {
+    try (PendingWrite w = storage.create("d/one.sql")) {
+      w.stream().write(data(23, 1));
+      w.commit();
+    }
+    storage.delete("d/one.sql");
+    storage.delete("d/one.sql");
+    storage.delete("never-existed.sql");
+    assertThat(storage.exists("d/one.sql")).isFalse();
+    assertThat(storage.list("")).isEmpty();
+  }
+
+  @Test
+  void open_ofAMissingObject_fails() {
+    assertThatThrownBy(() -> storage.open("missing.sql")).isInstanceOf(IOException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../escape.sql", "a/../../escape.sql", "/etc/passwd", ".."})
+  void namesEscapingTheRoot_areRefused(String name) {
+    assertThatThrownBy(() -> storage.create(name)).isInstanceOf(BackyException.class);
+    assertThatThrownBy(() -> storage.open(name)).isInstanceOf(BackyException.class);
+    assertThatThrownBy(() -> storage.delete(name)).isInstanceOf(BackyException.class);
+    assertThatThrownBy(() -> storage.exists(name)).isInstanceOf(BackyException.class);
+  }
+
+  @Test
+  void location_andNameOf_roundTrip() {
+    for (String n : new String[] {"a.sql", "b/data.sql", "shop_20261126T101500Z.backy"}) {
+      assertThat(storage.nameOf(storage.location(n))).isEqualTo(n);
+      assertThat(storage.nameOf(n)).isEqualTo(n);
+    }
+    assertThat(storage.nameOf(foreignLocation())).isNull();
+  }
+
+  /** A location that is not in this storage. */
+  abstract String foreignLocation();
+}
