@@ -23,6 +23,8 @@ final class Definers {
           "^(CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:ALGORITHM\\s*=\\s*\\w+\\s+)?)"
               + "DEFINER\\s*=\\s*(?:`(?:[^`]|``)*`(?:\\s*@\\s*`(?:[^`]|``)*`)?"
               + "|'(?:[^'\\\\]|\\\\.|'')*'(?:\\s*@\\s*'(?:[^'\\\\]|\\\\.|'')*')?"
+              // under ANSI_QUOTES, SHOW CREATE quotes the definer with double quotes
+              + "|\"(?:[^\"]|\"\")*\"(?:\\s*@\\s*\"(?:[^\"]|\"\")*\")?"
               + "|\\w+(?:@[\\w.%-]+)?|CURRENT_USER(?:\\s*\\(\\s*\\))?)\\s+",
           Pattern.CASE_INSENSITIVE);
 
