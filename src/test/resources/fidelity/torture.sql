@@ -119,6 +119,10 @@ INSERT INTO legacy VALUES (1, 'old');
 -- sequences, advanced past their start
 CREATE SEQUENCE order_no START WITH 100 INCREMENT BY 10 CACHE 5;
 SELECT NEXTVAL(order_no), NEXTVAL(order_no);
+-- a table (dumped before the sequence by name) whose default takes the sequence's next value
+CREATE TABLE aa_orders (no BIGINT NOT NULL DEFAULT (NEXT VALUE FOR order_no) PRIMARY KEY,
+  item VARCHAR(20));
+INSERT INTO aa_orders (item) VALUES ('first'), ('second');
 CREATE SEQUENCE `cyclic seq` START WITH 1 MINVALUE 1 MAXVALUE 3 CYCLE NOCACHE;
 SELECT NEXTVAL(`cyclic seq`), NEXTVAL(`cyclic seq`), NEXTVAL(`cyclic seq`), NEXTVAL(`cyclic seq`);
 

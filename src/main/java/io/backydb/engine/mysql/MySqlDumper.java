@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Dumps one MySQL/MariaDB database as SQL, on one connection, inside one consistent snapshot
@@ -225,7 +226,11 @@ final class MySqlDumper {
 
   private void dumpTableDefinitions(Connection c, List<String> tables, OutputStream out)
       throws SQLException, IOException {
-    for (String t : tables) {
+    // sequences first: a column default may take NEXT VALUE FOR one of them
+    List<String> ordered = new ArrayList<>();
+    tables.stream().filter(this::isSequence).forEach(ordered::add);
+    tables.stream().filter(t -> !isSequence(t)).forEach(ordered::add);
+    for (String t : ordered) {
       boolean sequence = isSequence(t);
       String ddl;
       try (Statement s = c.createStatement();
@@ -233,7 +238,7 @@ final class MySqlDumper {
               s.executeQuery(
                   (sequence ? "SHOW CREATE SEQUENCE " : "SHOW CREATE TABLE ") + qualified(t))) {
         rs.next();
-        ddl = rs.getString(2);
+        ddl = unqualifySequences(rs.getString(2));
       }
       write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(t)));
       write(
@@ -262,6 +267,17 @@ final class MySqlDumper {
     write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(sequence)));
     write(
         out, "DO SETVAL(" + SqlText.quoteIdent(sequence) + ", " + next + ", 0, " + round + ");\n");
+  }
+
+  /**
+   * MariaDB writes a default of {@code NEXT VALUE FOR seq} as {@code nextval(`db`.`seq`)}: left so,
+   * the restored table would draw numbers from the source database's sequence. References to this
+   * database's sequences lose the database name; those to other databases stay.
+   */
+  private String unqualifySequences(String ddl) {
+    return ddl.replaceAll(
+        "(?i)\\b(nextval|lastval|setval)\\(" + Pattern.quote(SqlText.quoteIdent(database) + "."),
+        "$1(");
   }
 
   private record Column(String name, ColumnKind kind) {}
