@@ -115,6 +115,8 @@ INSERT INTO child VALUES (10, 1), (11, 1), (20, 2);
 -- a MyISAM table and an Aria table
 CREATE TABLE legacy (id INT PRIMARY KEY, v VARCHAR(10)) ENGINE=MyISAM;
 INSERT INTO legacy VALUES (1, 'old');
+CREATE TABLE aria_log (id INT PRIMARY KEY, v TEXT) ENGINE=Aria;
+INSERT INTO aria_log VALUES (1, 'aria');
 
 -- sequences, advanced past their start
 CREATE SEQUENCE order_no START WITH 100 INCREMENT BY 10 CACHE 5;
