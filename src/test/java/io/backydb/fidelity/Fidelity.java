@@ -49,10 +49,14 @@ final class Fidelity {
     return Optional.empty();
   }
 
+  static boolean clientTools() {
+    return tool("mariadb").isPresent() && tool("mariadb-dump").isPresent();
+  }
+
   /** Skips the calling test where the mariadb client tools are not installed. */
   static void assumeClientTools() {
     Assumptions.assumeTrue(
-        tool("mariadb").isPresent() && tool("mariadb-dump").isPresent(),
+        clientTools(),
         "the fidelity tests need the mariadb and mariadb-dump client programs on the PATH");
   }
 

@@ -38,15 +38,16 @@ class SakilaFidelityTest {
   List<String> sourceDump;
   Map<String, String> sourceChecksums;
 
+  static boolean present() {
+    return Files.isRegularFile(SAKILA.resolve("sakila-schema.sql"))
+        && Files.isRegularFile(SAKILA.resolve("sakila-data.sql"));
+  }
+
   @BeforeAll
   void loadSakila() throws Exception {
-    Fidelity.assumeClientTools();
-    Assumptions.assumeTrue(
-        Files.isRegularFile(SAKILA.resolve("sakila-schema.sql"))
-            && Files.isRegularFile(SAKILA.resolve("sakila-data.sql")),
-        "Sakila fidelity test skipped: no dataset at "
-            + SAKILA.toAbsolutePath().normalize()
-            + " (expected sakila-schema.sql and sakila-data.sql in ../shared/datasets/sakila)");
+    if (!present() || !Fidelity.clientTools()) {
+      return; // each test says why it is skipped
+    }
     source = TestServer.uniqueName("sakila_src");
     server.createDatabase(source);
     Fidelity.load(
@@ -75,6 +76,12 @@ class SakilaFidelityTest {
   @ParameterizedTest(name = "multiple_files: {0}")
   @ValueSource(booleans = {false, true})
   void sakilaComesBackIndistinguishable(boolean multipleFiles) throws Exception {
+    Fidelity.assumeClientTools();
+    Assumptions.assumeTrue(
+        present(),
+        "Sakila fidelity test skipped: no dataset at "
+            + SAKILA.toAbsolutePath().normalize()
+            + " (expected sakila-schema.sql and sakila-data.sql from ../shared/datasets/sakila)");
     String target = TestServer.uniqueName("sakila_dst");
     try (BackyDB backy =
         new BackyDB(TestServer.environment(dir.resolve("b" + multipleFiles), dir))) {
