@@ -178,6 +178,7 @@ SET sql_mode = '';
 CREATE VIEW zz_base AS SELECT id, vc, ii FROM all_types;
 CREATE VIEW `a view on a view` AS SELECT id, greet(vc) AS greeting FROM zz_base WHERE id < 100;
 CREATE VIEW mid_view AS SELECT v.id, v.greeting FROM `a view on a view` v JOIN zz_base b USING (id);
+CREATE VIEW `0 first; by ``name``` AS SELECT id, greeting FROM mid_view;
 CREATE ALGORITHM=MERGE DEFINER=`ghost`@`%` SQL SECURITY INVOKER VIEW ghost_view AS
   SELECT `from` FROM `select` WITH CHECK OPTION;
 
