@@ -42,7 +42,15 @@ public final class BackyCli implements Runnable {
 
   /** Runs the CLI and returns its exit code (tests call this directly). */
   public static int execute(Environment env, String... args) {
-    return execute(env, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    return execute(
+        env,
+        new PrintWriter(
+            new java.io.OutputStreamWriter(System.out, java.nio.charset.Charset.defaultCharset()),
+            true),
+        new PrintWriter(
+            new java.io.OutputStreamWriter(System.err, java.nio.charset.Charset.defaultCharset()),
+            true),
+        args);
   }
 
   /** Runs the CLI with the given output streams. */

@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Create a small demo database, back it up, restore it into a second database and prove the",
-      "two identical. Uses the MySQL/MariaDB server on 127.0.0.1:3306 if one answers (as root, with",
-      "DB_PASSWORD if set), an embedded MariaDB otherwise."
+      "Demo: back up a demo database, restore it into a second one, prove them identical.",
+      "Uses the MySQL/MariaDB server on 127.0.0.1:3306 if one answers (as root, with DB_PASSWORD",
+      "if set), an embedded MariaDB otherwise."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -30,13 +30,18 @@ final class DemoCommand implements Callable<Integer> {
           "Where the demo keeps its backups, logs and embedded server (default: ${DEFAULT-VALUE}).")
   Path dir;
 
+  @Option(
+      names = "--embedded",
+      description = "Use an embedded MariaDB even if a server answers on 127.0.0.1:3306.")
+  boolean embedded;
+
   DemoCommand(Environment env) {
     this.env = env;
   }
 
   @Override
   public Integer call() throws Exception {
-    return new Demo(env, dir.toAbsolutePath(), out()).run() ? 0 : 1;
+    return new Demo(env, dir.toAbsolutePath(), out()).run(embedded) ? 0 : 1;
   }
 
   private java.io.PrintWriter out() {

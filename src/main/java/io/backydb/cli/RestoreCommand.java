@@ -9,7 +9,6 @@ import io.backydb.config.Features;
 import io.backydb.config.RestoreConfig;
 import io.backydb.restore.RestoreResult;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -116,10 +115,6 @@ final class RestoreCommand implements Callable<Integer> {
               r.durationMs() / 1000.0);
       return 0;
     }
-  }
-
-  static List<String> csv(String s) {
-    return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
   }
 
   private java.io.PrintWriter out() {

@@ -33,8 +33,18 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
 
-  private static final ObjectMapper JSON = strict(JsonMapper.builder().build());
-  private static final ObjectMapper YAML = strict(YAMLMapper.builder().build());
+  private static final ObjectMapper JSON =
+      strict(
+          JsonMapper.builder()
+              .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+              .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+              .build());
+  private static final ObjectMapper YAML =
+      strict(
+          YAMLMapper.builder()
+              .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+              .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+              .build());
   private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
 
   private ConfigLoader() {}
@@ -43,8 +53,6 @@ public final class ConfigLoader {
     m.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
     m.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
     m.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
-    m.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
-    m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true);
     // "port": "3306" or "host": 5 are mistakes worth naming, not values to guess at
     m.coercionConfigFor(LogicalType.Textual)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -157,7 +165,7 @@ public final class ConfigLoader {
   /** Turns Jackson's multi-line messages into one line that names the offending key. */
   static String describe(JsonProcessingException e) {
     String path = e instanceof JsonMappingException m ? path(m) : "";
-    if (e instanceof UnrecognizedPropertyException u) {
+    if (e instanceof UnrecognizedPropertyException) {
       return "unknown key '" + path + "'";
     }
     if (e instanceof InvalidFormatException f) {

@@ -47,7 +47,7 @@ public record Features(
   /** Parses a comma-separated list such as {@code tables,data,views} (the CLI's --features). */
   public static Features parse(String csv) {
     List<String> names = new ArrayList<>();
-    for (String s : csv.split(",")) {
+    for (String s : csv.split(",", -1)) {
       if (!s.isBlank()) {
         names.add(s.trim().toLowerCase(java.util.Locale.ROOT));
       }

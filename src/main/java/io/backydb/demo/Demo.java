@@ -40,20 +40,19 @@ public final class Demo {
   }
 
   /** Runs the demo; true if the restored copy is identical. */
-  public boolean run() throws Exception {
+  public boolean run(boolean forceEmbedded) throws Exception {
     Files.createDirectories(dir);
     String password = env.get(Environment.DB_PASSWORD).orElse("");
     EmbeddedMariaDb embedded = null;
     String host = "127.0.0.1";
     int port = 3306;
     try {
-      if (EmbeddedMariaDb.isServerAnswering(host, port)) {
+      if (!forceEmbedded && EmbeddedMariaDb.isServerAnswering(host, port)) {
         out.println("Using the MySQL/MariaDB server on " + host + ":" + port + " (user root).");
       } else {
         out.println(
-            "No server answers on "
-                + host
-                + ":3306; starting an embedded MariaDB (first start unpacks it) ...");
+            (forceEmbedded ? "S" : "No server answers on " + host + ":3306; s")
+                + "tarting an embedded MariaDB (its first start unpacks it) ...");
         embedded = EmbeddedMariaDb.start(dir.resolve("mariadb"));
         host = embedded.host();
         port = embedded.port();

@@ -74,6 +74,8 @@ public record BackupMetadata(
   public record Integrity(String type, String value) {}
 
   /**
+   * Sizes of the backup.
+   *
    * @param dumpBytes size of the SQL before compression and encryption
    * @param storedBytes size of what was stored
    */

@@ -40,7 +40,7 @@ final class Fidelity {
   /** A program on the PATH, if there is one. */
   static Optional<Path> tool(String name) {
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-    for (String dir : path.split(java.io.File.pathSeparator)) {
+    for (String dir : path.split(java.io.File.pathSeparator, -1)) {
       Path p = Path.of(dir, name);
       if (Files.isExecutable(p)) {
         return Optional.of(p);

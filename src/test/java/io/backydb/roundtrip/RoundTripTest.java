@@ -299,7 +299,8 @@ class RoundTripTest {
             .redirectInput(Path.of(b.location()).toFile())
             .redirectErrorStream(true)
             .start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
     assertThat(server.checksums(target)).isEqualTo(server.checksums(source));
   }

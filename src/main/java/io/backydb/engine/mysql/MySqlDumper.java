@@ -95,8 +95,16 @@ final class MySqlDumper {
             for (String t : tables) {
               if (isSequence(t)) {
                 dumpSequenceValue(c, t, out);
-              } else {
+                continue;
+              }
+              try {
                 stats.add(dumpTableData(c, t, out));
+              } catch (SQLException e) {
+                throw new SQLException(
+                    "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.firstLine(e),
+                    e.getSQLState(),
+                    e.getErrorCode(),
+                    e);
               }
             }
           }

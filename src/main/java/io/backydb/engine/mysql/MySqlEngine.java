@@ -18,7 +18,17 @@ public final class MySqlEngine implements DatabaseEngine {
 
   @Override
   public DumpSummary dump(DumpRequest request, DumpOutput output) throws Exception {
-    return new MySqlDumper(connections, request).dump(output);
+    try {
+      return new MySqlDumper(connections, request).dump(output);
+    } catch (java.sql.SQLException e) {
+      throw new io.backydb.BackyException(
+          io.backydb.ErrorCode.DATABASE,
+          "backup of database '"
+              + connections.config().dbName()
+              + "' failed: "
+              + MySqlConnections.firstLine(e),
+          e);
+    }
   }
 
   @Override

@@ -700,7 +700,7 @@ class SqlSplitterTest {
                   b.append(q).append(q); // doubled
                 } else if (c == '\\' && q != '`') {
                   b.append("\\\\");
-                } else if (c == '\'' && q != '`' && c != q) {
+                } else if (c == '\'' && q != '`') {
                   b.append("\\'"); // escaped though it needs no escape: must survive too
                 } else {
                   b.append(c);

@@ -1,0 +1,201 @@
+package io.backydb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.backydb.config.Environment;
+import io.backydb.testing.TestServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user drives it: config files, environment, output and exit codes. */
+class BackyCliTest {
+
+  static final TestServer server = TestServer.get();
+
+  @TempDir Path dir;
+  Path backups;
+  String db;
+  String copy;
+  Map<String, String> env = new HashMap<>();
+  String out;
+  String err;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    db = TestServer.uniqueName("cli");
+    copy = TestServer.uniqueName("cli_copy");
+    server.createDatabase(db);
+    server.execute(
+        db,
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))",
+        "INSERT INTO t VALUES (1,'a'),(2,'b')");
+    backups = dir.resolve("backups");
+    env.put("DB_PASSWORD", "");
+    env.put("LOGGING_PATH", dir.toString());
+    env.put("LOCAL_PATH", backups.toString());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    server.dropDatabase(db);
+    server.dropDatabase(copy);
+  }
+
+  int run(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code =
+        BackyCli.execute(
+            Environment.of(env), new PrintWriter(o, true), new PrintWriter(e, true), args);
+    out = o.toString();
+    err = e.toString();
+    return code;
+  }
+
+  Path backupConfig(String database) throws Exception {
+    Path f = dir.resolve("backup-" + database + ".yaml");
+    Files.writeString(
+        f,
+        "database:\n  host: "
+            + server.host()
+            + "\n  port: "
+            + server.port()
+            + "\n  user: root\n  db_name: "
+            + database
+            + "\nstorage:\n  storage_type: local\n");
+    return f;
+  }
+
+  Path restoreConfig(String location) throws Exception {
+    Path f = dir.resolve("restore.json");
+    Files.writeString(
+        f,
+        "{\"database\": {\"host\": \""
+            + server.host()
+            + "\", \"port\": "
+            + server.port()
+            + ", \"user\": \"root\", \"db_name\": \""
+            + copy
+            + "\"}, \"backup_path\": \""
+            + location
+            + "\", \"storage\": {\"storage_type\": \"local\"}}");
+    return f;
+  }
+
+  static String lastLine(String s) {
+    List<String> lines = s.lines().toList();
+    return lines.get(lines.size() - 1);
+  }
+
+  @Test
+  void backupListVerifyRestore() throws Exception {
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+    assertThat(Path.of(location)).exists().hasParent(backups);
+
+    assertThat(run("list", "--config", backupConfig(db).toString())).isZero();
+    assertThat(out).contains(location).contains(db);
+
+    assertThat(run("verify", location)).isZero();
+    assertThat(out).startsWith("OK ");
+
+    assertThat(run("restore", "--config", restoreConfig(location).toString())).as(err).isZero();
+    assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+  }
+
+  @Test
+  void verifyFailsOnATruncatedOrChangedBackup() throws Exception {
+    run("backup", "--config", backupConfig(db).toString());
+    Path file = Path.of(lastLine(out));
+    byte[] bytes = Files.readAllBytes(file);
+
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 30));
+    assertThat(run("verify", file.toString())).isEqualTo(1);
+    assertThat(out).contains("truncated");
+
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(file, bytes);
+    assertThat(run("verify", file.toString())).isEqualTo(1);
+    assertThat(out).contains("SHA-256");
+
+    assertThat(run("restore", "--config", restoreConfig(file.toString()).toString())).isEqualTo(1);
+    assertThat(err).contains("failed verification");
+    assertThat(server.databaseExists(copy)).as("nothing reached the database").isFalse();
+  }
+
+  @Test
+  void missingEnvironmentVariableIsExit2AndWritesNothing() throws Exception {
+    env.remove("DB_PASSWORD");
+    assertThat(run("backup", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err.strip())
+        .isEqualTo(
+            "backy: error: environment variable DB_PASSWORD is not set (required always; it may be empty)");
+    assertThat(backups).doesNotExist();
+  }
+
+  @Test
+  void badConfigIsExit2WithOneLine() throws Exception {
+    Path f = dir.resolve("bad.json");
+    Files.writeString(
+        f,
+        "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\", \"prot\": 1}, \"storage\": {\"storage_type\": \"local\"}}");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err.lines().count()).isEqualTo(1);
+    assertThat(err).contains("unknown key 'database.prot'");
+    assertThat(backups).doesNotExist();
+  }
+
+  @Test
+  void unreachableServerIsExit1WithOneLine() throws Exception {
+    Path f = dir.resolve("unreachable.yaml");
+    Files.writeString(
+        f,
+        "database: {host: 127.0.0.1, port: 1, user: root, db_name: x}\nstorage: {storage_type: local}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(1);
+    assertThat(err).startsWith("backy: error: cannot connect to root@127.0.0.1:1");
+    assertThat(err.lines().count()).isEqualTo(1);
+    try (Stream<Path> files = Files.exists(backups) ? Files.list(backups) : Stream.empty()) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void missingDatabaseIsExit1() throws Exception {
+    assertThat(run("backup", "--config", backupConfig("no_such_db_x").toString())).isEqualTo(1);
+    assertThat(err).contains("database 'no_such_db_x' does not exist");
+    assertThat(run("list", "--config", backupConfig(db).toString())).isZero();
+    assertThat(out).startsWith("No backups");
+  }
+
+  @Test
+  void usageErrorsAreExit2AndEveryCommandHasHelp() {
+    assertThat(run("frobnicate")).isEqualTo(2);
+    assertThat(run("backup")).isEqualTo(2);
+    assertThat(err).contains("--config");
+    for (String cmd : List.of("backup", "restore", "list", "verify", "run", "demo")) {
+      assertThat(run(cmd, "--help")).as(cmd).isZero();
+      assertThat(out).contains("Usage: backy " + cmd);
+    }
+  }
+
+  @Test
+  void restoreCanBeLimitedToTables() throws Exception {
+    server.execute(db, "CREATE TABLE u (id INT PRIMARY KEY)", "INSERT INTO u VALUES (7)");
+    run("backup", "--config", backupConfig(db).toString());
+    String location = lastLine(out);
+    assertThat(run("restore", "--config", restoreConfig(location).toString(), "--tables", "u"))
+        .as(err)
+        .isZero();
+    assertThat(server.checksums(copy)).containsOnlyKeys("u");
+  }
+}

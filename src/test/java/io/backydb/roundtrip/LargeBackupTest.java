@@ -1,0 +1,153 @@
+package io.backydb.roundtrip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.backydb.BackyDB;
+import io.backydb.BackyException;
+import io.backydb.backup.BackupCatalog;
+import io.backydb.storage.LocalStorage;
+import io.backydb.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A table larger than the heap: the backup is a stream, so a JVM with -Xmx128m backs up a million
+ * rows (about 230 MB of SQL). And a backup whose database connection dies midway leaves nothing
+ * behind.
+ */
+class LargeBackupTest {
+
+  static final TestServer server = TestServer.get();
+  static final int ROWS = 1_000_000;
+  static String db;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void createBigTable() throws Exception {
+    db = TestServer.uniqueName("large");
+    server.createDatabase(db);
+    server.execute(
+        db,
+        "CREATE TABLE big (id INT PRIMARY KEY, name VARCHAR(100), payload VARCHAR(200), amount DECIMAL(12,2), f FLOAT, at DATETIME(3))",
+        // MariaDB's sequence engine makes a million rows in a few seconds
+        "INSERT INTO big SELECT seq, CONCAT('name ''', seq, ''' ;'), REPEAT(MD5(seq), 5),"
+            + " seq / 100, seq / 7, '2026-01-01 00:00:00.123' + INTERVAL seq SECOND FROM seq_1_to_"
+            + ROWS);
+  }
+
+  @AfterAll
+  static void dropBigTable() throws Exception {
+    server.dropDatabase(db);
+  }
+
+  @Test
+  void aMillionRowsWithA128MiBHeap() throws Exception {
+    Path backups = dir.resolve("backups");
+    Path config = dir.resolve("backup.json");
+    Files.writeString(
+        config,
+        "{\"database\": {\"host\": \""
+            + server.host()
+            + "\", \"port\": "
+            + server.port()
+            + ", \"user\": \"root\", \"db_name\": \""
+            + db
+            + "\"}, \"storage\": {\"storage_type\": \"local\"}}");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                javaBin,
+                "-Xmx128m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.backydb.cli.BackyCli",
+                "backup",
+                "--config",
+                config.toString())
+            .redirectErrorStream(true);
+    pb.environment().put("DB_PASSWORD", "");
+    pb.environment().put("LOGGING_PATH", dir.toString());
+    pb.environment().put("LOCAL_PATH", backups.toString());
+    Process p = pb.start();
+    String output =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+
+    List<String> lines = output.lines().toList();
+    Path file = Path.of(lines.get(lines.size() - 1));
+    assertThat(Files.size(file)).as("the dump is larger than the heap").isGreaterThan(200L << 20);
+    var entries = new BackupCatalog(new LocalStorage(backups)).list(new ArrayList<>());
+    assertThat(entries)
+        .singleElement()
+        .satisfies(e -> assertThat(e.metadata().totalRows()).isEqualTo(ROWS));
+  }
+
+  @Test
+  void aBackupWhoseConnectionIsKilledLeavesNothing() throws Exception {
+    Path backups = dir.resolve("backups");
+    try (BackyDB backy = new BackyDB(TestServer.environment(backups, dir))) {
+      CompletableFuture<Object> backup =
+          CompletableFuture.supplyAsync(
+              () ->
+                  backy.backup(
+                      Map.of(
+                          "database",
+                          server.databaseConfig(db),
+                          "storage",
+                          Map.of("storage_type", "local"))));
+      long killed = killDumpConnection(backup);
+      assertThat(killed).as("the dump's connection was found and killed").isPositive();
+      assertThatThrownBy(backup::join)
+          .hasCauseInstanceOf(BackyException.class)
+          .cause()
+          .hasMessageContaining("backup of database '" + db + "' failed")
+          .hasMessageContaining("reading table `big`");
+    }
+    assertThat(new BackupCatalog(new LocalStorage(backups)).list(new ArrayList<>())).isEmpty();
+    try (Stream<Path> left = Files.exists(backups) ? Files.walk(backups) : Stream.empty()) {
+      assertThat(left.filter(Files::isRegularFile).map(Path::toString))
+          .as("no file, temporary or not")
+          .isEmpty();
+    }
+  }
+
+  /** Waits for the dump's SELECT on the big table and kills its connection. */
+  private long killDumpConnection(CompletableFuture<?> backup) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    try (Connection c = server.connect();
+        Statement s = c.createStatement()) {
+      while (Instant.now().isBefore(deadline) && !backup.isDone()) {
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT %FROM `"
+                    + db
+                    + "`.`big`%' AND ID <> CONNECTION_ID()")) {
+          if (rs.next()) {
+            long id = rs.getLong(1);
+            s.execute("KILL " + id);
+            return id;
+          }
+        }
+      }
+    }
+    return -1;
+  }
+}
