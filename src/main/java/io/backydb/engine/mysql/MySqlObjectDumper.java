@@ -55,13 +55,72 @@ final class MySqlObjectDumper {
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SHOW CREATE VIEW " + qualified(name))) {
         rs.next();
-        views.put(name, new View(name, rs.getString(2), rs.getString(3), rs.getString(4)));
+        views.put(
+            name,
+            new View(name, unqualify(rs.getString(2), database), rs.getString(3), rs.getString(4)));
       }
     }
     for (View v : dependencyOrder(views)) {
       write(out, "DROP VIEW IF EXISTS " + SqlText.quoteIdent(v.name()) + ";\n");
       writeCreate(out, definers.apply(v.ddl()), null, null, v.charset(), v.collation(), false);
     }
+  }
+
+  /**
+   * The text with every {@code `database`.} qualifier before an identifier removed, outside string
+   * literals. SHOW CREATE VIEW leaves references to the view's own database unqualified, except
+   * where it cannot check the view (its definer does not exist, say): then it writes {@code
+   * `db`.`t`.`col`}, which would tie the restored view to the source database.
+   */
+  static String unqualify(String ddl, String database) {
+    String prefix = SqlText.quoteIdent(database) + ".";
+    StringBuilder out = new StringBuilder(ddl.length());
+    int i = 0;
+    int n = ddl.length();
+    while (i < n) {
+      char ch = ddl.charAt(i);
+      if (ch == '\'' || ch == '"') {
+        int j = i + 1;
+        while (j < n) {
+          char d = ddl.charAt(j);
+          if (d == '\\') {
+            j += 2;
+          } else if (d == ch && j + 1 < n && ddl.charAt(j + 1) == ch) {
+            j += 2;
+          } else if (d == ch) {
+            j++;
+            break;
+          } else {
+            j++;
+          }
+        }
+        out.append(ddl, i, Math.min(j, n));
+        i = j;
+      } else if (ch == '`') {
+        if (ddl.startsWith(prefix, i)) {
+          i += prefix.length();
+          continue;
+        }
+        int j = i + 1;
+        while (j < n) {
+          if (ddl.charAt(j) == '`') {
+            if (j + 1 < n && ddl.charAt(j + 1) == '`') {
+              j += 2;
+              continue;
+            }
+            j++;
+            break;
+          }
+          j++;
+        }
+        out.append(ddl, i, Math.min(j, n));
+        i = j;
+      } else {
+        out.append(ch);
+        i++;
+      }
+    }
+    return out.toString();
   }
 
   /**
