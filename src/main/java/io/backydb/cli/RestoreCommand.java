@@ -55,6 +55,20 @@ final class RestoreCommand implements Callable<Integer> {
       description = "Restore only these features, e.g. tables,data (overrides database.features).")
   String features;
 
+  @Option(
+      names = "--definers",
+      paramLabel = "keep|drop|rewrite",
+      description =
+          "DEFINER of views, routines, triggers and events: keep (default), drop (you become the"
+              + " definer) or rewrite to --definer (overrides database.definers).")
+  String definers;
+
+  @Option(
+      names = "--definer",
+      paramLabel = "USER@HOST",
+      description = "The definer for --definers rewrite (overrides database.definer).")
+  String definer;
+
   RestoreCommand(Environment env) {
     this.env = env;
   }
@@ -71,6 +85,16 @@ final class RestoreCommand implements Callable<Integer> {
         db = db.withFeatures(Features.parse(features));
       } catch (IllegalArgumentException e) {
         throw new BackyException(ErrorCode.CONFIG, "--features: " + e.getMessage());
+      }
+    }
+    if (definers != null || definer != null) {
+      try {
+        db =
+            db.withDefiners(
+                definers != null ? definers : (definer != null ? "rewrite" : db.definers()),
+                definer != null ? definer : db.definer());
+      } catch (IllegalArgumentException e) {
+        throw new BackyException(ErrorCode.CONFIG, "--definers: " + e.getMessage());
       }
     }
     rc = rc.withDatabase(db);

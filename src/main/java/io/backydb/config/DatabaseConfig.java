@@ -16,6 +16,10 @@ import java.util.List;
  * @param features the parts to back up or restore, or null when the config names none: a backup
  *     then takes tables and data (the seed's default), a restore everything the backup holds
  * @param tables if not empty, only these tables (default: all)
+ * @param definers what happens to the DEFINER of views, routines, triggers and events: {@code keep}
+ *     (default), {@code drop} (the restoring user becomes the definer) or {@code rewrite} (to
+ *     {@code definer})
+ * @param definer {@code user@host} for {@code definers: rewrite}
  */
 public record DatabaseConfig(
     String host,
@@ -24,12 +28,37 @@ public record DatabaseConfig(
     String dbName,
     boolean multipleFiles,
     Features features,
-    List<String> tables) {
+    List<String> tables,
+    String definers,
+    String definer) {
 
   public static final int DEFAULT_PORT = 3306;
 
+  /** The {@code definers} values. */
+  public static final List<String> DEFINER_POLICIES = List.of("keep", "drop", "rewrite");
+
   public DatabaseConfig {
     tables = tables == null ? List.of() : List.copyOf(tables);
+    definers = definers == null ? "keep" : definers.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!DEFINER_POLICIES.contains(definers)) {
+      throw new IllegalArgumentException(
+          "database.definers must be one of keep, drop, rewrite (got '" + definers + "')");
+    }
+    if (definers.equals("rewrite") && (definer == null || !definer.contains("@"))) {
+      throw new IllegalArgumentException(
+          "database.definers: rewrite needs database.definer as user@host (e.g. app@'%')");
+    }
+  }
+
+  public DatabaseConfig(
+      String host,
+      int port,
+      String user,
+      String dbName,
+      boolean multipleFiles,
+      Features features,
+      List<String> tables) {
+    this(host, port, user, dbName, multipleFiles, features, tables, null, null);
   }
 
   @JsonCreator
@@ -40,7 +69,9 @@ public record DatabaseConfig(
       @JsonProperty(value = "db_name", required = true) String dbName,
       @JsonProperty("multiple_files") Boolean multipleFiles,
       @JsonProperty("features") Features features,
-      @JsonProperty("tables") List<String> tables) {
+      @JsonProperty("tables") List<String> tables,
+      @JsonProperty("definers") String definers,
+      @JsonProperty("definer") String definer) {
     return new DatabaseConfig(
         host,
         port == null ? DEFAULT_PORT : port,
@@ -48,7 +79,9 @@ public record DatabaseConfig(
         dbName,
         multipleFiles != null && multipleFiles,
         features,
-        tables);
+        tables,
+        definers,
+        definer);
   }
 
   /** The features a backup takes: those configured, or the seed's default (tables and data). */
@@ -58,14 +91,23 @@ public record DatabaseConfig(
 
   /** A copy pointing at another database name (used by the demo and by restore tests). */
   public DatabaseConfig withDbName(String name) {
-    return new DatabaseConfig(host, port, user, name, multipleFiles, features, tables);
+    return new DatabaseConfig(
+        host, port, user, name, multipleFiles, features, tables, definers, definer);
   }
 
   public DatabaseConfig withFeatures(Features f) {
-    return new DatabaseConfig(host, port, user, dbName, multipleFiles, f, tables);
+    return new DatabaseConfig(
+        host, port, user, dbName, multipleFiles, f, tables, definers, definer);
   }
 
   public DatabaseConfig withTables(List<String> t) {
-    return new DatabaseConfig(host, port, user, dbName, multipleFiles, features, t);
+    return new DatabaseConfig(
+        host, port, user, dbName, multipleFiles, features, t, definers, definer);
+  }
+
+  /** A copy with another DEFINER policy ({@code keep}, {@code drop} or {@code rewrite}). */
+  public DatabaseConfig withDefiners(String policy, String newDefiner) {
+    return new DatabaseConfig(
+        host, port, user, dbName, multipleFiles, features, tables, policy, newDefiner);
   }
 }

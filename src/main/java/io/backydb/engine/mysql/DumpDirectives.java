@@ -20,6 +20,12 @@ final class DumpDirectives {
   static final String TABLE = "table";
   static final String COMPLETE = "complete";
 
+  /**
+   * The exact text of the statement that follows (JSON): BackyDB runs it instead of that statement,
+   * whose comments a client or the splitter would drop.
+   */
+  static final String EXACT = "exact";
+
   /** Version of the SQL dialect our dumps are written in. */
   static final int DUMP_FORMAT = 1;
 

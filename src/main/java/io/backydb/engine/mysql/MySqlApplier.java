@@ -34,11 +34,13 @@ final class MySqlApplier {
   private final MySqlConnections connections;
   private final ApplyRequest request;
   private final String database;
+  private final Definers definers;
 
   MySqlApplier(MySqlConnections connections, ApplyRequest request) {
     this.connections = connections;
     this.request = request;
     this.database = connections.config().dbName();
+    this.definers = Definers.of(connections.config());
   }
 
   /** Refuses to touch a database that already holds tables unless replacing was asked for. */
@@ -123,6 +125,10 @@ final class MySqlApplier {
     private String table;
     private String file;
     private boolean complete;
+
+    /** The exact text of the next statement, from a {@code -- backy:exact} directive. */
+    private String exact;
+
     private long statements;
     private final Set<String> featuresApplied = new LinkedHashSet<>();
     private final Map<String, Long> rowsLoaded = new LinkedHashMap<>();
@@ -149,6 +155,8 @@ final class MySqlApplier {
       }
       connection.setCatalog(database);
       statement = connection.createStatement();
+      // the dump is SQL for the server: no JDBC {escape} rewriting inside routine bodies
+      statement.setEscapeProcessing(false);
       databaseReady = true;
     }
 
@@ -169,6 +177,7 @@ final class MySqlApplier {
           table = null;
         }
         case DumpDirectives.TABLE -> table = DumpDirectives.unjson(value);
+        case DumpDirectives.EXACT -> exact = DumpDirectives.unjson(value);
         case DumpDirectives.COMPLETE -> complete = true;
         default -> {
           // directives of later format versions that this one can ignore
@@ -189,8 +198,15 @@ final class MySqlApplier {
     @Override
     public void statement(String sql, long line) throws Exception {
       ensureDatabase(null, null);
+      if (exact != null) {
+        sql = exact;
+        exact = null;
+      }
       if (!selected()) {
         return;
+      }
+      if (feature != null && feature != Feature.TABLES && feature != Feature.DATA) {
+        sql = definers.apply(sql);
       }
       try {
         statement.execute(sql);

@@ -18,9 +18,12 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Dumps one MySQL/MariaDB database as SQL, on one connection, inside one consistent snapshot
@@ -33,14 +36,29 @@ final class MySqlDumper {
   /** Target size of one INSERT statement: far below every server's max_allowed_packet default. */
   static final int STATEMENT_BYTES = 1 << 20;
 
+  /** Lets the inserts of a system-versioned table carry ROW START/END (MariaDB 10.11+). */
+  private static final String HISTORY_ON =
+      "/*M!101100 SET SESSION system_versioning_insert_history = 1 */;\n";
+
+  private static final String HISTORY_OFF =
+      "/*M!101100 SET SESSION system_versioning_insert_history = 0 */;\n";
+
   private final MySqlConnections connections;
   private final DumpRequest request;
   private final String database;
+  private final Definers definers;
+
+  /** Table name → information_schema TABLE_TYPE, for the tables being dumped. */
+  private final Map<String, String> tableTypes = new LinkedHashMap<>();
+
+  /** Whether history rows of system-versioned tables can be restored (MariaDB 10.11+). */
+  private boolean historyInsertable;
 
   MySqlDumper(MySqlConnections connections, DumpRequest request) {
     this.connections = connections;
     this.request = request;
     this.database = connections.config().dbName();
+    this.definers = Definers.of(connections.config());
   }
 
   DumpSummary dump(DumpOutput output) throws SQLException, IOException {
@@ -48,7 +66,11 @@ final class MySqlDumper {
       startSnapshot(c);
       String version = queryString(c, "SELECT VERSION()");
       String[] defaults = databaseDefaults(c);
+      // SHOW CREATE then leaves out the database in references to its own objects
+      c.setCatalog(database);
+      historyInsertable = hasVariable(c, "system_versioning_insert_history");
       List<String> tables = tables(c);
+      MySqlObjectDumper objects = new MySqlObjectDumper(c, database, definers);
       List<TableStats> stats = new ArrayList<>();
       List<String> files = new ArrayList<>();
       String header = header(version, defaults);
@@ -71,6 +93,10 @@ final class MySqlDumper {
           case TABLES -> dumpTableDefinitions(c, tables, out);
           case DATA -> {
             for (String t : tables) {
+              if (isSequence(t)) {
+                dumpSequenceValue(c, t, out);
+                continue;
+              }
               try {
                 stats.add(dumpTableData(c, t, out));
               } catch (SQLException e) {
@@ -82,10 +108,11 @@ final class MySqlDumper {
               }
             }
           }
-          default ->
-              throw new BackyException(
-                  ErrorCode.CONFIG,
-                  "feature '" + f.key() + "' is not supported by this version of BackyDB yet");
+          case VIEWS -> objects.views(out);
+          case FUNCTIONS -> objects.routines(out, "FUNCTION");
+          case PROCEDURES -> objects.routines(out, "PROCEDURE");
+          case TRIGGERS -> objects.triggers(out, tables);
+          case EVENTS -> objects.events(out);
         }
         if (single == null) {
           write(out, DumpDirectives.line(DumpDirectives.COMPLETE, null));
@@ -132,19 +159,41 @@ final class MySqlDumper {
     }
   }
 
+  private static boolean hasVariable(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SHOW VARIABLES LIKE ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private boolean isSequence(String table) {
+    return "SEQUENCE".equals(tableTypes.get(table));
+  }
+
+  private boolean isVersioned(String table) {
+    return "SYSTEM VERSIONED".equals(tableTypes.get(table));
+  }
+
+  /** Base tables, system-versioned tables and sequences (MariaDB), by name. */
   private List<String> tables(Connection c) throws SQLException {
     Set<String> all = new LinkedHashSet<>();
+    Map<String, String> types = new LinkedHashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
-                + " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME")) {
+            "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+                + " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE')"
+                + " ORDER BY TABLE_NAME")) {
       ps.setString(1, database);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           all.add(rs.getString(1));
+          types.put(rs.getString(1), rs.getString(2));
         }
       }
     }
+    tableTypes.putAll(types);
     if (request.tables().isEmpty()) {
       return List.copyOf(all);
     }
@@ -185,25 +234,75 @@ final class MySqlDumper {
 
   private void dumpTableDefinitions(Connection c, List<String> tables, OutputStream out)
       throws SQLException, IOException {
-    for (String t : tables) {
+    // sequences first: a column default may take NEXT VALUE FOR one of them
+    List<String> ordered = new ArrayList<>();
+    tables.stream().filter(this::isSequence).forEach(ordered::add);
+    tables.stream().filter(t -> !isSequence(t)).forEach(ordered::add);
+    for (String t : ordered) {
+      boolean sequence = isSequence(t);
       String ddl;
       try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + qualified(t))) {
+          ResultSet rs =
+              s.executeQuery(
+                  (sequence ? "SHOW CREATE SEQUENCE " : "SHOW CREATE TABLE ") + qualified(t))) {
         rs.next();
-        ddl = rs.getString(2);
+        ddl = unqualifySequences(rs.getString(2));
       }
       write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(t)));
-      write(out, "DROP TABLE IF EXISTS " + SqlText.quoteIdent(t) + ";\n" + ddl + ";\n");
+      write(
+          out,
+          (sequence ? "DROP SEQUENCE IF EXISTS " : "DROP TABLE IF EXISTS ")
+              + SqlText.quoteIdent(t)
+              + ";\n"
+              + ddl
+              + ";\n");
     }
+  }
+
+  /** A sequence's state: the next value it will hand out, and its cycle round. */
+  private void dumpSequenceValue(Connection c, String sequence, OutputStream out)
+      throws SQLException, IOException {
+    String next;
+    String round;
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT next_not_cached_value, cycle_count FROM " + qualified(sequence))) {
+      rs.next();
+      next = rs.getString(1);
+      round = rs.getString(2);
+    }
+    write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(sequence)));
+    write(
+        out, "DO SETVAL(" + SqlText.quoteIdent(sequence) + ", " + next + ", 0, " + round + ");\n");
+  }
+
+  /**
+   * MariaDB writes a default of {@code NEXT VALUE FOR seq} as {@code nextval(`db`.`seq`)}: left so,
+   * the restored table would draw numbers from the source database's sequence. References to this
+   * database's sequences lose the database name; those to other databases stay.
+   */
+  private String unqualifySequences(String ddl) {
+    return ddl.replaceAll(
+        "(?i)\\b(nextval|lastval|setval)\\(" + Pattern.quote(SqlText.quoteIdent(database) + "."),
+        "$1(");
   }
 
   private record Column(String name, ColumnKind kind) {}
 
-  private List<Column> insertableColumns(Connection c, String table) throws SQLException {
+  /**
+   * The columns a restore inserts: all but generated ones, which the server computes again. For a
+   * system-versioned table whose history can be restored, its ROW START and ROW END columns too
+   * (the implicit {@code row_start} and {@code row_end} where the table does not name them).
+   */
+  private List<Column> insertableColumns(Connection c, String table, boolean history)
+      throws SQLException {
     List<Column> cols = new ArrayList<>();
+    List<Column> period = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT COLUMN_NAME, DATA_TYPE, EXTRA FROM information_schema.COLUMNS"
+            "SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION"
+                + " FROM information_schema.COLUMNS"
                 + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
       ps.setString(1, database);
       ps.setString(2, table);
@@ -211,25 +310,63 @@ final class MySqlDumper {
         while (rs.next()) {
           String extra =
               rs.getString(3) == null ? "" : rs.getString(3).toUpperCase(java.util.Locale.ROOT);
-          // generated columns are computed by the server again on restore and cannot be inserted
+          String generation = rs.getString(4) == null ? "" : rs.getString(4);
+          Column col = new Column(rs.getString(1), ColumnKind.of(rs.getString(2)));
+          if (generation.equals("ROW START") || generation.equals("ROW END")) {
+            period.add(col);
+            continue;
+          }
           if (extra.contains("VIRTUAL GENERATED")
               || extra.contains("STORED GENERATED")
               || extra.contains("PERSISTENT GENERATED")) {
             continue;
           }
-          cols.add(new Column(rs.getString(1), ColumnKind.of(rs.getString(2))));
+          cols.add(col);
         }
       }
+    }
+    if (history) {
+      if (period.isEmpty()) {
+        period.add(new Column("row_start", ColumnKind.STRING));
+        period.add(new Column("row_end", ColumnKind.STRING));
+      }
+      cols.addAll(period);
     }
     return cols;
   }
 
+  /**
+   * Whether the history of a system-versioned table is dumped: where the server lets a restore
+   * insert it (MariaDB 10.11+) and the table is versioned by timestamps (not by transaction ids,
+   * which cannot be inserted).
+   */
+  private boolean dumpsHistory(Connection c, String table) throws SQLException {
+    if (!historyInsertable || !isVersioned(table)) {
+      return false;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?"
+                + " AND TABLE_NAME = ? AND GENERATION_EXPRESSION = 'ROW START'")) {
+      ps.setString(1, database);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return !rs.next()
+            || rs.getString(1).toLowerCase(java.util.Locale.ROOT).contains("timestamp");
+      }
+    }
+  }
+
   private TableStats dumpTableData(Connection c, String table, OutputStream out)
       throws SQLException, IOException {
-    List<Column> cols = insertableColumns(c, table);
+    boolean history = dumpsHistory(c, table);
+    List<Column> cols = insertableColumns(c, table, history);
     write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(table)));
     if (cols.isEmpty()) {
       return new TableStats(table, 0, 0);
+    }
+    if (history) {
+      write(out, HISTORY_ON);
     }
     StringBuilder select = new StringBuilder("SELECT ");
     StringBuilder prefix =
@@ -247,6 +384,9 @@ final class MySqlDumper {
       prefix.append(SqlText.quoteIdent(col.name()));
     }
     select.append(" FROM ").append(qualified(table));
+    if (history) {
+      select.append(" FOR SYSTEM_TIME ALL");
+    }
     prefix.append(") VALUES\n");
     byte[] insertPrefix = prefix.toString().getBytes(StandardCharsets.UTF_8);
 
@@ -290,6 +430,9 @@ final class MySqlDumper {
     }
     if (sql.length() > 0) {
       bytes += flush(sql, out);
+    }
+    if (history) {
+      write(out, HISTORY_OFF);
     }
     return new TableStats(table, rows, bytes);
   }

@@ -1,0 +1,102 @@
+package io.backydb.engine.mysql;
+
+import io.backydb.config.DatabaseConfig;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What happens to the {@code DEFINER=...} clause of a {@code CREATE VIEW}, {@code FUNCTION}, {@code
+ * PROCEDURE}, {@code TRIGGER} or {@code EVENT} statement ({@code database.definers}): kept as
+ * dumped, dropped (the server then makes the user running the restore the definer), or rewritten to
+ * {@code database.definer}. Only the clause at the head of the statement is touched, never the
+ * body.
+ */
+final class Definers {
+
+  /**
+   * The head of a CREATE statement as SHOW CREATE writes it, up to and including the DEFINER
+   * clause: {@code CREATE [OR REPLACE] [ALGORITHM=x] DEFINER=`u`@`h` }, or with a role or
+   * CURRENT_USER.
+   */
+  private static final Pattern HEAD =
+      Pattern.compile(
+          "^(CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:ALGORITHM\\s*=\\s*\\w+\\s+)?)"
+              + "DEFINER\\s*=\\s*(?:`(?:[^`]|``)*`(?:\\s*@\\s*`(?:[^`]|``)*`)?"
+              + "|'(?:[^'\\\\]|\\\\.|'')*'(?:\\s*@\\s*'(?:[^'\\\\]|\\\\.|'')*')?"
+              // under ANSI_QUOTES, SHOW CREATE quotes the definer with double quotes
+              + "|\"(?:[^\"]|\"\")*\"(?:\\s*@\\s*\"(?:[^\"]|\"\")*\")?"
+              + "|\\w+(?:@[\\w.%-]+)?|CURRENT_USER(?:\\s*\\(\\s*\\))?)\\s+",
+          Pattern.CASE_INSENSITIVE);
+
+  private final String policy;
+  private final String replacement;
+
+  private Definers(String policy, String replacement) {
+    this.policy = policy;
+    this.replacement = replacement;
+  }
+
+  static Definers of(DatabaseConfig config) {
+    String policy = config.definers() == null ? "keep" : config.definers();
+    String replacement = policy.equals("rewrite") ? quote(config.definer()) : null;
+    return new Definers(policy, replacement);
+  }
+
+  boolean keeps() {
+    return policy.equals("keep");
+  }
+
+  /** The statement with its DEFINER clause handled as configured. */
+  String apply(String createStatement) {
+    if (keeps()) {
+      return createStatement;
+    }
+    Matcher m = HEAD.matcher(createStatement);
+    if (!m.find()) {
+      return createStatement;
+    }
+    String head = m.group(1);
+    String rest = createStatement.substring(m.end());
+    if (policy.equals("drop")) {
+      return head + rest;
+    }
+    return head + "DEFINER=" + replacement + " " + rest;
+  }
+
+  /**
+   * {@code user@host} as given in the config (each part bare, or quoted with backticks or single
+   * quotes) as {@code `user`@`host`}.
+   */
+  static String quote(String definer) {
+    String d = definer.trim();
+    int at = -1;
+    char q = 0;
+    for (int i = 0; i < d.length(); i++) {
+      char ch = d.charAt(i);
+      if (q != 0) {
+        if (ch == q) {
+          q = 0;
+        }
+      } else if (ch == '`' || ch == '\'' || ch == '"') {
+        q = ch;
+      } else if (ch == '@') {
+        at = i;
+      }
+    }
+    String user = at < 0 ? d : d.substring(0, at);
+    String host = at < 0 ? "%" : d.substring(at + 1);
+    return SqlText.quoteIdent(unquote(user)) + "@" + SqlText.quoteIdent(unquote(host));
+  }
+
+  private static String unquote(String s) {
+    String t = s.trim();
+    if (t.length() >= 2) {
+      char f = t.charAt(0);
+      if ((f == '`' || f == '\'' || f == '"') && t.charAt(t.length() - 1) == f) {
+        String inner = t.substring(1, t.length() - 1);
+        return inner.replace(String.valueOf(f) + f, String.valueOf(f));
+      }
+    }
+    return t;
+  }
+}

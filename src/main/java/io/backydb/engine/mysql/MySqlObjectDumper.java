@@ -1,0 +1,355 @@
+package io.backydb.engine.mysql;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Dumps the programmable objects of a database: views, functions, procedures, triggers and events.
+ *
+ * <p>Each object is written the way {@code mysqldump} writes it, so that the {@code mariadb} client
+ * can replay the file: a {@code DROP ... IF EXISTS}, the object's own sql_mode,
+ * character_set_client and collation_connection (and time_zone for events), the {@code CREATE} in a
+ * {@code DELIMITER} block, then the dump's session settings again. Because a client (and our
+ * splitter) drops the comments inside a routine body, the exact {@code CREATE} text is also carried
+ * JSON-encoded in a {@code -- backy:exact} directive just before it; BackyDB's restore runs that
+ * text instead of the client form, so bodies come back byte for byte.
+ */
+final class MySqlObjectDumper {
+
+  /** The dump header's sql_mode, set again after each object. */
+  static final String DUMP_SQL_MODE = "NO_AUTO_VALUE_ON_ZERO";
+
+  private final Connection c;
+  private final String database;
+  private final Definers definers;
+
+  MySqlObjectDumper(Connection c, String database, Definers definers) {
+    this.c = c;
+    this.database = database;
+    this.definers = definers;
+  }
+
+  // ---------------------------------------------------------------- views
+
+  private record View(String name, String ddl, String charset, String collation) {}
+
+  void views(OutputStream out) throws SQLException, IOException {
+    Map<String, View> views = new TreeMap<>();
+    for (String name :
+        names(
+            "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?"
+                + " ORDER BY TABLE_NAME")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SHOW CREATE VIEW " + qualified(name))) {
+        rs.next();
+        views.put(
+            name,
+            new View(name, unqualify(rs.getString(2), database), rs.getString(3), rs.getString(4)));
+      }
+    }
+    for (View v : dependencyOrder(views)) {
+      write(out, "DROP VIEW IF EXISTS " + SqlText.quoteIdent(v.name()) + ";\n");
+      writeCreate(out, definers.apply(v.ddl()), null, null, v.charset(), v.collation(), false);
+    }
+  }
+
+  /**
+   * The text with every {@code `database`.} qualifier before an identifier removed, outside string
+   * literals. SHOW CREATE VIEW leaves references to the view's own database unqualified, except
+   * where it cannot check the view (its definer does not exist, say): then it writes {@code
+   * `db`.`t`.`col`}, which would tie the restored view to the source database.
+   */
+  static String unqualify(String ddl, String database) {
+    String prefix = SqlText.quoteIdent(database) + ".";
+    StringBuilder out = new StringBuilder(ddl.length());
+    int i = 0;
+    int n = ddl.length();
+    while (i < n) {
+      char ch = ddl.charAt(i);
+      if (ch == '\'' || ch == '"') {
+        int j = i + 1;
+        while (j < n) {
+          char d = ddl.charAt(j);
+          if (d == '\\') {
+            j += 2;
+          } else if (d == ch && j + 1 < n && ddl.charAt(j + 1) == ch) {
+            j += 2;
+          } else if (d == ch) {
+            j++;
+            break;
+          } else {
+            j++;
+          }
+        }
+        out.append(ddl, i, Math.min(j, n));
+        i = j;
+      } else if (ch == '`') {
+        if (ddl.startsWith(prefix, i)) {
+          i += prefix.length();
+          continue;
+        }
+        int j = i + 1;
+        while (j < n) {
+          if (ddl.charAt(j) == '`') {
+            if (j + 1 < n && ddl.charAt(j + 1) == '`') {
+              j += 2;
+              continue;
+            }
+            j++;
+            break;
+          }
+          j++;
+        }
+        out.append(ddl, i, Math.min(j, n));
+        i = j;
+      } else {
+        out.append(ch);
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Views in an order in which each is created after the views it reads from (MariaDB has no
+   * VIEW_TABLE_USAGE, so a view depends on every other view whose quoted name appears in its
+   * definition: the server writes every reference as {@code `name`}). A spurious match only adds an
+   * edge; should edges form a cycle, the rest is written in name order.
+   */
+  private static List<View> dependencyOrder(Map<String, View> views) {
+    Map<String, TreeSet<String>> deps = new LinkedHashMap<>();
+    for (View v : views.values()) {
+      String ddl = v.ddl();
+      int as = ddl.indexOf(SqlText.quoteIdent(v.name()));
+      String body = as < 0 ? ddl : ddl.substring(as + SqlText.quoteIdent(v.name()).length());
+      TreeSet<String> d = new TreeSet<>();
+      for (String other : views.keySet()) {
+        if (!other.equals(v.name()) && body.contains(SqlText.quoteIdent(other))) {
+          d.add(other);
+        }
+      }
+      deps.put(v.name(), d);
+    }
+    List<View> ordered = new ArrayList<>();
+    TreeSet<String> done = new TreeSet<>();
+    boolean progress = true;
+    while (ordered.size() < views.size() && progress) {
+      progress = false;
+      for (View v : views.values()) {
+        if (!done.contains(v.name()) && done.containsAll(deps.get(v.name()))) {
+          ordered.add(v);
+          done.add(v.name());
+          progress = true;
+        }
+      }
+    }
+    for (View v : views.values()) {
+      if (!done.contains(v.name())) {
+        ordered.add(v);
+      }
+    }
+    return ordered;
+  }
+
+  // ------------------------------------------------------------- routines
+
+  void routines(OutputStream out, String type) throws SQLException, IOException {
+    for (String name :
+        names(
+            "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?"
+                + " AND ROUTINE_TYPE = '"
+                + type
+                + "' ORDER BY ROUTINE_NAME")) {
+      String mode;
+      String ddl;
+      String cs;
+      String coll;
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SHOW CREATE " + type + " " + qualified(name))) {
+        rs.next();
+        mode = rs.getString(2);
+        ddl = rs.getString(3);
+        cs = rs.getString(4);
+        coll = rs.getString(5);
+      }
+      if (ddl == null) {
+        throw new io.backydb.BackyException(
+            io.backydb.ErrorCode.DATABASE,
+            "cannot read the definition of "
+                + type.toLowerCase(Locale.ROOT)
+                + " "
+                + SqlText.quoteIdent(name)
+                + ": the backup user needs SELECT on mysql.proc (MariaDB) or SHOW_ROUTINE");
+      }
+      write(out, "DROP " + type + " IF EXISTS " + SqlText.quoteIdent(name) + ";\n");
+      writeCreate(out, definers.apply(ddl), mode, null, cs, coll, true);
+    }
+  }
+
+  // ------------------------------------------------------------- triggers
+
+  /** The triggers of the given tables, each group after a {@code -- backy:table} directive. */
+  void triggers(OutputStream out, List<String> tables) throws SQLException, IOException {
+    Map<String, List<String>> byTable = new LinkedHashMap<>();
+    // SHOW TRIGGERS lists them in the server's own order, which is their action order
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW TRIGGERS FROM " + SqlText.quoteIdent(database))) {
+      while (rs.next()) {
+        byTable.computeIfAbsent(rs.getString("Table"), k -> new ArrayList<>()).add(rs.getString(1));
+      }
+    }
+    for (String table : tables) {
+      List<String> triggers = byTable.get(table);
+      if (triggers == null) {
+        continue;
+      }
+      write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(table)));
+      for (String name : triggers) {
+        String mode;
+        String ddl;
+        String cs;
+        String coll;
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SHOW CREATE TRIGGER " + qualified(name))) {
+          rs.next();
+          mode = rs.getString(2);
+          ddl = rs.getString(3);
+          cs = rs.getString(4);
+          coll = rs.getString(5);
+        }
+        write(out, "DROP TRIGGER IF EXISTS " + SqlText.quoteIdent(name) + ";\n");
+        writeCreate(out, definers.apply(ddl), mode, null, cs, coll, true);
+      }
+    }
+  }
+
+  // --------------------------------------------------------------- events
+
+  void events(OutputStream out) throws SQLException, IOException {
+    for (String name :
+        names(
+            "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?"
+                + " ORDER BY EVENT_NAME")) {
+      String mode;
+      String tz;
+      String ddl;
+      String cs;
+      String coll;
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SHOW CREATE EVENT " + qualified(name))) {
+        rs.next();
+        mode = rs.getString(2);
+        tz = rs.getString(3);
+        ddl = rs.getString(4);
+        cs = rs.getString(5);
+        coll = rs.getString(6);
+      }
+      write(out, "DROP EVENT IF EXISTS " + SqlText.quoteIdent(name) + ";\n");
+      writeCreate(out, definers.apply(ddl), mode, tz, cs, coll, true);
+    }
+  }
+
+  // -------------------------------------------------------------- writing
+
+  /**
+   * One object: its session settings, the exact text as a directive, the client form, the dump's
+   * settings again.
+   */
+  private void writeCreate(
+      OutputStream out,
+      String ddl,
+      String sqlMode,
+      String timeZone,
+      String charset,
+      String collation,
+      boolean compound)
+      throws IOException {
+    StringBuilder sb = new StringBuilder();
+    if (sqlMode != null) {
+      sb.append("SET SESSION sql_mode = ").append(literal(sqlMode)).append(";\n");
+    }
+    if (timeZone != null) {
+      sb.append("SET SESSION time_zone = ").append(literal(timeZone)).append(";\n");
+    }
+    if (isName(charset)) {
+      sb.append("SET SESSION character_set_client = ").append(charset).append(";\n");
+    }
+    if (isName(collation)) {
+      sb.append("SET SESSION collation_connection = ").append(collation).append(";\n");
+    }
+    sb.append(DumpDirectives.line(DumpDirectives.EXACT, DumpDirectives.json(ddl)));
+    if (compound) {
+      String delimiter = delimiterFor(ddl);
+      sb.append("DELIMITER ").append(delimiter).append('\n');
+      sb.append(ddl).append('\n').append(delimiter).append('\n');
+      sb.append("DELIMITER ;\n");
+    } else {
+      sb.append(ddl).append(";\n");
+    }
+    if (sqlMode != null) {
+      sb.append("SET SESSION sql_mode = ").append(literal(DUMP_SQL_MODE)).append(";\n");
+    }
+    if (timeZone != null) {
+      sb.append("SET SESSION time_zone = '+00:00';\n");
+    }
+    sb.append("SET NAMES utf8mb4;\n");
+    write(out, sb.toString());
+  }
+
+  /** {@code ;;} as mysqldump uses, or another delimiter where the text itself contains it. */
+  static String delimiterFor(String ddl) {
+    for (String d : new String[] {";;", "$$", "//"}) {
+      if (!ddl.contains(d)) {
+        return d;
+      }
+    }
+    for (int i = 1; ; i++) {
+      String d = ";;" + i + ";;";
+      if (!ddl.contains(d)) {
+        return d;
+      }
+    }
+  }
+
+  private static boolean isName(String s) {
+    return s != null && s.matches("[A-Za-z0-9_]+");
+  }
+
+  static String literal(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  private List<String> names(String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private String qualified(String name) {
+    return SqlText.quoteIdent(database) + "." + SqlText.quoteIdent(name);
+  }
+
+  private static void write(OutputStream out, String s) throws IOException {
+    out.write(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,141 @@
+package io.backydb.fidelity;
+
+import static io.backydb.fidelity.Fidelity.server;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.backydb.BackyDB;
+import io.backydb.backup.BackupResult;
+import io.backydb.cli.BackyCli;
+import io.backydb.testing.TestServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bin/backy restore} with --features, --tables and --definers, as a user runs it. */
+class RestoreCliTest {
+
+  @TempDir Path dir;
+  String source;
+  String target;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    source = TestServer.uniqueName("cli_src");
+    target = TestServer.uniqueName("cli_dst");
+    server.createDatabase(source);
+    server.execute(
+        source,
+        "CREATE TABLE a (id INT PRIMARY KEY)",
+        "CREATE TABLE b (id INT PRIMARY KEY)",
+        "INSERT INTO a VALUES (1), (2)",
+        "INSERT INTO b VALUES (3)",
+        "CREATE DEFINER=`nobody_here`@`%` SQL SECURITY DEFINER VIEW v AS SELECT id FROM a",
+        "CREATE DEFINER=`nobody_here`@`%` FUNCTION f() RETURNS INT DETERMINISTIC RETURN 7",
+        "CREATE DEFINER=`nobody_here`@`%` TRIGGER a_bi BEFORE INSERT ON a FOR EACH ROW"
+            + " SET NEW.id = NEW.id + 0");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    server.dropDatabase(source);
+    server.dropDatabase(target);
+  }
+
+  @Test
+  void restoreFlagsLimitFeaturesAndTablesAndDropDefiners() throws Exception {
+    String location;
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+      BackupResult b = backy.backup(Fidelity.backupConfig(source, false));
+      location = b.location();
+    }
+    Path config = dir.resolve("restore.yaml");
+    Files.writeString(
+        config,
+        "database:\n  host: "
+            + server.host()
+            + "\n  port: "
+            + server.port()
+            + "\n  user: root\n  db_name: "
+            + target
+            + "\nbackup_path: '"
+            + location
+            + "'\nstorage:\n  storage_type: local\n");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        BackyCli.execute(
+            TestServer.environment(dir.resolve("backups"), dir),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "restore",
+            "--config",
+            config.toString(),
+            "--tables",
+            "a",
+            "--features",
+            "tables,data,views,functions,triggers",
+            "--definers",
+            "drop");
+    assertThat(code).as(err.toString()).isZero();
+
+    assertThat(Fidelity.checksums(target)).containsOnlyKeys("a");
+    String me;
+    List<String> definers = new ArrayList<>();
+    try (Connection c = server.connect(target);
+        Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+        rs.next();
+        me = rs.getString(1);
+      }
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"
+                  + " UNION ALL SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
+                  + " UNION ALL SELECT DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")) {
+        while (rs.next()) {
+          definers.add(rs.getString(1));
+        }
+      }
+      // the view works: its definer exists now
+      try (ResultSet rs = s.executeQuery("SELECT COUNT(*), f() FROM v")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(2);
+        assertThat(rs.getInt(2)).isEqualTo(7);
+      }
+    }
+    assertThat(definers).hasSize(3).containsOnly(me);
+    assertThat(Fidelity.checksums(source)).containsKeys("a", "b");
+  }
+
+  @Test
+  void anUnknownDefinerPolicyIsAUsageError() throws Exception {
+    Path config = dir.resolve("restore.yaml");
+    Files.writeString(
+        config,
+        "database:\n  host: h\n  user: root\n  db_name: x\nbackup_path: /nowhere.sql\n"
+            + "storage:\n  storage_type: local\n");
+    StringWriter err = new StringWriter();
+    int code =
+        BackyCli.execute(
+            TestServer.environment(dir.resolve("backups"), dir),
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            "restore",
+            "--config",
+            config.toString(),
+            "--definers",
+            "sometimes");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--definers").contains("keep, drop, rewrite");
+  }
+}
