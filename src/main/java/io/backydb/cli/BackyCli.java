@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ListCommand.class,
       VerifyCommand.class,
       RunCommand.class,
+      HistoryCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
