@@ -229,7 +229,8 @@ public final class RoutesFolder implements AutoCloseable {
       added.removeAll(routesBefore);
       checkSchedules(model, added);
     } catch (Exception e) {
-      error = RunRecorder.reason(e);
+      error = describe(e);
+      LOG.debug("loading {} failed", f, e);
     }
     Set<String> routes = new LinkedHashSet<>(routeIds());
     routes.removeAll(routesBefore);
@@ -254,6 +255,26 @@ public final class RoutesFolder implements AutoCloseable {
           templates.isEmpty() ? "" : ", route templates " + templates);
     }
     loaded.put(f, now);
+  }
+
+  /** The distinct messages along a failure's cause chain, on one line. */
+  static String describe(Throwable e) {
+    List<String> parts = new ArrayList<>();
+    for (Throwable t = e; t != null && parts.size() < 4; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m == null || m.isBlank()) {
+        continue;
+      }
+      String line = m.strip().replaceAll("\\s*\\n\\s*", " ");
+      if (line.length() > 300) {
+        line = line.substring(0, 297) + "...";
+      }
+      String l = line;
+      if (parts.stream().noneMatch(p -> p.contains(l))) {
+        parts.add(line);
+      }
+    }
+    return parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts);
   }
 
   /** Camel skips a templated route whose template is unknown; here that is an error. */
