@@ -87,8 +87,7 @@ class ReloadTest {
 
     // changed: a1 replaced, a2 added, b1 untouched
     Files.writeString(
-        a,
-        directRoute("a1", "direct:a", "a-v2") + directRoute("a2", "direct:a2", "a2"));
+        a, directRoute("a1", "direct:a", "a-v2") + directRoute("a2", "direct:a2", "a2"));
     await().atMost(WITHIN).until(() -> call(ctx, "direct:a").equals("a-v2"));
     assertThat(call(ctx, "direct:a2")).isEqualTo("a2");
     assertThat(ctx.getRoute("b1")).isSameAs(b1);
@@ -109,9 +108,11 @@ class ReloadTest {
 
   @Test
   void folder_reportsBrokenFilesAndKeepsEveryOtherRouteRunning() throws Exception {
-    Files.writeString(fx.routes.resolve("good.camel.yaml"), directRoute("good", "direct:good", "ok"));
+    Files.writeString(
+        fx.routes.resolve("good.camel.yaml"), directRoute("good", "direct:good", "ok"));
     // broken from the start
-    Files.writeString(fx.routes.resolve("bad-yaml.camel.yaml"), "- route: {id: x, from: [unclosed\n");
+    Files.writeString(
+        fx.routes.resolve("bad-yaml.camel.yaml"), "- route: {id: x, from: [unclosed\n");
     BackyService service = fx.start();
     CamelContext ctx = service.context();
     Route good = ctx.getRoute("good");
@@ -154,7 +155,8 @@ class ReloadTest {
     assertThat(ctx.getRoute("backup")).isNotNull();
 
     // fixing a broken file loads it
-    Files.writeString(fx.routes.resolve("bad-yaml.camel.yaml"), directRoute("x", "direct:x", "fixed"));
+    Files.writeString(
+        fx.routes.resolve("bad-yaml.camel.yaml"), directRoute("x", "direct:x", "fixed"));
     await().atMost(WITHIN).until(() -> call(ctx, "direct:x").equals("fixed"));
   }
 

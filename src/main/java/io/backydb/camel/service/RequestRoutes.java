@@ -49,7 +49,14 @@ final class RequestRoutes extends RouteBuilder {
 
   private void handle(Exchange request, String target, String resultUri) {
     String config = request.getMessage().getBody(String.class);
-    Exchange run = producer().send(target, e -> e.getMessage().setBody(config));
+    Exchange run =
+        producer()
+            .send(
+                target,
+                e -> {
+                  e.getMessage().setBody(config);
+                  e.setProperty(RunRecorder.TRIGGER, request.getFromRouteId());
+                });
     RunRecord record = run.getProperty(RunRecorder.RUN, RunRecord.class);
     String json;
     if (record == null) {

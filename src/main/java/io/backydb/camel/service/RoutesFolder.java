@@ -260,7 +260,9 @@ public final class RoutesFolder implements AutoCloseable {
   /** The distinct messages along a failure's cause chain, on one line. */
   static String describe(Throwable e) {
     List<String> parts = new ArrayList<>();
-    for (Throwable t = e; t != null && parts.size() < 4; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t = e;
+        t != null && parts.size() < 4;
+        t = t.getCause() == t ? null : t.getCause()) {
       String m = t.getMessage();
       if (m == null || m.isBlank()) {
         continue;

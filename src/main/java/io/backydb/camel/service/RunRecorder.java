@@ -35,6 +35,9 @@ public final class RunRecorder extends RoutePolicySupport {
   /** Exchange property holding the run in progress. */
   public static final String RUN = "backy.run";
 
+  /** Exchange property naming what asked for a run, when it is not the exchange's first route. */
+  public static final String TRIGGER = "backy.trigger";
+
   /** The quartz header with the scheduled fire time of a tick. */
   static final String SCHEDULED_FIRE_TIME = "scheduledFireTime";
 
@@ -65,7 +68,7 @@ public final class RunRecorder extends RoutePolicySupport {
             op,
             RunRecord.STARTED,
             node,
-            exchange.getFromRouteId(),
+            exchange.getProperty(TRIGGER, exchange.getFromRouteId(), String.class),
             fired instanceof Date d ? d.toInstant() : null,
             Instant.now(),
             null,
