@@ -112,10 +112,11 @@ public final class BackyService implements AutoCloseable {
     Properties p = new Properties();
     int port = s.httpPort();
     if (port > 0) {
-      p.setProperty("camel.server.enabled", "true");
-      p.setProperty("camel.server.port", Integer.toString(port));
-      p.setProperty("camel.server.healthCheckEnabled", "true");
-      p.setProperty("camel.server.metricsEnabled", "true");
+      // Camel Main's management server: /observe/health and /observe/metrics
+      p.setProperty("camel.management.enabled", "true");
+      p.setProperty("camel.management.port", Integer.toString(port));
+      p.setProperty("camel.management.healthCheckEnabled", "true");
+      p.setProperty("camel.management.metricsEnabled", "true");
       p.setProperty("camel.metrics.enabled", "true");
       p.setProperty("camel.metrics.enableRoutePolicy", "true");
     }
