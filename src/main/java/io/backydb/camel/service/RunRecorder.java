@@ -243,6 +243,9 @@ public final class RunRecorder extends RoutePolicySupport {
       for (String op : new String[] {"backups", "restores"}) {
         for (String st : new String[] {RunRecord.SUCCEEDED, RunRecord.FAILED}) {
           Counter.builder("backy." + op).tag("status", st).register(registry);
+          Timer.builder("backy." + op.substring(0, op.length() - 1) + ".duration")
+              .tag("status", st)
+              .register(registry);
         }
       }
       Counter.builder("backy.backup.stored.bytes").baseUnit("bytes").register(registry);
