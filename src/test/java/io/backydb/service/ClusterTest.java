@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.backydb.camel.service.ServiceSettings;
 import io.backydb.testing.TestServer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two {@code backy run} processes sharing their schedules through Quartz's clustered JDBC job
- * store: every tick fires on exactly one node, and when a node dies the other keeps firing.
+ * store: every tick fires on exactly one node, and when a node dies the other keeps firing. They
+ * also consume one RabbitMQ request queue, as competing consumers.
  */
 class ClusterTest {
 
@@ -34,8 +36,13 @@ class ClusterTest {
   ServiceFixture fx;
   String shared;
   final List<Process> nodes = new ArrayList<>();
+  final List<String> requestDbs = new ArrayList<>();
 
-  record Run(String node, Instant scheduledAt, String status) {}
+  record Run(String node, String trigger, Instant scheduledAt, String status) {}
+
+  String exchange = "backy-cluster-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+  com.rabbitmq.client.Connection amqp;
+  com.rabbitmq.client.Channel ch;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -55,7 +62,23 @@ class ClusterTest {
             "backy.database.user = root",
             "backy.cluster.enabled = true",
             "backy.cluster.checkin-interval-ms = 1000",
+            // a request queue both nodes consume from
+            "camel.beans.rabbit = #class:org.springframework.amqp.rabbit.connection.CachingConnectionFactory",
+            "camel.beans.rabbit.host = 127.0.0.1",
+            "camel.beans.rabbit.username = guest",
+            "camel.beans.rabbit.password = guest",
+            "backy.requests.backup.uri = spring-rabbitmq:"
+                + exchange
+                + "?queues="
+                + exchange
+                + "&routingKey=backup&autoDeclare=true",
             ""));
+    com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
+    f.setHost("127.0.0.1");
+    f.setUsername("guest");
+    f.setPassword("guest");
+    amqp = f.newConnection();
+    ch = amqp.createChannel();
     Files.writeString(
         fx.routes.resolve("every-2s.camel.yaml"),
         ServiceFixture.schedule("every-2s", "0/2 * * * * ?", fx.config));
@@ -68,6 +91,12 @@ class ClusterTest {
     }
     fx.close();
     server.dropDatabase(shared);
+    for (String db : requestDbs) {
+      server.dropDatabase(db);
+    }
+    ch.queueDelete(exchange);
+    ch.exchangeDelete(exchange);
+    amqp.close();
   }
 
   private Process startNode(String name) throws Exception {
@@ -111,15 +140,26 @@ class ClusterTest {
         Statement s = c.createStatement()) {
       try (ResultSet rs =
           s.executeQuery(
-              "SELECT node, scheduled_at, status FROM backy_history ORDER BY started_at")) {
+              "SELECT node, trigger_name, scheduled_at, status FROM backy_history"
+                  + " ORDER BY started_at")) {
         while (rs.next()) {
-          out.add(new Run(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3)));
+          java.sql.Timestamp t = rs.getTimestamp(3);
+          out.add(
+              new Run(
+                  rs.getString(1),
+                  rs.getString(2),
+                  t == null ? null : t.toInstant(),
+                  rs.getString(4)));
         }
       }
     } catch (java.sql.SQLSyntaxErrorException noTableYet) {
       return List.of();
     }
     return out;
+  }
+
+  private static List<Run> requested(List<Run> runs) {
+    return runs.stream().filter(r -> "backup-requests".equals(r.trigger())).toList();
   }
 
   private String outputs() throws Exception {
@@ -144,6 +184,27 @@ class ClusterTest {
     int before = runs().size();
     await().atMost(Duration.ofSeconds(60)).until(() -> runs().size() >= before + 6);
 
+    // the request queue's consumers compete: requests are shared between the nodes
+    await().atMost(Duration.ofSeconds(60)).until(() -> ch.consumerCount(exchange) == 2);
+    // one database per request: backups of one database started in the same second on two nodes
+    // would compete for the same backup name
+    for (int i = 0; i < 6; i++) {
+      String db = TestServer.uniqueName("svc_req");
+      requestDbs.add(db);
+      server.createDatabase(db);
+      server.execute(db, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (" + i + ")");
+    }
+    for (String db : requestDbs) {
+      ch.basicPublish(
+          exchange,
+          "backup",
+          null,
+          ServiceFixture.backupConfigYaml(db).getBytes(StandardCharsets.UTF_8));
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> requested(runs()).size() == 6);
+    assertThat(requested(runs()).stream().map(Run::node).distinct())
+        .containsExactlyInAnyOrder("node-a", "node-b");
+
     a.destroyForcibly().waitFor(); // node-a dies without a word
     Instant died = Instant.now();
     await("node-b takes over")
@@ -151,7 +212,11 @@ class ClusterTest {
         .until(
             () ->
                 runs().stream()
-                        .filter(r -> r.node().equals("node-b") && r.scheduledAt().isAfter(died))
+                        .filter(
+                            r ->
+                                r.node().equals("node-b")
+                                    && r.scheduledAt() != null
+                                    && r.scheduledAt().isAfter(died))
                         .count()
                     >= 3);
 
@@ -159,6 +224,7 @@ class ClusterTest {
     assertThat(runs).as(outputs()).allMatch(r -> r.status().equals("succeeded"));
     Map<Instant, List<String>> byTick =
         runs.stream()
+            .filter(r -> r.scheduledAt() != null)
             .collect(
                 Collectors.groupingBy(
                     Run::scheduledAt,

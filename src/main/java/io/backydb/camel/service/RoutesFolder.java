@@ -203,8 +203,17 @@ public final class RoutesFolder implements AutoCloseable {
     }
     Loaded old = loaded.get(f);
     if (old != null) {
-      removeRoutes(f, old);
+      removeRoutes(f, old); // waits for running exchanges: outside the lock
     }
+    // files load one at a time, so the routes that appear belong to this file
+    synchronized (addLock) {
+      addRoutes(f, digest, old, initial);
+    }
+  }
+
+  private final Object addLock = new Object();
+
+  private void addRoutes(Path f, String digest, Loaded old, boolean initial) {
     ModelCamelContext model = (ModelCamelContext) context;
     Set<String> routesBefore = routeIds();
     Set<String> templatesBefore = templateIds(model);
