@@ -78,4 +78,18 @@ class ScheduleTest {
       assertThat(runs.get(i).startedAt()).isAfterOrEqualTo(runs.get(i - 1).finishedAt());
     }
   }
+
+  @Test
+  void exampleSchedule_loadsAsShipped_andWaitsForItsTime() throws Exception {
+    BackyService service = fx.start();
+    Files.copy(
+        Path.of("routes", "examples", "nightly-backup.camel.yaml"),
+        fx.routes.resolve("nightly-backup.camel.yaml"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> service.context().getRoute("nightly-shop") != null);
+    assertThat(service.context().getRoute("nightly-shop").getEndpoint().getEndpointUri())
+        .startsWith("quartz://backy/nightly-shop");
+    assertThat(service.folder().error("nightly-backup.camel.yaml")).isNull();
+  }
 }
