@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       PruneCommand.class,
       VerifyCommand.class,
       RunCommand.class,
+      HistoryCommand.class,
       DemoCommand.class,
       KeysCommand.class,
       CommandLine.HelpCommand.class

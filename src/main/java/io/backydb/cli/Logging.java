@@ -29,6 +29,7 @@ final class Logging {
     // drivers and libraries chat at INFO about things a user does not need
     ctx.getLogger("ch.vorburger").setLevel(Level.WARN);
     ctx.getLogger("org.apache.camel.impl.engine").setLevel(Level.WARN);
+    ctx.getLogger("com.mchange").setLevel(Level.WARN); // c3p0 prints its whole pool config
     env.get(Environment.LOGGING_PATH)
         .filter(p -> !p.isBlank())
         .ifPresent(

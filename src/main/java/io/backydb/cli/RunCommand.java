@@ -1,27 +1,25 @@
 package io.backydb.cli;
 
-import io.backydb.BackyException;
-import io.backydb.ErrorCode;
-import io.backydb.camel.BackyProcessors;
+import io.backydb.camel.service.BackyService;
+import io.backydb.camel.service.ServiceSettings;
 import io.backydb.config.Environment;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.camel.main.Main;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code backy run [--routes DIR]}: the long-running service. Camel Main loads every YAML route in
- * DIR; the built-in backup and restore routes come from DIR if it has them, from the jar otherwise.
+ * {@code backy run [--routes DIR]}: the long-running service. Camel Main runs every YAML route in
+ * DIR and follows the folder while it runs (files added, changed, deleted); the built-in backup,
+ * restore and scheduled-backup routes come from DIR if it has them, from the jar otherwise.
+ * Settings: DIR/backy.properties, see docs/scheduling.md.
  */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     description =
-        "Run BackyDB as a service: load and run the YAML routes of a folder until stopped.")
+        "Run BackyDB as a service: run the YAML routes of a folder (schedules, request queues,"
+            + " your own routes), following changes to the folder, until stopped.")
 final class RunCommand implements Callable<Integer> {
 
   private final Environment env;
@@ -33,34 +31,28 @@ final class RunCommand implements Callable<Integer> {
       description = "Folder of *.yaml routes (default: ${DEFAULT-VALUE}).")
   Path routes;
 
+  @Option(
+      names = "--properties",
+      paramLabel = "FILE",
+      description = "Settings file read after DIR/backy.properties (see docs/scheduling.md).")
+  Path properties;
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      description = "Serve health checks and Prometheus metrics on this port (backy.http.port).")
+  Integer httpPort;
+
   RunCommand(Environment env) {
     this.env = env;
   }
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.isDirectory(routes)) {
-      throw new BackyException(ErrorCode.CONFIG, "routes folder " + routes + " does not exist");
+    ServiceSettings settings = ServiceSettings.load(routes, properties, env);
+    if (httpPort != null) {
+      settings.set(ServiceSettings.HTTP_PORT, httpPort.toString());
     }
-    Main main = new Main();
-    main.configure().setName("backydb");
-    // the backup stream must never be copied into memory
-    main.configure().setStreamCachingEnabled(false);
-    main.configure()
-        .withRoutesIncludePattern(String.join(",", includePatterns(routes.toAbsolutePath())));
-    BackyProcessors.all(env).forEach(main::bind);
-    main.run();
-    return main.getExitCode();
-  }
-
-  static List<String> includePatterns(Path dir) {
-    List<String> patterns = new ArrayList<>();
-    patterns.add("file:" + dir + "/*.yaml");
-    for (String builtIn : List.of("backup.camel.yaml", "restore.camel.yaml")) {
-      if (!Files.exists(dir.resolve(builtIn))) {
-        patterns.add("classpath:routes/" + builtIn);
-      }
-    }
-    return patterns;
+    return new BackyService(settings).run();
   }
 }

@@ -1,0 +1,214 @@
+package io.backydb.camel.service;
+
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.camel.BackyProcessors;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bin/backy run}: Camel Main running the routes folder. The built-in routes (backup,
+ * restore, the scheduled-backup template) come from the folder when it has them and from the jar
+ * otherwise; every other {@code *.yaml} file of the folder is watched by {@link RoutesFolder}.
+ * Backup and restore runs are recorded by {@link RunRecorder}; request queues are consumed by
+ * {@link RequestRoutes}; with {@code backy.cluster.enabled} the schedules live in a clustered
+ * Quartz JDBC job store ({@link QuartzCluster}).
+ */
+public final class BackyService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BackyService.class);
+
+  /** The files the jar carries, loaded from it when the routes folder lacks them. */
+  public static final List<String> BUILT_IN =
+      List.of("backup.camel.yaml", "restore.camel.yaml", "scheduled-backup.camel.yaml");
+
+  /** The registry name of the service database's DataSource, for {@code jdbc:} steps. */
+  public static final String DATA_SOURCE = "backyDataSource";
+
+  private final ServiceSettings settings;
+  private final Main main;
+  private final ServiceDatabase database;
+  private final RunRecorder recorder;
+  private volatile RoutesFolder folder;
+
+  public BackyService(ServiceSettings settings) {
+    this.settings = settings;
+    Path dir = settings.routes().toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new BackyException(ErrorCode.CONFIG, "routes folder " + dir + " does not exist");
+    }
+    boolean clustered = settings.clustered();
+    database = settings.databaseUrl().map(u -> ServiceDatabase.open(settings)).orElse(null);
+    RunHistory history =
+        database != null
+            ? new JdbcRunHistory(database.dataSource(), database.where())
+            : new FileRunHistory(settings.historyFile());
+    recorder = new RunRecorder(settings.node(), settings.eventsUri().orElse(null), history);
+
+    main = new Main();
+    main.configure().setName("backydb");
+    // the backup stream must never be copied into memory
+    main.configure().setStreamCachingEnabled(false);
+    main.configure().setRoutesIncludePattern(includePatterns(dir));
+    main.setInitialProperties(camelProperties(settings));
+    BackyProcessors.all(settings.environment()).forEach(main::bind);
+    if (database != null) {
+      main.bind(DATA_SOURCE, database.dataSource());
+    }
+    if (clustered) {
+      QuartzCluster.createTables(database.dataSource());
+      QuartzComponent quartz = new QuartzComponent();
+      quartz.setProperties(QuartzCluster.properties(settings));
+      quartz.setPrefixInstanceName(false);
+      main.bind("quartz", quartz);
+    }
+    main.configure().addRoutesBuilder(new RequestRoutes(settings));
+    main.addMainListener(
+        new MainListenerSupport() {
+          @Override
+          public void beforeConfigure(BaseMainSupport m) {
+            m.getCamelContext()
+                .addRoutePolicyFactory(
+                    (ctx, routeId, route) -> RunRecorder.applies(routeId) ? recorder : null);
+          }
+
+          @Override
+          public void afterStart(BaseMainSupport m) {
+            CamelContext ctx = m.getCamelContext();
+            recorder.meters(ctx.getRegistry().findSingleByType(MeterRegistry.class));
+            RoutesFolder f = new RoutesFolder(ctx, dir, settings.reloadInterval());
+            f.start();
+            folder = f;
+            LOG.info(
+                "BackyDB is running the routes of {} (history: {}{})",
+                dir,
+                recorder.history().describe(),
+                clustered ? ", clustered schedules" : "");
+          }
+
+          @Override
+          public void beforeStop(BaseMainSupport m) {
+            RoutesFolder f = folder;
+            if (f != null) {
+              f.close();
+            }
+          }
+        });
+  }
+
+  /** The Camel Main options this service sets, then the settings file's own keys over them. */
+  static Properties camelProperties(ServiceSettings s) {
+    Properties p = new Properties();
+    int port = s.httpPort();
+    if (port > 0) {
+      // Camel Main's management server: /observe/health and /observe/metrics
+      p.setProperty("camel.management.enabled", "true");
+      p.setProperty("camel.management.port", Integer.toString(port));
+      p.setProperty("camel.management.healthCheckEnabled", "true");
+      p.setProperty("camel.management.metricsEnabled", "true");
+      p.setProperty("camel.metrics.enabled", "true");
+      p.setProperty("camel.metrics.enableRoutePolicy", "true");
+    }
+    p.putAll(s.all());
+    return p;
+  }
+
+  static String includePatterns(Path dir) {
+    List<String> patterns = new ArrayList<>();
+    for (String builtIn : BUILT_IN) {
+      if (!Files.exists(dir.resolve(builtIn))) {
+        patterns.add("classpath:routes/" + builtIn);
+      }
+    }
+    // nothing to load from the jar: point Camel Main at a pattern that matches nothing
+    return patterns.isEmpty() ? "classpath:routes/none-*.camel.yaml" : String.join(",", patterns);
+  }
+
+  /** Runs until the JVM is asked to stop (CLI). */
+  public int run() throws Exception {
+    try {
+      main.run();
+      return main.getExitCode();
+    } finally {
+      closeDatabase();
+    }
+  }
+
+  /**
+   * Runs the service on a thread of its own and returns once it is up (tests, embedding); {@link
+   * #close()} stops it.
+   */
+  public void start() throws Exception {
+    java.util.concurrent.CompletableFuture<Void> up =
+        new java.util.concurrent.CompletableFuture<>();
+    main.addMainListener(
+        new MainListenerSupport() {
+          @Override
+          public void afterStart(BaseMainSupport m) {
+            up.complete(null);
+          }
+        });
+    runner =
+        new Thread(
+            () -> {
+              try {
+                main.run();
+                up.completeExceptionally(new IllegalStateException("the service stopped"));
+              } catch (Exception e) {
+                up.completeExceptionally(e);
+              }
+            },
+            "backy-main");
+    runner.start();
+    try {
+      up.get(2, java.util.concurrent.TimeUnit.MINUTES);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception x ? x : e;
+    }
+  }
+
+  private Thread runner;
+
+  public CamelContext context() {
+    return main.getCamelContext();
+  }
+
+  public RoutesFolder folder() {
+    return folder;
+  }
+
+  public RunHistory history() {
+    return recorder.history();
+  }
+
+  @Override
+  public void close() {
+    try {
+      main.completed();
+      if (runner != null) {
+        runner.join(60_000);
+      }
+    } catch (Exception e) {
+      LOG.warn("stopping: {}", e.getMessage());
+    } finally {
+      closeDatabase();
+    }
+  }
+
+  private void closeDatabase() {
+    if (database != null) {
+      database.close();
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.backydb.camel.service;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/** Run history as JSON lines in a local file, one finished run a line, for a single node. */
+public final class FileRunHistory implements RunHistory {
+
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private final Path file;
+
+  public FileRunHistory(Path file) {
+    this.file = file.toAbsolutePath();
+  }
+
+  @Override
+  public synchronized void record(RunRecord run) {
+    try {
+      Files.createDirectories(file.getParent());
+      String line = JSON.writeValueAsString(run) + "\n";
+      try (FileChannel ch =
+              FileChannel.open(
+                  file,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE,
+                  StandardOpenOption.APPEND);
+          FileLock ignored = ch.lock()) {
+        ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+      }
+    } catch (IOException e) {
+      throw new BackyException(ErrorCode.FAILED, "cannot record a run in " + file + ": " + e, e);
+    }
+  }
+
+  @Override
+  public List<RunRecord> latest(int limit) {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    Deque<RunRecord> last = new ArrayDeque<>();
+    try (BufferedReader r = Files.newBufferedReader(file)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        last.addFirst(JSON.readValue(line, RunRecord.class));
+        if (last.size() > limit) {
+          last.removeLast();
+        }
+      }
+    } catch (IOException e) {
+      throw new BackyException(
+          ErrorCode.FAILED, "cannot read the history in " + file + ": " + e.getMessage(), e);
+    }
+    return new ArrayList<>(last);
+  }
+
+  @Override
+  public String describe() {
+    return "file " + file;
+  }
+}

@@ -1,0 +1,382 @@
+package io.backydb.camel.service;
+
+import io.backydb.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.RouteConfigurationsBuilder;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.TemplatedRouteDefinition;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the routes of a folder's {@code *.yaml} files running while files come, change and go. It
+ * remembers which route ids (and route templates) each file defined: a new file's routes are added,
+ * a changed file's routes are replaced, a deleted file's routes are removed, and no other route is
+ * touched. Removing a route stops it gracefully, so a backup it is running finishes first (the
+ * file's change waits for it; other files are handled meanwhile). A file that cannot be loaded (bad
+ * YAML, an unknown step, a bad cron, a missing backup config) is logged as an error and none of its
+ * routes run; it is tried again when it changes.
+ *
+ * <p>Camel's own route reload ({@code camel.main.routesReloadEnabled}) is a development aid: it
+ * removes every route on a change by default, and even with {@code routesReloadRemoveAllRoutes=
+ * false} it does not track route templates or validate schedules; hence this class.
+ */
+public final class RoutesFolder implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RoutesFolder.class);
+
+  /** How long removing a route waits for the exchange (e.g. a backup) it is running. */
+  static final Duration DRAIN_TIMEOUT = Duration.ofHours(24);
+
+  private final CamelContext context;
+  private final Path dir;
+  private final Duration interval;
+  private final Map<Path, Loaded> loaded = new ConcurrentHashMap<>();
+  private final Map<Path, CompletableFuture<Void>> work = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService poller;
+  private final ExecutorService workers;
+
+  /** What a file defined when it was last (successfully or not) loaded. */
+  record Loaded(String digest, Set<String> routeIds, Set<String> templateIds, String error) {}
+
+  public RoutesFolder(CamelContext context, Path dir, Duration interval) {
+    this.context = context;
+    this.dir = dir.toAbsolutePath().normalize();
+    this.interval = interval;
+    this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "backy-routes-watch"));
+    this.workers = Executors.newCachedThreadPool(r -> daemon(r, "backy-routes-load"));
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** Loads every file now (templates before the routes that use them), then watches the folder. */
+  public void start() {
+    List<Path> pending = new ArrayList<>(files());
+    pending.sort(Comparator.comparing(f -> definesTemplates(f) ? 0 : 1));
+    // a file may use a route template that another file defines: retry until nothing changes
+    boolean progress = true;
+    while (!pending.isEmpty() && progress) {
+      progress = false;
+      for (Path f : new ArrayList<>(pending)) {
+        load(f, true);
+        if (loaded.get(f).error() == null) {
+          pending.remove(f);
+          progress = true;
+        }
+      }
+    }
+    for (Path f : pending) {
+      LOG.error(
+          "routes file {} is broken: {}; its routes are not running, the others are",
+          f.getFileName(),
+          loaded.get(f).error());
+    }
+    long ms = interval.toMillis();
+    poller.scheduleWithFixedDelay(this::scan, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  private static boolean definesTemplates(Path f) {
+    try {
+      return Files.readString(f).contains("routeTemplate:");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The route ids each file runs now, for tests and diagnostics. */
+  public Map<String, Set<String>> routesByFile() {
+    return loaded.entrySet().stream()
+        .collect(
+            Collectors.toMap(
+                e -> e.getKey().getFileName().toString(), e -> e.getValue().routeIds()));
+  }
+
+  /** The load error of a file, if its last load failed. */
+  public String error(String fileName) {
+    Loaded l = loaded.get(dir.resolve(fileName));
+    return l == null ? null : l.error();
+  }
+
+  private Set<Path> files() {
+    Set<Path> out = new TreeSet<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.yaml")) {
+      for (Path p : ds) {
+        if (Files.isRegularFile(p)) {
+          out.add(p.toAbsolutePath().normalize());
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot list routes folder {}: {}", dir, e.getMessage());
+    }
+    return out;
+  }
+
+  private void scan() {
+    try {
+      Set<Path> now = files();
+      for (Path f : now) {
+        Loaded l = loaded.get(f);
+        String digest = digest(f);
+        if (digest != null && (l == null || !l.digest().equals(digest))) {
+          submit(f, () -> load(f, false));
+        }
+      }
+      for (Path f : new HashSet<>(loaded.keySet())) {
+        if (!now.contains(f)) {
+          submit(f, () -> unload(f));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("routes folder scan failed: {}", e.getMessage(), e);
+    }
+  }
+
+  /** Runs the tasks of one file one after the other, and different files side by side. */
+  private void submit(Path f, Runnable task) {
+    CompletableFuture<Void> prev = work.get(f);
+    if (prev != null && !prev.isDone()) {
+      return; // still busy with this file; the next scan sees what is left to do
+    }
+    work.put(f, CompletableFuture.runAsync(task, workers));
+  }
+
+  private static String digest(Path f) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(Files.readAllBytes(f)));
+    } catch (IOException e) {
+      return null; // vanished or unreadable between listing and reading
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void unload(Path f) {
+    Loaded old = loaded.get(f);
+    if (old == null) {
+      return;
+    }
+    removeRoutes(f, old);
+    loaded.remove(f);
+    LOG.info("routes file {} deleted: removed routes {}", f.getFileName(), old.routeIds());
+  }
+
+  private void load(Path f, boolean initial) {
+    String digest = digest(f);
+    if (digest == null) {
+      return;
+    }
+    Loaded old = loaded.get(f);
+    if (old != null) {
+      removeRoutes(f, old); // waits for running exchanges: outside the lock
+    }
+    // files load one at a time, so the routes that appear belong to this file
+    synchronized (addLock) {
+      addRoutes(f, digest, old, initial);
+    }
+  }
+
+  private final Object addLock = new Object();
+
+  private void addRoutes(Path f, String digest, Loaded old, boolean initial) {
+    ModelCamelContext model = (ModelCamelContext) context;
+    Set<String> routesBefore = routeIds();
+    Set<String> templatesBefore = templateIds(model);
+    String error = null;
+    try {
+      Resource r = ResourceHelper.resolveMandatoryResource(context, "file:" + f);
+      // as Camel's RoutesLoader does: route configurations, then routes, then templated routes
+      var builders = PluginHelper.getRoutesLoader(context).findRoutesBuilders(r);
+      for (RoutesBuilder b : builders) {
+        if (b instanceof RouteConfigurationsBuilder c) {
+          context.addRoutesConfigurations(c);
+        }
+      }
+      for (RoutesBuilder b : builders) {
+        context.addRoutes(b);
+      }
+      for (RoutesBuilder b : builders) {
+        checkTemplatesExist(model, b);
+        context.addTemplatedRoutes(b);
+      }
+      Set<String> added = new LinkedHashSet<>(routeIds());
+      added.removeAll(routesBefore);
+      checkSchedules(model, added);
+    } catch (Exception e) {
+      error = describe(e);
+      LOG.debug("loading {} failed", f, e);
+    }
+    Set<String> routes = new LinkedHashSet<>(routeIds());
+    routes.removeAll(routesBefore);
+    Set<String> templates = new LinkedHashSet<>(templateIds(model));
+    templates.removeAll(templatesBefore);
+    Loaded now = new Loaded(digest, routes, templates, error);
+    if (error != null) {
+      removeRoutes(f, now);
+      now = new Loaded(digest, Set.of(), Set.of(), error);
+      if (!initial) {
+        LOG.error(
+            "routes file {} is broken: {}; its routes are not running, the others are",
+            f.getFileName(),
+            error);
+      }
+    } else {
+      LOG.info(
+          "routes file {} {}: routes {}{}",
+          f.getFileName(),
+          old == null ? "loaded" : "reloaded",
+          routes,
+          templates.isEmpty() ? "" : ", route templates " + templates);
+    }
+    loaded.put(f, now);
+  }
+
+  /** The distinct messages along a failure's cause chain, on one line. */
+  static String describe(Throwable e) {
+    List<String> parts = new ArrayList<>();
+    for (Throwable t = e;
+        t != null && parts.size() < 4;
+        t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m == null || m.isBlank()) {
+        continue;
+      }
+      String line = m.strip().replaceAll("\\s*\\n\\s*", " ");
+      if (line.length() > 300) {
+        line = line.substring(0, 297) + "...";
+      }
+      String l = line;
+      if (parts.stream().noneMatch(p -> p.contains(l))) {
+        parts.add(line);
+      }
+    }
+    return parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts);
+  }
+
+  /** Camel skips a templated route whose template is unknown; here that is an error. */
+  private static void checkTemplatesExist(ModelCamelContext model, RoutesBuilder b) {
+    if (b instanceof RouteBuilder rb) {
+      for (TemplatedRouteDefinition t : rb.getTemplatedRouteCollection().getTemplatedRoutes()) {
+        if (model.getRouteTemplateDefinition(t.getRouteTemplateRef()) == null) {
+          throw new IllegalArgumentException(
+              "no route template named "
+                  + t.getRouteTemplateRef()
+                  + " (templatedRoute "
+                  + (t.getRouteId() == null ? "" : t.getRouteId())
+                  + ")");
+        }
+      }
+    }
+  }
+
+  /** Every route made from the scheduled-backup template must name a readable backup config. */
+  private static void checkSchedules(ModelCamelContext model, Set<String> added) {
+    for (String id : added) {
+      RouteDefinition def = model.getRouteDefinition(id);
+      if (def == null || def.getTemplateParameters() == null) {
+        continue;
+      }
+      Object config = def.getTemplateParameters().get("config");
+      if (config != null && def.getInput().getEndpointUri().startsWith("quartz:")) {
+        try {
+          ConfigLoader.backupFromFile(Path.of(config.toString()));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException(
+              "schedule " + id + ": backup config " + config + ": " + RunRecorder.reason(e), e);
+        }
+      }
+    }
+  }
+
+  private void removeRoutes(Path f, Loaded l) {
+    for (String id : l.routeIds()) {
+      try {
+        if (context.getRoute(id) != null) {
+          context
+              .getRouteController()
+              .stopRoute(id, DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS, true);
+          context.removeRoute(id);
+        } else {
+          ModelCamelContext model = (ModelCamelContext) context;
+          RouteDefinition def = model.getRouteDefinition(id);
+          if (def != null) {
+            model.removeRouteDefinition(def);
+          }
+        }
+      } catch (Exception e) {
+        LOG.warn("cannot remove route {} of {}: {}", id, f.getFileName(), e.getMessage());
+      }
+    }
+    ModelCamelContext model = (ModelCamelContext) context;
+    for (String t : l.templateIds()) {
+      try {
+        model.removeRouteTemplateDefinitions(t);
+      } catch (Exception e) {
+        LOG.warn("cannot remove route template {} of {}: {}", t, f.getFileName(), e.getMessage());
+      }
+    }
+  }
+
+  private Set<String> routeIds() {
+    Set<String> ids = new HashSet<>();
+    for (Route r : context.getRoutes()) {
+      ids.add(r.getRouteId());
+    }
+    // a route that failed to start may only exist as a definition
+    for (RouteDefinition d : ((ModelCamelContext) context).getRouteDefinitions()) {
+      if (d.getRouteId() != null) {
+        ids.add(d.getRouteId());
+      }
+    }
+    return ids;
+  }
+
+  private static Set<String> templateIds(ModelCamelContext model) {
+    Set<String> ids = new HashSet<>();
+    for (RouteTemplateDefinition t : model.getRouteTemplateDefinitions()) {
+      ids.add(t.getId());
+    }
+    return ids;
+  }
+
+  @Override
+  public void close() {
+    poller.shutdownNow();
+    workers.shutdownNow();
+  }
+}

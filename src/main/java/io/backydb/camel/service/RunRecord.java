@@ -1,0 +1,44 @@
+package io.backydb.camel.service;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Instant;
+
+/**
+ * One backup or restore run as the history keeps it and as events carry it.
+ *
+ * @param id a unique run id
+ * @param operation {@code backup} or {@code restore}
+ * @param status {@code started}, {@code succeeded} or {@code failed}
+ * @param node the {@code bin/backy run} node (host/pid unless {@code backy.node} is set)
+ * @param trigger the route that asked for the run (a schedule's route id, a request route, ...)
+ * @param scheduledAt the scheduled fire time when a schedule triggered the run
+ * @param database the database backed up or restored into, when the config could be read
+ * @param dumpBytes bytes of SQL dumped (backups)
+ * @param storedBytes bytes written to the storage (backups)
+ * @param location the backup's location
+ * @param error the one-line reason of a failure
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunRecord(
+    String id,
+    String operation,
+    String status,
+    String node,
+    String trigger,
+    Instant scheduledAt,
+    Instant startedAt,
+    Instant finishedAt,
+    Long durationMs,
+    String database,
+    Long dumpBytes,
+    Long storedBytes,
+    String location,
+    String error) {
+
+  public static final String STARTED = "started";
+  public static final String SUCCEEDED = "succeeded";
+  public static final String FAILED = "failed";
+}

@@ -1,0 +1,259 @@
+package io.backydb.camel.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backydb.BackyException;
+import io.backydb.backup.BackupJob;
+import io.backydb.backup.BackupResult;
+import io.backydb.camel.BackyExchange;
+import io.backydb.format.BackupMetadata;
+import io.backydb.restore.RestoreJob;
+import io.backydb.restore.RestoreResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.support.RoutePolicySupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A route policy on the {@code backup} and {@code restore} routes that turns every run into an
+ * event (started, succeeded with its metadata, failed with the reason), a history record and
+ * metrics. It never fails a run: a broken events endpoint or history store is logged.
+ */
+public final class RunRecorder extends RoutePolicySupport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
+
+  /** Exchange property holding the run in progress. */
+  public static final String RUN = "backy.run";
+
+  /** Exchange property naming what asked for a run, when it is not the exchange's first route. */
+  public static final String TRIGGER = "backy.trigger";
+
+  /** The quartz header with the scheduled fire time of a tick. */
+  static final String SCHEDULED_FIRE_TIME = "scheduledFireTime";
+
+  private final String node;
+  private final String eventsUri;
+  private final RunHistory history;
+  private ProducerTemplate producer;
+  private MeterRegistry meters;
+
+  public RunRecorder(String node, String eventsUri, RunHistory history) {
+    this.node = node;
+    this.eventsUri = eventsUri;
+    this.history = history;
+  }
+
+  /** Routes this policy applies to. */
+  public static boolean applies(String routeId) {
+    return "backup".equals(routeId) || "restore".equals(routeId);
+  }
+
+  @Override
+  public void onExchangeBegin(Route route, Exchange exchange) {
+    String op = route.getRouteId();
+    Object fired = exchange.getMessage().getHeader(SCHEDULED_FIRE_TIME);
+    RunRecord started =
+        new RunRecord(
+            UUID.randomUUID().toString(),
+            op,
+            RunRecord.STARTED,
+            node,
+            exchange.getProperty(TRIGGER, exchange.getFromRouteId(), String.class),
+            fired instanceof Date d ? d.toInstant() : null,
+            Instant.now(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    exchange.setProperty(RUN, started);
+    publish(route, started, null);
+  }
+
+  @Override
+  public void onExchangeDone(Route route, Exchange exchange) {
+    RunRecord started = exchange.getProperty(RUN, RunRecord.class);
+    if (started == null || !RunRecord.STARTED.equals(started.status())) {
+      return;
+    }
+    RunRecord done = finish(started, exchange);
+    exchange.setProperty(RUN, done); // a request route reads the outcome from here
+    BackupMetadata metadata =
+        exchange.getMessage().getBody() instanceof BackupResult r ? r.metadata() : null;
+    if (exchange.getException() != null) {
+      metadata = null;
+    }
+    try {
+      history.record(done);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "cannot record {} run {} in {}: {}",
+          done.operation(),
+          done.id(),
+          history.describe(),
+          e.getMessage());
+    }
+    count(done);
+    publish(route, done, metadata);
+    if (RunRecord.FAILED.equals(done.status())) {
+      LOG.warn("{} {} failed: {}", done.operation(), done.id(), done.error());
+    } else {
+      LOG.info(
+          "{} {} succeeded in {} ms: {}",
+          done.operation(),
+          done.id(),
+          done.durationMs(),
+          done.location());
+    }
+  }
+
+  private RunRecord finish(RunRecord s, Exchange exchange) {
+    Instant end = Instant.now();
+    Throwable failure = exchange.getException();
+    String database = null;
+    Long dumpBytes = null;
+    Long storedBytes = null;
+    String location = null;
+    BackupJob bj = exchange.getProperty(BackyExchange.BACKUP_JOB, BackupJob.class);
+    if (bj != null) {
+      database = bj.config().database().dbName();
+      location = bj.location();
+      if (bj.metadata() != null) {
+        dumpBytes = bj.metadata().sizes().dumpBytes();
+        storedBytes = bj.metadata().sizes().storedBytes();
+      }
+    }
+    RestoreJob rj = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
+    if (rj != null) {
+      database = rj.config().database().dbName();
+      location = rj.source() != null ? rj.source().location() : rj.config().backupPath();
+    }
+    Object body = exchange.getMessage().getBody();
+    if (failure == null && body instanceof RestoreResult rr) {
+      location = rr.backupLocation();
+    }
+    return new RunRecord(
+        s.id(),
+        s.operation(),
+        failure == null ? RunRecord.SUCCEEDED : RunRecord.FAILED,
+        s.node(),
+        s.trigger(),
+        s.scheduledAt(),
+        s.startedAt(),
+        end,
+        Duration.between(s.startedAt(), end).toMillis(),
+        database,
+        failure == null ? dumpBytes : null,
+        failure == null ? storedBytes : null,
+        failure == null ? location : null,
+        failure == null ? null : reason(failure));
+  }
+
+  /** The one-line reason of a failure, as users see it. */
+  public static String reason(Throwable t) {
+    BackyException b = BackyException.find(t);
+    if (b != null) {
+      return b.getMessage();
+    }
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+
+  /** The JSON of an event or a request result. */
+  public static String eventJson(RunRecord run, BackupMetadata metadata) {
+    ObjectNode n = FileRunHistory.JSON.createObjectNode();
+    n.put("event", run.operation() + "." + run.status());
+    n.set("run", FileRunHistory.JSON.valueToTree(run));
+    if (metadata != null) {
+      try {
+        JsonNode m = FileRunHistory.JSON.readTree(io.backydb.format.MetadataJson.write(metadata));
+        n.set("metadata", m);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return n.toString();
+  }
+
+  private void publish(Route route, RunRecord run, BackupMetadata metadata) {
+    if (eventsUri == null) {
+      return;
+    }
+    try {
+      if (producer == null) {
+        producer = route.getCamelContext().createProducerTemplate();
+      }
+      producer.sendBodyAndHeader(
+          eventsUri, eventJson(run, metadata), "backyEvent", run.operation() + "." + run.status());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "cannot publish the {} event of run {} to {}: {}",
+          run.status(),
+          run.id(),
+          eventsUri,
+          reason(e));
+    }
+  }
+
+  private void count(RunRecord run) {
+    MeterRegistry m = meters;
+    if (m == null) {
+      return;
+    }
+    String base = "backy." + run.operation() + "s";
+    Counter.builder(base).tag("status", run.status()).register(m).increment();
+    Timer.builder("backy." + run.operation() + ".duration")
+        .tag("status", run.status())
+        .register(m)
+        .record(Duration.ofMillis(run.durationMs()));
+    if (run.storedBytes() != null) {
+      Counter.builder("backy.backup.stored.bytes")
+          .baseUnit("bytes")
+          .register(m)
+          .increment(run.storedBytes());
+    }
+    if (run.dumpBytes() != null) {
+      Counter.builder("backy.backup.dump.bytes")
+          .baseUnit("bytes")
+          .register(m)
+          .increment(run.dumpBytes());
+    }
+  }
+
+  /** Where metrics go; set once the Camel context has bound its registry. */
+  public void meters(MeterRegistry registry) {
+    this.meters = registry;
+    if (registry != null) {
+      for (String op : new String[] {"backups", "restores"}) {
+        for (String st : new String[] {RunRecord.SUCCEEDED, RunRecord.FAILED}) {
+          Counter.builder("backy." + op).tag("status", st).register(registry);
+          Timer.builder("backy." + op.substring(0, op.length() - 1) + ".duration")
+              .tag("status", st)
+              .register(registry);
+        }
+      }
+      Counter.builder("backy.backup.stored.bytes").baseUnit("bytes").register(registry);
+      Counter.builder("backy.backup.dump.bytes").baseUnit("bytes").register(registry);
+    }
+  }
+
+  public RunHistory history() {
+    return history;
+  }
+}

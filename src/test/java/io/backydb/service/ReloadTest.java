@@ -1,0 +1,193 @@
+package io.backydb.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.backydb.backup.BackupResult;
+import io.backydb.camel.service.BackyService;
+import io.backydb.camel.service.RoutesFolder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** Files dropped into, changed in and deleted from the routes folder of a running service. */
+class ReloadTest {
+
+  static final Duration WITHIN = Duration.ofSeconds(10);
+
+  @TempDir Path dir;
+  ServiceFixture fx;
+  ListAppender<ILoggingEvent> log;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new ServiceFixture(dir);
+    log = new ListAppender<>();
+    log.start();
+    ((Logger) LoggerFactory.getLogger(RoutesFolder.class)).addAppender(log);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    ((Logger) LoggerFactory.getLogger(RoutesFolder.class)).detachAppender(log);
+    fx.close();
+  }
+
+  static String directRoute(String id, String uri, String reply) {
+    return "- route:\n    id: "
+        + id
+        + "\n    from:\n      uri: "
+        + uri
+        + "\n      steps:\n        - setBody: {constant: \""
+        + reply
+        + "\"}\n";
+  }
+
+  private String call(CamelContext ctx, String uri) {
+    try (ProducerTemplate p = ctx.createProducerTemplate()) {
+      return p.requestBody(uri + "?block=false", "", String.class);
+    } catch (Exception e) {
+      return "unavailable: " + e.getMessage();
+    }
+  }
+
+  private List<String> errors() {
+    return log.list.stream()
+        .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
+  }
+
+  @Test
+  void folder_addsReplacesAndRemovesOnlyTheRoutesOfTheFileThatChanged() throws Exception {
+    Files.writeString(fx.routes.resolve("b.camel.yaml"), directRoute("b1", "direct:b", "b"));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    Route b1 = ctx.getRoute("b1");
+    assertThat(b1).isNotNull();
+
+    // added
+    Path a = fx.routes.resolve("a.camel.yaml");
+    Files.writeString(a, directRoute("a1", "direct:a", "a-v1"));
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:a").equals("a-v1"));
+
+    // changed: a1 replaced, a2 added, b1 untouched
+    Files.writeString(
+        a, directRoute("a1", "direct:a", "a-v2") + directRoute("a2", "direct:a2", "a2"));
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:a").equals("a-v2"));
+    assertThat(call(ctx, "direct:a2")).isEqualTo("a2");
+    assertThat(ctx.getRoute("b1")).isSameAs(b1);
+
+    // changed again, dropping a2
+    Files.writeString(a, directRoute("a1", "direct:a", "a-v3"));
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:a").equals("a-v3"));
+    assertThat(ctx.getRoute("a2")).isNull();
+
+    // deleted
+    Files.delete(a);
+    await().atMost(WITHIN).until(() -> ctx.getRoute("a1") == null);
+    assertThat(ctx.getRoute("b1")).isSameAs(b1);
+    assertThat(call(ctx, "direct:b")).isEqualTo("b");
+    assertThat(ctx.getRoute("backup")).isNotNull();
+    assertThat(errors()).isEmpty();
+  }
+
+  @Test
+  void folder_reportsBrokenFilesAndKeepsEveryOtherRouteRunning() throws Exception {
+    Files.writeString(
+        fx.routes.resolve("good.camel.yaml"), directRoute("good", "direct:good", "ok"));
+    // broken from the start
+    Files.writeString(
+        fx.routes.resolve("bad-yaml.camel.yaml"), "- route: {id: x, from: [unclosed\n");
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    Route good = ctx.getRoute("good");
+    assertThat(service.folder().error("bad-yaml.camel.yaml")).isNotBlank();
+
+    // broken while running
+    Files.writeString(
+        fx.routes.resolve("unknown-step.camel.yaml"),
+        "- route:\n    id: unknown-step\n    from:\n      uri: direct:u\n      steps:\n"
+            + "        - process: {ref: noSuchStep}\n");
+    Files.writeString(
+        fx.routes.resolve("bad-cron.camel.yaml"),
+        ServiceFixture.schedule("bad-cron", "every day at noon", fx.config));
+    Files.writeString(
+        fx.routes.resolve("missing-config.camel.yaml"),
+        ServiceFixture.schedule("missing-config", "0 0 3 * * ?", dir.resolve("nope.yaml")));
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                errors().stream()
+                        .filter(
+                            m ->
+                                m.contains("unknown-step.camel.yaml is broken")
+                                    || m.contains("bad-cron.camel.yaml is broken")
+                                    || m.contains("missing-config.camel.yaml is broken"))
+                        .count()
+                    == 3);
+    String all = String.join("\n", errors());
+    assertThat(all)
+        .contains("bad-yaml.camel.yaml is broken")
+        .contains("noSuchStep")
+        .contains("every day at noon")
+        .contains("nope.yaml");
+    assertThat(ctx.getRoute("unknown-step")).isNull();
+    assertThat(ctx.getRoute("bad-cron")).isNull();
+    assertThat(ctx.getRoute("missing-config")).isNull();
+    assertThat(ctx.getRoute("good")).isSameAs(good);
+    assertThat(call(ctx, "direct:good")).isEqualTo("ok");
+    assertThat(ctx.getRoute("backup")).isNotNull();
+
+    // fixing a broken file loads it
+    Files.writeString(
+        fx.routes.resolve("bad-yaml.camel.yaml"), directRoute("x", "direct:x", "fixed"));
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:x").equals("fixed"));
+  }
+
+  @Test
+  void folder_neverInterruptsABackupInProgress() throws Exception {
+    // a backup that takes a few seconds
+    Path backupRoute = fx.routes.resolve("backup.camel.yaml");
+    String original = Files.readString(backupRoute);
+    Files.writeString(
+        backupRoute,
+        original.replace(
+            "        - process: {ref: backupConfig}",
+            "        - delay: {constant: 4000, asyncDelayed: false}\n"
+                + "        - process: {ref: backupConfig}"));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    Route oldBackup = ctx.getRoute("backup");
+
+    CompletableFuture<BackupResult> running;
+    try (ProducerTemplate p = ctx.createProducerTemplate()) {
+      running = p.asyncRequestBody("direct:backup", fx.config.toString(), BackupResult.class);
+      await().atMost(WITHIN).until(() -> ctx.getInflightRepository().size("backup") == 1);
+      // other files come and go, and the backup route itself is replaced, while it runs
+      Files.writeString(fx.routes.resolve("other.camel.yaml"), directRoute("o", "direct:o", "o"));
+      Files.writeString(backupRoute, original);
+      BackupResult result = running.get(60, TimeUnit.SECONDS);
+      assertThat(result.metadata().source().database()).isEqualTo(fx.database);
+    }
+    await().atMost(WITHIN).until(() -> ctx.getRoute("backup") != oldBackup);
+    assertThat(ctx.getRoute("backup")).isNotNull();
+    assertThat(call(ctx, "direct:o")).isEqualTo("o");
+    assertThat(fx.backupCount()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,95 @@
+package io.backydb.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.backydb.camel.service.BackyService;
+import io.backydb.camel.service.RunRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Schedules from the scheduled-backup route template, run by the real routes folder. */
+class ScheduleTest {
+
+  @TempDir Path dir;
+  ServiceFixture fx;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new ServiceFixture(dir);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void schedule_runsBackupsOnItsCron_andRecordsThemInTheHistory() throws Exception {
+    Files.writeString(
+        fx.routes.resolve("every-2s.camel.yaml"),
+        ServiceFixture.schedule("every-2s", "0/2 * * * * ?", fx.config));
+    BackyService service = fx.start();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> fx.backupCount() >= 2);
+    List<RunRecord> runs = service.history().latest(10);
+    assertThat(runs).isNotEmpty();
+    RunRecord run = runs.get(runs.size() - 1);
+    assertThat(run.operation()).isEqualTo("backup");
+    assertThat(run.status()).isEqualTo(RunRecord.SUCCEEDED);
+    assertThat(run.trigger()).isEqualTo("every-2s");
+    assertThat(run.scheduledAt()).isNotNull();
+    assertThat(run.database()).isEqualTo(fx.database);
+    assertThat(run.storedBytes()).isPositive();
+    assertThat(run.location()).contains(fx.backups.toString());
+    assertThat(run.durationMs()).isNotNull();
+  }
+
+  @Test
+  void schedule_doesNotStartABackupWhileThePreviousOneRuns() throws Exception {
+    // a backup that takes ~3 s, on a schedule ticking every second
+    Path backupRoute = fx.routes.resolve("backup.camel.yaml");
+    Files.writeString(
+        backupRoute,
+        Files.readString(backupRoute)
+            .replace(
+                "        - process: {ref: backupConfig}",
+                "        - delay: {constant: 3000, asyncDelayed: false}\n        - process: {ref: backupConfig}"));
+    Files.writeString(
+        fx.routes.resolve("busy.camel.yaml"),
+        ServiceFixture.schedule("busy", "* * * * * ?", fx.config));
+    BackyService service = fx.start();
+
+    await().atMost(Duration.ofSeconds(40)).until(() -> service.history().latest(10).size() >= 3);
+    List<RunRecord> runs =
+        service.history().latest(10).stream()
+            .sorted(Comparator.comparing(RunRecord::startedAt))
+            .toList();
+    assertThat(runs).allMatch(r -> r.status().equals(RunRecord.SUCCEEDED));
+    for (int i = 1; i < runs.size(); i++) {
+      // each run started after the one before had finished
+      assertThat(runs.get(i).startedAt()).isAfterOrEqualTo(runs.get(i - 1).finishedAt());
+    }
+  }
+
+  @Test
+  void exampleSchedule_loadsAsShipped_andWaitsForItsTime() throws Exception {
+    BackyService service = fx.start();
+    Files.copy(
+        Path.of("routes", "examples", "nightly-backup.camel.yaml"),
+        fx.routes.resolve("nightly-backup.camel.yaml"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> service.context().getRoute("nightly-shop") != null);
+    assertThat(service.context().getRoute("nightly-shop").getEndpoint().getEndpointUri())
+        .startsWith("quartz://backy/nightly-shop");
+    assertThat(service.folder().error("nightly-backup.camel.yaml")).isNull();
+  }
+}

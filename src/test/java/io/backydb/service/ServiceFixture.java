@@ -1,0 +1,119 @@
+package io.backydb.service;
+
+import io.backydb.camel.service.BackyService;
+import io.backydb.camel.service.ServiceSettings;
+import io.backydb.config.Environment;
+import io.backydb.testing.TestServer;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A {@code bin/backy run} service for tests: a copy of the project's real routes folder, a small
+ * source database, a backup config file for it, and local backup and log folders.
+ */
+final class ServiceFixture implements AutoCloseable {
+
+  static final TestServer server = TestServer.get();
+
+  final Path dir;
+  final Path routes;
+  final Path backups;
+  final Path logs;
+  final String database;
+  final Path config;
+  final Map<String, String> envVars = new HashMap<>();
+  private final List<BackyService> services = new ArrayList<>();
+
+  ServiceFixture(Path dir) throws Exception {
+    this.dir = dir;
+    routes = Files.createDirectories(dir.resolve("routes"));
+    backups = Files.createDirectories(dir.resolve("backups"));
+    logs = Files.createDirectories(dir.resolve("logs"));
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("routes"), "*.yaml")) {
+      for (Path p : ds) {
+        Files.copy(p, routes.resolve(p.getFileName()));
+      }
+    }
+    database = TestServer.uniqueName("svc");
+    server.createDatabase(database);
+    server.execute(
+        database,
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))",
+        "INSERT INTO t VALUES (1,'one'),(2,'two'),(3,'three')");
+    config = dir.resolve("backup.yaml");
+    Files.writeString(config, backupConfigYaml(database));
+    envVars.put(Environment.DB_PASSWORD, "");
+    envVars.put(Environment.LOCAL_PATH, backups.toString());
+    envVars.put(Environment.LOGGING_PATH, logs.toString());
+  }
+
+  static String backupConfigYaml(String db) {
+    return "database:\n  host: "
+        + server.host()
+        + "\n  port: "
+        + server.port()
+        + "\n  user: root\n  db_name: "
+        + db
+        + "\nstorage:\n  storage_type: local\n";
+  }
+
+  Environment env() {
+    return Environment.of(envVars);
+  }
+
+  /** A schedule file using the scheduled-backup template. */
+  static String schedule(String name, String cron, Path config) {
+    return "- templatedRoute:\n"
+        + "    routeTemplateRef: scheduled-backup\n"
+        + "    routeId: "
+        + name
+        + "\n    parameters:\n"
+        + "      - {name: name, value: "
+        + name
+        + "}\n"
+        + "      - {name: cron, value: \""
+        + cron
+        + "\"}\n"
+        + "      - {name: config, value: \""
+        + config
+        + "\"}\n";
+  }
+
+  void properties(String text) throws IOException {
+    Files.writeString(routes.resolve(ServiceSettings.FILE_NAME), text);
+  }
+
+  BackyService start() throws Exception {
+    BackyService s = new BackyService(ServiceSettings.load(routes, null, env()));
+    services.add(s);
+    s.start();
+    return s;
+  }
+
+  /** The finished backups (metadata sidecars) in the backup folder. */
+  long backupCount() throws IOException {
+    try (Stream<Path> s = Files.walk(backups)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".metadata.json")).count();
+    }
+  }
+
+  String log() throws IOException {
+    Path f = logs.resolve("backydb.log");
+    return Files.exists(f) ? Files.readString(f) : "";
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (BackyService s : services) {
+      s.close();
+    }
+    server.dropDatabase(database);
+  }
+}
