@@ -1,6 +1,7 @@
 package io.backydb.camel;
 
 import io.backydb.engine.ApplySummary;
+import io.backydb.progress.ProgressReporter;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.RestoreJob;
 import io.backydb.restore.RestoreResult;
@@ -16,7 +17,14 @@ public final class ApplyProcessor implements Processor {
   public void process(Exchange exchange) throws Exception {
     RestoreJob job = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
     BackupSource source = exchange.getMessage().getMandatoryBody(BackupSource.class);
-    ApplySummary summary = job.engine().apply(job.applyRequest(), source.openDump());
+    long rows = source.metadata() == null ? -1 : source.metadata().totalRows();
+    ApplySummary summary;
+    try (ProgressReporter progress =
+        new ProgressReporter(
+                "restore of " + job.config().database().dbName(), rows, System::nanoTime)
+            .start()) {
+      summary = job.engine().apply(job.applyRequest().withProgress(progress), source.openDump());
+    }
     job.summary(summary);
     exchange
         .getMessage()

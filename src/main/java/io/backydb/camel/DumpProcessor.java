@@ -5,6 +5,7 @@ import io.backydb.config.DatabaseConfig;
 import io.backydb.engine.DatabaseEngine.DumpRequest;
 import io.backydb.engine.DumpSummary;
 import io.backydb.format.BundleWriter;
+import io.backydb.progress.ProgressReporter;
 import io.backydb.stream.AsyncPipe;
 import io.backydb.stream.CountingOutputStream;
 import org.apache.camel.Exchange;
@@ -20,13 +21,18 @@ public final class DumpProcessor implements Processor {
   public void process(Exchange exchange) {
     BackupJob job = exchange.getProperty(BackyExchange.BACKUP_JOB, BackupJob.class);
     DatabaseConfig db = job.config().database();
-    DumpRequest request = new DumpRequest(db.backupFeatures(), db.tables(), db.multipleFiles());
+    // progress on a terminal, or a log line every 30 s; ends with the dump
+    ProgressReporter progress =
+        new ProgressReporter("backup of " + db.dbName(), -1, System::nanoTime).start();
+    DumpRequest request =
+        new DumpRequest(db.backupFeatures(), db.tables(), db.multipleFiles(), progress);
     AsyncPipe<DumpSummary> pipe =
         AsyncPipe.start(
             "backy-dump-" + db.dbName(),
             out -> {
               CountingOutputStream counted = new CountingOutputStream(out);
-              try (BundleWriter bundle = new BundleWriter(counted)) {
+              try (progress;
+                  BundleWriter bundle = new BundleWriter(counted)) {
                 DumpSummary summary = job.engine().dump(request, bundle);
                 bundle.finish();
                 job.addDumpBytes(counted.count());

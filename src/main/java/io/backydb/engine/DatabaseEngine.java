@@ -1,6 +1,7 @@
 package io.backydb.engine;
 
 import io.backydb.config.Features;
+import io.backydb.progress.ProgressListener;
 import java.util.List;
 
 /**
@@ -11,13 +12,27 @@ import java.util.List;
 public interface DatabaseEngine {
 
   /** What to dump. {@code tables} empty means every table. */
-  record DumpRequest(Features features, List<String> tables, boolean multipleFiles) {}
+  record DumpRequest(
+      Features features, List<String> tables, boolean multipleFiles, ProgressListener progress) {
+    public DumpRequest(Features features, List<String> tables, boolean multipleFiles) {
+      this(features, tables, multipleFiles, ProgressListener.NONE);
+    }
+  }
 
   /**
    * What to apply. {@code features} null means everything the dump holds; {@code tables} empty
    * means every table.
    */
-  record ApplyRequest(Features features, List<String> tables, boolean replaceExisting) {}
+  record ApplyRequest(
+      Features features, List<String> tables, boolean replaceExisting, ProgressListener progress) {
+    public ApplyRequest(Features features, List<String> tables, boolean replaceExisting) {
+      this(features, tables, replaceExisting, ProgressListener.NONE);
+    }
+
+    public ApplyRequest withProgress(ProgressListener p) {
+      return new ApplyRequest(features, tables, replaceExisting, p);
+    }
+  }
 
   /** Dumps one consistent snapshot of the configured database. */
   DumpSummary dump(DumpRequest request, DumpOutput output) throws Exception;

@@ -9,6 +9,9 @@ public interface ProgressListener {
   /** Ignores everything. */
   ProgressListener NONE = new ProgressListener() {};
 
+  /** The work begins; {@code totalEstimatedRows} is the server's estimate of all rows, or -1. */
+  default void begin(long totalEstimatedRows) {}
+
   /** Work on a table's data begins; {@code estimatedRows} is the server's estimate, or -1. */
   default void tableStarted(String table, long estimatedRows) {}
 

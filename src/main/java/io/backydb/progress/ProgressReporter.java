@@ -23,7 +23,7 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
 
   private final String operation;
-  private final long totalEstimatedRows;
+  private volatile long totalEstimatedRows;
   private final LongSupplier clock;
   private final long startNanos;
   private final AtomicLong rows = new AtomicLong();
@@ -64,6 +64,11 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     timer.scheduleAtFixedRate(
         () -> sink.accept(status()), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  @Override
+  public void begin(long estimate) {
+    totalEstimatedRows = estimate;
   }
 
   @Override

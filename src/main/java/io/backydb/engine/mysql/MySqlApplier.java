@@ -176,7 +176,12 @@ final class MySqlApplier {
           feature = Feature.ofKey(value);
           table = null;
         }
-        case DumpDirectives.TABLE -> table = DumpDirectives.unjson(value);
+        case DumpDirectives.TABLE -> {
+          table = DumpDirectives.unjson(value);
+          if (feature == Feature.DATA) {
+            request.progress().tableStarted(table, -1);
+          }
+        }
         case DumpDirectives.EXACT -> exact = DumpDirectives.unjson(value);
         case DumpDirectives.COMPLETE -> complete = true;
         default -> {
@@ -213,6 +218,7 @@ final class MySqlApplier {
         int updated = statement.getUpdateCount();
         if (feature == Feature.DATA && table != null && updated > 0) {
           rowsLoaded.merge(table, (long) updated, Long::sum);
+          request.progress().rows(table, updated, sql.length());
         }
       } catch (SQLException e) {
         throw new BackyException(

@@ -7,6 +7,7 @@ import io.backydb.engine.DatabaseEngine.DumpRequest;
 import io.backydb.engine.DumpOutput;
 import io.backydb.engine.DumpSummary;
 import io.backydb.engine.TableStats;
+import io.backydb.progress.ProgressListener;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,9 @@ final class MySqlDumper {
   /** Table name → information_schema TABLE_TYPE, for the tables being dumped. */
   private final Map<String, String> tableTypes = new LinkedHashMap<>();
 
+  /** The server's row estimates (InnoDB's are approximate), for progress and ETA only. */
+  private final Map<String, Long> estimatedRows = new LinkedHashMap<>();
+
   /** Whether history rows of system-versioned tables can be restored (MariaDB 10.11+). */
   private boolean historyInsertable;
 
@@ -70,6 +74,14 @@ final class MySqlDumper {
       c.setCatalog(database);
       historyInsertable = hasVariable(c, "system_versioning_insert_history");
       List<String> tables = tables(c);
+      if (request.features().data()) {
+        request
+            .progress()
+            .begin(
+                tables.stream()
+                    .mapToLong(t -> Math.max(0, estimatedRows.getOrDefault(t, 0L)))
+                    .sum());
+      }
       MySqlObjectDumper objects = new MySqlObjectDumper(c, database, definers);
       List<TableStats> stats = new ArrayList<>();
       List<String> files = new ArrayList<>();
@@ -182,7 +194,7 @@ final class MySqlDumper {
     Map<String, String> types = new LinkedHashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+            "SELECT TABLE_NAME, TABLE_TYPE, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
                 + " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE')"
                 + " ORDER BY TABLE_NAME")) {
       ps.setString(1, database);
@@ -190,6 +202,8 @@ final class MySqlDumper {
         while (rs.next()) {
           all.add(rs.getString(1));
           types.put(rs.getString(1), rs.getString(2));
+          long estimate = rs.getLong(3);
+          estimatedRows.put(rs.getString(1), rs.wasNull() ? -1L : estimate);
         }
       }
     }
@@ -365,6 +379,8 @@ final class MySqlDumper {
     if (cols.isEmpty()) {
       return new TableStats(table, 0, 0);
     }
+    ProgressListener progress = request.progress();
+    progress.tableStarted(table, estimatedRows.getOrDefault(table, -1L));
     if (history) {
       write(out, HISTORY_ON);
     }
@@ -391,6 +407,7 @@ final class MySqlDumper {
     byte[] insertPrefix = prefix.toString().getBytes(StandardCharsets.UTF_8);
 
     long rows = 0;
+    long reported = 0;
     long bytes = 0;
     SqlText sql = new SqlText();
     int n = cols.size();
@@ -423,17 +440,23 @@ final class MySqlDumper {
           sql.ch(')');
           rows++;
           if (sql.length() >= STATEMENT_BYTES) {
-            bytes += flush(sql, out);
+            long flushed = flush(sql, out);
+            bytes += flushed;
+            progress.rows(table, rows - reported, flushed);
+            reported = rows;
           }
         }
       }
     }
     if (sql.length() > 0) {
-      bytes += flush(sql, out);
+      long flushed = flush(sql, out);
+      bytes += flushed;
+      progress.rows(table, rows - reported, flushed);
     }
     if (history) {
       write(out, HISTORY_OFF);
     }
+    progress.tableFinished(table);
     return new TableStats(table, rows, bytes);
   }
 
