@@ -39,6 +39,7 @@ public final class LocalStorage implements BackupStorage {
       PosixFilePermissions.fromString("rwx------");
 
   private final Path root;
+  private volatile boolean cleaned;
 
   public LocalStorage(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -65,9 +66,20 @@ public final class LocalStorage implements BackupStorage {
       throw new FileAlreadyExistsException(target.toString());
     }
     createDirectories(target.getParent());
+    if (!cleaned) {
+      cleaned = true;
+      cleanPartials();
+    }
+    // the writer's pid in the name tells a later run whether the file is abandoned
     Path temp =
         target.resolveSibling(
-            "." + target.getFileName() + "." + UUID.randomUUID() + PARTIAL_SUFFIX);
+            "."
+                + target.getFileName()
+                + "."
+                + ProcessHandle.current().pid()
+                + "."
+                + UUID.randomUUID()
+                + PARTIAL_SUFFIX);
     OutputStream out =
         new BufferedOutputStream(
             POSIX
@@ -166,7 +178,11 @@ public final class LocalStorage implements BackupStorage {
     return root.relativize(abs).toString().replace('\\', '/');
   }
 
-  /** Deletes temporary files left by a backup that was killed; returns how many. */
+  /**
+   * Deletes temporary files left by a backup whose process was killed; returns how many. A
+   * temporary file of a process that is still running (another backup in progress) is kept. Runs by
+   * itself before this storage's first write.
+   */
   public int cleanPartials() throws IOException {
     if (!Files.isDirectory(root)) {
       return 0;
@@ -174,12 +190,29 @@ public final class LocalStorage implements BackupStorage {
     int n = 0;
     try (Stream<Path> files = Files.walk(root, 2)) {
       for (Path p : (Iterable<Path>) files::iterator) {
-        if (p.getFileName().toString().endsWith(PARTIAL_SUFFIX) && Files.deleteIfExists(p)) {
+        String f = p.getFileName().toString();
+        if (f.endsWith(PARTIAL_SUFFIX) && !writerAlive(f) && Files.deleteIfExists(p)) {
           n++;
         }
       }
     }
     return n;
+  }
+
+  /**
+   * Whether the process named in a temporary file's name ({@code .NAME.<pid>.<uuid>.partial}) runs.
+   */
+  static boolean writerAlive(String partialName) {
+    String[] parts = partialName.split("\\.", -1);
+    if (parts.length < 4) {
+      return false;
+    }
+    try {
+      long pid = Long.parseLong(parts[parts.length - 3]);
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static final class LocalPendingWrite implements PendingWrite {

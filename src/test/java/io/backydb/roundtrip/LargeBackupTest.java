@@ -129,6 +129,80 @@ class LargeBackupTest {
     }
   }
 
+  @Test
+  void aKilledBackupProcessLeavesOnlyATemporaryFileThatTheNextRunRemoves() throws Exception {
+    Path backups = dir.resolve("backups");
+    Path config = dir.resolve("backup.json");
+    Files.writeString(
+        config,
+        "{\"database\": {\"host\": \""
+            + server.host()
+            + "\", \"port\": "
+            + server.port()
+            + ", \"user\": \"root\", \"db_name\": \""
+            + db
+            + "\"}, \"storage\": {\"storage_type\": \"local\"}}");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                javaBin,
+                "-Xmx128m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.backydb.cli.BackyCli",
+                "backup",
+                "--config",
+                config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.out").toFile());
+    pb.environment().put("DB_PASSWORD", "");
+    pb.environment().put("LOGGING_PATH", dir.toString());
+    pb.environment().put("LOCAL_PATH", backups.toString());
+    Process p = pb.start();
+    // kill it once its temporary file has grown: mid-backup, with no chance to clean up
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+    while (partials(backups).stream().noneMatch(f -> f.toFile().length() > (8 << 20))
+        && Instant.now().isBefore(deadline)
+        && p.isAlive()) {
+      p.onExit().completeOnTimeout(p, 50, TimeUnit.MILLISECONDS).join();
+    }
+    assertThat(p.isAlive()).as("still backing up when killed").isTrue();
+    p.destroyForcibly().waitFor();
+    assertThat(partials(backups)).hasSize(1);
+    assertThat(new BackupCatalog(new LocalStorage(backups)).list(new ArrayList<>())).isEmpty();
+
+    // the next backup into the same folder removes the dead process's temporary file
+    server.execute(db, "CREATE TABLE IF NOT EXISTS small (id INT PRIMARY KEY)");
+    try (BackyDB backy = new BackyDB(TestServer.environment(backups, dir))) {
+      backy.backup(
+          Map.of(
+              "database",
+                  Map.of(
+                      "host",
+                      server.host(),
+                      "port",
+                      server.port(),
+                      "user",
+                      "root",
+                      "db_name",
+                      db,
+                      "tables",
+                      List.of("small")),
+              "storage", Map.of("storage_type", "local")));
+    }
+    assertThat(partials(backups)).isEmpty();
+    assertThat(new BackupCatalog(new LocalStorage(backups)).list(new ArrayList<>())).hasSize(1);
+  }
+
+  private static List<Path> partials(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(f -> f.getFileName().toString().endsWith(".partial")).toList();
+    }
+  }
+
   /** Waits for the dump's SELECT on the big table and kills its connection. */
   private long killDumpConnection(CompletableFuture<?> backup) throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
