@@ -74,9 +74,14 @@ class S3BackupTest {
     vars =
         s3.environment(
             Map.of(
-                Environment.DB_PASSWORD, "",
-                Environment.LOGGING_PATH, dir.toString(),
-                Environment.LOCAL_PATH, dir.resolve("local").toString()));
+                Environment.DB_PASSWORD,
+                "",
+                Environment.LOGGING_PATH,
+                dir.toString(),
+                Environment.LOCAL_PATH,
+                dir.resolve("local").toString(),
+                Environment.INTEGRITY_PASSWORD,
+                "s3 test integrity password"));
     backy = new BackyDB(Environment.of(vars));
   }
 
@@ -135,7 +140,22 @@ class S3BackupTest {
   static Stream<Arguments> modes() {
     return Stream.of(
         Arguments.of("raw .sql", Map.of()),
-        Arguments.of("one .sql per feature", Map.of("database", Map.of("multiple_files", true))));
+        Arguments.of("one .sql per feature", Map.of("database", Map.of("multiple_files", true))),
+        Arguments.of(
+            "zstd + hmac",
+            Map.of(
+                "compression", Map.of("compression", true, "compression_type", "zstd"),
+                "integrity", Map.of("integrity_check", true, "integrity_type", "hmac"))),
+        Arguments.of(
+            "zip, one file per feature",
+            Map.of(
+                "database", Map.of("multiple_files", true),
+                "compression", Map.of("compression", true, "compression_type", "zip"))),
+        Arguments.of(
+            "tar + checksum",
+            Map.of(
+                "compression", Map.of("compression", true, "compression_type", "tar"),
+                "integrity", Map.of("integrity_check", true, "integrity_type", "checksum"))));
   }
 
   @ParameterizedTest(name = "{0}")
