@@ -1,5 +1,7 @@
 package io.backydb.backup;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import io.backydb.codec.IntegrityDigest;
 import io.backydb.codec.IntegrityKey;
 import io.backydb.engine.DumpInput;
@@ -77,14 +79,18 @@ public final class BackupWriter {
       byte[] buf = new byte[1 << 16];
       int n;
       while ((n = in.read(buf)) >= 0) {
-        out.write(buf, 0, n);
+        writeOrExplain(out, buf, n, object);
         if (value != null) {
           value.update(buf, 0, n);
         }
         bytes += n;
       }
-      out.flush();
-      w.commit();
+      try {
+        out.flush();
+        w.commit();
+      } catch (IOException e) {
+        throw storageFailure(object, e);
+      }
       committed.add(object);
     }
     return new BackupMetadata.StoredFile(
@@ -112,5 +118,26 @@ public final class BackupWriter {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java has SHA-256", e);
     }
+  }
+
+  private void writeOrExplain(OutputStream out, byte[] buf, int n, String object) {
+    try {
+      out.write(buf, 0, n);
+    } catch (IOException e) {
+      throw storageFailure(object, e);
+    }
+  }
+
+  /** A write to the storage failed (disk full, permissions, the S3 server gone): say where. */
+  private BackyException storageFailure(String object, IOException e) {
+    String why =
+        e.getMessage() == null
+            ? e.getClass().getSimpleName()
+            : e.getMessage().lines().findFirst().orElse("");
+    if (e instanceof java.nio.file.FileAlreadyExistsException) {
+      why = "another backup took the name " + object + " in the same second; run it again";
+    }
+    return new BackyException(
+        ErrorCode.STORAGE, "writing " + storage.location(object) + " failed: " + why, e);
   }
 }
