@@ -194,6 +194,67 @@ class LargeBackupTest {
     assertThat(new BackupCatalog(new LocalStorage(backups)).list(new ArrayList<>())).hasSize(1);
   }
 
+  @Test
+  void aRestoreWhoseConnectionIsKilledSaysWhatWasApplied() throws Exception {
+    Path backups = dir.resolve("backups");
+    String target = TestServer.uniqueName("large_copy");
+    try (BackyDB backy = new BackyDB(TestServer.environment(backups, dir))) {
+      String location =
+          backy
+              .backup(
+                  Map.of(
+                      "database",
+                      server.databaseConfig(db),
+                      "storage",
+                      Map.of("storage_type", "local")))
+              .location();
+      CompletableFuture<Object> restore =
+          CompletableFuture.supplyAsync(
+              () ->
+                  backy.restore(
+                      Map.of(
+                          "database", server.databaseConfig(target),
+                          "backup_path", location,
+                          "storage", Map.of("storage_type", "local"))));
+      long killed = killConnection(restore, "INSERT INTO `big`%", target);
+      assertThat(killed).as("the restore's connection was found and killed").isPositive();
+      assertThatThrownBy(restore::join)
+          .cause()
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining("restore failed at")
+          .hasMessageContaining("data of table `big`")
+          .hasMessageContaining("applied so far: tables");
+    } finally {
+      server.dropDatabase(target);
+    }
+  }
+
+  /** Waits for a statement of another connection matching {@code like} and kills it. */
+  private static long killConnection(CompletableFuture<?> job, String like, String database)
+      throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    try (Connection c = server.connect();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND DB = ?"
+                    + " AND ID <> CONNECTION_ID()")) {
+      ps.setString(1, like);
+      ps.setString(2, database);
+      while (Instant.now().isBefore(deadline) && !job.isDone()) {
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            long id = rs.getLong(1);
+            try (Statement s = c.createStatement()) {
+              s.execute("KILL " + id);
+            }
+            return id;
+          }
+        }
+      }
+    }
+    return -1;
+  }
+
   private static List<Path> partials(Path dir) throws Exception {
     if (!Files.isDirectory(dir)) {
       return List.of();
