@@ -114,6 +114,11 @@ public final class BackupVerifier {
       raw.close();
       problems.add(e.getMessage());
       return new Report(source.location(), raw.count, List.copyOf(problems));
+    } catch (IOException | RuntimeException e) {
+      // a decoder that reads its first bytes at once (zstd's frame header, say) fails here
+      raw.close();
+      problems.add(where + " cannot be decompressed (" + oneLine(e) + ")");
+      return new Report(source.location(), raw.count, List.copyOf(problems));
     }
     try (var container = open.container()) {
       String decodeProblem = null;
