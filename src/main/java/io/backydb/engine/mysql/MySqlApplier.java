@@ -133,8 +133,41 @@ final class MySqlApplier {
     private final Set<String> featuresApplied = new LinkedHashSet<>();
     private final Map<String, Long> rowsLoaded = new LinkedHashMap<>();
 
+    /** The server's limit on one statement; a larger one would only fail with a cryptic error. */
+    private long maxPacket = -1;
+
     Session(Connection c) {
       this.connection = c;
+    }
+
+    private void checkPacketSize(String sql, long line) throws SQLException {
+      if (maxPacket < 0) {
+        try (Statement s = connection.createStatement();
+            ResultSet rs = s.executeQuery("SELECT @@max_allowed_packet")) {
+          rs.next();
+          maxPacket = rs.getLong(1);
+        }
+      }
+      // a char is at most 3 UTF-8 bytes (4 for a surrogate pair, which is 2 chars): cheap bound
+      // first
+      if ((long) sql.length() * 3 < maxPacket - 1024) {
+        return;
+      }
+      long bytes = sql.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > maxPacket - 1024) {
+        throw new BackyException(
+            ErrorCode.DATABASE,
+            "restore failed at "
+                + where(line)
+                + ": the statement is "
+                + bytes
+                + " bytes, more than the target server's max_allowed_packet ("
+                + maxPacket
+                + "); raise it (SET GLOBAL max_allowed_packet = "
+                + ((bytes / (1 << 20)) + 2)
+                + " * 1024 * 1024) and restore again with --replace-existing; applied so far: "
+                + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied)));
+      }
     }
 
     void ensureDatabase(String charset, String collation) throws SQLException {
@@ -213,6 +246,7 @@ final class MySqlApplier {
       if (feature != null && feature != Feature.TABLES && feature != Feature.DATA) {
         sql = definers.apply(sql);
       }
+      checkPacketSize(sql, line);
       try {
         statement.execute(sql);
         int updated = statement.getUpdateCount();
