@@ -60,31 +60,7 @@ class LargeBackupTest {
   @Test
   void aMillionRowsWithA128MiBHeap() throws Exception {
     Path backups = dir.resolve("backups");
-    Path config = dir.resolve("backup.json");
-    Files.writeString(
-        config,
-        "{\"database\": {\"host\": \""
-            + server.host()
-            + "\", \"port\": "
-            + server.port()
-            + ", \"user\": \"root\", \"db_name\": \""
-            + db
-            + "\"}, \"storage\": {\"storage_type\": \"local\"}}");
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                javaBin,
-                "-Xmx128m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.backydb.cli.BackyCli",
-                "backup",
-                "--config",
-                config.toString())
-            .redirectErrorStream(true);
-    pb.environment().put("DB_PASSWORD", "");
-    pb.environment().put("LOGGING_PATH", dir.toString());
-    pb.environment().put("LOCAL_PATH", backups.toString());
+    ProcessBuilder pb = backupProcess(backups).redirectErrorStream(true);
     Process p = pb.start();
     String output =
         new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -132,32 +108,10 @@ class LargeBackupTest {
   @Test
   void aKilledBackupProcessLeavesOnlyATemporaryFileThatTheNextRunRemoves() throws Exception {
     Path backups = dir.resolve("backups");
-    Path config = dir.resolve("backup.json");
-    Files.writeString(
-        config,
-        "{\"database\": {\"host\": \""
-            + server.host()
-            + "\", \"port\": "
-            + server.port()
-            + ", \"user\": \"root\", \"db_name\": \""
-            + db
-            + "\"}, \"storage\": {\"storage_type\": \"local\"}}");
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
-        new ProcessBuilder(
-                javaBin,
-                "-Xmx128m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.backydb.cli.BackyCli",
-                "backup",
-                "--config",
-                config.toString())
+        backupProcess(backups)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("child.out").toFile());
-    pb.environment().put("DB_PASSWORD", "");
-    pb.environment().put("LOGGING_PATH", dir.toString());
-    pb.environment().put("LOCAL_PATH", backups.toString());
     Process p = pb.start();
     // kill it once its temporary file has grown: mid-backup, with no chance to clean up
     Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
@@ -253,6 +207,35 @@ class LargeBackupTest {
       }
     }
     return -1;
+  }
+
+  /** {@code backy backup} of the big table in a child JVM with a 128 MiB heap. */
+  private ProcessBuilder backupProcess(Path backups) throws Exception {
+    Path config = dir.resolve("backup.json");
+    Files.writeString(
+        config,
+        "{\"database\": {\"host\": \""
+            + server.host()
+            + "\", \"port\": "
+            + server.port()
+            + ", \"user\": \"root\", \"db_name\": \""
+            + db
+            + "\"}, \"storage\": {\"storage_type\": \"local\"}}");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            javaBin,
+            "-Xmx128m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.backydb.cli.BackyCli",
+            "backup",
+            "--config",
+            config.toString());
+    pb.environment().put("DB_PASSWORD", "");
+    pb.environment().put("LOGGING_PATH", dir.toString());
+    pb.environment().put("LOCAL_PATH", backups.toString());
+    return pb;
   }
 
   private static List<Path> partials(Path dir) throws Exception {
