@@ -3,6 +3,7 @@ package io.backydb.cli;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
+import io.backydb.restore.BackupDecryption;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
 import io.backydb.storage.LocalStorage;
@@ -44,6 +45,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
     LocalStorage storage = new LocalStorage(p.getParent());
     BackupSource source = BackupSource.locate(storage, p.toString());
+    BackupDecryption.setUp(source, env);
     BackupVerifier.Report r = new BackupVerifier(env).verify(source);
     if (r.intact()) {
       out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));

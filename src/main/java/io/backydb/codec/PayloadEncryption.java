@@ -30,6 +30,9 @@ import java.security.GeneralSecurityException;
  */
 public final class PayloadEncryption {
 
+  /** The suite's name as an encrypted {@code .backy} header records it. */
+  public static final String SUITE = "AES256_GCM_HKDF_1MB";
+
   /** Ciphertext segment size: 1 MiB. */
   public static final int SEGMENT_SIZE = 1 << 20;
 

@@ -1,5 +1,7 @@
 package io.backydb.format;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -27,7 +29,17 @@ import java.util.Objects;
  */
 public final class BackyHeader {
 
-  static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON =
+      new ObjectMapper(
+              JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+          .disable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * The key of the encryption section that holds the wrapped data keys: the only part of the header
+   * left out of the {@link #authenticatedBytes() authenticated header}, so that key rotation can
+   * re-wrap a data key without touching the payload.
+   */
+  public static final String WRAPPED_KEYS = "wrapped_keys";
 
   /** What the payload carries once decrypted and decompressed. */
   public static final String PAYLOAD_BUNDLE_1 = "bundle/1";
@@ -81,6 +93,7 @@ public final class BackyHeader {
   private JsonNode encryption;
   private Integrity integrity;
   private byte[] frozen;
+  private byte[] authenticated;
 
   public BackyHeader(String backupId, Instant created) {
     this.backupId = Objects.requireNonNull(backupId, "backupId");
@@ -141,9 +154,54 @@ public final class BackyHeader {
   /** Freezes the header and returns its bytes, the same on every call. */
   public synchronized byte[] freeze() {
     if (frozen == null) {
-      frozen = serialise();
+      ObjectNode root = toJson();
+      frozen = frame(root);
+      authenticated = authenticated(root);
     }
     return frozen.clone();
+  }
+
+  /**
+   * The <b>authenticated header</b> (see {@code docs/format.md}): magic, format version, and the
+   * header JSON without {@code encryption.wrapped_keys}, in canonical form (object keys sorted, no
+   * whitespace). It is the associated data of the payload encryption and what the integrity value
+   * covers together with the payload, so every header field but the wrapped data keys is
+   * authenticated and a data key can be re-wrapped (key rotation) without re-encrypting the
+   * payload. Freezes the header.
+   */
+  public synchronized byte[] authenticatedBytes() {
+    freeze();
+    return authenticated.clone();
+  }
+
+  /**
+   * A copy of this (frozen or parsed) header whose encryption section holds {@code wrappedKeys}
+   * instead of its wrapped data keys; everything else, and so the {@link #authenticatedBytes()
+   * authenticated header}, stays the same. The copy is frozen. Used by key rotation.
+   */
+  public synchronized BackyHeader withWrappedKeys(JsonNode wrappedKeys) {
+    if (encryption == null) {
+      throw new IllegalStateException("an unencrypted header has no wrapped keys");
+    }
+    freeze();
+    ObjectNode root = (ObjectNode) rawTree();
+    ((ObjectNode) root.get("encryption")).set(WRAPPED_KEYS, wrappedKeys.deepCopy());
+    byte[] raw = frame(root);
+    BackyHeader h =
+        parseV1(raw, Arrays.copyOfRange(raw, BackyFormat.PREAMBLE, raw.length), "new header");
+    if (!Arrays.equals(h.authenticated, authenticated)) {
+      throw new IllegalStateException("re-wrapping changed the authenticated header");
+    }
+    return h;
+  }
+
+  /** The header JSON as it stands in the file (or will). */
+  private JsonNode rawTree() {
+    try {
+      return JSON.readTree(Arrays.copyOfRange(frozen, BackyFormat.PREAMBLE, frozen.length));
+    } catch (IOException e) {
+      throw new IllegalStateException("the .backy header cannot be read back", e);
+    }
   }
 
   /**
@@ -162,7 +220,7 @@ public final class BackyHeader {
     }
   }
 
-  private byte[] serialise() {
+  private ObjectNode toJson() {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("backup_id", backupId);
     root.put("created", created.toString());
@@ -192,6 +250,41 @@ public final class BackyHeader {
         i.put("key_check", java.util.HexFormat.of().formatHex(integrity.keyCheck()));
       }
     }
+    return root;
+  }
+
+  /** The authenticated header for a header JSON tree (see {@link #authenticatedBytes()}). */
+  static byte[] authenticated(JsonNode root) {
+    JsonNode copy = root.deepCopy();
+    JsonNode enc = copy.get("encryption");
+    if (enc instanceof ObjectNode e) {
+      e.remove(WRAPPED_KEYS);
+    }
+    return frame(canonical(copy));
+  }
+
+  /** {@code node} with the keys of every object sorted; arrays keep their order. */
+  private static JsonNode canonical(JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode sorted = JsonNodeFactory.instance.objectNode();
+      java.util.List<String> names = new java.util.ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      java.util.Collections.sort(names);
+      for (String n : names) {
+        sorted.set(n, canonical(node.get(n)));
+      }
+      return sorted;
+    }
+    if (node.isArray()) {
+      var array = JsonNodeFactory.instance.arrayNode();
+      node.forEach(e -> array.add(canonical(e)));
+      return array;
+    }
+    return node;
+  }
+
+  /** Magic, format version, JSON length and the JSON. */
+  private static byte[] frame(JsonNode root) {
     try {
       byte[] json = JSON.writeValueAsBytes(root);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(BackyFormat.PREAMBLE + json.length);
@@ -213,6 +306,7 @@ public final class BackyHeader {
       if (root == null || !root.isObject()) {
         throw new IOException("not a JSON object");
       }
+      byte[] authenticated = authenticated(root);
       BackyHeader h =
           new BackyHeader(text(root, "backup_id"), Instant.parse(text(root, "created")));
       h.payload = text(root, "payload");
@@ -247,6 +341,7 @@ public final class BackyHeader {
         }
       }
       h.frozen = raw;
+      h.authenticated = authenticated;
       return h;
     } catch (IOException | RuntimeException e) {
       if (e instanceof BackyException b) {
