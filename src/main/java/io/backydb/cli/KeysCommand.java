@@ -1,10 +1,15 @@
 package io.backydb.cli;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.backup.BackupRewrap;
 import io.backydb.config.ConfigLoader;
 import io.backydb.config.Environment;
 import io.backydb.config.SecurityConfig;
 import io.backydb.keys.KeyProviders;
 import io.backydb.keys.Keystore;
+import io.backydb.storage.BackupStorage;
+import io.backydb.storage.Storages;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,12 +101,14 @@ final class KeysCommand implements Runnable {
       name = "rotate",
       mixinStandardHelpOptions = true,
       description = {
-        "Make a new key pair the current one. New backups use it; the old key pairs stay,",
-        "so older backups keep restoring, until you retire them (see docs/security.md)."
+        "Make a new key pair the current one. New backups use it. With --config, the data",
+        "keys of the encrypted backups in the config's storage are then re-wrapped under it",
+        "(only their headers change), so the old key pair can be retired (see",
+        "docs/security.md). The old key pairs stay until you retire them."
       })
   static final class Rotate extends Sub {
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
       try (Keystore ks = parent.keystore(config)) {
         String old = ks.hasCurrentKey() ? ks.currentKeyId() : null;
         String id = ks.rotate();
@@ -115,6 +122,26 @@ final class KeysCommand implements Runnable {
                       + old);
         }
         out().println(id);
+        if (config == null) {
+          out().println("Without --config no storage is known: backups were not re-wrapped");
+          return 0;
+        }
+        BackupStorage storage =
+            Storages.open(ConfigLoader.backupFromFile(config).storage(), parent.env);
+        BackupRewrap.Outcome r = BackupRewrap.rewrapAll(storage, ks, out()::println);
+        out()
+            .printf(
+                "Re-wrapped %d backup(s); %d already current; %d skipped (not encrypted by this"
+                    + " keystore)%n",
+                r.rewrapped().size(), r.current().size(), r.skipped().size());
+        if (!r.failed().isEmpty()) {
+          throw new BackyException(
+              ErrorCode.FAILED,
+              r.failed().size()
+                  + " backup(s) could not be re-wrapped (listed above): keep key "
+                  + old
+                  + " until they are");
+        }
       }
       return 0;
     }
