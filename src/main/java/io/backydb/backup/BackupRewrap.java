@@ -157,6 +157,8 @@ public final class BackupRewrap {
     return Result.REWRAPPED;
   }
 
+  // a private value holder, never compared
+  @SuppressWarnings("ArrayRecordComponent")
   private record Digest(long size, byte[] sha256) {}
 
   private static Digest digestOf(BackupStorage storage, String name) throws IOException {

@@ -45,6 +45,8 @@ public final class BackyHeader {
   public static final String PAYLOAD_BUNDLE_1 = "bundle/1";
 
   /**
+   * The compression section.
+   *
    * @param type {@code none}, {@code zstd}, {@code zip} or {@code tar}
    * @param level the level used, or null where the codec has none
    */
@@ -54,6 +56,8 @@ public final class BackyHeader {
    * The integrity section; {@code kdf}, {@code salt}, {@code iterations} and {@code keyCheck} only
    * for {@code hmac}.
    */
+  // equals and hashCode compare the arrays' content
+  @SuppressWarnings("ArrayRecordComponent")
   public record Integrity(
       String type, String algorithm, String kdf, byte[] salt, int iterations, byte[] keyCheck) {
 

@@ -46,7 +46,8 @@ class EncryptedRoundTripTest {
       assertThat(b.location()).endsWith(".backy");
       assertThat(m.layout()).isEqualTo(BackupMetadata.LAYOUT_BACKY);
       assertThat(m.encryption().suite()).isEqualTo(PayloadEncryption.SUITE);
-      assertThat(m.encryption().provider()).isEqualTo(provider.name().toLowerCase());
+      assertThat(m.encryption().provider())
+          .isEqualTo(provider.name().toLowerCase(java.util.Locale.ROOT));
       assertThat(m.encryption().keyId()).isNotBlank();
       if (provider == EncryptionFixture.Provider.AWS) {
         assertThat(m.encryption().keyId()).isEqualTo(f.kmsKeyArn);

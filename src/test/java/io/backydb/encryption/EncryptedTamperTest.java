@@ -55,7 +55,8 @@ class EncryptedTamperTest {
 
   static Path copy(BackupResult b) throws Exception {
     Path file = Path.of(b.location());
-    String name = b.metadata().name() + "_copy" + (++copies);
+    copies++;
+    String name = b.metadata().name() + "_copy" + copies;
     Path copy = file.resolveSibling(name + ".backy");
     Files.copy(file, copy);
     return copy;
@@ -169,7 +170,7 @@ class EncryptedTamperTest {
     Path c = copy(plain);
     String wrapped =
         header(c).encryption().path(BackyHeader.WRAPPED_KEYS).get(0).path("wrapped_key").asText();
-    String changed = (wrapped.charAt(10) == 'A' ? "B" : "A");
+    String changed = wrapped.charAt(10) == 'A' ? "B" : "A";
     replace(c, wrapped, wrapped.substring(0, 10) + changed + wrapped.substring(11));
     refused(c, f.env(), "does not unwrap");
   }

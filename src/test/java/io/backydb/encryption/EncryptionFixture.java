@@ -150,7 +150,7 @@ final class EncryptionFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.sql.SQLException {
     server.dropDatabase(source);
     if (gcp != null) {
       gcp.close();
