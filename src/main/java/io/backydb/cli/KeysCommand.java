@@ -110,9 +110,25 @@ final class KeysCommand implements Runnable {
     @Override
     public Integer call() throws java.io.IOException {
       try (Keystore ks = parent.keystore(config)) {
+        // the storage is opened before rotating, so a config it cannot use changes nothing
+        BackupStorage storage =
+            config == null
+                ? null
+                : Storages.open(ConfigLoader.backupFromFile(config).storage(), parent.env);
         String old = ks.hasCurrentKey() ? ks.currentKeyId() : null;
         String id = ks.rotate();
         out().println("Rotated: new backups use key " + id);
+        BackupRewrap.Outcome r = null;
+        if (storage == null) {
+          out().println("Without --config no storage is known: no backup was re-wrapped");
+        } else {
+          r = BackupRewrap.rewrapAll(storage, ks, out()::println);
+          out()
+              .printf(
+                  "Re-wrapped %d backup(s); %d already current; %d skipped (not encrypted by this"
+                      + " keystore); %d failed%n",
+                  r.rewrapped().size(), r.current().size(), r.skipped().size(), r.failed().size());
+        }
         if (old != null) {
           out()
               .println(
@@ -122,19 +138,7 @@ final class KeysCommand implements Runnable {
                       + old);
         }
         out().println(id);
-        if (config == null) {
-          out().println("Without --config no storage is known: backups were not re-wrapped");
-          return 0;
-        }
-        BackupStorage storage =
-            Storages.open(ConfigLoader.backupFromFile(config).storage(), parent.env);
-        BackupRewrap.Outcome r = BackupRewrap.rewrapAll(storage, ks, out()::println);
-        out()
-            .printf(
-                "Re-wrapped %d backup(s); %d already current; %d skipped (not encrypted by this"
-                    + " keystore)%n",
-                r.rewrapped().size(), r.current().size(), r.skipped().size());
-        if (!r.failed().isEmpty()) {
+        if (r != null && !r.failed().isEmpty()) {
           throw new BackyException(
               ErrorCode.FAILED,
               r.failed().size()

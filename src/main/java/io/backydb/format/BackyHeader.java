@@ -23,9 +23,11 @@ import java.util.Objects;
  * <p>A header is built while the backup route is set up — the config step creates it with the
  * backup id and integrity parameters, {@code compress} sets the compression, {@code encrypt} adds
  * its section with {@link #encryption(JsonNode)} — and is <b>frozen</b> the first time {@link
- * #bytes()} (or {@link #freeze()}) is called: from then on its bytes never change, because they are
- * the associated data of the payload encryption and are covered by the integrity value. Setting a
- * section of a frozen header is a programming error ({@link IllegalStateException}).
+ * #bytes()} (or {@link #freeze()}) is called: from then on it never changes, because its {@link
+ * #authenticatedBytes() authenticated form} (everything but the wrapped data keys) is the
+ * associated data of the payload encryption and is covered by the integrity value. Only key
+ * rotation makes a copy with other wrapped keys ({@link #withWrappedKeys}). Setting a section of a
+ * frozen header is a programming error ({@link IllegalStateException}).
  */
 public final class BackyHeader {
 
@@ -131,8 +133,8 @@ public final class BackyHeader {
   }
 
   /**
-   * Sets the encryption section (issue 5's encrypt step): an object such as {@code {suite,
-   * provider, key_id, wrapped_keys}}. It must never hold a secret in the clear.
+   * Sets the encryption section (the encrypt step): {@code {suite, provider, wrapped_keys}}, see
+   * {@code docs/format.md}. It must never hold a secret in the clear.
    */
   public synchronized void encryption(JsonNode section) {
     checkMutable();
