@@ -51,7 +51,8 @@ public final class BackupJob {
   /**
    * The {@code .backy} header of this backup (unused for plain SQL). Steps set their sections while
    * the route is set up — the encrypt step calls {@code header().encryption(...)} and then {@code
-   * header().freeze()} for its associated data; the integrity step freezes it at the latest.
+   * header().authenticatedBytes()} (which freezes it) for its associated data; the integrity step
+   * freezes it at the latest.
    */
   public BackyHeader header() {
     return header;

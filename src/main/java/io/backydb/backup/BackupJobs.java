@@ -9,6 +9,7 @@ import io.backydb.config.BackupConfig;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
 import io.backydb.engine.mysql.MySqlEngine;
+import io.backydb.keys.KeyProviders;
 import io.backydb.restore.RestoreJob;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.Storages;
@@ -24,6 +25,7 @@ public final class BackupJobs {
   public static BackupJob backup(BackupConfig config, Environment env) {
     String password = commonEnvironment(env);
     checkSupported(config);
+    checkEncryption(config, env);
     IntegrityKey integrity = integrity(config, env);
     BackupStorage storage = Storages.open(config.storage(), env);
     BackupJob job =
@@ -51,9 +53,16 @@ public final class BackupJobs {
   private static void checkSupported(BackupConfig config) {
     // a bad level fails here, before anything is dumped
     PayloadCodecs.of(config.compression().type()).level(config.compression().level());
+  }
+
+  /**
+   * With encryption, checks that the config names a known key provider and that the environment
+   * holds what it needs, before anything is dumped; the provider itself is made by the encrypt
+   * step.
+   */
+  private static void checkEncryption(BackupConfig config, Environment env) {
     if (config.security().encryption()) {
-      throw new BackyException(
-          ErrorCode.CONFIG, "encryption is not supported by this version of BackyDB yet");
+      KeyProviders.forConfig(config.security(), env).close();
     }
   }
 

@@ -1,16 +1,23 @@
 package io.backydb.camel;
 
+import io.backydb.restore.BackupDecryption;
+import io.backydb.restore.BackupSource;
+import io.backydb.restore.RestoreJob;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Step {@code decrypt}. This version of BackyDB has no decrypt stage yet: the config check refuses
- * jobs that ask for one, so the step passes the stream through untouched.
+ * Step {@code decrypt}: for an encrypted {@code .backy} backup, unwraps its data key with the key
+ * provider its header names (built from the environment; no backup config needed) and sets up the
+ * payload's decryption on the {@link BackupSource}. Nothing is read yet: {@code verify} reads the
+ * whole payload decrypted before any statement runs. Anything else passes through.
  */
 public final class DecryptProcessor implements Processor {
 
   @Override
-  public void process(Exchange exchange) {
-    // pass-through
+  public void process(Exchange exchange) throws Exception {
+    RestoreJob job = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
+    BackupDecryption.setUp(
+        exchange.getMessage().getMandatoryBody(BackupSource.class), job.environment());
   }
 }

@@ -1,10 +1,15 @@
 package io.backydb.cli;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.backup.BackupRewrap;
 import io.backydb.config.ConfigLoader;
 import io.backydb.config.Environment;
 import io.backydb.config.SecurityConfig;
 import io.backydb.keys.KeyProviders;
 import io.backydb.keys.Keystore;
+import io.backydb.storage.BackupStorage;
+import io.backydb.storage.Storages;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,16 +101,34 @@ final class KeysCommand implements Runnable {
       name = "rotate",
       mixinStandardHelpOptions = true,
       description = {
-        "Make a new key pair the current one. New backups use it; the old key pairs stay,",
-        "so older backups keep restoring, until you retire them (see docs/security.md)."
+        "Make a new key pair the current one. New backups use it. With --config, the data",
+        "keys of the encrypted backups in the config's storage are then re-wrapped under it",
+        "(only their headers change), so the old key pair can be retired (see",
+        "docs/security.md). The old key pairs stay until you retire them."
       })
   static final class Rotate extends Sub {
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
       try (Keystore ks = parent.keystore(config)) {
+        // the storage is opened before rotating, so a config it cannot use changes nothing
+        BackupStorage storage =
+            config == null
+                ? null
+                : Storages.open(ConfigLoader.backupFromFile(config).storage(), parent.env);
         String old = ks.hasCurrentKey() ? ks.currentKeyId() : null;
         String id = ks.rotate();
         out().println("Rotated: new backups use key " + id);
+        BackupRewrap.Outcome r = null;
+        if (storage == null) {
+          out().println("Without --config no storage is known: no backup was re-wrapped");
+        } else {
+          r = BackupRewrap.rewrapAll(storage, ks, out()::println);
+          out()
+              .printf(
+                  "Re-wrapped %d backup(s); %d already current; %d skipped (not encrypted by this"
+                      + " keystore); %d failed%n",
+                  r.rewrapped().size(), r.current().size(), r.skipped().size(), r.failed().size());
+        }
         if (old != null) {
           out()
               .println(
@@ -115,6 +138,14 @@ final class KeysCommand implements Runnable {
                       + old);
         }
         out().println(id);
+        if (r != null && !r.failed().isEmpty()) {
+          throw new BackyException(
+              ErrorCode.FAILED,
+              r.failed().size()
+                  + " backup(s) could not be re-wrapped (listed above): keep key "
+                  + old
+                  + " until they are");
+        }
       }
       return 0;
     }

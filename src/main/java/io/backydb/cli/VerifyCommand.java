@@ -1,6 +1,7 @@
 package io.backydb.cli;
 
 import io.backydb.config.Environment;
+import io.backydb.restore.BackupDecryption;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
 import io.backydb.storage.Storages;
@@ -38,6 +39,7 @@ final class VerifyCommand implements Callable<Integer> {
     // a local path, or s3://bucket/key with credentials and endpoint from AWS_S3_*
     Storages.Located at = Storages.forLocation(path, env);
     BackupSource source = BackupSource.locate(at.storage(), at.location());
+    BackupDecryption.setUp(source, env);
     BackupVerifier.Report r = new BackupVerifier(env).verify(source);
     if (r.intact()) {
       out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));

@@ -18,9 +18,10 @@ import java.security.GeneralSecurityException;
 /**
  * The payload cipher of an encrypted {@code .backy} file: Tink's streaming AEAD {@code
  * AesGcmHkdfStreaming} (AES-256-GCM in 1 MiB authenticated segments, segment keys derived from the
- * data key with HKDF-SHA256 and a random per-file salt). The header bytes are the associated data,
- * so a change to any header byte, any payload byte, the order of segments or the payload's length
- * fails decryption.
+ * data key with HKDF-SHA256 and a random per-file salt). The authenticated header (the {@code
+ * .backy} header without its wrapped data keys, see {@code docs/format.md}) is the associated data,
+ * so a change to any authenticated header field, any payload byte, the order of segments or the
+ * payload's length fails decryption.
  *
  * <p>Decryption releases plaintext segment by segment, each authenticated; truncation is detected
  * at the end. A reader must therefore consume the whole payload before trusting it (restore checks
@@ -29,6 +30,9 @@ import java.security.GeneralSecurityException;
  * through unchanged.
  */
 public final class PayloadEncryption {
+
+  /** The suite's name as an encrypted {@code .backy} header records it. */
+  public static final String SUITE = "AES256_GCM_HKDF_1MB";
 
   /** Ciphertext segment size: 1 MiB. */
   public static final int SEGMENT_SIZE = 1 << 20;

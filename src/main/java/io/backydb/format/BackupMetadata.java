@@ -61,6 +61,8 @@ public record BackupMetadata(
       String collation) {}
 
   /**
+   * One stored object of the backup: its name, size and SHA-256.
+   *
    * @param integrity the file's HMAC or checksum (hex) for plain SQL backups with integrity, else
    *     null
    */

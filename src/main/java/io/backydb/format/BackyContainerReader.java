@@ -42,7 +42,7 @@ public final class BackyContainerReader implements AutoCloseable {
     this.header = BackyFormat.readHeader(raw, where);
     this.digest = key == null ? null : key.newDigest();
     if (digest != null) {
-      byte[] h = header.bytes();
+      byte[] h = header.authenticatedBytes();
       digest.update(h, 0, h.length);
     }
   }

@@ -45,7 +45,8 @@ public final class BackyContainerWriter extends InputStream {
     this.onValue = onValue;
     this.current = this.header;
     if (digest != null) {
-      digest.update(this.header, 0, this.header.length);
+      byte[] authenticated = header.authenticatedBytes();
+      digest.update(authenticated, 0, authenticated.length);
     }
   }
 

@@ -16,7 +16,7 @@ import java.util.Arrays;
 public final class BackyFormat {
 
   /** 0x89 'B' 'A' 'C' 'K' 'Y' CR LF. */
-  public static final byte[] MAGIC = {(byte) 0x89, 'B', 'A', 'C', 'K', 'Y', '\r', '\n'};
+  static final byte[] MAGIC = {(byte) 0x89, 'B', 'A', 'C', 'K', 'Y', '\r', '\n'};
 
   /** The format version this BackyDB writes. */
   public static final int VERSION = 1;
@@ -28,7 +28,7 @@ public final class BackyFormat {
   public static final int MAX_HEADER_JSON = 1 << 20;
 
   /** 'B' 'A' 'C' 'K' 'Y' 'E' 'N' 'D': starts the trailer. */
-  public static final byte[] END_MARKER = {'B', 'A', 'C', 'K', 'Y', 'E', 'N', 'D'};
+  static final byte[] END_MARKER = {'B', 'A', 'C', 'K', 'Y', 'E', 'N', 'D'};
 
   /** Size of the integrity value in the trailer (HMAC-SHA256 or SHA-256). */
   public static final int INTEGRITY_VALUE_SIZE = 32;

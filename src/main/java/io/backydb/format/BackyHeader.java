@@ -1,5 +1,7 @@
 package io.backydb.format;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -21,18 +23,32 @@ import java.util.Objects;
  * <p>A header is built while the backup route is set up — the config step creates it with the
  * backup id and integrity parameters, {@code compress} sets the compression, {@code encrypt} adds
  * its section with {@link #encryption(JsonNode)} — and is <b>frozen</b> the first time {@link
- * #bytes()} (or {@link #freeze()}) is called: from then on its bytes never change, because they are
- * the associated data of the payload encryption and are covered by the integrity value. Setting a
- * section of a frozen header is a programming error ({@link IllegalStateException}).
+ * #bytes()} (or {@link #freeze()}) is called: from then on it never changes, because its {@link
+ * #authenticatedBytes() authenticated form} (everything but the wrapped data keys) is the
+ * associated data of the payload encryption and is covered by the integrity value. Only key
+ * rotation makes a copy with other wrapped keys ({@link #withWrappedKeys}). Setting a section of a
+ * frozen header is a programming error ({@link IllegalStateException}).
  */
 public final class BackyHeader {
 
-  static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON =
+      new ObjectMapper(
+              JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+          .disable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * The key of the encryption section that holds the wrapped data keys: the only part of the header
+   * left out of the {@link #authenticatedBytes() authenticated header}, so that key rotation can
+   * re-wrap a data key without touching the payload.
+   */
+  public static final String WRAPPED_KEYS = "wrapped_keys";
 
   /** What the payload carries once decrypted and decompressed. */
   public static final String PAYLOAD_BUNDLE_1 = "bundle/1";
 
   /**
+   * The compression section.
+   *
    * @param type {@code none}, {@code zstd}, {@code zip} or {@code tar}
    * @param level the level used, or null where the codec has none
    */
@@ -42,6 +58,8 @@ public final class BackyHeader {
    * The integrity section; {@code kdf}, {@code salt}, {@code iterations} and {@code keyCheck} only
    * for {@code hmac}.
    */
+  // equals and hashCode compare the arrays' content
+  @SuppressWarnings("ArrayRecordComponent")
   public record Integrity(
       String type, String algorithm, String kdf, byte[] salt, int iterations, byte[] keyCheck) {
 
@@ -81,6 +99,7 @@ public final class BackyHeader {
   private JsonNode encryption;
   private Integrity integrity;
   private byte[] frozen;
+  private byte[] authenticated;
 
   public BackyHeader(String backupId, Instant created) {
     this.backupId = Objects.requireNonNull(backupId, "backupId");
@@ -114,8 +133,8 @@ public final class BackyHeader {
   }
 
   /**
-   * Sets the encryption section (issue 5's encrypt step): an object such as {@code {suite,
-   * provider, key_id, wrapped_keys}}. It must never hold a secret in the clear.
+   * Sets the encryption section (the encrypt step): {@code {suite, provider, wrapped_keys}}, see
+   * {@code docs/format.md}. It must never hold a secret in the clear.
    */
   public synchronized void encryption(JsonNode section) {
     checkMutable();
@@ -141,9 +160,54 @@ public final class BackyHeader {
   /** Freezes the header and returns its bytes, the same on every call. */
   public synchronized byte[] freeze() {
     if (frozen == null) {
-      frozen = serialise();
+      ObjectNode root = toJson();
+      frozen = frame(root);
+      authenticated = authenticated(root);
     }
     return frozen.clone();
+  }
+
+  /**
+   * The <b>authenticated header</b> (see {@code docs/format.md}): magic, format version, and the
+   * header JSON without {@code encryption.wrapped_keys}, in canonical form (object keys sorted, no
+   * whitespace). It is the associated data of the payload encryption and what the integrity value
+   * covers together with the payload, so every header field but the wrapped data keys is
+   * authenticated and a data key can be re-wrapped (key rotation) without re-encrypting the
+   * payload. Freezes the header.
+   */
+  public synchronized byte[] authenticatedBytes() {
+    freeze();
+    return authenticated.clone();
+  }
+
+  /**
+   * A copy of this (frozen or parsed) header whose encryption section holds {@code wrappedKeys}
+   * instead of its wrapped data keys; everything else, and so the {@link #authenticatedBytes()
+   * authenticated header}, stays the same. The copy is frozen. Used by key rotation.
+   */
+  public synchronized BackyHeader withWrappedKeys(JsonNode wrappedKeys) {
+    if (encryption == null) {
+      throw new IllegalStateException("an unencrypted header has no wrapped keys");
+    }
+    freeze();
+    ObjectNode root = (ObjectNode) rawTree();
+    ((ObjectNode) root.get("encryption")).set(WRAPPED_KEYS, wrappedKeys.deepCopy());
+    byte[] raw = frame(root);
+    BackyHeader h =
+        parseV1(raw, Arrays.copyOfRange(raw, BackyFormat.PREAMBLE, raw.length), "new header");
+    if (!Arrays.equals(h.authenticated, authenticated)) {
+      throw new IllegalStateException("re-wrapping changed the authenticated header");
+    }
+    return h;
+  }
+
+  /** The header JSON as it stands in the file (or will). */
+  private JsonNode rawTree() {
+    try {
+      return JSON.readTree(Arrays.copyOfRange(frozen, BackyFormat.PREAMBLE, frozen.length));
+    } catch (IOException e) {
+      throw new IllegalStateException("the .backy header cannot be read back", e);
+    }
   }
 
   /**
@@ -162,7 +226,7 @@ public final class BackyHeader {
     }
   }
 
-  private byte[] serialise() {
+  private ObjectNode toJson() {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("backup_id", backupId);
     root.put("created", created.toString());
@@ -192,6 +256,41 @@ public final class BackyHeader {
         i.put("key_check", java.util.HexFormat.of().formatHex(integrity.keyCheck()));
       }
     }
+    return root;
+  }
+
+  /** The authenticated header for a header JSON tree (see {@link #authenticatedBytes()}). */
+  static byte[] authenticated(JsonNode root) {
+    JsonNode copy = root.deepCopy();
+    JsonNode enc = copy.get("encryption");
+    if (enc instanceof ObjectNode e) {
+      e.remove(WRAPPED_KEYS);
+    }
+    return frame(canonical(copy));
+  }
+
+  /** {@code node} with the keys of every object sorted; arrays keep their order. */
+  private static JsonNode canonical(JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode sorted = JsonNodeFactory.instance.objectNode();
+      java.util.List<String> names = new java.util.ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      java.util.Collections.sort(names);
+      for (String n : names) {
+        sorted.set(n, canonical(node.get(n)));
+      }
+      return sorted;
+    }
+    if (node.isArray()) {
+      var array = JsonNodeFactory.instance.arrayNode();
+      node.forEach(e -> array.add(canonical(e)));
+      return array;
+    }
+    return node;
+  }
+
+  /** Magic, format version, JSON length and the JSON. */
+  private static byte[] frame(JsonNode root) {
     try {
       byte[] json = JSON.writeValueAsBytes(root);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(BackyFormat.PREAMBLE + json.length);
@@ -213,6 +312,7 @@ public final class BackyHeader {
       if (root == null || !root.isObject()) {
         throw new IOException("not a JSON object");
       }
+      byte[] authenticated = authenticated(root);
       BackyHeader h =
           new BackyHeader(text(root, "backup_id"), Instant.parse(text(root, "created")));
       h.payload = text(root, "payload");
@@ -247,6 +347,7 @@ public final class BackyHeader {
         }
       }
       h.frozen = raw;
+      h.authenticated = authenticated;
       return h;
     } catch (IOException | RuntimeException e) {
       if (e instanceof BackyException b) {

@@ -158,8 +158,8 @@ public final class BackupSource {
 
   /**
    * Adds a decoding stage applied to a {@code .backy} payload before it is decompressed: the
-   * decrypt step's decryption (the header's bytes, {@code header().bytes()}, are its associated
-   * data). Decompression itself follows the header and needs no stage.
+   * decrypt step's decryption (the authenticated header, {@code header().authenticatedBytes()}, is
+   * its associated data). Decompression itself follows the header and needs no stage.
    */
   public void addPayloadDecoder(UnaryOperator<InputStream> decoder) {
     payloadDecoders.add(decoder);

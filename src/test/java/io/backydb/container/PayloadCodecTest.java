@@ -28,7 +28,9 @@ class PayloadCodecTest {
 
   static Map<String, byte[]> files() {
     Map<String, byte[]> files = new LinkedHashMap<>();
-    files.put("schema.sql", "CREATE TABLE t (id INT);\n".getBytes());
+    files.put(
+        "schema.sql",
+        "CREATE TABLE t (id INT);\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     files.put("empty.sql", new byte[0]);
     byte[] big = new byte[(1 << 20) + 23];
     new Random(7).nextBytes(big);

@@ -57,7 +57,8 @@ class TamperedBackupTest {
     Path file = Path.of(b.location());
     String name = b.metadata().name();
     String ext = file.getFileName().toString().substring(name.length());
-    String copyName = name + "_copy" + (++copies);
+    copies++;
+    String copyName = name + "_copy" + copies;
     Path copy = file.resolveSibling(copyName + ext);
     Files.copy(file, copy);
     Files.copy(

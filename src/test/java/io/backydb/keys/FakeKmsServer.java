@@ -30,10 +30,10 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link #createKey}, aliases, GenerateDataKey, Encrypt, Decrypt and DescribeKey, with encryption
  * contexts bound as AES-GCM associated data like KMS binds them. Test code only.
  */
-final class FakeKmsServer implements AutoCloseable {
+public final class FakeKmsServer implements AutoCloseable {
 
-  static final String ACCOUNT = "111122223333";
-  static final String REGION = "us-east-1";
+  public static final String ACCOUNT = "111122223333";
+  public static final String REGION = "us-east-1";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final SecureRandom random = new SecureRandom();
@@ -43,13 +43,13 @@ final class FakeKmsServer implements AutoCloseable {
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final HttpServer server;
 
-  FakeKmsServer() throws IOException {
+  public FakeKmsServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create(
         "http://"
             + server.getAddress().getAddress().getHostAddress()
@@ -58,7 +58,7 @@ final class FakeKmsServer implements AutoCloseable {
   }
 
   /** A new symmetric key; returns its ARN. */
-  String createKey(String alias) {
+  public String createKey(String alias) {
     String id = UUID.randomUUID().toString();
     byte[] k = new byte[32];
     random.nextBytes(k);
@@ -70,11 +70,11 @@ final class FakeKmsServer implements AutoCloseable {
   }
 
   /** From now on, answer {@code operation} (e.g. "Decrypt") with AccessDeniedException. */
-  void deny(String operation) {
+  public void deny(String operation) {
     denied.add(operation);
   }
 
-  int calls(String operation) {
+  public int calls(String operation) {
     AtomicInteger n = calls.get(operation);
     return n == null ? 0 : n.get();
   }

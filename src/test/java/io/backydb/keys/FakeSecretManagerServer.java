@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * client over plaintext on 127.0.0.1. The service definition is built from the v1 protobuf messages
  * (the generated gRPC stub artifact is not needed). Test code only.
  */
-final class FakeSecretManagerServer implements AutoCloseable {
+public final class FakeSecretManagerServer implements AutoCloseable {
 
   static final String SERVICE = "google.cloud.secretmanager.v1.SecretManagerService";
 
@@ -45,7 +45,7 @@ final class FakeSecretManagerServer implements AutoCloseable {
   private volatile boolean denyAll;
   private final Server server;
 
-  FakeSecretManagerServer() throws IOException {
+  public FakeSecretManagerServer() throws IOException {
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .addService(definition())
@@ -99,17 +99,17 @@ final class FakeSecretManagerServer implements AutoCloseable {
   }
 
   /** {@code host:port}, as GCP_SECRET_MANAGER_ENDPOINT takes it. */
-  String endpoint() {
+  public String endpoint() {
     return InetAddress.getLoopbackAddress().getHostAddress() + ":" + server.getPort();
   }
 
   /** From now on, answer every call with PERMISSION_DENIED. */
-  void denyAll() {
+  public void denyAll() {
     denyAll = true;
   }
 
   /** The payloads of a secret's versions, oldest first (for assertions). */
-  List<String> versions(String project, String secretId) {
+  public List<String> versions(String project, String secretId) {
     List<SecretPayload> v = secrets.get("projects/" + project + "/secrets/" + secretId);
     return v == null ? List.of() : v.stream().map(p -> p.getData().toStringUtf8()).toList();
   }

@@ -155,7 +155,9 @@ class KeysCommandTest {
                   Environment.PRIVATE_KEY_PASSWORD,
                   PASSWORD,
                   Environment.LOGGING_PATH,
-                  tmp.resolve("logs").toString()));
+                  tmp.resolve("logs").toString(),
+                  Environment.LOCAL_PATH,
+                  tmp.resolve("backups").toString()));
       String first = last(run("keys", "generate", "--config", config.toString()));
       Run rot = run("keys", "rotate", "--config", config.toString());
       assertThat(rot.exit()).as(rot.err()).isZero();

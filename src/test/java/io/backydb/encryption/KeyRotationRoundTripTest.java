@@ -1,0 +1,164 @@
+package io.backydb.encryption;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.backydb.backup.BackupResult;
+import io.backydb.backup.ObjectReplacer;
+import io.backydb.cli.BackyCli;
+import io.backydb.config.Environment;
+import io.backydb.format.BackupMetadata;
+import io.backydb.format.BackyFormat;
+import io.backydb.format.BackyHeader;
+import io.backydb.format.MetadataJson;
+import io.backydb.storage.LocalStorage;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Key rotation end to end: back up, {@code backy keys rotate --config}, {@code backy keys retire}
+ * the old key; the old backups restore with only the new key, their payload and trailer untouched.
+ */
+class KeyRotationRoundTripTest {
+
+  @TempDir Path dir;
+
+  record Cli(int exit, String out, String err) {}
+
+  static Cli cli(Environment env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = BackyCli.execute(env, new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Cli(exit, out.toString(), err.toString());
+  }
+
+  static BackyHeader header(Path file) throws Exception {
+    try (InputStream in = Files.newInputStream(file)) {
+      return BackyFormat.readHeader(in, file.toString());
+    }
+  }
+
+  static String keyId(Path file) throws Exception {
+    return header(file).encryption().path(BackyHeader.WRAPPED_KEYS).get(0).path("key_id").asText();
+  }
+
+  @Test
+  void rotateRewrapsEveryBackup_retireOldKey_oldBackupsStillRestore() throws Exception {
+    try (EncryptionFixture f = new EncryptionFixture(dir, EncryptionFixture.Provider.LOCAL)) {
+      f.createSource();
+      BackupResult a = f.backup("zstd", "hmac");
+      BackupResult b = f.backup(null, null);
+      BackupResult unencrypted;
+      try (io.backydb.BackyDB backy = new io.backydb.BackyDB(f.env())) {
+        Map<String, Object> c = f.backupConfig("zip", "checksum");
+        c.remove("security");
+        unencrypted = backy.backup(c);
+      }
+      Path fileA = Path.of(a.location());
+      Path fileB = Path.of(b.location());
+      String oldKey = keyId(fileA);
+      assertThat(keyId(fileB)).isEqualTo(oldKey);
+      byte[] before = Files.readAllBytes(fileA);
+      byte[] authenticatedBefore = header(fileA).authenticatedBytes();
+      int headerBefore = header(fileA).bytes().length;
+      byte[] unencryptedBefore = Files.readAllBytes(Path.of(unencrypted.location()));
+
+      Path config = dir.resolve("backup.json");
+      Files.writeString(
+          config,
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .writeValueAsString(f.backupConfig("zstd", "hmac")));
+
+      Cli rotate = cli(f.env(), "keys", "rotate", "--config", config.toString());
+      assertThat(rotate.exit()).as(rotate.out() + rotate.err()).isZero();
+      String newKey = rotate.out().lines().filter(l -> l.matches("[0-9a-f]{16}")).findFirst().get();
+      assertThat(newKey).isNotEqualTo(oldKey);
+      assertThat(rotate.out()).contains("Re-wrapped 2 backup(s)").contains("1 skipped");
+
+      // only the header's wrapped key changed: payload, trailer and authenticated header are the
+      // same bytes
+      byte[] after = Files.readAllBytes(fileA);
+      int headerAfter = header(fileA).bytes().length;
+      assertThat(keyId(fileA)).isEqualTo(newKey);
+      assertThat(keyId(fileB)).isEqualTo(newKey);
+      assertThat(header(fileA).authenticatedBytes()).isEqualTo(authenticatedBefore);
+      assertThat(Arrays.copyOfRange(after, headerAfter, after.length))
+          .isEqualTo(Arrays.copyOfRange(before, headerBefore, before.length));
+      assertThat(Files.readAllBytes(Path.of(unencrypted.location()))).isEqualTo(unencryptedBefore);
+      BackupMetadata sidecar;
+      try (InputStream in =
+          Files.newInputStream(fileA.resolveSibling(a.metadata().name() + ".metadata.json"))) {
+        sidecar = MetadataJson.read(in, "sidecar");
+      }
+      assertThat(sidecar.encryption().keyId()).isEqualTo(newKey);
+      assertThat(sidecar.files().get(0).bytes()).isEqualTo(after.length);
+      assertThat(sidecar.integrity().value()).isEqualTo(a.metadata().integrity().value());
+      try (var files = Files.list(fileA.getParent())) {
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .noneMatch(n -> n.endsWith(ObjectReplacer.SUFFIX));
+      }
+
+      Cli again = cli(f.env(), "keys", "rotate", "--config", config.toString());
+      assertThat(again.exit()).as(again.out() + again.err()).isZero();
+      String newest = again.out().lines().filter(l -> l.matches("[0-9a-f]{16}")).findFirst().get();
+
+      for (String retired : List.of(oldKey, newKey)) {
+        Cli retire =
+            cli(f.env(), "keys", "retire", "--config", config.toString(), "--key-id", retired);
+        assertThat(retire.exit()).as(retire.out() + retire.err()).isZero();
+      }
+      Cli list = cli(f.env(), "keys", "list", "--config", config.toString());
+      assertThat(list.out().strip()).isEqualTo(newest + "  (current)");
+
+      for (BackupResult r : List.of(a, b)) {
+        Cli verify = cli(f.env(), "verify", r.location());
+        assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+        String target = f.newTarget();
+        try {
+          f.restore(r.location(), target, f.env());
+          assertThat(EncryptionFixture.server.checksums(target))
+              .isEqualTo(EncryptionFixture.server.checksums(f.source));
+        } finally {
+          EncryptionFixture.server.dropDatabase(target);
+        }
+      }
+    }
+  }
+
+  @Test
+  void interruptedReplacement_isFinishedByTheNextRun() throws Exception {
+    Path root = dir.resolve("store");
+    Files.createDirectories(root);
+    LocalStorage storage = new LocalStorage(root);
+    // crash after the old object was deleted, before the new one was written
+    try (var w = storage.create("x.backy" + ObjectReplacer.SUFFIX)) {
+      w.stream().write("new".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      w.commit();
+    }
+    // crash after the new object was written, before the temporary copy was deleted
+    for (String n : List.of("y.backy", "y.backy" + ObjectReplacer.SUFFIX)) {
+      try (var w = storage.create(n)) {
+        w.stream().write(n.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        w.commit();
+      }
+    }
+    assertThat(ObjectReplacer.recover(storage)).isEqualTo(2);
+    assertThat(Files.readString(root.resolve("x.backy"))).isEqualTo("new");
+    assertThat(Files.readString(root.resolve("y.backy"))).isEqualTo("y.backy");
+    assertThat(storage.list(ObjectReplacer.SUFFIX)).isEmpty();
+
+    ObjectReplacer.replace(
+        storage,
+        "y.backy",
+        out -> out.write("z".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(Files.readString(root.resolve("y.backy"))).isEqualTo("z");
+    assertThat(storage.list(ObjectReplacer.SUFFIX)).isEmpty();
+  }
+}
