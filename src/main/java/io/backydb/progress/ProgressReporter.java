@@ -29,7 +29,7 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   private final AtomicLong rows = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private volatile String table = "";
-  private volatile long tableRows;
+  private final AtomicLong tableRows = new AtomicLong();
   private volatile long tableEstimate = -1;
   private ScheduledExecutorService timer;
   private Consumer<String> sink;
@@ -49,7 +49,10 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   }
 
   /** Prints to the terminal if there is one, to the log otherwise. */
+  @SuppressWarnings("SystemConsoleNull") // Java 17 is the target; see the comment inside
   public ProgressReporter start() {
+    // on Java 17-21 the console is null unless both ends are a terminal; newer Javas are told apart
+    // by -Djdk.console=java.base, which bin/backy does not set
     terminal = System.console() != null;
     PrintStream err = System.err;
     sink = terminal ? line -> err.print("\r" + line + "\u001b[K") : LOG::info;
@@ -61,8 +64,9 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    timer.scheduleAtFixedRate(
-        () -> sink.accept(status()), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    var unused =
+        timer.scheduleAtFixedRate(
+            () -> sink.accept(status()), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -74,7 +78,7 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   @Override
   public void tableStarted(String name, long estimatedRows) {
     table = name;
-    tableRows = 0;
+    tableRows.set(0);
     tableEstimate = estimatedRows;
   }
 
@@ -82,7 +86,7 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   public void rows(String name, long n, long b) {
     rows.addAndGet(n);
     bytes.addAndGet(b);
-    tableRows += n;
+    tableRows.addAndGet(n);
   }
 
   /** The current status line. */
@@ -92,7 +96,7 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     long b = bytes.get();
     StringBuilder s = new StringBuilder(operation).append(": ");
     if (!table.isEmpty()) {
-      s.append("table ").append(table).append(' ').append(count(tableRows));
+      s.append("table ").append(table).append(' ').append(count(tableRows.get()));
       if (tableEstimate > 0) {
         s.append('/').append(count(tableEstimate));
       }

@@ -36,7 +36,7 @@ class S3StorageContractTest extends StorageContractTest {
 
   @Override
   BackupStorage newStorage() {
-    prefix = "run" + (n++) + "/backups";
+    prefix = "run" + n++ + "/backups";
     return new S3Storage(client, server.bucket(), prefix, PART);
   }
 

@@ -36,14 +36,12 @@ public final class BackyService implements AutoCloseable {
   /** The registry name of the service database's DataSource, for {@code jdbc:} steps. */
   public static final String DATA_SOURCE = "backyDataSource";
 
-  private final ServiceSettings settings;
   private final Main main;
   private final ServiceDatabase database;
   private final RunRecorder recorder;
   private volatile RoutesFolder folder;
 
   public BackyService(ServiceSettings settings) {
-    this.settings = settings;
     Path dir = settings.routes().toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new BackyException(ErrorCode.CONFIG, "routes folder " + dir + " does not exist");

@@ -101,10 +101,10 @@ public final class JdbcRunHistory implements RunHistory {
                   instant(rs.getTimestamp(6)),
                   instant(rs.getTimestamp(7)),
                   instant(rs.getTimestamp(8)),
-                  (Long) rs.getObject(9, Long.class),
+                  rs.getObject(9, Long.class),
                   rs.getString(10),
-                  (Long) rs.getObject(11, Long.class),
-                  (Long) rs.getObject(12, Long.class),
+                  rs.getObject(11, Long.class),
+                  rs.getObject(12, Long.class),
                   rs.getString(13),
                   rs.getString(14)));
         }

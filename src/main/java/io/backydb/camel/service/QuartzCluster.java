@@ -90,19 +90,20 @@ public final class QuartzCluster {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    StringBuilder text = new StringBuilder();
-    for (String line : script.split("\n")) {
-      String t = line.strip();
-      if (!t.startsWith("#") && !t.startsWith("--")) {
-        text.append(line).append('\n');
-      }
-    }
+    // Quartz's own script, split by the splitter restores use (comments, quotes, delimiters)
     List<String> out = new ArrayList<>();
-    for (String stmt : text.toString().split(";")) {
-      String t = stmt.strip();
-      if (!t.isEmpty() && !t.toUpperCase().startsWith("DROP ") && !t.equalsIgnoreCase("commit")) {
-        out.add(t);
-      }
+    try {
+      io.backydb.engine.sql.SqlSplitter.split(
+          new java.io.StringReader(script),
+          (sql, line) -> {
+            String t = sql.strip();
+            if (!t.toUpperCase(java.util.Locale.ROOT).startsWith("DROP ")
+                && !t.equalsIgnoreCase("commit")) {
+              out.add(t);
+            }
+          });
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
     return out;
   }

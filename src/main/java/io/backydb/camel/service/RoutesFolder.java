@@ -107,7 +107,7 @@ public final class RoutesFolder implements AutoCloseable {
           loaded.get(f).error());
     }
     long ms = interval.toMillis();
-    poller.scheduleWithFixedDelay(this::scan, ms, ms, TimeUnit.MILLISECONDS);
+    var unused = poller.scheduleWithFixedDelay(this::scan, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   private static boolean definesTemplates(Path f) {
