@@ -496,7 +496,7 @@ class Bench:
 
     def backy_round_trip(self, mode, src, dst, d):
         """BackyDB backup of src then restore into dst, timed; returns (backup, restore, logbase)."""
-        backy = os.path.join(ROOT, "bin", "backy")
+        backy = self.args.backy
         fresh_dir(d)
         env = self.backy_env(d)
         lg = os.path.join(d, "log")
@@ -652,6 +652,25 @@ class Bench:
             )
         return "\n".join(rows)
 
+    def machine(self):
+        """The machine and tool versions, for the results."""
+
+        def sh(cmd):
+            p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, check=False)
+            return (p.stdout + p.stderr).strip()
+
+        server = self.db.sql("SELECT VERSION(), @@innodb_buffer_pool_size")[0]
+        parts = [
+            f"$ nproc\n{sh('nproc')}",
+            f"$ free -h\n{sh('free -h')}",
+            f"$ lscpu | head\n{sh('lscpu | head')}",
+            f"MariaDB server {server[0]} (innodb_buffer_pool_size {int(server[1]) // 2**20} MiB),"
+            " on the same machine",
+            sh("mariadb-dump --version; mariadb --version; mydumper --version; myloader --version"),
+            sh("zstd --version; java -version 2>&1 | head -1; python3 --version; uname -sr"),
+        ]
+        return "```\n" + "\n".join(parts) + "\n```\n"
+
     def finish(self):
         n_tables, data_bytes, approx_rows = dataset_bytes(self.db)
         load = os.getloadavg()
@@ -663,7 +682,7 @@ class Bench:
             f" (at the start: {self.start_load})",
             f"- BackyDB config: {self.backy_mode or ('none worked' if 'backy' in self.args.tools else 'not run')}"
             + (f" (asked: {self.args.backy_config})" if self.args.backy_config != "auto" else "")
-            + f"; BACKY_JAVA_OPTS={os.environ.get('BACKY_JAVA_OPTS', '') if self.args.backy_java_opts is None else self.args.backy_java_opts!r}",
+            + f"; {self.args.backy}; BACKY_JAVA_OPTS={os.environ.get('BACKY_JAVA_OPTS', '') if self.args.backy_java_opts is None else self.args.backy_java_opts!r}",
         ]
         for n in self.backy_notes:
             head.append(f"- fallback: {n}")
@@ -677,6 +696,7 @@ class Bench:
             " `mariadb < dump.sql`); MB/s: dataset MB / wall; peak RSS: client processes only"
         )
         text = "\n".join(head) + "\n\n" + self.table(data_bytes) + "\n\n" + self.targets() + "\n"
+        text += "\nMachine:\n\n" + self.machine()
         if self.failures:
             text += "\n**FAILED:**\n" + "\n".join(f"- {f}" for f in self.failures) + "\n"
         print("\n" + text, flush=True)
@@ -722,6 +742,11 @@ def main():
         help="full = zstd + encryption (keystore/local) + HMAC; auto tries full, then zstd, then raw",
     )
     p.add_argument("--backy-java-opts", default=None, help="BACKY_JAVA_OPTS for BackyDB's JVM")
+    p.add_argument(
+        "--backy",
+        default=os.environ.get("BENCH_BACKY", os.path.join(ROOT, "bin", "backy")),
+        help="the bin/backy to run (default: this checkout's; env BENCH_BACKY)",
+    )
     p.add_argument("--tools", default="mariadb,mydumper,backy", help="which tools to run")
     p.add_argument("--regenerate", action="store_true", help="rebuild the dataset even if present")
     p.add_argument("--keep-files", action="store_true", help="keep dump files in the out folder")
