@@ -657,7 +657,7 @@ class Bench:
 
         def sh(cmd):
             p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, check=False)
-            return (p.stdout + p.stderr).strip()
+            return (p.stdout + p.stderr).rstrip()
 
         server = self.db.sql("SELECT VERSION(), @@innodb_buffer_pool_size")[0]
         parts = [
