@@ -555,6 +555,7 @@ class Bench:
             reason = "the restored probe database differs from the original"
         self.db.drop(dst)
         self.db.drop(probe)
+        shutil.rmtree(os.path.join(d, "store"), ignore_errors=True)
         return reason
 
     def run_backy(self):
@@ -705,13 +706,25 @@ class Bench:
         log(f"results written to {os.path.join(self.out, 'results.md')}")
         if self.failures:
             loud(f"BENCHMARK FAILED: {len(self.failures)} problem(s), see above")
-        if self.args.check and not self.args.keep_files:
-            for sub in ("mariadb-dump", "mydumper"):
-                shutil.rmtree(os.path.join(self.out, sub), ignore_errors=True)
+        if not self.args.keep_files:
+            if os.path.exists(os.path.join(self.out, "mariadb-dump", "dump.sql.zst")):
+                os.remove(os.path.join(self.out, "mariadb-dump", "dump.sql.zst"))
+        if self.args.check:
+            print("CHECK FAILED" if self.failures else "CHECK PASSED: every restore matches", flush=True)
         sys.exit(1 if self.failures else 0)
 
     def run(self):
         self.start_load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        try:
+            self.db.sql("SELECT 1")
+        except (RuntimeError, OSError) as e:
+            print(f"bench: cannot reach MariaDB at {self.db.host}:{self.db.port}: {e}", file=sys.stderr)
+            sys.exit(2)
+        if os.getloadavg()[0] > 3:
+            loud(
+                f"load average {self.start_load}: other work is running, timings will not be"
+                " representative (correctness checks still are)"
+            )
         os.makedirs(self.out, mode=0o700, exist_ok=True)
         ensure_dataset(self.db, self.args.scale, self.args.regenerate)
         n_tables, data_bytes, _ = dataset_bytes(self.db)
@@ -733,7 +746,7 @@ def main():
     p.add_argument(
         "--check",
         action="store_true",
-        help="smoke mode: stop at the first failure, delete the dumps afterwards, exit 1 on failure",
+        help="smoke mode: stop at the first failure and print CHECK PASSED/FAILED (exit 1 on failure)",
     )
     p.add_argument(
         "--backy-config",
@@ -749,7 +762,7 @@ def main():
     )
     p.add_argument("--tools", default="mariadb,mydumper,backy", help="which tools to run")
     p.add_argument("--regenerate", action="store_true", help="rebuild the dataset even if present")
-    p.add_argument("--keep-files", action="store_true", help="keep dump files in the out folder")
+    p.add_argument("--keep-files", action="store_true", help="keep the backups in the out folder")
     p.add_argument("--keep-restored", action="store_true", help="keep the restored databases")
     p.add_argument("--out", default=os.path.join(HERE, "out"), help="work folder (default bench/out)")
     args = p.parse_args()
