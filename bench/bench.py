@@ -335,6 +335,8 @@ class Bench:
     # --- checks
 
     def check_restore(self, result, dst):
+        if self.args.selftest_corrupt:  # proves that the check catches a one-row difference
+            self.db.sql("UPDATE nopk SET val = val + 1 LIMIT 1", dst)
         try:
             got = self.db.checksums(dst)
         except RuntimeError as e:
@@ -675,15 +677,19 @@ class Bench:
     def finish(self):
         n_tables, data_bytes, approx_rows = dataset_bytes(self.db)
         load = os.getloadavg()
+        mode = self.backy_mode or ("none worked" if "backy" in self.args.tools else "not run")
+        java_opts = self.args.backy_java_opts
+        if java_opts is None:
+            java_opts = os.environ.get("BACKY_JAVA_OPTS", "")
         head = [
             f"BackyDB benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
             f"- scale {self.args.scale} ({FULL_SIZE_NOTE}); dataset `{SRC_DB}`: {n_tables} tables,"
             f" ~{approx_rows:,} rows, {data_bytes / MB:.1f} MB (InnoDB data + index)",
             f"- load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
             f" (at the start: {self.start_load})",
-            f"- BackyDB config: {self.backy_mode or ('none worked' if 'backy' in self.args.tools else 'not run')}"
+            f"- BackyDB config: {mode}"
             + (f" (asked: {self.args.backy_config})" if self.args.backy_config != "auto" else "")
-            + f"; {self.args.backy}; BACKY_JAVA_OPTS={os.environ.get('BACKY_JAVA_OPTS', '') if self.args.backy_java_opts is None else self.args.backy_java_opts!r}",
+            + f"; {self.args.backy}; BACKY_JAVA_OPTS={java_opts!r}",
         ]
         for n in self.backy_notes:
             head.append(f"- fallback: {n}")
@@ -761,6 +767,12 @@ def main():
         help="the bin/backy to run (default: this checkout's; env BENCH_BACKY)",
     )
     p.add_argument("--tools", default="mariadb,mydumper,backy", help="which tools to run")
+    p.add_argument(
+        "--selftest-corrupt",
+        action="store_true",
+        help="test the harness: change one row of every restored database before its check,"
+        " which must then fail",
+    )
     p.add_argument("--regenerate", action="store_true", help="rebuild the dataset even if present")
     p.add_argument("--keep-files", action="store_true", help="keep the backups in the out folder")
     p.add_argument("--keep-restored", action="store_true", help="keep the restored databases")
