@@ -392,9 +392,8 @@ class Bench:
             lg + "-backup",
             (t1, t2),
         )
-        r = self.add(
-            Result("mariadb-dump \\| zstd -3", "backup", rc, wall, rss, du_bytes(dump) if rc == 0 else None)
-        )
+        size = du_bytes(dump) if rc == 0 else None
+        r = self.add(Result("mariadb-dump \\| zstd -3", "backup", rc, wall, rss, size))
         if rc != 0:
             return self.tool_failed(r.tool, "backup", lg + "-backup")
         sql = os.path.join(d, "dump.sql")
