@@ -28,7 +28,7 @@ import time
 
 GENERATOR_VERSION = 1  # of the generated content (rows and schema), not of the code
 SRC_DB = os.environ.get("BENCH_SRC_DB", "bench_src")
-FULL_SIZE_NOTE = "scale 1 is issue 8's dataset: ~0.9 GB in InnoDB, ~0.6 GB as SQL"
+FULL_SIZE_NOTE = "scale 1 is issue 8's dataset: ~0.8 GB in InnoDB, ~0.56 GB as SQL"
 MODES = ["full", "zstd", "raw"]  # most complete first
 MB = 1_000_000
 
