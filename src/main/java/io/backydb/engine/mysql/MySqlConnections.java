@@ -51,7 +51,6 @@ public final class MySqlConnections {
     p.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
     p.setProperty("useCursorFetch", "false");
     p.setProperty("useServerPrepStmts", "false");
-    p.setProperty("cacheServerConfiguration", "true");
     p.setProperty("useLocalSessionState", "true");
     p.setProperty("maxAllowedPacket", String.valueOf(1 << 30));
     try {
