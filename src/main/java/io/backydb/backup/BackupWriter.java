@@ -74,7 +74,13 @@ public final class BackupWriter {
     MessageDigest sha = sha256();
     IntegrityDigest value = integrity == null ? null : integrity.newDigest();
     long bytes = 0;
-    try (PendingWrite w = storage.create(object)) {
+    PendingWrite pending;
+    try {
+      pending = storage.create(object);
+    } catch (IOException e) {
+      throw storageFailure(object, e);
+    }
+    try (PendingWrite w = pending) {
       OutputStream out = new DigestOutputStream(w.stream(), sha);
       byte[] buf = new byte[1 << 16];
       int n;
