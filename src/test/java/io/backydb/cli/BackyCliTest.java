@@ -198,4 +198,25 @@ class BackyCliTest {
         .isZero();
     assertThat(server.checksums(copy)).containsOnlyKeys("u");
   }
+
+  @Test
+  void aMissingBackupPathOrANonBackupFileIsACleanError() throws Exception {
+    assertThat(
+            run(
+                "restore",
+                "--config",
+                restoreConfig(backups.resolve("nope.sql").toString()).toString()))
+        .isEqualTo(2);
+    assertThat(err).contains("does not exist");
+    assertThat(run("verify", dir.resolve("nope.backy").toString())).isEqualTo(2);
+    assertThat(err).contains("does not exist");
+
+    java.nio.file.Files.createDirectories(backups);
+    Path notABackup = backups.resolve("notes.backy");
+    java.nio.file.Files.writeString(notABackup, "just some text, not a backup\n");
+    assertThat(run("verify", notABackup.toString())).isEqualTo(1);
+    assertThat(run("restore", "--config", restoreConfig(notABackup.toString()).toString()))
+        .isEqualTo(1);
+    assertThat(server.databaseExists(copy)).isFalse();
+  }
 }
