@@ -5,7 +5,6 @@ import io.backydb.backup.BackupResult;
 import io.backydb.config.Environment;
 import io.backydb.format.BackupMetadata;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,11 +16,7 @@ import picocli.CommandLine.Option;
       "Back up a database as the config file says.",
       "The last line of output is the stored backup's location."
     })
-final class BackupCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  private final Environment env;
+final class BackupCommand extends BackyCommand {
 
   @Option(
       names = {"-c", "--config"},
@@ -31,7 +26,7 @@ final class BackupCommand implements Callable<Integer> {
   Path config;
 
   BackupCommand(Environment env) {
-    this.env = env;
+    super(env);
   }
 
   @Override
@@ -50,9 +45,5 @@ final class BackupCommand implements Callable<Integer> {
       out().println(r.location());
       return 0;
     }
-  }
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
   }
 }

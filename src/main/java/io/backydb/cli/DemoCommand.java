@@ -3,7 +3,6 @@ package io.backydb.cli;
 import io.backydb.config.Environment;
 import io.backydb.demo.Demo;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,11 +15,7 @@ import picocli.CommandLine.Option;
       "Uses the MySQL/MariaDB server on 127.0.0.1:3306 if one answers (as root, with DB_PASSWORD",
       "if set), an embedded MariaDB otherwise."
     })
-final class DemoCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  private final Environment env;
+final class DemoCommand extends BackyCommand {
 
   @Option(
       names = "--dir",
@@ -36,15 +31,11 @@ final class DemoCommand implements Callable<Integer> {
   boolean embedded;
 
   DemoCommand(Environment env) {
-    this.env = env;
+    super(env);
   }
 
   @Override
   public Integer call() throws Exception {
     return new Demo(env, dir.toAbsolutePath(), out()).run(embedded) ? 0 : 1;
-  }
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
   }
 }

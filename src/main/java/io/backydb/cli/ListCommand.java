@@ -8,7 +8,6 @@ import io.backydb.storage.Storages;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,11 +16,7 @@ import picocli.CommandLine.Option;
     name = "list",
     mixinStandardHelpOptions = true,
     description = "List the backups in the storage a config file names, newest first.")
-final class ListCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  private final Environment env;
+final class ListCommand extends BackyCommand {
 
   @Option(
       names = {"-c", "--config"},
@@ -31,7 +26,7 @@ final class ListCommand implements Callable<Integer> {
   Path config;
 
   ListCommand(Environment env) {
-    this.env = env;
+    super(env);
   }
 
   @Override
@@ -61,12 +56,8 @@ final class ListCommand implements Callable<Integer> {
       }
     }
     for (String p : problems) {
-      spec.commandLine().getErr().println("backy: warning: unreadable metadata " + p);
+      err().println("backy: warning: unreadable metadata " + p);
     }
     return 0;
-  }
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
   }
 }

@@ -10,7 +10,6 @@ import io.backydb.config.Environment;
 import io.backydb.format.BackupMetadata;
 import io.backydb.storage.Storages;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,11 +24,7 @@ import picocli.CommandLine.Option;
       "Delete the backups of the config's database that its storage.retention does not keep.",
       "The newest backup is always kept; backups of other databases are never touched."
     })
-final class PruneCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  private final Environment env;
+final class PruneCommand extends BackyCommand {
 
   @Option(
       names = {"-c", "--config"},
@@ -44,7 +39,7 @@ final class PruneCommand implements Callable<Integer> {
   boolean dryRun;
 
   PruneCommand(Environment env) {
-    this.env = env;
+    super(env);
   }
 
   @Override
@@ -84,9 +79,5 @@ final class PruneCommand implements Callable<Integer> {
             c.database().dbName(),
             r.kept().size());
     return 0;
-  }
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
   }
 }

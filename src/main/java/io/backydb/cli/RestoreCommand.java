@@ -10,7 +10,6 @@ import io.backydb.config.RestoreConfig;
 import io.backydb.restore.RestoreResult;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,11 +21,7 @@ import picocli.CommandLine.Option;
       "Restore a backup into a database as the config file says.",
       "The backup is read and verified completely before the first statement runs."
     })
-final class RestoreCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  private final Environment env;
+final class RestoreCommand extends BackyCommand {
 
   @Option(
       names = {"-c", "--config"},
@@ -70,7 +65,7 @@ final class RestoreCommand implements Callable<Integer> {
   String definer;
 
   RestoreCommand(Environment env) {
-    this.env = env;
+    super(env);
   }
 
   @Override
@@ -115,9 +110,5 @@ final class RestoreCommand implements Callable<Integer> {
               r.durationMs() / 1000.0);
       return 0;
     }
-  }
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
   }
 }

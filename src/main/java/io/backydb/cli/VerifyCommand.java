@@ -5,7 +5,6 @@ import io.backydb.restore.BackupDecryption;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
 import io.backydb.storage.Storages;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -18,9 +17,7 @@ import picocli.CommandLine.Parameters;
       "A .backy file protected by an HMAC needs INTEGRITY_PASSWORD.",
       "Exit 0 if it is, 1 if not (saying what is wrong)."
     })
-final class VerifyCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+final class VerifyCommand extends BackyCommand {
 
   @Parameters(
       paramLabel = "PATH",
@@ -28,10 +25,8 @@ final class VerifyCommand implements Callable<Integer> {
           "The backup: a .sql or .backy file, or a backup folder, local or s3://bucket/key.")
   String path;
 
-  private final Environment env;
-
   VerifyCommand(Environment env) {
-    this.env = env;
+    super(env);
   }
 
   @Override
@@ -50,9 +45,5 @@ final class VerifyCommand implements Callable<Integer> {
       out().println("  " + problem);
     }
     return 1;
-  }
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
   }
 }
