@@ -44,6 +44,10 @@ public final class PayloadEncryption {
   public static final String UNAUTHENTICATED =
       "backup is damaged or was changed (authentication failed)";
 
+  static {
+    FastAesGcm.install();
+  }
+
   private PayloadEncryption() {}
 
   /**

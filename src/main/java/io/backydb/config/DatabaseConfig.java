@@ -20,6 +20,7 @@ import java.util.List;
  *     (default), {@code drop} (the restoring user becomes the definer) or {@code rewrite} (to
  *     {@code definer})
  * @param definer {@code user@host} for {@code definers: rewrite}
+ * @param threads connections a backup or restore uses at once (default {@link #defaultThreads()})
  */
 public record DatabaseConfig(
     String host,
@@ -30,14 +31,25 @@ public record DatabaseConfig(
     Features features,
     List<String> tables,
     String definers,
-    String definer) {
+    String definer,
+    int threads) {
 
   public static final int DEFAULT_PORT = 3306;
 
   /** The {@code definers} values. */
   public static final List<String> DEFINER_POLICIES = List.of("keep", "drop", "rewrite");
 
+  /** Most connections the default uses: more rarely helps and loads a production server. */
+  static final int MAX_DEFAULT_THREADS = 4;
+
   public DatabaseConfig {
+    if (threads == 0) {
+      threads = defaultThreads();
+    }
+    if (threads < 1 || threads > 64) {
+      throw new IllegalArgumentException(
+          "database.threads must be between 1 and 64 (got " + threads + ")");
+    }
     tables = tables == null ? List.of() : List.copyOf(tables);
     definers = definers == null ? "keep" : definers.trim().toLowerCase(java.util.Locale.ROOT);
     if (!DEFINER_POLICIES.contains(definers)) {
@@ -58,7 +70,7 @@ public record DatabaseConfig(
       boolean multipleFiles,
       Features features,
       List<String> tables) {
-    this(host, port, user, dbName, multipleFiles, features, tables, null, null);
+    this(host, port, user, dbName, multipleFiles, features, tables, null, null, 0);
   }
 
   @JsonCreator
@@ -71,7 +83,13 @@ public record DatabaseConfig(
       @JsonProperty("features") Features features,
       @JsonProperty("tables") List<String> tables,
       @JsonProperty("definers") String definers,
-      @JsonProperty("definer") String definer) {
+      @JsonProperty("definer") String definer,
+      @JsonProperty("threads") Integer threads) {
+    if (threads != null && threads < 1) {
+      // 0 means "the default" inside the record only; written in a config it is a mistake
+      throw new IllegalArgumentException(
+          "database.threads must be between 1 and 64 (got " + threads + ")");
+    }
     return new DatabaseConfig(
         host,
         port == null ? DEFAULT_PORT : port,
@@ -81,7 +99,13 @@ public record DatabaseConfig(
         features,
         tables,
         definers,
-        definer);
+        definer,
+        threads == null ? 0 : threads);
+  }
+
+  /** The number of cores, at most {@value #MAX_DEFAULT_THREADS}. */
+  public static int defaultThreads() {
+    return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), MAX_DEFAULT_THREADS));
   }
 
   /** The features a backup takes: those configured, or the seed's default (tables and data). */
@@ -92,22 +116,28 @@ public record DatabaseConfig(
   /** A copy pointing at another database name (used by the demo and by restore tests). */
   public DatabaseConfig withDbName(String name) {
     return new DatabaseConfig(
-        host, port, user, name, multipleFiles, features, tables, definers, definer);
+        host, port, user, name, multipleFiles, features, tables, definers, definer, threads);
   }
 
   public DatabaseConfig withFeatures(Features f) {
     return new DatabaseConfig(
-        host, port, user, dbName, multipleFiles, f, tables, definers, definer);
+        host, port, user, dbName, multipleFiles, f, tables, definers, definer, threads);
   }
 
   public DatabaseConfig withTables(List<String> t) {
     return new DatabaseConfig(
-        host, port, user, dbName, multipleFiles, features, t, definers, definer);
+        host, port, user, dbName, multipleFiles, features, t, definers, definer, threads);
   }
 
   /** A copy with another DEFINER policy ({@code keep}, {@code drop} or {@code rewrite}). */
   public DatabaseConfig withDefiners(String policy, String newDefiner) {
     return new DatabaseConfig(
-        host, port, user, dbName, multipleFiles, features, tables, policy, newDefiner);
+        host, port, user, dbName, multipleFiles, features, tables, policy, newDefiner, threads);
+  }
+
+  /** A copy that uses {@code n} connections at once. */
+  public DatabaseConfig withThreads(int n) {
+    return new DatabaseConfig(
+        host, port, user, dbName, multipleFiles, features, tables, definers, definer, n);
   }
 }

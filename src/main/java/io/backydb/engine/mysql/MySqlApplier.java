@@ -74,6 +74,29 @@ final class MySqlApplier {
     }
   }
 
+  /**
+   * InnoDB tables with a primary key: they store rows in key order, whatever order they were
+   * inserted in, so their INSERTs can run on several connections at once.
+   */
+  private Set<String> anyOrderTables(Connection c) throws SQLException {
+    Set<String> tables = new java.util.HashSet<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT t.TABLE_NAME FROM information_schema.TABLES t"
+                + " WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE = 'BASE TABLE' AND t.ENGINE = 'InnoDB'"
+                + " AND EXISTS (SELECT 1 FROM information_schema.STATISTICS k"
+                + "  WHERE k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME"
+                + "  AND k.INDEX_NAME = 'PRIMARY')")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+    }
+    return tables;
+  }
+
   private boolean databaseExists(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
@@ -87,19 +110,28 @@ final class MySqlApplier {
   ApplySummary apply(DumpInput input) throws Exception {
     try (Connection c = connections.open()) {
       Session session = new Session(c);
-      DumpInput.DumpFile file;
-      while ((file = input.next()) != null) {
-        session.file = file.name();
-        session.complete = false;
-        try (java.io.InputStream content = file.content()) {
-          SqlSplitter.split(
-              new BufferedReader(new InputStreamReader(content, StandardCharsets.UTF_8), 1 << 16),
-              session);
+      try {
+        DumpInput.DumpFile file;
+        while ((file = input.next()) != null) {
+          session.file = file.name();
+          session.complete = false;
+          session.feature = null;
+          session.table = null;
+          try (java.io.InputStream content = file.content()) {
+            SqlSplitter.split(
+                new BufferedReader(new InputStreamReader(content, StandardCharsets.UTF_8), 1 << 16),
+                session);
+          }
+          session.endOfData();
+          if (!session.complete) {
+            throw new BackyException(
+                ErrorCode.CORRUPT_BACKUP,
+                "dump file " + file.name() + " is truncated (no completion marker)");
+          }
         }
-        if (!session.complete) {
-          throw new BackyException(
-              ErrorCode.CORRUPT_BACKUP,
-              "dump file " + file.name() + " is truncated (no completion marker)");
+      } finally {
+        if (session.inserts != null) {
+          session.inserts.close();
         }
       }
       session.ensureDatabase(null, null);
@@ -132,6 +164,15 @@ final class MySqlApplier {
     private long statements;
     private final Set<String> featuresApplied = new LinkedHashSet<>();
     private final Map<String, Long> rowsLoaded = new LinkedHashMap<>();
+
+    /** The dump header's session statements, which every data connection runs first. */
+    private final Set<String> sessionSetup = new LinkedHashSet<>();
+
+    /** The data connections, opened at the first data statement. */
+    private ParallelInserts inserts;
+
+    /** Tables of the target whose rows may be inserted in any order, from several connections. */
+    private Set<String> anyOrderTables = Set.of();
 
     /** The server's limit on one statement; a larger one would only fail with a cryptic error. */
     private long maxPacket = -1;
@@ -206,17 +247,28 @@ final class MySqlApplier {
               parts.length > 1 ? DumpDirectives.unjson(parts[1]) : null);
         }
         case DumpDirectives.SECTION -> {
+          endOfData();
           feature = Feature.ofKey(value);
           table = null;
+          if (feature == Feature.DATA && selected()) {
+            ensureDatabase(null, null);
+            anyOrderTables = anyOrderTables(connection);
+          }
         }
         case DumpDirectives.TABLE -> {
           table = DumpDirectives.unjson(value);
           if (feature == Feature.DATA) {
             request.progress().tableStarted(table, -1);
+            if (inserts != null) {
+              inserts.beginTable(anyOrderTables.contains(table));
+            }
           }
         }
         case DumpDirectives.EXACT -> exact = DumpDirectives.unjson(value);
-        case DumpDirectives.COMPLETE -> complete = true;
+        case DumpDirectives.COMPLETE -> {
+          endOfData();
+          complete = true;
+        }
         default -> {
           // directives of later format versions that this one can ignore
         }
@@ -247,6 +299,12 @@ final class MySqlApplier {
         sql = definers.apply(sql);
       }
       checkPacketSize(sql, line);
+      if (feature == null) {
+        sessionSetup.add(sql);
+      } else if (feature == Feature.DATA) {
+        submitData(sql, line);
+        return;
+      }
       try {
         statement.execute(sql);
         int updated = statement.getUpdateCount();
@@ -268,6 +326,50 @@ final class MySqlApplier {
       statements++;
       if (feature != null) {
         featuresApplied.add(feature.key());
+      }
+    }
+
+    /** Hands a data statement to the data connections; they report failures in order. */
+    private void submitData(String sql, long line) throws Exception {
+      if (inserts == null) {
+        inserts =
+            new ParallelInserts(
+                connections,
+                database,
+                List.copyOf(sessionSetup),
+                connections.config().threads(),
+                rowsLoaded,
+                request.progress());
+        inserts.beginTable(table == null || anyOrderTables.contains(table));
+      }
+      throwIfFailed();
+      inserts.submit(table, sql, where(line));
+      throwIfFailed();
+      statements++;
+      featuresApplied.add(feature.key());
+    }
+
+    /** Waits for the data connections to finish what they were given. */
+    void endOfData() throws Exception {
+      if (inserts != null) {
+        inserts.awaitAll();
+        throwIfFailed();
+      }
+    }
+
+    private void throwIfFailed() {
+      ParallelInserts.Failure f = inserts.failure();
+      if (f != null) {
+        throw new BackyException(
+            ErrorCode.DATABASE,
+            "restore failed at "
+                + f.where()
+                + ": "
+                + MySqlConnections.firstLine(f.cause())
+                + "; applied so far: "
+                + String.join(", ", featuresApplied)
+                + " (data in part)",
+            f.cause());
       }
     }
 

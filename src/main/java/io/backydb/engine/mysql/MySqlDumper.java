@@ -8,6 +8,7 @@ import io.backydb.engine.DumpOutput;
 import io.backydb.engine.DumpSummary;
 import io.backydb.engine.TableStats;
 import io.backydb.progress.ProgressListener;
+import io.backydb.stream.OrderedParallelOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,18 +25,32 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * Dumps one MySQL/MariaDB database as SQL, on one connection, inside one consistent snapshot
- * (REPEATABLE READ + START TRANSACTION WITH CONSISTENT SNAPSHOT): every table is read as of the
- * same moment. Rows are streamed from the server one at a time and written as multi-row INSERTs of
- * about {@link #STATEMENT_BYTES}; nothing is held per table.
+ * Dumps one MySQL/MariaDB database as SQL inside one consistent snapshot (REPEATABLE READ + START
+ * TRANSACTION WITH CONSISTENT SNAPSHOT): every table is read as of the same moment. Table data is
+ * read by {@code database.threads} connections sharing that snapshot ({@link SharedSnapshot}), big
+ * tables split into primary-key ranges ({@link PrimaryKeyChunks}); the output is the same as from
+ * one connection. Rows are streamed from the server one at a time and written as multi-row INSERTs
+ * of about {@link #STATEMENT_BYTES}; memory is bounded by threads × {@link #BUFFERED_BLOCKS} blocks,
+ * whatever the size of the tables.
  */
 final class MySqlDumper {
 
   /** Target size of one INSERT statement: far below every server's max_allowed_packet default. */
   static final int STATEMENT_BYTES = 1 << 20;
+
+  /** Table data per primary-key range when a big table is read by several connections. */
+  static final long CHUNK_BYTES = 32L << 20;
+
+  /**
+   * Output blocks (of about 256 KiB) a reader may prepare ahead of the writer: enough to keep it
+   * busy while the writer drains another table, little enough to bound memory.
+   */
+  static final int BUFFERED_BLOCKS = 16;
 
   /** Lets the inserts of a system-versioned table carry ROW START/END (MariaDB 10.11+). */
   private static final String HISTORY_ON =
@@ -48,6 +63,8 @@ final class MySqlDumper {
   private final DumpRequest request;
   private final String database;
   private final Definers definers;
+  private final int threads;
+  private final long chunkBytes;
 
   /** Table name → information_schema TABLE_TYPE, for the tables being dumped. */
   private final Map<String, String> tableTypes = new LinkedHashMap<>();
@@ -59,58 +76,128 @@ final class MySqlDumper {
   private boolean historyInsertable;
 
   MySqlDumper(MySqlConnections connections, DumpRequest request) {
+    this(connections, request, CHUNK_BYTES);
+  }
+
+  /** A dumper that splits tables bigger than {@code chunkBytes} (tests use small chunks). */
+  MySqlDumper(MySqlConnections connections, DumpRequest request, long chunkBytes) {
     this.connections = connections;
     this.request = request;
+    this.threads = connections.config().threads();
+    this.chunkBytes = chunkBytes;
     this.database = connections.config().dbName();
     this.definers = Definers.of(connections.config());
   }
 
   DumpSummary dump(DumpOutput output) throws SQLException, IOException {
     try (Connection c = connections.open()) {
-      startSnapshot(c);
-      String version = queryString(c, "SELECT VERSION()");
       String[] defaults = databaseDefaults(c);
-      // SHOW CREATE then leaves out the database in references to its own objects
-      c.setCatalog(database);
       historyInsertable = hasVariable(c, "system_versioning_insert_history");
       List<String> tables = tables(c);
-      if (request.features().data()) {
-        request
-            .progress()
-            .begin(
-                tables.stream()
-                    .mapToLong(t -> Math.max(0, estimatedRows.getOrDefault(t, 0L)))
-                    .sum());
+      List<Connection> readers =
+          SharedSnapshot.start(
+              connections,
+              c,
+              request.features().data() ? threads : 1,
+              tables.stream().map(this::qualified).toList());
+      try {
+        return dump(c, readers, tables, defaults, output);
+      } finally {
+        SharedSnapshot.closeOthers(readers);
       }
-      MySqlObjectDumper objects = new MySqlObjectDumper(c, database, definers);
-      List<TableStats> stats = new ArrayList<>();
-      List<String> files = new ArrayList<>();
-      String header = header(version, defaults);
+    }
+  }
 
-      OutputStream single = null;
-      if (!request.multipleFiles()) {
-        files.add("dump.sql");
-        single = output.newFile("dump.sql");
-        single.write(header.getBytes(StandardCharsets.UTF_8));
+  private DumpSummary dump(
+      Connection c,
+      List<Connection> readers,
+      List<String> tables,
+      String[] defaults,
+      DumpOutput output)
+      throws SQLException, IOException {
+    String version = queryString(c, "SELECT VERSION()");
+    // SHOW CREATE then leaves out the database in references to its own objects
+    c.setCatalog(database);
+    if (request.features().data()) {
+      request
+          .progress()
+          .begin(
+              tables.stream().mapToLong(t -> Math.max(0, estimatedRows.getOrDefault(t, 0L))).sum());
+    }
+    MySqlObjectDumper objects = new MySqlObjectDumper(c, database, definers);
+    List<TableStats> stats = new ArrayList<>();
+    List<String> files = new ArrayList<>();
+    String header = header(version, defaults);
+
+    OutputStream single = null;
+    if (!request.multipleFiles()) {
+      files.add("dump.sql");
+      single = output.newFile("dump.sql");
+      single.write(header.getBytes(StandardCharsets.UTF_8));
+    }
+    for (Feature f : request.features().selected()) {
+      OutputStream out = single;
+      if (out == null) {
+        files.add(f.key() + ".sql");
+        out = output.newFile(f.key() + ".sql");
+        out.write(header.getBytes(StandardCharsets.UTF_8));
       }
-      for (Feature f : request.features().selected()) {
-        OutputStream out = single;
-        if (out == null) {
-          files.add(f.key() + ".sql");
-          out = output.newFile(f.key() + ".sql");
-          out.write(header.getBytes(StandardCharsets.UTF_8));
-        }
-        write(out, DumpDirectives.line(DumpDirectives.SECTION, f.key()));
-        switch (f) {
-          case TABLES -> dumpTableDefinitions(c, tables, out);
-          case DATA -> {
-            for (String t : tables) {
-              if (isSequence(t)) {
-                dumpSequenceValue(c, t, out);
-                continue;
-              }
+      write(out, DumpDirectives.line(DumpDirectives.SECTION, f.key()));
+      switch (f) {
+        case TABLES -> dumpTableDefinitions(c, tables, out);
+        case DATA -> stats.addAll(dumpData(c, readers, tables, out));
+        case VIEWS -> objects.views(out);
+        case FUNCTIONS -> objects.routines(out, "FUNCTION");
+        case PROCEDURES -> objects.routines(out, "PROCEDURE");
+        case TRIGGERS -> objects.triggers(out, tables);
+        case EVENTS -> objects.events(out);
+      }
+      if (single == null) {
+        write(out, DumpDirectives.line(DumpDirectives.COMPLETE, null));
+        out.close();
+      }
+    }
+    if (single != null) {
+      write(single, DumpDirectives.line(DumpDirectives.COMPLETE, null));
+      single.close();
+    }
+    for (Connection r : readers) {
+      r.commit();
+    }
+    return new DumpSummary(
+        version, defaults[0], defaults[1], List.copyOf(stats), List.copyOf(files));
+  }
+
+  /**
+   * The data section: each table (or each primary-key range of a big table) is one task; the
+   * readers run the tasks in parallel, and their output is written in table order, so the section
+   * reads exactly as if one connection had dumped it.
+   */
+  private List<TableStats> dumpData(
+      Connection c, List<Connection> readers, List<String> tables, OutputStream out)
+      throws SQLException, IOException {
+    Map<String, List<String>> ranges =
+        readers.size() > 1
+            ? PrimaryKeyChunks.plan(c, database, Set.copyOf(tables), chunkBytes)
+            : Map.of();
+    List<OrderedParallelOutput.Task> tasks = new ArrayList<>();
+    List<TableProgress> progress = new ArrayList<>();
+    for (String t : tables) {
+      if (isSequence(t)) {
+        tasks.add((worker, o) -> dumpSequenceValue(readers.get(worker), t, o));
+        continue;
+      }
+      List<String> where = ranges.getOrDefault(t, List.of(""));
+      TableProgress tp = new TableProgress(t, where.size());
+      progress.add(tp);
+      for (int i = 0; i < where.size(); i++) {
+        String condition = where.get(i);
+        boolean first = i == 0;
+        boolean last = i == where.size() - 1;
+        tasks.add(
+            (worker, o) -> {
               try {
-                stats.add(dumpTableData(c, t, out));
+                dumpTableData(readers.get(worker), tp, condition, first, last, o);
               } catch (SQLException e) {
                 throw new SQLException(
                     "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.firstLine(e),
@@ -118,40 +205,33 @@ final class MySqlDumper {
                     e.getErrorCode(),
                     e);
               }
-            }
-          }
-          case VIEWS -> objects.views(out);
-          case FUNCTIONS -> objects.routines(out, "FUNCTION");
-          case PROCEDURES -> objects.routines(out, "PROCEDURE");
-          case TRIGGERS -> objects.triggers(out, tables);
-          case EVENTS -> objects.events(out);
-        }
-        if (single == null) {
-          write(out, DumpDirectives.line(DumpDirectives.COMPLETE, null));
-          out.close();
-        }
+            });
       }
-      if (single != null) {
-        write(single, DumpDirectives.line(DumpDirectives.COMPLETE, null));
-        single.close();
-      }
-      c.commit();
-      return new DumpSummary(
-          version, defaults[0], defaults[1], List.copyOf(stats), List.copyOf(files));
     }
+    try {
+      new OrderedParallelOutput(readers.size(), BUFFERED_BLOCKS, "backy-dump").run(tasks, out);
+    } catch (SQLException | IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("dump interrupted", e);
+    }
+    return progress.stream().map(TableProgress::stats).toList();
   }
 
-  private void startSnapshot(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      // a fixed session: timestamps in UTC, identifiers in backticks, no surprises from global
-      // modes
-      s.execute("SET SESSION sql_mode = ''");
-      s.execute("SET SESSION time_zone = '+00:00'");
-      // the reader may be slowed down by compression or a slow disk; do not let the server give up
-      s.execute("SET SESSION net_write_timeout = 3600");
-      s.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-      c.setAutoCommit(false);
-      s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+  /** One table's rows and bytes, added up over its ranges, which may run on different threads. */
+  private static final class TableProgress {
+    final String table;
+    private final AtomicInteger remainingParts;
+    private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+
+    TableProgress(String table, int parts) {
+      this.table = table;
+      this.remainingParts = new AtomicInteger(parts);
+    }
+
+    TableStats stats() {
+      return new TableStats(table, rows.get(), bytes.get());
     }
   }
 
@@ -371,18 +451,26 @@ final class MySqlDumper {
     }
   }
 
-  private TableStats dumpTableData(Connection c, String table, OutputStream out)
+  /**
+   * Writes the rows of {@code table} that match {@code where} (all when empty). The first range
+   * writes the table's directive, the last one closes it.
+   */
+  private void dumpTableData(
+      Connection c, TableProgress tp, String where, boolean first, boolean last, OutputStream out)
       throws SQLException, IOException {
+    String table = tp.table;
     boolean history = dumpsHistory(c, table);
     List<Column> cols = insertableColumns(c, table, history);
-    write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(table)));
-    if (cols.isEmpty()) {
-      return new TableStats(table, 0, 0);
-    }
     ProgressListener progress = request.progress();
-    progress.tableStarted(table, estimatedRows.getOrDefault(table, -1L));
-    if (history) {
-      write(out, HISTORY_ON);
+    if (first) {
+      write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(table)));
+      if (cols.isEmpty()) {
+        return;
+      }
+      progress.tableStarted(table, estimatedRows.getOrDefault(table, -1L));
+      if (history) {
+        write(out, HISTORY_ON);
+      }
     }
     StringBuilder select = new StringBuilder("SELECT ");
     StringBuilder prefix =
@@ -402,6 +490,9 @@ final class MySqlDumper {
     select.append(" FROM ").append(qualified(table));
     if (history) {
       select.append(" FOR SYSTEM_TIME ALL");
+    }
+    if (!where.isEmpty()) {
+      select.append(" WHERE ").append(where);
     }
     prefix.append(") VALUES\n");
     byte[] insertPrefix = prefix.toString().getBytes(StandardCharsets.UTF_8);
@@ -453,11 +544,14 @@ final class MySqlDumper {
       bytes += flushed;
       progress.rows(table, rows - reported, flushed);
     }
-    if (history) {
+    tp.rows.addAndGet(rows);
+    tp.bytes.addAndGet(bytes);
+    if (last && history) {
       write(out, HISTORY_OFF);
     }
-    progress.tableFinished(table);
-    return new TableStats(table, rows, bytes);
+    if (tp.remainingParts.decrementAndGet() == 0) {
+      progress.tableFinished(table);
+    }
   }
 
   private static long flush(SqlText sql, OutputStream out) throws IOException {

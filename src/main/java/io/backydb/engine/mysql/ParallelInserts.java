@@ -1,0 +1,222 @@
+package io.backydb.engine.mysql;
+
+import io.backydb.progress.ProgressListener;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the data section's statements on several connections ("lanes") at once, while the restore's
+ * own thread goes on reading and splitting the dump.
+ *
+ * <p>Order is kept where it shows: all statements of a table that is not an InnoDB table with a
+ * primary key go to one lane, in dump order, because such a table keeps its rows in insertion order.
+ * An InnoDB table with a primary key keeps them in key order however they arrive, so its statements
+ * go to whichever lane has least work. Each lane holds at most {@value #QUEUED} statements of about
+ * 1 MiB waiting, so memory is bounded whatever the size of the dump.
+ */
+final class ParallelInserts implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ParallelInserts.class);
+
+  /** Statements waiting per lane. */
+  static final int QUEUED = 4;
+
+  /** Times a statement is tried again when the server chose it as a deadlock victim. */
+  private static final int DEADLOCK_RETRIES = 3;
+
+  /** One statement, and where it stands in the dump, for an error message. */
+  private record Job(String table, String sql, String where) {}
+
+  private static final Job STOP = new Job(null, null, null);
+
+  /** The first statement that failed, and why. */
+  record Failure(String where, SQLException cause) {}
+
+  private final List<Lane> lanes = new ArrayList<>();
+  private final AtomicLong outstanding = new AtomicLong();
+  private final AtomicReference<Failure> failure = new AtomicReference<>();
+  private final Map<String, Long> rowsLoaded;
+  private final ProgressListener progress;
+  private final Object idle = new Object();
+  private Lane stickyLane;
+  private int nextLane;
+
+  /**
+   * Opens {@code lanes} connections to {@code database}, each prepared by the session statements of
+   * the dump's header ({@code SET NAMES ...}, {@code SET FOREIGN_KEY_CHECKS = 0}, ...).
+   */
+  ParallelInserts(
+      MySqlConnections connections,
+      String database,
+      List<String> sessionSetup,
+      int lanes,
+      Map<String, Long> rowsLoaded,
+      ProgressListener progress)
+      throws SQLException {
+    this.rowsLoaded = rowsLoaded;
+    this.progress = progress;
+    try {
+      for (int i = 0; i < lanes; i++) {
+        Connection c = connections.open();
+        Lane lane = new Lane(c, i);
+        this.lanes.add(lane);
+        c.setCatalog(database);
+        lane.statement = c.createStatement();
+        lane.statement.setEscapeProcessing(false);
+        for (String sql : sessionSetup) {
+          lane.statement.execute(sql);
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      close();
+      throw e;
+    }
+    for (Lane lane : this.lanes) {
+      lane.thread.start();
+    }
+  }
+
+  /**
+   * A new table's statements follow. {@code anyOrder}: its rows may be inserted in any order (an
+   * InnoDB table with a primary key).
+   */
+  void beginTable(boolean anyOrder) {
+    stickyLane = anyOrder ? null : leastBusy();
+  }
+
+  /** Queues a statement; throws the first failure of any lane instead, once there is one. */
+  void submit(String table, String sql, String where) throws InterruptedException {
+    Job job = new Job(table, sql, where);
+    Lane lane = stickyLane != null ? stickyLane : leastBusy();
+    outstanding.incrementAndGet();
+    while (!lane.queue.offer(job, 100, TimeUnit.MILLISECONDS)) {
+      if (failure.get() != null) {
+        outstanding.decrementAndGet();
+        return;
+      }
+    }
+  }
+
+  /** The first failure, or null. */
+  Failure failure() {
+    return failure.get();
+  }
+
+  /** Waits until every queued statement has run, or one has failed. */
+  void awaitAll() throws InterruptedException {
+    synchronized (idle) {
+      while (outstanding.get() > 0 && failure.get() == null) {
+        idle.wait(100);
+      }
+    }
+  }
+
+  private Lane leastBusy() {
+    Lane best = null;
+    for (int i = 0; i < lanes.size(); i++) {
+      Lane l = lanes.get((nextLane + i) % lanes.size());
+      if (best == null || l.queue.size() < best.queue.size()) {
+        best = l;
+      }
+    }
+    nextLane = (nextLane + 1) % lanes.size();
+    return best;
+  }
+
+  /** Stops the lanes (after the statements already queued) and closes their connections. */
+  @Override
+  public void close() {
+    for (Lane lane : lanes) {
+      if (lane.thread.isAlive()) {
+        lane.queue.clear();
+        // a full queue empties as the lane runs; STOP then gets in
+        try {
+          while (!lane.queue.offer(STOP, 100, TimeUnit.MILLISECONDS)) {
+            lane.queue.clear();
+          }
+          lane.thread.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      try {
+        lane.connection.close();
+      } catch (SQLException e) {
+        LOG.debug("closing a restore connection: {}", MySqlConnections.firstLine(e));
+      }
+    }
+  }
+
+  private final class Lane implements Runnable {
+    final BlockingQueue<Job> queue = new ArrayBlockingQueue<>(QUEUED);
+    final Connection connection;
+    final Thread thread;
+    Statement statement;
+
+    Lane(Connection connection, int index) {
+      this.connection = connection;
+      this.thread = new Thread(this, "backy-restore-" + index);
+      this.thread.setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Job job;
+        try {
+          job = queue.take();
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (job == STOP) {
+          return;
+        }
+        try {
+          if (failure.get() == null) {
+            execute(job);
+          }
+        } catch (SQLException e) {
+          failure.compareAndSet(null, new Failure(job.where(), e));
+        } finally {
+          if (outstanding.decrementAndGet() == 0 || failure.get() != null) {
+            synchronized (idle) {
+              idle.notifyAll();
+            }
+          }
+        }
+      }
+    }
+
+    private void execute(Job job) throws SQLException {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          statement.execute(job.sql());
+          break;
+        } catch (SQLException e) {
+          // an autocommitted INSERT chosen as a deadlock victim was rolled back whole: run it again
+          if (!"40001".equals(e.getSQLState()) || attempt >= DEADLOCK_RETRIES) {
+            throw e;
+          }
+        }
+      }
+      int updated = statement.getUpdateCount();
+      if (job.table() != null && updated > 0) {
+        synchronized (rowsLoaded) {
+          rowsLoaded.merge(job.table(), (long) updated, Long::sum);
+        }
+        progress.rows(job.table(), updated, job.sql().length());
+      }
+    }
+  }
+}
