@@ -35,8 +35,8 @@ import java.util.regex.Pattern;
  * read by {@code database.threads} connections sharing that snapshot ({@link SharedSnapshot}), big
  * tables split into primary-key ranges ({@link PrimaryKeyChunks}); the output is the same as from
  * one connection. Rows are streamed from the server one at a time and written as multi-row INSERTs
- * of about {@link #STATEMENT_BYTES}; memory is bounded by threads × {@link #BUFFERED_BLOCKS} blocks,
- * whatever the size of the tables.
+ * of about {@link #STATEMENT_BYTES}; memory is bounded by threads × {@link #BUFFERED_BLOCKS}
+ * blocks, whatever the size of the tables.
  */
 final class MySqlDumper {
 

@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
  * own thread goes on reading and splitting the dump.
  *
  * <p>Order is kept where it shows: all statements of a table that is not an InnoDB table with a
- * primary key go to one lane, in dump order, because such a table keeps its rows in insertion order.
- * An InnoDB table with a primary key keeps them in key order however they arrive, so its statements
- * go to whichever lane has least work. Each lane holds at most {@value #QUEUED} statements of about
- * 1 MiB waiting, so memory is bounded whatever the size of the dump.
+ * primary key go to one lane, in dump order, because such a table keeps its rows in insertion
+ * order. An InnoDB table with a primary key keeps them in key order however they arrive, so its
+ * statements go to whichever lane has least work. Each lane holds at most {@value #QUEUED}
+ * statements of about 1 MiB waiting, so memory is bounded whatever the size of the dump.
  */
 final class ParallelInserts implements AutoCloseable {
 

@@ -102,7 +102,9 @@ final class PrimaryKeyChunks {
     return split(column, min, max, parts);
   }
 
-  /** {@code parts} conditions covering every value, in ascending order (fewer if the span is small). */
+  /**
+   * {@code parts} conditions covering every value, in ascending order (fewer if the span is small).
+   */
   static List<String> split(String column, BigInteger min, BigInteger max, int parts) {
     BigInteger span = max.subtract(min).add(BigInteger.ONE);
     int n = (int) Math.min(parts, span.min(BigInteger.valueOf(MAX_CHUNKS)).longValue());
