@@ -38,6 +38,7 @@ final class ParallelInserts implements AutoCloseable {
   /** One statement, and where it stands in the dump, for an error message. */
   private record Job(String table, String sql, String where) {}
 
+  /** Tells a lane to end: the one job without a statement. */
   private static final Job STOP = new Job(null, null, null);
 
   /** The first statement that failed, and why. */
@@ -179,7 +180,7 @@ final class ParallelInserts implements AutoCloseable {
         } catch (InterruptedException e) {
           return;
         }
-        if (job == STOP) {
+        if (job.sql() == null) { // STOP
           return;
         }
         try {
