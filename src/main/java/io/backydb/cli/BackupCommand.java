@@ -2,6 +2,8 @@ package io.backydb.cli;
 
 import io.backydb.BackyDB;
 import io.backydb.backup.BackupResult;
+import io.backydb.config.BackupConfig;
+import io.backydb.config.ConfigLoader;
 import io.backydb.config.Environment;
 import io.backydb.format.BackupMetadata;
 import java.nio.file.Path;
@@ -25,6 +27,12 @@ final class BackupCommand extends BackyCommand {
       description = "Backup config, JSON or YAML (the seed's schema).")
   Path config;
 
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Connections that read the database at once (overrides database.threads).")
+  Integer threads;
+
   BackupCommand(Environment env) {
     super(env);
   }
@@ -32,7 +40,8 @@ final class BackupCommand extends BackyCommand {
   @Override
   public Integer call() {
     try (BackyDB backy = new BackyDB(env)) {
-      BackupResult r = backy.backup(config);
+      BackupResult r =
+          threads == null ? backy.backup(config) : backy.backup(withThreads(config, threads));
       BackupMetadata m = r.metadata();
       out()
           .printf(
@@ -45,5 +54,11 @@ final class BackupCommand extends BackyCommand {
       out().println(r.location());
       return 0;
     }
+  }
+
+  private static BackupConfig withThreads(Path file, int n) {
+    BackupConfig c = ConfigLoader.backupFromFile(file);
+    return new BackupConfig(
+        Threads.apply(c.database(), n), c.compression(), c.security(), c.integrity(), c.storage());
   }
 }

@@ -64,6 +64,12 @@ final class RestoreCommand extends BackyCommand {
       description = "The definer for --definers rewrite (overrides database.definer).")
   String definer;
 
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Connections that load data at once (overrides database.threads).")
+  Integer threads;
+
   RestoreCommand(Environment env) {
     super(env);
   }
@@ -91,6 +97,9 @@ final class RestoreCommand extends BackyCommand {
       } catch (IllegalArgumentException e) {
         throw new BackyException(ErrorCode.CONFIG, "--definers: " + e.getMessage());
       }
+    }
+    if (threads != null) {
+      db = Threads.apply(db, threads);
     }
     rc = rc.withDatabase(db);
     if (replaceExisting) {

@@ -21,6 +21,12 @@ final class DumpDirectives {
   static final String COMPLETE = "complete";
 
   /**
+   * The server's estimate of a table's rows (data section, after its {@code table} line): lets a
+   * restore choose how to load it. An estimate, not a count; format 1 readers ignore it.
+   */
+  static final String ROWS = "rows";
+
+  /**
    * The exact text of the statement that follows (JSON): BackyDB runs it instead of that statement,
    * whose comments a client or the splitter would drop.
    */

@@ -256,12 +256,20 @@ final class MySqlApplier {
           }
         }
         case DumpDirectives.TABLE -> {
+          finishTable();
           table = DumpDirectives.unjson(value);
           if (feature == Feature.DATA) {
             request.progress().tableStarted(table, -1);
             if (inserts != null) {
               inserts.beginTable(anyOrderTables.contains(table));
             }
+          }
+        }
+        case DumpDirectives.ROWS -> {
+          if (feature == Feature.DATA && table != null && selected()) {
+            ensureDatabase(null, null);
+            addIndexes = DeferredIndexes.dropForLoad(connection, database, table, parseRows(value));
+            indexedTable = table;
           }
         }
         case DumpDirectives.EXACT -> exact = DumpDirectives.unjson(value);
@@ -349,8 +357,39 @@ final class MySqlApplier {
       featuresApplied.add(feature.key());
     }
 
+    /** The statement that adds back the indexes {@link DeferredIndexes} dropped, or null. */
+    private String addIndexes;
+
+    private String indexedTable;
+
+    private long parseRows(String value) {
+      try {
+        return Long.parseLong(value.trim());
+      } catch (NumberFormatException e) {
+        return -1; // only an estimate: a bad one just means no deferred indexes
+      }
+    }
+
+    /** The current table's data is all submitted: its deferred indexes follow its last row. */
+    private void finishTable() throws Exception {
+      if (addIndexes == null) {
+        return;
+      }
+      String sql = addIndexes;
+      addIndexes = null;
+      String where = "the secondary indexes of table " + SqlText.quoteIdent(indexedTable);
+      if (inserts != null) {
+        inserts.afterTable(indexedTable, sql, where);
+      } else {
+        try (Statement s = connection.createStatement()) {
+          s.execute(sql);
+        }
+      }
+    }
+
     /** Waits for the data connections to finish what they were given. */
     void endOfData() throws Exception {
+      finishTable();
       if (inserts != null) {
         inserts.awaitAll();
         throwIfFailed();

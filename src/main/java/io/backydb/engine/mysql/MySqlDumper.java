@@ -467,6 +467,10 @@ final class MySqlDumper {
       if (cols.isEmpty()) {
         return;
       }
+      long estimate = estimatedRows.getOrDefault(table, -1L);
+      if (estimate >= 0) {
+        write(out, DumpDirectives.line(DumpDirectives.ROWS, String.valueOf(estimate)));
+      }
       progress.tableStarted(table, estimatedRows.getOrDefault(table, -1L));
       if (history) {
         write(out, HISTORY_ON);

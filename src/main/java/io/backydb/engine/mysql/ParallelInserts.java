@@ -50,6 +50,10 @@ final class ParallelInserts implements AutoCloseable {
   private final Map<String, Long> rowsLoaded;
   private final ProgressListener progress;
   private final Object idle = new Object();
+
+  /** Per table: statements queued or running, and what runs once they are all done. */
+  private final Map<String, TableWork> tables = new java.util.HashMap<>();
+
   private Lane stickyLane;
   private int nextLane;
 
@@ -96,10 +100,67 @@ final class ParallelInserts implements AutoCloseable {
     stickyLane = anyOrder ? null : leastBusy();
   }
 
-  /** Queues a statement; throws the first failure of any lane instead, once there is one. */
+  /**
+   * Queues a statement of {@code table} (null for none). Returns at once if a lane has failed:
+   * callers check {@link #failure()}.
+   */
   void submit(String table, String sql, String where) throws InterruptedException {
-    Job job = new Job(table, sql, where);
-    Lane lane = stickyLane != null ? stickyLane : leastBusy();
+    if (table != null) {
+      work(table).add();
+    }
+    enqueue(new Job(table, sql, where));
+  }
+
+  /**
+   * Runs {@code sql} once every statement of {@code table} queued so far has run (at once if they
+   * have), on the lane that finished the last one, while the other lanes go on.
+   */
+  void afterTable(String table, String sql, String where) throws InterruptedException {
+    outstanding.incrementAndGet();
+    if (!work(table).setAfter(new Job(null, sql, where))) {
+      outstanding.decrementAndGet();
+      enqueue(new Job(null, sql, where));
+    }
+  }
+
+  private TableWork work(String table) {
+    synchronized (tables) {
+      return tables.computeIfAbsent(table, t -> new TableWork());
+    }
+  }
+
+  /** A table's statements in flight, and the job that waits for them. */
+  private static final class TableWork {
+    private long pending;
+    private Job after;
+
+    synchronized void add() {
+      pending++;
+    }
+
+    /** Sets the job to run when nothing is pending; false if nothing is pending now. */
+    synchronized boolean setAfter(Job job) {
+      if (pending == 0) {
+        return false;
+      }
+      after = job;
+      return true;
+    }
+
+    /** One statement is done; returns the job to run now, if any. */
+    synchronized Job done() {
+      pending--;
+      if (pending == 0 && after != null) {
+        Job j = after;
+        after = null;
+        return j;
+      }
+      return null;
+    }
+  }
+
+  private void enqueue(Job job) throws InterruptedException {
+    Lane lane = stickyLane != null && job.table() != null ? stickyLane : leastBusy();
     outstanding.incrementAndGet();
     while (!lane.queue.offer(job, 100, TimeUnit.MILLISECONDS)) {
       if (failure.get() != null) {
@@ -183,17 +244,30 @@ final class ParallelInserts implements AutoCloseable {
         if (job.sql() == null) { // STOP
           return;
         }
-        try {
-          if (failure.get() == null) {
-            execute(job);
+        run(job);
+        if (job.table() != null) {
+          Job after;
+          synchronized (tables) {
+            after = tables.get(job.table()).done();
           }
-        } catch (SQLException e) {
-          failure.compareAndSet(null, new Failure(job.where(), e));
-        } finally {
-          if (outstanding.decrementAndGet() == 0 || failure.get() != null) {
-            synchronized (idle) {
-              idle.notifyAll();
-            }
+          if (after != null) {
+            run(after);
+          }
+        }
+      }
+    }
+
+    private void run(Job job) {
+      try {
+        if (failure.get() == null) {
+          execute(job);
+        }
+      } catch (SQLException e) {
+        failure.compareAndSet(null, new Failure(job.where(), e));
+      } finally {
+        if (outstanding.decrementAndGet() == 0 || failure.get() != null) {
+          synchronized (idle) {
+            idle.notifyAll();
           }
         }
       }
