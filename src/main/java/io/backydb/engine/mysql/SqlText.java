@@ -67,36 +67,48 @@ final class SqlText {
     return "`" + name.replace("`", "``") + "`";
   }
 
+  /** For each byte value: the letter after the backslash that escapes it, or 0 for none. */
+  private static final byte[] ESCAPE = new byte[256];
+
+  /** For each byte value: its two hex digits, high digit in the high byte. */
+  private static final short[] HEX_PAIR = new short[256];
+
+  static {
+    ESCAPE[0] = '0';
+    ESCAPE['\n'] = 'n';
+    ESCAPE['\r'] = 'r';
+    ESCAPE[0x1a] = 'Z';
+    ESCAPE['\\'] = '\\';
+    ESCAPE['\''] = '\'';
+    for (int i = 0; i < 256; i++) {
+      HEX_PAIR[i] = (short) ((HEX[i >> 4] << 8) | HEX[i & 0xf]);
+    }
+  }
+
   /** A string literal from the server's bytes (utf8mb4), escaped so that every byte survives. */
   SqlText string(byte[] b) {
     ensure(b.length * 2 + 2);
-    buf[len++] = '\'';
-    for (byte x : b) {
-      switch (x) {
-        case 0 -> {
-          buf[len++] = '\\';
-          buf[len++] = '0';
-        }
-        case '\n' -> {
-          buf[len++] = '\\';
-          buf[len++] = 'n';
-        }
-        case '\r' -> {
-          buf[len++] = '\\';
-          buf[len++] = 'r';
-        }
-        case 0x1a -> {
-          buf[len++] = '\\';
-          buf[len++] = 'Z';
-        }
-        case '\\', '\'' -> {
-          buf[len++] = '\\';
-          buf[len++] = x;
-        }
-        default -> buf[len++] = x;
+    byte[] out = buf;
+    int o = len;
+    out[o++] = '\'';
+    // copy runs of bytes that need no escape in one go: most text has none at all
+    int run = 0;
+    for (int i = 0; i < b.length; i++) {
+      byte e = ESCAPE[b[i] & 0xff];
+      if (e != 0) {
+        int n = i - run;
+        System.arraycopy(b, run, out, o, n);
+        o += n;
+        out[o++] = '\\';
+        out[o++] = e;
+        run = i + 1;
       }
     }
-    buf[len++] = '\'';
+    int n = b.length - run;
+    System.arraycopy(b, run, out, o, n);
+    o += n;
+    out[o++] = '\'';
+    len = o;
     return this;
   }
 
@@ -106,12 +118,16 @@ final class SqlText {
       return ch('\'').ch('\'');
     }
     ensure(b.length * 2 + 2);
-    buf[len++] = '0';
-    buf[len++] = 'x';
+    byte[] out = buf;
+    int o = len;
+    out[o++] = '0';
+    out[o++] = 'x';
     for (byte x : b) {
-      buf[len++] = HEX[(x >> 4) & 0xf];
-      buf[len++] = HEX[x & 0xf];
+      short pair = HEX_PAIR[x & 0xff];
+      out[o++] = (byte) (pair >> 8);
+      out[o++] = (byte) pair;
     }
+    len = o;
     return this;
   }
 
