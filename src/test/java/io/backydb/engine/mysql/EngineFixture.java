@@ -60,6 +60,18 @@ final class EngineFixture {
       long chunkBytes,
       ProgressListener progress)
       throws Exception {
+    return dump(config, password, features, chunkBytes, List.of(), progress);
+  }
+
+  /** A dump of the given tables only (all when empty). */
+  static Map<String, byte[]> dump(
+      DatabaseConfig config,
+      String password,
+      Features features,
+      long chunkBytes,
+      List<String> tables,
+      ProgressListener progress)
+      throws Exception {
     Map<String, ByteArrayOutputStream> files = new LinkedHashMap<>();
     DumpOutput output =
         name -> {
@@ -72,7 +84,7 @@ final class EngineFixture {
         };
     new MySqlDumper(
             new MySqlConnections(config, password),
-            new DumpRequest(features, List.of(), false, progress),
+            new DumpRequest(features, tables, false, progress),
             chunkBytes)
         .dump(output);
     Map<String, byte[]> out = new LinkedHashMap<>();
@@ -128,6 +140,16 @@ final class EngineFixture {
 
   /** Applies an in-memory dump to {@code config}'s database. */
   static ApplySummary apply(DatabaseConfig config, Map<String, byte[]> files) throws Exception {
+    return apply(config, "", files, ProgressListener.NONE);
+  }
+
+  /**
+   * Applies an in-memory dump to {@code config}'s database, telling {@code progress} what it loads
+   * (from the threads that load it).
+   */
+  static ApplySummary apply(
+      DatabaseConfig config, String password, Map<String, byte[]> files, ProgressListener progress)
+      throws Exception {
     Iterator<Map.Entry<String, byte[]>> it = new ArrayList<>(files.entrySet()).iterator();
     DumpInput input =
         () -> {
@@ -137,7 +159,49 @@ final class EngineFixture {
           Map.Entry<String, byte[]> f = it.next();
           return new DumpInput.DumpFile(f.getKey(), new ByteArrayInputStream(f.getValue()));
         };
-    return new MySqlEngine(config, "").apply(new ApplyRequest(null, List.of(), false), input);
+    return new MySqlEngine(config, password)
+        .apply(new ApplyRequest(null, List.of(), false, progress), input);
+  }
+
+  /**
+   * The dump with its INSERT statements cut again into statements of {@code rowsPerStatement} rows,
+   * so that a small table makes many statements. A row is one line (the dumper escapes newlines),
+   * ending in "," or, the last of its statement, ";".
+   */
+  static String resplit(String dump, int rowsPerStatement) {
+    StringBuilder out = new StringBuilder();
+    String head = null;
+    List<String> rows = new ArrayList<>();
+    String[] lines = dump.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (head == null && line.startsWith("INSERT INTO `") && line.endsWith(") VALUES")) {
+        head = line;
+        continue;
+      }
+      if (head != null) {
+        assertThat(line).startsWith("(").matches(".*[,;]$");
+        rows.add(line.substring(0, line.length() - 1));
+        if (line.endsWith(";")) {
+          for (int from = 0; from < rows.size(); from += rowsPerStatement) {
+            out.append(head)
+                .append('\n')
+                .append(
+                    String.join(
+                        ",\n", rows.subList(from, Math.min(rows.size(), from + rowsPerStatement))))
+                .append(";\n");
+          }
+          head = null;
+          rows.clear();
+        }
+        continue;
+      }
+      out.append(line);
+      if (i < lines.length - 1) {
+        out.append('\n');
+      }
+    }
+    return out.toString();
   }
 
   /** Applies a dump written as text to {@code config}'s database. */
@@ -181,15 +245,47 @@ final class EngineFixture {
     return ids;
   }
 
+  /**
+   * The sessions of {@code user} that are still there after they had time to end: a closed
+   * connection leaves the process list a moment after the client let go of it, a leaked one never.
+   */
+  static Set<Long> sessionsLeft(String user) throws Exception {
+    return settled(() -> sessionsOf(user));
+  }
+
+  /**
+   * Live threads whose name starts with {@code prefix}, other than those in {@code before}, once
+   * those that were ending have had time to end.
+   */
+  static Set<Thread> threadsLeft(String prefix, Set<Thread> before) throws Exception {
+    return settled(
+        () -> {
+          Set<Thread> now = threadsNamed(prefix);
+          now.removeAll(before);
+          return now;
+        });
+  }
+
+  private static <T extends java.util.Collection<?>> T settled(
+      java.util.concurrent.Callable<T> probe) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    T left = probe.call();
+    while (!left.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      left = probe.call();
+    }
+    return left;
+  }
+
   /** Live threads whose name starts with {@code prefix}. */
-  static List<String> threadsNamed(String prefix) {
-    List<String> names = new ArrayList<>();
+  static Set<Thread> threadsNamed(String prefix) {
+    Set<Thread> threads = new java.util.HashSet<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.isAlive() && t.getName().startsWith(prefix)) {
-        names.add(t.getName());
+        threads.add(t);
       }
     }
-    return names;
+    return threads;
   }
 
   /** Runs {@code ANALYZE TABLE}, so that information_schema's DATA_LENGTH is current. */

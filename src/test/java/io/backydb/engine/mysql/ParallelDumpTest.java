@@ -8,6 +8,10 @@ import static io.backydb.engine.mysql.EngineFixture.text;
 import static io.backydb.engine.mysql.EngineFixture.withoutSnapshotTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.backydb.config.Features;
 import io.backydb.progress.ProgressListener;
 import io.backydb.testing.TestServer;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * A dump read by several connections, big tables in primary-key ranges, is the same text as the
@@ -166,6 +171,52 @@ class ParallelDumpTest {
         rowsOnly(withoutSnapshotTime(ranged)),
         rowsOnly(withoutSnapshotTime(whole)),
         "rows read in ranges against rows read whole");
+  }
+
+  /**
+   * A user who may read everything but not LOCK TABLES: asked for three connections, the dump says
+   * in the log that it reads on one, reads every table on that one worker, and writes the same dump
+   * as one connection does.
+   */
+  @Test
+  void withoutTheLockTablesPrivilegeTheDumpFallsBackToOneConnection() throws Exception {
+    String user = TestServer.uniqueName("pdump_user");
+    server.execute(
+        null,
+        "CREATE USER '" + user + "'@'%' IDENTIFIED BY 'secret'",
+        "GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `" + db + "`.* TO '" + user + "'@'%'");
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(SharedSnapshot.class);
+    logger.addAppender(log);
+    try {
+      Set<String> readers = ConcurrentHashMap.newKeySet();
+      ProgressListener progress =
+          new ProgressListener() {
+            @Override
+            public void rows(String table, long rows, long bytes) {
+              readers.add(Thread.currentThread().getName());
+            }
+          };
+      String fallback = text(dump(config(db, user, 3), "secret", Features.ALL, CHUNK, progress));
+
+      assertThat(log.list)
+          .filteredOn(e -> e.getLevel() == Level.WARN)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .singleElement()
+          .asString()
+          .startsWith("dumping on one connection")
+          .contains("3 connections");
+      assertThat(readers).as("worker threads that read rows").containsExactly("backy-dump-0");
+      assertSameDump(
+          withoutSnapshotTime(fallback),
+          withoutSnapshotTime(text(dump(config(db, 1), "", Features.ALL, CHUNK))),
+          "the fallback against one connection");
+      assertThat(EngineFixture.sessionsLeft(user)).as("sessions left open").isEmpty();
+    } finally {
+      logger.detachAppender(log);
+      server.execute(null, "DROP USER IF EXISTS '" + user + "'@'%'");
+    }
   }
 
   /**
