@@ -87,6 +87,62 @@ class ConfigLoaderTest {
             });
   }
 
+  @ParameterizedTest(name = "threads: {0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "0 | database.threads must be between 1 and 64 (got 0)",
+        "-1 | database.threads must be between 1 and 64 (got -1)",
+        "65 | database.threads must be between 1 and 64 (got 65)",
+        "\"x\" | 'database.threads' has a value of the wrong type: expected an integer",
+        "2.5 | 'database.threads' has a value of the wrong type: expected an integer",
+      })
+  void threadsOutOfRangeOrNotANumberIsOneLineNamingTheKey(String value, String expected) {
+    for (String text :
+        java.util.List.of(
+            "database: {host: h, user: u, db_name: d, threads: "
+                + value
+                + "}\nstorage: {storage_type: local}\n",
+            "{\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\",\"threads\":"
+                + value
+                + "},\"storage\":{\"storage_type\":\"local\"}}")) {
+      assertThatThrownBy(() -> ConfigLoader.backupFromText(text))
+          .as(text)
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining(expected)
+          .satisfies(
+              e -> {
+                assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG);
+                assertThat(e.getMessage()).doesNotContain("\n");
+              });
+    }
+  }
+
+  @Test
+  void threadsDefaultToTheCoresUpToFourAndKeepAGivenNumber() {
+    String base = "database: {host: h, user: u, db_name: d%s}\nstorage: {storage_type: local}\n";
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertThat(ConfigLoader.backupFromText(String.format(base, "")).database().threads())
+        .isEqualTo(Math.min(cores, 4))
+        .isEqualTo(DatabaseConfig.defaultThreads());
+    assertThat(
+            ConfigLoader.backupFromText(String.format(base, ", threads: 3")).database().threads())
+        .isEqualTo(3);
+    assertThat(
+            ConfigLoader.backupFromText(String.format(base, ", threads: 1")).database().threads())
+        .isEqualTo(1);
+    assertThat(
+            ConfigLoader.backupFromText(String.format(base, ", threads: 64")).database().threads())
+        .isEqualTo(64);
+    assertThat(
+            ConfigLoader.restoreFromText(
+                    "database: {host: h, user: u, db_name: d, threads: 3}\nbackup_path: /x.backy\n"
+                        + "storage: {storage_type: local}\n")
+                .database()
+                .threads())
+        .isEqualTo(3);
+  }
+
   @Test
   void malformedYamlNamesTheLine() throws Exception {
     Path f = dir.resolve("c.yaml");

@@ -172,14 +172,17 @@ final class MySqlDumper {
    * The data section: each table (or each primary-key range of a big table) is one task; the
    * readers run the tasks in parallel, and their output is written in table order, so the section
    * reads exactly as if one connection had dumped it.
+   *
+   * <p>Big tables are split the same way however many connections read them (one included): each
+   * range ends its last INSERT statement, so a table read whole would be cut into other statements,
+   * and a dump on one connection (threads: 1, or the fallback when the tables cannot be locked)
+   * would differ from a parallel one.
    */
   private List<TableStats> dumpData(
       Connection c, List<Connection> readers, List<String> tables, OutputStream out)
       throws SQLException, IOException {
     Map<String, List<String>> ranges =
-        readers.size() > 1
-            ? PrimaryKeyChunks.plan(c, database, Set.copyOf(tables), chunkBytes)
-            : Map.of();
+        PrimaryKeyChunks.plan(c, database, Set.copyOf(tables), chunkBytes);
     List<OrderedParallelOutput.Task> tasks = new ArrayList<>();
     List<TableProgress> progress = new ArrayList<>();
     for (String t : tables) {

@@ -17,7 +17,9 @@ import java.util.Set;
  * one table at once. A table qualifies when the first column of its primary key is an integer; the
  * range from its smallest to its largest value is cut into equal parts of about {@code chunkBytes}
  * of table data each. Read in order, the ranges give the rows in primary-key order, the order of a
- * whole-table read: the dump is the same, byte for byte, however it was split.
+ * whole-table read. Each range ends its own INSERT statement, so the statements depend on the
+ * split: a dump splits tables the same way whatever number of connections reads them, and is then
+ * the same, byte for byte, however many there are.
  *
  * <p>Other tables (no primary key, a non-integer key, MyISAM, whose whole-table order is not key
  * order) are read whole.
