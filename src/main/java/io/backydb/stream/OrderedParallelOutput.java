@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs tasks on several worker threads and writes what they produce to one stream, in task order,
  * as if they had run one after another. Workers take tasks in order; a worker that is ahead of the
- * writer keeps at most {@code bufferedBlocks} blocks of its output and then waits. Memory is
- * therefore bounded by workers × buffered blocks × block size, whatever the tasks write, and the
- * output is byte for byte the sequential one.
+ * writer hands over at most {@code bufferedBlocks + 1} blocks (plus the one it is filling; a block
+ * is {@value #BLOCK_BYTES} bytes, or one bigger write) and then waits. Memory is therefore bounded
+ * by workers × (buffered blocks + 2) blocks, whatever the tasks write, and the output is byte for
+ * byte the sequential one.
  *
  * <p>No deadlock: the task the writer waits for has always been taken by a worker, because workers
  * take tasks in order and a worker only takes a new task after finishing its last one.
