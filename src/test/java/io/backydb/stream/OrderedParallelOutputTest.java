@@ -130,9 +130,9 @@ class OrderedParallelOutputTest {
 
   /**
    * Task 0 holds the writer (it writes nothing until released); task 1, on another worker, writes
-   * block after block. It must come to a stop in its hand-over with the channel full, having got
-   * rid of at most {@code bufferedBlocks} blocks plus the slot the end marker needs, plus what its
-   * own buffer holds: without a bound it would write all of its output into memory.
+   * block after block. It must come to a stop waiting for output space, having got rid of at most
+   * {@code bufferedBlocks} blocks (the shared budget) plus what its own buffer holds: without a
+   * bound it would write all of its output into memory.
    */
   @ParameterizedTest(name = "{0} buffered blocks, writes of {1} bytes")
   @CsvSource({"1, 262144", "3, 262144", "2, 1000", "1, 1"})
@@ -196,11 +196,15 @@ class OrderedParallelOutputTest {
     if (t == null || t.getState() != Thread.State.TIMED_WAITING) {
       return false;
     }
+    // it waits either for output space (the shared budget) or for room in its channel
     return Arrays.stream(t.getStackTrace())
         .anyMatch(
             f ->
-                f.getClassName().equals(OrderedParallelOutput.class.getName() + "$ChannelStream")
-                    && f.getMethodName().equals("put"));
+                (f.getClassName().equals(OrderedParallelOutput.class.getName())
+                        && f.getMethodName().equals("acquire"))
+                    || (f.getClassName()
+                            .equals(OrderedParallelOutput.class.getName() + "$ChannelStream")
+                        && f.getMethodName().equals("put")));
   }
 
   /**

@@ -43,14 +43,19 @@ final class MySqlDumper {
   /** Target size of one INSERT statement: far below every server's max_allowed_packet default. */
   static final int STATEMENT_BYTES = 1 << 20;
 
-  /** Table data per primary-key range when a big table is read by several connections. */
-  static final long CHUNK_BYTES = 32L << 20;
+  /**
+   * Table data (InnoDB's DATA_LENGTH) per primary-key range of a big table. Small enough that the
+   * SQL of a range (a few MiB) fits in a reader's share of the output budget, so that a reader
+   * ahead of the writer finishes its range instead of waiting; big enough that a range query costs
+   * nothing next to its rows.
+   */
+  static final long CHUNK_BYTES = 4L << 20;
 
   /**
-   * Output blocks (of about 256 KiB) a reader may prepare ahead of the writer: enough to keep it
-   * busy while the writer drains another table, little enough to bound memory.
+   * Output blocks (of 256 KiB) per reader that the readers may prepare ahead of the writer: room
+   * for a whole range (see {@link #CHUNK_BYTES}), little enough to bound memory (6 MiB a reader).
    */
-  static final int BUFFERED_BLOCKS = 16;
+  static final int BUFFERED_BLOCKS = 24;
 
   /** Lets the inserts of a system-versioned table carry ROW START/END (MariaDB 10.11+). */
   private static final String HISTORY_ON =
@@ -65,6 +70,9 @@ final class MySqlDumper {
   private final Definers definers;
   private final int threads;
   private final long chunkBytes;
+
+  /** Each reader's statement buffer, by worker index (set by the data section). */
+  private SqlText[] texts;
 
   /** Table name → information_schema TABLE_TYPE, for the tables being dumped. */
   private final Map<String, String> tableTypes = new LinkedHashMap<>();
@@ -184,6 +192,11 @@ final class MySqlDumper {
     Map<String, List<String>> ranges =
         PrimaryKeyChunks.plan(c, database, Set.copyOf(tables), chunkBytes);
     List<OrderedParallelOutput.Task> tasks = new ArrayList<>();
+    // one statement buffer per reader, reused from range to range: it grows to a statement's size
+    texts = new SqlText[readers.size()];
+    for (int i = 0; i < texts.length; i++) {
+      texts[i] = new SqlText();
+    }
     List<TableProgress> progress = new ArrayList<>();
     for (String t : tables) {
       if (isSequence(t)) {
@@ -200,7 +213,7 @@ final class MySqlDumper {
         tasks.add(
             (worker, o) -> {
               try {
-                dumpTableData(readers.get(worker), tp, condition, first, last, o);
+                dumpTableData(readers.get(worker), worker, tp, condition, first, last, o);
               } catch (SQLException e) {
                 throw new SQLException(
                     "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.firstLine(e),
@@ -212,7 +225,8 @@ final class MySqlDumper {
       }
     }
     try {
-      new OrderedParallelOutput(readers.size(), BUFFERED_BLOCKS, "backy-dump").run(tasks, out);
+      new OrderedParallelOutput(readers.size(), BUFFERED_BLOCKS * readers.size(), "backy-dump")
+          .run(tasks, out);
     } catch (SQLException | IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -459,7 +473,13 @@ final class MySqlDumper {
    * writes the table's directive, the last one closes it.
    */
   private void dumpTableData(
-      Connection c, TableProgress tp, String where, boolean first, boolean last, OutputStream out)
+      Connection c,
+      int worker,
+      TableProgress tp,
+      String where,
+      boolean first,
+      boolean last,
+      OutputStream out)
       throws SQLException, IOException {
     String table = tp.table;
     boolean history = dumpsHistory(c, table);
@@ -507,7 +527,7 @@ final class MySqlDumper {
     long rows = 0;
     long reported = 0;
     long bytes = 0;
-    SqlText sql = new SqlText();
+    SqlText sql = texts[worker];
     int n = cols.size();
     ColumnKind[] kinds = cols.stream().map(Column::kind).toArray(ColumnKind[]::new);
     try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
