@@ -404,7 +404,7 @@ final class MySqlApplier {
             "restore failed at "
                 + f.where()
                 + ": "
-                + MySqlConnections.firstLine(f.cause())
+                + f.reason()
                 + "; applied so far: "
                 + String.join(", ", featuresApplied)
                 + " (data in part)",

@@ -42,7 +42,12 @@ final class ParallelInserts implements AutoCloseable {
   private static final Job STOP = new Job(null, null, null);
 
   /** The first statement that failed, and why. */
-  record Failure(String where, SQLException cause) {}
+  record Failure(String where, Exception cause) {
+    /** The reason in one line: the server's message for a failed statement. */
+    String reason() {
+      return cause instanceof SQLException e ? MySqlConnections.firstLine(e) : cause.toString();
+    }
+  }
 
   private final List<Lane> lanes = new ArrayList<>();
   private final AtomicLong outstanding = new AtomicLong();
@@ -196,9 +201,24 @@ final class ParallelInserts implements AutoCloseable {
     return best;
   }
 
-  /** Stops the lanes (after the statements already queued) and closes their connections. */
+  /**
+   * Stops the lanes and closes their connections. Statements still queued are dropped; after a
+   * failure, a statement still running on another lane (say a long index build) is cancelled rather
+   * than waited for.
+   */
   @Override
   public void close() {
+    if (failure.get() != null) {
+      for (Lane lane : lanes) {
+        try {
+          if (lane.statement != null && lane.busy) {
+            lane.statement.cancel();
+          }
+        } catch (SQLException e) {
+          LOG.debug("cancelling a restore statement: {}", MySqlConnections.firstLine(e));
+        }
+      }
+    }
     for (Lane lane : lanes) {
       if (lane.thread.isAlive()) {
         lane.queue.clear();
@@ -225,6 +245,9 @@ final class ParallelInserts implements AutoCloseable {
     final Connection connection;
     final Thread thread;
     Statement statement;
+
+    /** Whether a statement is running (read by close(), to cancel it after a failure). */
+    volatile boolean busy;
 
     Lane(Connection connection, int index) {
       this.connection = connection;
@@ -260,11 +283,14 @@ final class ParallelInserts implements AutoCloseable {
     private void run(Job job) {
       try {
         if (failure.get() == null) {
+          busy = true;
           execute(job);
         }
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
+        // anything, so that a lane never dies silently and leaves awaitAll() waiting for it
         failure.compareAndSet(null, new Failure(job.where(), e));
       } finally {
+        busy = false;
         if (outstanding.decrementAndGet() == 0 || failure.get() != null) {
           synchronized (idle) {
             idle.notifyAll();
