@@ -44,8 +44,20 @@ public final class OrderedParallelOutput {
   /** Size of a block of output. */
   static final int BLOCK_BYTES = 256 * 1024;
 
-  /** A filled block; {@code length} 0 and no data marks the end of a task's output. */
-  private record Filled(byte[] data, int length) {}
+  /** A filled block, or (without data) the end of a task's output. */
+  private static final class Filled {
+    final byte[] data;
+    final int length;
+
+    Filled(byte[] data, int length) {
+      this.data = data;
+      this.length = length;
+    }
+
+    boolean isEnd() {
+      return data == null;
+    }
+  }
 
   private static final Filled END = new Filled(null, 0);
 
@@ -125,12 +137,12 @@ public final class OrderedParallelOutput {
             }
             continue;
           }
-          if (block == END) {
+          if (block.isEnd()) {
             channels.set(i, null);
             break;
           }
-          target.write(block.data(), 0, block.length());
-          release(block.data());
+          target.write(block.data, 0, block.length);
+          release(block.data);
         }
       }
     } catch (Exception e) {

@@ -42,7 +42,7 @@ final class DeferredIndexes {
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + name)) {
       rs.next();
-      for (String line : rs.getString(2).split("\n")) {
+      for (String line : rs.getString(2).lines().toList()) {
         String l = line.strip();
         if (l.endsWith(",")) {
           l = l.substring(0, l.length() - 1);
