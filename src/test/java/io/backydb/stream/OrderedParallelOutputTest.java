@@ -357,8 +357,9 @@ class OrderedParallelOutputTest {
     assertThat(liveThreads(prefix)).as("workers left running").isEmpty();
     assertThat(writes.get()).as("no write after the failed one").isEqualTo(3);
     // tasks 1 and 2 can never finish (the writer never reached them); task 0 at most could, and
-    // its worker then take task 3
-    assertThat(started.get()).isBetween(workers, workers + 1);
+    // its worker then take task 3. How many had started when the target failed is up to the
+    // scheduler: a worker that had not yet taken its first task takes none.
+    assertThat(started.get()).isBetween(1, workers + 1);
     assertThat(endings)
         .isNotEmpty()
         .allSatisfy(e -> assertThat(e).hasMessageContaining("another part of the work failed"));
