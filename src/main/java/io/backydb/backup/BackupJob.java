@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One backup run as it moves through the route's steps: its config, where it goes, and what each
@@ -38,6 +39,7 @@ public final class BackupJob {
   private String location;
   private final BackyHeader header;
   private IntegrityKey integrityKey;
+  private CompletableFuture<IntegrityKey> pendingIntegrity;
 
   public BackupJob(
       BackupConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
@@ -55,16 +57,34 @@ public final class BackupJob {
    * freezes it at the latest.
    */
   public BackyHeader header() {
+    integrityKey(); // its parameters belong in the header before anyone reads it
     return header;
   }
 
-  /** The integrity key (HMAC or SHA-256), or null when integrity is off. */
-  public IntegrityKey integrityKey() {
+  /**
+   * The integrity key (HMAC or SHA-256), or null when integrity is off; waits for it if it is still
+   * being derived.
+   */
+  public synchronized IntegrityKey integrityKey() {
+    if (pendingIntegrity != null) {
+      try {
+        integrityKey = pendingIntegrity.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw e;
+      } finally {
+        pendingIntegrity = null;
+      }
+      header.integrity(integrityKey.params());
+    }
     return integrityKey;
   }
 
-  public void integrityKey(IntegrityKey k) {
-    this.integrityKey = k;
+  /** Sets the integrity key, which may still be being derived; its parameters go in the header. */
+  public synchronized void integrityKey(CompletableFuture<IntegrityKey> k) {
+    this.pendingIntegrity = k;
   }
 
   public BackupConfig config() {

@@ -13,6 +13,7 @@ import io.backydb.keys.KeyProviders;
 import io.backydb.restore.RestoreJob;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.Storages;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Turns a validated config into a job, checking everything the environment must provide first, so
@@ -26,13 +27,12 @@ public final class BackupJobs {
     String password = commonEnvironment(env);
     checkSupported(config);
     checkEncryption(config, env);
-    IntegrityKey integrity = integrity(config, env);
+    CompletableFuture<IntegrityKey> integrity = integrity(config, env);
     BackupStorage storage = Storages.open(config.storage(), env);
     BackupJob job =
         new BackupJob(config, env, new MySqlEngine(config.database(), password), storage);
     if (integrity != null) {
       job.integrityKey(integrity);
-      job.header().integrity(integrity.params());
     }
     return job;
   }
@@ -70,7 +70,8 @@ public final class BackupJobs {
    * The integrity key of a new backup (deriving it checks INTEGRITY_PASSWORD), or null without
    * integrity.
    */
-  private static IntegrityKey integrity(BackupConfig config, Environment env) {
+  /** The integrity key, derived while the dump starts; null when integrity is off. */
+  private static CompletableFuture<IntegrityKey> integrity(BackupConfig config, Environment env) {
     if (!config.integrity().integrityCheck()) {
       return null;
     }
@@ -80,6 +81,6 @@ public final class BackupJobs {
           ErrorCode.CONFIG,
           "integrity.integrity_type is required when integrity_check is on: hmac or checksum");
     }
-    return IntegrityKeys.create(type.strip().toLowerCase(java.util.Locale.ROOT), env);
+    return IntegrityKeys.createAsync(type.strip().toLowerCase(java.util.Locale.ROOT), env);
   }
 }

@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -63,6 +64,19 @@ public final class IntegrityKeys {
     throw new BackyException(
         ErrorCode.CONFIG,
         "integrity.integrity_type '" + type + "' is not supported; use hmac or checksum");
+  }
+
+  /**
+   * Like {@link #create}, with the slow part (PBKDF2, {@value #ITERATIONS} iterations: a third of a
+   * second) on another thread, so that a backup can open its snapshot meanwhile. A bad type or a
+   * missing password still fails here, at once.
+   */
+  public static CompletableFuture<IntegrityKey> createAsync(String type, Environment env) {
+    if (!BackyHeader.Integrity.HMAC.equals(type)) {
+      return CompletableFuture.completedFuture(create(type, env));
+    }
+    password(env, "to make a backup with integrity_type hmac");
+    return CompletableFuture.supplyAsync(() -> create(type, env));
   }
 
   public static IntegrityKey checksum() {

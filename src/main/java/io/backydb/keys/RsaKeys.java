@@ -52,7 +52,15 @@ final class RsaKeys {
   /** Hex digits of SHA-256(public key DER) that make a key id. */
   static final int KEY_ID_HEX_DIGITS = 16;
 
-  private static final BouncyCastleProvider BC = new BouncyCastleProvider();
+  /**
+   * BouncyCastle, for the encrypted PKCS#8 private key only. Created on first use: registering its
+   * hundreds of algorithms takes a few hundred milliseconds, which a backup (public key only) need
+   * not pay.
+   */
+  private static final class Bc {
+    static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
+  }
+
   private static final OAEPParameterSpec OAEP_SHA256 =
       new OAEPParameterSpec(
           "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
@@ -100,7 +108,7 @@ final class RsaKeys {
               .setIterationCount(iterations)
               .setRandom(new SecureRandom())
               .setPassword(password)
-              .setProvider(BC)
+              .setProvider(Bc.PROVIDER)
               .build();
       return pem(new PKCS8Generator(PrivateKeyInfo.getInstance(key.getEncoded()), encryptor));
     } catch (Exception e) {
@@ -140,7 +148,9 @@ final class RsaKeys {
     try {
       PrivateKeyInfo info =
           enc.decryptPrivateKeyInfo(
-              new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password));
+              new JceOpenSSLPKCS8DecryptorProviderBuilder()
+                  .setProvider(Bc.PROVIDER)
+                  .build(password));
       key = new JcaPEMKeyConverter().getPrivateKey(info);
     } catch (Exception e) {
       throw wrongPassword(where);
