@@ -153,6 +153,9 @@ class ParallelDumpTest {
     }
     assertThat(insertStatements(parallel, "d_varchar_pk")).isOne();
     assertThat(readers).allMatch(name -> name.startsWith("backy-dump-"));
+    // more than one connection read rows: the shared snapshot was taken (sequences, versioned
+    // tables and all), not the one-connection fallback
+    assertThat(readers).as("worker threads that read rows").hasSizeGreaterThan(1);
     assertSameDump(
         withoutSnapshotTime(parallel),
         withoutSnapshotTime(serial),
