@@ -49,6 +49,18 @@ final class SharedSnapshot {
       begin(coordinator);
       return all;
     }
+    // the readers are connected and set up first, so that the lock lasts only as long as it takes
+    // to start their transactions
+    try {
+      for (int i = 1; i < threads; i++) {
+        Connection c = connections.open();
+        all.add(c);
+        prepare(c);
+      }
+    } catch (SQLException | RuntimeException e) {
+      closeOthers(all);
+      throw e;
+    }
     try (Connection lock = connections.open()) {
       try (Statement s = lock.createStatement()) {
         s.execute("SET SESSION lock_wait_timeout = " + LOCK_WAIT_SECONDS);
@@ -59,15 +71,12 @@ final class SharedSnapshot {
                 + " snapshot among {} connections ({})",
             threads,
             MySqlConnections.firstLine(e));
+        closeOthers(all);
+        all.subList(1, all.size()).clear();
         begin(coordinator);
         return all;
       }
       try {
-        for (int i = 1; i < threads; i++) {
-          Connection c = connections.open();
-          all.add(c);
-          prepare(c);
-        }
         for (Connection c : all) {
           begin(c);
         }
@@ -78,6 +87,9 @@ final class SharedSnapshot {
       try (Statement s = lock.createStatement()) {
         s.execute("UNLOCK TABLES");
       }
+    } catch (SQLException | RuntimeException e) {
+      closeOthers(all);
+      throw e;
     }
     return all;
   }
