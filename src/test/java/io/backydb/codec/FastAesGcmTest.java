@@ -1,0 +1,156 @@
+package io.backydb.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.Security;
+import java.security.cert.X509Certificate;
+import java.util.Date;
+import java.util.concurrent.CompletableFuture;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The provider that serves AES/GCM/NoPadding from Conscrypt: it is the one Cipher.getInstance
+ * picks, it computes exactly the JDK's ciphertext, and the JDK's TLS, which now uses it for its
+ * AES-GCM suites (S3, KMS and Secret Manager all speak TLS), still works.
+ */
+class FastAesGcmTest {
+
+  @BeforeAll
+  static void install() {
+    assertThat(FastAesGcm.install()).as("Conscrypt loads on this platform").isTrue();
+  }
+
+  @Test
+  void itIsTheCipherTinkGetsAndItsBytesAreTheJdks() throws Exception {
+    Cipher ours = Cipher.getInstance("AES/GCM/NoPadding");
+    assertThat(ours.getProvider().getName()).isEqualTo(FastAesGcm.PROVIDER_NAME);
+    Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding", Security.getProvider("SunJCE"));
+
+    SecureRandom random = new SecureRandom();
+    for (int size : new int[] {0, 1, 15, 16, 17, 4096, 1 << 20}) {
+      byte[] key = new byte[32];
+      byte[] iv = new byte[12];
+      byte[] aad = new byte[37];
+      byte[] plain = new byte[size];
+      random.nextBytes(key);
+      random.nextBytes(iv);
+      random.nextBytes(aad);
+      random.nextBytes(plain);
+      byte[][] out = new byte[2][];
+      int i = 0;
+      for (Cipher c : new Cipher[] {ours, jdk}) {
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+        c.updateAAD(aad);
+        out[i++] = c.doFinal(plain);
+      }
+      assertThat(out[0]).as("%d bytes", size).isEqualTo(out[1]);
+      ours.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+      ours.updateAAD(aad);
+      assertThat(ours.doFinal(out[1])).isEqualTo(plain);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({
+    "TLSv1.3, TLS_AES_256_GCM_SHA384",
+    "TLSv1.3, TLS_AES_128_GCM_SHA256",
+    "TLSv1.2, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+  })
+  void theJdksTlsStillWorksOverIt(String protocol, String suite) throws Exception {
+    SSLContext context = selfSignedContext();
+    try (SSLServerSocket server =
+        (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0)) {
+      server.setEnabledProtocols(new String[] {protocol});
+      server.setEnabledCipherSuites(new String[] {suite});
+      CompletableFuture<Void> echo =
+          CompletableFuture.runAsync(
+              () -> {
+                try (SSLSocket s = (SSLSocket) server.accept()) {
+                  DataInputStream in = new DataInputStream(s.getInputStream());
+                  byte[] got = new byte[in.readInt()];
+                  in.readFully(got);
+                  DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                  out.writeInt(got.length);
+                  out.write(got);
+                  out.flush();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      byte[] message = new byte[300_000];
+      new SecureRandom().nextBytes(message);
+      try (SSLSocket client =
+          (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", server.getLocalPort())) {
+        client.setEnabledProtocols(new String[] {protocol});
+        client.setEnabledCipherSuites(new String[] {suite});
+        DataOutputStream out = new DataOutputStream(client.getOutputStream());
+        out.writeInt(message.length);
+        out.write(message);
+        out.flush();
+        DataInputStream in = new DataInputStream(client.getInputStream());
+        byte[] back = new byte[in.readInt()];
+        in.readFully(back);
+        assertThat(back).isEqualTo(message);
+        assertThat(client.getSession().getCipherSuite()).isEqualTo(suite);
+      }
+      echo.get();
+    }
+  }
+
+  /** A server and client context trusting one self-signed RSA certificate. */
+  private static SSLContext selfSignedContext() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    KeyPair pair = g.generateKeyPair();
+    X500Name name = new X500Name("CN=127.0.0.1");
+    Date now = new Date();
+    X509Certificate cert =
+        new JcaX509CertificateConverter()
+            .getCertificate(
+                new JcaX509v3CertificateBuilder(
+                        name,
+                        BigInteger.ONE,
+                        new Date(now.getTime() - 60_000),
+                        new Date(now.getTime() + 3_600_000),
+                        name,
+                        pair.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
+    char[] password = "test".toCharArray();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("server", pair.getPrivate(), password, new X509Certificate[] {cert});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, password);
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("server", cert);
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+    return context;
+  }
+}
