@@ -120,6 +120,7 @@ class FastAesGcmTest {
   }
 
   /** A server and client context trusting one self-signed RSA certificate. */
+  @SuppressWarnings("JavaUtilDate") // BouncyCastle's certificate builder takes java.util.Date
   private static SSLContext selfSignedContext() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
