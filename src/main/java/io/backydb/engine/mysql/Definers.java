@@ -42,6 +42,14 @@ final class Definers {
     return new Definers(policy, replacement);
   }
 
+  /**
+   * The same policy for statements read from a dump as raw bytes (ISO-8859-1 chars, see {@code
+   * MySqlApplier}): the new definer is put in as its UTF-8 bytes.
+   */
+  Definers forRawText() {
+    return replacement == null ? this : new Definers(policy, DumpDirectives.encodeRaw(replacement));
+  }
+
   boolean keeps() {
     return policy.equals("keep");
   }

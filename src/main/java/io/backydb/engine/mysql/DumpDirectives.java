@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The {@code -- backy:} comment lines a dump carries so that a restore knows, statement by
@@ -32,8 +33,12 @@ final class DumpDirectives {
    */
   static final String EXACT = "exact";
 
-  /** Version of the SQL dialect our dumps are written in. */
-  static final int DUMP_FORMAT = 1;
+  /**
+   * Version of the SQL dialect our dumps are written in. 2: binary values as {@code _binary'...'}
+   * with their raw bytes (1: as hex), so a dump is bytes, not UTF-8 text, and a restore passes it
+   * to the server byte for byte. A restore reads both; it refuses a later version.
+   */
+  static final int DUMP_FORMAT = 2;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,6 +54,19 @@ final class DumpDirectives {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Text read from a dump as ISO-8859-1 (one char per byte, as the restore reads it) back as the
+   * UTF-8 text it is: for names a restore compares with its config or shows to people.
+   */
+  static String decodeRaw(String rawChars) {
+    return new String(rawChars.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+  }
+
+  /** The inverse of {@link #decodeRaw}: text to put into a statement read from a dump. */
+  static String encodeRaw(String text) {
+    return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
   }
 
   static String unjson(String s) {

@@ -40,7 +40,8 @@ final class MySqlApplier {
     this.connections = connections;
     this.request = request;
     this.database = connections.config().dbName();
-    this.definers = Definers.of(connections.config());
+    // statements are read as raw bytes (see apply), so a rewritten definer goes in as bytes too
+    this.definers = Definers.of(connections.config()).forRawText();
   }
 
   /** Refuses to touch a database that already holds tables unless replacing was asked for. */
@@ -107,9 +108,17 @@ final class MySqlApplier {
     }
   }
 
+  /**
+   * Applies the dump's files in order. A dump is bytes (UTF-8 text, and raw bytes inside binary
+   * literals), so it is read as ISO-8859-1, one char per byte, and its statements run on
+   * connections that send each char back as that byte ({@link MySqlConnections#openRaw}): the
+   * server receives the dump exactly. Metadata queries and DDL of BackyDB's own run on an ordinary
+   * connection.
+   */
   ApplySummary apply(DumpInput input) throws Exception {
-    try (Connection c = connections.open()) {
-      Session session = new Session(c);
+    try (Connection c = connections.open();
+        Connection raw = connections.openRaw()) {
+      Session session = new Session(c, raw);
       try {
         DumpInput.DumpFile file;
         while ((file = input.next()) != null) {
@@ -119,7 +128,8 @@ final class MySqlApplier {
           session.table = null;
           try (java.io.InputStream content = file.content()) {
             SqlSplitter.split(
-                new BufferedReader(new InputStreamReader(content, StandardCharsets.UTF_8), 1 << 16),
+                new BufferedReader(
+                    new InputStreamReader(content, StandardCharsets.ISO_8859_1), 1 << 16),
                 session);
           }
           session.endOfData();
@@ -177,8 +187,12 @@ final class MySqlApplier {
     /** The server's limit on one statement; a larger one would only fail with a cryptic error. */
     private long maxPacket = -1;
 
-    Session(Connection c) {
+    /** Runs the dump's own statements, byte for byte. */
+    private final Connection raw;
+
+    Session(Connection c, Connection raw) {
       this.connection = c;
+      this.raw = raw;
     }
 
     private void checkPacketSize(String sql, long line) throws SQLException {
@@ -189,12 +203,7 @@ final class MySqlApplier {
           maxPacket = rs.getLong(1);
         }
       }
-      // a char is at most 3 UTF-8 bytes (4 for a surrogate pair, which is 2 chars): cheap bound
-      // first
-      if ((long) sql.length() * 3 < maxPacket - 1024) {
-        return;
-      }
-      long bytes = sql.getBytes(StandardCharsets.UTF_8).length;
+      long bytes = sql.length(); // one char per byte of the dump
       if (bytes > maxPacket - 1024) {
         throw new BackyException(
             ErrorCode.DATABASE,
@@ -228,7 +237,8 @@ final class MySqlApplier {
         }
       }
       connection.setCatalog(database);
-      statement = connection.createStatement();
+      raw.setCatalog(DumpDirectives.encodeRaw(database));
+      statement = raw.createStatement();
       // the dump is SQL for the server: no JDBC {escape} rewriting inside routine bodies
       statement.setEscapeProcessing(false);
       databaseReady = true;
@@ -243,8 +253,8 @@ final class MySqlApplier {
         case DumpDirectives.DATABASE -> {
           String[] parts = value.split(" ", 2);
           ensureDatabase(
-              DumpDirectives.unjson(parts[0]),
-              parts.length > 1 ? DumpDirectives.unjson(parts[1]) : null);
+              DumpDirectives.decodeRaw(DumpDirectives.unjson(parts[0])),
+              parts.length > 1 ? DumpDirectives.decodeRaw(DumpDirectives.unjson(parts[1])) : null);
         }
         case DumpDirectives.SECTION -> {
           endOfData();
@@ -257,7 +267,7 @@ final class MySqlApplier {
         }
         case DumpDirectives.TABLE -> {
           finishTable();
-          table = DumpDirectives.unjson(value);
+          table = DumpDirectives.decodeRaw(DumpDirectives.unjson(value));
           if (feature == Feature.DATA) {
             request.progress().tableStarted(table, -1);
             if (inserts != null) {
@@ -272,7 +282,8 @@ final class MySqlApplier {
             indexedTable = table;
           }
         }
-        case DumpDirectives.EXACT -> exact = DumpDirectives.unjson(value);
+        case DumpDirectives.EXACT -> exact = DumpDirectives.unjson(value); // raw, like the dump
+        case DumpDirectives.FORMAT -> checkFormat(value);
         case DumpDirectives.COMPLETE -> {
           endOfData();
           complete = true;
@@ -357,6 +368,27 @@ final class MySqlApplier {
       featuresApplied.add(feature.key());
     }
 
+    private void checkFormat(String value) {
+      int version;
+      try {
+        version = Integer.parseInt(value.trim());
+      } catch (NumberFormatException e) {
+        throw new BackyException(
+            ErrorCode.CORRUPT_BACKUP, "dump file " + file + " has a malformed format line");
+      }
+      if (version > DumpDirectives.DUMP_FORMAT) {
+        throw new BackyException(
+            ErrorCode.CORRUPT_BACKUP,
+            "dump file "
+                + file
+                + " is in dump format "
+                + version
+                + ", newer than this BackyDB reads ("
+                + DumpDirectives.DUMP_FORMAT
+                + "); restore it with a newer BackyDB");
+      }
+    }
+
     /** The statement that adds back the indexes {@link DeferredIndexes} dropped, or null. */
     private String addIndexes;
 
@@ -379,7 +411,8 @@ final class MySqlApplier {
       addIndexes = null;
       String where = "the secondary indexes of table " + SqlText.quoteIdent(indexedTable);
       if (inserts != null) {
-        inserts.afterTable(indexedTable, sql, where);
+        // a lane's connection takes raw text, like the dump's statements
+        inserts.afterTable(indexedTable, DumpDirectives.encodeRaw(sql), where);
       } else {
         try (Statement s = connection.createStatement()) {
           s.execute(sql);

@@ -33,14 +33,47 @@ public final class MySqlConnections {
 
   /** A connection with no default database. */
   public Connection open() {
+    return open(false);
+  }
+
+  /**
+   * A connection that sends SQL text byte for byte: Java strings go out as ISO-8859-1 (one byte per
+   * char) while the session reads utf8mb4. A restore reads the dump as ISO-8859-1 too, so each byte
+   * of the dump reaches the server unchanged, UTF-8 text and raw binary literals alike. Results
+   * still come back as UTF-8.
+   */
+  public Connection openRaw() {
+    Connection c = open(true);
+    try (java.sql.Statement s = c.createStatement()) {
+      s.execute("SET NAMES utf8mb4");
+    } catch (SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // the connection is being given up anyway
+      }
+      throw new BackyException(
+          ErrorCode.DATABASE,
+          "cannot set up a connection to " + describe() + ": " + firstLine(e),
+          e);
+    }
+    return c;
+  }
+
+  private Connection open(boolean raw) {
     String url = "jdbc:mysql://" + hostPart() + ":" + config.port() + "/";
     Properties p = new Properties();
     p.setProperty("user", config.user());
     p.setProperty("password", password);
     // the dump moves bytes in utf8mb4 both ways; the server converts other column charsets
     // losslessly
-    p.setProperty("characterEncoding", "UTF-8");
-    p.setProperty("connectionCollation", "utf8mb4_general_ci");
+    if (raw) {
+      p.setProperty("characterEncoding", "ISO-8859-1");
+      p.setProperty("passwordCharacterEncoding", "UTF-8");
+    } else {
+      p.setProperty("characterEncoding", "UTF-8");
+      p.setProperty("connectionCollation", "utf8mb4_general_ci");
+    }
     // without this Connector/J may ask for results in each column's own charset (latin1 bytes, say)
     p.setProperty("characterSetResults", "UTF-8");
     p.setProperty("allowPublicKeyRetrieval", "true");

@@ -551,7 +551,7 @@ final class MySqlDumper {
             switch (kinds[i]) {
               case NUMBER, FLOAT, DOUBLE -> sql.raw(v);
               case BIT -> sql.bits(v);
-              case BINARY -> sql.hex(v);
+              case BINARY -> sql.binary(v);
               case STRING -> sql.string(v);
             }
           }

@@ -78,10 +78,11 @@ final class ParallelInserts implements AutoCloseable {
     this.progress = progress;
     try {
       for (int i = 0; i < lanes; i++) {
-        Connection c = connections.open();
+        // the dump's statements are raw bytes (see MySqlApplier): so are the lanes' connections
+        Connection c = connections.openRaw();
         Lane lane = new Lane(c, i);
         this.lanes.add(lane);
-        c.setCatalog(database);
+        c.setCatalog(DumpDirectives.encodeRaw(database));
         lane.statement = c.createStatement();
         lane.statement.setEscapeProcessing(false);
         for (String sql : sessionSetup) {
