@@ -42,7 +42,7 @@ class OrderedParallelOutputTest {
   static final int BLOCK = OrderedParallelOutput.BLOCK_BYTES;
 
   /** One task's output and how it writes it: in pieces of the given sizes, cycled. */
-  record Spec(int size, long seed, List<Integer> writeSizes, int sleepMillis) {
+  record Spec(int size, long seed, List<Integer> writeSizes, int spins) {
     byte[] bytes() {
       byte[] b = new byte[size];
       new Random(seed).nextBytes(b);
@@ -80,7 +80,7 @@ class OrderedParallelOutputTest {
             size,
             Arbitraries.longs(),
             writeSize.list().ofMinSize(1).ofMaxSize(4),
-            Arbitraries.integers().between(0, 3))
+            Arbitraries.integers().between(0, 20_000))
         .as(Spec::new)
         .list()
         .ofMaxSize(40);
@@ -109,8 +109,9 @@ class OrderedParallelOutputTest {
           (worker, out) -> {
             runs.incrementAndGet(index);
             workerIndexes.add(worker);
-            if (s.sleepMillis() > 0) {
-              Thread.sleep(s.sleepMillis());
+            // a little work of varying length before writing, so tasks finish out of order
+            for (int spin = 0; spin < s.spins(); spin++) {
+              Thread.onSpinWait();
             }
             writeInPieces(out, outputs.get(index), s.writeSizes());
             out.close(); // a task closing its stream does not end its part early

@@ -266,15 +266,18 @@ final class EngineFixture {
         });
   }
 
+  /** What {@code probe} finds once it finds nothing, or after 10 s what it still finds. */
   private static <T extends java.util.Collection<?>> T settled(
       java.util.concurrent.Callable<T> probe) throws Exception {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    T left = probe.call();
-    while (!left.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      left = probe.call();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .pollInterval(java.time.Duration.ofMillis(50))
+          .until(() -> probe.call().isEmpty());
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // the caller's assertion names what is left
     }
-    return left;
+    return probe.call();
   }
 
   /** Live threads whose name starts with {@code prefix}. */
