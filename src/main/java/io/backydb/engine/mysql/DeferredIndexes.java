@@ -101,19 +101,11 @@ final class DeferredIndexes {
 
   private static List<String> secondaryIndexNames(Connection c, String database, String table)
       throws SQLException {
-    List<String> names = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS"
-                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY'")) {
-      ps.setString(1, database);
-      ps.setString(2, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          names.add(rs.getString(1));
-        }
-      }
-    }
-    return names;
+    return Queries.column(
+        c,
+        "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS"
+            + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY'",
+        database,
+        table);
   }
 }

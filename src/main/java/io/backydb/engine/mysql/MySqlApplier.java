@@ -80,22 +80,15 @@ final class MySqlApplier {
    * inserted in, so their INSERTs can run on several connections at once.
    */
   private Set<String> anyOrderTables(Connection c) throws SQLException {
-    Set<String> tables = new java.util.HashSet<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
+    return Set.copyOf(
+        Queries.column(
+            c,
             "SELECT t.TABLE_NAME FROM information_schema.TABLES t"
                 + " WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE = 'BASE TABLE' AND t.ENGINE = 'InnoDB'"
                 + " AND EXISTS (SELECT 1 FROM information_schema.STATISTICS k"
                 + "  WHERE k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME"
-                + "  AND k.INDEX_NAME = 'PRIMARY')")) {
-      ps.setString(1, database);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          tables.add(rs.getString(1));
-        }
-      }
-    }
-    return tables;
+                + "  AND k.INDEX_NAME = 'PRIMARY')",
+            database));
   }
 
   private boolean databaseExists(Connection c) throws SQLException {

@@ -71,9 +71,6 @@ final class MySqlDumper {
   private final int threads;
   private final long chunkBytes;
 
-  /** Each reader's statement buffer, by worker index (set by the data section). */
-  private SqlText[] texts;
-
   /** Table name → information_schema TABLE_TYPE, for the tables being dumped. */
   private final Map<String, String> tableTypes = new LinkedHashMap<>();
 
@@ -193,7 +190,7 @@ final class MySqlDumper {
         PrimaryKeyChunks.plan(c, database, Set.copyOf(tables), chunkBytes);
     List<OrderedParallelOutput.Task> tasks = new ArrayList<>();
     // one statement buffer per reader, reused from range to range: it grows to a statement's size
-    texts = new SqlText[readers.size()];
+    SqlText[] texts = new SqlText[readers.size()];
     for (int i = 0; i < texts.length; i++) {
       texts[i] = new SqlText();
     }
@@ -213,7 +210,7 @@ final class MySqlDumper {
         tasks.add(
             (worker, o) -> {
               try {
-                dumpTableData(readers.get(worker), worker, tp, condition, first, last, o);
+                dumpTableData(readers.get(worker), texts[worker], tp, condition, first, last, o);
               } catch (SQLException e) {
                 throw new SQLException(
                     "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.firstLine(e),
@@ -235,16 +232,31 @@ final class MySqlDumper {
     return progress.stream().map(TableProgress::stats).toList();
   }
 
-  /** One table's rows and bytes, added up over its ranges, which may run on different threads. */
-  private static final class TableProgress {
+  /** The columns a table's rows are read from, and whether its history is read too. */
+  private record Shape(List<Column> columns, boolean history) {}
+
+  /**
+   * One table's ranges, which may run on different threads: its shape, looked up once by the first
+   * range to need it, and its rows and bytes, added up.
+   */
+  private final class TableProgress {
     final String table;
     private final AtomicInteger remainingParts;
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    private Shape shape;
 
     TableProgress(String table, int parts) {
       this.table = table;
       this.remainingParts = new AtomicInteger(parts);
+    }
+
+    synchronized Shape shape(Connection c) throws SQLException {
+      if (shape == null) {
+        boolean history = dumpsHistory(c, table);
+        shape = new Shape(insertableColumns(c, table, history), history);
+      }
+      return shape;
     }
 
     TableStats stats() {
@@ -474,7 +486,7 @@ final class MySqlDumper {
    */
   private void dumpTableData(
       Connection c,
-      int worker,
+      SqlText sql,
       TableProgress tp,
       String where,
       boolean first,
@@ -482,19 +494,22 @@ final class MySqlDumper {
       OutputStream out)
       throws SQLException, IOException {
     String table = tp.table;
-    boolean history = dumpsHistory(c, table);
-    List<Column> cols = insertableColumns(c, table, history);
+    Shape shape = tp.shape(c);
+    boolean history = shape.history();
+    List<Column> cols = shape.columns();
     ProgressListener progress = request.progress();
     if (first) {
       write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(table)));
-      if (cols.isEmpty()) {
-        return;
-      }
+    }
+    if (cols.isEmpty()) {
+      return; // nothing to insert (only generated columns), in any range
+    }
+    if (first) {
       long estimate = estimatedRows.getOrDefault(table, -1L);
       if (estimate >= 0) {
         write(out, DumpDirectives.line(DumpDirectives.ROWS, String.valueOf(estimate)));
       }
-      progress.tableStarted(table, estimatedRows.getOrDefault(table, -1L));
+      progress.tableStarted(table, estimate);
       if (history) {
         write(out, HISTORY_ON);
       }
@@ -527,7 +542,6 @@ final class MySqlDumper {
     long rows = 0;
     long reported = 0;
     long bytes = 0;
-    SqlText sql = texts[worker];
     int n = cols.size();
     ColumnKind[] kinds = cols.stream().map(Column::kind).toArray(ColumnKind[]::new);
     try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
