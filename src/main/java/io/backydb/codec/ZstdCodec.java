@@ -17,7 +17,12 @@ import java.io.OutputStream;
  */
 final class ZstdCodec implements PayloadCodec {
 
-  static final int DEFAULT_LEVEL = 3;
+  /**
+   * Level 1, not zstd's own default of 3: on SQL dumps (rows of INSERT text) level 1 compresses
+   * about twice as fast and, measured on Sakila and on the benchmark dataset, to a slightly smaller
+   * file (709 vs 715 KB, 205 vs 212 MB); see docs/performance.md. XtraBackup defaults to 1 too.
+   */
+  static final int DEFAULT_LEVEL = 1;
   static final int MAX_WORKERS = 8;
 
   @Override

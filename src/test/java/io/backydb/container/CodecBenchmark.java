@@ -13,7 +13,8 @@ import java.nio.file.Path;
 
 /**
  * Compression benchmark behind the README table: java -cp target/classes:target/test-classes:DEPS
- * io.backydb.container.CodecBenchmark FILE.sql TIMES
+ * io.backydb.container.CodecBenchmark FILE.sql TIMES. Each codec at its default level, and zstd at
+ * level 3 too (zstd's own default) for comparison.
  */
 public final class CodecBenchmark {
   private CodecBenchmark() {}
@@ -34,10 +35,11 @@ public final class CodecBenchmark {
     bundle.toFile().deleteOnExit();
     System.out.printf(
         "input %.1f MB, %d cores%n", size / 1e6, Runtime.getRuntime().availableProcessors());
-    for (String t : new String[] {"zip", "tar", "zstd"}) {
+    for (String run : new String[] {"zip", "tar", "zstd", "zstd:3"}) {
+      String t = run.split(":")[0];
       for (int rep = 0; rep < 2; rep++) {
         PayloadCodec c = PayloadCodecs.of(CompressionType.ofKey(t));
-        Integer level = c.level(null);
+        Integer level = c.level(run.contains(":") ? Integer.valueOf(run.split(":")[1]) : null);
         long t0 = System.nanoTime();
         long out;
         try (InputStream in =
