@@ -23,6 +23,7 @@ final class ZstdCodec implements PayloadCodec {
    * file (709 vs 715 KB, 205 vs 212 MB); see docs/performance.md. XtraBackup defaults to 1 too.
    */
   static final int DEFAULT_LEVEL = 1;
+
   static final int MAX_WORKERS = 8;
 
   @Override
