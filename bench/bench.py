@@ -19,6 +19,7 @@ Peak RSS is the client side only: the MariaDB server's memory is shared by all t
 import argparse
 import datetime
 import json
+import re
 import statistics
 import os
 import shlex
@@ -622,6 +623,43 @@ class Bench:
         self.check_restore(r, "bench_dst_backy")
         if not self.args.keep_files:
             shutil.rmtree(os.path.join(d, "store"), ignore_errors=True)
+        if self.args.warm_backups > 1:
+            self.run_backy_warm(mode, d)
+
+    def backy_default_java_opts(self):
+        """bin/backy's JVM options, read from the script so that the two cannot drift apart."""
+        with open(self.args.backy) as f:
+            m = re.search(r"java_opts=\$\{BACKY_JAVA_OPTS:-(.*)\}", f.read())
+        if not m:
+            raise SystemExit(f"bench: cannot find the default JVM options in {self.args.backy}")
+        return m.group(1)
+
+    def run_backy_warm(self, mode, d):
+        """N backups in one JVM (bench/WarmBackups.java), as the long-running service runs
+        scheduled ones: the median of all but the first is a warm process's backup time."""
+        n = self.args.warm_backups
+        tool = f"BackyDB ({mode}), warm JVM"
+        log(f"{tool}: {n} backups in one JVM, the first one not counted")
+        root = os.path.dirname(os.path.dirname(os.path.abspath(self.args.backy)))
+        opts = self.args.backy_java_opts
+        if opts is None:
+            opts = os.environ.get("BACKY_JAVA_OPTS") or self.backy_default_java_opts()
+        env = self.backy_env(d)
+        env.setdefault("MALLOC_MMAP_THRESHOLD_", "131072")
+        cp = f"{root}/target/backydb.jar:{root}/target/lib/*"
+        cmd = (
+            f"java {opts} -cp {shlex.quote(cp)} {shlex.quote(os.path.join(HERE, 'WarmBackups.java'))}"
+            f" {shlex.quote(os.path.join(d, 'backup.json'))} {n}"
+        )
+        lg = os.path.join(d, "log-warm")
+        rc, _, rss, out = run_timed(cmd, env, d, lg)
+        walls = [float(w) for w in re.findall(r"^backup \d+: ([\d.]+) s$", out, re.M)]
+        if rc != 0 or len(walls) != n:
+            return self.tool_failed(tool, "backup", lg)
+        r = Result(tool, "backup", rc, statistics.median(walls[1:]), rss)
+        r.walls = walls
+        self.add(r)
+        log(f"  every backup in that JVM: {', '.join(f'{w:.2f}' for w in walls)} s")
 
     # --- report
 
@@ -735,13 +773,18 @@ class Bench:
         )
         head.append(
             f"- backup wall: the median of {self.args.backup_rounds} interleaved run(s) of each tool"
-            " (peak RSS and size: the first); restore wall: one run"
+            " (peak RSS and size: the first); restore wall: one run; warm JVM: BackyDB's backups"
+            " after the first in one process (as the long-running service runs scheduled ones),"
+            " not a target row"
         )
         text = "\n".join(head) + "\n\n" + self.table(data_bytes) + "\n\n" + self.targets() + "\n"
         runs = [r for r in self.results if r.op == "backup" and len(r.walls) > 1]
         if runs:
             text += "\nEvery backup run, in order (s):\n\n" + "\n".join(
-                f"- {r.tool}: " + ", ".join(f"{w:.2f}" for w in r.walls) for r in runs
+                f"- {r.tool}: "
+                + ", ".join(f"{w:.2f}" for w in r.walls)
+                + (" (one JVM; the first is not counted)" if r.tool.endswith("warm JVM") else "")
+                for r in runs
             )
             text += "\n"
         text += "\nMachine:\n\n" + self.machine()
@@ -825,6 +868,13 @@ def main():
         help="the bin/backy to run (default: this checkout's; env BENCH_BACKY)",
     )
     p.add_argument("--tools", default="mariadb,mydumper,backy", help="which tools to run")
+    p.add_argument(
+        "--warm-backups",
+        type=int,
+        default=4,
+        help="BackyDB backups in one JVM for the warm row (default 4, the first not counted;"
+        " 0 or 1: no warm row)",
+    )
     p.add_argument(
         "--backup-rounds",
         type=int,
