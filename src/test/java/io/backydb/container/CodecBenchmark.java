@@ -35,11 +35,14 @@ public final class CodecBenchmark {
     bundle.toFile().deleteOnExit();
     System.out.printf(
         "input %.1f MB, %d cores%n", size / 1e6, Runtime.getRuntime().availableProcessors());
-    for (String run : new String[] {"zip", "tar", "zstd", "zstd:3"}) {
-      String t = run.split(":")[0];
+    // codec and level; null is the codec's default
+    String[] codecs = {"zip", "tar", "zstd", "zstd"};
+    Integer[] levels = {null, null, null, 3};
+    for (int k = 0; k < codecs.length; k++) {
+      String t = codecs[k];
       for (int rep = 0; rep < 2; rep++) {
         PayloadCodec c = PayloadCodecs.of(CompressionType.ofKey(t));
-        Integer level = c.level(run.contains(":") ? Integer.valueOf(run.split(":")[1]) : null);
+        Integer level = c.level(levels[k]);
         long t0 = System.nanoTime();
         long out;
         try (InputStream in =
