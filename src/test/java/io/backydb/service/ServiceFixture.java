@@ -99,7 +99,9 @@ final class ServiceFixture implements AutoCloseable {
 
   /** The finished backups (metadata sidecars) in the backup folder. */
   long backupCount() throws IOException {
-    try (Stream<Path> s = Files.walk(backups)) {
+    // list, not walk: walk reads each entry's attributes, and a backup's temporary file can be
+    // renamed between the listing and that read (NoSuchFileException); sidecars are top-level
+    try (Stream<Path> s = Files.list(backups)) {
       return s.filter(p -> p.getFileName().toString().endsWith(".metadata.json")).count();
     }
   }
