@@ -799,6 +799,8 @@ class Bench:
         if not self.args.keep_files:
             if os.path.exists(os.path.join(self.out, "mariadb-dump", "dump.sql.zst")):
                 os.remove(os.path.join(self.out, "mariadb-dump", "dump.sql.zst"))
+            # what the extra backup rounds and the warm row left: metadata sidecars
+            shutil.rmtree(os.path.join(self.out, "backy", "store"), ignore_errors=True)
         if self.args.check:
             print("CHECK FAILED" if self.failures else "CHECK PASSED: every restore matches", flush=True)
         sys.exit(1 if self.failures else 0)

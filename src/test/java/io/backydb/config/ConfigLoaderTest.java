@@ -7,6 +7,7 @@ import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -77,7 +78,14 @@ class ConfigLoaderTest {
       throws Exception {
     Path f = dir.resolve("c.json");
     Files.writeString(f, json);
-    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+    assertOneLineConfigError(() -> ConfigLoader.backupFromFile(f), expected, json);
+  }
+
+  /** The call fails with a one-line CONFIG error containing {@code expected}. */
+  private static void assertOneLineConfigError(
+      ThrowingCallable call, String expected, String description) {
+    assertThatThrownBy(call)
+        .as(description)
         .isInstanceOf(BackyException.class)
         .hasMessageContaining(expected)
         .satisfies(
@@ -106,15 +114,7 @@ class ConfigLoaderTest {
             "{\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":\"d\",\"threads\":"
                 + value
                 + "},\"storage\":{\"storage_type\":\"local\"}}")) {
-      assertThatThrownBy(() -> ConfigLoader.backupFromText(text))
-          .as(text)
-          .isInstanceOf(BackyException.class)
-          .hasMessageContaining(expected)
-          .satisfies(
-              e -> {
-                assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG);
-                assertThat(e.getMessage()).doesNotContain("\n");
-              });
+      assertOneLineConfigError(() -> ConfigLoader.backupFromText(text), expected, text);
     }
   }
 

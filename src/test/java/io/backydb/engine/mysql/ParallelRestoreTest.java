@@ -102,12 +102,7 @@ class ParallelRestoreTest {
           .as("statements of %s", t)
           .isBetween(3, 8);
     }
-    Loaders loaders = new Loaders();
-    EngineFixture.apply(
-        config(target, LANES),
-        "",
-        Map.of("dump.sql", dump.getBytes(StandardCharsets.UTF_8)),
-        loaders);
+    Loaders loaders = applyWatched(dump);
     assertSameTables(
         loaders, List.of("a_pk", "b_nopk", "c_myisam", "d_big_nopk", "e_big_myisam", "f_big_pk"));
   }
@@ -116,12 +111,7 @@ class ParallelRestoreTest {
   void manySmallStatementsComeBackInTheirPhysicalOrder() throws Exception {
     String dump = EngineFixture.resplit(smallTablesDump(), 10);
     assertThat(ParallelDumpTest.insertStatements(dump, "b_nopk")).isEqualTo(300);
-    Loaders loaders = new Loaders();
-    EngineFixture.apply(
-        config(target, LANES),
-        "",
-        Map.of("dump.sql", dump.getBytes(StandardCharsets.UTF_8)),
-        loaders);
+    Loaders loaders = applyWatched(dump);
     assertSameTables(loaders, SMALL);
     assertThat(loaders.threads.get("a_pk"))
         .as("lanes that loaded the primary-key table's 300 statements")
@@ -144,6 +134,17 @@ class ParallelRestoreTest {
    * Same content, same plain-SELECT order for the order-keeping tables, each of which one lane
    * loaded; every lane a thread of the restore.
    */
+  /** Restores {@code dump} into the target on {@link #LANES} lanes, noting who loaded what. */
+  private Loaders applyWatched(String dump) throws Exception {
+    Loaders loaders = new Loaders();
+    EngineFixture.apply(
+        config(target, LANES),
+        "",
+        Map.of("dump.sql", dump.getBytes(StandardCharsets.UTF_8)),
+        loaders);
+    return loaders;
+  }
+
   private void assertSameTables(Loaders loaders, List<String> tables) throws Exception {
     Map<String, String> expected = new java.util.TreeMap<>(server.checksums(source));
     expected.keySet().retainAll(tables);
