@@ -539,52 +539,16 @@ final class MySqlDumper {
     prefix.append(") VALUES\n");
     byte[] insertPrefix = prefix.toString().getBytes(StandardCharsets.UTF_8);
 
-    long rows = 0;
-    long reported = 0;
-    long bytes = 0;
-    int n = cols.size();
     ColumnKind[] kinds = cols.stream().map(Column::kind).toArray(ColumnKind[]::new);
+    long[] written;
     try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
       s.setFetchSize(Integer.MIN_VALUE); // Connector/J: stream rows one by one
       try (ResultSet rs = s.executeQuery(select.toString())) {
-        while (rs.next()) {
-          if (sql.length() == 0) {
-            sql.raw(insertPrefix).ch('(');
-          } else {
-            sql.ch(',').ch('\n').ch('(');
-          }
-          for (int i = 0; i < n; i++) {
-            if (i > 0) {
-              sql.ch(',');
-            }
-            byte[] v = rs.getBytes(i + 1);
-            if (v == null) {
-              sql.text("NULL");
-              continue;
-            }
-            switch (kinds[i]) {
-              case NUMBER, FLOAT, DOUBLE -> sql.raw(v);
-              case BIT -> sql.bits(v);
-              case BINARY -> sql.binary(v);
-              case STRING -> sql.string(v);
-            }
-          }
-          sql.ch(')');
-          rows++;
-          if (sql.length() >= STATEMENT_BYTES) {
-            long flushed = flush(sql, out);
-            bytes += flushed;
-            progress.rows(table, rows - reported, flushed);
-            reported = rows;
-          }
-        }
+        written = new InsertStatements(insertPrefix, kinds, sql, out).write(rs, table, progress);
       }
     }
-    if (sql.length() > 0) {
-      long flushed = flush(sql, out);
-      bytes += flushed;
-      progress.rows(table, rows - reported, flushed);
-    }
+    long rows = written[0];
+    long bytes = written[1];
     tp.rows.addAndGet(rows);
     tp.bytes.addAndGet(bytes);
     if (last && history) {
@@ -593,14 +557,6 @@ final class MySqlDumper {
     if (tp.remainingParts.decrementAndGet() == 0) {
       progress.tableFinished(table);
     }
-  }
-
-  private static long flush(SqlText sql, OutputStream out) throws IOException {
-    sql.ch(';').ch('\n');
-    long n = sql.length();
-    sql.writeTo(out);
-    sql.reset();
-    return n;
   }
 
   private String qualified(String table) {

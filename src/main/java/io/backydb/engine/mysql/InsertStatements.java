@@ -1,0 +1,97 @@
+package io.backydb.engine.mysql;
+
+import io.backydb.progress.ProgressListener;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Writes a result set's rows as multi-row INSERT statements of about {@link
+ * MySqlDumper#STATEMENT_BYTES} each. This is the hottest loop of a backup, kept apart from the
+ * dumper's set-up code on purpose: the JIT compiles it early and cheaply, and when a table brings
+ * a column kind the compiled code has not seen yet, only this small loop is recompiled, not the
+ * dumper around it (measured: the dump loop inside the dumper took 0.8 CPU-s of compilation per
+ * full-scale backup).
+ */
+final class InsertStatements {
+
+  private final byte[] insertPrefix;
+  private final ColumnKind[] kinds;
+  private final SqlText sql;
+  private final OutputStream out;
+
+  /**
+   * @param insertPrefix {@code INSERT INTO `t` (`a`,`b`) VALUES\n} in UTF-8
+   * @param kinds how each selected column is written, in select order
+   * @param sql the buffer each statement is assembled in (empty; left empty)
+   */
+  InsertStatements(byte[] insertPrefix, ColumnKind[] kinds, SqlText sql, OutputStream out) {
+    this.insertPrefix = insertPrefix;
+    this.kinds = kinds;
+    this.sql = sql;
+    this.out = out;
+  }
+
+  /**
+   * Writes every row of {@code rs}, reporting each statement to {@code progress}.
+   *
+   * @return {rows, bytes written}
+   */
+  long[] write(ResultSet rs, String table, ProgressListener progress)
+      throws SQLException, IOException {
+    long rows = 0;
+    long reported = 0;
+    long bytes = 0;
+    while (rs.next()) {
+      if (sql.length() == 0) {
+        sql.raw(insertPrefix).ch('(');
+      } else {
+        sql.ch(',').ch('\n').ch('(');
+      }
+      appendRow(rs);
+      sql.ch(')');
+      rows++;
+      if (sql.length() >= MySqlDumper.STATEMENT_BYTES) {
+        long flushed = flush();
+        bytes += flushed;
+        progress.rows(table, rows - reported, flushed);
+        reported = rows;
+      }
+    }
+    if (sql.length() > 0) {
+      long flushed = flush();
+      bytes += flushed;
+      progress.rows(table, rows - reported, flushed);
+    }
+    return new long[] {rows, bytes};
+  }
+
+  private void appendRow(ResultSet rs) throws SQLException {
+    for (int i = 0; i < kinds.length; i++) {
+      if (i > 0) {
+        sql.ch(',');
+      }
+      // the server's own text for every value (see MySqlConnections): nothing is converted
+      byte[] v = rs.getBytes(i + 1);
+      if (v == null) {
+        sql.text("NULL");
+        continue;
+      }
+      switch (kinds[i]) {
+        case NUMBER, FLOAT, DOUBLE -> sql.raw(v);
+        case BIT -> sql.bits(v);
+        case BINARY -> sql.binary(v);
+        case STRING -> sql.string(v);
+      }
+    }
+  }
+
+  private long flush() throws IOException {
+    sql.ch(';').ch('\n');
+    long n = sql.length();
+    sql.writeTo(out);
+    sql.reset();
+    return n;
+  }
+}
