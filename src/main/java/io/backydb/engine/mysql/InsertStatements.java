@@ -9,8 +9,8 @@ import java.sql.SQLException;
 /**
  * Writes a result set's rows as multi-row INSERT statements of about {@link
  * MySqlDumper#STATEMENT_BYTES} each. This is the hottest loop of a backup, kept apart from the
- * dumper's set-up code on purpose: the JIT compiles it early and cheaply, and when a table brings
- * a column kind the compiled code has not seen yet, only this small loop is recompiled, not the
+ * dumper's set-up code on purpose: the JIT compiles it early and cheaply, and when a table brings a
+ * column kind the compiled code has not seen yet, only this small loop is recompiled, not the
  * dumper around it (measured: the dump loop inside the dumper took 0.8 CPU-s of compilation per
  * full-scale backup).
  */
