@@ -7,6 +7,7 @@ import io.backydb.config.ConfigLoader;
 import io.backydb.config.Environment;
 import io.backydb.format.BackupMetadata;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,9 +44,12 @@ final class BackupCommand extends BackyCommand {
       BackupResult r =
           threads == null ? backy.backup(config) : backy.backup(withThreads(config, threads));
       BackupMetadata m = r.metadata();
+      // Locale.ROOT, as the progress lines: the same digits on every machine, for people and
+      // scripts
       out()
           .printf(
-              "Backed up database %s: %d table(s), %d row(s), %s stored in %.1f s%n",
+              Locale.ROOT,
+              "Backed up database %s: %d table(s), %,d row(s), %s stored in %.1f s%n",
               m.source().database(),
               m.tables().size(),
               m.totalRows(),

@@ -10,6 +10,7 @@ import io.backydb.config.RestoreConfig;
 import io.backydb.restore.RestoreResult;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -110,7 +111,8 @@ final class RestoreCommand extends BackyCommand {
       long rows = r.summary().tables().stream().mapToLong(t -> t.rows()).sum();
       out()
           .printf(
-              "Restored %s into database %s: %s; %d statement(s), %d row(s) in %.1f s%n",
+              Locale.ROOT,
+              "Restored %s into database %s: %s; %,d statement(s), %,d row(s) in %.1f s%n",
               r.backupLocation(),
               r.database(),
               String.join(", ", r.summary().features()),

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +112,27 @@ class BackyCliTest {
 
     assertThat(run("restore", "--config", restoreConfig(location).toString())).as(err).isZero();
     assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+  }
+
+  @Test
+  void summaryLinesPrintTheSameDigitsWhateverTheLocale() throws Exception {
+    server.execute(db, "INSERT INTO t SELECT seq, 'x' FROM seq_3_to_1502");
+    Locale before = Locale.getDefault();
+    Locale.setDefault(Locale.GERMANY); // would print 1502 rows and "0,1 s"
+    try {
+      assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+      assertThat(out.lines().findFirst().orElseThrow())
+          .matches(
+              "Backed up database "
+                  + db
+                  + ": 1 table\\(s\\), 1,502 row\\(s\\), .* in \\d+\\.\\d s");
+      String location = lastLine(out);
+      assertThat(run("restore", "--config", restoreConfig(location).toString())).as(err).isZero();
+      assertThat(out.strip())
+          .matches("Restored .*; \\d+ statement\\(s\\), 1,502 row\\(s\\) in \\d+\\.\\d s");
+    } finally {
+      Locale.setDefault(before);
+    }
   }
 
   @Test
