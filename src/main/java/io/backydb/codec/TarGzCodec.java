@@ -7,9 +7,6 @@ import io.backydb.format.BundleReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -19,9 +16,9 @@ import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
  * {@code tar}: a gzip-compressed tar (tar.gz) with one entry per file of the bundle. A tar entry
- * states its size before its data, so each file is first spooled to an owner-only temporary file
- * (deleted as soon as its entry is written): that needs free temporary space as large as the
- * largest uncompressed SQL file of the backup.
+ * states its size before its data, so each file is first spooled to a temporary file, encrypted
+ * with a throw-away key ({@link EncryptedSpool}) and deleted as soon as its entry is written: that
+ * needs free temporary space as large as the largest uncompressed SQL file of the backup.
  */
 final class TarGzCodec implements PayloadCodec {
 
@@ -55,23 +52,13 @@ final class TarGzCodec implements PayloadCodec {
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
       DumpInput.DumpFile f;
       while ((f = files.next()) != null) {
-        Path spool =
-            Files.createTempFile(
-                "backy-tar-",
-                ".spool",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-          try (OutputStream s = Files.newOutputStream(spool)) {
-            f.content().transferTo(s);
-          }
+        try (EncryptedSpool spool = new EncryptedSpool()) {
           TarArchiveEntry entry = new TarArchiveEntry(f.name());
-          entry.setSize(Files.size(spool));
+          entry.setSize(spool.write(f.content()));
           entry.setMode(0600);
           tar.putArchiveEntry(entry);
-          Files.copy(spool, tar);
+          spool.copyTo(tar);
           tar.closeArchiveEntry();
-        } finally {
-          Files.deleteIfExists(spool);
         }
       }
       tar.finish();

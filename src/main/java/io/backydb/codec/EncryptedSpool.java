@@ -1,0 +1,67 @@
+package io.backydb.codec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/**
+ * A temporary file for a stream whose size must be known before it is written elsewhere (a tar
+ * entry states its size first). Its content is encrypted with a key that exists only in this
+ * object, so the plaintext of a backup that is to be encrypted never reaches the disk, not even in
+ * a file left behind by a killed process. The file is owner-only and deleted on {@link #close}.
+ */
+final class EncryptedSpool implements AutoCloseable {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final byte[] NO_ASSOCIATED_DATA = new byte[0];
+
+  private final Path file;
+  private final byte[] key = new byte[PayloadEncryption.KEY_SIZE];
+  private long size = -1;
+
+  EncryptedSpool() throws IOException {
+    file =
+        Files.createTempFile(
+            "backy-spool-",
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    RANDOM.nextBytes(key);
+  }
+
+  /** Spools {@code content} to the file; returns its size in bytes (the plaintext's). */
+  long write(InputStream content) throws IOException {
+    try (OutputStream out =
+        PayloadEncryption.encrypting(Files.newOutputStream(file), key, NO_ASSOCIATED_DATA)) {
+      size = content.transferTo(out);
+    }
+    return size;
+  }
+
+  /** Copies the spooled content, decrypted and authenticated, to {@code out}. */
+  void copyTo(OutputStream out) throws IOException {
+    if (size < 0) {
+      throw new IllegalStateException("nothing spooled yet");
+    }
+    try (InputStream in =
+        PayloadEncryption.decrypting(Files.newInputStream(file), key, NO_ASSOCIATED_DATA)) {
+      if (in.transferTo(out) != size) {
+        throw new IOException("temporary spool file " + file + " changed while in use");
+      }
+    }
+  }
+
+  Path file() {
+    return file;
+  }
+
+  @Override
+  public void close() throws IOException {
+    Arrays.fill(key, (byte) 0);
+    Files.deleteIfExists(file);
+  }
+}
