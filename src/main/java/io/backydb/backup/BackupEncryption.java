@@ -41,7 +41,7 @@ public final class BackupEncryption {
       dataKey = keys.newDataKey(job.id());
     }
     WrappedKey wrapped = dataKey.wrapped();
-    BackyHeader header = job.header();
+    BackyHeader header = job.completedHeader();
     byte[] aad;
     try {
       header.encryption(section(provider, List.of(wrapped)));

@@ -51,13 +51,22 @@ public final class BackupJob {
   }
 
   /**
-   * The {@code .backy} header of this backup (unused for plain SQL). Steps set their sections while
-   * the route is set up — the encrypt step calls {@code header().encryption(...)} and then {@code
-   * header().authenticatedBytes()} (which freezes it) for its associated data; the integrity step
-   * freezes it at the latest.
+   * The {@code .backy} header of this backup (unused for plain SQL), for the steps to set their
+   * sections while the route is set up. Whoever freezes it takes it from {@link
+   * #completedHeader()}.
    */
   public BackyHeader header() {
-    integrityKey(); // its parameters belong in the header before anyone reads it
+    return header;
+  }
+
+  /**
+   * The header with the integrity parameters in it, ready to be frozen: waits for the integrity key
+   * if it is still being derived. The encrypt step freezes it for its associated data ({@code
+   * authenticatedBytes()}), the integrity step at the latest. Until then the key's derivation runs
+   * beside the other steps' set-up (the compressor starts, the encryption wraps its data key).
+   */
+  public BackyHeader completedHeader() {
+    integrityKey();
     return header;
   }
 

@@ -32,7 +32,7 @@ public final class IntegrityProcessor implements Processor {
         .getMessage()
         .setBody(
             new BackyContainerWriter(
-                job.header(),
+                job.completedHeader(),
                 payload,
                 key,
                 value -> job.integrity(BackupMetadata.Integrity.of(key.params(), value))));
