@@ -31,7 +31,10 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * part and CompleteMultipartUpload, which is when the object appears. An object smaller than one
  * part is sent with a single PutObject on commit. Memory in use is one part. A failed write aborts
  * its multipart upload, so nothing is left under the name. S3 has no rename: a backup becomes
- * listed only through its metadata sidecar, which is written last.
+ * listed only through its metadata sidecar, which is written last. PutObject and
+ * CompleteMultipartUpload carry {@code If-None-Match: *}, so a commit never replaces an existing
+ * object (AWS, MinIO, R2 and s3proxy honour it; a server that ignores it replaces the object, as
+ * before): the second of two backups that took one name fails instead.
  */
 public final class S3Storage implements BackupStorage {
 
@@ -49,6 +52,11 @@ public final class S3Storage implements BackupStorage {
   static final int MAX_PARTS = 10_000;
 
   private static final int INITIAL_BUFFER = 1 << 16;
+
+  /** {@code If-None-Match} value that makes a write succeed only where no object exists. */
+  private static final String CREATE_ONLY = "*";
+
+  private static final int PRECONDITION_FAILED = 412;
 
   private final S3Client client;
   private final String bucket;
@@ -359,7 +367,7 @@ public final class S3Storage implements BackupStorage {
           byte[] data = buf;
           int size = len;
           client.putObject(
-              b -> b.bucket(bucket).key(key),
+              b -> b.bucket(bucket).key(key).ifNoneMatch(CREATE_ONLY),
               RequestBody.fromContentProvider(
                   () -> new java.io.ByteArrayInputStream(data, 0, size),
                   size,
@@ -370,11 +378,24 @@ public final class S3Storage implements BackupStorage {
           }
           List<CompletedPart> all = List.copyOf(parts);
           client.completeMultipartUpload(
-              b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(all)));
+              b ->
+                  b.bucket(bucket)
+                      .key(key)
+                      .uploadId(uploadId)
+                      .ifNoneMatch(CREATE_ONLY)
+                      .multipartUpload(m -> m.parts(all)));
         }
         done = true;
         buf = null;
         return location(name);
+      } catch (S3Exception e) {
+        abort();
+        if (e.statusCode() == PRECONDITION_FAILED) {
+          // another writer committed this name since create() looked (a backup of the same
+          // database started in the same second): its object stays
+          throw new FileAlreadyExistsException(location(name));
+        }
+        throw failure("uploading", location(name), e);
       } catch (SdkException e) {
         abort();
         throw failure("uploading", location(name), e);

@@ -2,19 +2,28 @@ package io.backydb.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.backup.BackupWriter;
 import io.backydb.config.ConfigLoader;
 import io.backydb.config.Environment;
 import io.backydb.config.StorageConfig;
 import io.backydb.config.StorageType;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +91,64 @@ class S3StorageTest {
       assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
     }
     assertThat(storage.list(".backy")).containsExactly("shop_20261126T101500Z.backy");
+  }
+
+  @Test
+  void twoBackupsThatTookOneName_theSecondFailsWithOneLine_andTheFirstStays() throws Exception {
+    String object = "shop_20261126T101500Z.backy";
+    byte[] first = StorageContractTest.data(2 * (int) PART + 1, 1);
+    byte[] second = StorageContractTest.data(3 * (int) PART + 7, 2);
+    CountDownLatch firstStored = new CountDownLatch(1);
+    // the second backup starts uploading first, and its stream ends after the first is stored
+    InputStream slowSecond =
+        new SequenceInputStream(
+            new ByteArrayInputStream(second),
+            new InputStream() {
+              @Override
+              public int read() throws IOException {
+                return read(new byte[1], 0, 1);
+              }
+
+              @Override
+              public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                  firstStored.await();
+                } catch (InterruptedException e) {
+                  throw new InterruptedIOException();
+                }
+                return -1;
+              }
+            });
+    var secondResult =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new BackupWriter(storage).write(object, slowSecond);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> !client.listMultipartUploads(b -> b.bucket(server.bucket())).uploads().isEmpty());
+
+    new BackupWriter(storage).write(object, new ByteArrayInputStream(first));
+    firstStored.countDown();
+
+    assertThatThrownBy(secondResult::join)
+        .hasCauseInstanceOf(BackyException.class)
+        .cause()
+        .hasMessage(
+            "writing s3://backups/prod/shop/"
+                + object
+                + " failed: another backup took the name "
+                + object
+                + " in the same second; run it again");
+    try (InputStream in = storage.open(object)) {
+      assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(first));
+    }
+    assertThat(client.listMultipartUploads(b -> b.bucket(server.bucket())).uploads()).isEmpty();
   }
 
   @Test

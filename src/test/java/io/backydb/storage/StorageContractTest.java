@@ -126,6 +126,29 @@ abstract class StorageContractTest {
     assertThat(read("a.sql")).containsExactly(1);
   }
 
+  /**
+   * Two backups that took the same name (started in the same second) race: the first to commit
+   * keeps it, the second fails. Once with the small object first, once with the large one (on S3: a
+   * single PUT and a multipart upload).
+   */
+  @Test
+  void commit_ofASecondWriterOfOneName_failsAndKeepsTheFirst() throws Exception {
+    byte[] small = data(MIB + 5, 21);
+    byte[] large = data(6 * MIB + 9, 22);
+    for (boolean smallFirst : new boolean[] {true, false}) {
+      String name = "race-" + smallFirst + ".backy";
+      PendingWrite a = storage.create(name);
+      PendingWrite b = storage.create(name); // both looked before either committed
+      byte[] first = smallFirst ? small : large;
+      writeChunked(a.stream(), first);
+      writeChunked(b.stream(), smallFirst ? large : small);
+      a.commit();
+      assertThatThrownBy(b::commit).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+      assertThat(read(name)).isEqualTo(first);
+    }
+    assertNoUnfinishedWrites();
+  }
+
   @Test
   void list_filtersBySuffix_andIncludesFolders() throws Exception {
     for (String n : new String[] {"a.sql", "a.metadata.json", "b/data.sql", "b.metadata.json"}) {
