@@ -19,7 +19,11 @@ import java.util.List;
  */
 public interface BackupStorage {
 
-  /** Starts writing the object {@code name}; fails if it already exists. */
+  /**
+   * Starts writing the object {@code name}; fails if it already exists. Its {@link
+   * PendingWrite#commit()} fails too ({@link java.nio.file.FileAlreadyExistsException}) if another
+   * writer committed the name meanwhile: an existing object is never replaced.
+   */
   PendingWrite create(String name) throws IOException;
 
   /** Opens a committed object for reading. */
