@@ -22,7 +22,6 @@ final class EncryptedSpool implements AutoCloseable {
 
   private final Path file;
   private final byte[] key = new byte[PayloadEncryption.KEY_SIZE];
-  private long size = -1;
 
   EncryptedSpool() throws IOException {
     file =
@@ -37,21 +36,18 @@ final class EncryptedSpool implements AutoCloseable {
   long write(InputStream content) throws IOException {
     try (OutputStream out =
         PayloadEncryption.encrypting(Files.newOutputStream(file), key, NO_ASSOCIATED_DATA)) {
-      size = content.transferTo(out);
+      return content.transferTo(out);
     }
-    return size;
   }
 
-  /** Copies the spooled content, decrypted and authenticated, to {@code out}. */
+  /**
+   * Copies the spooled content, decrypted and authenticated, to {@code out}. A changed or cut spool
+   * file fails authentication (the streaming AEAD covers the length too).
+   */
   void copyTo(OutputStream out) throws IOException {
-    if (size < 0) {
-      throw new IllegalStateException("nothing spooled yet");
-    }
     try (InputStream in =
         PayloadEncryption.decrypting(Files.newInputStream(file), key, NO_ASSOCIATED_DATA)) {
-      if (in.transferTo(out) != size) {
-        throw new IOException("temporary spool file " + file + " changed while in use");
-      }
+      in.transferTo(out);
     }
   }
 
