@@ -74,8 +74,17 @@ public final class BackyDB implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (runtime != null) {
-      runtime.close();
-      runtime = null;
+      // an interrupted caller (a stop request) still closes fully: Camel's graceful shutdown
+      // would otherwise give up at once and leave the routes' threads running
+      boolean interrupted = Thread.interrupted();
+      try {
+        runtime.close();
+      } finally {
+        runtime = null;
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 }

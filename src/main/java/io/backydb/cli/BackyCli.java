@@ -40,7 +40,15 @@ public final class BackyCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(Environment.system(), args));
+    boolean service = args.length > 0 && args[0].equals("run");
+    if (service) {
+      System.exit(execute(Environment.system(), args));
+    }
+    int code;
+    try (StopRequest stop = StopRequest.watch()) {
+      code = execute(Environment.system(), args);
+    }
+    System.exit(code);
   }
 
   /** Runs the CLI and returns its exit code (tests call this directly). */
@@ -69,6 +77,9 @@ public final class BackyCli implements Runnable {
 
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     PrintWriter err = cmd.getErr();
+    if (StopRequest.received()) {
+      return stopped(e, cmd, err);
+    }
     BackyException b = BackyException.find(e);
     if (b != null) {
       err.println("backy: error: " + b.getMessage());
@@ -76,13 +87,30 @@ public final class BackyCli implements Runnable {
           .error("{} failed: {}", cmd.getCommandName(), b.getMessage(), b);
       return b.code().exitCode();
     }
-    String msg =
-        e.getMessage() == null
-            ? e.getClass().getSimpleName()
-            : e.getMessage().lines().findFirst().orElse("");
-    err.println("backy: error: " + msg + " (details in the log file)");
+    err.println("backy: error: " + firstLine(e) + " (details in the log file)");
     org.slf4j.LoggerFactory.getLogger(BackyCli.class).error("{} failed", cmd.getCommandName(), e);
     return ErrorCode.FAILED.exitCode();
+  }
+
+  /** The command failed because a stop request interrupted it. */
+  private static int stopped(Exception e, CommandLine cmd, PrintWriter err) {
+    String name = cmd.getCommandName();
+    String line =
+        name.equals("backup")
+            // BackupWriter removed the temporary object and whatever it had committed
+            ? "backup stopped by a signal before it finished; nothing was stored"
+            : name + " stopped by a signal before it finished: " + firstLine(e);
+    err.println("backy: error: " + line);
+    org.slf4j.LoggerFactory.getLogger(BackyCli.class).error(line, e);
+    return ErrorCode.FAILED.exitCode();
+  }
+
+  private static String firstLine(Exception e) {
+    BackyException b = BackyException.find(e);
+    Throwable t = b != null ? b : e;
+    return t.getMessage() == null
+        ? t.getClass().getSimpleName()
+        : t.getMessage().lines().findFirst().orElse("");
   }
 
   /** Prints the tool's version. */

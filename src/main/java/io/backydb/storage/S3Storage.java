@@ -413,6 +413,9 @@ public final class S3Storage implements BackupStorage {
       done = true;
       buf = null;
       if (uploadId != null) {
+        // a stop request (SIGTERM) aborts by interrupting the writing thread, and the SDK refuses
+        // to start a call on an interrupted thread: put the interrupt aside for this one call
+        boolean interrupted = Thread.interrupted();
         try {
           client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
         } catch (RuntimeException e) {
@@ -420,6 +423,10 @@ public final class S3Storage implements BackupStorage {
           // bucket lifecycle rule (AbortIncompleteMultipartUpload) removes its parts
           LOG.warn(
               "could not abort the multipart upload of {}: {}", location(name), e.getMessage());
+        } finally {
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
         }
       }
     }

@@ -7,6 +7,7 @@ import io.backydb.BackyDB;
 import io.backydb.BackyException;
 import io.backydb.backup.BackupCatalog;
 import io.backydb.storage.LocalStorage;
+import io.backydb.storage.S3TestServer;
 import io.backydb.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A table larger than the heap: the backup is a stream, so a JVM with -Xmx128m backs up a million
@@ -106,6 +108,148 @@ class LargeBackupTest {
   }
 
   @Test
+  void aBackupProcessStoppedWithSigtermRemovesItsTemporaryFileAndSaysSo() throws Exception {
+    Path backups = dir.resolve("backups");
+    Path output = dir.resolve("child.out");
+    Process p =
+        backupProcess(backups).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    awaitPartialOf8MiB(backups, p);
+    assertThat(p.isAlive()).as("still backing up when stopped").isTrue();
+
+    p.destroy(); // SIGTERM, as a supervisor or `kill` sends it
+
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped within the grace period").isTrue();
+    assertThat(p.exitValue()).isEqualTo(143);
+    assertThat(Files.readString(output))
+        .contains(
+            "backy: error: backup stopped by a signal before it finished; nothing was stored");
+    assertThat(partials(backups)).as("the temporary file was removed").isEmpty();
+    try (Stream<Path> left = Files.walk(backups)) {
+      assertThat(left.filter(Files::isRegularFile).map(Path::toString)).isEmpty();
+    }
+  }
+
+  @Test
+  void anS3BackupProcessStoppedWithSigtermAbortsItsUpload() throws Exception {
+    try (S3TestServer s3 =
+            S3TestServer.start(Files.createDirectories(dir.resolve("s3")), "stopped");
+        S3Client client = s3.client()) {
+      ProcessBuilder pb =
+          backupProcess(dir.resolve("unused"), "{\"storage_type\": \"s3\", \"part_size_mb\": 5}")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("child.out").toFile());
+      pb.environment().putAll(s3.environment(Map.of()));
+      Process p = pb.start();
+      // stop it once its multipart upload has a part on the server: mid-upload
+      Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+      while (uploadedParts(client, s3.bucket()) == 0
+          && Instant.now().isBefore(deadline)
+          && p.isAlive()) {
+        p.onExit().completeOnTimeout(p, 20, TimeUnit.MILLISECONDS).join();
+      }
+      assertThat(p.isAlive()).as("still uploading when stopped").isTrue();
+
+      p.destroy();
+
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isEqualTo(143);
+      assertThat(Files.readString(dir.resolve("child.out")))
+          .contains("backup stopped by a signal before it finished; nothing was stored");
+      assertThat(client.listMultipartUploads(b -> b.bucket(s3.bucket())).uploads())
+          .as("the upload was aborted, so its parts are gone")
+          .isEmpty();
+      assertThat(client.listObjectsV2(b -> b.bucket(s3.bucket())).contents()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRestoreProcessStoppedWithSigtermSaysItStopped() throws Exception {
+    Path backups = dir.resolve("backups");
+    String location;
+    try (BackyDB backy = new BackyDB(TestServer.environment(backups, dir))) {
+      location =
+          backy
+              .backup(
+                  Map.of(
+                      "database",
+                      server.databaseConfig(db),
+                      "storage",
+                      Map.of("storage_type", "local")))
+              .location();
+    }
+    String target = TestServer.uniqueName("large_stopped");
+    try {
+      Path config = dir.resolve("restore.json");
+      Files.writeString(
+          config,
+          "{\"database\": {\"host\": \""
+              + server.host()
+              + "\", \"port\": "
+              + server.port()
+              + ", \"user\": \"root\", \"db_name\": \""
+              + target
+              + "\"}, \"backup_path\": \""
+              + location
+              + "\", \"storage\": {\"storage_type\": \"local\"}}");
+      Path output = dir.resolve("restore.out");
+      Process p =
+          cliProcess(backups, "restore", "--config", config.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
+      // stop it once rows arrive: mid-restore
+      Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+      while (!hasRows(target) && Instant.now().isBefore(deadline) && p.isAlive()) {
+        p.onExit().completeOnTimeout(p, 50, TimeUnit.MILLISECONDS).join();
+      }
+      assertThat(p.isAlive()).as("still restoring when stopped").isTrue();
+
+      p.destroy();
+
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped within the grace period").isTrue();
+      assertThat(p.exitValue()).isEqualTo(143);
+      assertThat(Files.readString(output))
+          .contains("backy: error: restore stopped by a signal before it finished: ");
+    } finally {
+      server.dropDatabase(target);
+    }
+  }
+
+  private static boolean hasRows(String database) throws Exception {
+    try (Connection c = server.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '"
+                    + database
+                    + "' AND TABLE_NAME = 'big'")) {
+      if (!rs.next() || rs.getInt(1) == 0) {
+        return false;
+      }
+    }
+    try (Connection c = server.connect()) {
+      // rows the restore has sent but not yet committed count too
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_UNCOMMITTED);
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT 1 FROM `" + database + "`.big LIMIT 1")) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static int uploadedParts(S3Client client, String bucket) {
+    int parts = 0;
+    for (var u : client.listMultipartUploads(b -> b.bucket(bucket)).uploads()) {
+      parts +=
+          client
+              .listParts(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()))
+              .parts()
+              .size();
+    }
+    return parts;
+  }
+
+  @Test
   void aKilledBackupProcessLeavesOnlyATemporaryFileThatTheNextRunRemoves() throws Exception {
     Path backups = dir.resolve("backups");
     ProcessBuilder pb =
@@ -114,12 +258,7 @@ class LargeBackupTest {
             .redirectOutput(dir.resolve("child.out").toFile());
     Process p = pb.start();
     // kill it once its temporary file has grown: mid-backup, with no chance to clean up
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-    while (partials(backups).stream().noneMatch(f -> f.toFile().length() > (8 << 20))
-        && Instant.now().isBefore(deadline)
-        && p.isAlive()) {
-      p.onExit().completeOnTimeout(p, 50, TimeUnit.MILLISECONDS).join();
-    }
+    awaitPartialOf8MiB(backups, p);
     assertThat(p.isAlive()).as("still backing up when killed").isTrue();
     p.destroyForcibly().waitFor();
     assertThat(partials(backups)).hasSize(1);
@@ -211,6 +350,11 @@ class LargeBackupTest {
 
   /** {@code backy backup} of the big table in a child JVM with a 128 MiB heap. */
   private ProcessBuilder backupProcess(Path backups) throws Exception {
+    return backupProcess(backups, "{\"storage_type\": \"local\"}");
+  }
+
+  /** The same, into the storage the JSON object {@code storage} describes. */
+  private ProcessBuilder backupProcess(Path backups, String storage) throws Exception {
     Path config = dir.resolve("backup.json");
     Files.writeString(
         config,
@@ -220,22 +364,39 @@ class LargeBackupTest {
             + server.port()
             + ", \"user\": \"root\", \"db_name\": \""
             + db
-            + "\"}, \"storage\": {\"storage_type\": \"local\"}}");
+            + "\"}, \"storage\": "
+            + storage
+            + "}");
+    return cliProcess(backups, "backup", "--config", config.toString());
+  }
+
+  /** {@code backy ARGS} in a child JVM with a 128 MiB heap. */
+  private ProcessBuilder cliProcess(Path backups, String... args) {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            javaBin,
-            "-Xmx128m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.backydb.cli.BackyCli",
-            "backup",
-            "--config",
-            config.toString());
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                javaBin,
+                "-Xmx128m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.backydb.cli.BackyCli"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("DB_PASSWORD", "");
     pb.environment().put("LOGGING_PATH", dir.toString());
     pb.environment().put("LOCAL_PATH", backups.toString());
     return pb;
+  }
+
+  /** Waits until the backup's temporary file has grown past 8 MiB: the backup is mid-stream. */
+  private static void awaitPartialOf8MiB(Path backups, Process p) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+    while (partials(backups).stream().noneMatch(f -> f.toFile().length() > (8 << 20))
+        && Instant.now().isBefore(deadline)
+        && p.isAlive()) {
+      p.onExit().completeOnTimeout(p, 50, TimeUnit.MILLISECONDS).join();
+    }
   }
 
   private static List<Path> partials(Path dir) throws Exception {

@@ -188,6 +188,21 @@ class S3StorageTest {
   }
 
   @Test
+  void abort_onAnInterruptedThread_stillRemovesTheUpload() throws Exception {
+    // a stop request (SIGTERM) interrupts the thread that writes the backup, which then aborts
+    PendingWrite w = storage.create("stopped.backy");
+    StorageContractTest.writeChunked(w.stream(), StorageContractTest.data((int) (PART + 5), 2));
+    assertThat(uploadedParts("prod/shop/stopped.backy")).isEqualTo(1);
+
+    Thread.currentThread().interrupt();
+    w.abort();
+    boolean stillInterrupted = Thread.interrupted();
+
+    assertThat(stillInterrupted).as("the interrupt is kept for the caller").isTrue();
+    assertThat(client.listMultipartUploads(b -> b.bucket(server.bucket())).uploads()).isEmpty();
+  }
+
+  @Test
   void serverGoneMidUpload_failsWithOneLine_andLeavesNothingListed() throws Exception {
     PendingWrite w = storage.create("cut.backy");
     StorageContractTest.writeChunked(w.stream(), StorageContractTest.data((int) PART + 5, 2));

@@ -355,7 +355,20 @@ final class MySqlApplier {
         inserts.beginTable(table == null || anyOrderTables.contains(table));
       }
       throwIfFailed();
-      inserts.submit(table, sql, where(line));
+      try {
+        inserts.submit(table, sql, where(line));
+      } catch (InterruptedException e) {
+        // a stop request (SIGTERM): say how far the restore got, as for a failed statement
+        Thread.currentThread().interrupt();
+        throw new BackyException(
+            ErrorCode.FAILED,
+            "interrupted at "
+                + where(line)
+                + "; applied so far: "
+                + String.join(", ", featuresApplied)
+                + " (data in part)",
+            e);
+      }
       throwIfFailed();
       statements++;
       featuresApplied.add(feature.key());

@@ -1,0 +1,142 @@
+package io.backydb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code bin/backy} itself, on the run that records the class-data-sharing archive: there the
+ * script cannot exec Java (it renames the archive after Java exits), so it must pass stop requests
+ * and stdin on. The script under test is the project's real one, in a copy of the project's layout;
+ * {@code java} on its PATH is a stand-in that records what reached it, so that no build is needed.
+ */
+class BinBackyScriptTest {
+
+  @TempDir Path home;
+  Path signals;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    Path bin = Files.createDirectories(home.resolve("bin"));
+    Files.copy(Path.of("bin", "backy"), bin.resolve("backy"));
+    Files.createDirectories(home.resolve("target"));
+    Files.writeString(home.resolve("target/backydb.jar"), "a jar");
+    signals = home.resolve("java-signals");
+    // the stand-in: writes a partial archive at once, echoes its stdin, then waits to be stopped
+    // (a TERM ends it with 143, as the JVM's does) or exits with the status it was given
+    executable(
+        Files.createDirectories(home.resolve("fakebin")).resolve("java"),
+        "#!/usr/bin/env bash\n"
+            + "for a in \"$@\"; do case $a in -XX:ArchiveClassesAtExit=*)"
+            + " echo partial > \"${a#*=}\";; esac; done\n"
+            + "trap 'echo TERM >> \"$SIGNALS\"; kill $sleeper 2>/dev/null; exit 143' TERM\n"
+            + "trap 'echo HUP >> \"$SIGNALS\"' HUP\n"
+            + "read -r line && echo \"java read: $line\"\n"
+            + "echo started\n"
+            + "[ -n \"$FAKE_EXIT\" ] && exit \"$FAKE_EXIT\"\n"
+            + "sleep 60 & sleeper=$!\n"
+            + "wait $sleeper\n");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"TERM", "INT", "HUP"})
+  void aStopRequestToTheScriptStopsJavaAndLeavesNoArchive(String signal) throws Exception {
+    Process script = start("");
+    script.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+    script.getOutputStream().close();
+    awaitOutput(script, "started");
+
+    new ProcessBuilder("kill", "-" + signal, Long.toString(script.pid())).start().waitFor();
+
+    assertThat(script.waitFor(20, TimeUnit.SECONDS)).as("the script ended").isTrue();
+    assertThat(script.exitValue()).isEqualTo(143);
+    assertThat(Files.readAllLines(signals)).containsExactly("TERM");
+    assertThat(archives()).isEmpty();
+  }
+
+  @Test
+  void aRunThatWorkedKeepsItsArchiveAndJavaReadTheScriptsStdin() throws Exception {
+    Process script = start("0");
+    try (OutputStream in = script.getOutputStream()) {
+      in.write("yes\n".getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(script.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String out = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(script.exitValue()).isZero();
+    assertThat(out).contains("java read: yes");
+    assertThat(archives()).containsExactly("backydb.jsa");
+  }
+
+  @Test
+  void aRunThatFailedReturnsJavasStatusAndLeavesNoArchive() throws Exception {
+    Process script = start("3");
+    script.getOutputStream().close();
+
+    assertThat(script.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(script.exitValue()).isEqualTo(3);
+    assertThat(archives()).isEmpty();
+  }
+
+  private Process start(String fakeExit) throws IOException {
+    ProcessBuilder pb =
+        new ProcessBuilder(home.resolve("bin/backy").toString(), "backup", "--config", "x.json")
+            .redirectErrorStream(true);
+    pb.environment().put("PATH", home.resolve("fakebin") + ":" + System.getenv("PATH"));
+    pb.environment().put("SIGNALS", signals.toString());
+    pb.environment().put("FAKE_EXIT", fakeExit);
+    pb.environment().remove("BACKY_CDS");
+    return pb.start();
+  }
+
+  /** Reads the script's output until a line equals {@code expected}; fails after 20 s. */
+  private static void awaitOutput(Process p, String expected) throws IOException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    StringBuilder line = new StringBuilder();
+    var out = p.getInputStream();
+    while (Instant.now().isBefore(deadline)) {
+      int c = out.read();
+      if (c < 0) {
+        break;
+      }
+      if (c != '\n') {
+        line.append((char) c);
+      } else if (line.toString().equals(expected)) {
+        return;
+      } else {
+        line.setLength(0);
+      }
+    }
+    throw new AssertionError("bin/backy never printed '" + expected + "'");
+  }
+
+  private List<String> archives() throws IOException {
+    try (Stream<Path> files = Files.list(home.resolve("target"))) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.contains(".jsa"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static void executable(Path file, String text) throws IOException {
+    Files.writeString(file, text);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+}
