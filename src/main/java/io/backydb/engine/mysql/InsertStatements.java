@@ -3,7 +3,6 @@ package io.backydb.engine.mysql;
 import io.backydb.progress.ProgressListener;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -34,22 +33,22 @@ final class InsertStatements {
   }
 
   /**
-   * Writes every row of {@code rs}, reporting each statement to {@code progress}.
+   * Writes every row of {@code cursor}, reporting each statement to {@code progress}.
    *
    * @return {rows, bytes written}
    */
-  long[] write(ResultSet rs, String table, ProgressListener progress)
+  long[] write(RowCursor cursor, String table, ProgressListener progress)
       throws SQLException, IOException {
     long rows = 0;
     long reported = 0;
     long bytes = 0;
-    while (rs.next()) {
+    while (cursor.next()) {
       if (sql.length() == 0) {
         sql.raw(insertPrefix).ch('(');
       } else {
         sql.ch(',').ch('\n').ch('(');
       }
-      appendRow(rs);
+      appendRow(cursor);
       sql.ch(')');
       rows++;
       if (sql.length() >= MySqlDumper.STATEMENT_BYTES) {
@@ -67,13 +66,13 @@ final class InsertStatements {
     return new long[] {rows, bytes};
   }
 
-  private void appendRow(ResultSet rs) throws SQLException {
+  private void appendRow(RowCursor row) throws SQLException {
     for (int i = 0; i < kinds.length; i++) {
       if (i > 0) {
         sql.ch(',');
       }
       // the server's own text for every value (see MySqlConnections): nothing is converted
-      byte[] v = rs.getBytes(i + 1);
+      byte[] v = row.bytes(i);
       if (v == null) {
         sql.text("NULL");
         continue;

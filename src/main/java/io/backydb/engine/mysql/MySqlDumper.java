@@ -544,7 +544,9 @@ final class MySqlDumper {
     try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
       s.setFetchSize(Integer.MIN_VALUE); // Connector/J: stream rows one by one
       try (ResultSet rs = s.executeQuery(select.toString())) {
-        written = new InsertStatements(insertPrefix, kinds, sql, out).write(rs, table, progress);
+        written =
+            new InsertStatements(insertPrefix, kinds, sql, out)
+                .write(RowCursor.of(rs), table, progress);
       }
     }
     long rows = written[0];
