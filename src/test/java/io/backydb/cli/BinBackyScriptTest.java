@@ -94,8 +94,16 @@ class BinBackyScriptTest {
   }
 
   private Process start(String fakeExit) throws IOException {
+    // as a service manager starts it: a signal the test's own JVM inherited as ignored (under
+    // nohup, say) would stay ignored in the script, where bash cannot trap it
     ProcessBuilder pb =
-        new ProcessBuilder(home.resolve("bin/backy").toString(), "backup", "--config", "x.json")
+        new ProcessBuilder(
+                "env",
+                "--default-signal=HUP,INT,TERM",
+                home.resolve("bin/backy").toString(),
+                "backup",
+                "--config",
+                "x.json")
             .redirectErrorStream(true);
     pb.environment().put("PATH", home.resolve("fakebin") + ":" + System.getenv("PATH"));
     pb.environment().put("SIGNALS", signals.toString());
