@@ -2,40 +2,31 @@ package io.backydb.keys;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.interfaces.RSAPrivateCrtKey;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.crypto.Cipher;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.PKCS8Generator;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
- * RSA key pairs of the keystore providers: generation, the key id (fingerprint), PEM files (Bouncy
- * Castle: public key as SubjectPublicKeyInfo, private key as encrypted PKCS#8 — PBES2 with
- * PBKDF2-HMAC-SHA256 and AES-256-CBC, readable by {@code openssl pkey}) and data-key wrapping with
- * RSA-OAEP.
+ * RSA key pairs of the keystore providers: generation, the key id (fingerprint), the public key's
+ * PEM (SubjectPublicKeyInfo, {@code -----BEGIN PUBLIC KEY-----}) and data-key wrapping with
+ * RSA-OAEP. All with the JDK alone: a backup needs only these, and loading Bouncy Castle (signed
+ * jars, which class-data sharing leaves out) cost every backup about 0.1 CPU-second of start-up.
+ * The encrypted private key's PEM is {@link PrivateKeyPem}'s.
  *
  * <p>OAEP uses SHA-256 and MGF1-SHA-256, given explicitly (the JDK's default MGF1 for
  * "OAEPWithSHA-256AndMGF1Padding" is SHA-1), and the label {@code "backydb:backup:" + backupId}: a
@@ -51,15 +42,6 @@ final class RsaKeys {
 
   /** Hex digits of SHA-256(public key DER) that make a key id. */
   static final int KEY_ID_HEX_DIGITS = 16;
-
-  /**
-   * BouncyCastle, for the encrypted PKCS#8 private key only. Created on first use: registering its
-   * hundreds of algorithms takes a few hundred milliseconds, which a backup (public key only) need
-   * not pay.
-   */
-  private static final class Bc {
-    static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
-  }
 
   private static final OAEPParameterSpec OAEP_SHA256 =
       new OAEPParameterSpec(
@@ -96,96 +78,33 @@ final class RsaKeys {
     }
   }
 
+  private static final Pattern PUBLIC_PEM =
+      Pattern.compile(
+          "-----BEGIN PUBLIC KEY-----\\s*([A-Za-z0-9+/=\\s]*?)-----END PUBLIC KEY-----");
+
+  /** PEM text of the key's SubjectPublicKeyInfo (RFC 7468), as {@code openssl pkey} writes it. */
   static String publicPem(PublicKey key) {
-    return pem(SubjectPublicKeyInfo.getInstance(key.getEncoded()));
-  }
-
-  static String encryptedPrivatePem(PrivateKey key, char[] password, int iterations) {
-    try {
-      var encryptor =
-          new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
-              .setPRF(PKCS8Generator.PRF_HMACSHA256)
-              .setIterationCount(iterations)
-              .setRandom(new SecureRandom())
-              .setPassword(password)
-              .setProvider(Bc.PROVIDER)
-              .build();
-      return pem(new PKCS8Generator(PrivateKeyInfo.getInstance(key.getEncoded()), encryptor));
-    } catch (Exception e) {
-      throw new BackyException(ErrorCode.FAILED, "cannot encrypt the private key: " + e, e);
-    }
-  }
-
-  private static String pem(Object o) {
-    StringWriter w = new StringWriter();
-    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-      pw.writeObject(o);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return w.toString();
+    String base64 =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(key.getEncoded());
+    return "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n";
   }
 
   /** The first public key in PEM text. {@code where} names the source in error messages. */
   static PublicKey readPublic(String pemText, String where) {
-    Object o = firstOf(pemText, SubjectPublicKeyInfo.class, where);
+    Matcher m = PUBLIC_PEM.matcher(pemText);
+    if (!m.find()) {
+      throw notAKey(where, null);
+    }
     try {
-      return new JcaPEMKeyConverter().getPublicKey((SubjectPublicKeyInfo) o);
-    } catch (IOException e) {
+      byte[] der = Base64.getMimeDecoder().decode(m.group(1));
+      return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
+    } catch (IllegalArgumentException | GeneralSecurityException e) {
       throw notAKey(where, e);
     }
   }
 
-  /**
-   * Decrypts the first encrypted PKCS#8 private key in PEM text and checks that it belongs to
-   * {@code publicKey}.
-   */
-  static PrivateKey readPrivate(
-      String pemText, char[] password, PublicKey publicKey, String where) {
-    PKCS8EncryptedPrivateKeyInfo enc =
-        (PKCS8EncryptedPrivateKeyInfo) firstOf(pemText, PKCS8EncryptedPrivateKeyInfo.class, where);
-    PrivateKey key;
-    try {
-      PrivateKeyInfo info =
-          enc.decryptPrivateKeyInfo(
-              new JceOpenSSLPKCS8DecryptorProviderBuilder()
-                  .setProvider(Bc.PROVIDER)
-                  .build(password));
-      key = new JcaPEMKeyConverter().getPrivateKey(info);
-    } catch (Exception e) {
-      throw wrongPassword(where);
-    }
-    if (!(key instanceof RSAPrivateCrtKey k)
-        || !(publicKey instanceof RSAPublicKey p)
-        || !k.getModulus().equals(p.getModulus())
-        || !k.getPublicExponent().equals(p.getPublicExponent())) {
-      throw wrongPassword(where);
-    }
-    return key;
-  }
-
-  private static BackyException wrongPassword(String where) {
-    return new BackyException(
-        ErrorCode.CONFIG,
-        "cannot decrypt the private key "
-            + where
-            + ": PRIVATE_KEY_PASSWORD is wrong (use the password the key was created with)");
-  }
-
-  private static Object firstOf(String pemText, Class<?> type, String where) {
-    try (PEMParser p = new PEMParser(new StringReader(pemText))) {
-      for (Object o = p.readObject(); o != null; o = p.readObject()) {
-        if (type.isInstance(o)) {
-          return o;
-        }
-      }
-    } catch (IOException e) {
-      throw notAKey(where, e);
-    }
-    throw notAKey(where, null);
-  }
-
-  private static BackyException notAKey(String where, Exception cause) {
+  static BackyException notAKey(String where, Exception cause) {
     return new BackyException(
         ErrorCode.CONFIG, where + " does not hold the expected PEM key", cause);
   }

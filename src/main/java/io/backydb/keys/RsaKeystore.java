@@ -67,7 +67,7 @@ abstract class RsaKeystore implements Keystore {
         id,
         new StoredKeyPair(
             RsaKeys.publicPem(kp.getPublic()),
-            RsaKeys.encryptedPrivatePem(kp.getPrivate(), password, iterations)));
+            PrivateKeyPem.encrypted(kp.getPrivate(), password, iterations)));
     writeCurrentId(id);
     publicKeys.put(id, kp.getPublic());
     return id;
@@ -161,7 +161,7 @@ abstract class RsaKeystore implements Keystore {
           ErrorCode.CONFIG,
           "the key stored as " + what + " has another fingerprint: it was replaced");
     }
-    k = RsaKeys.readPrivate(pair.privatePem(), password, pub, what);
+    k = PrivateKeyPem.read(pair.privatePem(), password, pub, what);
     privateKeys.put(keyId, k);
     return k;
   }

@@ -110,7 +110,7 @@ class LocalKeystoreProviderTest {
       PublicKey pub =
           RsaKeys.readPublic(
               Files.readString(tmp.resolve(LocalKeystoreProvider.publicFile(w.keyId()))), "t");
-      PrivateKey priv = RsaKeys.readPrivate(pem, PASSWORD.toCharArray(), pub, "t");
+      PrivateKey priv = PrivateKeyPem.read(pem, PASSWORD.toCharArray(), pub, "t");
 
       Cipher explicit = Cipher.getInstance("RSA/ECB/OAEPPadding");
       explicit.init(
