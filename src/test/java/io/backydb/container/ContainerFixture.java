@@ -79,14 +79,7 @@ final class ContainerFixture {
 
   void restore(String location, String integrityPassword) {
     try (BackyDB backy = new BackyDB(environment(integrityPassword))) {
-      backy.restore(
-          Map.of(
-              "database",
-              server.databaseConfig(target),
-              "backup_path",
-              location,
-              "storage",
-              Map.of("storage_type", "local")));
+      backy.restore(server.localRestoreConfig(target, location));
     }
   }
 }

@@ -138,14 +138,7 @@ final class EncryptionFixture implements AutoCloseable {
 
   void restore(String location, String target, Environment env) {
     try (BackyDB backy = new BackyDB(env)) {
-      backy.restore(
-          Map.of(
-              "database",
-              server.databaseConfig(target),
-              "backup_path",
-              location,
-              "storage",
-              Map.of("storage_type", "local")));
+      backy.restore(server.localRestoreConfig(target, location));
     }
   }
 

@@ -3,6 +3,7 @@ package io.backydb.roundtrip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backydb.BackyDB;
 import io.backydb.BackyException;
 import io.backydb.backup.BackupCatalog;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -135,7 +137,7 @@ class LargeBackupTest {
             S3TestServer.start(Files.createDirectories(dir.resolve("s3")), "stopped");
         S3Client client = s3.client()) {
       ProcessBuilder pb =
-          backupProcess(dir.resolve("unused"), "{\"storage_type\": \"s3\", \"part_size_mb\": 5}")
+          backupProcess(dir.resolve("unused"), Map.of("storage_type", "s3", "part_size_mb", 5))
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("child.out").toFile());
       pb.environment().putAll(s3.environment(Map.of()));
@@ -167,30 +169,11 @@ class LargeBackupTest {
     Path backups = dir.resolve("backups");
     String location;
     try (BackyDB backy = new BackyDB(TestServer.environment(backups, dir))) {
-      location =
-          backy
-              .backup(
-                  Map.of(
-                      "database",
-                      server.databaseConfig(db),
-                      "storage",
-                      Map.of("storage_type", "local")))
-              .location();
+      location = backupOfTheBigTable(backy);
     }
     String target = TestServer.uniqueName("large_stopped");
     try {
-      Path config = dir.resolve("restore.json");
-      Files.writeString(
-          config,
-          "{\"database\": {\"host\": \""
-              + server.host()
-              + "\", \"port\": "
-              + server.port()
-              + ", \"user\": \"root\", \"db_name\": \""
-              + target
-              + "\"}, \"backup_path\": \""
-              + location
-              + "\", \"storage\": {\"storage_type\": \"local\"}}");
+      Path config = configFile("restore.json", server.localRestoreConfig(target, location));
       Path output = dir.resolve("restore.out");
       Process p =
           cliProcess(backups, "restore", "--config", config.toString())
@@ -215,18 +198,17 @@ class LargeBackupTest {
     }
   }
 
+  /** A local backup of the big table; returns its location. */
+  private static String backupOfTheBigTable(BackyDB backy) {
+    return backy
+        .backup(
+            Map.of(
+                "database", server.databaseConfig(db), "storage", Map.of("storage_type", "local")))
+        .location();
+  }
+
+  /** Whether the restore has sent rows of the big table into {@code database}. */
   private static boolean hasRows(String database) throws Exception {
-    try (Connection c = server.connect();
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '"
-                    + database
-                    + "' AND TABLE_NAME = 'big'")) {
-      if (!rs.next() || rs.getInt(1) == 0) {
-        return false;
-      }
-    }
     try (Connection c = server.connect()) {
       // rows the restore has sent but not yet committed count too
       c.setTransactionIsolation(Connection.TRANSACTION_READ_UNCOMMITTED);
@@ -234,6 +216,8 @@ class LargeBackupTest {
           ResultSet rs = s.executeQuery("SELECT 1 FROM `" + database + "`.big LIMIT 1")) {
         return rs.next();
       }
+    } catch (SQLException e) {
+      return false; // the database or the table is not there yet
     }
   }
 
@@ -292,23 +276,10 @@ class LargeBackupTest {
     Path backups = dir.resolve("backups");
     String target = TestServer.uniqueName("large_copy");
     try (BackyDB backy = new BackyDB(TestServer.environment(backups, dir))) {
-      String location =
-          backy
-              .backup(
-                  Map.of(
-                      "database",
-                      server.databaseConfig(db),
-                      "storage",
-                      Map.of("storage_type", "local")))
-              .location();
+      String location = backupOfTheBigTable(backy);
       CompletableFuture<Object> restore =
           CompletableFuture.supplyAsync(
-              () ->
-                  backy.restore(
-                      Map.of(
-                          "database", server.databaseConfig(target),
-                          "backup_path", location,
-                          "storage", Map.of("storage_type", "local"))));
+              () -> backy.restore(server.localRestoreConfig(target, location)));
       long killed = killConnection(restore, "INSERT INTO `big`%", target);
       assertThat(killed).as("the restore's connection was found and killed").isPositive();
       assertThatThrownBy(restore::join)
@@ -350,24 +321,22 @@ class LargeBackupTest {
 
   /** {@code backy backup} of the big table in a child JVM with a 128 MiB heap. */
   private ProcessBuilder backupProcess(Path backups) throws Exception {
-    return backupProcess(backups, "{\"storage_type\": \"local\"}");
+    return backupProcess(backups, Map.of("storage_type", "local"));
   }
 
-  /** The same, into the storage the JSON object {@code storage} describes. */
-  private ProcessBuilder backupProcess(Path backups, String storage) throws Exception {
-    Path config = dir.resolve("backup.json");
-    Files.writeString(
-        config,
-        "{\"database\": {\"host\": \""
-            + server.host()
-            + "\", \"port\": "
-            + server.port()
-            + ", \"user\": \"root\", \"db_name\": \""
-            + db
-            + "\"}, \"storage\": "
-            + storage
-            + "}");
+  /** The same, into the storage the config section {@code storage} describes. */
+  private ProcessBuilder backupProcess(Path backups, Map<String, Object> storage) throws Exception {
+    Path config =
+        configFile(
+            "backup.json", Map.of("database", server.databaseConfig(db), "storage", storage));
     return cliProcess(backups, "backup", "--config", config.toString());
+  }
+
+  /** A JSON config file in the test's folder. */
+  private Path configFile(String name, Map<String, Object> config) throws Exception {
+    Path file = dir.resolve(name);
+    new ObjectMapper().writeValue(file.toFile(), config);
+    return file;
   }
 
   /** {@code backy ARGS} in a child JVM with a 128 MiB heap. */

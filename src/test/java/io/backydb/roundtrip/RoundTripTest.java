@@ -146,14 +146,7 @@ class RoundTripTest {
   }
 
   private void restore(String location) {
-    backy.restore(
-        Map.of(
-            "database",
-            server.databaseConfig(target),
-            "backup_path",
-            location,
-            "storage",
-            Map.of("storage_type", "local")));
+    backy.restore(server.localRestoreConfig(target, location));
   }
 
   @Test

@@ -137,6 +137,15 @@ public final class TestServer {
   }
 
   /** The seed's database section for a database on this server. */
+  /** A restore config: the local backup at {@code location} into database {@code db}. */
+  public Map<String, Object> localRestoreConfig(String db, String location) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("database", databaseConfig(db));
+    m.put("backup_path", location);
+    m.put("storage", Map.of("storage_type", "local"));
+    return m;
+  }
+
   public Map<String, Object> databaseConfig(String db) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("host", host);
