@@ -192,7 +192,8 @@ class LargeBackupTest {
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped within the grace period").isTrue();
       assertThat(p.exitValue()).isEqualTo(143);
       assertThat(Files.readString(output))
-          .contains("backy: error: restore stopped by a signal before it finished: ");
+          .contains("backy: error: restore stopped by a signal before it finished: interrupted at ")
+          .contains("; applied so far: tables");
     } finally {
       server.dropDatabase(target);
     }

@@ -11,6 +11,7 @@ import io.backydb.engine.sql.SqlSplitter;
 import io.backydb.engine.sql.StatementSink;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -119,13 +120,18 @@ final class MySqlApplier {
           session.complete = false;
           session.feature = null;
           session.table = null;
-          try (java.io.InputStream content = file.content()) {
-            SqlSplitter.split(
-                new BufferedReader(
-                    new InputStreamReader(content, StandardCharsets.ISO_8859_1), 1 << 16),
-                session);
+          try {
+            try (java.io.InputStream content = file.content()) {
+              SqlSplitter.split(
+                  new BufferedReader(
+                      new InputStreamReader(content, StandardCharsets.ISO_8859_1), 1 << 16),
+                  session);
+            }
+            session.endOfData();
+          } catch (InterruptedIOException | InterruptedException e) {
+            // stopped while reading the dump or waiting for the data connections
+            throw session.interrupted(session.where(file.name()), e);
           }
-          session.endOfData();
           if (!session.complete) {
             throw new BackyException(
                 ErrorCode.CORRUPT_BACKUP,
@@ -358,16 +364,7 @@ final class MySqlApplier {
       try {
         inserts.submit(table, sql, where(line));
       } catch (InterruptedException e) {
-        // a stop request (SIGTERM): say how far the restore got, as for a failed statement
-        Thread.currentThread().interrupt();
-        throw new BackyException(
-            ErrorCode.FAILED,
-            "interrupted at "
-                + where(line)
-                + "; applied so far: "
-                + String.join(", ", featuresApplied)
-                + " (data in part)",
-            e);
+        throw interrupted(where(line), e);
       }
       throwIfFailed();
       statements++;
@@ -451,8 +448,29 @@ final class MySqlApplier {
       }
     }
 
+    /**
+     * A stop request (SIGTERM) interrupted the restore at {@code where}: say how far it got, as for
+     * a failed statement.
+     */
+    BackyException interrupted(String where, Exception cause) {
+      Thread.currentThread().interrupt();
+      return new BackyException(
+          ErrorCode.FAILED,
+          "interrupted at "
+              + where
+              + "; applied so far: "
+              + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied))
+              + (inserts == null ? "" : " (data in part)"),
+          cause);
+    }
+
     private String where(long line) {
-      String w = file + " line " + line;
+      return where(file + " line " + line);
+    }
+
+    /** {@code place} (a file, or a line of it) with the feature and table being applied. */
+    String where(String place) {
+      String w = place;
       if (feature != null) {
         w +=
             " ("
