@@ -12,6 +12,7 @@ import io.backydb.format.BackyHeader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -124,6 +125,8 @@ public final class BackupVerifier {
       String decodeProblem = null;
       try {
         drain(open.dump());
+      } catch (InterruptedIOException e) {
+        throw e; // a stop request, not damage
       } catch (BackyException e) {
         decodeProblem = e.getMessage();
       } catch (IOException | RuntimeException e) {
@@ -160,6 +163,17 @@ public final class BackupVerifier {
     return new Report(source.location(), raw.count, List.copyOf(problems));
   }
 
+  /**
+   * A stop request (SIGTERM, see {@code cli.StopRequest}) interrupts the reading thread, and reads
+   * from a stream do not notice: stop here, so that a stopped restore never reaches the database.
+   */
+  private static void checkStop() throws InterruptedIOException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new InterruptedIOException(
+          "stopped while verifying the backup, before anything was applied");
+    }
+  }
+
   private static void drain(DumpInput dump) throws IOException {
     byte[] buf = new byte[1 << 16];
     DumpInput.DumpFile f;
@@ -167,6 +181,7 @@ public final class BackupVerifier {
       try (InputStream in = f.content()) {
         while (in.read(buf) >= 0) {
           // read it all: decompression errors show only on the way
+          checkStop();
         }
       }
     }
@@ -201,6 +216,7 @@ public final class BackupVerifier {
         byte[] buf = new byte[1 << 16];
         int n;
         while ((n = in.read(buf)) >= 0) {
+          checkStop();
           // keep the last bytes seen, to check the completion marker
           if (n >= tail.length) {
             System.arraycopy(buf, n - tail.length, tail, 0, tail.length);

@@ -1,7 +1,9 @@
 package io.backydb.container;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.backydb.BackyException;
 import io.backydb.backup.BackupResult;
 import io.backydb.cli.BackyCli;
 import io.backydb.format.BackupMetadata;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every mode backs up, verifies and restores to an identical database. */
 class ContainerRoundTripTest {
@@ -52,6 +55,23 @@ class ContainerRoundTripTest {
         Arguments.of("zstd", false, "checksum"),
         Arguments.of("zip", false, "checksum"),
         Arguments.of("tar", true, "hmac"));
+  }
+
+  @ParameterizedTest(name = "compression={0}")
+  @ValueSource(strings = {"zstd", "none"})
+  void aRestoreStoppedWhileVerifyingLeavesTheDatabaseUntouched(String compression)
+      throws Exception {
+    BackupResult b = f.backup(compression.equals("none") ? null : compression, false, "hmac");
+    // a stop request (SIGTERM) interrupts the restoring thread while it reads the backup
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> f.restore(b.location(), ContainerFixture.PASSWORD))
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining("stopped while verifying the backup, before anything was applied");
+    } finally {
+      assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+    }
+    assertThat(ContainerFixture.server.databaseExists(f.target)).isFalse();
   }
 
   @ParameterizedTest(name = "compression={0} multiple_files={1} integrity={2}")

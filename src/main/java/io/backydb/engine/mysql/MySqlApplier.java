@@ -223,6 +223,9 @@ final class MySqlApplier {
       if (databaseReady) {
         return;
       }
+      if (Thread.currentThread().isInterrupted()) {
+        throw interrupted(file, null); // stopped before the database was touched
+      }
       if (!databaseExists(connection)) {
         String ddl = "CREATE DATABASE " + SqlText.quoteIdent(database);
         if (charset != null && charset.matches("[A-Za-z0-9_]+")) {
@@ -305,6 +308,10 @@ final class MySqlApplier {
 
     @Override
     public void statement(String sql, long line) throws Exception {
+      if (Thread.currentThread().isInterrupted()) {
+        // a stop request: JDBC calls do not notice it, so no further statement runs
+        throw interrupted(where(line), null);
+      }
       ensureDatabase(null, null);
       if (exact != null) {
         sql = exact;

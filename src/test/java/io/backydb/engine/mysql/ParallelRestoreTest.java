@@ -118,6 +118,21 @@ class ParallelRestoreTest {
         .hasSizeGreaterThan(1);
   }
 
+  @Test
+  void aRestoreOnAnInterruptedThreadRunsNoStatementAndSaysSo() throws Exception {
+    // a stop request (SIGTERM) interrupts the restoring thread; JDBC calls would not notice
+    String dump = smallTablesDump();
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> EngineFixture.apply(config(target, LANES), dump))
+          .isInstanceOf(BackyException.class)
+          .hasMessage("interrupted at dump.sql; applied so far: nothing");
+    } finally {
+      assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+    }
+    assertThat(server.databaseExists(target)).as("not even the database was created").isFalse();
+  }
+
   /** The three small tables, 3000 rows each. */
   static String smallTablesDump() throws Exception {
     return text(
