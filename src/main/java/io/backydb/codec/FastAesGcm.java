@@ -1,8 +1,11 @@
 package io.backydb.codec;
 
-import java.security.NoSuchAlgorithmException;
+import java.nio.ByteBuffer;
 import java.security.Provider;
 import java.security.Security;
+import javax.crypto.BadPaddingException;
+import javax.crypto.IllegalBlockSizeException;
+import javax.crypto.ShortBufferException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +37,7 @@ final class FastAesGcm {
     try {
       Provider conscrypt = org.conscrypt.Conscrypt.newProvider();
       gcm = conscrypt.getService("Cipher", "AES/GCM/NoPadding");
+      new ReusedDirectBuffers(); // loads Conscrypt's native code, or fails here
     } catch (Throwable e) { // UnsatisfiedLinkError and friends: no native build here
       LOG.info(
           "the JDK's AES-GCM is used for backup encryption (slower): Conscrypt is not available"
@@ -44,7 +48,7 @@ final class FastAesGcm {
     if (gcm == null) {
       return false;
     }
-    Security.insertProviderAt(new OneCipher(gcm), 1);
+    Security.insertProviderAt(new OneCipher(), 1);
     return true;
   }
 
@@ -52,15 +56,59 @@ final class FastAesGcm {
   private static final class OneCipher extends Provider {
     private static final long serialVersionUID = 1L;
 
-    OneCipher(Service gcm) {
+    OneCipher() {
       super(PROVIDER_NAME, "1", "AES/GCM/NoPadding from Conscrypt, for BackyDB's payload cipher");
       putService(
-          new Service(this, "Cipher", "AES/GCM/NoPadding", gcm.getClassName(), null, null) {
+          new Service(
+              this,
+              "Cipher",
+              "AES/GCM/NoPadding",
+              ReusedDirectBuffers.class.getName(),
+              null,
+              null) {
             @Override
-            public Object newInstance(Object parameter) throws NoSuchAlgorithmException {
-              return gcm.newInstance(parameter);
+            public Object newInstance(Object parameter) {
+              return new ReusedDirectBuffers();
             }
           });
+    }
+  }
+
+  /**
+   * Conscrypt's AES-GCM, except that a {@code doFinal} on heap buffers, which is how Tink's
+   * streaming AEAD decrypts every segment, goes through two direct buffers kept from call to call.
+   * Conscrypt itself allocates two new direct buffers of the segment's size for each such call,
+   * which only the garbage collector frees: a restore kept up to the heap's size of them (the
+   * default direct-memory limit) alive, in its peak RSS, and paid for their allocation, page faults
+   * and clean-up.
+   */
+  static final class ReusedDirectBuffers extends org.conscrypt.OpenSSLAeadCipherAES.GCM {
+    private ByteBuffer in = ByteBuffer.allocateDirect(0);
+    private ByteBuffer out = ByteBuffer.allocateDirect(0);
+
+    @Override
+    protected int engineDoFinal(ByteBuffer input, ByteBuffer output)
+        throws ShortBufferException, IllegalBlockSizeException, BadPaddingException {
+      if (input.isDirect() && output.isDirect()) {
+        return super.engineDoFinal(input, output);
+      }
+      int size = engineGetOutputSize(input.remaining());
+      if (size > output.remaining()) {
+        throw new ShortBufferException(
+            "the output buffer has room for " + output.remaining() + " bytes, not " + size);
+      }
+      in = atLeast(in, input.remaining());
+      in.put(input).flip();
+      out = atLeast(out, size);
+      int n = super.engineDoFinal(in, out);
+      out.flip();
+      output.put(out);
+      return n;
+    }
+
+    /** {@code b} cleared, or a new direct buffer if it holds fewer than {@code n} bytes. */
+    private static ByteBuffer atLeast(ByteBuffer b, int n) {
+      return b.capacity() >= n ? b.clear() : ByteBuffer.allocateDirect(n);
     }
   }
 }

@@ -72,6 +72,40 @@ class FastAesGcmTest {
     }
   }
 
+  @Test
+  void decryptingHeapBuffersReusesItsDirectMemory() throws Exception {
+    // as Tink's streaming AEAD calls it for every segment of a restore: doFinal on heap buffers
+    byte[] key = new byte[32];
+    byte[] plain = new byte[1 << 20];
+    new SecureRandom().nextBytes(plain);
+    SecretKeySpec k = new SecretKeySpec(key, "AES");
+    Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding", Security.getProvider("SunJCE"));
+    Cipher ours = Cipher.getInstance("AES/GCM/NoPadding");
+    java.lang.management.BufferPoolMXBean direct =
+        java.lang.management.ManagementFactory.getPlatformMXBeans(
+                java.lang.management.BufferPoolMXBean.class)
+            .stream()
+            .filter(b -> b.getName().equals("direct"))
+            .findFirst()
+            .orElseThrow();
+    long before = direct.getTotalCapacity();
+
+    for (int segment = 0; segment < 64; segment++) {
+      byte[] iv = java.nio.ByteBuffer.allocate(12).putInt(8, segment).array();
+      jdk.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(128, iv));
+      java.nio.ByteBuffer sealed = java.nio.ByteBuffer.wrap(jdk.doFinal(plain));
+      ours.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(128, iv));
+      java.nio.ByteBuffer opened = java.nio.ByteBuffer.allocate(plain.length);
+      assertThat(ours.doFinal(sealed, opened)).isEqualTo(plain.length);
+      assertThat(sealed.hasRemaining()).isFalse();
+      assertThat(opened.array()).isEqualTo(plain);
+    }
+
+    assertThat(direct.getTotalCapacity() - before)
+        .as("direct memory kept after 64 segments of 1 MiB")
+        .isLessThanOrEqualTo(2L * (plain.length + 16));
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({
     "TLSv1.3, TLS_AES_256_GCM_SHA384",
