@@ -108,23 +108,14 @@ public final class BackupWriter {
 
   /** Deletes everything this writer committed; used when a later step fails. */
   public void rollback() {
-    // a stop request (SIGTERM) fails the backup by interrupting this thread, and S3's client
-    // refuses to start a call on an interrupted thread: put the interrupt aside for the deletes
-    boolean interrupted = Thread.interrupted();
-    try {
-      for (String object : committed) {
-        try {
-          storage.delete(object);
-        } catch (IOException | RuntimeException ignored) {
-          // best effort: without a metadata sidecar the leftover is not listed as a backup
-        }
-      }
-      committed.clear();
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
+    for (String object : committed) {
+      try {
+        storage.delete(object);
+      } catch (IOException | RuntimeException ignored) {
+        // best effort: without a metadata sidecar the leftover is not listed as a backup
       }
     }
+    committed.clear();
   }
 
   static MessageDigest sha256() {

@@ -40,8 +40,7 @@ public final class BackyCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    boolean service = args.length > 0 && args[0].equals("run");
-    if (service) {
+    if (isService(args)) {
       System.exit(execute(Environment.system(), args));
     }
     int code;
@@ -66,13 +65,17 @@ public final class BackyCli implements Runnable {
 
   /** Runs the CLI with the given output streams. */
   public static int execute(Environment env, PrintWriter out, PrintWriter err, String... args) {
-    boolean service = args.length > 0 && args[0].equals("run");
-    Logging.configure(env, service);
+    Logging.configure(env, isService(args));
     CommandLine cli = new CommandLine(new BackyCli(), new EnvironmentFactory(env));
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(BackyCli::handle);
     return cli.execute(args);
+  }
+
+  /** {@code backy run}: the long-running service, which stops through Camel, not StopRequest. */
+  private static boolean isService(String[] args) {
+    return args.length > 0 && args[0].equals("run");
   }
 
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

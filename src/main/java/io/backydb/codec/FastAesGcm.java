@@ -33,19 +33,14 @@ final class FastAesGcm {
     if (Security.getProvider(PROVIDER_NAME) != null) {
       return true;
     }
-    Provider.Service gcm;
     try {
-      Provider conscrypt = org.conscrypt.Conscrypt.newProvider();
-      gcm = conscrypt.getService("Cipher", "AES/GCM/NoPadding");
+      org.conscrypt.Conscrypt.checkAvailability();
       new ReusedDirectBuffers(); // loads Conscrypt's native code, or fails here
     } catch (Throwable e) { // UnsatisfiedLinkError and friends: no native build here
       LOG.info(
           "the JDK's AES-GCM is used for backup encryption (slower): Conscrypt is not available"
               + " on this platform ({})",
           e.toString());
-      return false;
-    }
-    if (gcm == null) {
       return false;
     }
     Security.insertProviderAt(new OneCipher(), 1);

@@ -196,7 +196,7 @@ public final class S3Storage implements BackupStorage {
   public void delete(String name) {
     String key = key(name);
     try {
-      client.deleteObject(b -> b.bucket(bucket).key(key));
+      evenIfInterrupted(() -> client.deleteObject(b -> b.bucket(bucket).key(key)));
     } catch (NoSuchKeyException e) {
       // already gone
     } catch (SdkException e) {
@@ -413,21 +413,31 @@ public final class S3Storage implements BackupStorage {
       done = true;
       buf = null;
       if (uploadId != null) {
-        // a stop request (SIGTERM) aborts by interrupting the writing thread, and the SDK refuses
-        // to start a call on an interrupted thread: put the interrupt aside for this one call
-        boolean interrupted = Thread.interrupted();
         try {
-          client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+          evenIfInterrupted(
+              () -> client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)));
         } catch (RuntimeException e) {
           // the server may be gone; an unfinished upload is never listed as an object, and a
           // bucket lifecycle rule (AbortIncompleteMultipartUpload) removes its parts
           LOG.warn(
               "could not abort the multipart upload of {}: {}", location(name), e.getMessage());
-        } finally {
-          if (interrupted) {
-            Thread.currentThread().interrupt();
-          }
         }
+      }
+    }
+  }
+
+  /**
+   * Runs a clean-up call (delete, abort) even on an interrupted thread: a stop request (SIGTERM)
+   * fails a backup by interrupting the thread that writes it, and the SDK refuses to start a call
+   * on an interrupted thread. The interrupt is kept for the caller.
+   */
+  private static void evenIfInterrupted(Runnable call) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      call.run();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }

@@ -203,6 +203,21 @@ class S3StorageTest {
   }
 
   @Test
+  void delete_onAnInterruptedThread_stillDeletes() throws Exception {
+    // a backup stopped after its file was committed rolls back on the interrupted thread
+    PendingWrite w = storage.create("committed.backy");
+    StorageContractTest.writeChunked(w.stream(), StorageContractTest.data(100, 3));
+    w.commit();
+
+    Thread.currentThread().interrupt();
+    storage.delete("committed.backy");
+    boolean stillInterrupted = Thread.interrupted();
+
+    assertThat(stillInterrupted).as("the interrupt is kept for the caller").isTrue();
+    assertThat(storage.exists("committed.backy")).isFalse();
+  }
+
+  @Test
   void serverGoneMidUpload_failsWithOneLine_andLeavesNothingListed() throws Exception {
     PendingWrite w = storage.create("cut.backy");
     StorageContractTest.writeChunked(w.stream(), StorageContractTest.data((int) PART + 5, 2));
