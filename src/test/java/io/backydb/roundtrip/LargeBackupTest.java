@@ -281,7 +281,10 @@ class LargeBackupTest {
       CompletableFuture<Object> restore =
           CompletableFuture.supplyAsync(
               () -> backy.restore(server.localRestoreConfig(target, location)));
-      long killed = killConnection(restore, "INSERT INTO `big`%", target);
+      // the data statements run as LOAD DATA where they can (LocalRowsLoader), else as INSERTs
+      long killed =
+          killConnection(
+              restore, "^(INSERT INTO|LOAD DATA LOCAL INFILE .* INTO TABLE) `big`", target);
       assertThat(killed).as("the restore's connection was found and killed").isPositive();
       assertThatThrownBy(restore::join)
           .cause()
@@ -294,16 +297,16 @@ class LargeBackupTest {
     }
   }
 
-  /** Waits for a statement of another connection matching {@code like} and kills it. */
-  private static long killConnection(CompletableFuture<?> job, String like, String database)
+  /** Waits for a statement of another connection matching {@code regexp} and kills it. */
+  private static long killConnection(CompletableFuture<?> job, String regexp, String database)
       throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     try (Connection c = server.connect();
         java.sql.PreparedStatement ps =
             c.prepareStatement(
-                "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND DB = ?"
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO REGEXP ? AND DB = ?"
                     + " AND ID <> CONNECTION_ID()")) {
-      ps.setString(1, like);
+      ps.setString(1, regexp);
       ps.setString(2, database);
       while (Instant.now().isBefore(deadline) && !job.isDone()) {
         try (ResultSet rs = ps.executeQuery()) {

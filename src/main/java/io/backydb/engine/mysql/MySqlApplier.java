@@ -92,6 +92,11 @@ final class MySqlApplier {
             database));
   }
 
+  /** Tables whose rows LOAD DATA reads exactly as their INSERTs: see {@link LocalRowsLoader}. */
+  private Set<String> localRowsTables(Connection c) throws SQLException {
+    return Set.copyOf(Queries.column(c, LocalRowsLoader.QUALIFYING_TABLES, database));
+  }
+
   private boolean databaseExists(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
@@ -183,6 +188,9 @@ final class MySqlApplier {
     /** Tables of the target whose rows may be inserted in any order, from several connections. */
     private Set<String> anyOrderTables = Set.of();
 
+    /** Tables whose data statements may run as LOAD DATA ({@link LocalRowsLoader}). */
+    private Set<String> localRowsTables = Set.of();
+
     /** The server's limit on one statement; a larger one would only fail with a cryptic error. */
     private long maxPacket = -1;
 
@@ -265,6 +273,7 @@ final class MySqlApplier {
           if (feature == Feature.DATA && selected()) {
             ensureDatabase(null, null);
             anyOrderTables = anyOrderTables(connection);
+            localRowsTables = localRowsTables(connection);
           }
         }
         case DumpDirectives.TABLE -> {
@@ -363,6 +372,8 @@ final class MySqlApplier {
                 database,
                 List.copyOf(sessionSetup),
                 connections.config().threads(),
+                // LOAD DATA reads its rows as utf8mb4, as the dump's header says its text is
+                sessionSetup.contains("SET NAMES utf8mb4") ? localRowsTables : Set.of(),
                 rowsLoaded,
                 request.progress());
         inserts.beginTable(table == null || anyOrderTables.contains(table));

@@ -14,6 +14,12 @@ import java.util.Properties;
  */
 public final class MySqlConnections {
 
+  /** A folder that does not exist: Connector/J sends no file from it (see openRaw(true)). */
+  private static final java.nio.file.Path NO_FILES =
+      java.nio.file.Path.of(
+          System.getProperty("java.io.tmpdir"),
+          "backydb-sends-no-files-" + java.util.UUID.randomUUID());
+
   private final DatabaseConfig config;
   private final String password;
 
@@ -33,7 +39,7 @@ public final class MySqlConnections {
 
   /** A connection with no default database. */
   public Connection open() {
-    return open(false);
+    return open(false, false);
   }
 
   /**
@@ -43,7 +49,17 @@ public final class MySqlConnections {
    * still come back as UTF-8.
    */
   public Connection openRaw() {
-    Connection c = open(true);
+    return openRaw(false);
+  }
+
+  /**
+   * {@link #openRaw()}, able to send rows with {@code LOAD DATA LOCAL INFILE} if {@code localRows}
+   * (see {@link LocalRowsLoader}). Connector/J offers that to the server only when LOCAL is allowed
+   * at connection time; it is allowed here for a folder that does not exist, so that until the
+   * loader takes over, a server that asks for a file gets none.
+   */
+  Connection openRaw(boolean localRows) {
+    Connection c = open(true, localRows);
     try (java.sql.Statement s = c.createStatement()) {
       s.execute("SET NAMES utf8mb4");
     } catch (SQLException e) {
@@ -60,7 +76,7 @@ public final class MySqlConnections {
     return c;
   }
 
-  private Connection open(boolean raw) {
+  private Connection open(boolean raw, boolean localRows) {
     String url = "jdbc:mysql://" + hostPart() + ":" + config.port() + "/";
     Properties p = new Properties();
     p.setProperty("user", config.user());
@@ -88,6 +104,9 @@ public final class MySqlConnections {
     p.setProperty("maxAllowedPacket", String.valueOf(1 << 30));
     // Connector/J otherwise reads the clock for every packet, i.e. for every row of a dump
     p.setProperty("maintainTimeStats", "false");
+    if (localRows) {
+      p.setProperty("allowLoadLocalInfileInPath", NO_FILES.toString());
+    }
     try {
       return DriverManager.getConnection(url, p);
     } catch (SQLException e) {

@@ -7,9 +7,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -71,20 +73,26 @@ final class ParallelInserts implements AutoCloseable {
       String database,
       List<String> sessionSetup,
       int lanes,
+      Set<String> localRowsTables,
       Map<String, Long> rowsLoaded,
       ProgressListener progress)
       throws SQLException {
     this.rowsLoaded = rowsLoaded;
     this.progress = progress;
+    boolean localRows = !localRowsTables.isEmpty();
+    AtomicBoolean refused = new AtomicBoolean();
     try {
       for (int i = 0; i < lanes; i++) {
         // the dump's statements are raw bytes (see MySqlApplier): so are the lanes' connections
-        Connection c = connections.openRaw();
+        Connection c = connections.openRaw(localRows);
         Lane lane = new Lane(c, i);
         this.lanes.add(lane);
         c.setCatalog(DumpDirectives.encodeRaw(database));
         lane.statement = c.createStatement();
         lane.statement.setEscapeProcessing(false);
+        if (localRows) {
+          lane.loader = new LocalRowsLoader(localRowsTables, refused, c, lane.statement);
+        }
         for (String sql : sessionSetup) {
           lane.statement.execute(sql);
         }
@@ -166,9 +174,11 @@ final class ParallelInserts implements AutoCloseable {
   }
 
   private void enqueue(Job job) throws InterruptedException {
-    Lane lane = stickyLane != null && job.table() != null ? stickyLane : leastBusy();
+    boolean sticky = stickyLane != null && job.table() != null;
     outstanding.incrementAndGet();
-    while (!lane.queue.offer(job, 100, TimeUnit.MILLISECONDS)) {
+    // a job free to go anywhere waits for whichever lane makes room first, not for the one that
+    // looked least busy: that one may have just started building a big table's indexes
+    while (!(sticky ? stickyLane : leastBusy()).queue.offer(job, 10, TimeUnit.MILLISECONDS)) {
       if (failure.get() != null) {
         outstanding.decrementAndGet();
         return;
@@ -190,11 +200,15 @@ final class ParallelInserts implements AutoCloseable {
     }
   }
 
+  /**
+   * The lane with the fewest statements waiting; one that builds indexes (a job of no table's own,
+   * which may run for seconds) only when all do.
+   */
   private Lane leastBusy() {
     Lane best = null;
     for (int i = 0; i < lanes.size(); i++) {
       Lane l = lanes.get((nextLane + i) % lanes.size());
-      if (best == null || l.queue.size() < best.queue.size()) {
+      if (best == null || l.load() < best.load()) {
         best = l;
       }
     }
@@ -247,6 +261,17 @@ final class ParallelInserts implements AutoCloseable {
     final Thread thread;
     Statement statement;
 
+    /** Whether the lane runs a job of no table's own: building a table's indexes, say. */
+    volatile boolean building;
+
+    /** Statements waiting; while the lane builds indexes, more than a full queue's worth. */
+    int load() {
+      return queue.size() + (building ? QUEUED + 1 : 0);
+    }
+
+    /** Loads data statements' rows with LOAD DATA where it can, or null. */
+    LocalRowsLoader loader;
+
     /** Whether a statement is running (read by close(), to cancel it after a failure). */
     volatile boolean busy;
 
@@ -285,6 +310,8 @@ final class ParallelInserts implements AutoCloseable {
       try {
         if (failure.get() == null) {
           busy = true;
+          // a job of no table's own (a table's index build, mostly) may take long
+          building = job.table() == null;
           execute(job);
         }
       } catch (SQLException | RuntimeException e) {
@@ -292,6 +319,7 @@ final class ParallelInserts implements AutoCloseable {
         failure.compareAndSet(null, new Failure(job.where(), e));
       } finally {
         busy = false;
+        building = false;
         if (outstanding.decrementAndGet() == 0 || failure.get() != null) {
           synchronized (idle) {
             idle.notifyAll();
@@ -301,6 +329,13 @@ final class ParallelInserts implements AutoCloseable {
     }
 
     private void execute(Job job) throws SQLException {
+      if (loader != null && job.table() != null) {
+        long loaded = loader.load(job.table(), job.sql());
+        if (loaded >= 0) {
+          counted(job, loaded);
+          return;
+        }
+      }
       for (int attempt = 0; ; attempt++) {
         try {
           statement.execute(job.sql());
@@ -312,12 +347,15 @@ final class ParallelInserts implements AutoCloseable {
           }
         }
       }
-      int updated = statement.getUpdateCount();
-      if (job.table() != null && updated > 0) {
+      counted(job, statement.getUpdateCount());
+    }
+
+    private void counted(Job job, long rows) {
+      if (job.table() != null && rows > 0) {
         synchronized (rowsLoaded) {
-          rowsLoaded.merge(job.table(), (long) updated, Long::sum);
+          rowsLoaded.merge(job.table(), rows, Long::sum);
         }
-        progress.rows(job.table(), updated, job.sql().length());
+        progress.rows(job.table(), rows, job.sql().length());
       }
     }
   }
