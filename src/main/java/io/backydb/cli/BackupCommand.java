@@ -8,6 +8,7 @@ import io.backydb.config.Environment;
 import io.backydb.format.BackupMetadata;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -46,16 +47,19 @@ final class BackupCommand extends BackyCommand {
       BackupMetadata m = r.metadata();
       // Locale.ROOT, as the progress lines: the same digits on every machine, for people and
       // scripts
-      out()
-          .printf(
+      String done =
+          String.format(
               Locale.ROOT,
-              "Backed up database %s: %d table(s), %,d row(s), %s stored in %.1f s%n",
+              "Backed up database %s: %d table(s), %,d row(s), %s stored in %.1f s",
               m.source().database(),
               m.tables().size(),
               m.totalRows(),
               Sizes.human(m.sizes().storedBytes()),
               m.durationMs() / 1000.0);
+      out().println(done);
       out().println(r.location());
+      // the log file keeps what each run did, failures (BackyCli) and successes alike
+      LoggerFactory.getLogger(BackupCommand.class).info("{}: {}", done, r.location());
       return 0;
     }
   }

@@ -11,6 +11,7 @@ import io.backydb.restore.RestoreResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -109,16 +110,19 @@ final class RestoreCommand extends BackyCommand {
     try (BackyDB backy = new BackyDB(env)) {
       RestoreResult r = backy.restore(rc);
       long rows = r.summary().tables().stream().mapToLong(t -> t.rows()).sum();
-      out()
-          .printf(
+      String done =
+          String.format(
               Locale.ROOT,
-              "Restored %s into database %s: %s; %,d statement(s), %,d row(s) in %.1f s%n",
+              "Restored %s into database %s: %s; %,d statement(s), %,d row(s) in %.1f s",
               r.backupLocation(),
               r.database(),
               String.join(", ", r.summary().features()),
               r.summary().statements(),
               rows,
               r.durationMs() / 1000.0);
+      out().println(done);
+      // the log file keeps what each run did, failures (BackyCli) and successes alike
+      LoggerFactory.getLogger(RestoreCommand.class).info(done);
       return 0;
     }
   }

@@ -112,6 +112,12 @@ class BackyCliTest {
 
     assertThat(run("restore", "--config", restoreConfig(location).toString())).as(err).isZero();
     assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+
+    // the log file in LOGGING_PATH keeps what each run did
+    assertThat(Files.readString(dir.resolve("backydb.log")))
+        .contains("Backed up database " + db + ": ")
+        .contains(location)
+        .contains("Restored " + location + " into database " + copy + ": ");
   }
 
   @Test
