@@ -46,7 +46,11 @@ class LocalRowsTest {
             + " hidden INT INVISIBLE DEFAULT 42)",
         // BIT is written as b'...', which LOAD DATA would read as text: this table keeps INSERTs
         "CREATE TABLE with_bit (id INT PRIMARY KEY, flags BIT(10), note VARCHAR(20))",
-        "INSERT INTO with_bit VALUES (1, b'1010101010', 'a\tb'), (2, NULL, NULL)");
+        "INSERT INTO with_bit VALUES (1, b'1010101010', 'a\tb'), (2, NULL, NULL)",
+        // an explicit 0 in an AUTO_INCREMENT column stays 0 (the dump's NO_AUTO_VALUE_ON_ZERO)
+        "CREATE TABLE auto_zero (id INT AUTO_INCREMENT PRIMARY KEY, v INT)",
+        "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
+        "INSERT INTO auto_zero VALUES (0, 1), (5, 2)");
     byte[] everyByte = new byte[256];
     for (int i = 0; i < everyByte.length; i++) {
       everyByte[i] = (byte) i;
@@ -138,7 +142,7 @@ class LocalRowsTest {
         .as("INSERTs run: the BIT table's only")
         .isEqualTo(1);
     assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
-    for (String table : List.of("every_kind", "with_bit")) {
+    for (String table : List.of("every_kind", "with_bit", "auto_zero")) {
       assertThat(EngineFixture.rows(copy, "SELECT * FROM " + table + " ORDER BY id"))
           .isEqualTo(EngineFixture.rows(db, "SELECT * FROM " + table + " ORDER BY id"));
     }
