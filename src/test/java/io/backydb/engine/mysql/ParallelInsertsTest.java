@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.backydb.progress.ProgressListener;
 import io.backydb.testing.TestServer;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,18 +51,28 @@ class ParallelInsertsTest {
       lanes.awaitAll();
       // the table's "index build": a job that follows its statements, as DeferredIndexes' does
       lanes.afterTable("t", "DO SLEEP(6)", "the index build");
-      Thread.sleep(300); // until a lane has taken it
-      long start = System.nanoTime();
+      // until a lane runs it
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !EngineFixture.rows(null, SLEEPING).isEmpty());
       for (int i = 1; i <= 40; i++) {
         lanes.submit("t", "INSERT INTO t VALUES (" + i + ")", "row " + i);
       }
-      while (rows(loaded) < 41 && System.nanoTime() - start < 5_000_000_000L) {
-        Thread.sleep(20);
+      try {
+        // well before the sleep ends
+        Awaitility.await().atMost(Duration.ofSeconds(4)).until(() -> rows(loaded) == 41);
+      } catch (ConditionTimeoutException e) {
+        // the assertion says how many got in
       }
+      assertThat(EngineFixture.rows(null, SLEEPING)).as("the index build still runs").isNotEmpty();
       assertThat(rows(loaded)).as("rows in while the other lane sleeps").isEqualTo(41);
       assertThat(lanes.failure()).isNull();
     }
   }
+
+  /** The server's session that runs the stand-in index build, if it does. */
+  private static final String SLEEPING =
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO = 'DO SLEEP(6)'";
 
   private static long rows(Map<String, Long> loaded) {
     synchronized (loaded) {
