@@ -104,6 +104,9 @@ public final class MySqlConnections {
     p.setProperty("maxAllowedPacket", String.valueOf(1 << 30));
     // Connector/J otherwise reads the clock for every packet, i.e. for every row of a dump
     p.setProperty("maintainTimeStats", "false");
+    // Connector/J otherwise wraps every streamed read in two SETs of net_write_timeout (to 600 s
+    // and back): a round trip each, and the session's own longer timeout overruled during the read
+    p.setProperty("netTimeoutForStreamingResults", "0");
     if (localRows) {
       p.setProperty("allowLoadLocalInfileInPath", NO_FILES.toString());
     }

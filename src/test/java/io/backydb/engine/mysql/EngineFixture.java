@@ -292,6 +292,21 @@ final class EngineFixture {
   }
 
   /** Runs {@code ANALYZE TABLE}, so that information_schema's DATA_LENGTH is current. */
+  /**
+   * A server-wide status counter ({@code SHOW GLOBAL STATUS}); tests run one at a time, so its
+   * change across a step counts that step's statements.
+   */
+  static long globalStatus(String name) throws SQLException {
+    try (Connection c = server.connect();
+        java.sql.PreparedStatement ps = c.prepareStatement("SHOW GLOBAL STATUS LIKE ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(2);
+      }
+    }
+  }
+
   static void analyze(String db, String... tables) throws SQLException {
     try (Connection c = server.connect(db);
         Statement s = c.createStatement()) {

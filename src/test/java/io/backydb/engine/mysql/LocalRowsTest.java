@@ -133,12 +133,14 @@ class LocalRowsTest {
   void aRestoreLoadsRowsThatReadBackAsTheyWere() throws Exception {
     Map<String, byte[]> dump =
         EngineFixture.dump(EngineFixture.config(db, 2), "", Features.ALL, MySqlDumper.CHUNK_BYTES);
-    long insertsBefore = status("Com_insert");
-    long loadsBefore = status("Com_load");
+    long insertsBefore = EngineFixture.globalStatus("Com_insert");
+    long loadsBefore = EngineFixture.globalStatus("Com_load");
     EngineFixture.apply(EngineFixture.config(copy, 2), dump);
     // (tests run one at a time: the server's counters count this restore's statements)
-    assertThat(status("Com_load") - loadsBefore).as("LOAD DATA statements").isPositive();
-    assertThat(status("Com_insert") - insertsBefore)
+    assertThat(EngineFixture.globalStatus("Com_load") - loadsBefore)
+        .as("LOAD DATA statements")
+        .isPositive();
+    assertThat(EngineFixture.globalStatus("Com_insert") - insertsBefore)
         .as("INSERTs run: the BIT table's only")
         .isEqualTo(1);
     assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
@@ -157,9 +159,9 @@ class LocalRowsTest {
     String before = globalVariable("local_infile");
     server.execute(null, "SET GLOBAL local_infile = OFF");
     try {
-      long insertsBefore = status("Com_insert");
+      long insertsBefore = EngineFixture.globalStatus("Com_insert");
       EngineFixture.apply(EngineFixture.config(copy, 2), dump);
-      assertThat(status("Com_insert") - insertsBefore)
+      assertThat(EngineFixture.globalStatus("Com_insert") - insertsBefore)
           .as("INSERTs run: every data statement's")
           .isEqualTo(insertStatements(dump));
     } finally {
@@ -227,17 +229,6 @@ class LocalRowsTest {
                     .filter(l -> l.startsWith("INSERT INTO "))
                     .count())
         .sum();
-  }
-
-  private static long status(String name) throws SQLException {
-    try (Connection c = server.connect();
-        PreparedStatement ps = c.prepareStatement("SHOW GLOBAL STATUS LIKE ?")) {
-      ps.setString(1, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(2);
-      }
-    }
   }
 
   private static String globalVariable(String name) throws SQLException {
