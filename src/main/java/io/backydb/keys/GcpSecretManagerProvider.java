@@ -62,13 +62,22 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
   /** Keeps keys in {@code project}, talking through {@code client} (which this provider closes). */
   public GcpSecretManagerProvider(
       SecretManagerServiceClient client, String project, char[] password, int keySize) {
-    this(client, project, password, keySize, RsaKeys.PBKDF2_ITERATIONS);
+    this(client, project, KeyPassword.of(password), keySize, RsaKeys.PBKDF2_ITERATIONS);
   }
 
   GcpSecretManagerProvider(
       SecretManagerServiceClient client,
       String project,
       char[] password,
+      int keySize,
+      int iterations) {
+    this(client, project, KeyPassword.of(password), keySize, iterations);
+  }
+
+  private GcpSecretManagerProvider(
+      SecretManagerServiceClient client,
+      String project,
+      KeyPassword password,
       int keySize,
       int iterations) {
     super(password, keySize, iterations);
@@ -87,10 +96,8 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
   public static GcpSecretManagerProvider fromEnvironment(Environment env, int keySize) {
     String project =
         env.requireNonEmpty(GCP_PROJECT_ID, "for Google Secret Manager (security.provider gcp)");
-    char[] password =
-        env.requireNonEmpty(
-                Environment.PRIVATE_KEY_PASSWORD, "to protect the private keys in Secret Manager")
-            .toCharArray();
+    KeyPassword password =
+        KeyPassword.fromEnvironment(env, "to protect the private keys in Secret Manager");
     Optional<String> emulator = env.get(GCP_SECRET_MANAGER_ENDPOINT).filter(s -> !s.isBlank());
     SecretManagerServiceClient client =
         emulator.isPresent()
@@ -99,7 +106,8 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
                 env.requireNonEmpty(
                     GOOGLE_APPLICATION_CREDENTIALS,
                     "for Google Secret Manager (security.provider gcp)"));
-    return new GcpSecretManagerProvider(client, project, password, keySize);
+    return new GcpSecretManagerProvider(
+        client, project, password, keySize, RsaKeys.PBKDF2_ITERATIONS);
   }
 
   /** The client Camel's component builds from a service account key file. */

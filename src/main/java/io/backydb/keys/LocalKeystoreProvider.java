@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  * and {@code current}, which holds the id of the key pair new backups use. The folder is created
  * {@code rwx------} and every file {@code rw-------}; files are written to a temporary name and
  * moved into place, so a crash never leaves half a key. The first key pair is generated on first
- * use (or by {@code backy keys generate}).
+ * use (or by {@code backy keys generate}). Backups read only the current public key, so a backup
+ * host may keep the public key file and {@code current} alone, without the private key or its
+ * password.
  */
 public final class LocalKeystoreProvider extends RsaKeystore {
 
@@ -43,11 +45,15 @@ public final class LocalKeystoreProvider extends RsaKeystore {
   private final Path dir;
 
   public LocalKeystoreProvider(Path dir, char[] password, int keySize) {
-    this(dir, password, keySize, RsaKeys.PBKDF2_ITERATIONS);
+    this(dir, KeyPassword.of(password), keySize, RsaKeys.PBKDF2_ITERATIONS);
   }
 
   /** With a chosen PBKDF2 iteration count for new private keys (tests use a cheap one). */
   LocalKeystoreProvider(Path dir, char[] password, int keySize, int iterations) {
+    this(dir, KeyPassword.of(password), keySize, iterations);
+  }
+
+  private LocalKeystoreProvider(Path dir, KeyPassword password, int keySize, int iterations) {
     super(password, keySize, iterations);
     this.dir = dir.toAbsolutePath().normalize();
   }
@@ -59,11 +65,11 @@ public final class LocalKeystoreProvider extends RsaKeystore {
             env.requireNonEmpty(
                 Environment.LOCAL_KEY_STORE_PATH,
                 "for the local keystore (security.provider local)"));
-    char[] password =
-        env.requireNonEmpty(
-                Environment.PRIVATE_KEY_PASSWORD, "to protect the keystore's private keys")
-            .toCharArray();
-    return new LocalKeystoreProvider(dir, password, keySize);
+    return new LocalKeystoreProvider(
+        dir,
+        KeyPassword.fromEnvironment(env, "to protect the keystore's private keys"),
+        keySize,
+        RsaKeys.PBKDF2_ITERATIONS);
   }
 
   @Override
@@ -121,6 +127,15 @@ public final class LocalKeystoreProvider extends RsaKeystore {
   }
 
   @Override
+  Optional<String> readPublicPem(String keyId) {
+    if (!KEY_ID.matcher(keyId).matches()) {
+      return Optional.empty();
+    }
+    Path pub = dir.resolve(publicFile(keyId));
+    return Files.exists(pub) ? Optional.of(readText(pub)) : Optional.empty();
+  }
+
+  @Override
   void write(String keyId, StoredKeyPair pair) {
     writeAtomically(privateFile(keyId), pair.privatePem());
     writeAtomically(publicFile(keyId), pair.publicPem());
@@ -142,10 +157,12 @@ public final class LocalKeystoreProvider extends RsaKeystore {
       return List.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
+      // a backup host may hold the public key alone
       return s.map(p -> p.getFileName().toString())
-          .filter(n -> n.startsWith("backydb-") && n.endsWith(".key.pem"))
-          .map(n -> n.substring("backydb-".length(), n.length() - ".key.pem".length()))
+          .filter(n -> n.startsWith("backydb-"))
+          .map(n -> n.substring("backydb-".length()).replaceFirst("\\.(key|pub)\\.pem$", ""))
           .filter(id -> KEY_ID.matcher(id).matches())
+          .distinct()
           .sorted()
           .toList();
     } catch (IOException e) {

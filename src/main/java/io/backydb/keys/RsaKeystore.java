@@ -22,14 +22,14 @@ abstract class RsaKeystore implements Keystore {
   /** A stored key pair: public key PEM and encrypted PKCS#8 private key PEM. */
   record StoredKeyPair(String publicPem, String privatePem) {}
 
-  private final char[] password;
+  private final KeyPassword password;
   private final int keySize;
   private final int iterations;
   private final Map<String, PublicKey> publicKeys = new ConcurrentHashMap<>();
   private final Map<String, PrivateKey> privateKeys = new ConcurrentHashMap<>();
 
-  RsaKeystore(char[] password, int keySize, int iterations) {
-    this.password = password.clone();
+  RsaKeystore(KeyPassword password, int keySize, int iterations) {
+    this.password = password;
     this.keySize = keySize;
     this.iterations = iterations;
   }
@@ -42,6 +42,11 @@ abstract class RsaKeystore implements Keystore {
   abstract void writeCurrentId(String keyId);
 
   abstract Optional<StoredKeyPair> read(String keyId);
+
+  /** The public key's PEM alone: all a backup needs, so a store may hold it without the rest. */
+  Optional<String> readPublicPem(String keyId) {
+    return read(keyId).map(StoredKeyPair::publicPem);
+  }
 
   abstract void write(String keyId, StoredKeyPair pair);
 
@@ -67,7 +72,7 @@ abstract class RsaKeystore implements Keystore {
         id,
         new StoredKeyPair(
             RsaKeys.publicPem(kp.getPublic()),
-            PrivateKeyPem.encrypted(kp.getPrivate(), password, iterations)));
+            PrivateKeyPem.encrypted(kp.getPrivate(), password.get(), iterations)));
     writeCurrentId(id);
     publicKeys.put(id, kp.getPublic());
     return id;
@@ -84,7 +89,7 @@ abstract class RsaKeystore implements Keystore {
               + where()
               + ": rotate first (backy keys rotate), then retire the old key");
     }
-    if (read(keyId).isEmpty()) {
+    if (read(keyId).isEmpty() && readPublicPem(keyId).isEmpty()) {
       throw new BackyException(ErrorCode.CONFIG, "there is no key " + keyId + " in " + where());
     }
     delete(keyId);
@@ -145,7 +150,8 @@ abstract class RsaKeystore implements Keystore {
         keyId,
         id ->
             RsaKeys.readPublic(
-                stored(id, null).publicPem(), "public key " + id + " in " + where()));
+                readPublicPem(id).orElseThrow(() -> missing(id, null)),
+                "public key " + id + " in " + where()));
   }
 
   private PrivateKey privateKey(String keyId, String backupId) {
@@ -161,30 +167,29 @@ abstract class RsaKeystore implements Keystore {
           ErrorCode.CONFIG,
           "the key stored as " + what + " has another fingerprint: it was replaced");
     }
-    k = PrivateKeyPem.read(pair.privatePem(), password, pub, what);
+    k = PrivateKeyPem.read(pair.privatePem(), password.get(), pub, what);
     privateKeys.put(keyId, k);
     return k;
   }
 
   private StoredKeyPair stored(String keyId, String backupId) {
-    return read(keyId)
-        .orElseThrow(
-            () ->
-                new BackyException(
-                    ErrorCode.CONFIG,
-                    "key "
-                        + keyId
-                        + (backupId == null
-                            ? ""
-                            : " that wrapped the data key of backup " + backupId)
-                        + " is not in "
-                        + where()
-                        + ": use the keystore the backup was made with (or a copy of it)"));
+    return read(keyId).orElseThrow(() -> missing(keyId, backupId));
+  }
+
+  private BackyException missing(String keyId, String backupId) {
+    return new BackyException(
+        ErrorCode.CONFIG,
+        "key "
+            + keyId
+            + (backupId == null ? "" : " that wrapped the data key of backup " + backupId)
+            + " is not in "
+            + where()
+            + ": use the keystore the backup was made with (or a copy of it)");
   }
 
   @Override
   public void close() {
     privateKeys.clear();
-    Arrays.fill(password, '\0');
+    password.close();
   }
 }

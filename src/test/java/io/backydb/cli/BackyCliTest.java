@@ -162,6 +162,48 @@ class BackyCliTest {
   }
 
   @Test
+  void aBackupHostNeedsOnlyThePublicKey() throws Exception {
+    Path keys = dir.resolve("keys");
+    env.put("LOCAL_KEY_STORE_PATH", keys.toString());
+    Path config = dir.resolve("encrypted.yaml");
+    Files.writeString(
+        config,
+        Files.readString(backupConfig(db))
+            + "security:\n  encryption: true\n  type: keystore\n  provider: local\n"
+            + "  key_size: 2048\n");
+
+    assertThat(run("backup", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.strip())
+        .isEqualTo(
+            "backy: error: environment variable PRIVATE_KEY_PASSWORD is not set (required to"
+                + " protect the keystore's private keys)");
+    assertThat(backups)
+        .satisfiesAnyOf(b -> assertThat(b).doesNotExist(), b -> assertThat(b).isEmptyDirectory());
+
+    env.put("PRIVATE_KEY_PASSWORD", "key password");
+    assertThat(run("keys", "generate", "--config", config.toString())).as(err).isZero();
+    String keyId = lastLine(out);
+    // the private key and its password live where restores run, not on the backup host
+    Path privateKey = keys.resolve("backydb-" + keyId + ".key.pem");
+    Path vault = Files.createDirectory(dir.resolve("vault"));
+    Files.move(privateKey, vault.resolve(privateKey.getFileName()));
+    env.remove("PRIVATE_KEY_PASSWORD");
+
+    assertThat(run("backup", "--config", config.toString())).as(err).isZero();
+    String location = lastLine(out);
+    assertThat(run("restore", "--config", restoreConfig(location).toString())).isEqualTo(2);
+    assertThat(err.strip())
+        .startsWith("backy: error: key " + keyId + " that wrapped the data key of backup")
+        .doesNotContain("\n");
+    assertThat(server.databaseExists(copy)).as("nothing restored").isFalse();
+
+    Files.move(vault.resolve(privateKey.getFileName()), privateKey);
+    env.put("PRIVATE_KEY_PASSWORD", "key password");
+    assertThat(run("restore", "--config", restoreConfig(location).toString())).as(err).isZero();
+    assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+  }
+
+  @Test
   void missingEnvironmentVariableIsExit2AndWritesNothing() throws Exception {
     env.remove("DB_PASSWORD");
     assertThat(run("backup", "--config", backupConfig(db).toString())).isEqualTo(2);

@@ -295,13 +295,62 @@ class LocalKeystoreProviderTest {
   }
 
   @Test
-  void missingEnvironment_namesTheVariable() {
-    Environment env = Environment.of(Map.of(Environment.LOCAL_KEY_STORE_PATH, tmp.toString()));
+  void missingPassword_isNeededOnlyToMakeOrReadAPrivateKey() throws Exception {
+    Path keys = tmp.resolve("keys");
+    Environment env = Environment.of(Map.of(Environment.LOCAL_KEY_STORE_PATH, keys.toString()));
     SecurityConfig sc = new SecurityConfig(true, "keystore", "local", TEST_KEY_SIZE, null);
-    assertThatThrownBy(() -> KeyProviders.forConfig(sc, env))
-        .isInstanceOfSatisfying(
-            BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
-        .hasMessageContaining("PRIVATE_KEY_PASSWORD is not set");
+    try (KeyProvider p = KeyProviders.forConfig(sc, env)) {
+      assertThatThrownBy(() -> p.wrap(dek(), "b1"))
+          .as("the first key pair needs the password")
+          .isInstanceOfSatisfying(
+              BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
+          .hasMessageContaining("PRIVATE_KEY_PASSWORD is not set");
+    }
+    assertThat(keys).doesNotExist();
+
+    byte[] dek = dek();
+    WrappedKey w;
+    try (LocalKeystoreProvider made = keystore(keys, PASSWORD)) {
+      made.currentKeyId();
+    }
+    try (KeyProvider p = KeyProviders.forConfig(sc, env)) {
+      w = p.wrap(dek, "b1");
+      assertThatThrownBy(() -> p.unwrap(w, "b1"))
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining("PRIVATE_KEY_PASSWORD is not set");
+    }
+    try (LocalKeystoreProvider withPassword = keystore(keys, PASSWORD)) {
+      assertThat(withPassword.unwrap(w, "b1")).isEqualTo(dek);
+    }
+  }
+
+  @Test
+  void aPublicKeyAlone_wrapsButCannotUnwrap() throws Exception {
+    Path keys = tmp.resolve("keys");
+    String id;
+    try (LocalKeystoreProvider made = keystore(keys, PASSWORD)) {
+      id = made.currentKeyId();
+    }
+    Path vault = Files.createDirectory(tmp.resolve("vault"));
+    Path privateKey = keys.resolve(LocalKeystoreProvider.privateFile(id));
+    Files.move(privateKey, vault.resolve(privateKey.getFileName()));
+    byte[] dek = dek();
+    WrappedKey w;
+    try (KeyProvider p =
+        KeyProviders.forConfig(
+            new SecurityConfig(true, "keystore", "local", TEST_KEY_SIZE, null),
+            Environment.of(Map.of(Environment.LOCAL_KEY_STORE_PATH, keys.toString())))) {
+      w = p.wrap(dek, "b1");
+      assertThat(w.keyId()).isEqualTo(id);
+      assertThat(((Keystore) p).keyIds()).containsExactly(id);
+      assertThatThrownBy(() -> p.unwrap(w, "b1"))
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining("key " + id + " that wrapped the data key of backup b1 is not in");
+    }
+    Files.move(vault.resolve(privateKey.getFileName()), privateKey);
+    try (LocalKeystoreProvider whole = keystore(keys, PASSWORD)) {
+      assertThat(whole.unwrap(w, "b1")).isEqualTo(dek);
+    }
   }
 
   @Test

@@ -136,7 +136,6 @@ public final class TestServer {
     return out;
   }
 
-  /** The seed's database section for a database on this server. */
   /** A restore config: the local backup at {@code location} into database {@code db}. */
   public Map<String, Object> localRestoreConfig(String db, String location) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -146,6 +145,7 @@ public final class TestServer {
     return m;
   }
 
+  /** The seed's database section for a database on this server. */
   public Map<String, Object> databaseConfig(String db) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("host", host);
