@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -194,6 +195,7 @@ final class MySqlDumper {
     for (int i = 0; i < texts.length; i++) {
       texts[i] = new SqlText();
     }
+    Map<String, List<ColumnInfo>> columns = columnsByTable(c);
     Map<String, TableProgress> progress = new java.util.HashMap<>();
     for (String t : biggestFirst(tables, ranges)) {
       if (isSequence(t)) {
@@ -201,7 +203,7 @@ final class MySqlDumper {
         continue;
       }
       List<String> where = ranges.getOrDefault(t, List.of(""));
-      TableProgress tp = new TableProgress(t, where.size());
+      TableProgress tp = new TableProgress(t, columns.getOrDefault(t, List.of()), where.size());
       progress.put(t, tp);
       for (int i = 0; i < where.size(); i++) {
         String condition = where.get(i);
@@ -251,27 +253,21 @@ final class MySqlDumper {
   private record Shape(List<Column> columns, boolean history) {}
 
   /**
-   * One table's ranges, which may run on different threads: its shape, looked up once by the first
-   * range to need it, and its rows and bytes, added up.
+   * One table's ranges, which may run on different threads: its shape, and its rows and bytes,
+   * added up.
    */
   private final class TableProgress {
     final String table;
+    final Shape shape;
     private final AtomicInteger remainingParts;
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
-    private Shape shape;
 
-    TableProgress(String table, int parts) {
+    TableProgress(String table, List<ColumnInfo> columns, int parts) {
       this.table = table;
+      boolean history = dumpsHistory(table, columns);
+      this.shape = new Shape(insertableColumns(columns, history), history);
       this.remainingParts = new AtomicInteger(parts);
-    }
-
-    synchronized Shape shape(Connection c) throws SQLException {
-      if (shape == null) {
-        boolean history = dumpsHistory(c, table);
-        shape = new Shape(insertableColumns(c, table, history), history);
-      }
-      return shape;
     }
 
     TableStats stats() {
@@ -428,40 +424,57 @@ final class MySqlDumper {
 
   private record Column(String name, ColumnKind kind) {}
 
+  /** A column as {@code information_schema.COLUMNS} describes it. */
+  private record ColumnInfo(String name, String dataType, String extra, String generation) {}
+
+  /**
+   * Every table's columns in their order, in one query: asked table by table, they cost the readers
+   * a round trip each, and the server an {@code information_schema} lookup each.
+   */
+  private Map<String, List<ColumnInfo>> columnsByTable(Connection c) throws SQLException {
+    Map<String, List<ColumnInfo>> columns = new java.util.HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION"
+                + " FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          columns
+              .computeIfAbsent(rs.getString(1), t -> new ArrayList<>())
+              .add(
+                  new ColumnInfo(
+                      rs.getString(2),
+                      rs.getString(3),
+                      rs.getString(4) == null ? "" : rs.getString(4).toUpperCase(Locale.ROOT),
+                      rs.getString(5) == null ? "" : rs.getString(5)));
+        }
+      }
+    }
+    return columns;
+  }
+
   /**
    * The columns a restore inserts: all but generated ones, which the server computes again. For a
    * system-versioned table whose history can be restored, its ROW START and ROW END columns too
    * (the implicit {@code row_start} and {@code row_end} where the table does not name them).
    */
-  private List<Column> insertableColumns(Connection c, String table, boolean history)
-      throws SQLException {
+  private static List<Column> insertableColumns(List<ColumnInfo> columns, boolean history) {
     List<Column> cols = new ArrayList<>();
     List<Column> period = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION"
-                + " FROM information_schema.COLUMNS"
-                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
-      ps.setString(1, database);
-      ps.setString(2, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String extra =
-              rs.getString(3) == null ? "" : rs.getString(3).toUpperCase(java.util.Locale.ROOT);
-          String generation = rs.getString(4) == null ? "" : rs.getString(4);
-          Column col = new Column(rs.getString(1), ColumnKind.of(rs.getString(2)));
-          if (generation.equals("ROW START") || generation.equals("ROW END")) {
-            period.add(col);
-            continue;
-          }
-          if (extra.contains("VIRTUAL GENERATED")
-              || extra.contains("STORED GENERATED")
-              || extra.contains("PERSISTENT GENERATED")) {
-            continue;
-          }
-          cols.add(col);
-        }
+    for (ColumnInfo info : columns) {
+      Column col = new Column(info.name(), ColumnKind.of(info.dataType()));
+      if (info.generation().equals("ROW START") || info.generation().equals("ROW END")) {
+        period.add(col);
+        continue;
       }
+      if (info.extra().contains("VIRTUAL GENERATED")
+          || info.extra().contains("STORED GENERATED")
+          || info.extra().contains("PERSISTENT GENERATED")) {
+        continue;
+      }
+      cols.add(col);
     }
     if (history) {
       if (period.isEmpty()) {
@@ -476,23 +489,16 @@ final class MySqlDumper {
   /**
    * Whether the history of a system-versioned table is dumped: where the server lets a restore
    * insert it (MariaDB 10.11+) and the table is versioned by timestamps (not by transaction ids,
-   * which cannot be inserted).
+   * which cannot be inserted). The implicit period columns are not in {@code information_schema};
+   * they are timestamps.
    */
-  private boolean dumpsHistory(Connection c, String table) throws SQLException {
+  private boolean dumpsHistory(String table, List<ColumnInfo> columns) {
     if (!historyInsertable || !isVersioned(table)) {
       return false;
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?"
-                + " AND TABLE_NAME = ? AND GENERATION_EXPRESSION = 'ROW START'")) {
-      ps.setString(1, database);
-      ps.setString(2, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        return !rs.next()
-            || rs.getString(1).toLowerCase(java.util.Locale.ROOT).contains("timestamp");
-      }
-    }
+    return columns.stream()
+        .filter(col -> col.generation().equals("ROW START"))
+        .allMatch(col -> col.dataType().toLowerCase(Locale.ROOT).contains("timestamp"));
   }
 
   /**
@@ -509,7 +515,7 @@ final class MySqlDumper {
       OutputStream out)
       throws SQLException, IOException {
     String table = tp.table;
-    Shape shape = tp.shape(c);
+    Shape shape = tp.shape;
     boolean history = shape.history();
     List<Column> cols = shape.columns();
     ProgressListener progress = request.progress();
