@@ -3,6 +3,8 @@ package io.backydb.progress;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Shows the progress of a long backup or restore: the current table, its rows against the server's
- * estimate, bytes, rate and ETA. On a terminal it redraws one status line on stderr every second;
- * otherwise it writes a log line every {@link #LOG_INTERVAL}.
+ * Shows the progress of a long backup or restore: the table that last made progress, its rows
+ * against the server's estimate, the totals, rate and ETA. Tables are read and written on several
+ * connections at once, so each table's rows are counted on their own. On a terminal it redraws one
+ * status line on stderr every second; otherwise it writes a log line every {@link #LOG_INTERVAL}.
  */
 public final class ProgressReporter implements ProgressListener, AutoCloseable {
 
@@ -28,9 +31,13 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   private final long startNanos;
   private final AtomicLong rows = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
-  private volatile String table = "";
-  private final AtomicLong tableRows = new AtomicLong();
-  private volatile long tableEstimate = -1;
+
+  /** The tables started and not finished, by name. */
+  private final Map<String, TableCount> tables = new ConcurrentHashMap<>();
+
+  /** The table that last started or made progress: the one the status line shows. */
+  private volatile String shown = "";
+
   private ScheduledExecutorService timer;
   private Consumer<String> sink;
   private boolean terminal;
@@ -77,16 +84,31 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
 
   @Override
   public void tableStarted(String name, long estimatedRows) {
-    table = name;
-    tableRows.set(0);
-    tableEstimate = estimatedRows;
+    count(name).estimate = estimatedRows;
+    shown = name;
   }
 
   @Override
   public void rows(String name, long n, long b) {
     rows.addAndGet(n);
     bytes.addAndGet(b);
-    tableRows.addAndGet(n);
+    count(name).rows.addAndGet(n);
+    shown = name;
+  }
+
+  @Override
+  public void tableFinished(String name) {
+    tables.remove(name);
+  }
+
+  private TableCount count(String table) {
+    return tables.computeIfAbsent(table, t -> new TableCount());
+  }
+
+  /** One table's rows so far and the server's estimate of them (-1: unknown). */
+  private static final class TableCount {
+    final AtomicLong rows = new AtomicLong();
+    volatile long estimate = -1;
   }
 
   /** The current status line. */
@@ -95,10 +117,14 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     long r = rows.get();
     long b = bytes.get();
     StringBuilder s = new StringBuilder(operation).append(": ");
-    if (!table.isEmpty()) {
-      s.append("table ").append(table).append(' ').append(count(tableRows.get()));
-      if (tableEstimate > 0) {
-        s.append('/').append(count(tableEstimate));
+    String table = shown;
+    TableCount t = tables.get(table);
+    if (t != null) {
+      long tableRows = t.rows.get();
+      s.append("table ").append(table).append(' ').append(count(tableRows));
+      // InnoDB's estimate can be well off (tables of large BLOBs): once passed, it says nothing
+      if (t.estimate > 0 && tableRows <= t.estimate) {
+        s.append('/').append(count(t.estimate));
       }
       s.append(" rows; ");
     }

@@ -21,6 +21,31 @@ class ProgressReporterTest {
   }
 
   @Test
+  void tablesReadAtOnceAreCountedApart() {
+    AtomicLong now = new AtomicLong(0);
+    ProgressReporter p = new ProgressReporter("backup of shop", 1_000, now::get);
+    p.tableStarted("big", 800);
+    p.rows("big", 300, 3000);
+    p.tableStarted("small", 50);
+    p.rows("big", 100, 1000);
+    p.rows("small", 20, 200);
+    now.set(1_000_000_000L);
+    assertThat(p.status()).startsWith("backup of shop: table small 20/50 rows; total 420 rows");
+    p.rows("big", 100, 1000);
+    assertThat(p.status()).startsWith("backup of shop: table big 500/800 rows; total 520 rows");
+    p.tableFinished("big");
+    assertThat(p.status())
+        .as("a finished table is not shown")
+        .startsWith("backup of shop: total 520 rows");
+    p.rows("small", 30, 300);
+    assertThat(p.status()).startsWith("backup of shop: table small 50/50 rows; total 550 rows");
+    p.rows("small", 5, 50);
+    assertThat(p.status())
+        .as("past the server's estimate, the estimate is not shown")
+        .startsWith("backup of shop: table small 55 rows; total 555 rows");
+  }
+
+  @Test
   void unknownEstimatesShowNoEta() {
     AtomicLong now = new AtomicLong(0);
     ProgressReporter p = new ProgressReporter("restore of shop", -1, now::get);

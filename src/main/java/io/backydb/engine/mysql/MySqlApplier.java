@@ -288,6 +288,8 @@ final class MySqlApplier {
         }
         case DumpDirectives.ROWS -> {
           if (feature == Feature.DATA && table != null && selected()) {
+            // the dump's estimate of the table's rows, for the progress line
+            request.progress().tableStarted(table, parseRows(value));
             ensureDatabase(null, null);
             addIndexes = DeferredIndexes.dropForLoad(connection, database, table, parseRows(value));
             indexedTable = table;

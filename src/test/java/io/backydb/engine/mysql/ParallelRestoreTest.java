@@ -108,6 +108,41 @@ class ParallelRestoreTest {
   }
 
   @Test
+  void progressCountsEachTablesRowsOnItsOwnWithTheDumpsEstimate() throws Exception {
+    // fresh InnoDB statistics, so that every table's estimate is above zero
+    EngineFixture.analyze(
+        source, "a_pk", "b_nopk", "c_myisam", "d_big_nopk", "e_big_myisam", "f_big_pk");
+    Map<String, byte[]> dump =
+        dump(config(source, 2), "", Features.DEFAULT, MySqlDumper.CHUNK_BYTES);
+    Map<String, java.util.concurrent.atomic.AtomicLong> rows = new ConcurrentHashMap<>();
+    Map<String, Long> estimates = new ConcurrentHashMap<>();
+    ProgressListener counting =
+        new ProgressListener() {
+          @Override
+          public void tableStarted(String table, long estimatedRows) {
+            estimates.merge(table, estimatedRows, Math::max);
+          }
+
+          @Override
+          public void rows(String table, long n, long bytes) {
+            rows.computeIfAbsent(table, t -> new java.util.concurrent.atomic.AtomicLong())
+                .addAndGet(n);
+          }
+        };
+    EngineFixture.apply(config(target, LANES), "", dump, counting);
+    for (String t : List.of("a_pk", "b_nopk", "c_myisam")) {
+      assertThat(rows.get(t)).as("rows reported for %s", t).hasValue(3000);
+    }
+    for (String t : List.of("d_big_nopk", "e_big_myisam", "f_big_pk")) {
+      assertThat(rows.get(t)).as("rows reported for %s", t).hasValue(40000);
+    }
+    // the restore knows each table's size from the dump (its ROWS directive) as it starts it
+    assertThat(estimates)
+        .containsOnlyKeys(rows.keySet())
+        .allSatisfy((t, e) -> assertThat(e).as(t).isPositive());
+  }
+
+  @Test
   void manySmallStatementsComeBackInTheirPhysicalOrder() throws Exception {
     String dump = EngineFixture.resplit(smallTablesDump(), 10);
     assertThat(ParallelDumpTest.insertStatements(dump, "b_nopk")).isEqualTo(300);
