@@ -20,4 +20,13 @@ public interface ProgressListener {
 
   /** The table is done. */
   default void tableFinished(String table) {}
+
+  /**
+   * A restore builds the table's secondary indexes, which it left out while the rows loaded: a step
+   * that can take minutes for a big table, with no rows to report.
+   */
+  default void indexesStarted(String table) {}
+
+  /** The table's index build has ended (built, or failed). */
+  default void indexesFinished(String table) {}
 }

@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +39,9 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
 
   /** The table that last started or made progress: the one the status line shows. */
   private volatile String shown = "";
+
+  /** The tables whose indexes are being built. */
+  private final Set<String> indexing = ConcurrentHashMap.newKeySet();
 
   private ScheduledExecutorService timer;
   private Consumer<String> sink;
@@ -101,6 +106,16 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     tables.remove(name);
   }
 
+  @Override
+  public void indexesStarted(String name) {
+    indexing.add(name);
+  }
+
+  @Override
+  public void indexesFinished(String name) {
+    indexing.remove(name);
+  }
+
   private TableCount count(String table) {
     return tables.computeIfAbsent(table, t -> new TableCount());
   }
@@ -139,6 +154,9 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
               r * 100 / totalEstimatedRows,
               eta / 60,
               eta % 60));
+    }
+    if (!indexing.isEmpty()) {
+      s.append("; building the indexes of ").append(String.join(", ", new TreeSet<>(indexing)));
     }
     return s.toString();
   }

@@ -46,6 +46,24 @@ class ProgressReporterTest {
   }
 
   @Test
+  void anIndexBuildIsShownWhileItRuns() {
+    AtomicLong now = new AtomicLong(0);
+    ProgressReporter p = new ProgressReporter("restore of shop", 100, now::get);
+    p.tableStarted("orders", 100);
+    p.rows("orders", 100, 1 << 20);
+    p.indexesStarted("orders");
+    p.indexesStarted("lines");
+    now.set(1_000_000_000L);
+    assertThat(p.status())
+        .isEqualTo(
+            "restore of shop: table orders 100/100 rows; total 100 rows, 1.0 MiB, 1.0 MiB/s;"
+                + " building the indexes of lines, orders");
+    p.indexesFinished("lines");
+    p.indexesFinished("orders");
+    assertThat(p.status()).doesNotContain("building");
+  }
+
+  @Test
   void unknownEstimatesShowNoEta() {
     AtomicLong now = new AtomicLong(0);
     ProgressReporter p = new ProgressReporter("restore of shop", -1, now::get);

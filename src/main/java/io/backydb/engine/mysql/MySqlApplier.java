@@ -435,10 +435,13 @@ final class MySqlApplier {
       String where = "the secondary indexes of table " + SqlText.quoteIdent(indexedTable);
       if (inserts != null) {
         // a lane's connection takes raw text, like the dump's statements
-        inserts.afterTable(indexedTable, DumpDirectives.encodeRaw(sql), where);
+        inserts.buildIndexesAfter(indexedTable, DumpDirectives.encodeRaw(sql), where);
       } else {
+        request.progress().indexesStarted(indexedTable);
         try (Statement s = connection.createStatement()) {
           s.execute(sql);
+        } finally {
+          request.progress().indexesFinished(indexedTable);
         }
       }
     }

@@ -37,11 +37,14 @@ final class ParallelInserts implements AutoCloseable {
   /** Times a statement is tried again when the server chose it as a deadlock victim. */
   private static final int DEADLOCK_RETRIES = 3;
 
-  /** One statement, and where it stands in the dump, for an error message. */
-  private record Job(String table, String sql, String where) {}
+  /**
+   * One statement, and where it stands in the dump, for an error message; {@code indexesOf} names
+   * the table whose secondary indexes it builds, if it does.
+   */
+  private record Job(String table, String sql, String where, String indexesOf) {}
 
   /** Tells a lane to end: the one job without a statement. */
-  private static final Job STOP = new Job(null, null, null);
+  private static final Job STOP = new Job(null, null, null, null);
 
   /** The first statement that failed, and why. */
   record Failure(String where, Exception cause) {
@@ -122,18 +125,20 @@ final class ParallelInserts implements AutoCloseable {
     if (table != null) {
       work(table).add();
     }
-    enqueue(new Job(table, sql, where));
+    enqueue(new Job(table, sql, where, null));
   }
 
   /**
-   * Runs {@code sql} once every statement of {@code table} queued so far has run (at once if they
-   * have), on the lane that finished the last one, while the other lanes go on.
+   * Runs {@code sql}, which builds {@code table}'s secondary indexes, once every statement of the
+   * table queued so far has run (at once if they have), on the lane that finished the last one,
+   * while the other lanes go on.
    */
-  void afterTable(String table, String sql, String where) throws InterruptedException {
+  void buildIndexesAfter(String table, String sql, String where) throws InterruptedException {
     outstanding.incrementAndGet();
-    if (!work(table).setAfter(new Job(null, sql, where))) {
+    Job build = new Job(null, sql, where, table);
+    if (!work(table).setAfter(build)) {
       outstanding.decrementAndGet();
-      enqueue(new Job(null, sql, where));
+      enqueue(build);
     }
   }
 
@@ -329,6 +334,15 @@ final class ParallelInserts implements AutoCloseable {
     }
 
     private void execute(Job job) throws SQLException {
+      if (job.indexesOf() != null) {
+        progress.indexesStarted(job.indexesOf());
+        try {
+          statement.execute(job.sql());
+        } finally {
+          progress.indexesFinished(job.indexesOf());
+        }
+        return;
+      }
       if (loader != null && job.table() != null) {
         long loaded = loader.load(job.table(), job.sql());
         if (loaded >= 0) {

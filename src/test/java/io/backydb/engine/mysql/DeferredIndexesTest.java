@@ -7,6 +7,7 @@ import io.backydb.config.Features;
 import io.backydb.engine.DatabaseEngine.ApplyRequest;
 import io.backydb.engine.DatabaseEngine.DumpRequest;
 import io.backydb.engine.DumpInput;
+import io.backydb.progress.ProgressListener;
 import io.backydb.testing.TestServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -115,28 +116,40 @@ class DeferredIndexesTest {
     try {
       List<DumpInput.DumpFile> files = new ArrayList<>();
       files.add(new DumpInput.DumpFile("dump.sql", new ByteArrayInputStream(dump.toByteArray())));
-      long altersBefore = alterTableCount();
+      long altersBefore = EngineFixture.globalStatus("Com_alter_table");
+      List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+      java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+      ProgressListener progress =
+          new ProgressListener() {
+            @Override
+            public void rows(String table, long n, long bytes) {
+              rows.addAndGet(n);
+            }
+
+            @Override
+            public void indexesStarted(String table) {
+              events.add("started " + table + " after " + rows.get() + " rows");
+            }
+
+            @Override
+            public void indexesFinished(String table) {
+              events.add("finished " + table);
+            }
+          };
       new MySqlEngine(source.withDbName(target), "")
           .apply(
-              new ApplyRequest(null, List.of(), false),
+              new ApplyRequest(null, List.of(), false, progress),
               () -> files.isEmpty() ? null : files.remove(0));
-      assertThat(alterTableCount() - altersBefore)
+      assertThat(EngineFixture.globalStatus("Com_alter_table") - altersBefore)
           .as("the indexes were dropped before the rows and added after them")
           .isGreaterThanOrEqualTo(2);
+      assertThat(events)
+          .as("the progress line hears of the build, once every row is in")
+          .containsExactly("started t after 120000 rows", "finished t");
       assertThat(showCreate(target, "t")).isEqualTo(showCreate("t"));
       assertThat(server.checksums(target)).isEqualTo(server.checksums(db));
     } finally {
       server.dropDatabase(target);
-    }
-  }
-
-  /** ALTER TABLE statements the server has run (the restore's data connections included). */
-  private static long alterTableCount() throws SQLException {
-    try (Connection c = server.connect();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_alter_table'")) {
-      rs.next();
-      return rs.getLong(2);
     }
   }
 

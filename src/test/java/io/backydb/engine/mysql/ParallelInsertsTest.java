@@ -50,7 +50,7 @@ class ParallelInsertsTest {
       lanes.submit("t", "INSERT INTO t VALUES (0)", "first");
       lanes.awaitAll();
       // the table's "index build": a job that follows its statements, as DeferredIndexes' does
-      lanes.afterTable("t", "DO SLEEP(6)", "the index build");
+      lanes.buildIndexesAfter("t", "DO SLEEP(6)", "the index build");
       // until a lane runs it
       Awaitility.await()
           .atMost(Duration.ofSeconds(5))
