@@ -16,20 +16,20 @@ final class KeyPassword implements AutoCloseable {
   private final Supplier<char[]> source;
   private char[] value;
 
-  private KeyPassword(Supplier<char[]> source) {
+  private KeyPassword(Supplier<char[]> source, char[] value) {
     this.source = source;
+    this.value = value;
   }
 
   /** A password given directly (a copy is kept and cleared on {@link #close()}). */
   static KeyPassword of(char[] password) {
-    char[] copy = password.clone();
-    return new KeyPassword(() -> copy);
+    return new KeyPassword(null, password.clone());
   }
 
   /** {@code PRIVATE_KEY_PASSWORD} from {@code env} on first use; {@code why} ends its error. */
   static KeyPassword fromEnvironment(Environment env, String why) {
     return new KeyPassword(
-        () -> env.requireNonEmpty(Environment.PRIVATE_KEY_PASSWORD, why).toCharArray());
+        () -> env.requireNonEmpty(Environment.PRIVATE_KEY_PASSWORD, why).toCharArray(), null);
   }
 
   /** The password; the caller must not change or keep the array. */
