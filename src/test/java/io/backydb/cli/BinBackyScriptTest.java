@@ -1,6 +1,7 @@
 package io.backydb.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -67,6 +68,42 @@ class BinBackyScriptTest {
     assertThat(script.exitValue()).isEqualTo(143);
     assertThat(Files.readAllLines(signals)).containsExactly("TERM");
     assertThat(archives()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"TERM", "INT", "HUP"})
+  void aStopRequestDuringTheFirstUseBuildStopsMavenAndLeavesNoJar(String signal) throws Exception {
+    // no jar yet: the script builds it first, with the stand-in mvn, which starts a jar and waits
+    Files.delete(home.resolve("target/backydb.jar"));
+    Files.createDirectories(home.resolve("src/main"));
+    executable(
+        home.resolve("fakebin/mvn"),
+        "#!/usr/bin/env bash\n"
+            + "trap 'echo mvn TERM >> \"$SIGNALS\"; kill $sleeper 2>/dev/null; exit 143' TERM\n"
+            + "echo half > \"$(dirname \"$4\")/target/backydb.jar\"\n"
+            + "echo building >> \"$SIGNALS\"\n"
+            + "sleep 60 & sleeper=$!\n"
+            + "wait $sleeper\n");
+    Process script = start("0");
+    script.getOutputStream().close();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Files.exists(signals) && Files.exists(home.resolve("target/backydb.jar")));
+
+    new ProcessBuilder("kill", "-" + signal, Long.toString(script.pid())).start().waitFor();
+
+    assertThat(script.waitFor(20, TimeUnit.SECONDS)).as("the script ended").isTrue();
+    int expected =
+        switch (signal) {
+          case "TERM" -> 143;
+          case "INT" -> 130;
+          default -> 129;
+        };
+    assertThat(script.exitValue()).isEqualTo(expected);
+    assertThat(new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .contains("backy: stopped during the build");
+    assertThat(Files.readAllLines(signals)).containsExactly("building", "mvn TERM");
+    assertThat(home.resolve("target/backydb.jar")).as("the half-built jar").doesNotExist();
   }
 
   @Test
