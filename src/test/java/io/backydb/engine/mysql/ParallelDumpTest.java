@@ -198,9 +198,10 @@ class ParallelDumpTest {
       reads += insertStatements(ranged, t);
     }
     assertThat(reads).as("range reads").isGreaterThan(20);
-    // each connection's session is set up once (SharedSnapshot.prepare); a driver that set
-    // net_write_timeout around every streamed read would also undo the session's 3600 s
-    assertThat(sets).as("SET statements for a dump of %d range reads", reads).isLessThan(20);
+    // each connection's session is set up once (SharedSnapshot.prepare: about 16 SETs for three
+    // connections); a driver that set net_write_timeout around every streamed read (two SETs per
+    // read) would also undo the session's 3600 s
+    assertThat(sets).as("SET statements for a dump of %d range reads", reads).isLessThan(reads / 2);
   }
 
   /** The dump with its data section's tables in name order (they follow table directives). */
