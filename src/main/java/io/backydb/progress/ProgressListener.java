@@ -12,10 +12,16 @@ public interface ProgressListener {
   /** The work begins; {@code totalEstimatedRows} is the server's estimate of all rows, or -1. */
   default void begin(long totalEstimatedRows) {}
 
-  /** Work on a table's data begins; {@code estimatedRows} is the server's estimate, or -1. */
+  /**
+   * Work on a table's data begins; {@code estimatedRows} is the server's estimate, or -1. A restore
+   * may call it again for the same table once it reads the estimate the dump recorded.
+   */
   default void tableStarted(String table, long estimatedRows) {}
 
-  /** More rows of the current table were dumped or applied. */
+  /**
+   * More rows of {@code table} were dumped or applied; several tables may be in progress at once,
+   * on different threads.
+   */
   default void rows(String table, long rows, long bytes) {}
 
   /** The table is done. */
