@@ -7,12 +7,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -136,12 +140,11 @@ public final class LocalStorage implements BackupStorage {
     if (!Files.isDirectory(root)) {
       return names;
     }
-    try (Stream<Path> files = Files.walk(root, 2)) {
-      files
-          .filter(Files::isRegularFile)
-          .map(p -> root.relativize(p).toString().replace('\\', '/'))
-          .filter(n -> n.endsWith(suffix) && !n.endsWith(PARTIAL_SUFFIX) && !n.startsWith("."))
-          .forEach(names::add);
+    for (Path p : regularFiles()) {
+      String n = root.relativize(p).toString().replace('\\', '/');
+      if (n.endsWith(suffix) && !n.endsWith(PARTIAL_SUFFIX) && !n.startsWith(".")) {
+        names.add(n);
+      }
     }
     return names;
   }
@@ -157,8 +160,8 @@ public final class LocalStorage implements BackupStorage {
         if (rest.findAny().isEmpty()) {
           Files.deleteIfExists(parent);
         }
-      } catch (NoSuchFileException e) {
-        // already gone
+      } catch (NoSuchFileException | DirectoryNotEmptyException e) {
+        // already gone, or another backup writes into it meanwhile
       }
     }
   }
@@ -188,15 +191,45 @@ public final class LocalStorage implements BackupStorage {
       return 0;
     }
     int n = 0;
-    try (Stream<Path> files = Files.walk(root, 2)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        String f = p.getFileName().toString();
-        if (f.endsWith(PARTIAL_SUFFIX) && !writerAlive(f) && Files.deleteIfExists(p)) {
-          n++;
-        }
+    for (Path p : regularFiles()) {
+      String f = p.getFileName().toString();
+      if (f.endsWith(PARTIAL_SUFFIX) && !writerAlive(f) && Files.deleteIfExists(p)) {
+        n++;
       }
     }
     return n;
+  }
+
+  /**
+   * The files in the root folder and its subfolders (backup names have at most one folder). Other
+   * backups may write to the same folder meanwhile (two schedules, two service nodes): a file that
+   * vanishes between the folder's listing and its turn, as a temporary file does on commit, is left
+   * out instead of failing the walk.
+   */
+  private List<Path> regularFiles() throws IOException {
+    List<Path> found = new ArrayList<>();
+    Files.walkFileTree(
+        root,
+        Set.of(),
+        2,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (attrs.isRegularFile()) {
+              found.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
+    return found;
   }
 
   /**

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LocalStorageTest extends StorageContractTest {
@@ -31,5 +36,49 @@ class LocalStorageTest extends StorageContractTest {
   @Override
   String foreignLocation() {
     return dir.resolve("elsewhere/x.sql").toString();
+  }
+
+  /**
+   * Two backups into one folder (two service nodes, or two schedules of one node): the first write
+   * of each cleans abandoned temporary files while the other commits, so files vanish under the
+   * walk. That must neither fail the backup nor remove the other's temporary file.
+   */
+  @Test
+  void cleaningPartialsWhileAnotherBackupCommitsInTheSameFolder() throws Exception {
+    LocalStorage storage = new LocalStorage(dir.resolve("backups"));
+    AtomicBoolean stop = new AtomicBoolean();
+    CompletableFuture<Integer> committer =
+        CompletableFuture.supplyAsync(
+            () -> {
+              int n = 0;
+              try {
+                while (!stop.get()) {
+                  try (PendingWrite w = storage.create("sub/b" + n++ + ".sql")) {
+                    w.stream().write(1);
+                    w.commit();
+                  }
+                }
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+              return n;
+            });
+    int walks = 0;
+    Instant end = Instant.now().plus(Duration.ofSeconds(2));
+    try {
+      while (Instant.now().isBefore(end)) {
+        assertThat(storage.cleanPartials()).as("the other backup's file is its own").isZero();
+        assertThat(storage.list(".sql")).allMatch(n -> n.startsWith("sub/b"));
+        walks++;
+      }
+    } finally {
+      stop.set(true);
+    }
+    int committed = committer.get();
+    assertThat(walks).isPositive();
+    assertThat(committed).as("commits raced the walks").isGreaterThan(100);
+    try (Stream<Path> files = Files.list(dir.resolve("backups/sub"))) {
+      assertThat(files.filter(f -> f.toString().endsWith(".sql"))).hasSize(committed);
+    }
   }
 }
