@@ -38,7 +38,8 @@ class ClusterTest {
   final List<Process> nodes = new ArrayList<>();
   final List<String> requestDbs = new ArrayList<>();
 
-  record Run(String node, String trigger, Instant scheduledAt, String status) {}
+  /** One row of the history; the error says why a run failed when an assertion lists it. */
+  record Run(String node, String trigger, Instant scheduledAt, String status, String error) {}
 
   String exchange = "backy-cluster-" + java.util.UUID.randomUUID().toString().substring(0, 8);
   com.rabbitmq.client.Connection amqp;
@@ -140,7 +141,7 @@ class ClusterTest {
         Statement s = c.createStatement()) {
       try (ResultSet rs =
           s.executeQuery(
-              "SELECT node, trigger_name, scheduled_at, status FROM backy_history"
+              "SELECT node, trigger_name, scheduled_at, status, error FROM backy_history"
                   + " ORDER BY started_at")) {
         while (rs.next()) {
           java.sql.Timestamp t = rs.getTimestamp(3);
@@ -149,7 +150,8 @@ class ClusterTest {
                   rs.getString(1),
                   rs.getString(2),
                   t == null ? null : t.toInstant(),
-                  rs.getString(4)));
+                  rs.getString(4),
+                  rs.getString(5)));
         }
       }
     } catch (java.sql.SQLSyntaxErrorException noTableYet) {
