@@ -389,7 +389,10 @@ class LargeBackupTest {
       while (Instant.now().isBefore(deadline) && !backup.isDone()) {
         try (ResultSet rs =
             s.executeQuery(
-                "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT %FROM `"
+                // a reader's row read (SELECT `id`, ...), not the chunk plan's SELECT MIN(...) on
+                // the main connection: killed just after that query ends, the connection fails in
+                // the next metadata query instead of in the table's rows
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT `id`, %FROM `"
                     + db
                     + "`.`big`%' AND ID <> CONNECTION_ID()")) {
           if (rs.next()) {
