@@ -5,6 +5,7 @@ import io.backydb.format.MetadataJson;
 import io.backydb.storage.BackupStorage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,7 +27,8 @@ public final class BackupCatalog {
 
   /**
    * Every finished backup, newest first. Unreadable sidecars are skipped (and named in {@code
-   * problems}).
+   * problems}); one removed between the listing and its reading (another process pruned it) is
+   * skipped silently: that backup no longer exists.
    */
   public List<Entry> list(List<String> problems) throws IOException {
     List<Entry> out = new ArrayList<>();
@@ -39,6 +41,8 @@ public final class BackupCatalog {
                 ? storage.location(m.name())
                 : storage.location(main);
         out.add(new Entry(m, location));
+      } catch (NoSuchFileException gone) {
+        // pruned meanwhile by another run on the same storage
       } catch (RuntimeException e) {
         problems.add(storage.location(sidecar) + ": " + e.getMessage());
       }

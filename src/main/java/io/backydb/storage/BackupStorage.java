@@ -26,7 +26,10 @@ public interface BackupStorage {
    */
   PendingWrite create(String name) throws IOException;
 
-  /** Opens a committed object for reading. */
+  /**
+   * Opens a committed object for reading; {@link java.nio.file.NoSuchFileException} if there is
+   * none (never written, or deleted meanwhile).
+   */
   InputStream open(String name) throws IOException;
 
   boolean exists(String name) throws IOException;
