@@ -72,6 +72,81 @@ class FastAesGcmTest {
     }
   }
 
+  /**
+   * A message given in parts, as Tink encrypts a segment whose end falls inside one write (an
+   * update, then a doFinal), through arrays and heap buffers: the JDK's bytes, both ways; and an
+   * init after an abandoned message starts a new one.
+   */
+  @ParameterizedTest(name = "split at {0} of {1}, {2}")
+  @CsvSource({
+    "0, 1048560, buffers",
+    "1, 1048560, buffers",
+    "8192, 1048560, buffers",
+    "1048559, 1048560, buffers",
+    "1048560, 1048560, buffers",
+    "5, 17, arrays",
+    "4096, 70000, arrays",
+    "0, 0, arrays"
+  })
+  void aMessageInPartsIsSealedAndOpenedAsTheJdkDoes(int split, int size, String api)
+      throws Exception {
+    SecureRandom random = new SecureRandom();
+    byte[] key = new byte[32];
+    byte[] iv = new byte[12];
+    byte[] plain = new byte[size];
+    random.nextBytes(key);
+    random.nextBytes(iv);
+    random.nextBytes(plain);
+    SecretKeySpec k = new SecretKeySpec(key, "AES");
+    Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding", Security.getProvider("SunJCE"));
+    jdk.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(128, iv));
+    byte[] expected = jdk.doFinal(plain);
+
+    Cipher ours = Cipher.getInstance("AES/GCM/NoPadding");
+    // an abandoned message first: its data must not leak into the next one
+    ours.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(128, new byte[12]));
+    ours.update(new byte[1000]);
+    ours.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(128, iv));
+    assertThat(inParts(ours, plain, split, api)).isEqualTo(expected);
+
+    ours.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(128, iv));
+    assertThat(inParts(ours, expected, Math.min(split, expected.length), api)).isEqualTo(plain);
+
+    byte[] tampered = expected.clone();
+    tampered[tampered.length / 2] ^= 1;
+    ours.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(128, iv));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> inParts(ours, tampered, Math.min(split, tampered.length), api))
+        .isInstanceOf(javax.crypto.AEADBadTagException.class);
+    // a refused message leaves nothing behind either
+    ours.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(128, iv));
+    assertThat(ours.doFinal(expected)).isEqualTo(plain);
+  }
+
+  private static byte[] inParts(Cipher c, byte[] data, int split, String api) throws Exception {
+    if (api.equals("arrays")) {
+      byte[] first = c.update(data, 0, split);
+      assertThat(first).as("GCM returns nothing before doFinal").isNullOrEmpty();
+      return c.doFinal(data, split, data.length - split);
+    }
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(c.getOutputSize(data.length));
+    assertThat(c.update(java.nio.ByteBuffer.wrap(data, 0, split), out)).isZero();
+    c.doFinal(java.nio.ByteBuffer.wrap(data, split, data.length - split), out);
+    return java.util.Arrays.copyOf(out.array(), out.position());
+  }
+
+  @Test
+  void additionalDataAfterTheDataIsRefusedAsTheJdkRefusesIt() throws Exception {
+    Cipher ours = Cipher.getInstance("AES/GCM/NoPadding");
+    ours.init(
+        Cipher.ENCRYPT_MODE,
+        new SecretKeySpec(new byte[32], "AES"),
+        new GCMParameterSpec(128, new byte[12]));
+    ours.update(new byte[10]);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ours.updateAAD(new byte[3]))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
   @Test
   void decryptingHeapBuffersReusesItsDirectMemory() throws Exception {
     // as Tink's streaming AEAD calls it for every segment of a restore: doFinal on heap buffers
