@@ -143,6 +143,23 @@ public final class AsyncPipe<T> extends InputStream {
     return n;
   }
 
+  /**
+   * Hands each chunk to {@code out} as it is, without the copy into a buffer of its own that {@link
+   * InputStream#transferTo} makes: the compressor and the encrypting stream read a backup this way.
+   * A chunk is never written to again once queued, so {@code out} may keep it.
+   */
+  @Override
+  public long transferTo(OutputStream out) throws IOException {
+    long n = 0;
+    while (fill()) {
+      int len = current.length - pos;
+      out.write(current, pos, len);
+      pos = current.length;
+      n += len;
+    }
+    return n;
+  }
+
   @Override
   public int available() {
     return current.length - pos;
