@@ -20,21 +20,22 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * Backups in a local folder ({@code LOCAL_PATH}). An object is written to a hidden temporary file
- * beside its final name ({@code .name.<random>.partial}) and hard-linked into place on commit, so a
- * crash never leaves a half-written file under a backup's name and an existing backup is never
+ * beside its final name ({@link PartialFiles}) and hard-linked into place on commit, so a crash
+ * never leaves a half-written file under a backup's name and an existing backup is never
  * overwritten. Files and folders are created readable by the owner only.
  */
 public final class LocalStorage implements BackupStorage {
 
-  static final String PARTIAL_SUFFIX = ".partial";
   private static final boolean POSIX =
       FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
   private static final Set<PosixFilePermission> FILE_PERMS =
@@ -74,16 +75,8 @@ public final class LocalStorage implements BackupStorage {
       cleaned = true;
       cleanPartials();
     }
-    // the writer's pid in the name tells a later run whether the file is abandoned
-    Path temp =
-        target.resolveSibling(
-            "."
-                + target.getFileName()
-                + "."
-                + ProcessHandle.current().pid()
-                + "."
-                + UUID.randomUUID()
-                + PARTIAL_SUFFIX);
+    // the name says which process writes it, so a later run can tell whether it is abandoned
+    Path temp = PartialFiles.beside(target);
     OutputStream out =
         new BufferedOutputStream(
             POSIX
@@ -140,9 +133,9 @@ public final class LocalStorage implements BackupStorage {
     if (!Files.isDirectory(root)) {
       return names;
     }
-    for (Path p : regularFiles()) {
+    for (Path p : regularFiles().keySet()) {
       String n = root.relativize(p).toString().replace('\\', '/');
-      if (n.endsWith(suffix) && !n.endsWith(PARTIAL_SUFFIX) && !n.startsWith(".")) {
+      if (n.endsWith(suffix) && !n.endsWith(PartialFiles.SUFFIX) && !n.startsWith(".")) {
         names.add(n);
       }
     }
@@ -183,17 +176,21 @@ public final class LocalStorage implements BackupStorage {
 
   /**
    * Deletes temporary files left by a backup whose process was killed; returns how many. A
-   * temporary file of a process that is still running (another backup in progress) is kept. Runs by
-   * itself before this storage's first write.
+   * temporary file of a process that is still running (another backup in progress, here or on
+   * another host sharing the folder) is kept ({@link PartialFiles#abandoned}). Runs by itself
+   * before this storage's first write.
    */
   public int cleanPartials() throws IOException {
     if (!Files.isDirectory(root)) {
       return 0;
     }
     int n = 0;
-    for (Path p : regularFiles()) {
-      String f = p.getFileName().toString();
-      if (f.endsWith(PARTIAL_SUFFIX) && !writerAlive(f) && Files.deleteIfExists(p)) {
+    Instant now = Instant.now();
+    for (Map.Entry<Path, BasicFileAttributes> f : regularFiles().entrySet()) {
+      String name = f.getKey().getFileName().toString();
+      if (name.endsWith(PartialFiles.SUFFIX)
+          && PartialFiles.abandoned(name, f.getValue().lastModifiedTime().toInstant(), now)
+          && Files.deleteIfExists(f.getKey())) {
         n++;
       }
     }
@@ -206,8 +203,8 @@ public final class LocalStorage implements BackupStorage {
    * vanishes between the folder's listing and its turn, as a temporary file does on commit, is left
    * out instead of failing the walk.
    */
-  private List<Path> regularFiles() throws IOException {
-    List<Path> found = new ArrayList<>();
+  private Map<Path, BasicFileAttributes> regularFiles() throws IOException {
+    Map<Path, BasicFileAttributes> found = new LinkedHashMap<>();
     Files.walkFileTree(
         root,
         Set.of(),
@@ -216,7 +213,7 @@ public final class LocalStorage implements BackupStorage {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
             if (attrs.isRegularFile()) {
-              found.add(file);
+              found.put(file, attrs);
             }
             return FileVisitResult.CONTINUE;
           }
@@ -230,22 +227,6 @@ public final class LocalStorage implements BackupStorage {
           }
         });
     return found;
-  }
-
-  /**
-   * Whether the process named in a temporary file's name ({@code .NAME.<pid>.<uuid>.partial}) runs.
-   */
-  static boolean writerAlive(String partialName) {
-    String[] parts = partialName.split("\\.", -1);
-    if (parts.length < 4) {
-      return false;
-    }
-    try {
-      long pid = Long.parseLong(parts[parts.length - 3]);
-      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 
   private static final class LocalPendingWrite implements PendingWrite {

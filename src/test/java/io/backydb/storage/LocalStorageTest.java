@@ -29,13 +29,37 @@ class LocalStorageTest extends StorageContractTest {
     }
     try (Stream<Path> files = Files.walk(root)) {
       assertThat(files.map(p -> p.getFileName().toString()))
-          .noneMatch(n -> n.endsWith(LocalStorage.PARTIAL_SUFFIX));
+          .noneMatch(n -> n.endsWith(PartialFiles.SUFFIX));
     }
   }
 
   @Override
   String foreignLocation() {
     return dir.resolve("elsewhere/x.sql").toString();
+  }
+
+  /**
+   * Another host (or container) writes a backup into the same folder: its temporary file names a
+   * pid that is not running here. It is kept while it is being written, and removed once a day has
+   * passed without a write.
+   */
+  @Test
+  void anotherMachinesTemporaryFileIsKeptUntilItIsADayOld() throws Exception {
+    LocalStorage storage = new LocalStorage(dir.resolve("backups"));
+    Path foreign =
+        Files.createDirectories(dir.resolve("backups"))
+            .resolve(".shop.backy.m0123456789ab.999999999.0f8e.partial");
+    Files.write(foreign, new byte[10]);
+
+    assertThat(storage.cleanPartials()).isZero();
+    assertThat(foreign).exists();
+
+    Files.setLastModifiedTime(
+        foreign,
+        java.nio.file.attribute.FileTime.from(
+            Instant.now().minus(PartialFiles.FOREIGN_ABANDONED_AFTER).minusSeconds(60)));
+    assertThat(storage.cleanPartials()).isOne();
+    assertThat(foreign).doesNotExist();
   }
 
   /**

@@ -1,0 +1,93 @@
+package io.backydb.storage;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * The hidden temporary files a local backup writes before its commit, and how a later backup tells
+ * an abandoned one (its process was killed) from one still being written.
+ *
+ * <p>A name says who writes it: {@code .NAME.<machine>.<pid>.<random>.partial}. A pid means
+ * something only where it was taken, so {@code machine} identifies this host's current boot and
+ * this process's pid namespace (a container has its own): two service nodes on different hosts, or
+ * in different containers, that share one folder never take each other's running backup for a dead
+ * one. A file of another machine, or of a process whose pid was reused, is abandoned once nobody
+ * has written to it for {@link #FOREIGN_ABANDONED_AFTER}.
+ */
+final class PartialFiles {
+
+  static final String SUFFIX = ".partial";
+
+  /**
+   * A running backup writes every few seconds, and the server itself ends a read that has stalled
+   * for an hour ({@code net_write_timeout}); a day is far beyond both.
+   */
+  static final Duration FOREIGN_ABANDONED_AFTER = Duration.ofHours(24);
+
+  /** This process's machine: a hash of the boot id and the pid namespace, or random (see below). */
+  static final String MACHINE = machine();
+
+  private PartialFiles() {}
+
+  /** A new temporary file name beside {@code target}, for this process. */
+  static Path beside(Path target) {
+    return target.resolveSibling(
+        "."
+            + target.getFileName()
+            + "."
+            + MACHINE
+            + "."
+            + ProcessHandle.current().pid()
+            + "."
+            + UUID.randomUUID()
+            + SUFFIX);
+  }
+
+  /** Whether the temporary file {@code name}, last written at {@code lastWrite}, is abandoned. */
+  static boolean abandoned(String name, Instant lastWrite, Instant now) {
+    if (lastWrite.plus(FOREIGN_ABANDONED_AFTER).isBefore(now)) {
+      return true;
+    }
+    String[] parts = name.split("\\.", -1);
+    if (parts.length < 5 || !parts[parts.length - 4].equals(MACHINE)) {
+      return false; // another machine's, or named before machines were: wait for its age
+    }
+    try {
+      long pid = Long.parseLong(parts[parts.length - 3]);
+      return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Linux's boot id (new at every boot of every host) and the pid namespace's inode (one per
+   * container). Where they cannot be read, a random id: this process then knows only its own files,
+   * and other files are removed by age alone, which is slower but never wrong.
+   */
+  private static String machine() {
+    String id;
+    try {
+      id =
+          Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim()
+              + Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      id = UUID.randomUUID().toString();
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+      return "m" + HexFormat.of().formatHex(digest, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+    }
+  }
+}
