@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class PartialFilesTest {
 
-  static final Instant NOW = Instant.now();
-  static final Instant STALE = NOW.minus(PartialFiles.FOREIGN_ABANDONED_AFTER).minusSeconds(60);
+  final Instant now = Instant.now();
+  final Instant stale = now.minus(PartialFiles.FOREIGN_ABANDONED_AFTER).minusSeconds(60);
   static long deadPid;
 
   @BeforeAll
@@ -28,9 +28,9 @@ class PartialFilesTest {
 
   @Test
   void aFileOfThisMachineIsAbandonedExactlyWhenItsProcessHasEnded() {
-    assertThat(PartialFiles.abandoned(name(PartialFiles.MACHINE, deadPid), NOW, NOW)).isTrue();
+    assertThat(PartialFiles.abandoned(name(PartialFiles.MACHINE, deadPid), now, now)).isTrue();
     long self = ProcessHandle.current().pid();
-    assertThat(PartialFiles.abandoned(name(PartialFiles.MACHINE, self), NOW, NOW)).isFalse();
+    assertThat(PartialFiles.abandoned(name(PartialFiles.MACHINE, self), now, now)).isFalse();
   }
 
   @Test
@@ -39,7 +39,7 @@ class PartialFilesTest {
     String name = temp.getFileName().toString();
     assertThat(name).startsWith(".shop.backy." + PartialFiles.MACHINE + ".").endsWith(".partial");
     assertThat(temp.getParent()).isEqualTo(Path.of("/backups"));
-    assertThat(PartialFiles.abandoned(name, NOW, NOW)).isFalse();
+    assertThat(PartialFiles.abandoned(name, now, now)).isFalse();
   }
 
   /**
@@ -49,21 +49,21 @@ class PartialFilesTest {
   @Test
   void aFileOfAnotherMachineIsAbandonedOnlyByAge() {
     String foreign = name("m0123456789ab", deadPid);
-    assertThat(PartialFiles.abandoned(foreign, NOW.minus(Duration.ofHours(2)), NOW)).isFalse();
-    assertThat(PartialFiles.abandoned(foreign, STALE, NOW)).isTrue();
+    assertThat(PartialFiles.abandoned(foreign, now.minus(Duration.ofHours(2)), now)).isFalse();
+    assertThat(PartialFiles.abandoned(foreign, stale, now)).isTrue();
   }
 
   @Test
   void aFileNamedBeforeMachinesWereIsAbandonedOnlyByAge() {
     String legacy = ".shop_20261207T001500Z.backy." + deadPid + ".0f8e-uuid.partial";
-    assertThat(PartialFiles.abandoned(legacy, NOW, NOW)).isFalse();
-    assertThat(PartialFiles.abandoned(legacy, STALE, NOW)).isTrue();
+    assertThat(PartialFiles.abandoned(legacy, now, now)).isFalse();
+    assertThat(PartialFiles.abandoned(legacy, stale, now)).isTrue();
   }
 
   @Test
   void aReusedPidIsAbandonedByAgeToo() {
     long self = ProcessHandle.current().pid();
-    assertThat(PartialFiles.abandoned(name(PartialFiles.MACHINE, self), STALE, NOW)).isTrue();
+    assertThat(PartialFiles.abandoned(name(PartialFiles.MACHINE, self), stale, now)).isTrue();
   }
 
   @Test
