@@ -50,14 +50,10 @@ class FastAesGcmTest {
 
     SecureRandom random = new SecureRandom();
     for (int size : new int[] {0, 1, 15, 16, 17, 4096, 1 << 20}) {
-      byte[] key = new byte[32];
-      byte[] iv = new byte[12];
-      byte[] aad = new byte[37];
-      byte[] plain = new byte[size];
-      random.nextBytes(key);
-      random.nextBytes(iv);
-      random.nextBytes(aad);
-      random.nextBytes(plain);
+      byte[] key = randomBytes(random, 32);
+      byte[] iv = randomBytes(random, 12);
+      byte[] aad = randomBytes(random, 37);
+      byte[] plain = randomBytes(random, size);
       byte[][] out = new byte[2][];
       int i = 0;
       for (Cipher c : new Cipher[] {ours, jdk}) {
@@ -91,12 +87,9 @@ class FastAesGcmTest {
   void aMessageInPartsIsSealedAndOpenedAsTheJdkDoes(int split, int size, String api)
       throws Exception {
     SecureRandom random = new SecureRandom();
-    byte[] key = new byte[32];
-    byte[] iv = new byte[12];
-    byte[] plain = new byte[size];
-    random.nextBytes(key);
-    random.nextBytes(iv);
-    random.nextBytes(plain);
+    byte[] key = randomBytes(random, 32);
+    byte[] iv = randomBytes(random, 12);
+    byte[] plain = randomBytes(random, size);
     SecretKeySpec k = new SecretKeySpec(key, "AES");
     Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding", Security.getProvider("SunJCE"));
     jdk.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(128, iv));
@@ -121,6 +114,12 @@ class FastAesGcmTest {
     // a refused message leaves nothing behind either
     ours.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(128, iv));
     assertThat(ours.doFinal(expected)).isEqualTo(plain);
+  }
+
+  private static byte[] randomBytes(SecureRandom random, int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
   }
 
   private static byte[] inParts(Cipher c, byte[] data, int split, String api) throws Exception {
