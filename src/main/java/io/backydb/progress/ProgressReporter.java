@@ -97,7 +97,9 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   public void rows(String name, long n, long b) {
     rows.addAndGet(n);
     bytes.addAndGet(b);
-    count(name).rows.addAndGet(n);
+    TableCount t = count(name);
+    t.rows.addAndGet(n);
+    t.bytes.addAndGet(b);
     shown = name;
   }
 
@@ -120,9 +122,10 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     return tables.computeIfAbsent(table, t -> new TableCount());
   }
 
-  /** One table's rows so far and the server's estimate of them (-1: unknown). */
+  /** One table's rows and bytes so far and the server's estimate of its rows (-1: unknown). */
   private static final class TableCount {
     final AtomicLong rows = new AtomicLong();
+    final AtomicLong bytes = new AtomicLong();
     volatile long estimate = -1;
   }
 
@@ -141,7 +144,7 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
       if (t.estimate > 0 && tableRows <= t.estimate) {
         s.append('/').append(count(t.estimate));
       }
-      s.append(" rows; ");
+      s.append(" rows, ").append(mib(t.bytes.get())).append("; ");
     }
     s.append("total ").append(count(r)).append(" rows, ").append(mib(b)).append(", ");
     s.append(String.format(Locale.ROOT, "%.1f MiB/s", b / seconds / (1 << 20)));

@@ -16,8 +16,8 @@ class ProgressReporterTest {
     now.set(10_000_000_000L); // 10 s later
     assertThat(p.status())
         .isEqualTo(
-            "backup of shop: table orders 250,000/800,000 rows; total 250,000 rows, 50.0 MiB,"
-                + " 5.0 MiB/s, about 25%, ETA 0:30");
+            "backup of shop: table orders 250,000/800,000 rows, 50.0 MiB; total 250,000 rows,"
+                + " 50.0 MiB, 5.0 MiB/s, about 25%, ETA 0:30");
   }
 
   @Test
@@ -30,19 +30,22 @@ class ProgressReporterTest {
     p.rows("big", 100, 1000);
     p.rows("small", 20, 200);
     now.set(1_000_000_000L);
-    assertThat(p.status()).startsWith("backup of shop: table small 20/50 rows; total 420 rows");
+    assertThat(p.status())
+        .startsWith("backup of shop: table small 20/50 rows, 0.0 MiB; total 420 rows");
     p.rows("big", 100, 1000);
-    assertThat(p.status()).startsWith("backup of shop: table big 500/800 rows; total 520 rows");
+    assertThat(p.status())
+        .startsWith("backup of shop: table big 500/800 rows, 0.0 MiB; total 520 rows");
     p.tableFinished("big");
     assertThat(p.status())
         .as("a finished table is not shown")
         .startsWith("backup of shop: total 520 rows");
     p.rows("small", 30, 300);
-    assertThat(p.status()).startsWith("backup of shop: table small 50/50 rows; total 550 rows");
+    assertThat(p.status())
+        .startsWith("backup of shop: table small 50/50 rows, 0.0 MiB; total 550 rows");
     p.rows("small", 5, 50);
     assertThat(p.status())
         .as("past the server's estimate, the estimate is not shown")
-        .startsWith("backup of shop: table small 55 rows; total 555 rows");
+        .startsWith("backup of shop: table small 55 rows, 0.0 MiB; total 555 rows");
   }
 
   @Test
@@ -56,7 +59,7 @@ class ProgressReporterTest {
     now.set(1_000_000_000L);
     assertThat(p.status())
         .isEqualTo(
-            "restore of shop: table orders 100/100 rows; total 100 rows, 1.0 MiB, 1.0 MiB/s;"
+            "restore of shop: table orders 100/100 rows, 1.0 MiB; total 100 rows, 1.0 MiB, 1.0 MiB/s;"
                 + " building the indexes of lines, orders");
     p.indexesFinished("lines");
     p.indexesFinished("orders");
@@ -71,6 +74,6 @@ class ProgressReporterTest {
     p.rows("t", 3, 300);
     now.set(1_000_000_000L);
     assertThat(p.status())
-        .isEqualTo("restore of shop: table t 3 rows; total 3 rows, 0.0 MiB, 0.0 MiB/s");
+        .isEqualTo("restore of shop: table t 3 rows, 0.0 MiB; total 3 rows, 0.0 MiB, 0.0 MiB/s");
   }
 }

@@ -280,7 +280,10 @@ final class MySqlApplier {
           finishTable();
           table = DumpDirectives.decodeRaw(DumpDirectives.unjson(value));
           if (feature == Feature.DATA) {
-            request.progress().tableStarted(table, -1);
+            rowsOf = selected() ? table : null;
+            if (rowsOf != null) {
+              request.progress().tableStarted(table, -1);
+            }
             if (inserts != null) {
               inserts.beginTable(anyOrderTables.contains(table));
             }
@@ -417,6 +420,9 @@ final class MySqlApplier {
 
     private String indexedTable;
 
+    /** The table of the data section whose rows are being read, until its last one is. */
+    private String rowsOf;
+
     private long parseRows(String value) {
       try {
         return Long.parseLong(value.trim());
@@ -427,6 +433,15 @@ final class MySqlApplier {
 
     /** The current table's data is all submitted: its deferred indexes follow its last row. */
     private void finishTable() throws Exception {
+      if (rowsOf != null) {
+        // its last statements may still be running: the lanes tell the progress when they end
+        if (inserts != null) {
+          inserts.endTable(rowsOf);
+        } else {
+          request.progress().tableFinished(rowsOf);
+        }
+        rowsOf = null;
+      }
       if (addIndexes == null) {
         return;
       }

@@ -142,19 +142,46 @@ final class ParallelInserts implements AutoCloseable {
     }
   }
 
+  /**
+   * No more rows of {@code table} follow: the progress hears that the table is finished once its
+   * statements queued so far have run (at once if they have).
+   */
+  void endTable(String table) {
+    if (work(table).end()) {
+      progress.tableFinished(table);
+    }
+  }
+
   private TableWork work(String table) {
     synchronized (tables) {
       return tables.computeIfAbsent(table, t -> new TableWork());
     }
   }
 
-  /** A table's statements in flight, and the job that waits for them. */
+  /** A table's statements in flight, the job that waits for them, and whether more follow. */
   private static final class TableWork {
     private long pending;
     private Job after;
+    private boolean ended;
+    private boolean finished;
 
     synchronized void add() {
       pending++;
+    }
+
+    /** No more statements follow; true if the table is finished now (nothing pending). */
+    synchronized boolean end() {
+      ended = true;
+      return finishedNow();
+    }
+
+    /** True once: when no statement follows and none is pending. */
+    synchronized boolean finishedNow() {
+      if (ended && pending == 0 && !finished) {
+        finished = true;
+        return true;
+      }
+      return false;
     }
 
     /** Sets the job to run when nothing is pending; false if nothing is pending now. */
@@ -300,9 +327,13 @@ final class ParallelInserts implements AutoCloseable {
         }
         run(job);
         if (job.table() != null) {
-          Job after;
+          TableWork work;
           synchronized (tables) {
-            after = tables.get(job.table()).done();
+            work = tables.get(job.table());
+          }
+          Job after = work.done();
+          if (work.finishedNow()) {
+            progress.tableFinished(job.table());
           }
           if (after != null) {
             run(after);

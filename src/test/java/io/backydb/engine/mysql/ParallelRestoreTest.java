@@ -108,7 +108,7 @@ class ParallelRestoreTest {
   }
 
   @Test
-  void progressCountsEachTablesRowsOnItsOwnWithTheDumpsEstimate() throws Exception {
+  void progressCountsEachTablesRowsOnItsOwnWithTheDumpsEstimateAndFinishesIt() throws Exception {
     // fresh InnoDB statistics, so that every table's estimate is above zero
     EngineFixture.analyze(
         source, "a_pk", "b_nopk", "c_myisam", "d_big_nopk", "e_big_myisam", "f_big_pk");
@@ -116,6 +116,7 @@ class ParallelRestoreTest {
         dump(config(source, 2), "", Features.DEFAULT, MySqlDumper.CHUNK_BYTES);
     Map<String, java.util.concurrent.atomic.AtomicLong> rows = new ConcurrentHashMap<>();
     Map<String, Long> estimates = new ConcurrentHashMap<>();
+    java.util.Queue<String> finished = new java.util.concurrent.ConcurrentLinkedQueue<>();
     ProgressListener counting =
         new ProgressListener() {
           @Override
@@ -128,8 +129,23 @@ class ParallelRestoreTest {
             rows.computeIfAbsent(table, t -> new java.util.concurrent.atomic.AtomicLong())
                 .addAndGet(n);
           }
+
+          @Override
+          public void tableFinished(String table) {
+            var counted = rows.get(table);
+            finished.add(table + " " + (counted == null ? 0 : counted.get()));
+          }
         };
     EngineFixture.apply(config(target, LANES), "", dump, counting);
+    // each table once, after its last rows were loaded (lanes report them as they load them)
+    assertThat(finished)
+        .containsExactlyInAnyOrder(
+            "a_pk 3000",
+            "b_nopk 3000",
+            "c_myisam 3000",
+            "d_big_nopk 40000",
+            "e_big_myisam 40000",
+            "f_big_pk 40000");
     for (String t : List.of("a_pk", "b_nopk", "c_myisam")) {
       assertThat(rows.get(t)).as("rows reported for %s", t).hasValue(3000);
     }
