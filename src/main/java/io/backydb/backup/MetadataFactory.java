@@ -1,6 +1,8 @@
 package io.backydb.backup;
 
 import io.backydb.BackyVersion;
+import io.backydb.codec.FileListIntegrity;
+import io.backydb.codec.IntegrityKey;
 import io.backydb.config.BackupConfig;
 import io.backydb.config.Feature;
 import io.backydb.engine.DumpSummary;
@@ -50,7 +52,21 @@ public final class MetadataFactory {
                 job.header().compression().type(), job.header().compression().level())
             : new BackupMetadata.Compression(c.compression().type().key(), null),
         job.encryption(),
-        job.integrity(),
+        backy ? job.integrity() : withFileList(job),
         new BackupMetadata.Sizes(job.dumpBytes(), stored));
+  }
+
+  /**
+   * A plain SQL backup's integrity, with the value over its list of files (each file's own value is
+   * in its entry): a file removed together with its entry would otherwise go unnoticed.
+   */
+  private static BackupMetadata.Integrity withFileList(BackupJob job) {
+    BackupMetadata.Integrity i = job.integrity();
+    IntegrityKey key = job.integrityKey();
+    if (i == null || key == null) {
+      return i;
+    }
+    return BackupMetadata.Integrity.of(
+        key.params(), FileListIntegrity.of(key, job.id(), job.storedFiles()));
   }
 }

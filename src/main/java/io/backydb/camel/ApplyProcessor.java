@@ -1,6 +1,7 @@
 package io.backydb.camel;
 
 import io.backydb.engine.ApplySummary;
+import io.backydb.engine.DumpInput;
 import io.backydb.progress.ProgressReporter;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.RestoreJob;
@@ -19,11 +20,13 @@ public final class ApplyProcessor implements Processor {
     BackupSource source = exchange.getMessage().getMandatoryBody(BackupSource.class);
     long rows = source.metadata() == null ? -1 : source.metadata().totalRows();
     ApplySummary summary;
-    try (ProgressReporter progress =
-        new ProgressReporter(
-                "restore of " + job.config().database().dbName(), rows, System::nanoTime)
-            .start()) {
-      summary = job.engine().apply(job.applyRequest().withProgress(progress), source.openDump());
+    // closed also when the apply fails half-way: the file or the HTTP connection it reads from
+    try (DumpInput dump = source.openDump();
+        ProgressReporter progress =
+            new ProgressReporter(
+                    "restore of " + job.config().database().dbName(), rows, System::nanoTime)
+                .start()) {
+      summary = job.engine().apply(job.applyRequest().withProgress(progress), dump);
     }
     job.summary(summary);
     exchange

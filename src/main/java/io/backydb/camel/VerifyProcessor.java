@@ -17,7 +17,7 @@ public final class VerifyProcessor implements Processor {
   @Override
   public void process(Exchange exchange) throws Exception {
     RestoreJob job = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
-    new BackupVerifier(job.environment())
+    new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
         .requireIntact(exchange.getMessage().getMandatoryBody(BackupSource.class));
   }
 }

@@ -1,11 +1,13 @@
 package io.backydb.cli;
 
 import io.backydb.config.Environment;
+import io.backydb.config.RestoreConfig;
 import io.backydb.restore.BackupDecryption;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
 import io.backydb.storage.Storages;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code backy verify PATH}: reads a backup completely and checks it. Exit 0 intact, 1 not. */
@@ -25,6 +27,15 @@ final class VerifyCommand extends BackyCommand {
           "The backup: a .sql or .backy file, or a backup folder, local or s3://bucket/key.")
   String path;
 
+  @Option(
+      names = "--require-hmac",
+      negatable = true,
+      description = {
+        "Refuse a backup that carries no HMAC (default: on when INTEGRITY_PASSWORD is set).",
+        "--no-require-hmac checks one made without an HMAC by its checksum alone."
+      })
+  Boolean requireHmac;
+
   VerifyCommand(Environment env) {
     super(env);
   }
@@ -35,7 +46,10 @@ final class VerifyCommand extends BackyCommand {
     Storages.Located at = Storages.forLocation(path, env);
     BackupSource source = BackupSource.locate(at.storage(), at.location());
     BackupDecryption.setUp(source, env);
-    BackupVerifier.Report r = new BackupVerifier(env).verify(source);
+    BackupVerifier.Report r =
+        new BackupVerifier(
+                env, requireHmac != null ? requireHmac : RestoreConfig.hmacRequiredByDefault(env))
+            .verify(source);
     if (r.intact()) {
       out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));
       return 0;

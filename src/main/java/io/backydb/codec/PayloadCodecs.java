@@ -6,6 +6,7 @@ import io.backydb.config.CompressionType;
 import io.backydb.engine.DumpInput;
 import io.backydb.format.BundleReader;
 import io.backydb.stream.AsyncPipe;
+import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -59,13 +60,34 @@ public final class PayloadCodecs {
    */
   static DumpInput bundle(InputStream in) throws IOException {
     BundleReader reader = new BundleReader(in);
-    return () -> {
-      DumpInput.DumpFile f = reader.next();
-      if (f == null && in.read() >= 0) {
-        throw new BackyException(
-            ErrorCode.CORRUPT_BACKUP, "the backup has data after the end of its dump (damaged)");
+    return closing(
+        () -> {
+          DumpInput.DumpFile f = reader.next();
+          if (f == null && in.read() >= 0) {
+            throw new BackyException(
+                ErrorCode.CORRUPT_BACKUP,
+                "the backup has data after the end of its dump (damaged)");
+          }
+          return f;
+        },
+        in);
+  }
+
+  /**
+   * {@code files}, whose {@link DumpInput#close()} closes {@code decoder}: a decoder holds native
+   * memory (zstd) and the stream it reads from.
+   */
+  static DumpInput closing(DumpInput files, Closeable decoder) {
+    return new DumpInput() {
+      @Override
+      public DumpFile next() throws IOException {
+        return files.next();
       }
-      return f;
+
+      @Override
+      public void close() throws IOException {
+        decoder.close();
+      }
     };
   }
 

@@ -69,15 +69,17 @@ final class TarGzCodec implements PayloadCodec {
   public DumpInput decode(InputStream payload) throws IOException {
     TarArchiveInputStream tar =
         new TarArchiveInputStream(new GzipCompressorInputStream(payload), "UTF-8");
-    return () -> {
-      TarArchiveEntry e = tar.getNextEntry();
-      while (e != null && !e.isFile()) {
-        e = tar.getNextEntry();
-      }
-      if (e == null) {
-        return null;
-      }
-      return new DumpInput.DumpFile(e.getName(), PayloadCodecs.keepOpen(tar));
-    };
+    return PayloadCodecs.closing(
+        () -> {
+          TarArchiveEntry e = tar.getNextEntry();
+          while (e != null && !e.isFile()) {
+            e = tar.getNextEntry();
+          }
+          if (e == null) {
+            return null;
+          }
+          return new DumpInput.DumpFile(e.getName(), PayloadCodecs.keepOpen(tar));
+        },
+        tar);
   }
 }

@@ -59,17 +59,21 @@ final class ZipCodec implements PayloadCodec {
 
   @Override
   public DumpInput decode(InputStream payload) {
-    ZipArchiveInputStream zip = new ZipArchiveInputStream(payload, "UTF-8", true, true);
-    return () -> {
-      ZipArchiveEntry e = zip.getNextEntry();
-      if (e == null) {
-        return null;
-      }
-      if (!zip.canReadEntryData(e)) {
-        throw new BackyException(
-            ErrorCode.CORRUPT_BACKUP, "zip entry " + e.getName() + " cannot be read");
-      }
-      return new DumpInput.DumpFile(e.getName(), PayloadCodecs.keepOpen(zip));
-    };
+    // stored (uncompressed) entries with a data descriptor are refused: commons-compress would hold
+    // such an entry whole in memory before returning a byte, and BackyDB writes only DEFLATED ones
+    ZipArchiveInputStream zip = new ZipArchiveInputStream(payload, "UTF-8", true, false);
+    return PayloadCodecs.closing(
+        () -> {
+          ZipArchiveEntry e = zip.getNextEntry();
+          if (e == null) {
+            return null;
+          }
+          if (!zip.canReadEntryData(e)) {
+            throw new BackyException(
+                ErrorCode.CORRUPT_BACKUP, "zip entry " + e.getName() + " cannot be read");
+          }
+          return new DumpInput.DumpFile(e.getName(), PayloadCodecs.keepOpen(zip));
+        },
+        zip);
   }
 }

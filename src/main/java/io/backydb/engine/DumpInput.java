@@ -2,11 +2,15 @@ package io.backydb.engine;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** The files of a dump, read back in the order they were written. */
-public interface DumpInput {
+/**
+ * The files of a dump, read back in the order they were written. Closing it releases what it reads
+ * from (a file, an HTTP connection, a native decoder), also when the reading stopped half-way.
+ */
+public interface DumpInput extends Closeable {
 
   /**
    * One file of a dump; its stream ends where the file ends. Its name comes from the backup (a
@@ -31,4 +35,7 @@ public interface DumpInput {
 
   /** The next file, or null when there are no more. */
   DumpFile next() throws IOException;
+
+  @Override
+  default void close() throws IOException {}
 }

@@ -190,7 +190,13 @@ public final class BackupSource {
   /** As {@link #openBacky()}, reading the file from {@code raw} (e.g. a digesting stream). */
   public OpenBacky openBacky(InputStream raw) throws IOException {
     String where = storage.location(objects.get(0));
-    BackyContainerReader container = new BackyContainerReader(raw, where, integrityKey);
+    BackyContainerReader container;
+    try {
+      container = new BackyContainerReader(raw, where, integrityKey);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
+    }
     if (!java.util.Arrays.equals(container.header().bytes(), header.bytes())) {
       container.close();
       throw new BackyException(
@@ -209,28 +215,56 @@ public final class BackupSource {
     return storage.open(object);
   }
 
-  /** Opens the backup's SQL files for reading, in restore order. */
+  /**
+   * Opens the backup's SQL files for reading, in restore order; closing it releases the stored
+   * object being read, whether or not it was read to its end.
+   */
   public DumpInput openDump() throws IOException {
     if (BackupMetadata.LAYOUT_BACKY.equals(layout)) {
       OpenBacky open = openBacky();
-      // the last file's end reads the payload to its end, which checks the trailer
-      return () -> {
-        DumpInput.DumpFile f = open.dump().next();
-        if (f == null) {
-          open.container().drain();
-          open.container().close();
+      return new DumpInput() {
+        @Override
+        public DumpFile next() throws IOException {
+          DumpInput.DumpFile f = open.dump().next();
+          if (f == null) {
+            // the last file's end reads the payload to its end, which checks the trailer
+            open.container().drain();
+            open.container().close();
+          }
+          return f;
         }
-        return f;
+
+        @Override
+        public void close() throws IOException {
+          try (DumpInput decoder = open.dump()) {
+            open.container().close();
+          }
+        }
       };
     }
     Iterator<String> it = objects.iterator();
-    return () -> {
-      if (!it.hasNext()) {
-        return null;
+    return new DumpInput() {
+      private InputStream current;
+
+      @Override
+      public DumpFile next() throws IOException {
+        close();
+        if (!it.hasNext()) {
+          return null;
+        }
+        String object = it.next();
+        current = storage.open(object);
+        return new DumpInput.DumpFile(object.substring(object.lastIndexOf('/') + 1), current);
       }
-      String object = it.next();
-      return new DumpInput.DumpFile(
-          object.substring(object.lastIndexOf('/') + 1), storage.open(object));
+
+      @Override
+      public void close() throws IOException {
+        if (current != null) {
+          InputStream c = current;
+          current = null;
+          c.close();
+        }
+      }
     };
   }
 }

@@ -2,10 +2,12 @@ package io.backydb.restore;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.codec.FileListIntegrity;
 import io.backydb.codec.IntegrityDigest;
 import io.backydb.codec.IntegrityKey;
 import io.backydb.codec.IntegrityKeys;
 import io.backydb.config.Environment;
+import io.backydb.config.RestoreConfig;
 import io.backydb.engine.DumpInput;
 import io.backydb.format.BackupMetadata;
 import io.backydb.format.BackyHeader;
@@ -41,12 +43,25 @@ public final class BackupVerifier {
   static final byte[] COMPLETE_MARKER = "-- backy:complete\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Environment environment;
+  private final boolean hmacRequired;
 
   /**
    * @param environment where INTEGRITY_PASSWORD comes from
+   * @param hmacRequired refuse a backup that carries no HMAC (see {@link
+   *     RestoreConfig#hmacRequiredByDefault})
    */
-  public BackupVerifier(Environment environment) {
+  public BackupVerifier(Environment environment, boolean hmacRequired) {
     this.environment = environment;
+    this.hmacRequired = hmacRequired;
+  }
+
+  private static String noHmac(String where, String has) {
+    return where
+        + " carries no HMAC ("
+        + has
+        + "), and one is required (require_hmac, on whenever INTEGRITY_PASSWORD is set): it"
+        + " cannot prove that it was made with the password and not changed since;"
+        + " require_hmac: false in the restore config (verify --no-require-hmac) accepts it";
   }
 
   /** What verification found. */
@@ -88,6 +103,15 @@ public final class BackupVerifier {
               + header.backupId()
               + "): the sidecar was swapped or copied");
     }
+    if (hmacRequired && (header.integrity() == null || !header.integrity().isHmac())) {
+      problems.add(
+          noHmac(
+              where,
+              header.integrity() == null
+                  ? "no integrity"
+                  : "integrity " + header.integrity().type()));
+      return new Report(source.location(), 0, List.copyOf(problems));
+    }
     IntegrityKey key = null;
     if (header.integrity() != null) {
       try {
@@ -121,7 +145,8 @@ public final class BackupVerifier {
       problems.add(where + " cannot be decompressed (" + oneLine(e) + ")");
       return new Report(source.location(), raw.count, List.copyOf(problems));
     }
-    try (var container = open.container()) {
+    try (var container = open.container();
+        DumpInput decoder = open.dump()) {
       String decodeProblem = null;
       try {
         drain(open.dump());
@@ -198,6 +223,18 @@ public final class BackupVerifier {
               + ", not this one (the sidecar belongs to another backup)");
       meta = null;
     }
+    if (hmacRequired
+        && (meta == null || meta.integrity() == null || !meta.integrity().params().isHmac())) {
+      problems.add(
+          noHmac(
+              source.location(),
+              meta == null
+                  ? "no metadata sidecar, which holds a plain SQL backup's HMACs"
+                  : meta.integrity() == null
+                      ? "no integrity"
+                      : "integrity " + meta.integrity().type()));
+      return new Report(source.location(), 0, List.copyOf(problems));
+    }
     IntegrityKey key = null;
     if (meta != null && meta.integrity() != null) {
       try {
@@ -205,6 +242,9 @@ public final class BackupVerifier {
       } catch (BackyException e) {
         problems.add(e.getMessage());
       }
+    }
+    if (meta != null) {
+      checkFileList(meta, source.objects(), key, problems);
     }
     for (String object : source.objects()) {
       MessageDigest sha = sha256();
@@ -241,6 +281,40 @@ public final class BackupVerifier {
       }
     }
     return new Report(source.location(), total, List.copyOf(problems));
+  }
+
+  /**
+   * Every file the sidecar lists is there, and the list is the one the backup wrote: its integrity
+   * value covers the backup id and every file's name, size and SHA-256 ({@link FileListIntegrity}),
+   * whose bytes the per-file checks then compare.
+   */
+  private static void checkFileList(
+      BackupMetadata meta, List<String> present, IntegrityKey key, List<String> problems) {
+    List<BackupMetadata.StoredFile> listed = meta.files() == null ? List.of() : meta.files();
+    for (BackupMetadata.StoredFile f : listed) {
+      if (!present.contains(f.name())) {
+        problems.add(f.name() + " is missing: its metadata lists it, the storage does not have it");
+      }
+    }
+    if (key == null) {
+      return;
+    }
+    String value = meta.integrity().value();
+    if (value == null) {
+      problems.add(
+          "its metadata has no "
+              + meta.integrity().algorithm()
+              + " over its list of files (removed, or written by a BackyDB before 2026-12-07),"
+              + " so a file deleted with its entry could not be told");
+    } else {
+      byte[] expected = FileListIntegrity.of(key, meta.id(), listed);
+      if (!IntegrityKey.matches(parseHex(value, expected.length), expected)) {
+        problems.add(
+            "its metadata's list of files does not match its "
+                + meta.integrity().algorithm()
+                + " (the list was changed)");
+      }
+    }
   }
 
   /** Compares one stored object with its entry in the sidecar. */

@@ -111,10 +111,25 @@ class ContainerRoundTripTest {
           .doesNotContain(ContainerFixture.PASSWORD);
     }
 
+    // a backup without an HMAC is checked without INTEGRITY_PASSWORD: with it set, one is required
+    String password = "hmac".equals(integrity) ? ContainerFixture.PASSWORD : null;
+    if (password == null) {
+      StringWriter refused = new StringWriter();
+      assertThat(
+              BackyCli.execute(
+                  f.environment(ContainerFixture.PASSWORD),
+                  new PrintWriter(refused, true),
+                  new PrintWriter(new StringWriter(), true),
+                  "verify",
+                  b.location()))
+          .as(refused.toString())
+          .isEqualTo(1);
+      assertThat(refused.toString()).contains("carries no HMAC");
+    }
     StringWriter out = new StringWriter();
     int exit =
         BackyCli.execute(
-            f.environment(ContainerFixture.PASSWORD),
+            f.environment(password),
             new PrintWriter(out, true),
             new PrintWriter(new StringWriter(), true),
             "verify",
@@ -122,7 +137,7 @@ class ContainerRoundTripTest {
     assertThat(exit).as(out.toString()).isZero();
     assertThat(out.toString()).startsWith("OK ");
 
-    f.restore(b.location(), ContainerFixture.PASSWORD);
+    f.restore(b.location(), password);
     assertThat(ContainerFixture.server.checksums(f.target))
         .isEqualTo(ContainerFixture.server.checksums(f.source))
         .containsKeys("customers", "orders");

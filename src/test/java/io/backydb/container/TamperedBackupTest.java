@@ -3,18 +3,26 @@ package io.backydb.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.backup.BackupResult;
 import io.backydb.cli.BackyCli;
 import io.backydb.config.Environment;
+import io.backydb.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,8 +151,9 @@ class TamperedBackupTest {
       Path copy = copy(b);
       byte[] all = Files.readAllBytes(copy);
       Files.write(copy, Arrays.copyOf(all, all.length - 1000));
-      refused(copy, ContainerFixture.PASSWORD, "truncated");
-      assertThat(verify(copy, ContainerFixture.PASSWORD, 1)).contains("truncated");
+      String password = b == zstdHmac ? ContainerFixture.PASSWORD : null;
+      refused(copy, password, "truncated");
+      assertThat(verify(copy, password, 1)).contains("truncated");
     }
   }
 
@@ -197,6 +206,122 @@ class TamperedBackupTest {
         swapped.resolveSibling(swapped.getFileName().toString().replace(".sql", ".metadata.json")),
         StandardCopyOption.REPLACE_EXISTING);
     refused(swapped, ContainerFixture.PASSWORD, "belongs to another backup");
+  }
+
+  @Test
+  void withTheIntegrityPasswordSet_aBackupWithoutAnHmacIsRefusedUnlessTheConfigAcceptsIt()
+      throws Exception {
+    // what a backup stripped of its HMAC looks like: one that never had one (an unencrypted
+    // header and trailer can be rewritten by anyone who can write to the storage)
+    refused(Path.of(tarChecksum.location()), ContainerFixture.PASSWORD, "carries no HMAC");
+    refused(
+        Path.of(zipPlain.location()), ContainerFixture.PASSWORD, "carries no HMAC (no integrity)");
+    assertThat(verify(Path.of(tarChecksum.location()), ContainerFixture.PASSWORD, 1))
+        .contains("carries no HMAC (integrity checksum)");
+    // explicitly accepted: require_hmac: false, or verify --no-require-hmac
+    StringWriter out = new StringWriter();
+    assertThat(
+            BackyCli.execute(
+                f.environment(ContainerFixture.PASSWORD),
+                new PrintWriter(out, true),
+                new PrintWriter(new StringWriter(), true),
+                "verify",
+                "--no-require-hmac",
+                tarChecksum.location()))
+        .as(out.toString())
+        .isZero();
+    Map<String, Object> restore =
+        ContainerFixture.server.localRestoreConfig(f.target, tarChecksum.location());
+    restore.put("require_hmac", false);
+    try (var backy = new io.backydb.BackyDB(f.environment(ContainerFixture.PASSWORD))) {
+      backy.restore(restore);
+    }
+    assertThat(ContainerFixture.server.checksums(f.target))
+        .isEqualTo(ContainerFixture.server.checksums(f.source));
+    ContainerFixture.server.dropDatabase(f.target);
+  }
+
+  @Test
+  void plainSqlWithHmac_refusesAMissingSidecarAndAFileDeletedWithOrWithoutItsEntry()
+      throws Exception {
+    Path single = Path.of(f.backup(null, false, "hmac").location());
+    Files.delete(
+        single.resolveSibling(single.getFileName().toString().replace(".sql", ".metadata.json")));
+    refused(single, ContainerFixture.PASSWORD, "no metadata sidecar");
+
+    BackupResult multi = f.backup(null, true, "hmac");
+    Path folder = Path.of(multi.location());
+    Path sidecar = folder.resolveSibling(multi.metadata().name() + ".metadata.json");
+    assertThat(verify(folder, ContainerFixture.PASSWORD, 0)).startsWith("OK ");
+    Path data = folder.resolve("data.sql");
+    Path aside = folder.resolveSibling("data.sql.aside");
+    Files.move(data, aside);
+    refused(folder, ContainerFixture.PASSWORD, "data.sql is missing");
+    // the same, with the file's entry taken out of the sidecar too: the list's HMAC tells
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode meta = (ObjectNode) json.readTree(sidecar.toFile());
+    ArrayNode kept = json.createArrayNode();
+    meta.withArray("files")
+        .forEach(
+            e -> {
+              if (!e.path("name").asText().endsWith("/data.sql")) {
+                kept.add(e);
+              }
+            });
+    assertThat(kept).hasSize(meta.withArray("files").size() - 1);
+    meta.set("files", kept);
+    json.writeValue(sidecar.toFile(), meta);
+    refused(folder, ContainerFixture.PASSWORD, "list of files does not match its HMAC-SHA256");
+    assertThat(verify(folder, ContainerFixture.PASSWORD, 1)).contains("list of files");
+  }
+
+  @Test
+  void aRestoreThatFailsHalfWayLeavesNoFileOfTheBackupOpen() throws Exception {
+    // a user who may create the tables but not insert: the restore fails at its first rows
+    String user = TestServer.uniqueName("noinsert");
+    ContainerFixture.server.execute(
+        "",
+        "CREATE USER '" + user + "'@'%' IDENTIFIED BY ''",
+        "GRANT SELECT, CREATE, DROP, ALTER, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW, TRIGGER ON `"
+            + f.target
+            + "`.* TO '"
+            + user
+            + "'@'%'");
+    try {
+      Map<String, Object> restore =
+          ContainerFixture.server.localRestoreConfig(f.target, zstdHmac.location());
+      @SuppressWarnings("unchecked")
+      Map<String, Object> database =
+          new LinkedHashMap<>((Map<String, Object>) restore.get("database"));
+      database.put("user", user);
+      restore.put("database", database);
+      try (var backy = new io.backydb.BackyDB(f.environment(ContainerFixture.PASSWORD))) {
+        assertThatThrownBy(() -> backy.restore(restore))
+            .isInstanceOf(BackyException.class)
+            .hasMessageContaining("INSERT command denied");
+      }
+      assertThat(openFiles())
+          .as("files this JVM has open")
+          .doesNotContain(Path.of(zstdHmac.location()).toRealPath().toString());
+    } finally {
+      ContainerFixture.server.execute("", "DROP USER '" + user + "'@'%'");
+      ContainerFixture.server.dropDatabase(f.target);
+    }
+  }
+
+  /** What this process's file descriptors point to (Linux). */
+  static List<String> openFiles() throws Exception {
+    List<String> open = new ArrayList<>();
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          open.add(Files.readSymbolicLink(fd).toString());
+        } catch (java.io.IOException gone) {
+          // the listing's own descriptor, closed meanwhile
+        }
+      }
+    }
+    return open;
   }
 
   @Test

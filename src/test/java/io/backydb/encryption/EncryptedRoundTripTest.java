@@ -83,6 +83,7 @@ class EncryptedRoundTripTest {
               new PrintWriter(out, true),
               new PrintWriter(err, true),
               "verify",
+              integrity == null ? "--no-require-hmac" : "--require-hmac",
               b.location());
       assertThat(exit).as(out + " " + err).isZero();
       assertThat(out.toString()).startsWith("OK ");

@@ -176,7 +176,9 @@ class S3BackupTest {
     assertThat(list.exit()).as(list.err()).isZero();
     assertThat(list.out()).contains(b.metadata().name()).contains(b.location());
 
-    Cli verify = cli("verify", b.location());
+    // INTEGRITY_PASSWORD is set: a backup without an HMAC is checked by its checksum only if asked
+    boolean hmac = mode.contains("hmac");
+    Cli verify = cli("verify", hmac ? "--require-hmac" : "--no-require-hmac", b.location());
     assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
     assertThat(verify.out()).startsWith("OK ");
 
@@ -184,6 +186,7 @@ class S3BackupTest {
     restore.put("database", db.databaseConfig(target));
     restore.put("backup_path", b.location());
     restore.put("storage", Map.of("storage_type", "s3", "prefix", prefix));
+    restore.put("require_hmac", hmac);
     backy.restore(restore);
     assertThat(db.checksums(target)).isEqualTo(db.checksums(source)).isNotEmpty();
   }
@@ -213,6 +216,7 @@ class S3BackupTest {
     restore.put("database", db.databaseConfig(target));
     restore.put("backup_path", b.location());
     restore.put("storage", storage("aws", Map.of()));
+    restore.put("require_hmac", false); // a backup without integrity
     backy.restore(restore);
     assertThat(db.checksums(target)).isEqualTo(db.checksums(source));
   }
