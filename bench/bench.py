@@ -603,6 +603,8 @@ class Bench:
                     },
                     "backup_path": location,
                     "storage": {"storage_type": "local"},
+                    # only `full` backups carry an HMAC; INTEGRITY_PASSWORD is set for every mode
+                    "require_hmac": mode == "full",
                 },
                 f,
                 indent=2,
