@@ -6,7 +6,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Step {@code fetch}: locates the backup in its storage; the body becomes its {@link BackupSource}.
+ * Step {@code fetch}: locates the backup in its storage, and checks that it holds the tables the
+ * restore is limited to; the body becomes its {@link BackupSource}.
  */
 public final class FetchProcessor implements Processor {
 
@@ -14,6 +15,8 @@ public final class FetchProcessor implements Processor {
   public void process(Exchange exchange) throws Exception {
     RestoreJob job = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
     BackupSource source = BackupSource.locate(job.storage(), job.config().backupPath());
+    // a misspelt table fails now, not after a long read that then restores nothing
+    source.requireTables(job.applyRequest().tables());
     job.source(source);
     exchange.getMessage().setBody(source);
   }

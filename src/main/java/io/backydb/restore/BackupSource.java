@@ -13,12 +13,15 @@ import io.backydb.format.BackyFormat;
 import io.backydb.format.BackyHeader;
 import io.backydb.format.MetadataJson;
 import io.backydb.storage.BackupStorage;
+import io.backydb.storage.ChangedObjectException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,6 +39,13 @@ public final class BackupSource {
   private final BackupMetadata metadata;
   private final List<UnaryOperator<InputStream>> payloadDecoders = new ArrayList<>();
   private final BackyHeader header;
+
+  /**
+   * Each object's version when the backup was located: every later read is of that version, so that
+   * what a restore applies is what it verified (see {@link BackupStorage#open(String, String)}).
+   */
+  private final Map<String, String> versions;
+
   private IntegrityKey integrityKey;
 
   private BackupSource(
@@ -43,12 +53,14 @@ public final class BackupSource {
       String name,
       String layout,
       List<String> objects,
+      Map<String, String> versions,
       BackupMetadata metadata,
       BackyHeader header) {
     this.storage = storage;
     this.name = name;
     this.layout = layout;
     this.objects = objects;
+    this.versions = versions;
     this.metadata = metadata;
     this.header = header;
   }
@@ -69,12 +81,19 @@ public final class BackupSource {
     if (object.endsWith(".sql") && storage.exists(object) && !object.contains("/")) {
       String name = object.substring(0, object.length() - 4);
       return new BackupSource(
-          storage, name, BackupMetadata.LAYOUT_SQL, List.of(object), sidecar(storage, name), null);
+          storage,
+          name,
+          BackupMetadata.LAYOUT_SQL,
+          List.of(object),
+          versions(storage, List.of(object)),
+          sidecar(storage, name),
+          null);
     }
     if (object.endsWith(".backy") && storage.exists(object)) {
       String name = object.substring(0, object.length() - 6);
+      Map<String, String> versions = versions(storage, List.of(object));
       BackyHeader header;
-      try (InputStream in = storage.open(object)) {
+      try (InputStream in = open(storage, object, versions)) {
         header = BackyFormat.readHeader(in, storage.location(object));
       }
       return new BackupSource(
@@ -82,6 +101,7 @@ public final class BackupSource {
           name,
           BackupMetadata.LAYOUT_BACKY,
           List.of(object),
+          versions,
           sidecar(storage, name),
           header);
     }
@@ -98,12 +118,40 @@ public final class BackupSource {
           object,
           BackupMetadata.LAYOUT_SQL_FILES,
           List.copyOf(parts),
+          versions(storage, parts),
           sidecar(storage, object),
           null);
     }
     throw new BackyException(
         ErrorCode.CONFIG,
         "backup_path " + path + " does not exist (no .sql, .backy or backup folder there)");
+  }
+
+  private static Map<String, String> versions(BackupStorage storage, List<String> objects)
+      throws IOException {
+    Map<String, String> v = new HashMap<>();
+    for (String o : objects) {
+      v.put(o, storage.version(o));
+    }
+    return Map.copyOf(v);
+  }
+
+  /** Opens {@code object} at its version, or fails with a one-line error if it has changed. */
+  private static InputStream open(BackupStorage storage, String object, Map<String, String> v)
+      throws IOException {
+    try {
+      return storage.open(object, v.get(object));
+    } catch (ChangedObjectException e) {
+      throw changed(storage, object);
+    }
+  }
+
+  private static BackyException changed(BackupStorage storage, String object) {
+    return new BackyException(
+        ErrorCode.CORRUPT_BACKUP,
+        storage.location(object)
+            + " changed while BackyDB was reading it (it was replaced or written to after it was"
+            + " first read); nothing of it was applied");
   }
 
   private static int featureRank(String object) {
@@ -170,6 +218,38 @@ public final class BackupSource {
     return !payloadDecoders.isEmpty();
   }
 
+  /**
+   * Refuses, with a one-line configuration error, a restore limited to tables the backup does not
+   * hold (a misspelt name would otherwise restore nothing and succeed). The sidecar lists the
+   * tables whose rows were dumped, so the check is made when it exists and the backup holds data.
+   */
+  public void requireTables(List<String> wanted) {
+    if (wanted == null
+        || wanted.isEmpty()
+        || metadata == null
+        || metadata.tables() == null
+        || metadata.features() == null
+        || !metadata.features().contains(Feature.DATA.key())) {
+      return;
+    }
+    java.util.Set<String> held = new java.util.TreeSet<>();
+    metadata.tables().forEach(t -> held.add(t.name()));
+    List<String> missing = wanted.stream().filter(t -> !held.contains(t)).toList();
+    if (!missing.isEmpty()) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "backup "
+              + location()
+              + " holds no table "
+              + String.join(", ", missing)
+              + " (it holds "
+              + (held.size() <= 20
+                  ? String.join(", ", held)
+                  : String.join(", ", held.stream().limit(20).toList()) + ", ...")
+              + ")");
+    }
+  }
+
   /** The integrity key the verify step derived; later reads check the trailer with it too. */
   public void integrityKey(IntegrityKey key) {
     this.integrityKey = key;
@@ -184,7 +264,7 @@ public final class BackupSource {
 
   /** Opens a {@code .backy} backup: container, decoders, decompression, bundle. */
   public OpenBacky openBacky() throws IOException {
-    return openBacky(storage.open(objects.get(0)));
+    return openBacky(openObject(objects.get(0)));
   }
 
   /** As {@link #openBacky()}, reading the file from {@code raw} (e.g. a digesting stream). */
@@ -210,9 +290,9 @@ public final class BackupSource {
     return new OpenBacky(container, codec.decode(in));
   }
 
-  /** Opens one stored object as it is stored. */
+  /** Opens one stored object as it is stored, at the version it had when it was located. */
   public InputStream openObject(String object) throws IOException {
-    return storage.open(object);
+    return open(storage, object, versions);
   }
 
   /**
@@ -242,6 +322,12 @@ public final class BackupSource {
         }
       };
     }
+    // a later file found changed would fail the restore after the earlier ones were applied
+    for (String object : objects) {
+      if (!versions.get(object).equals(storage.version(object))) {
+        throw changed(storage, object);
+      }
+    }
     Iterator<String> it = objects.iterator();
     return new DumpInput() {
       private InputStream current;
@@ -253,7 +339,7 @@ public final class BackupSource {
           return null;
         }
         String object = it.next();
-        current = storage.open(object);
+        current = openObject(object);
         return new DumpInput.DumpFile(object.substring(object.lastIndexOf('/') + 1), current);
       }
 

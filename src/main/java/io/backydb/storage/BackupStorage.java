@@ -32,6 +32,21 @@ public interface BackupStorage {
    */
   InputStream open(String name) throws IOException;
 
+  /**
+   * The identity of the bytes {@code name} holds now (S3: its ETag; a local file: its file key,
+   * size and modification time), for {@link #open(String, String)}; {@link
+   * java.nio.file.NoSuchFileException} if there is no such object.
+   */
+  String version(String name) throws IOException;
+
+  /**
+   * Opens {@code name} if it still holds the bytes of {@code version}, else throws {@link
+   * ChangedObjectException}. A restore reads a backup twice (to verify it, then to apply it): both
+   * reads are of the version taken first, so that what is applied is what was verified, whatever
+   * replaces the object meanwhile.
+   */
+  InputStream open(String name, String version) throws IOException;
+
   boolean exists(String name) throws IOException;
 
   /** Size in bytes of a committed object. */

@@ -147,6 +147,33 @@ public final class S3Storage implements BackupStorage {
   }
 
   @Override
+  public String version(String name) throws IOException {
+    HeadObjectResponse h = head(key(name));
+    if (h == null) {
+      throw new NoSuchFileException(location(name));
+    }
+    return h.eTag();
+  }
+
+  @Override
+  public InputStream open(String name, String version) throws IOException {
+    String key = key(name);
+    try {
+      // the server compares: a replaced object answers 412 instead of its new bytes
+      return client.getObject(b -> b.bucket(bucket).key(key).ifMatch(version));
+    } catch (NoSuchKeyException e) {
+      throw new ChangedObjectException(location(name));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 412) {
+        throw new ChangedObjectException(location(name));
+      }
+      throw failure("reading", location(name), e);
+    } catch (SdkException e) {
+      throw failure("reading", location(name), e);
+    }
+  }
+
+  @Override
   public boolean exists(String name) throws IOException {
     return head(key(name)) != null;
   }

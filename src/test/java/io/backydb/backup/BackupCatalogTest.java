@@ -59,6 +59,16 @@ class BackupCatalogTest {
     }
 
     @Override
+    public String version(String name) throws IOException {
+      return storage.version(name);
+    }
+
+    @Override
+    public InputStream open(String name, String version) throws IOException {
+      return storage.open(name, version);
+    }
+
+    @Override
     public PendingWrite create(String name) throws IOException {
       return storage.create(name);
     }

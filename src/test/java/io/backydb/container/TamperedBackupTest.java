@@ -276,6 +276,33 @@ class TamperedBackupTest {
   }
 
   @Test
+  void aBackupReplacedBetweenVerificationAndApplicationIsNotApplied() throws Exception {
+    for (BackupResult b : new BackupResult[] {zstdHmac, sqlHmac}) {
+      // a copy under the same name, in a folder of its own (a plain SQL file is known by its name)
+      Path original = Path.of(b.location());
+      Path folder = Files.createDirectories(dir.resolve("replaced-" + ++copies));
+      Path copy = Files.copy(original, folder.resolve(original.getFileName()));
+      String sidecar = b.metadata().name() + ".metadata.json";
+      Files.copy(original.resolveSibling(sidecar), folder.resolve(sidecar));
+      var storage = new io.backydb.storage.LocalStorage(copy.getParent());
+      var source = io.backydb.restore.BackupSource.locate(storage, copy.toString());
+      var report =
+          new io.backydb.restore.BackupVerifier(f.environment(ContainerFixture.PASSWORD), true)
+              .verify(source);
+      assertThat(report.problems()).isEmpty();
+      // another backup's bytes, renamed into place, as a tampering copy would
+      Path other = copy.resolveSibling("other.tmp");
+      Files.copy(Path.of(zstdHmacOther.location()), other);
+      Files.move(other, copy, StandardCopyOption.REPLACE_EXISTING);
+      assertThatThrownBy(source::openDump)
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining("changed while BackyDB was reading it")
+          .satisfies(
+              e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CORRUPT_BACKUP));
+    }
+  }
+
+  @Test
   void aRestoreThatFailsHalfWayLeavesNoFileOfTheBackupOpen() throws Exception {
     // a user who may create the tables but not insert: the restore fails at its first rows
     String user = TestServer.uniqueName("noinsert");

@@ -118,6 +118,42 @@ class RestoreCliTest {
   }
 
   @Test
+  void aTableTheBackupDoesNotHoldIsAConfigErrorBeforeAnythingRuns() throws Exception {
+    String location;
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+      location = backy.backup(Fidelity.backupConfig(source, false)).location();
+    }
+    Path config = dir.resolve("restore.yaml");
+    Files.writeString(
+        config,
+        "database:\n  host: "
+            + server.host()
+            + "\n  port: "
+            + server.port()
+            + "\n  user: root\n  db_name: "
+            + target
+            + "\nbackup_path: '"
+            + location
+            + "'\nstorage:\n  storage_type: local\n");
+    StringWriter err = new StringWriter();
+    int code =
+        BackyCli.execute(
+            TestServer.environment(dir.resolve("backups"), dir),
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            "restore",
+            "--config",
+            config.toString(),
+            "--tables",
+            "a,bb");
+    assertThat(code).as(err.toString()).isEqualTo(2);
+    assertThat(err.toString().strip())
+        .doesNotContain("\n")
+        .contains("holds no table bb (it holds a, b)");
+    assertThat(server.databaseExists(target)).isFalse();
+  }
+
+  @Test
   void anUnknownDefinerPolicyIsAUsageError() throws Exception {
     Path config = dir.resolve("restore.yaml");
     Files.writeString(

@@ -177,6 +177,37 @@ abstract class StorageContractTest {
     assertThat(storage.list("")).isEmpty();
   }
 
+  void put(String name, byte[] bytes) throws IOException {
+    try (PendingWrite w = storage.create(name)) {
+      w.stream().write(bytes);
+      w.commit();
+    }
+  }
+
+  @Test
+  void open_atAVersion_readsThatVersionOrFails() throws Exception {
+    byte[] first = data(3 * MIB + 5, 7);
+    put("v/backup.backy", first);
+    String version = storage.version("v/backup.backy");
+    assertThat(storage.version("v/backup.backy")).isEqualTo(version);
+    try (InputStream in = storage.open("v/backup.backy", version)) {
+      assertThat(in.readAllBytes()).isEqualTo(first);
+    }
+    // replaced by an object of the same size: what a restore verified must not be what it applies
+    storage.delete("v/backup.backy");
+    put("v/backup.backy", data(3 * MIB + 5, 8));
+    assertThat(storage.version("v/backup.backy")).isNotEqualTo(version);
+    assertThatThrownBy(() -> storage.open("v/backup.backy", version))
+        .isInstanceOf(ChangedObjectException.class)
+        .hasMessageContaining(storage.location("v/backup.backy"));
+    // and gone
+    storage.delete("v/backup.backy");
+    assertThatThrownBy(() -> storage.open("v/backup.backy", version))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> storage.version("v/backup.backy"))
+        .isInstanceOf(NoSuchFileException.class);
+  }
+
   @Test
   void open_ofAMissingObject_fails() {
     // NoSuchFileException in particular: a listing skips what another run removed meanwhile
