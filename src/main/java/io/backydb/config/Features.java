@@ -52,6 +52,11 @@ public record Features(
         names.add(s.trim().toLowerCase(java.util.Locale.ROOT));
       }
     }
+    if (names.isEmpty()) {
+      // an empty list would select nothing: a restore that applies nothing and says it succeeded
+      throw new IllegalArgumentException(
+          "names no feature (expected some of " + String.join(",", Feature.NAMES) + ")");
+    }
     for (String n : names) {
       if (!Feature.NAMES.contains(n)) {
         throw new IllegalArgumentException(

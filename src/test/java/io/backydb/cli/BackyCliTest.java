@@ -270,6 +270,17 @@ class BackyCliTest {
   }
 
   @Test
+  void anEmptyFeatureListIsAConfigErrorNotARestoreOfNothing() throws Exception {
+    server.execute(db, "CREATE TABLE u (id INT PRIMARY KEY)", "INSERT INTO u VALUES (7)");
+    run("backup", "--config", backupConfig(db).toString());
+    String location = lastLine(out);
+    assertThat(run("restore", "--config", restoreConfig(location).toString(), "--features", " "))
+        .isEqualTo(2);
+    assertThat(err.strip()).doesNotContain("\n").contains("--features: names no feature");
+    assertThat(server.databaseExists(copy)).isFalse();
+  }
+
+  @Test
   void aMissingBackupPathOrANonBackupFileIsACleanError() throws Exception {
     assertThat(
             run(
