@@ -1,6 +1,7 @@
 package io.backydb.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -46,6 +47,7 @@ public final class ConfigLoader {
               .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
               .build());
   private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
+  private static final Pattern NUMBER = Pattern.compile("\\(([-+0-9.eE]+)\\)");
 
   private ConfigLoader() {}
 
@@ -193,7 +195,16 @@ public final class ConfigLoader {
     }
     if (e instanceof ValueInstantiationException v) {
       Throwable c = v.getCause() == null ? v : v.getCause();
-      return "'" + path + "' is invalid: " + firstLine(c.getMessage());
+      String msg = firstLine(c.getMessage());
+      // "database.host must not be empty" names its key already; "'' is invalid: ..." names none
+      return path.isEmpty() || msg.startsWith(path + ".") || msg.startsWith("'" + path + ".")
+          ? msg
+          : "'" + path + "' is invalid: " + msg;
+    }
+    if (e.getCause() instanceof InputCoercionException ic) {
+      // a number too big for its type: Jackson's message has the value but not the key
+      Matcher m = NUMBER.matcher(String.valueOf(ic.getOriginalMessage()));
+      return "'" + path + "' has a value out of range" + (m.find() ? ": " + m.group(1) : "");
     }
     if (e instanceof MismatchedInputException mi) {
       String msg = mi.getOriginalMessage();
@@ -233,7 +244,11 @@ public final class ConfigLoader {
     if (t == null) {
       return "another type";
     }
-    if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+    if (t == int.class
+        || t == Integer.class
+        || t == long.class
+        || t == Long.class
+        || t == java.math.BigInteger.class) {
       return "an integer";
     }
     if (t == boolean.class || t == Boolean.class) {

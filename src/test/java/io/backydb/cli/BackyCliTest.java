@@ -226,6 +226,39 @@ class BackyCliTest {
   }
 
   @Test
+  void anEmptyRequiredKeyOrABadPortIsExit2WithOneLineNamingTheKey() throws Exception {
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(
+        f, "database:\n  host:\n  user: root\n  db_name: x\nstorage: {storage_type: local}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": database.host must not be empty\n");
+
+    Files.writeString(
+        f, "database: {host: h, user: root, db_name: ''}\nstorage: {storage_type: local}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": database.db_name must not be empty\n");
+
+    Files.writeString(
+        f,
+        "database: {host: h, port: 99999999999, user: root, db_name: x}\n"
+            + "storage: {storage_type: local}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: "
+                + f
+                + ": database.port must be between 1 and 65535 (got 99999999999)\n");
+
+    Path r = dir.resolve("restore.yaml");
+    Files.writeString(
+        r,
+        "database: {host: h, user: root, db_name: x}\nbackup_path:\nstorage: {storage_type: local}\n");
+    assertThat(run("restore", "--config", r.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + r + ": backup_path must not be empty\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  @Test
   void unreachableServerIsExit1WithOneLine() throws Exception {
     Path f = dir.resolve("unreachable.yaml");
     Files.writeString(
