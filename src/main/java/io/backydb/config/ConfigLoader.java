@@ -1,6 +1,9 @@
 package io.backydb.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -37,12 +40,14 @@ public final class ConfigLoader {
   private static final ObjectMapper JSON =
       strict(
           JsonMapper.builder()
+              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
               .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
               .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
               .build());
   private static final ObjectMapper YAML =
       strict(
           YAMLMapper.builder()
+              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
               .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
               .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
               .build());
@@ -135,6 +140,17 @@ public final class ConfigLoader {
       }
       return node;
     } catch (JsonProcessingException e) {
+      String duplicate = duplicateKey(e);
+      if (duplicate != null) {
+        // the parser stops at the second occurrence, so "last one wins" never happens silently
+        throw new BackyException(
+            ErrorCode.CONFIG,
+            source
+                + ": duplicate key '"
+                + duplicate
+                + "'"
+                + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+      }
       String where =
           e.getLocation() == null
               ? ""
@@ -151,6 +167,22 @@ public final class ConfigLoader {
               + ": "
               + firstLine(e.getOriginalMessage()));
     }
+  }
+
+  /** The dotted path of the key given twice, if that is what {@code e} reports; else null. */
+  private static String duplicateKey(JsonProcessingException e) {
+    String msg = e.getOriginalMessage();
+    if (msg == null
+        || !msg.startsWith("Duplicate field")
+        || !(e.getProcessor() instanceof JsonParser p)) {
+      return null;
+    }
+    String path = "";
+    for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+      String part = c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName();
+      path = path.isEmpty() || path.startsWith("[") ? part + path : part + "." + path;
+    }
+    return path;
   }
 
   private static <T> T bind(

@@ -259,6 +259,16 @@ class BackyCliTest {
   }
 
   @Test
+  void aKeyGivenTwiceIsExit2WithOneLineNamingTheKey() throws Exception {
+    // the second db_name used to win silently: the backup would have been of another database
+    Path f = dir.resolve("twice.yaml");
+    Files.writeString(f, Files.readString(backupConfig(db)) + "database:\n  db_name: other\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": duplicate key 'database' at line 8\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  @Test
   void unreachableServerIsExit1WithOneLine() throws Exception {
     Path f = dir.resolve("unreachable.yaml");
     Files.writeString(

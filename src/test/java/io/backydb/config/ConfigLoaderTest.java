@@ -187,6 +187,52 @@ class ConfigLoaderTest {
         .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
   }
 
+  static Stream<Arguments> duplicateKeys() {
+    return Stream.of(
+        Arguments.of(
+            "c.yaml",
+            DB + "storage: {storage_type: local}\nstorage: {storage_type: aws}\n",
+            "duplicate key 'storage' at line 3"),
+        Arguments.of(
+            "c.yaml",
+            "database:\n  host: h\n  user: u\n  db_name: d\n  host: other\n" + LOCAL,
+            "duplicate key 'database.host' at line 5"),
+        Arguments.of(
+            "c.yaml",
+            DB + "storage:\n  storage_type: local\n  retention: {keep_last: 1, keep_last: 2}\n",
+            "duplicate key 'storage.retention.keep_last' at line 4"),
+        Arguments.of(
+            "c.json",
+            "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\","
+                + " \"db_name\": \"e\"},\n \"storage\": {\"storage_type\": \"local\"}}",
+            "duplicate key 'database.db_name' at line 1"),
+        Arguments.of(
+            "c.json",
+            "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\"},\n"
+                + " \"storage\": {\"storage_type\": \"local\"},\n"
+                + " \"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\"}}",
+            "duplicate key 'database' at line 3"),
+        Arguments.of(
+            "c.json",
+            "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\","
+                + " \"tables\": [{\"a\": 1, \"a\": 2}]}, \"storage\": {\"storage_type\": \"local\"}}",
+            "duplicate key 'database.tables[0].a' at line 1"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("duplicateKeys")
+  void aKeyGivenTwiceIsOneLineNamingTheKey(String name, String text, String expected)
+      throws Exception {
+    Path f = dir.resolve(name);
+    Files.writeString(f, text);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .isInstanceOf(BackyException.class)
+        .hasMessage(f + ": " + expected)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
+    // the same text given directly (the Java API, queue messages)
+    assertThatThrownBy(() -> ConfigLoader.backupFromText(text)).hasMessage("config: " + expected);
+  }
+
   @ParameterizedTest(name = "threads: {0}")
   @CsvSource(
       delimiter = '|',
