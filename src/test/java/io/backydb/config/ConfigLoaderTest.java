@@ -308,6 +308,30 @@ class ConfigLoaderTest {
     assertThat(c.compression().type()).isEqualTo(CompressionType.ZSTD);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"none", "NONE"})
+  void compressionTypeNoneIsRejectedWithTheValidTypes(String none) throws Exception {
+    Path f = dir.resolve("c.yaml");
+    for (String on : java.util.List.of("true", "false")) {
+      Files.writeString(
+          f,
+          DB + "compression: {compression: " + on + ", compression_type: " + none + "}\n" + LOCAL);
+      assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+          .isInstanceOf(BackyException.class)
+          .hasMessage(
+              f
+                  + ": 'compression.compression_type' has unsupported value 'none' (expected one"
+                  + " of: zip, tar, zstd; for no compression set compression: false)")
+          .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
+    }
+    Files.writeString(f, DB + "compression: {compression: true, compression_type: lz4}\n" + LOCAL);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .hasMessage(
+            f
+                + ": 'compression.compression_type' has unsupported value 'lz4' (expected one of:"
+                + " zip, tar, zstd)");
+  }
+
   @Test
   void featuresParseFromCommandLineList() {
     assertThat(Features.parse("tables, data")).isEqualTo(Features.DEFAULT);
