@@ -83,6 +83,18 @@ public final class ConfigLoader {
     return bind(read(file), RestoreConfig.class, file.toString());
   }
 
+  /**
+   * The storage section of a backup or a restore config file: a restore config if {@code
+   * backup_path} is one of its top-level keys, a backup config otherwise. Either is validated
+   * whole.
+   */
+  public static StorageConfig storageFromFile(Path file) {
+    com.fasterxml.jackson.databind.JsonNode node = read(file);
+    return node.has("backup_path")
+        ? bind(node, RestoreConfig.class, file.toString()).storage()
+        : bind(node, BackupConfig.class, file.toString()).storage();
+  }
+
   public static BackupConfig backupFromMap(Map<String, ?> map) {
     return bind(JSON.valueToTree(map), BackupConfig.class, "config");
   }

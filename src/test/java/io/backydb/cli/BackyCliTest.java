@@ -269,6 +269,44 @@ class BackyCliTest {
   }
 
   @Test
+  void listTellsABackupConfigFromARestoreConfigByItsKeysNotItsText() throws Exception {
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+
+    // a backup config whose text mentions backup_path, in a value and in a comment
+    Path f = dir.resolve("mentions.yaml");
+    Files.writeString(
+        f,
+        "# not a restore config, though it says backup_path\n"
+            + Files.readString(backupConfig(db))
+            + "# backup_path: /elsewhere\n");
+    assertThat(run("list", "--config", f.toString())).as(err).isZero();
+    assertThat(out).contains(location);
+    Files.writeString(
+        f,
+        "database: {host: h, user: u, db_name: backup_path_test}\nstorage: {storage_type: local}\n");
+    assertThat(run("list", "--config", f.toString())).as(err).isZero();
+    assertThat(out).contains(location);
+
+    // a restore config is still read as one (its backup_path does not have to exist)
+    assertThat(
+            run("list", "--config", restoreConfig(backups.resolve("x.sql").toString()).toString()))
+        .as(err)
+        .isZero();
+    assertThat(out).contains(location);
+
+    // and a broken config of either kind is reported in its own terms
+    Files.writeString(f, "database: {host: h, user: u}\nstorage: {storage_type: local}\n");
+    assertThat(run("list", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": missing required key 'database.db_name'\n");
+    Files.writeString(
+        f,
+        "database: {host: h, user: u, db_name: d}\nbackup_path:\nstorage: {storage_type: local}\n");
+    assertThat(run("list", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": backup_path must not be empty\n");
+  }
+
+  @Test
   void unreachableServerIsExit1WithOneLine() throws Exception {
     Path f = dir.resolve("unreachable.yaml");
     Files.writeString(
