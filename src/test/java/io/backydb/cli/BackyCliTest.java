@@ -307,6 +307,42 @@ class BackyCliTest {
   }
 
   @Test
+  void aLoggingPathThatCannotHoldTheLogIsExit2NamingItAndDoesNothing() throws Exception {
+    Path notAFolder = Files.writeString(dir.resolve("not-a-folder"), "x");
+    env.put("LOGGING_PATH", notAFolder.toString());
+    assertThat(run("backup", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: environment variable LOGGING_PATH ("
+                + notAFolder
+                + ") cannot hold the log file backydb.log: "
+                + notAFolder
+                + " exists and is not a folder\n");
+    assertThat(backups).doesNotExist();
+
+    Path below = notAFolder.resolve("logs");
+    env.put("LOGGING_PATH", below.toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err)
+        .startsWith(
+            "backy: error: environment variable LOGGING_PATH ("
+                + below
+                + ") cannot hold the log file backydb.log: ")
+        .doesNotContain("details in the log file");
+    assertThat(err.lines().count()).isEqualTo(1);
+    assertThat(out).isEmpty();
+
+    // help needs no log file
+    assertThat(run("backup", "--help")).isZero();
+    assertThat(out).contains("Usage: backy backup");
+
+    // a folder that does not exist yet is created, as before
+    env.put("LOGGING_PATH", dir.resolve("new/logs").toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
+    assertThat(dir.resolve("new/logs/backydb.log")).exists();
+  }
+
+  @Test
   void unreachableServerIsExit1WithOneLine() throws Exception {
     Path f = dir.resolve("unreachable.yaml");
     Files.writeString(
