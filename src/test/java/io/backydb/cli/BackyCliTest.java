@@ -343,6 +343,18 @@ class BackyCliTest {
   }
 
   @Test
+  void historyRefusesALimitBelowOne() throws Exception {
+    for (String n : List.of("0", "-1")) {
+      assertThat(run("history", "--routes", dir.toString(), "--limit", n)).as(n).isEqualTo(2);
+      assertThat(err.lines().findFirst().orElseThrow())
+          .isEqualTo("Invalid value for option '--limit': must be at least 1, got " + n);
+      assertThat(out).isEmpty();
+    }
+    assertThat(run("history", "--routes", dir.toString(), "-n", "1")).as(err).isZero();
+    assertThat(out).startsWith("No runs recorded in ");
+  }
+
+  @Test
   void unreachableServerIsExit1WithOneLine() throws Exception {
     Path f = dir.resolve("unreachable.yaml");
     Files.writeString(
