@@ -3,6 +3,7 @@ package io.backydb.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -150,7 +151,7 @@ class DocsConfigExamplesTest {
                 Map<String, Object> config = new LinkedHashMap<>();
                 config.put("database", Map.of("host", "h", "user", "u", "db_name", "d"));
                 config.put("storage", Map.of("storage_type", "local"));
-                config.putAll(JSON.convertValue(node, Map.class));
+                config.putAll(JSON.convertValue(node, new TypeReference<Map<String, Object>>() {}));
                 if (restore) {
                   ConfigLoader.restoreFromMap(config);
                 } else {
