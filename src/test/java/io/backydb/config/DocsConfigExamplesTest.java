@@ -166,11 +166,12 @@ class DocsConfigExamplesTest {
   @Test
   void theDocsHaveTheConfigExamplesThisTestLooksFor() throws IOException {
     // so that a change to how blocks are found cannot make the test above check nothing
-    assertThat(docExamples())
-        .extracting(Example::where)
-        .contains("README.md:92", "README.md:101", "docs/storage.md:42")
-        .anyMatch(w -> w.startsWith("docs/configuration.md:"))
-        .anyMatch(w -> w.startsWith("docs/security.md:") && w.endsWith("#3"));
+    List<String> where = docExamples().stream().map(Example::where).toList();
+    assertThat(where.stream().filter(w -> w.startsWith("README.md:")))
+        .hasSizeGreaterThanOrEqualTo(2);
+    assertThat(where).anyMatch(w -> w.startsWith("docs/storage.md:"));
+    assertThat(where).anyMatch(w -> w.startsWith("docs/configuration.md:"));
+    assertThat(where).anyMatch(w -> w.startsWith("docs/security.md:") && w.endsWith(" #3"));
   }
 
   @Test
