@@ -65,12 +65,35 @@ public final class BackyCli implements Runnable {
 
   /** Runs the CLI with the given output streams. */
   public static int execute(Environment env, PrintWriter out, PrintWriter err, String... args) {
-    Logging.configure(env, isService(args));
     CommandLine cli = new CommandLine(new BackyCli(), new EnvironmentFactory(env));
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(BackyCli::handle);
+    cli.setExecutionStrategy(
+        parsed -> {
+          if (!helpOnly(parsed)) {
+            try {
+              Logging.configure(env, isService(args));
+            } catch (BackyException e) {
+              // a log folder that cannot be used: one line and exit 2 before the command runs
+              throw new CommandLine.ExecutionException(cli, e.getMessage(), e);
+            }
+          }
+          return new CommandLine.RunLast().execute(parsed);
+        });
     return cli.execute(args);
+  }
+
+  /** {@code --help}, {@code --version} or {@code help}: only prints, so needs no log file. */
+  private static boolean helpOnly(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.isUsageHelpRequested()
+          || p.isVersionHelpRequested()
+          || p.commandSpec().userObject() instanceof CommandLine.HelpCommand) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code backy run}: the long-running service, which stops through Camel, not StopRequest. */

@@ -43,12 +43,21 @@ final class HistoryCommand implements Callable<Integer> {
       description = "The settings file given to `backy run --properties`.")
   Path properties;
 
+  int limit;
+
   @Option(
       names = {"-n", "--limit"},
       paramLabel = "N",
       defaultValue = "20",
-      description = "How many runs to show (default: ${DEFAULT-VALUE}).")
-  int limit;
+      description = "How many runs to show, at least 1 (default: ${DEFAULT-VALUE}).")
+  void setLimit(int n) {
+    if (n < 1) {
+      // 0 printed "No runs recorded" and a negative number became an SQL syntax error (LIMIT -1)
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "Invalid value for option '--limit': must be at least 1, got " + n);
+    }
+    limit = n;
+  }
 
   HistoryCommand(Environment env) {
     this.env = env;

@@ -7,18 +7,37 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.slf4j.LoggerFactory;
 
 /**
  * Where logs go: always to {@code $LOGGING_PATH/backydb.log} when that is set; to the console only
- * for the long-running service, so that one-shot commands print just their own output.
+ * for the long-running service, so that one-shot commands print just their own output. A {@code
+ * LOGGING_PATH} whose folder cannot be created or whose log file cannot be written is a config
+ * error, not a run without a log.
  */
 final class Logging {
 
+  static final String FILE_NAME = "backydb.log";
+
   private Logging() {}
 
+  /**
+   * Sets up logging for one run of the CLI.
+   *
+   * @throws BackyException (CONFIG) naming {@code LOGGING_PATH} if the log file cannot be written
+   */
   static void configure(Environment env, boolean console) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
       return;
@@ -30,19 +49,23 @@ final class Logging {
     ctx.getLogger("ch.vorburger").setLevel(Level.WARN);
     ctx.getLogger("org.apache.camel.impl.engine").setLevel(Level.WARN);
     ctx.getLogger("com.mchange").setLevel(Level.WARN); // c3p0 prints its whole pool config
-    env.get(Environment.LOGGING_PATH)
-        .filter(p -> !p.isBlank())
-        .ifPresent(
-            dir -> {
-              FileAppender<ILoggingEvent> file = new FileAppender<>();
-              file.setContext(ctx);
-              file.setName("file");
-              file.setFile(Path.of(dir, "backydb.log").toString());
-              file.setEncoder(encoder(ctx));
-              file.setPrudent(true); // several backy processes may share one log folder
-              file.start();
-              root.addAppender(file);
-            });
+    String dir = env.get(Environment.LOGGING_PATH).orElse("");
+    if (!dir.isBlank()) {
+      // logback would only note a folder it cannot use in its status list and log nowhere, while
+      // every error line points the user to this file
+      Path log = writableLogFile(dir);
+      FileAppender<ILoggingEvent> file = new FileAppender<>();
+      file.setContext(ctx);
+      file.setName("file");
+      file.setFile(log.toString());
+      file.setEncoder(encoder(ctx));
+      file.setPrudent(true); // several backy processes may share one log folder
+      file.start();
+      if (!file.isStarted()) {
+        throw unusable(dir, "logback could not open " + log);
+      }
+      root.addAppender(file);
+    }
     if (console) {
       ConsoleAppender<ILoggingEvent> out = new ConsoleAppender<>();
       out.setContext(ctx);
@@ -51,6 +74,55 @@ final class Logging {
       out.start();
       root.addAppender(out);
     }
+  }
+
+  /** {@code dir/backydb.log}, its folder created if missing and the file opened for appending. */
+  private static Path writableLogFile(String dir) {
+    Path log;
+    try {
+      log = Path.of(dir).resolve(FILE_NAME);
+    } catch (InvalidPathException e) {
+      throw unusable(dir, e.getReason());
+    }
+    try {
+      Files.createDirectories(log.getParent());
+      try (FileChannel ch =
+          FileChannel.open(
+              log,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND)) {
+        return log;
+      }
+    } catch (IOException e) {
+      throw unusable(dir, reason(e));
+    }
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException a) {
+      return a.getFile() + ": permission denied";
+    }
+    if (e instanceof FileAlreadyExistsException f) {
+      return f.getFile() + " exists and is not a folder";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getFile() + ": " + f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  private static BackyException unusable(String dir, String reason) {
+    return new BackyException(
+        ErrorCode.CONFIG,
+        "environment variable "
+            + Environment.LOGGING_PATH
+            + " ("
+            + dir
+            + ") cannot hold the log file "
+            + FILE_NAME
+            + ": "
+            + reason);
   }
 
   private static PatternLayoutEncoder encoder(LoggerContext ctx) {

@@ -24,7 +24,8 @@ final class VerifyCommand extends BackyCommand {
   @Parameters(
       paramLabel = "PATH",
       description =
-          "The backup: a .sql or .backy file, or a backup folder, local or s3://bucket/key.")
+          "The backup: a .sql or .backy file, or a backup folder, local or s3://bucket/key"
+              + " (credentials, region, endpoint and AWS_S3_PATH_STYLE from AWS_S3_*).")
   String path;
 
   @Option(
@@ -42,7 +43,7 @@ final class VerifyCommand extends BackyCommand {
 
   @Override
   public Integer call() throws Exception {
-    // a local path, or s3://bucket/key with credentials and endpoint from AWS_S3_*
+    // a local path, or s3://bucket/key with credentials, endpoint and path style from AWS_S3_*
     Storages.Located at = Storages.forLocation(path, env);
     BackupSource source = BackupSource.locate(at.storage(), at.location());
     BackupDecryption.setUp(source, env);

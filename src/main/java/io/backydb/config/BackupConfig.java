@@ -2,7 +2,6 @@ package io.backydb.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.Objects;
 
 /**
  * A backup job: the seed's backup configuration schema. Immutable; build it with {@link
@@ -16,8 +15,13 @@ public record BackupConfig(
     StorageConfig storage) {
 
   public BackupConfig {
-    Objects.requireNonNull(database, "database");
-    Objects.requireNonNull(storage, "storage");
+    // present but null: YAML's "database:" or "database: null"
+    if (database == null) {
+      throw new IllegalArgumentException("database must not be empty");
+    }
+    if (storage == null) {
+      throw new IllegalArgumentException("storage must not be empty");
+    }
     compression = compression == null ? CompressionConfig.NONE : compression;
     security = security == null ? SecurityConfig.NONE : security;
     integrity = integrity == null ? IntegrityConfig.NONE : integrity;

@@ -20,8 +20,19 @@ public record CompressionConfig(boolean compression, CompressionType type, Integ
       @JsonProperty("compression") Boolean compression,
       @JsonProperty("compression_type") CompressionType type,
       @JsonProperty("compression_level") Integer level) {
+    if (type == CompressionType.NONE) {
+      // "none" is how a backup's header records an uncompressed payload, not a codec to ask for:
+      // with compression: true it used to switch compression off silently
+      throw new IllegalArgumentException(
+          "'compression.compression_type' has unsupported value 'none' (expected one of: "
+              + java.util.Arrays.stream(CompressionType.values())
+                  .filter(t -> t != CompressionType.NONE)
+                  .map(CompressionType::key)
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + "; for no compression set compression: false)");
+    }
     boolean on = compression != null && compression;
     CompressionType t = on ? (type == null ? CompressionType.ZSTD : type) : CompressionType.NONE;
-    return new CompressionConfig(on && t != CompressionType.NONE, t, level);
+    return new CompressionConfig(on, t, level);
   }
 }

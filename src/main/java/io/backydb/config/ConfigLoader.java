@@ -1,6 +1,10 @@
 package io.backydb.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -36,16 +40,19 @@ public final class ConfigLoader {
   private static final ObjectMapper JSON =
       strict(
           JsonMapper.builder()
+              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
               .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
               .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
               .build());
   private static final ObjectMapper YAML =
       strict(
           YAMLMapper.builder()
+              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
               .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
               .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
               .build());
   private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
+  private static final Pattern NUMBER = Pattern.compile("\\(([-+0-9.eE]+)\\)");
 
   private ConfigLoader() {}
 
@@ -74,6 +81,18 @@ public final class ConfigLoader {
 
   public static RestoreConfig restoreFromFile(Path file) {
     return bind(read(file), RestoreConfig.class, file.toString());
+  }
+
+  /**
+   * The storage section of a backup or a restore config file: a restore config if {@code
+   * backup_path} is one of its top-level keys, a backup config otherwise. Either is validated
+   * whole.
+   */
+  public static StorageConfig storageFromFile(Path file) {
+    com.fasterxml.jackson.databind.JsonNode node = read(file);
+    return node.has("backup_path")
+        ? bind(node, RestoreConfig.class, file.toString()).storage()
+        : bind(node, BackupConfig.class, file.toString()).storage();
   }
 
   public static BackupConfig backupFromMap(Map<String, ?> map) {
@@ -133,6 +152,17 @@ public final class ConfigLoader {
       }
       return node;
     } catch (JsonProcessingException e) {
+      String duplicate = duplicateKey(e);
+      if (duplicate != null) {
+        // the parser stops at the second occurrence, so "last one wins" never happens silently
+        throw new BackyException(
+            ErrorCode.CONFIG,
+            source
+                + ": duplicate key '"
+                + duplicate
+                + "'"
+                + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+      }
       String where =
           e.getLocation() == null
               ? ""
@@ -149,6 +179,22 @@ public final class ConfigLoader {
               + ": "
               + firstLine(e.getOriginalMessage()));
     }
+  }
+
+  /** The dotted path of the key given twice, if that is what {@code e} reports; else null. */
+  private static String duplicateKey(JsonProcessingException e) {
+    String msg = e.getOriginalMessage();
+    if (msg == null
+        || !msg.startsWith("Duplicate field")
+        || !(e.getProcessor() instanceof JsonParser p)) {
+      return null;
+    }
+    String path = "";
+    for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+      String part = c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName();
+      path = path.isEmpty() || path.startsWith("[") ? part + path : part + "." + path;
+    }
+    return path;
   }
 
   private static <T> T bind(
@@ -193,7 +239,16 @@ public final class ConfigLoader {
     }
     if (e instanceof ValueInstantiationException v) {
       Throwable c = v.getCause() == null ? v : v.getCause();
-      return "'" + path + "' is invalid: " + firstLine(c.getMessage());
+      String msg = firstLine(c.getMessage());
+      // "database.host must not be empty" names its key already; "'' is invalid: ..." names none
+      return path.isEmpty() || msg.startsWith(path + ".") || msg.startsWith("'" + path + ".")
+          ? msg
+          : "'" + path + "' is invalid: " + msg;
+    }
+    if (e.getCause() instanceof InputCoercionException ic) {
+      // a number too big for its type: Jackson's message has the value but not the key
+      Matcher m = NUMBER.matcher(String.valueOf(ic.getOriginalMessage()));
+      return "'" + path + "' has a value out of range" + (m.find() ? ": " + m.group(1) : "");
     }
     if (e instanceof MismatchedInputException mi) {
       String msg = mi.getOriginalMessage();
@@ -233,7 +288,11 @@ public final class ConfigLoader {
     if (t == null) {
       return "another type";
     }
-    if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+    if (t == int.class
+        || t == Integer.class
+        || t == long.class
+        || t == Long.class
+        || t == java.math.BigInteger.class) {
       return "an integer";
     }
     if (t == boolean.class || t == Boolean.class) {

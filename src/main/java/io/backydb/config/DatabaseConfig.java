@@ -2,6 +2,7 @@ package io.backydb.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.math.BigInteger;
 import java.util.List;
 
 /**
@@ -36,6 +37,11 @@ public record DatabaseConfig(
 
   public static final int DEFAULT_PORT = 3306;
 
+  /** The TCP port range. */
+  public static final int MIN_PORT = 1;
+
+  public static final int MAX_PORT = 65535;
+
   /** The {@code definers} values. */
   public static final List<String> DEFINER_POLICIES = List.of("keep", "drop", "rewrite");
 
@@ -43,6 +49,10 @@ public record DatabaseConfig(
   static final int MAX_DEFAULT_THREADS = 4;
 
   public DatabaseConfig {
+    requireText("database.host", host);
+    requireText("database.user", user);
+    requireText("database.db_name", dbName);
+    checkPort(BigInteger.valueOf(port));
     if (threads == 0) {
       threads = defaultThreads();
     }
@@ -76,7 +86,7 @@ public record DatabaseConfig(
   @JsonCreator
   static DatabaseConfig fromJson(
       @JsonProperty(value = "host", required = true) String host,
-      @JsonProperty("port") Integer port,
+      @JsonProperty("port") BigInteger port,
       @JsonProperty(value = "user", required = true) String user,
       @JsonProperty(value = "db_name", required = true) String dbName,
       @JsonProperty("multiple_files") Boolean multipleFiles,
@@ -90,9 +100,13 @@ public record DatabaseConfig(
       throw new IllegalArgumentException(
           "database.threads must be between 1 and 64 (got " + threads + ")");
     }
+    if (port != null) {
+      // read as a BigInteger so that 99999999999 gets the range too, not an int overflow
+      checkPort(port);
+    }
     return new DatabaseConfig(
         host,
-        port == null ? DEFAULT_PORT : port,
+        port == null ? DEFAULT_PORT : port.intValue(),
         user,
         dbName,
         multipleFiles != null && multipleFiles,
@@ -101,6 +115,21 @@ public record DatabaseConfig(
         definers,
         definer,
         threads == null ? 0 : threads);
+  }
+
+  /** A required string: present, not null (YAML's {@code host:}) and not blank. */
+  static void requireText(String key, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(key + " must not be empty");
+    }
+  }
+
+  private static void checkPort(BigInteger port) {
+    if (port.compareTo(BigInteger.valueOf(MIN_PORT)) < 0
+        || port.compareTo(BigInteger.valueOf(MAX_PORT)) > 0) {
+      throw new IllegalArgumentException(
+          "database.port must be between " + MIN_PORT + " and " + MAX_PORT + " (got " + port + ")");
+    }
   }
 
   /** The number of cores, at most {@value #MAX_DEFAULT_THREADS}. */

@@ -30,6 +30,12 @@ public interface Environment {
   /** An S3-compatible server (MinIO, Ceph, R2, s3proxy) instead of AWS; optional. */
   String AWS_S3_ENDPOINT = "AWS_S3_ENDPOINT";
 
+  /**
+   * {@code true} or {@code false}: S3 path-style addressing where a config does not say ({@code
+   * storage.path_style}), e.g. for {@code backy verify s3://...}; optional.
+   */
+  String AWS_S3_PATH_STYLE = "AWS_S3_PATH_STYLE";
+
   Optional<String> get(String name);
 
   static Environment system() {

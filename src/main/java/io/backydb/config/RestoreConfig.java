@@ -2,7 +2,6 @@ package io.backydb.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.Objects;
 
 /**
  * A restore job: the seed's restore configuration, plus {@code replace_existing}.
@@ -24,9 +23,14 @@ public record RestoreConfig(
     Boolean requireHmac) {
 
   public RestoreConfig {
-    Objects.requireNonNull(database, "database");
-    Objects.requireNonNull(backupPath, "backup_path");
-    Objects.requireNonNull(storage, "storage");
+    // present but null (YAML's "database:" or "database: null"), or an empty backup_path
+    if (database == null) {
+      throw new IllegalArgumentException("database must not be empty");
+    }
+    DatabaseConfig.requireText("backup_path", backupPath);
+    if (storage == null) {
+      throw new IllegalArgumentException("storage must not be empty");
+    }
   }
 
   @JsonCreator

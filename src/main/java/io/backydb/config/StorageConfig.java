@@ -11,8 +11,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param prefix S3 only: a key prefix inside the bucket, e.g. {@code prod/shop/} (default: none)
  * @param partSizeMb S3 only: the multipart upload's part size in MiB, 5 to 2047 (default 16); it
  *     doubles every 1,000 parts, so 10,000 parts cover several TB
- * @param pathStyle S3 only: path-style addressing ({@code http://host/bucket/key}); default true
- *     when {@code AWS_S3_ENDPOINT} is set, false for AWS itself
+ * @param pathStyle S3 only: path-style addressing ({@code http://host/bucket/key}); default {@code
+ *     AWS_S3_PATH_STYLE} if set, else true when {@code AWS_S3_ENDPOINT} is set, false for AWS
  * @param retention which backups to keep, applied after each backup and by {@code backy prune}
  *     (default null: keep everything)
  */

@@ -10,18 +10,10 @@ public final class StorageConfigs {
   private StorageConfigs() {}
 
   /**
-   * Reads {@code file} as a restore config if it has {@code backup_path}, else as a backup config.
+   * Reads {@code file} as a restore config if {@code backup_path} is one of its top-level keys,
+   * else as a backup config; a {@code backup_path} in a value or a comment does not count.
    */
   public static StorageConfig fromConfigFile(Path file) {
-    String text;
-    try {
-      text = java.nio.file.Files.readString(file);
-    } catch (java.io.IOException e) {
-      // let the loader report the missing or unreadable file in its usual words
-      return ConfigLoader.backupFromFile(file).storage();
-    }
-    return text.contains("backup_path")
-        ? ConfigLoader.restoreFromFile(file).storage()
-        : ConfigLoader.backupFromFile(file).storage();
+    return ConfigLoader.storageFromFile(file);
   }
 }

@@ -23,15 +23,31 @@ public record S3Settings(
     boolean pathStyle) {
 
   /**
-   * Reads the environment; {@code pathStyle} null means: path-style when an endpoint is set. Fails
-   * with a one-line config error naming a missing variable.
+   * Reads the environment, the bucket from {@code AWS_S3_BUCKET_NAME}. {@code pathStyle} (the
+   * config's {@code path_style}) null means: {@code AWS_S3_PATH_STYLE} if set, else path-style when
+   * an endpoint is set. Fails with a one-line config error naming a missing variable.
    */
   public static S3Settings fromEnvironment(Environment env, Boolean pathStyle) {
+    return read(
+        env,
+        env.requireNonEmpty(Environment.AWS_S3_BUCKET_NAME, "for S3 storage: the bucket"),
+        pathStyle);
+  }
+
+  /**
+   * Reads the environment for a given bucket, such as the one of an {@code s3://bucket/key}
+   * location: {@code AWS_S3_BUCKET_NAME} is not needed; path-style as {@code AWS_S3_PATH_STYLE}
+   * says, else path-style when an endpoint is set.
+   */
+  public static S3Settings forBucket(Environment env, String bucket) {
+    return read(env, bucket, null);
+  }
+
+  private static S3Settings read(Environment env, String bucket, Boolean pathStyle) {
     String why = "for S3 storage";
     String id = env.requireNonEmpty(Environment.AWS_S3_ACCESS_KEY_ID, why + ": the access key id");
     String secret =
         env.requireNonEmpty(Environment.AWS_S3_SECRET_ACCESS_KEY, why + ": the secret key");
-    String bucket = env.requireNonEmpty(Environment.AWS_S3_BUCKET_NAME, why + ": the bucket");
     String region =
         env.requireNonEmpty(
             Environment.AWS_S3_REGION, why + ": the bucket's region, e.g. eu-west-1 (R2: auto)");
@@ -53,12 +69,27 @@ public record S3Settings(
                 + " must be an http:// or https:// URL, e.g. http://127.0.0.1:9000");
       }
     }
-    return new S3Settings(
-        id, secret, bucket, region, endpoint, pathStyle != null ? pathStyle : endpoint != null);
+    Boolean fromEnv = pathStyleFromEnvironment(env);
+    boolean path = pathStyle != null ? pathStyle : fromEnv != null ? fromEnv : endpoint != null;
+    return new S3Settings(id, secret, bucket, region, endpoint, path);
   }
 
-  public S3Settings withBucket(String b) {
-    return new S3Settings(accessKeyId, secretAccessKey, b, region, endpoint, pathStyle);
+  /** {@code AWS_S3_PATH_STYLE}: true, false, or null when unset or empty. */
+  private static Boolean pathStyleFromEnvironment(Environment env) {
+    String v = env.get(Environment.AWS_S3_PATH_STYLE).orElse("").trim();
+    if (v.isEmpty()) {
+      return null;
+    }
+    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+      return Boolean.valueOf(v.toLowerCase(java.util.Locale.ROOT));
+    }
+    throw new BackyException(
+        ErrorCode.CONFIG,
+        "environment variable "
+            + Environment.AWS_S3_PATH_STYLE
+            + " must be true or false (got '"
+            + v
+            + "')");
   }
 
   /** Parses {@code s3://bucket/key}; a one-line config error if it is not one. */

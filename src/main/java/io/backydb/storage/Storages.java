@@ -31,13 +31,14 @@ public final class Storages {
 
   /**
    * The storage holding {@code location} as {@code bin/backy backup} printed it: an {@code
-   * s3://bucket/key} URI (credentials, region and endpoint from {@code AWS_S3_*}; the bucket from
-   * the URI), or a local path (its folder becomes the storage).
+   * s3://bucket/key} URI (credentials, region, endpoint and path style from {@code AWS_S3_*}; the
+   * bucket from the URI), or a local path (its folder becomes the storage).
    */
   public static Located forLocation(String location, Environment env) {
     if (location.startsWith("s3://")) {
       URI uri = S3Settings.parseS3Uri(location);
-      S3Settings s = S3Settings.fromEnvironment(env, null).withBucket(uri.getHost());
+      // the bucket is the location's: AWS_S3_BUCKET_NAME is not needed
+      S3Settings s = S3Settings.forBucket(env, uri.getHost());
       // like a local file's folder, the key's "folder" becomes the storage's prefix
       String key = location.substring(("s3://" + uri.getHost() + "/").length());
       while (key.endsWith("/")) {

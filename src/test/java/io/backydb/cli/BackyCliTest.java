@@ -226,6 +226,135 @@ class BackyCliTest {
   }
 
   @Test
+  void anEmptyRequiredKeyOrABadPortIsExit2WithOneLineNamingTheKey() throws Exception {
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(
+        f, "database:\n  host:\n  user: root\n  db_name: x\nstorage: {storage_type: local}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": database.host must not be empty\n");
+
+    Files.writeString(
+        f, "database: {host: h, user: root, db_name: ''}\nstorage: {storage_type: local}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": database.db_name must not be empty\n");
+
+    Files.writeString(
+        f,
+        "database: {host: h, port: 99999999999, user: root, db_name: x}\n"
+            + "storage: {storage_type: local}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: "
+                + f
+                + ": database.port must be between 1 and 65535 (got 99999999999)\n");
+
+    Path r = dir.resolve("restore.yaml");
+    Files.writeString(
+        r,
+        "database: {host: h, user: root, db_name: x}\nbackup_path:\nstorage: {storage_type: local}\n");
+    assertThat(run("restore", "--config", r.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + r + ": backup_path must not be empty\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  @Test
+  void aKeyGivenTwiceIsExit2WithOneLineNamingTheKey() throws Exception {
+    // the second db_name used to win silently: the backup would have been of another database
+    Path f = dir.resolve("twice.yaml");
+    Files.writeString(f, Files.readString(backupConfig(db)) + "database:\n  db_name: other\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": duplicate key 'database' at line 8\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  @Test
+  void listTellsABackupConfigFromARestoreConfigByItsKeysNotItsText() throws Exception {
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+
+    // a backup config whose text mentions backup_path, in a value and in a comment
+    Path f = dir.resolve("mentions.yaml");
+    Files.writeString(
+        f,
+        "# not a restore config, though it says backup_path\n"
+            + Files.readString(backupConfig(db))
+            + "# backup_path: /elsewhere\n");
+    assertThat(run("list", "--config", f.toString())).as(err).isZero();
+    assertThat(out).contains(location);
+    Files.writeString(
+        f,
+        "database: {host: h, user: u, db_name: backup_path_test}\nstorage: {storage_type: local}\n");
+    assertThat(run("list", "--config", f.toString())).as(err).isZero();
+    assertThat(out).contains(location);
+
+    // a restore config is still read as one (its backup_path does not have to exist)
+    assertThat(
+            run("list", "--config", restoreConfig(backups.resolve("x.sql").toString()).toString()))
+        .as(err)
+        .isZero();
+    assertThat(out).contains(location);
+
+    // and a broken config of either kind is reported in its own terms
+    Files.writeString(f, "database: {host: h, user: u}\nstorage: {storage_type: local}\n");
+    assertThat(run("list", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": missing required key 'database.db_name'\n");
+    Files.writeString(
+        f,
+        "database: {host: h, user: u, db_name: d}\nbackup_path:\nstorage: {storage_type: local}\n");
+    assertThat(run("list", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + f + ": backup_path must not be empty\n");
+  }
+
+  @Test
+  void aLoggingPathThatCannotHoldTheLogIsExit2NamingItAndDoesNothing() throws Exception {
+    Path notAFolder = Files.writeString(dir.resolve("not-a-folder"), "x");
+    env.put("LOGGING_PATH", notAFolder.toString());
+    assertThat(run("backup", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: environment variable LOGGING_PATH ("
+                + notAFolder
+                + ") cannot hold the log file backydb.log: "
+                + notAFolder
+                + " exists and is not a folder\n");
+    assertThat(backups).doesNotExist();
+
+    Path below = notAFolder.resolve("logs");
+    env.put("LOGGING_PATH", below.toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err)
+        .startsWith(
+            "backy: error: environment variable LOGGING_PATH ("
+                + below
+                + ") cannot hold the log file backydb.log: ")
+        .doesNotContain("details in the log file");
+    assertThat(err.lines().count()).isEqualTo(1);
+    assertThat(out).isEmpty();
+
+    // help needs no log file
+    assertThat(run("backup", "--help")).isZero();
+    assertThat(out).contains("Usage: backy backup");
+
+    // a folder that does not exist yet is created, as before
+    env.put("LOGGING_PATH", dir.resolve("new/logs").toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
+    assertThat(dir.resolve("new/logs/backydb.log")).exists();
+  }
+
+  @Test
+  void historyRefusesALimitBelowOne() throws Exception {
+    for (String n : List.of("0", "-1")) {
+      assertThat(run("history", "--routes", dir.toString(), "--limit", n)).as(n).isEqualTo(2);
+      assertThat(err.lines().findFirst().orElseThrow())
+          .isEqualTo("Invalid value for option '--limit': must be at least 1, got " + n);
+      assertThat(out).isEmpty();
+    }
+    assertThat(run("history", "--routes", dir.toString(), "-n", "1")).as(err).isZero();
+    assertThat(out).startsWith("No runs recorded in ");
+  }
+
+  @Test
   void unreachableServerIsExit1WithOneLine() throws Exception {
     Path f = dir.resolve("unreachable.yaml");
     Files.writeString(

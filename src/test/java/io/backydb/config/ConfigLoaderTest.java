@@ -7,11 +7,14 @@ import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
@@ -95,6 +98,141 @@ class ConfigLoaderTest {
             });
   }
 
+  static final String DB = "database: {host: h, user: u, db_name: d}\n";
+  static final String LOCAL = "storage: {storage_type: local}\n";
+
+  static Stream<Arguments> emptyOrOutOfRange() {
+    return Stream.of(
+        Arguments.of(
+            "database:\n  host:\n  user: u\n  db_name: d\n" + LOCAL,
+            "database.host must not be empty"),
+        Arguments.of(
+            "database: {host: '', user: u, db_name: d}\n" + LOCAL,
+            "database.host must not be empty"),
+        Arguments.of(
+            "database: {host: ' ', user: u, db_name: d}\n" + LOCAL,
+            "database.host must not be empty"),
+        Arguments.of(
+            "database: {host: h, user: null, db_name: d}\n" + LOCAL,
+            "database.user must not be empty"),
+        Arguments.of(
+            "database: {host: h, user: u, db_name: \"\"}\n" + LOCAL,
+            "database.db_name must not be empty"),
+        Arguments.of("database: null\n" + LOCAL, "database must not be empty"),
+        Arguments.of("database:\n" + LOCAL, "database must not be empty"),
+        Arguments.of(DB + "storage: null\n", "storage must not be empty"),
+        Arguments.of(
+            "database: {host: h, port: 0, user: u, db_name: d}\n" + LOCAL,
+            "database.port must be between 1 and 65535 (got 0)"),
+        Arguments.of(
+            "database: {host: h, port: -1, user: u, db_name: d}\n" + LOCAL,
+            "database.port must be between 1 and 65535 (got -1)"),
+        Arguments.of(
+            "database: {host: h, port: 70000, user: u, db_name: d}\n" + LOCAL,
+            "database.port must be between 1 and 65535 (got 70000)"),
+        Arguments.of(
+            "database: {host: h, port: 99999999999, user: u, db_name: d}\n" + LOCAL,
+            "database.port must be between 1 and 65535 (got 99999999999)"),
+        Arguments.of(
+            "database: {host: h, port: 3306.5, user: u, db_name: d}\n" + LOCAL,
+            "'database.port' has a value of the wrong type: expected an integer, got '3306.5'"),
+        Arguments.of(
+            "database: {host: h, user: u, db_name: d, threads: 99999999999}\n" + LOCAL,
+            "'database.threads' has a value out of range: 99999999999"),
+        Arguments.of(
+            DB + "storage: {storage_type: local, retention: {keep_last: 99999999999}}\n",
+            "'storage.retention.keep_last' has a value out of range: 99999999999"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("emptyOrOutOfRange")
+  void emptyRequiredKeyOrNumberOutOfRangeIsOneLineNamingTheKey(String yaml, String expected)
+      throws Exception {
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(f, yaml);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .isInstanceOf(BackyException.class)
+        .hasMessage(f + ": " + expected)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
+  }
+
+  static Stream<Arguments> restoreWithAnEmptyKey() {
+    String db = "{\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\"}";
+    String local = "{\"storage_type\": \"local\"}";
+    return Stream.of(
+        Arguments.of(DB + "backup_path:\n" + LOCAL, "backup_path must not be empty"),
+        Arguments.of(
+            "{\"database\": " + db + ", \"backup_path\": \"\", \"storage\": " + local + "}",
+            "backup_path must not be empty"),
+        Arguments.of(
+            "{\"database\": null, \"backup_path\": \"x\", \"storage\": " + local + "}",
+            "database must not be empty"),
+        Arguments.of(
+            "{\"database\": {\"host\": \"\", \"user\": \"u\", \"db_name\": \"d\"},"
+                + " \"backup_path\": \"x\", \"storage\": "
+                + local
+                + "}",
+            "database.host must not be empty"),
+        Arguments.of(
+            "{\"database\": " + db + ", \"backup_path\": \"x\", \"storage\": null}",
+            "storage must not be empty"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("restoreWithAnEmptyKey")
+  void restoreConfigWithAnEmptyRequiredKeyIsOneLineNamingTheKey(String text, String expected) {
+    assertThatThrownBy(() -> ConfigLoader.restoreFromText(text))
+        .isInstanceOf(BackyException.class)
+        .hasMessage("config: " + expected)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
+  }
+
+  static Stream<Arguments> duplicateKeys() {
+    return Stream.of(
+        Arguments.of(
+            "c.yaml",
+            DB + "storage: {storage_type: local}\nstorage: {storage_type: aws}\n",
+            "duplicate key 'storage' at line 3"),
+        Arguments.of(
+            "c.yaml",
+            "database:\n  host: h\n  user: u\n  db_name: d\n  host: other\n" + LOCAL,
+            "duplicate key 'database.host' at line 5"),
+        Arguments.of(
+            "c.yaml",
+            DB + "storage:\n  storage_type: local\n  retention: {keep_last: 1, keep_last: 2}\n",
+            "duplicate key 'storage.retention.keep_last' at line 4"),
+        Arguments.of(
+            "c.json",
+            "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\","
+                + " \"db_name\": \"e\"},\n \"storage\": {\"storage_type\": \"local\"}}",
+            "duplicate key 'database.db_name' at line 1"),
+        Arguments.of(
+            "c.json",
+            "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\"},\n"
+                + " \"storage\": {\"storage_type\": \"local\"},\n"
+                + " \"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\"}}",
+            "duplicate key 'database' at line 3"),
+        Arguments.of(
+            "c.json",
+            "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\","
+                + " \"tables\": [{\"a\": 1, \"a\": 2}]}, \"storage\": {\"storage_type\": \"local\"}}",
+            "duplicate key 'database.tables[0].a' at line 1"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("duplicateKeys")
+  void aKeyGivenTwiceIsOneLineNamingTheKey(String name, String text, String expected)
+      throws Exception {
+    Path f = dir.resolve(name);
+    Files.writeString(f, text);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .isInstanceOf(BackyException.class)
+        .hasMessage(f + ": " + expected)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
+    // the same text given directly (the Java API, queue messages)
+    assertThatThrownBy(() -> ConfigLoader.backupFromText(text)).hasMessage("config: " + expected);
+  }
+
   @ParameterizedTest(name = "threads: {0}")
   @CsvSource(
       delimiter = '|',
@@ -168,6 +306,30 @@ class ConfigLoaderTest {
         ConfigLoader.backupFromText(
             "database: {host: h, user: u, db_name: d}\ncompression: {compression: true}\nstorage: {storage_type: local}\n");
     assertThat(c.compression().type()).isEqualTo(CompressionType.ZSTD);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"none", "NONE"})
+  void compressionTypeNoneIsRejectedWithTheValidTypes(String none) throws Exception {
+    Path f = dir.resolve("c.yaml");
+    for (String on : java.util.List.of("true", "false")) {
+      Files.writeString(
+          f,
+          DB + "compression: {compression: " + on + ", compression_type: " + none + "}\n" + LOCAL);
+      assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+          .isInstanceOf(BackyException.class)
+          .hasMessage(
+              f
+                  + ": 'compression.compression_type' has unsupported value 'none' (expected one"
+                  + " of: zip, tar, zstd; for no compression set compression: false)")
+          .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
+    }
+    Files.writeString(f, DB + "compression: {compression: true, compression_type: lz4}\n" + LOCAL);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .hasMessage(
+            f
+                + ": 'compression.compression_type' has unsupported value 'lz4' (expected one of:"
+                + " zip, tar, zstd)");
   }
 
   @Test

@@ -191,6 +191,29 @@ class S3BackupTest {
     assertThat(db.checksums(target)).isEqualTo(db.checksums(source)).isNotEmpty();
   }
 
+  @Test
+  void verify_takesTheBucketFromTheLocation_withoutAwsS3BucketName() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)");
+    BackupResult b = backy.backup(backupConfig(source, storage("aws", Map.of()), Map.of()));
+    vars = new java.util.HashMap<>(vars);
+    // a restore host that only verifies: no bucket variable, or one naming another bucket
+    vars.remove(Environment.AWS_S3_BUCKET_NAME);
+    Cli verify = cli("verify", b.location());
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+    assertThat(verify.out()).startsWith("OK " + b.location());
+    vars.put(Environment.AWS_S3_BUCKET_NAME, "some-other-bucket");
+    verify = cli("verify", b.location());
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+
+    vars.put(Environment.AWS_S3_PATH_STYLE, "maybe");
+    verify = cli("verify", b.location());
+    assertThat(verify.exit()).isEqualTo(2);
+    assertThat(verify.err())
+        .isEqualTo(
+            "backy: error: environment variable AWS_S3_PATH_STYLE must be true or false (got"
+                + " 'maybe')\n");
+  }
+
   /** About {@code mb} MiB of table data in {@code a_big}. */
   void createBigTable(int mb) throws Exception {
     db.execute(

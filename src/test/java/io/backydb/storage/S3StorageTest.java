@@ -324,6 +324,51 @@ class S3StorageTest {
   }
 
   @Test
+  void pathStyle_comesFromAwsS3PathStyle_whereTheConfigDoesNotSay() {
+    Map<String, String> e = new HashMap<>(env());
+    e.put(Environment.AWS_S3_PATH_STYLE, "false");
+    assertThat(S3Settings.fromEnvironment(Environment.of(e), null).pathStyle()).isFalse();
+    assertThat(S3Settings.fromEnvironment(Environment.of(e), true).pathStyle())
+        .as("the config's path_style wins")
+        .isTrue();
+    e.put(Environment.AWS_S3_PATH_STYLE, " TRUE ");
+    e.remove(Environment.AWS_S3_ENDPOINT);
+    assertThat(S3Settings.fromEnvironment(Environment.of(e), null).pathStyle()).isTrue();
+    e.put(Environment.AWS_S3_PATH_STYLE, "");
+    assertThat(S3Settings.fromEnvironment(Environment.of(e), null).pathStyle())
+        .as("empty is unset: AWS itself, virtual-hosted")
+        .isFalse();
+    e.put(Environment.AWS_S3_PATH_STYLE, "yes");
+    assertThatThrownBy(() -> S3Settings.fromEnvironment(Environment.of(e), null))
+        .isInstanceOf(BackyException.class)
+        .hasMessage("environment variable AWS_S3_PATH_STYLE must be true or false (got 'yes')")
+        .satisfies(x -> assertThat(((BackyException) x).code()).isEqualTo(ErrorCode.CONFIG));
+  }
+
+  @Test
+  void aLocation_needsNoBucketVariable_andTakesThePathStyleFromTheEnvironment() throws Exception {
+    try (PendingWrite w = storage.create("x.sql")) {
+      w.stream().write(new byte[] {4, 5});
+      w.commit();
+    }
+    Map<String, String> e = new HashMap<>(env());
+    e.remove(Environment.AWS_S3_BUCKET_NAME);
+    Storages.Located l = Storages.forLocation("s3://backups/prod/shop/x.sql", Environment.of(e));
+    try (InputStream in = l.storage().open(l.storage().nameOf(l.location()))) {
+      assertThat(in.readAllBytes()).containsExactly(4, 5);
+    }
+
+    assertThat(S3Settings.forBucket(Environment.of(e), "other").bucket()).isEqualTo("other");
+    assertThat(S3Settings.forBucket(Environment.of(e), "other").pathStyle()).isTrue();
+    e.put(Environment.AWS_S3_PATH_STYLE, "false");
+    assertThat(S3Settings.forBucket(Environment.of(e), "other").pathStyle()).isFalse();
+    e.put(Environment.AWS_S3_PATH_STYLE, "no");
+    assertThatThrownBy(
+            () -> Storages.forLocation("s3://backups/prod/shop/x.sql", Environment.of(e)))
+        .hasMessage("environment variable AWS_S3_PATH_STYLE must be true or false (got 'no')");
+  }
+
+  @Test
   void config_rejectsS3OptionsOnLocalStorage_andBadPartSizes() {
     String db = "database: {host: h, user: u, db_name: d}\n";
     assertThatThrownBy(
