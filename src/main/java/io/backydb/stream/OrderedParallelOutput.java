@@ -117,6 +117,11 @@ public final class OrderedParallelOutput {
                   } catch (Exception e) {
                     fail(e);
                     return;
+                  } catch (Error e) {
+                    // an OutOfMemoryError, say: without fail() the writer would wait for this
+                    // task's output forever
+                    fail(new IOException(Thread.currentThread().getName() + " failed: " + e, e));
+                    return;
                   }
                 }
               },

@@ -308,6 +308,31 @@ class OrderedParallelOutputTest {
     }
   }
 
+  @Test
+  @Timeout(60)
+  void anErrorInATaskFailsTheRunInsteadOfHangingIt() throws Exception {
+    // an OutOfMemoryError on a huge row, say: an Error, not an Exception
+    OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+    List<OrderedParallelOutput.Task> tasks = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      int index = i;
+      tasks.add(
+          (worker, out) -> {
+            out.write(filled(5, index));
+            if (index == 2) {
+              throw oom;
+            }
+          });
+    }
+    String prefix = uniquePrefix();
+    assertThatThrownBy(
+            () -> new OrderedParallelOutput(2, 2, prefix).run(tasks, new ByteArrayOutputStream()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("OutOfMemoryError: Java heap space")
+        .hasCause(oom);
+    assertThat(liveThreads(prefix)).isEmpty();
+  }
+
   /**
    * The target fails on its third write while every worker is stuck on a full channel: run() throws
    * the target's exception, the workers are stopped and joined, and no task beyond those the
