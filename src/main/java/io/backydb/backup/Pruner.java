@@ -1,24 +1,29 @@
 package io.backydb.backup;
 
 import io.backydb.config.BackupConfig;
+import io.backydb.config.Feature;
 import io.backydb.config.RetentionConfig;
 import io.backydb.format.BackupMetadata;
 import io.backydb.storage.BackupStorage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies a retention policy to the finished backups of one {@link Pool}: one database of one
- * server, written at the storage's top level. Backups of other databases or other servers in the
- * same storage, backups in a sub-folder (or under a longer S3 prefix), and anything not listed as a
- * finished backup are never touched. A backup is removed sidecar first, so that a removal cut short
- * leaves no half-backup listed.
+ * server, with one selection of features and tables, written at the storage's top level. Backups of
+ * other databases or other servers in the same storage, backups of another selection (an hourly
+ * backup of one table beside the nightly full ones), backups in a sub-folder (or under a longer S3
+ * prefix), and anything not listed as a finished backup are never touched. A backup is removed
+ * sidecar first, so that a removal cut short leaves no half-backup listed.
  */
 public final class Pruner {
 
@@ -31,13 +36,30 @@ public final class Pruner {
   }
 
   /**
-   * The backups one backup config's retention governs: those its backups are, as their sidecars'
-   * {@code source} records them (the host compared without case).
+   * The backups one backup config's retention governs: those like the config's own backups, as
+   * their sidecars record them: the same {@code source} database, host (compared without case) and
+   * port, the same {@code features} and the same {@code table_filter} (both compared as sets; no
+   * filter means every table).
+   *
+   * @param tables the table filter; empty for every table
    */
-  public record Pool(String host, int port, String database) {
+  public record Pool(
+      String host, int port, String database, Set<String> features, Set<String> tables) {
+
+    public Pool {
+      features = Set.copyOf(features);
+      tables = Set.copyOf(tables);
+    }
 
     public static Pool of(BackupConfig c) {
-      return new Pool(c.database().host(), c.database().port(), c.database().dbName());
+      return new Pool(
+          c.database().host(),
+          c.database().port(),
+          c.database().dbName(),
+          c.database().backupFeatures().selected().stream()
+              .map(Feature::key)
+              .collect(Collectors.toSet()),
+          Set.copyOf(c.database().tables()));
     }
 
     /** Whether a finished backup belongs to this pool. */
@@ -47,13 +69,21 @@ public final class Pruner {
           && database.equals(s.database())
           && s.host() != null
           && host.toLowerCase(Locale.ROOT).equals(s.host().toLowerCase(Locale.ROOT))
-          && port == s.port();
+          && port == s.port()
+          && m.features() != null
+          && features.equals(new HashSet<>(m.features()))
+          && tables.equals(m.tableFilter() == null ? Set.of() : new HashSet<>(m.tableFilter()));
     }
 
-    /** For messages: {@code shop on db1:3306}. */
+    /** For messages: {@code shop on db1:3306} (and {@code , tables [orders]} when filtered). */
     @Override
     public String toString() {
-      return database + " on " + host + ":" + port;
+      return database
+          + " on "
+          + host
+          + ":"
+          + port
+          + (tables.isEmpty() ? "" : ", tables " + new java.util.TreeSet<>(tables));
     }
   }
 

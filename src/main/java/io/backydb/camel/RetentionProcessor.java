@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Step {@code retention}: after a successful backup, applies the storage's retention policy to the
- * backups of the same database on the same server ({@link Pruner.Pool}); the backup just written is
- * always kept. The backup itself has succeeded by now, so a failure here is logged as a warning and
- * does not fail it. Without {@code storage.retention} it does nothing. The body (the backup's
- * result) passes through.
+ * backups of the same database on the same server with the same features and tables ({@link
+ * Pruner.Pool}); the backup just written is always kept. The backup itself has succeeded by now, so
+ * a failure here is logged as a warning and does not fail it. Without {@code storage.retention} it
+ * does nothing. The body (the backup's result) passes through.
  */
 public final class RetentionProcessor implements Processor {
 

@@ -2,11 +2,13 @@ package io.backydb.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.backydb.BackyDB;
 import io.backydb.config.RetentionConfig;
 import io.backydb.format.BackupMetadata;
 import io.backydb.format.MetadataJson;
 import io.backydb.storage.LocalStorage;
 import io.backydb.storage.PendingWrite;
+import io.backydb.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,12 +31,28 @@ class PrunerTest {
   static final Instant T0 = Instant.parse("2026-01-10T03:00:00Z");
   static final RetentionConfig KEEP_1 = new RetentionConfig(1, null, null, null);
   static final RetentionConfig KEEP_2 = new RetentionConfig(2, null, null, null);
-  static final Pruner.Pool PROD = new Pruner.Pool("db-prod", 3306, "shop");
+  static final Set<String> DEFAULT_FEATURES = Set.of("tables", "data");
+  static final Pruner.Pool PROD =
+      new Pruner.Pool("db-prod", 3306, "shop", DEFAULT_FEATURES, Set.of());
+  static final TestServer server = TestServer.get();
 
   @TempDir Path dir;
 
   /** A finished backup of {@code db} on {@code host:port} in {@code folder} ("" = the root). */
   private String backup(String folder, String host, int port, String db, Instant startedAt)
+      throws IOException {
+    return backup(folder, host, port, db, startedAt, List.of("tables", "data"), null);
+  }
+
+  /** The same, with the features and the table filter (null: every table) it was asked for. */
+  private String backup(
+      String folder,
+      String host,
+      int port,
+      String db,
+      Instant startedAt,
+      List<String> features,
+      List<String> tableFilter)
       throws IOException {
     LocalStorage storage = new LocalStorage(dir.resolve(folder));
     String name = BackupNaming.name(db, startedAt);
@@ -52,7 +72,8 @@ class PrunerTest {
             5000,
             new BackupMetadata.Source(
                 "mysql", host, port, "10.11", db, "utf8mb4", "utf8mb4_general_ci"),
-            List.of("tables", "data"),
+            features,
+            tableFilter,
             false,
             BackupMetadata.LAYOUT_SQL,
             null,
@@ -135,5 +156,87 @@ class PrunerTest {
     Pruner.Result later = prune(PROD, KEEP_1, null);
     assertThat(later.removed()).extracting(e -> e.metadata().name()).containsExactly(longRun);
     assertThat(exists(shortRun)).isTrue();
+  }
+
+  @Test
+  void backupsOfAnotherSelectionOfTheSameDatabase_areNeitherCountedNorDeleted() throws Exception {
+    String fullOld = backup("", "db-prod", 3306, "shop", T0);
+    String full = backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(1)));
+    // hourly backups of one table, and a schema-only one, all newer than the full ones
+    String orders1 =
+        backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(2)), DEFAULT_LIST, ORDERS);
+    String orders2 =
+        backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(3)), DEFAULT_LIST, ORDERS);
+    String schema =
+        backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(4)), List.of("tables"), null);
+
+    Pruner.Result fulls = prune(PROD, KEEP_1, null);
+    assertThat(fulls.removed()).extracting(e -> e.metadata().name()).containsExactly(fullOld);
+    assertThat(exists(full)).isTrue();
+
+    Pruner.Pool ordersPool =
+        new Pruner.Pool("db-prod", 3306, "shop", DEFAULT_FEATURES, Set.copyOf(ORDERS));
+    Pruner.Result hourly = prune(ordersPool, KEEP_1, null);
+    assertThat(hourly.removed()).extracting(e -> e.metadata().name()).containsExactly(orders1);
+    assertThat(exists(full)).isTrue();
+    assertThat(exists(orders2)).isTrue();
+    assertThat(exists(schema)).isTrue();
+  }
+
+  static final List<String> DEFAULT_LIST = List.of("data", "tables");
+  static final List<String> ORDERS = List.of("orders");
+
+  /**
+   * Through the backup route against the real server: an hourly {@code tables: [orders]} backup
+   * with {@code keep_last: 1} next to the nightly full backups of the same database.
+   */
+  @Test
+  void anHourlyOneTableSchedule_keepsTheNightlyFullBackups() throws Exception {
+    String db = TestServer.uniqueName("prune_sel");
+    server.createDatabase(db);
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir, dir.resolve("logs")))) {
+      server.execute(
+          db,
+          "CREATE TABLE orders (id INT PRIMARY KEY)",
+          "CREATE TABLE customers (id INT PRIMARY KEY)",
+          "INSERT INTO orders VALUES (1)",
+          "INSERT INTO customers VALUES (1)");
+      Map<String, Object> storage =
+          Map.of("storage_type", "local", "retention", Map.of("keep_last", 1));
+      var full = backy.backup(Map.of("database", server.databaseConfig(db), "storage", storage));
+      Map<String, Object> ordersDb = new java.util.LinkedHashMap<>(server.databaseConfig(db));
+      ordersDb.put("tables", ORDERS);
+      Thread.sleep(1100); // names by the second
+      var hourly = backy.backup(Map.of("database", ordersDb, "storage", storage));
+      assertThat(hourly.metadata().tableFilter()).containsExactly("orders");
+      assertThat(full.metadata().tableFilter()).isNull();
+
+      // the hourly run's retention kept the full backup
+      assertThat(Path.of(full.location())).exists();
+      assertThat(dir.resolve(BackupMetadata.sidecarName(full.metadata().name()))).exists();
+
+      // and the next full backup's retention keeps the hourly one, removing the older full
+      Thread.sleep(1100);
+      var full2 = backy.backup(Map.of("database", server.databaseConfig(db), "storage", storage));
+      assertThat(Path.of(full.location())).doesNotExist();
+      assertThat(Path.of(full2.location())).exists();
+      assertThat(Path.of(hourly.location())).exists();
+    } finally {
+      server.dropDatabase(db);
+    }
+  }
+
+  /** Sidecars written before table_filter existed count as backups of every table. */
+  @Test
+  void aSidecarWithoutTableFilter_countsAsABackupOfEveryTable() throws Exception {
+    String legacy = backup("", "db-prod", 3306, "shop", T0);
+    Path sidecar = dir.resolve(legacy + BackupMetadata.SUFFIX);
+    assertThat(Files.readString(sidecar)).doesNotContain("table_filter");
+    String full = backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(1)));
+
+    Pruner.Result r = prune(PROD, KEEP_1, null);
+
+    assertThat(r.removed()).extracting(e -> e.metadata().name()).containsExactly(legacy);
+    assertThat(exists(full)).isTrue();
   }
 }
