@@ -231,6 +231,56 @@ class ReloadTest {
   }
 
   @Test
+  void folder_refusesAFileReusingARouteIdOfAnotherFile() throws Exception {
+    String backupYaml = Files.readString(fx.routes.resolve("backup.camel.yaml"));
+    // a copy of the backup route that keeps its id, sorted before the original
+    Files.writeString(fx.routes.resolve("a-copy.camel.yaml"), backupYaml);
+    Files.writeString(
+        fx.routes.resolve("good.camel.yaml"), directRoute("good", "direct:good", "ok"));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    Route backup = ctx.getRoute("backup");
+    Route good = ctx.getRoute("good");
+    assertThat(service.folder().routesByFile())
+        .containsEntry("backup.camel.yaml", java.util.Set.of("backup"))
+        .containsEntry("a-copy.camel.yaml", java.util.Set.of());
+    assertThat(service.folder().error("a-copy.camel.yaml"))
+        .isEqualTo("route id backup is already used by routes file backup.camel.yaml");
+
+    // while running: another copy, and a file reusing the id of a plain route of another file
+    Files.writeString(
+        fx.routes.resolve("z-copy.camel.yaml"),
+        backupYaml.replace(
+            "process: {ref: retention}",
+            "process: {ref: retention}\n" + "        - setBody: {constant: replaced}"));
+    Files.writeString(
+        fx.routes.resolve("other.camel.yaml"),
+        directRoute("mine", "direct:mine", "mine") + directRoute("good", "direct:good2", "no"));
+    await()
+        .atMost(WITHIN)
+        .until(() -> errorsAbout("z-copy.camel.yaml") == 1 && errorsAbout("other.camel.yaml") == 1);
+    assertThat(String.join("\n", errors()))
+        .contains(
+            "routes file z-copy.camel.yaml is broken: route id backup is already used by routes"
+                + " file backup.camel.yaml")
+        .contains(
+            "routes file other.camel.yaml is broken: route id good is already used by routes"
+                + " file good.camel.yaml");
+    assertThat(ctx.getRoute("backup")).isSameAs(backup);
+    assertThat(ctx.getRoute("good")).isSameAs(good);
+    assertThat(ctx.getRoute("mine")).isNull();
+    assertThat(call(ctx, "direct:good")).isEqualTo("ok");
+    assertThat(service.folder().routesByFile())
+        .containsEntry("backup.camel.yaml", java.util.Set.of("backup"))
+        .containsEntry("good.camel.yaml", java.util.Set.of("good"))
+        .containsEntry("z-copy.camel.yaml", java.util.Set.of());
+    try (ProducerTemplate p = ctx.createProducerTemplate()) {
+      Object result = p.requestBody("direct:backup", fx.config.toString());
+      assertThat(result).isInstanceOf(BackupResult.class);
+    }
+  }
+
+  @Test
   void folder_neverInterruptsABackupInProgress() throws Exception {
     // a backup that takes a few seconds
     Path backupRoute = fx.routes.resolve("backup.camel.yaml");

@@ -97,10 +97,18 @@ public final class RoutesFolder implements AutoCloseable {
     return t;
   }
 
-  /** Loads every file now (templates before the routes that use them), then watches the folder. */
+  /**
+   * Loads every file now (the built-in files first, so that a copy reusing their route ids is the
+   * one refused; then templates before the routes that use them), then watches the folder.
+   */
   public void start() {
     List<Path> pending = new ArrayList<>(files());
-    pending.sort(Comparator.comparing(f -> definesTemplates(f) ? 0 : 1));
+    pending.sort(
+        Comparator.comparing(
+            f ->
+                BackyService.BUILT_IN.contains(f.getFileName().toString())
+                    ? 0
+                    : definesTemplates(f) ? 1 : 2));
     // a file may use a route template that another file defines: retry until nothing changes
     boolean progress = true;
     while (!pending.isEmpty() && progress) {
@@ -283,6 +291,7 @@ public final class RoutesFolder implements AutoCloseable {
           context.addRoutesConfigurations(c);
         }
       }
+      checkIdsAreFree(model, builders);
       for (RoutesBuilder b : builders) {
         context.addRoutes(b);
       }
@@ -342,6 +351,55 @@ public final class RoutesFolder implements AutoCloseable {
       }
     }
     return parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts);
+  }
+
+  /**
+   * Refuses a file that defines a route (or route template) id that is already taken: Camel would
+   * remove the running route of that id (another file's, or a built-in one) and put this file's in
+   * its place without a word. Configures the file's builders to read their ids; adding them
+   * afterwards does not configure them again.
+   */
+  private void checkIdsAreFree(
+      ModelCamelContext model, java.util.Collection<RoutesBuilder> builders) throws Exception {
+    Set<String> routes = routeIds();
+    Set<String> templates = templateIds(model);
+    for (RoutesBuilder b : builders) {
+      if (!(b instanceof RouteBuilder rb)) {
+        continue;
+      }
+      rb.configureRoutes(context);
+      List<String> ids = new ArrayList<>();
+      for (RouteDefinition r : rb.getRouteCollection().getRoutes()) {
+        ids.add(r.getRouteId());
+      }
+      for (TemplatedRouteDefinition t : rb.getTemplatedRouteCollection().getTemplatedRoutes()) {
+        ids.add(t.getRouteId());
+      }
+      for (String id : ids) {
+        if (id != null && routes.contains(id)) {
+          throw new IllegalArgumentException(
+              "route id " + id + " is already used by " + owner(id, Loaded::routeIds));
+        }
+      }
+      for (RouteTemplateDefinition t : rb.getRouteTemplateCollection().getRouteTemplates()) {
+        if (t.getId() != null && templates.contains(t.getId())) {
+          throw new IllegalArgumentException(
+              "route template id "
+                  + t.getId()
+                  + " is already used by "
+                  + owner(t.getId(), Loaded::templateIds));
+        }
+      }
+    }
+  }
+
+  /** Which file defined a route or template id, for messages. */
+  private String owner(String id, java.util.function.Function<Loaded, Set<String>> ids) {
+    return loaded.entrySet().stream()
+        .filter(e -> ids.apply(e.getValue()).contains(id))
+        .map(e -> "routes file " + e.getKey().getFileName())
+        .findFirst()
+        .orElse("a built-in route of the service");
   }
 
   /** Camel skips a templated route whose template is unknown; here that is an error. */
