@@ -22,8 +22,14 @@ public final class BackupCatalog {
     this.storage = storage;
   }
 
-  /** A listed backup and where it is. */
-  public record Entry(BackupMetadata metadata, String location) {}
+  /**
+   * A listed backup and where it is.
+   *
+   * @param sidecar the object name of its metadata sidecar, relative to the storage root (e.g.
+   *     {@code shop_20261126T101500Z.metadata.json}, or {@code old/shop_....metadata.json} for a
+   *     backup in a sub-folder or under a longer S3 prefix)
+   */
+  public record Entry(BackupMetadata metadata, String location, String sidecar) {}
 
   /**
    * Every finished backup, newest first. Unreadable sidecars are skipped (and named in {@code
@@ -40,7 +46,7 @@ public final class BackupCatalog {
             BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout())
                 ? storage.location(m.name())
                 : storage.location(main);
-        out.add(new Entry(m, location));
+        out.add(new Entry(m, location, sidecar));
       } catch (NoSuchFileException gone) {
         // pruned meanwhile by another run on the same storage
       } catch (RuntimeException e) {

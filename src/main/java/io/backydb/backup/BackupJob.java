@@ -40,6 +40,7 @@ public final class BackupJob {
   private final BackyHeader header;
   private IntegrityKey integrityKey;
   private CompletableFuture<IntegrityKey> pendingIntegrity;
+  private BackupWriter writer;
 
   public BackupJob(
       BackupConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
@@ -178,6 +179,15 @@ public final class BackupJob {
 
   public void metadata(BackupMetadata m) {
     this.metadata = m;
+  }
+
+  /** What stored the backup's files (and rolls them back), once the store step ran; else null. */
+  public BackupWriter writer() {
+    return writer;
+  }
+
+  public void writer(BackupWriter w) {
+    this.writer = w;
   }
 
   /** Where the backup is, as the user sees it: its file, folder or URI. */

@@ -204,6 +204,7 @@ public final class BackupRewrap {
             m.durationMs(),
             m.source(),
             m.features(),
+            m.tableFilter(),
             m.multipleFiles(),
             m.layout(),
             m.formatVersion(),

@@ -24,13 +24,15 @@ import java.util.List;
  * {@code NAME.sql} (or a folder {@code NAME/} with one {@code .sql} per feature), anything
  * compressed or encrypted as one {@code NAME.backy}. Every object is written under a temporary name
  * and committed only once its stream ended cleanly; on failure everything this writer committed is
- * deleted again, so a failed backup leaves nothing behind.
+ * deleted again, so a failed backup leaves nothing behind. Once the backup's metadata sidecar is
+ * committed the backup is complete ({@link #complete()}) and nothing rolls it back any more.
  */
 public final class BackupWriter {
 
   private final BackupStorage storage;
   private final IntegrityKey integrity;
   private final List<String> committed = new ArrayList<>();
+  private boolean complete;
 
   public BackupWriter(BackupStorage storage) {
     this(storage, null);
@@ -106,8 +108,24 @@ public final class BackupWriter {
         value == null ? null : HexFormat.of().formatHex(value.finish()));
   }
 
-  /** Deletes everything this writer committed; used when a later step fails. */
-  public void rollback() {
+  /**
+   * Marks the backup complete: its metadata sidecar is committed, so it is listed, and may already
+   * have been counted by retention. From now on {@link #rollback()} deletes nothing, whatever fails
+   * later in the exchange.
+   */
+  public synchronized void complete() {
+    complete = true;
+    committed.clear();
+  }
+
+  /**
+   * Deletes everything this writer committed; used when a later step fails before the backup is
+   * complete. Does nothing once {@link #complete()} was called.
+   */
+  public synchronized void rollback() {
+    if (complete) {
+      return;
+    }
     for (String object : committed) {
       try {
         storage.delete(object);

@@ -40,6 +40,7 @@ public final class MetadataFactory {
             dump.charset(),
             dump.collation()),
         features,
+        c.database().tables().isEmpty() ? null : List.copyOf(c.database().tables()),
         c.database().multipleFiles(),
         job.layout(),
         backy ? BackyFormat.VERSION : null,

@@ -1,20 +1,29 @@
 package io.backydb.backup;
 
+import io.backydb.config.BackupConfig;
+import io.backydb.config.Feature;
 import io.backydb.config.RetentionConfig;
 import io.backydb.format.BackupMetadata;
 import io.backydb.storage.BackupStorage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies a retention policy to the finished backups of one database in a storage. Backups of other
- * databases in the same storage, and anything not listed as a finished backup, are never touched. A
- * backup is removed sidecar first, so that a removal cut short leaves no half-backup listed.
+ * Applies a retention policy to the finished backups of one {@link Pool}: one database of one
+ * server, with one selection of features and tables, written at the storage's top level. Backups of
+ * other databases or other servers in the same storage, backups of another selection (an hourly
+ * backup of one table beside the nightly full ones), backups in a sub-folder (or under a longer S3
+ * prefix), and anything not listed as a finished backup are never touched. A backup is removed
+ * sidecar first, so that a removal cut short leaves no half-backup listed.
  */
 public final class Pruner {
 
@@ -26,6 +35,58 @@ public final class Pruner {
     this.storage = storage;
   }
 
+  /**
+   * The backups one backup config's retention governs: those like the config's own backups, as
+   * their sidecars record them: the same {@code source} database, host (compared without case) and
+   * port, the same {@code features} and the same {@code table_filter} (both compared as sets; no
+   * filter means every table).
+   *
+   * @param tables the table filter; empty for every table
+   */
+  public record Pool(
+      String host, int port, String database, Set<String> features, Set<String> tables) {
+
+    public Pool {
+      features = Set.copyOf(features);
+      tables = Set.copyOf(tables);
+    }
+
+    public static Pool of(BackupConfig c) {
+      return new Pool(
+          c.database().host(),
+          c.database().port(),
+          c.database().dbName(),
+          c.database().backupFeatures().selected().stream()
+              .map(Feature::key)
+              .collect(Collectors.toSet()),
+          Set.copyOf(c.database().tables()));
+    }
+
+    /** Whether a finished backup belongs to this pool. */
+    public boolean contains(BackupMetadata m) {
+      BackupMetadata.Source s = m.source();
+      return s != null
+          && database.equals(s.database())
+          && s.host() != null
+          && host.toLowerCase(Locale.ROOT).equals(s.host().toLowerCase(Locale.ROOT))
+          && port == s.port()
+          && m.features() != null
+          && features.equals(new HashSet<>(m.features()))
+          && tables.equals(m.tableFilter() == null ? Set.of() : new HashSet<>(m.tableFilter()));
+    }
+
+    /** For messages: {@code shop on db1:3306} (and {@code , tables [orders]} when filtered). */
+    @Override
+    public String toString() {
+      return database
+          + " on "
+          + host
+          + ":"
+          + port
+          + (tables.isEmpty() ? "" : ", tables " + new java.util.TreeSet<>(tables));
+    }
+  }
+
   /** What a prune decided, and did unless it was a dry run. */
   public record Result(
       List<BackupCatalog.Entry> kept,
@@ -34,34 +95,63 @@ public final class Pruner {
       boolean dryRun) {}
 
   /**
-   * Keeps what {@code rules} keep among the backups of {@code database}, removes the rest unless
-   * {@code dryRun}.
+   * Keeps what {@code rules} keep among the backups of {@code pool}, removes the rest unless {@code
+   * dryRun}.
+   *
+   * @param current the name of the backup the calling run has just written, or null: it is kept
+   *     whatever the rules say (a backup that started earlier than another but finished later is
+   *     not the newest by its start time, yet it is the one this run promised)
    */
-  public Result prune(RetentionConfig rules, String database, boolean dryRun) throws IOException {
+  public Result prune(RetentionConfig rules, Pool pool, String current, boolean dryRun)
+      throws IOException {
     List<String> problems = new ArrayList<>();
     Map<String, BackupCatalog.Entry> byId = new HashMap<>();
     List<RetentionPolicy.Backup> backups = new ArrayList<>();
     for (BackupCatalog.Entry e : new BackupCatalog(storage).list(problems)) {
       BackupMetadata m = e.metadata();
-      if (m.source() != null && database.equals(m.source().database()) && m.startedAt() != null) {
-        String id = m.name();
-        byId.put(id, e);
-        backups.add(new RetentionPolicy.Backup(id, m.startedAt()));
+      if (m.startedAt() != null && m.name() != null && sameLevel(e) && pool.contains(m)) {
+        byId.put(m.name(), e);
+        backups.add(new RetentionPolicy.Backup(m.name(), m.startedAt()));
       }
     }
     for (String p : problems) {
       LOG.warn("retention: skipping unreadable metadata {}", p);
     }
     RetentionPolicy.Plan plan = new RetentionPolicy(rules).plan(backups);
-    List<BackupCatalog.Entry> kept = plan.keep().stream().map(b -> byId.get(b.id())).toList();
-    List<BackupCatalog.Entry> removed = plan.remove().stream().map(b -> byId.get(b.id())).toList();
+    List<BackupCatalog.Entry> kept = new ArrayList<>();
+    List<BackupCatalog.Entry> removed = new ArrayList<>();
+    Map<String, List<String>> reasons = new java.util.LinkedHashMap<>(plan.reasons());
+    for (RetentionPolicy.Backup b : plan.keep()) {
+      kept.add(byId.get(b.id()));
+    }
+    for (RetentionPolicy.Backup b : plan.remove()) {
+      if (b.id().equals(current)) {
+        kept.add(byId.get(b.id()));
+        reasons.put(b.id(), List.of("written by this run"));
+      } else {
+        removed.add(byId.get(b.id()));
+      }
+    }
+    kept.sort(
+        java.util.Comparator.comparing((BackupCatalog.Entry e) -> e.metadata().startedAt())
+            .reversed());
     if (!dryRun) {
       for (BackupCatalog.Entry e : removed) {
         remove(e.metadata());
         LOG.info("retention: removed backup {} ({})", e.metadata().name(), e.location());
       }
     }
-    return new Result(kept, removed, plan.reasons(), dryRun);
+    return new Result(List.copyOf(kept), List.copyOf(removed), reasons, dryRun);
+  }
+
+  /**
+   * Whether a listed backup sits where this storage's backups are written: its sidecar at the top
+   * level, named after the backup. A sub-folder's backups (or those under a longer S3 prefix)
+   * belong to another config, and {@link #remove} could not delete them by their name anyway.
+   */
+  private static boolean sameLevel(BackupCatalog.Entry e) {
+    return e.sidecar().equals(BackupMetadata.sidecarName(e.metadata().name()))
+        && !e.sidecar().contains("/");
   }
 
   /** Deletes a backup: its sidecar first, then its files (only those named after the backup). */

@@ -12,8 +12,10 @@ import org.apache.camel.Processor;
 
 /**
  * Step {@code metadata}: writes the metadata sidecar beside the stored backup. It is the last write
- * of a backup, so a backup is listed only once everything else has succeeded. The body becomes the
- * {@link BackupResult}.
+ * of a backup, so a backup is listed only once everything else has succeeded. Once the sidecar is
+ * committed the backup is complete: the store step's rollback is disarmed, so nothing that fails
+ * afterwards (retention, a step after it, a route that called this one) deletes it. The body
+ * becomes the {@link BackupResult}.
  */
 public final class MetadataProcessor implements Processor {
 
@@ -25,6 +27,9 @@ public final class MetadataProcessor implements Processor {
     try (PendingWrite w = job.storage().create(sidecar)) {
       w.stream().write(MetadataJson.write(metadata));
       w.commit();
+    }
+    if (job.writer() != null) {
+      job.writer().complete();
     }
     job.metadata(metadata);
     exchange.getMessage().setBody(new BackupResult(job.location(), metadata));

@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Step {@code retention}: after a successful backup, applies the storage's retention policy to the
- * backups of the same database. The backup itself has succeeded by now, so a failure here is logged
- * as a warning and does not fail it. Without {@code storage.retention} it does nothing. The body
- * (the backup's result) passes through.
+ * backups of the same database on the same server with the same features and tables ({@link
+ * Pruner.Pool}); the backup just written is always kept. The backup itself has succeeded by now, so
+ * a failure here is logged as a warning and does not fail it. Without {@code storage.retention} it
+ * does nothing. The body (the backup's result) passes through.
  */
 public final class RetentionProcessor implements Processor {
 
@@ -25,14 +26,15 @@ public final class RetentionProcessor implements Processor {
     if (rules == null) {
       return;
     }
+    Pruner.Pool pool = Pruner.Pool.of(job.config());
     try {
-      Pruner.Result r =
-          new Pruner(job.storage()).prune(rules, job.config().database().dbName(), false);
+      // the backup just written is kept even if a backup started after it finished first
+      Pruner.Result r = new Pruner(job.storage()).prune(rules, pool, job.name(), false);
       LOG.info(
           "retention: kept {} and removed {} backup(s) of {}",
           r.kept().size(),
           r.removed().size(),
-          job.config().database().dbName());
+          pool);
     } catch (Exception e) {
       LOG.warn(
           "retention: pruning old backups failed, the new backup {} is fine: {}",

@@ -10,7 +10,10 @@ import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * Step {@code store}: pulls the backup stream through to the storage under a new backup name. What
- * it stored is deleted again if any later step of the route fails.
+ * it stored is deleted again if the exchange fails before the backup is complete, that is before
+ * the {@code metadata} step has committed its sidecar ({@link BackupWriter#complete()}); a failure
+ * after that (a later step of this route, or of a route that called {@code direct:backup}) leaves
+ * the finished backup alone.
  */
 public final class StoreProcessor implements Processor {
 
@@ -20,6 +23,7 @@ public final class StoreProcessor implements Processor {
     // plain SQL carries its integrity per file in the metadata; a .backy file in its trailer
     BackupWriter writer =
         new BackupWriter(job.storage(), job.config().isRawSql() ? job.integrityKey() : null);
+    job.writer(writer);
     exchange
         .getExchangeExtension()
         .addOnCompletion(

@@ -15,14 +15,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code backy prune --config FILE [--dry-run]}: applies the config's {@code storage.retention} to
- * the backups of its database, as happens after every backup.
+ * the backups of its database on its server, as happens after every backup.
  */
 @Command(
     name = "prune",
     mixinStandardHelpOptions = true,
     description = {
-      "Delete the backups of the config's database that its storage.retention does not keep.",
-      "The newest backup is always kept; backups of other databases are never touched."
+      "Delete the backups of the config's database (on its host and port, with its features",
+      "and tables) that its storage.retention does not keep. The newest backup is always kept;",
+      "backups of other databases, servers or selections, and backups in sub-folders, are",
+      "never touched."
     })
 final class PruneCommand extends BackyCommand {
 
@@ -53,8 +55,8 @@ final class PruneCommand extends BackyCommand {
               + " (add e.g. \"retention\": {\"keep_last\": 7})");
     }
     var storage = Storages.open(c.storage(), env);
-    Pruner.Result r =
-        new Pruner(storage).prune(c.storage().retention(), c.database().dbName(), dryRun);
+    Pruner.Pool pool = Pruner.Pool.of(c);
+    Pruner.Result r = new Pruner(storage).prune(c.storage().retention(), pool, null, dryRun);
     for (BackupCatalog.Entry e : r.kept()) {
       BackupMetadata m = e.metadata();
       out()
@@ -76,7 +78,7 @@ final class PruneCommand extends BackyCommand {
             "%s %d backup(s) of %s, kept %d%n",
             dryRun ? "Dry run: would delete" : "Deleted",
             r.removed().size(),
-            c.database().dbName(),
+            pool,
             r.kept().size());
     return 0;
   }

@@ -16,6 +16,10 @@ import java.util.List;
  * @param name the backup's name: {@code <db>_<UTC timestamp>}
  * @param layout how the backup is stored: {@code sql} (one .sql file), {@code sql-files} (a folder
  *     with one .sql per feature) or {@code backy} (one .backy container)
+ * @param features the features the backup holds (the config's {@code database.features})
+ * @param tableFilter the config's {@code database.tables}: the only tables the backup was asked
+ *     for; null (absent from the JSON) when it took every table. Sidecars written before BackyDB
+ *     recorded it have none either, and count as backups of every table
  * @param formatVersion the {@code .backy} format version (null for plain SQL)
  * @param files the stored objects, relative to the storage root
  */
@@ -31,6 +35,7 @@ public record BackupMetadata(
     long durationMs,
     Source source,
     List<String> features,
+    List<String> tableFilter,
     boolean multipleFiles,
     String layout,
     Integer formatVersion,

@@ -162,6 +162,124 @@ class ReloadTest {
     await().atMost(WITHIN).until(() -> call(ctx, "direct:x").equals("fixed"));
   }
 
+  /**
+   * A routes file that cannot be read. As root, permissions do not stop a read, so the file is a
+   * link to /proc/self/mem: a regular file whose reading fails with an I/O error.
+   */
+  private Path unreadable(String name) throws Exception {
+    Path mem = Path.of("/proc/self/mem");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isRegularFile(mem), "needs Linux's /proc/self/mem");
+    // made beside it and renamed over it, so that no scan sees the file missing
+    Path link = Files.createSymbolicLink(fx.routes.resolve(name + ".tmp"), mem);
+    return Files.move(
+        link,
+        fx.routes.resolve(name),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private long errorsAbout(String file) {
+    return errors().stream().filter(m -> m.contains(file)).count();
+  }
+
+  @Test
+  void folder_reportsAnUnreadableFileOnceAndKeepsEveryOtherRouteRunning() throws Exception {
+    Files.writeString(
+        fx.routes.resolve("good.camel.yaml"), directRoute("good", "direct:good", "ok"));
+    Files.writeString(
+        fx.routes.resolve("nightly.camel.yaml"),
+        ServiceFixture.schedule("nightly", "0 0 3 * * ?", fx.config));
+    unreadable("at-start.camel.yaml");
+
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    assertThat(call(ctx, "direct:good")).isEqualTo("ok");
+    assertThat(ctx.getRoute("nightly")).isNotNull();
+    assertThat(ctx.getRoute("backup")).isNotNull();
+    assertThat(service.folder().error("at-start.camel.yaml")).startsWith("cannot read it: ");
+    assertThat(errors())
+        .singleElement()
+        .asString()
+        .contains("routes file at-start.camel.yaml is broken: cannot read it: ")
+        .doesNotContain("\n");
+
+    // one that becomes unreadable while running: reported once, its routes keep running
+    Path later = fx.routes.resolve("later.camel.yaml");
+    Files.writeString(later, directRoute("later", "direct:later", "v1"));
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:later").equals("v1"));
+    unreadable("later.camel.yaml");
+    await().atMost(WITHIN).until(() -> errorsAbout("later.camel.yaml") == 1);
+    Thread.sleep(3 * 2000); // several scans
+    assertThat(errorsAbout("later.camel.yaml")).isEqualTo(1);
+    assertThat(errorsAbout("at-start.camel.yaml")).isEqualTo(1);
+    assertThat(errors().get(1)).contains("keep running");
+    assertThat(call(ctx, "direct:later")).isEqualTo("v1");
+
+    // readable again: loaded
+    Path fixed =
+        Files.writeString(
+            fx.routes.resolve("at-start.camel.yaml.tmp"), directRoute("s", "direct:s", "readable"));
+    Files.move(
+        fixed,
+        fx.routes.resolve("at-start.camel.yaml"),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:s").equals("readable"));
+    assertThat(service.folder().error("at-start.camel.yaml")).isNull();
+    assertThat(call(ctx, "direct:good")).isEqualTo("ok");
+  }
+
+  @Test
+  void folder_refusesAFileReusingARouteIdOfAnotherFile() throws Exception {
+    String backupYaml = Files.readString(fx.routes.resolve("backup.camel.yaml"));
+    // a copy of the backup route that keeps its id, sorted before the original
+    Files.writeString(fx.routes.resolve("a-copy.camel.yaml"), backupYaml);
+    Files.writeString(
+        fx.routes.resolve("good.camel.yaml"), directRoute("good", "direct:good", "ok"));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    Route backup = ctx.getRoute("backup");
+    Route good = ctx.getRoute("good");
+    assertThat(service.folder().routesByFile())
+        .containsEntry("backup.camel.yaml", java.util.Set.of("backup"))
+        .containsEntry("a-copy.camel.yaml", java.util.Set.of());
+    assertThat(service.folder().error("a-copy.camel.yaml"))
+        .isEqualTo("route id backup is already used by routes file backup.camel.yaml");
+
+    // while running: another copy, and a file reusing the id of a plain route of another file
+    Files.writeString(
+        fx.routes.resolve("z-copy.camel.yaml"),
+        backupYaml.replace(
+            "process: {ref: retention}",
+            "process: {ref: retention}\n" + "        - setBody: {constant: replaced}"));
+    Files.writeString(
+        fx.routes.resolve("other.camel.yaml"),
+        directRoute("mine", "direct:mine", "mine") + directRoute("good", "direct:good2", "no"));
+    await()
+        .atMost(WITHIN)
+        .until(() -> errorsAbout("z-copy.camel.yaml") == 1 && errorsAbout("other.camel.yaml") == 1);
+    assertThat(String.join("\n", errors()))
+        .contains(
+            "routes file z-copy.camel.yaml is broken: route id backup is already used by routes"
+                + " file backup.camel.yaml")
+        .contains(
+            "routes file other.camel.yaml is broken: route id good is already used by routes"
+                + " file good.camel.yaml");
+    assertThat(ctx.getRoute("backup")).isSameAs(backup);
+    assertThat(ctx.getRoute("good")).isSameAs(good);
+    assertThat(ctx.getRoute("mine")).isNull();
+    assertThat(call(ctx, "direct:good")).isEqualTo("ok");
+    assertThat(service.folder().routesByFile())
+        .containsEntry("backup.camel.yaml", java.util.Set.of("backup"))
+        .containsEntry("good.camel.yaml", java.util.Set.of("good"))
+        .containsEntry("z-copy.camel.yaml", java.util.Set.of());
+    try (ProducerTemplate p = ctx.createProducerTemplate()) {
+      Object result = p.requestBody("direct:backup", fx.config.toString());
+      assertThat(result).isInstanceOf(BackupResult.class);
+    }
+  }
+
   @Test
   void folder_neverInterruptsABackupInProgress() throws Exception {
     // a backup that takes a few seconds

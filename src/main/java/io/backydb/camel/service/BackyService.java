@@ -6,9 +6,11 @@ import io.backydb.camel.BackyProcessors;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.BaseMainSupport;
@@ -41,11 +43,17 @@ public final class BackyService implements AutoCloseable {
   private final RunRecorder recorder;
   private volatile RoutesFolder folder;
 
+  /** Completes once every start-up step has run; fails with the first one that failed. */
+  private final CompletableFuture<Void> up = new CompletableFuture<>();
+
   public BackyService(ServiceSettings settings) {
     Path dir = settings.routes().toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new BackyException(ErrorCode.CONFIG, "routes folder " + dir + " does not exist");
     }
+    // settings checked before anything starts, so that a bad one is a config error, not a
+    // half-start
+    Duration reloadInterval = settings.reloadInterval();
     boolean clustered = settings.clustered();
     database = settings.databaseUrl().map(u -> ServiceDatabase.open(settings)).orElse(null);
     RunHistory history =
@@ -54,7 +62,24 @@ public final class BackyService implements AutoCloseable {
             : new FileRunHistory(settings.historyFile());
     recorder = new RunRecorder(settings.node(), settings.eventsUri().orElse(null), history);
 
-    main = new Main();
+    main =
+        new Main() {
+          /**
+           * Camel Main logs a failure of a start-up listener and returns from run() without
+           * stopping the context or setting an exit code (the process would exit with status 0).
+           * Here it fails the start-up instead: the service stops at once, and run() throws.
+           */
+          @Override
+          protected void afterStart() throws Exception {
+            try {
+              super.afterStart();
+              up.complete(null);
+            } catch (Exception e) {
+              up.completeExceptionally(e);
+              completed();
+            }
+          }
+        };
     main.configure().setName("backydb");
     // the backup stream must never be copied into memory
     main.configure().setStreamCachingEnabled(false);
@@ -85,7 +110,7 @@ public final class BackyService implements AutoCloseable {
           public void afterStart(BaseMainSupport m) {
             CamelContext ctx = m.getCamelContext();
             recorder.meters(ctx.getRegistry().findSingleByType(MeterRegistry.class));
-            RoutesFolder f = new RoutesFolder(ctx, dir, settings.reloadInterval());
+            RoutesFolder f = new RoutesFolder(ctx, dir, reloadInterval);
             f.start();
             folder = f;
             LOG.info(
@@ -133,14 +158,49 @@ public final class BackyService implements AutoCloseable {
     return patterns.isEmpty() ? "classpath:routes/none-*.camel.yaml" : String.join(",", patterns);
   }
 
-  /** Runs until the JVM is asked to stop (CLI). */
+  /**
+   * Runs until the JVM is asked to stop (CLI), and returns the exit status. A failure while
+   * starting throws a {@link BackyException} (one line, for the CLI's exit status 1 or 2).
+   */
   public int run() throws Exception {
     try {
       main.run();
-      return main.getExitCode();
+      startFailure()
+          .ifPresent(
+              e -> {
+                throw e;
+              });
+      int code = main.getExitCode();
+      if (code == Integer.MIN_VALUE) {
+        // Camel Main's run() ended on an error it only logged (see afterStart above)
+        throw new BackyException(
+            ErrorCode.FAILED, "the service stopped on an error (details in the log file)");
+      }
+      return code;
     } finally {
       closeDatabase();
     }
+  }
+
+  /** Why the start-up failed, as one line; empty if it did not (or has not finished). */
+  private java.util.Optional<BackyException> startFailure() {
+    if (!up.isCompletedExceptionally()) {
+      return java.util.Optional.empty();
+    }
+    Throwable e;
+    try {
+      up.join();
+      return java.util.Optional.empty();
+    } catch (java.util.concurrent.CompletionException c) {
+      e = c.getCause();
+    }
+    BackyException b = BackyException.find(e);
+    return java.util.Optional.of(
+        new BackyException(
+            b != null ? b.code() : ErrorCode.FAILED,
+            "the service could not start: "
+                + (b != null ? b.getMessage() : RoutesFolder.describe(e)),
+            e));
   }
 
   /**
@@ -148,15 +208,6 @@ public final class BackyService implements AutoCloseable {
    * #close()} stops it.
    */
   public void start() throws Exception {
-    java.util.concurrent.CompletableFuture<Void> up =
-        new java.util.concurrent.CompletableFuture<>();
-    main.addMainListener(
-        new MainListenerSupport() {
-          @Override
-          public void afterStart(BaseMainSupport m) {
-            up.complete(null);
-          }
-        });
     runner =
         new Thread(
             () -> {
@@ -172,6 +223,10 @@ public final class BackyService implements AutoCloseable {
     try {
       up.get(2, java.util.concurrent.TimeUnit.MINUTES);
     } catch (java.util.concurrent.ExecutionException e) {
+      java.util.Optional<BackyException> failure = startFailure();
+      if (failure.isPresent()) {
+        throw failure.get();
+      }
       throw e.getCause() instanceof Exception x ? x : e;
     }
   }

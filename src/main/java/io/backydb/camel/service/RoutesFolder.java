@@ -2,8 +2,11 @@ package io.backydb.camel.service;
 
 import io.backydb.config.ConfigLoader;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * touched. Removing a route stops it gracefully, so a backup it is running finishes first (the
  * file's change waits for it; other files are handled meanwhile). A file that cannot be loaded (bad
  * YAML, an unknown step, a bad cron, a missing backup config) is logged as an error and none of its
- * routes run; it is tried again when it changes.
+ * routes run; it is tried again when it changes. A file that cannot be read (permissions, an I/O
+ * error) is logged the same way, once: at start none of its routes run; while running, the routes
+ * it last defined keep running; it is tried again on every scan and loaded once it can be read.
  *
  * <p>Camel's own route reload ({@code camel.main.routesReloadEnabled}) is a development aid: it
  * removes every route on a change by default, and even with {@code routesReloadRemoveAllRoutes=
@@ -67,8 +72,16 @@ public final class RoutesFolder implements AutoCloseable {
   private final ScheduledExecutorService poller;
   private final ExecutorService workers;
 
-  /** What a file defined when it was last (successfully or not) loaded. */
+  /**
+   * What a file defined when it was last (successfully or not) loaded.
+   *
+   * @param digest the SHA-256 of the content loaded, or {@link #UNREADABLE} and the reason when the
+   *     file could not be read
+   */
   record Loaded(String digest, Set<String> routeIds, Set<String> templateIds, String error) {}
+
+  /** How {@link #digest} starts for a file that cannot be read. */
+  private static final String UNREADABLE = "unreadable: ";
 
   public RoutesFolder(CamelContext context, Path dir, Duration interval) {
     this.context = context;
@@ -84,17 +97,26 @@ public final class RoutesFolder implements AutoCloseable {
     return t;
   }
 
-  /** Loads every file now (templates before the routes that use them), then watches the folder. */
+  /**
+   * Loads every file now (the built-in files first, so that a copy reusing their route ids is the
+   * one refused; then templates before the routes that use them), then watches the folder.
+   */
   public void start() {
     List<Path> pending = new ArrayList<>(files());
-    pending.sort(Comparator.comparing(f -> definesTemplates(f) ? 0 : 1));
+    pending.sort(
+        Comparator.comparing(
+            f ->
+                BackyService.BUILT_IN.contains(f.getFileName().toString())
+                    ? 0
+                    : definesTemplates(f) ? 1 : 2));
     // a file may use a route template that another file defines: retry until nothing changes
     boolean progress = true;
     while (!pending.isEmpty() && progress) {
       progress = false;
       for (Path f : new ArrayList<>(pending)) {
         load(f, true);
-        if (loaded.get(f).error() == null) {
+        Loaded l = loaded.get(f);
+        if (l == null || l.error() == null) { // loaded, or vanished meanwhile
           pending.remove(f);
           progress = true;
         }
@@ -152,6 +174,7 @@ public final class RoutesFolder implements AutoCloseable {
       for (Path f : now) {
         Loaded l = loaded.get(f);
         String digest = digest(f);
+        // an unreadable file is tried on every scan, but reported again only if its reason changes
         if (digest != null && (l == null || !l.digest().equals(digest))) {
           submit(f, () -> load(f, false));
         }
@@ -175,12 +198,22 @@ public final class RoutesFolder implements AutoCloseable {
     work.put(f, CompletableFuture.runAsync(task, workers));
   }
 
+  /**
+   * The SHA-256 of a file's content; {@link #UNREADABLE} and the reason if it cannot be read; null
+   * if it vanished since it was listed.
+   */
   private static String digest(Path f) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       return HexFormat.of().formatHex(md.digest(Files.readAllBytes(f)));
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (AccessDeniedException e) {
+      return UNREADABLE + "permission denied";
+    } catch (FileSystemException e) {
+      return UNREADABLE + (e.getReason() != null ? e.getReason() : describe(e));
     } catch (IOException e) {
-      return null; // vanished or unreadable between listing and reading
+      return UNREADABLE + describe(e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -202,6 +235,10 @@ public final class RoutesFolder implements AutoCloseable {
       return;
     }
     Loaded old = loaded.get(f);
+    if (digest.startsWith(UNREADABLE)) {
+      unreadable(f, digest, old, initial);
+      return;
+    }
     if (old != null) {
       removeRoutes(f, old); // waits for running exchanges: outside the lock
     }
@@ -212,6 +249,33 @@ public final class RoutesFolder implements AutoCloseable {
   }
 
   private final Object addLock = new Object();
+
+  /**
+   * A file that cannot be read: reported like a broken file (at start by {@link #start}, which
+   * lists every broken file), and nothing else changes: whatever routes it last defined keep
+   * running, as its content is not known to have changed.
+   */
+  private void unreadable(Path f, String digest, Loaded old, boolean initial) {
+    String error = "cannot read it: " + digest.substring(UNREADABLE.length());
+    Set<String> routes = old == null ? Set.of() : old.routeIds();
+    Set<String> templates = old == null ? Set.of() : old.templateIds();
+    loaded.put(f, new Loaded(digest, routes, templates, error));
+    if (initial) {
+      return;
+    }
+    if (routes.isEmpty() && templates.isEmpty()) {
+      LOG.error(
+          "routes file {} is broken: {}; its routes are not running, the others are",
+          f.getFileName(),
+          error);
+    } else {
+      LOG.error(
+          "routes file {} is broken: {}; the routes it last defined ({}) keep running",
+          f.getFileName(),
+          error,
+          routes);
+    }
+  }
 
   private void addRoutes(Path f, String digest, Loaded old, boolean initial) {
     ModelCamelContext model = (ModelCamelContext) context;
@@ -227,6 +291,7 @@ public final class RoutesFolder implements AutoCloseable {
           context.addRoutesConfigurations(c);
         }
       }
+      checkIdsAreFree(model, builders);
       for (RoutesBuilder b : builders) {
         context.addRoutes(b);
       }
@@ -286,6 +351,55 @@ public final class RoutesFolder implements AutoCloseable {
       }
     }
     return parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts);
+  }
+
+  /**
+   * Refuses a file that defines a route (or route template) id that is already taken: Camel would
+   * remove the running route of that id (another file's, or a built-in one) and put this file's in
+   * its place without a word. Configures the file's builders to read their ids; adding them
+   * afterwards does not configure them again.
+   */
+  private void checkIdsAreFree(
+      ModelCamelContext model, java.util.Collection<RoutesBuilder> builders) throws Exception {
+    Set<String> routes = routeIds();
+    Set<String> templates = templateIds(model);
+    for (RoutesBuilder b : builders) {
+      if (!(b instanceof RouteBuilder rb)) {
+        continue;
+      }
+      rb.configureRoutes(context);
+      List<String> ids = new ArrayList<>();
+      for (RouteDefinition r : rb.getRouteCollection().getRoutes()) {
+        ids.add(r.getRouteId());
+      }
+      for (TemplatedRouteDefinition t : rb.getTemplatedRouteCollection().getTemplatedRoutes()) {
+        ids.add(t.getRouteId());
+      }
+      for (String id : ids) {
+        if (id != null && routes.contains(id)) {
+          throw new IllegalArgumentException(
+              "route id " + id + " is already used by " + owner(id, Loaded::routeIds));
+        }
+      }
+      for (RouteTemplateDefinition t : rb.getRouteTemplateCollection().getRouteTemplates()) {
+        if (t.getId() != null && templates.contains(t.getId())) {
+          throw new IllegalArgumentException(
+              "route template id "
+                  + t.getId()
+                  + " is already used by "
+                  + owner(t.getId(), Loaded::templateIds));
+        }
+      }
+    }
+  }
+
+  /** Which file defined a route or template id, for messages. */
+  private String owner(String id, java.util.function.Function<Loaded, Set<String>> ids) {
+    return loaded.entrySet().stream()
+        .filter(e -> ids.apply(e.getValue()).contains(id))
+        .map(e -> "routes file " + e.getKey().getFileName())
+        .findFirst()
+        .orElse("a built-in route of the service");
   }
 
   /** Camel skips a templated route whose template is unknown; here that is an error. */

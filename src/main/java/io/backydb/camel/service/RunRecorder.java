@@ -19,7 +19,10 @@ import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
+import org.apache.camel.spi.SynchronizationRouteAware;
+import org.apache.camel.spi.SynchronizationVetoable;
 import org.apache.camel.support.RoutePolicySupport;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * A route policy on the {@code backup} and {@code restore} routes that turns every run into an
  * event (started, succeeded with its metadata, failed with the reason), a history record and
  * metrics. It never fails a run: a broken events endpoint or history store is logged.
+ *
+ * <p>A run is recorded when the exchange leaves the route, by a {@link SynchronizationRouteAware}
+ * that {@link #onExchangeBegin} puts on the exchange: Camel calls it for every route an exchange
+ * completes, also while the context is stopping. A route policy's own {@link #onExchangeDone} is
+ * not enough: Camel skips it once the context is stopping (CamelInternalProcessor's
+ * RoutePolicyAdvice), so a run that finished during a graceful shutdown would have no history
+ * record and no final event. Both lead to {@link #done}, which records a run once.
  */
 public final class RunRecorder extends RoutePolicySupport {
 
@@ -79,11 +89,57 @@ public final class RunRecorder extends RoutePolicySupport {
             null,
             null);
     exchange.setProperty(RUN, started);
+    exchange.getExchangeExtension().addOnCompletion(new RunDone(route));
     publish(route, started, null);
+  }
+
+  /** Records the run when its exchange leaves the route, whatever state the context is in. */
+  private final class RunDone extends SynchronizationAdapter
+      implements SynchronizationRouteAware, SynchronizationVetoable {
+
+    private final Route route;
+
+    RunDone(Route route) {
+      this.route = route;
+    }
+
+    @Override
+    public SynchronizationRouteAware getRouteSynchronization() {
+      return this;
+    }
+
+    @Override
+    public void onBeforeRoute(Route r, Exchange exchange) {
+      // nothing to do: the run began in onExchangeBegin
+    }
+
+    @Override
+    public void onAfterRoute(Route r, Exchange exchange) {
+      // an exchange may pass other routes inside this one (a step calling direct:...)
+      if (r == route || r.getRouteId().equals(route.getRouteId())) {
+        done(route, exchange);
+      }
+    }
+
+    /** Stays with the exchange that runs the route, never a copy of it. */
+    @Override
+    public boolean allowHandover() {
+      return false;
+    }
+
+    @Override
+    public void beforeHandover(Exchange target) {
+      // not handed over
+    }
   }
 
   @Override
   public void onExchangeDone(Route route, Exchange exchange) {
+    done(route, exchange);
+  }
+
+  /** Records a finished run, once: the exchange's run is no longer STARTED afterwards. */
+  private void done(Route route, Exchange exchange) {
     RunRecord started = exchange.getProperty(RUN, RunRecord.class);
     if (started == null || !RunRecord.STARTED.equals(started.status())) {
       return;

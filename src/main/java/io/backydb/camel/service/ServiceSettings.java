@@ -139,8 +139,15 @@ public final class ServiceSettings {
     return (int) longValue(HTTP_PORT, 0);
   }
 
+  /** How often the routes folder is scanned for changes: at least 1 ms (default 2 s). */
   public Duration reloadInterval() {
-    return Duration.ofMillis(longValue(RELOAD_INTERVAL_MS, 2000));
+    long ms = longValue(RELOAD_INTERVAL_MS, 2000);
+    if (ms < 1) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          RELOAD_INTERVAL_MS + " must be at least 1 (milliseconds), found \"" + ms + "\"");
+    }
+    return Duration.ofMillis(ms);
   }
 
   /** A name for this node in history records and events. */

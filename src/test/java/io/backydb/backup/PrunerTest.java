@@ -1,0 +1,242 @@
+package io.backydb.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.backydb.BackyDB;
+import io.backydb.config.RetentionConfig;
+import io.backydb.format.BackupMetadata;
+import io.backydb.format.MetadataJson;
+import io.backydb.storage.LocalStorage;
+import io.backydb.storage.PendingWrite;
+import io.backydb.testing.TestServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which backups a retention run may count and delete, on a real local storage. The backups here are
+ * written as BackyDB writes them (a {@code .sql} file and its sidecar) for servers this machine
+ * does not have (a production and a staging host).
+ */
+class PrunerTest {
+
+  static final Instant T0 = Instant.parse("2026-01-10T03:00:00Z");
+  static final RetentionConfig KEEP_1 = new RetentionConfig(1, null, null, null);
+  static final RetentionConfig KEEP_2 = new RetentionConfig(2, null, null, null);
+  static final Set<String> DEFAULT_FEATURES = Set.of("tables", "data");
+  static final Pruner.Pool PROD =
+      new Pruner.Pool("db-prod", 3306, "shop", DEFAULT_FEATURES, Set.of());
+  static final TestServer server = TestServer.get();
+
+  @TempDir Path dir;
+
+  /** A finished backup of {@code db} on {@code host:port} in {@code folder} ("" = the root). */
+  private String backup(String folder, String host, int port, String db, Instant startedAt)
+      throws IOException {
+    return backup(folder, host, port, db, startedAt, List.of("tables", "data"), null);
+  }
+
+  /** The same, with the features and the table filter (null: every table) it was asked for. */
+  private String backup(
+      String folder,
+      String host,
+      int port,
+      String db,
+      Instant startedAt,
+      List<String> features,
+      List<String> tableFilter)
+      throws IOException {
+    LocalStorage storage = new LocalStorage(dir.resolve(folder));
+    String name = BackupNaming.name(db, startedAt);
+    byte[] sql = ("-- " + host + " " + name + "\n").getBytes(StandardCharsets.UTF_8);
+    try (PendingWrite w = storage.create(name + ".sql")) {
+      w.stream().write(sql);
+      w.commit();
+    }
+    BackupMetadata m =
+        new BackupMetadata(
+            BackupMetadata.VERSION,
+            name,
+            name,
+            new BackupMetadata.Tool("BackyDB", "test"),
+            startedAt,
+            startedAt.plusSeconds(5),
+            5000,
+            new BackupMetadata.Source(
+                "mysql", host, port, "10.11", db, "utf8mb4", "utf8mb4_general_ci"),
+            features,
+            tableFilter,
+            false,
+            BackupMetadata.LAYOUT_SQL,
+            null,
+            List.of(new BackupMetadata.StoredFile(name + ".sql", sql.length, "00")),
+            List.of(),
+            new BackupMetadata.Compression("none", null),
+            null,
+            null,
+            new BackupMetadata.Sizes(sql.length, sql.length));
+    try (PendingWrite w = storage.create(BackupMetadata.sidecarName(name))) {
+      w.stream().write(MetadataJson.write(m));
+      w.commit();
+    }
+    return folder.isEmpty() ? name : folder + "/" + name;
+  }
+
+  private boolean exists(String backup) {
+    return Files.exists(dir.resolve(backup + ".sql"))
+        && Files.exists(dir.resolve(backup + BackupMetadata.SUFFIX));
+  }
+
+  private Pruner.Result prune(Pruner.Pool pool, RetentionConfig rules, String current)
+      throws IOException {
+    return new Pruner(new LocalStorage(dir)).prune(rules, pool, current, false);
+  }
+
+  @Test
+  void backupsOfTheSameDatabaseOnAnotherServer_areNeitherCountedNorDeleted() throws Exception {
+    String prodOld = backup("", "db-prod", 3306, "shop", T0);
+    String prodNew = backup("", "DB-PROD", 3306, "shop", T0.plus(Duration.ofDays(1)));
+    // staging's backups are newer: they would take prod's keep slots
+    String staging1 = backup("", "db-staging", 3306, "shop", T0.plus(Duration.ofDays(2)));
+    String staging2 = backup("", "db-staging", 3306, "shop", T0.plus(Duration.ofDays(3)));
+    String otherPort = backup("", "db-prod", 3307, "shop", T0.plus(Duration.ofDays(4)));
+
+    Pruner.Result r = prune(PROD, KEEP_1, null);
+
+    assertThat(r.removed()).extracting(e -> e.metadata().name()).containsExactly(prodOld);
+    assertThat(r.kept()).extracting(e -> e.metadata().name()).containsExactly(prodNew);
+    assertThat(exists(prodOld)).isFalse();
+    assertThat(exists(prodNew)).isTrue();
+    assertThat(exists(staging1)).isTrue();
+    assertThat(exists(staging2)).isTrue();
+    assertThat(exists(otherPort)).isTrue();
+  }
+
+  @Test
+  void backupsInASubFolder_areNeitherCountedNorDeleted() throws Exception {
+    String a = backup("", "db-prod", 3306, "shop", T0);
+    String b = backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(1)));
+    // another config's backups, one folder down (LOCAL_PATH=.../archive, or prefix prod/archive/);
+    // one of them has the same name as a backup at the top
+    String nestedSameName = backup("archive", "db-prod", 3306, "shop", T0);
+    String nestedNewer = backup("archive", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(5)));
+    String nestedNewest = backup("archive", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(6)));
+
+    Pruner.Result r = prune(PROD, KEEP_2, null);
+
+    assertThat(r.removed()).isEmpty();
+    assertThat(r.kept()).extracting(e -> e.metadata().name()).containsExactly(b, a);
+    for (String backup : List.of(a, b, nestedSameName, nestedNewer, nestedNewest)) {
+      assertThat(exists(backup)).as(backup).isTrue();
+    }
+  }
+
+  @Test
+  void theBackupThisRunWrote_isKeptEvenWhenALaterStartedOneFinishedFirst() throws Exception {
+    // a long backup started first; a short one started later and finished before it
+    String longRun = backup("", "db-prod", 3306, "shop", T0);
+    String shortRun = backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofMinutes(10)));
+
+    Pruner.Result r = prune(PROD, KEEP_1, longRun);
+
+    assertThat(r.removed()).isEmpty();
+    assertThat(r.reasons().get(longRun)).containsExactly("written by this run");
+    assertThat(exists(longRun)).isTrue();
+    assertThat(exists(shortRun)).isTrue();
+
+    // a later prune (no run of its own) applies the rules as written
+    Pruner.Result later = prune(PROD, KEEP_1, null);
+    assertThat(later.removed()).extracting(e -> e.metadata().name()).containsExactly(longRun);
+    assertThat(exists(shortRun)).isTrue();
+  }
+
+  @Test
+  void backupsOfAnotherSelectionOfTheSameDatabase_areNeitherCountedNorDeleted() throws Exception {
+    String fullOld = backup("", "db-prod", 3306, "shop", T0);
+    String full = backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(1)));
+    // hourly backups of one table, and a schema-only one, all newer than the full ones
+    String orders1 =
+        backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(2)), DEFAULT_LIST, ORDERS);
+    String orders2 =
+        backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(3)), DEFAULT_LIST, ORDERS);
+    String schema =
+        backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(4)), List.of("tables"), null);
+
+    Pruner.Result fulls = prune(PROD, KEEP_1, null);
+    assertThat(fulls.removed()).extracting(e -> e.metadata().name()).containsExactly(fullOld);
+    assertThat(exists(full)).isTrue();
+
+    Pruner.Pool ordersPool =
+        new Pruner.Pool("db-prod", 3306, "shop", DEFAULT_FEATURES, Set.copyOf(ORDERS));
+    Pruner.Result hourly = prune(ordersPool, KEEP_1, null);
+    assertThat(hourly.removed()).extracting(e -> e.metadata().name()).containsExactly(orders1);
+    assertThat(exists(full)).isTrue();
+    assertThat(exists(orders2)).isTrue();
+    assertThat(exists(schema)).isTrue();
+  }
+
+  static final List<String> DEFAULT_LIST = List.of("data", "tables");
+  static final List<String> ORDERS = List.of("orders");
+
+  /**
+   * Through the backup route against the real server: an hourly {@code tables: [orders]} backup
+   * with {@code keep_last: 1} next to the nightly full backups of the same database.
+   */
+  @Test
+  void anHourlyOneTableSchedule_keepsTheNightlyFullBackups() throws Exception {
+    String db = TestServer.uniqueName("prune_sel");
+    server.createDatabase(db);
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir, dir.resolve("logs")))) {
+      server.execute(
+          db,
+          "CREATE TABLE orders (id INT PRIMARY KEY)",
+          "CREATE TABLE customers (id INT PRIMARY KEY)",
+          "INSERT INTO orders VALUES (1)",
+          "INSERT INTO customers VALUES (1)");
+      Map<String, Object> storage =
+          Map.of("storage_type", "local", "retention", Map.of("keep_last", 1));
+      var full = backy.backup(Map.of("database", server.databaseConfig(db), "storage", storage));
+      Map<String, Object> ordersDb = new java.util.LinkedHashMap<>(server.databaseConfig(db));
+      ordersDb.put("tables", ORDERS);
+      Thread.sleep(1100); // names by the second
+      var hourly = backy.backup(Map.of("database", ordersDb, "storage", storage));
+      assertThat(hourly.metadata().tableFilter()).containsExactly("orders");
+      assertThat(full.metadata().tableFilter()).isNull();
+
+      // the hourly run's retention kept the full backup
+      assertThat(Path.of(full.location())).exists();
+      assertThat(dir.resolve(BackupMetadata.sidecarName(full.metadata().name()))).exists();
+
+      // and the next full backup's retention keeps the hourly one, removing the older full
+      Thread.sleep(1100);
+      var full2 = backy.backup(Map.of("database", server.databaseConfig(db), "storage", storage));
+      assertThat(Path.of(full.location())).doesNotExist();
+      assertThat(Path.of(full2.location())).exists();
+      assertThat(Path.of(hourly.location())).exists();
+    } finally {
+      server.dropDatabase(db);
+    }
+  }
+
+  /** Sidecars written before table_filter existed count as backups of every table. */
+  @Test
+  void aSidecarWithoutTableFilter_countsAsABackupOfEveryTable() throws Exception {
+    String legacy = backup("", "db-prod", 3306, "shop", T0);
+    Path sidecar = dir.resolve(legacy + BackupMetadata.SUFFIX);
+    assertThat(Files.readString(sidecar)).doesNotContain("table_filter");
+    String full = backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(1)));
+
+    Pruner.Result r = prune(PROD, KEEP_1, null);
+
+    assertThat(r.removed()).extracting(e -> e.metadata().name()).containsExactly(legacy);
+    assertThat(exists(full)).isTrue();
+  }
+}

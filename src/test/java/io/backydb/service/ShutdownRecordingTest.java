@@ -1,0 +1,86 @@
+package io.backydb.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.backydb.backup.BackupResult;
+import io.backydb.camel.service.BackyService;
+import io.backydb.camel.service.FileRunHistory;
+import io.backydb.camel.service.RunRecord;
+import io.backydb.camel.service.RunRecorder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A backup still running when the service is asked to stop finishes (graceful shutdown), and is
+ * recorded as every other run: a history record, and the final run on the exchange that a request
+ * route replies with.
+ */
+class ShutdownRecordingTest {
+
+  @TempDir Path dir;
+  ServiceFixture fx;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new ServiceFixture(dir);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void aBackupThatFinishesDuringShutdown_isRecorded() throws Exception {
+    Path route = fx.routes.resolve("backup.camel.yaml");
+    Files.writeString(
+        route,
+        Files.readString(route)
+            .replace(
+                "        - process: {ref: store}",
+                "        - delay: {constant: 3000, asyncDelayed: false}\n"
+                    + "        - process: {ref: store}"));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+
+    CompletableFuture<Exchange> running;
+    try (ProducerTemplate p = ctx.createProducerTemplate()) {
+      running = p.asyncSend("direct:backup", e -> e.getMessage().setBody(fx.config.toString()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ctx.getInflightRepository().size("backup") == 1);
+      service.close(); // graceful: waits for the backup
+    }
+    Exchange done = running.get(60, TimeUnit.SECONDS);
+    assertThat(done.getException()).isNull();
+    BackupResult result = done.getMessage().getBody(BackupResult.class);
+    assertThat(Path.of(result.location())).exists();
+
+    RunRecord run = done.getProperty(RunRecorder.RUN, RunRecord.class);
+    assertThat(run.status()).isEqualTo(RunRecord.SUCCEEDED);
+    assertThat(run.location()).isEqualTo(result.location());
+
+    List<RunRecord> history = new FileRunHistory(fx.logs.resolve("backy-history.jsonl")).latest(10);
+    assertThat(history)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.id()).isEqualTo(run.id());
+              assertThat(r.operation()).isEqualTo("backup");
+              assertThat(r.status()).isEqualTo(RunRecord.SUCCEEDED);
+              assertThat(r.location()).isEqualTo(result.location());
+            });
+  }
+}
