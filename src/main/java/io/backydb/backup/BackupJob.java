@@ -8,12 +8,15 @@ import io.backydb.engine.DumpSummary;
 import io.backydb.format.BackupMetadata;
 import io.backydb.format.BackyHeader;
 import io.backydb.storage.BackupStorage;
+import java.io.Closeable;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One backup run as it moves through the route's steps: its config, where it goes, and what each
@@ -30,6 +33,10 @@ public final class BackupJob {
   private final Instant startedAt = Instant.now();
   private String name;
   private CompletableFuture<DumpSummary> dump;
+
+  /** The stream's stages that run on threads of their own (dump, compress, encrypt). */
+  private final List<Closeable> stages = new CopyOnWriteArrayList<>();
+
   private final List<BackupMetadata.StoredFile> storedFiles = new ArrayList<>();
   private long dumpBytes;
   private String layout;
@@ -69,6 +76,28 @@ public final class BackupJob {
   public BackyHeader completedHeader() {
     integrityKey();
     return header;
+  }
+
+  /**
+   * Registers {@code stage}, a stream fed by a thread of its own (a pipe), and returns it: if the
+   * backup fails before the store step has read it to its end, {@link #stopStages()} closes it, so
+   * that its thread (and, stage by stage, the dump and its snapshot behind it) stops instead of
+   * waiting for a reader that will not come.
+   */
+  public <S extends Closeable> S stage(S stage) {
+    stages.add(stage);
+    return stage;
+  }
+
+  /** Closes every registered stage; the backup has failed. */
+  public void stopStages() {
+    for (Closeable s : stages) {
+      try {
+        s.close();
+      } catch (IOException | RuntimeException e) {
+        // stopping a failed backup: the failure that matters is already being reported
+      }
+    }
   }
 
   /**

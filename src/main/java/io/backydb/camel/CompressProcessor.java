@@ -27,7 +27,7 @@ public final class CompressProcessor implements Processor {
     job.header().compression(new BackyHeader.Compression(codec.type(), level));
     if (config.compression()) {
       InputStream bundle = exchange.getMessage().getMandatoryBody(InputStream.class);
-      exchange.getMessage().setBody(PayloadCodecs.compress(codec, level, bundle));
+      exchange.getMessage().setBody(job.stage(PayloadCodecs.compress(codec, level, bundle)));
     }
   }
 }

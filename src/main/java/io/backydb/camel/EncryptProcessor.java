@@ -20,6 +20,6 @@ public final class EncryptProcessor implements Processor {
       return;
     }
     InputStream payload = exchange.getMessage().getMandatoryBody(InputStream.class);
-    exchange.getMessage().setBody(BackupEncryption.encrypt(job, payload));
+    exchange.getMessage().setBody(job.stage(BackupEncryption.encrypt(job, payload)));
   }
 }
