@@ -1,7 +1,9 @@
 package io.backydb.engine.mysql;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +43,8 @@ final class DumpDirectives {
   static final int DUMP_FORMAT = 2;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper ASCII_JSON =
+      JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
   private DumpDirectives() {}
 
@@ -67,6 +71,19 @@ final class DumpDirectives {
   /** The inverse of {@link #decodeRaw}: text to put into a statement read from a dump. */
   static String encodeRaw(String text) {
     return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * JSON of raw chars (one per byte of the dump), every char above 0x7f escaped ({@code \\u00e9}),
+   * so that the line is ASCII and a restore, reading the dump a byte per char, gets the raw chars
+   * back from {@link #unjson}.
+   */
+  static String asciiJson(String rawChars) {
+    try {
+      return ASCII_JSON.writeValueAsString(rawChars);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String unjson(String s) {

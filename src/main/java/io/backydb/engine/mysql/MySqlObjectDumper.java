@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -275,7 +276,14 @@ final class MySqlObjectDumper {
       String charset,
       String collation,
       boolean compound)
-      throws IOException {
+      throws IOException, SQLException {
+    // the text as its client sent it, in its character_set_client, which is set just before it; a
+    // text that charset cannot hold is sent, and recorded, as utf8mb4 instead
+    String raw = inClientCharset(ddl, charset);
+    if (raw == null) {
+      charset = "utf8mb4";
+      raw = DumpDirectives.encodeRaw(ddl);
+    }
     StringBuilder sb = new StringBuilder();
     if (sqlMode != null) {
       sb.append("SET SESSION sql_mode = ").append(literal(sqlMode)).append(";\n");
@@ -289,14 +297,15 @@ final class MySqlObjectDumper {
     if (isName(collation)) {
       sb.append("SET SESSION collation_connection = ").append(collation).append(";\n");
     }
-    sb.append(DumpDirectives.line(DumpDirectives.EXACT, DumpDirectives.json(ddl)));
+    // raw chars (one per byte), escaped to ASCII: a restore reads the dump a byte per char
+    sb.append(DumpDirectives.line(DumpDirectives.EXACT, DumpDirectives.asciiJson(raw)));
     if (compound) {
-      String delimiter = delimiterFor(ddl);
+      String delimiter = delimiterFor(raw);
       sb.append("DELIMITER ").append(delimiter).append('\n');
-      sb.append(ddl).append('\n').append(delimiter).append('\n');
+      sb.append(raw).append('\n').append(delimiter).append('\n');
       sb.append("DELIMITER ;\n");
     } else {
-      sb.append(ddl).append(";\n");
+      sb.append(raw).append(";\n");
     }
     if (sqlMode != null) {
       sb.append("SET SESSION sql_mode = ").append(literal(DUMP_SQL_MODE)).append(";\n");
@@ -305,7 +314,36 @@ final class MySqlObjectDumper {
       sb.append("SET SESSION time_zone = '+00:00';\n");
     }
     sb.append("SET NAMES utf8mb4;\n");
-    write(out, sb.toString());
+    out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  /**
+   * {@code ddl} in the character set {@code charset} as raw chars (one per byte), as the object's
+   * client sent it; null if that charset cannot hold it. The server converts: it knows its own
+   * charsets (latin1 is cp1252 to it, say), and SHOW CREATE gave the text converted to utf8mb4.
+   */
+  private String inClientCharset(String ddl, String charset) throws SQLException {
+    if (!isName(charset)
+        || charset.toLowerCase(Locale.ROOT).startsWith("utf8")
+        || ddl.chars().allMatch(ch -> ch < 0x80)) {
+      return DumpDirectives.encodeRaw(ddl);
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT CAST(CONVERT(? USING "
+                + charset
+                + ") AS BINARY), CONVERT(CONVERT(? USING "
+                + charset
+                + ") USING utf8mb4) = CONVERT(? USING utf8mb4) COLLATE utf8mb4_bin")) {
+      ps.setString(1, ddl);
+      ps.setString(2, ddl);
+      ps.setString(3, ddl);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        byte[] bytes = rs.getBytes(1);
+        return rs.getBoolean(2) ? new String(bytes, StandardCharsets.ISO_8859_1) : null;
+      }
+    }
   }
 
   /** {@code ;;} as mysqldump uses, or another delimiter where the text itself contains it. */
