@@ -7,7 +7,6 @@ import io.backydb.engine.DumpSummary;
 import io.backydb.format.BundleWriter;
 import io.backydb.progress.ProgressReporter;
 import io.backydb.stream.AsyncPipe;
-import io.backydb.stream.CountingOutputStream;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -31,12 +30,12 @@ public final class DumpProcessor implements Processor {
         AsyncPipe.start(
             "backy-dump-" + db.dbName(),
             out -> {
-              CountingOutputStream counted = new CountingOutputStream(out);
               try (progress;
-                  BundleWriter bundle = new BundleWriter(counted)) {
+                  BundleWriter bundle = new BundleWriter(out)) {
                 DumpSummary summary = job.engine().dump(request, bundle);
                 bundle.finish();
-                job.addDumpBytes(counted.count());
+                // the SQL's size, as the metadata promises, not the bundle's framing around it
+                job.addDumpBytes(bundle.contentBytes());
                 return summary;
               }
             });

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes the payload of a {@code .backy} file: several named files framed into one stream (see
@@ -30,6 +31,7 @@ public final class BundleWriter implements DumpOutput, AutoCloseable {
 
   private final DataOutputStream out;
   private final AtomicInteger nextId = new AtomicInteger(1);
+  private final AtomicLong contentBytes = new AtomicLong();
   private boolean finished;
 
   public BundleWriter(OutputStream out) throws IOException {
@@ -52,6 +54,11 @@ public final class BundleWriter implements DumpOutput, AutoCloseable {
       out.write(n);
     }
     return new FileStream(id);
+  }
+
+  /** The bytes of the files' contents so far: the SQL, without the bundle's own records. */
+  public long contentBytes() {
+    return contentBytes.get();
   }
 
   /** Writes the END record. Every file must be closed first. */
@@ -112,6 +119,7 @@ public final class BundleWriter implements DumpOutput, AutoCloseable {
         out.writeInt(len);
         out.write(buf, 0, len);
       }
+      contentBytes.addAndGet(len);
       len = 0;
     }
 

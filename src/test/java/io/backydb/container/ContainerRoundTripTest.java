@@ -88,6 +88,8 @@ class ContainerRoundTripTest {
       if (integrity != null) {
         assertThat(m.files()).allSatisfy(file -> assertThat(file.integrity()).hasSize(64));
       }
+      // plain SQL is stored as dumped: the SQL's size is what was stored
+      assertThat(m.sizes().dumpBytes()).isEqualTo(m.sizes().storedBytes());
     } else {
       assertThat(b.location()).endsWith(".backy");
       assertThat(m.layout()).isEqualTo(BackupMetadata.LAYOUT_BACKY);
