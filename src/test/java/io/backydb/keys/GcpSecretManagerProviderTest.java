@@ -11,10 +11,13 @@ import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import io.backydb.config.SecurityConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Secret Manager keystore through the real Google client and Camel's component. */
 class GcpSecretManagerProviderTest {
@@ -176,5 +179,37 @@ class GcpSecretManagerProviderTest {
       assertThat(a.unwrap(wb, "b2")).isEqualTo(dek);
       assertThat(server.versions(PROJECT, "backydb-current-key")).isNotEmpty();
     }
+  }
+
+  @Test
+  void aBrokenKeyFileIsAConfigErrorThatQuotesNothingOfIt(@TempDir Path dir) throws Exception {
+    Path key = dir.resolve("key.json");
+    // a key file cut short: the message says where the parser stopped, never what it read
+    Files.writeString(
+        key,
+        "{\"type\": \"service_account\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n"
+            + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7SECRETKEYMATERIAL");
+    Environment env =
+        Environment.of(
+            java.util.Map.of(
+                GcpSecretManagerProvider.GCP_PROJECT_ID,
+                "p",
+                "GOOGLE_APPLICATION_CREDENTIALS",
+                key.toString(),
+                Environment.PRIVATE_KEY_PASSWORD,
+                "pw"));
+    assertThatThrownBy(() -> GcpSecretManagerProvider.fromEnvironment(env, 2048))
+        .isInstanceOf(io.backydb.BackyException.class)
+        .hasMessageContaining("cannot use the service account key GOOGLE_APPLICATION_CREDENTIALS")
+        .hasMessageNotContaining("SECRETKEYMATERIAL")
+        .hasMessageNotContaining("MIIE")
+        .satisfies(
+            e ->
+                assertThat(((io.backydb.BackyException) e).code())
+                    .isEqualTo(io.backydb.ErrorCode.CONFIG));
+    Files.delete(key);
+    assertThatThrownBy(() -> GcpSecretManagerProvider.fromEnvironment(env, 2048))
+        .isInstanceOf(io.backydb.BackyException.class)
+        .hasMessageContaining(key.toString());
   }
 }
