@@ -11,6 +11,8 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -136,16 +138,18 @@ public final class IntegrityKeys {
 
   /** {MAC key, key check}. */
   private static byte[][] derive(String password, byte[] salt, int iterations) {
-    // UTF-8, as the JDK's PBKDF2WithHmacSHA256 encodes a password
-    byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+    char[] chars = password.toCharArray();
+    PBEKeySpec spec = new PBEKeySpec(chars, salt, iterations, 256);
     byte[] master = null;
     try {
-      master = Pbkdf2HmacSha256.derive(bytes, salt, iterations);
+      master =
+          SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
       return new byte[][] {expand(master, INFO_MAC), expand(master, INFO_CHECK)};
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("every Java has HmacSHA256", e);
+      throw new IllegalStateException("every Java has PBKDF2WithHmacSHA256", e);
     } finally {
-      Arrays.fill(bytes, (byte) 0);
+      spec.clearPassword();
+      Arrays.fill(chars, '\0');
       if (master != null) {
         Arrays.fill(master, (byte) 0);
       }
