@@ -1,5 +1,8 @@
 package io.backydb.camel;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
+
 /**
  * Names of the exchange properties the backup and restore routes use. The body between steps is the
  * backup stream itself ({@link java.io.InputStream}); the job travels beside it.
@@ -13,4 +16,17 @@ public final class BackyExchange {
   public static final String RESTORE_JOB = "backy.restoreJob";
 
   private BackyExchange() {}
+
+  /** Runs {@code undo} if {@code exchange} fails, wherever in the route (and after it) it fails. */
+  static void onFailure(Exchange exchange, Runnable undo) {
+    exchange
+        .getExchangeExtension()
+        .addOnCompletion(
+            new SynchronizationAdapter() {
+              @Override
+              public void onFailure(Exchange failed) {
+                undo.run();
+              }
+            });
+  }
 }

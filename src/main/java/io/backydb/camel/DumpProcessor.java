@@ -9,7 +9,6 @@ import io.backydb.progress.ProgressReporter;
 import io.backydb.stream.AsyncPipe;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * Step {@code dump}: starts dumping the database on its own thread; the body becomes the dump as a
@@ -42,15 +41,7 @@ public final class DumpProcessor implements Processor {
     job.dump(pipe.result());
     // a later step that fails (a key service that refuses, say) must not leave the threads of the
     // dump and of the steps between waiting forever, with the snapshot held open on the server
-    exchange
-        .getExchangeExtension()
-        .addOnCompletion(
-            new SynchronizationAdapter() {
-              @Override
-              public void onFailure(Exchange failed) {
-                job.stopStages();
-              }
-            });
+    BackyExchange.onFailure(exchange, job::stopStages);
     exchange.getMessage().setBody(job.stage(pipe));
   }
 }

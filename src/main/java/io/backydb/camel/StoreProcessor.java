@@ -6,7 +6,6 @@ import io.backydb.format.BackupMetadata;
 import java.io.InputStream;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * Step {@code store}: pulls the backup stream through to the storage under a new backup name. What
@@ -24,15 +23,7 @@ public final class StoreProcessor implements Processor {
     BackupWriter writer =
         new BackupWriter(job.storage(), job.config().isRawSql() ? job.integrityKey() : null);
     job.writer(writer);
-    exchange
-        .getExchangeExtension()
-        .addOnCompletion(
-            new SynchronizationAdapter() {
-              @Override
-              public void onFailure(Exchange failed) {
-                writer.rollback();
-              }
-            });
+    BackyExchange.onFailure(exchange, writer::rollback);
     String base =
         io.backydb.backup.BackupNaming.name(job.config().database().dbName(), job.startedAt());
     try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {

@@ -58,18 +58,7 @@ class RestoreCliTest {
       BackupResult b = backy.backup(Fidelity.backupConfig(source, false));
       location = b.location();
     }
-    Path config = dir.resolve("restore.yaml");
-    Files.writeString(
-        config,
-        "database:\n  host: "
-            + server.host()
-            + "\n  port: "
-            + server.port()
-            + "\n  user: root\n  db_name: "
-            + target
-            + "\nbackup_path: '"
-            + location
-            + "'\nstorage:\n  storage_type: local\n");
+    Path config = restoreYaml(location);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
@@ -123,18 +112,7 @@ class RestoreCliTest {
     try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
       location = backy.backup(Fidelity.backupConfig(source, false)).location();
     }
-    Path config = dir.resolve("restore.yaml");
-    Files.writeString(
-        config,
-        "database:\n  host: "
-            + server.host()
-            + "\n  port: "
-            + server.port()
-            + "\n  user: root\n  db_name: "
-            + target
-            + "\nbackup_path: '"
-            + location
-            + "'\nstorage:\n  storage_type: local\n");
+    Path config = restoreYaml(location);
     StringWriter err = new StringWriter();
     int code =
         BackyCli.execute(
@@ -151,6 +129,23 @@ class RestoreCliTest {
         .doesNotContain("\n")
         .contains("holds no table bb (it holds a, b)");
     assertThat(server.databaseExists(target)).isFalse();
+  }
+
+  /** A restore config of {@code location} into the target, as a user writes it. */
+  Path restoreYaml(String location) throws Exception {
+    Path config = dir.resolve("restore.yaml");
+    Files.writeString(
+        config,
+        "database:\n  host: "
+            + server.host()
+            + "\n  port: "
+            + server.port()
+            + "\n  user: root\n  db_name: "
+            + target
+            + "\nbackup_path: '"
+            + location
+            + "'\nstorage:\n  storage_type: local\n");
+    return config;
   }
 
   @Test
