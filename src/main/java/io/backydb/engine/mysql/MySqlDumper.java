@@ -131,6 +131,9 @@ final class MySqlDumper {
               tables.stream().mapToLong(t -> Math.max(0, estimatedRows.getOrDefault(t, 0L))).sum());
     }
     MySqlObjectDumper objects = new MySqlObjectDumper(c, database, definers);
+    // read before any table's definition: a table altered after this shows in the check at the end
+    boolean data = request.features().data();
+    Map<String, List<ColumnInfo>> columns = data ? columnsByTable(c) : Map.of();
     List<TableStats> stats = new ArrayList<>();
     List<String> files = new ArrayList<>();
     String header = header(version, defaults);
@@ -151,7 +154,7 @@ final class MySqlDumper {
       write(out, DumpDirectives.line(DumpDirectives.SECTION, f.key()));
       switch (f) {
         case TABLES -> dumpTableDefinitions(c, tables, out);
-        case DATA -> stats.addAll(dumpData(c, readers, tables, out));
+        case DATA -> stats.addAll(dumpData(c, readers, tables, columns, out));
         case VIEWS -> objects.views(out);
         case FUNCTIONS -> objects.routines(out, "FUNCTION");
         case PROCEDURES -> objects.routines(out, "PROCEDURE");
@@ -162,6 +165,9 @@ final class MySqlDumper {
         write(out, DumpDirectives.line(DumpDirectives.COMPLETE, null));
         out.close();
       }
+    }
+    if (data) {
+      requireSameColumns(c, tables, columns);
     }
     if (single != null) {
       write(single, DumpDirectives.line(DumpDirectives.COMPLETE, null));
@@ -185,7 +191,11 @@ final class MySqlDumper {
    * would differ from a parallel one.
    */
   private List<TableStats> dumpData(
-      Connection c, List<Connection> readers, List<String> tables, OutputStream out)
+      Connection c,
+      List<Connection> readers,
+      List<String> tables,
+      Map<String, List<ColumnInfo>> columns,
+      OutputStream out)
       throws SQLException, IOException {
     Map<String, List<String>> ranges =
         PrimaryKeyChunks.plan(c, database, Set.copyOf(tables), chunkBytes);
@@ -195,7 +205,6 @@ final class MySqlDumper {
     for (int i = 0; i < texts.length; i++) {
       texts[i] = new SqlText();
     }
-    Map<String, List<ColumnInfo>> columns = columnsByTable(c);
     Map<String, TableProgress> progress = new java.util.HashMap<>();
     for (String t : biggestFirst(tables, ranges)) {
       if (isSequence(t)) {
@@ -453,6 +462,28 @@ final class MySqlDumper {
       }
     }
     return columns;
+  }
+
+  /**
+   * Fails the backup if a dumped table's columns changed while it ran. The snapshot keeps a table's
+   * rows as they were, not its definition: an ALTER TABLE (an instant ADD COLUMN, say) between the
+   * reading of the definitions and of the rows gives INSERTs that name columns the dumped CREATE
+   * TABLE lacks, a backup that cannot be restored. mysqldump has the same gap; here it fails
+   * loudly.
+   */
+  private void requireSameColumns(
+      Connection c, List<String> tables, Map<String, List<ColumnInfo>> before) throws SQLException {
+    Map<String, List<ColumnInfo>> now = columnsByTable(c);
+    for (String t : tables) {
+      if (!java.util.Objects.equals(before.get(t), now.get(t))) {
+        throw new io.backydb.BackyException(
+            io.backydb.ErrorCode.DATABASE,
+            "table "
+                + SqlText.quoteIdent(t)
+                + " was altered while it was being backed up (its columns changed); nothing was"
+                + " stored: run the backup again");
+      }
+    }
   }
 
   /**
