@@ -114,21 +114,21 @@ class RestoreCliTest {
     }
     Path config = restoreYaml(location);
     StringWriter err = new StringWriter();
-    int code =
-        BackyCli.execute(
-            TestServer.environment(dir.resolve("backups"), dir),
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(err, true),
-            "restore",
-            "--config",
-            config.toString(),
-            "--tables",
-            "a,bb");
+    int code = cli(err, "restore", "--config", config.toString(), "--tables", "a,bb");
     assertThat(code).as(err.toString()).isEqualTo(2);
     assertThat(err.toString().strip())
         .doesNotContain("\n")
         .contains("holds no table bb (it holds a, b)");
     assertThat(server.databaseExists(target)).isFalse();
+  }
+
+  /** Runs the command line; its stderr goes to {@code err}. */
+  int cli(StringWriter err, String... args) {
+    return BackyCli.execute(
+        TestServer.environment(dir.resolve("backups"), dir),
+        new PrintWriter(new StringWriter(), true),
+        new PrintWriter(err, true),
+        args);
   }
 
   /** A restore config of {@code location} into the target, as a user writes it. */
@@ -156,16 +156,7 @@ class RestoreCliTest {
         "database:\n  host: h\n  user: root\n  db_name: x\nbackup_path: /nowhere.sql\n"
             + "storage:\n  storage_type: local\n");
     StringWriter err = new StringWriter();
-    int code =
-        BackyCli.execute(
-            TestServer.environment(dir.resolve("backups"), dir),
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(err, true),
-            "restore",
-            "--config",
-            config.toString(),
-            "--definers",
-            "sometimes");
+    int code = cli(err, "restore", "--config", config.toString(), "--definers", "sometimes");
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("--definers").contains("keep, drop, rewrite");
   }
