@@ -2,6 +2,7 @@ package io.backydb.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.backydb.BackyDB;
 import io.backydb.BackyException;
@@ -12,7 +13,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -71,12 +71,15 @@ class FailedStepStopsTheDumpTest {
           .isInstanceOf(BackyException.class)
           .hasMessageContaining("PRIVATE_KEY_PASSWORD");
     }
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    while (Instant.now().isBefore(deadline) && (stageThreads() > 0 || connectionsTo(db) > 0)) {
-      Thread.sleep(100);
-    }
-    assertThat(stageThreads()).as("dump and compress threads still alive").isZero();
-    assertThat(connectionsTo(db)).as("connections still open on the dumped database").isZero();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(stageThreads()).as("dump and compress threads still alive").isZero();
+              assertThat(connectionsTo(db))
+                  .as("connections still open on the dumped database")
+                  .isZero();
+            });
   }
 
   static long stageThreads() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.backydb.backup.BackupResult;
+import io.backydb.camel.BackyExchange;
 import io.backydb.format.BackupMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,15 +47,20 @@ class RetentionRunTest {
                 "        - delay: {simple: \"${header.slow}\", asyncDelayed: false}\n"
                     + "        - process: {ref: dump}"));
     CamelContext ctx = fx.start().context();
+    ctx.getInflightRepository().setInflightBrowseEnabled(true);
 
     try (ProducerTemplate p = ctx.createProducerTemplate()) {
       CompletableFuture<BackupResult> slow =
           p.asyncRequestBodyAndHeader(
               "direct:backup", fx.config.toString(), "slow", 4000, BackupResult.class);
+      // the slow run has its job (and its start time) and waits before its dump
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> ctx.getInflightRepository().size("backup") == 1);
-      Thread.sleep(1100); // a start time (and a name) of its own
+          .until(
+              () ->
+                  ctx.getInflightRepository().browse("backup").stream()
+                      .anyMatch(
+                          i -> i.getExchange().getProperty(BackyExchange.BACKUP_JOB) != null));
       BackupResult fast =
           p.requestBodyAndHeader(
               "direct:backup", fx.config.toString(), "slow", 0, BackupResult.class);
