@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
@@ -232,7 +234,7 @@ public final class BackupSource {
         || !metadata.features().contains(Feature.DATA.key())) {
       return;
     }
-    java.util.Set<String> held = new java.util.TreeSet<>();
+    Set<String> held = new TreeSet<>();
     metadata.tables().forEach(t -> held.add(t.name()));
     List<String> missing = wanted.stream().filter(t -> !held.contains(t)).toList();
     if (!missing.isEmpty()) {
@@ -259,8 +261,21 @@ public final class BackupSource {
     return integrityKey;
   }
 
-  /** An open {@code .backy} file: its container (trailer checks) and its dump's files. */
-  public record OpenBacky(BackyContainerReader container, DumpInput dump) {}
+  /**
+   * An open {@code .backy} file: its container (trailer checks) and its dump's files. Closing it
+   * releases both: the decoder's native memory and the stored object's stream.
+   */
+  public record OpenBacky(BackyContainerReader container, DumpInput dump)
+      implements java.io.Closeable {
+    @Override
+    public void close() throws IOException {
+      try {
+        dump.close();
+      } finally {
+        container.close();
+      }
+    }
+  }
 
   /** Opens a {@code .backy} backup: container, decoders, decompression, bundle. */
   public OpenBacky openBacky() throws IOException {
@@ -316,9 +331,7 @@ public final class BackupSource {
 
         @Override
         public void close() throws IOException {
-          try (DumpInput decoder = open.dump()) {
-            open.container().close();
-          }
+          open.close();
         }
       };
     }

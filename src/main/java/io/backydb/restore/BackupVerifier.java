@@ -145,8 +145,8 @@ public final class BackupVerifier {
       problems.add(where + " cannot be decompressed (" + oneLine(e) + ")");
       return new Report(source.location(), raw.count, List.copyOf(problems));
     }
-    try (var container = open.container();
-        DumpInput decoder = open.dump()) {
+    try (open) {
+      var container = open.container();
       String decodeProblem = null;
       try {
         drain(open.dump());
