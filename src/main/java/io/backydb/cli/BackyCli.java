@@ -69,6 +69,7 @@ public final class BackyCli implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(BackyCli::handle);
+    cli.setParameterExceptionHandler(BackyCli::usageError);
     cli.setExecutionStrategy(
         parsed -> {
           if (!helpOnly(parsed)) {
@@ -101,6 +102,26 @@ public final class BackyCli implements Runnable {
     return args.length > 0 && args[0].equals("run");
   }
 
+  /**
+   * A command line picocli cannot parse: one line that names the problem and where the usage is,
+   * like every other error, instead of the usage text after it.
+   */
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    String problem = e.getMessage() == null ? "bad command line" : e.getMessage().strip();
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+      problem += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+    }
+    cmd.getErr()
+        .println(
+            "backy: error: "
+                + problem
+                + "; see '"
+                + cmd.getCommandSpec().qualifiedName()
+                + " --help'");
+    return ErrorCode.CONFIG.exitCode();
+  }
+
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     PrintWriter err = cmd.getErr();
     if (StopRequest.received()) {
@@ -113,7 +134,7 @@ public final class BackyCli implements Runnable {
           .error("{} failed: {}", cmd.getCommandName(), b.getMessage(), b);
       return b.code().exitCode();
     }
-    err.println("backy: error: " + firstLine(e) + " (details in the log file)");
+    err.println("backy: error: " + firstLine(e) + " (" + Logging.whereDetailsAre() + ")");
     org.slf4j.LoggerFactory.getLogger(BackyCli.class).error("{} failed", cmd.getCommandName(), e);
     return ErrorCode.FAILED.exitCode();
   }

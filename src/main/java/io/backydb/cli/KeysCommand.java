@@ -101,10 +101,10 @@ final class KeysCommand implements Runnable {
       name = "rotate",
       mixinStandardHelpOptions = true,
       description = {
-        "Make a new key pair the current one. New backups use it. With --config, the data",
-        "keys of the encrypted backups in the config's storage are then re-wrapped under it",
-        "(only their headers change), so the old key pair can be retired (see",
-        "docs/security.md). The old key pairs stay until you retire them."
+        "Make a new key pair the current one; new backups use it.",
+        "With --config, the data keys of the encrypted backups in the config's storage are then",
+        "re-wrapped under it (only their headers change), so the old key pair can be retired",
+        "(see docs/security.md). The old key pairs stay until you retire them."
       })
   static final class Rotate extends Sub {
     @Override
@@ -155,8 +155,8 @@ final class KeysCommand implements Runnable {
       name = "retire",
       mixinStandardHelpOptions = true,
       description = {
-        "Delete a key pair that is no longer current. Backups whose data key is still",
-        "wrapped by it can no longer be restored."
+        "Delete a key pair that is no longer current.",
+        "Backups whose data key is still wrapped by it can no longer be restored."
       })
   static final class Retire extends Sub {
     @Option(

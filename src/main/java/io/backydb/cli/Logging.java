@@ -76,6 +76,23 @@ final class Logging {
     }
   }
 
+  /**
+   * Where an error's stack trace went, for the one line that tells the user about the error:
+   * without {@code LOGGING_PATH} a one-shot command keeps no log, so the line says how to get one.
+   */
+  static String whereDetailsAre() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+      if (root.getAppender("file") instanceof FileAppender<ILoggingEvent> file) {
+        return "details in " + file.getFile();
+      }
+      if (root.getAppender("console") != null) {
+        return "details in the log above";
+      }
+    }
+    return "set " + Environment.LOGGING_PATH + " to keep a log with the details";
+  }
+
   /** {@code dir/backydb.log}, its folder created if missing and the file opened for appending. */
   private static Path writableLogFile(String dir) {
     Path log;

@@ -21,10 +21,10 @@ import picocli.CommandLine.Option;
     name = "prune",
     mixinStandardHelpOptions = true,
     description = {
-      "Delete the backups of the config's database (on its host and port, with its features",
-      "and tables) that its storage.retention does not keep. The newest backup is always kept;",
-      "backups of other databases, servers or selections, and backups in sub-folders, are",
-      "never touched."
+      "Delete the backups that the config's storage.retention does not keep.",
+      "Only backups of the config's database on its host and port, with its features and",
+      "tables, are considered. The newest backup is always kept; backups of other databases,",
+      "servers or selections, and backups in sub-folders, are never touched."
     })
 final class PruneCommand extends BackyCommand {
 
