@@ -286,6 +286,30 @@ class ReloadTest {
   }
 
   @Test
+  void folder_loadsARefusedFileOnceTheRouteIdItClashedWithIsFree() throws Exception {
+    Path first = fx.routes.resolve("first.camel.yaml");
+    Files.writeString(first, directRoute("shared", "direct:first", "first"));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    assertThat(call(ctx, "direct:first")).isEqualTo("first");
+
+    Files.writeString(
+        fx.routes.resolve("second.camel.yaml"), directRoute("shared", "direct:second", "second"));
+    await().atMost(WITHIN).until(() -> errorsAbout("second.camel.yaml") == 1);
+    assertThat(call(ctx, "direct:second")).startsWith("unavailable: ");
+
+    // the first file gives the id up (renamed, then deleted): the second is loaded unchanged
+    Files.writeString(first, directRoute("renamed", "direct:first", "first"));
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:second").equals("second"));
+    assertThat(service.folder().error("second.camel.yaml")).isNull();
+    assertThat(call(ctx, "direct:first")).isEqualTo("first");
+    Files.delete(first);
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:first").startsWith("unavailable: "));
+    assertThat(call(ctx, "direct:second")).isEqualTo("second");
+    assertThat(errorsAbout("second.camel.yaml")).isEqualTo(1);
+  }
+
+  @Test
   void folder_neverInterruptsABackupInProgress() throws Exception {
     // a backup that takes a few seconds
     Path backupRoute = fx.routes.resolve("backup.camel.yaml");

@@ -78,7 +78,30 @@ public final class RoutesFolder implements AutoCloseable {
    * @param digest the SHA-256 of the content loaded, or {@link #UNREADABLE} and the reason when the
    *     file could not be read
    */
-  record Loaded(String digest, Set<String> routeIds, Set<String> templateIds, String error) {}
+  /**
+   * What a file last gave: its content's digest, the routes and templates it added, why it was
+   * refused (null if it was not), and {@link #changes} as it was then.
+   */
+  record Loaded(
+      String digest,
+      Set<String> routeIds,
+      Set<String> templateIds,
+      String error,
+      long changesSeen) {
+
+    /**
+     * A refused file is tried again once other files have changed the routes: it may have been
+     * refused for a route id another file held, or for a template another file had not defined
+     * yet. An unreadable file is tried on every scan anyway.
+     */
+    boolean retryAfter(long changes) {
+      return error != null && !digest.startsWith(UNREADABLE) && changes != changesSeen;
+    }
+  }
+
+  /** Counts the times a file added or removed routes or templates. */
+  private final java.util.concurrent.atomic.AtomicLong changes =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** How {@link #digest} starts for a file that cannot be read. */
   private static final String UNREADABLE = "unreadable: ";
@@ -175,7 +198,8 @@ public final class RoutesFolder implements AutoCloseable {
         Loaded l = loaded.get(f);
         String digest = digest(f);
         // an unreadable file is tried on every scan, but reported again only if its reason changes
-        if (digest != null && (l == null || !l.digest().equals(digest))) {
+        if (digest != null
+            && (l == null || !l.digest().equals(digest) || l.retryAfter(changes.get()))) {
           submit(f, () -> load(f, false));
         }
       }
@@ -226,6 +250,7 @@ public final class RoutesFolder implements AutoCloseable {
     }
     removeRoutes(f, old);
     loaded.remove(f);
+    changes.incrementAndGet();
     LOG.info("routes file {} deleted: removed routes {}", f.getFileName(), old.routeIds());
   }
 
@@ -241,6 +266,9 @@ public final class RoutesFolder implements AutoCloseable {
     }
     if (old != null) {
       removeRoutes(f, old); // waits for running exchanges: outside the lock
+      if (!old.routeIds().isEmpty() || !old.templateIds().isEmpty()) {
+        changes.incrementAndGet();
+      }
     }
     // files load one at a time, so the routes that appear belong to this file
     synchronized (addLock) {
@@ -259,7 +287,7 @@ public final class RoutesFolder implements AutoCloseable {
     String error = "cannot read it: " + digest.substring(UNREADABLE.length());
     Set<String> routes = old == null ? Set.of() : old.routeIds();
     Set<String> templates = old == null ? Set.of() : old.templateIds();
-    loaded.put(f, new Loaded(digest, routes, templates, error));
+    loaded.put(f, new Loaded(digest, routes, templates, error, changes.get()));
     if (initial) {
       return;
     }
@@ -310,10 +338,10 @@ public final class RoutesFolder implements AutoCloseable {
     routes.removeAll(routesBefore);
     Set<String> templates = new LinkedHashSet<>(templateIds(model));
     templates.removeAll(templatesBefore);
-    Loaded now = new Loaded(digest, routes, templates, error);
+    Loaded now = new Loaded(digest, routes, templates, error, 0);
     if (error != null) {
       removeRoutes(f, now);
-      now = new Loaded(digest, Set.of(), Set.of(), error);
+      now = new Loaded(digest, Set.of(), Set.of(), error, changes.get());
       if (!initial) {
         LOG.error(
             "routes file {} is broken: {}; its routes are not running, the others are",
@@ -321,6 +349,7 @@ public final class RoutesFolder implements AutoCloseable {
             error);
       }
     } else {
+      changes.incrementAndGet();
       LOG.info(
           "routes file {} {}: routes {}{}",
           f.getFileName(),
