@@ -57,6 +57,10 @@ UPDATE all_types SET vc = 'emoji utf8mb4 😀🇫🇷 漢字' WHERE id = 3;
 INSERT INTO all_types (id) VALUES (1000);
 DELETE FROM all_types WHERE id = 1000;
 
+-- a table whose columns are all generated: how many rows it has is all it holds
+CREATE TABLE only_generated (g INT AS (1) VIRTUAL, s VARCHAR(5) AS ('x') PERSISTENT) ENGINE=InnoDB;
+INSERT INTO only_generated () VALUES (), (), ();
+
 -- identifiers that are reserved words or hold backticks, spaces, semicolons, non-ASCII letters
 CREATE TABLE `select` (
   `from` INT PRIMARY KEY,

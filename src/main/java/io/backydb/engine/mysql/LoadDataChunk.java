@@ -84,6 +84,9 @@ final class LoadDataChunk {
           return null;
         }
         columns = " " + insert.substring(p, end + 1);
+        if (columns.equals(" ()")) {
+          return null; // rows without values (every column generated): LOAD DATA has no form
+        }
         p = skipSpaces(in, end + 1);
       }
       if (!insert.startsWith(VALUES, p)) {

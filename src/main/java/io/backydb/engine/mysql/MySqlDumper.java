@@ -553,9 +553,6 @@ final class MySqlDumper {
     if (first) {
       write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(table)));
     }
-    if (cols.isEmpty()) {
-      return; // nothing to insert (only generated columns), in any range
-    }
     if (first) {
       long estimate = estimatedRows.getOrDefault(table, -1L);
       if (estimate >= 0) {
@@ -580,6 +577,10 @@ final class MySqlDumper {
         select.append(" + 0e0");
       }
       prefix.append(SqlText.quoteIdent(col.name()));
+    }
+    if (cols.isEmpty()) {
+      // every column is generated: the rows are still there, as `INSERT INTO t () VALUES (),()`
+      select.append('1');
     }
     select.append(" FROM ").append(qualified(table));
     if (history) {
