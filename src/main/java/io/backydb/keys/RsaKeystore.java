@@ -66,6 +66,9 @@ abstract class RsaKeystore implements Keystore {
 
   @Override
   public synchronized String rotate() {
+    // the new private key is encrypted under the password given now: a mistyped one would make
+    // current a key that the real password cannot open, and every later backup unrestorable
+    readCurrentId().filter(id -> read(id).isPresent()).ifPresent(id -> privateKey(id, null));
     KeyPair kp = RsaKeys.generate(keySize);
     String id = RsaKeys.keyId(kp.getPublic());
     write(
@@ -145,13 +148,30 @@ abstract class RsaKeystore implements Keystore {
     return dek;
   }
 
+  /**
+   * The public key stored as {@code keyId}, checked against its fingerprint as the private key is:
+   * a replaced public key file would otherwise give backups that report success and that no key of
+   * this keystore opens.
+   */
   private PublicKey publicKey(String keyId) {
     return publicKeys.computeIfAbsent(
         keyId,
-        id ->
-            RsaKeys.readPublic(
-                readPublicPem(id).orElseThrow(() -> missing(id, null)),
-                "public key " + id + " in " + where()));
+        id -> {
+          String what = id + " in " + where();
+          PublicKey pub =
+              RsaKeys.readPublic(
+                  readPublicPem(id).orElseThrow(() -> missing(id, null)), "public key " + what);
+          if (!RsaKeys.keyId(pub).equals(id)) {
+            throw replaced(what);
+          }
+          return pub;
+        });
+  }
+
+  private static BackyException replaced(String what) {
+    return new BackyException(
+        ErrorCode.CONFIG,
+        "the key stored as " + what + " has another fingerprint: it was replaced");
   }
 
   private PrivateKey privateKey(String keyId, String backupId) {
@@ -163,9 +183,7 @@ abstract class RsaKeystore implements Keystore {
     String what = keyId + " in " + where();
     PublicKey pub = RsaKeys.readPublic(pair.publicPem(), "public key " + what);
     if (!RsaKeys.keyId(pub).equals(keyId)) {
-      throw new BackyException(
-          ErrorCode.CONFIG,
-          "the key stored as " + what + " has another fingerprint: it was replaced");
+      throw replaced(what);
     }
     k = PrivateKeyPem.read(pair.privatePem(), password.get(), pub, what);
     privateKeys.put(keyId, k);

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +79,50 @@ class KeyRotationTest {
           .isInstanceOfSatisfying(
               BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
           .hasMessageContaining("is not in LOCAL_KEY_STORE_PATH");
+    }
+  }
+
+  @Test
+  void rotate_underAWrongPassword_isRefusedAndChangesNothing() throws Exception {
+    Path dir = tmp.resolve("ks");
+    String first;
+    try (LocalKeystoreProvider ks = keystore(dir, PASSWORD)) {
+      first = ks.currentKeyId();
+    }
+    try (LocalKeystoreProvider typo = keystore(dir, PASSWORD + "x")) {
+      assertThatThrownBy(typo::rotate)
+          .isInstanceOfSatisfying(
+              BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
+          .hasMessageContaining("PRIVATE_KEY_PASSWORD is wrong");
+    }
+    try (LocalKeystoreProvider ks = keystore(dir, PASSWORD)) {
+      assertThat(ks.keyIds()).containsExactly(first);
+      assertThat(ks.currentKeyId()).isEqualTo(first);
+      assertThat(ks.rotate()).isNotEqualTo(first);
+    }
+  }
+
+  @Test
+  void wrap_withAReplacedPublicKeyFile_isRefused() throws Exception {
+    Path dir = tmp.resolve("ks");
+    Path other = tmp.resolve("other");
+    String id;
+    String otherId;
+    try (LocalKeystoreProvider ks = keystore(dir, PASSWORD);
+        LocalKeystoreProvider o = keystore(other, PASSWORD)) {
+      id = ks.currentKeyId();
+      otherId = o.currentKeyId();
+    }
+    Files.copy(
+        other.resolve(LocalKeystoreProvider.publicFile(otherId)),
+        dir.resolve(LocalKeystoreProvider.publicFile(id)),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    try (LocalKeystoreProvider ks = keystore(dir, PASSWORD)) {
+      assertThatThrownBy(() -> ks.newDataKey("b1"))
+          .isInstanceOfSatisfying(
+              BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
+          .hasMessageContaining("the key stored as " + id)
+          .hasMessageContaining("has another fingerprint: it was replaced");
     }
   }
 

@@ -91,8 +91,8 @@ public final class RoutesFolder implements AutoCloseable {
 
     /**
      * A refused file is tried again once other files have changed the routes: it may have been
-     * refused for a route id another file held, or for a template another file had not defined
-     * yet. An unreadable file is tried on every scan anyway.
+     * refused for a route id another file held, or for a template another file had not defined yet.
+     * An unreadable file is tried on every scan anyway.
      */
     boolean retryAfter(long changes) {
       return error != null && !digest.startsWith(UNREADABLE) && changes != changesSeen;
