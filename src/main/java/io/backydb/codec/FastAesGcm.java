@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  * MB/s when called, as Tink calls it, once per 1 MiB segment (the JIT's GHASH intrinsic is rarely
  * reached), which made encryption the slowest step of a backup; Conscrypt's does over 1 GB/s.
  *
- * <p>Only that one cipher is registered, in a provider of its own at the top of the list. Tink looks
- * the cipher up by name, so the registration is JVM-wide: anything else in the process that asks
- * for {@code AES/GCM/NoPadding}, TLS's GCM cipher suites included, gets Conscrypt's too. RSA, HMAC
- * and everything else keep the JDK's providers. The ciphertext is the same whichever provider
+ * <p>Only that one cipher is registered, in a provider of its own at the top of the list. Tink
+ * looks the cipher up by name, so the registration is JVM-wide: anything else in the process that
+ * asks for {@code AES/GCM/NoPadding}, TLS's GCM cipher suites included, gets Conscrypt's too. RSA,
+ * HMAC and everything else keep the JDK's providers. The ciphertext is the same whichever provider
  * computes it. Where Conscrypt's native library cannot load (a platform it has no build for), the
  * JDK's cipher is used and the log says so once.
  */

@@ -233,7 +233,7 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
     try {
       Exchange ex =
           call(
-              "getSecretVersion",
+              ACCESS,
               secretId,
               e -> e.getIn().setHeader(GoogleSecretManagerConstants.VERSION_ID, "latest"));
       return Optional.of(ex.getMessage().getBody(String.class));
@@ -241,6 +241,9 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
       return Optional.empty();
     }
   }
+
+  /** The operation that reads a secret's latest version. */
+  private static final String ACCESS = "getSecretVersion";
 
   private Exchange call(String operation, String secretId, Consumer<Exchange> request) {
     String uri =
@@ -259,8 +262,10 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
       return ex;
     }
     ApiException api = apiException(failure);
-    if (api != null && api.getStatusCode().getCode() == StatusCode.Code.NOT_FOUND) {
-      throw new NotFound();
+    if (api != null
+        && api.getStatusCode().getCode() == StatusCode.Code.NOT_FOUND
+        && operation.equals(ACCESS)) {
+      throw new NotFound(); // a secret not made yet; anywhere else NOT_FOUND is an error below
     }
     if (api != null
         && api.getStatusCode().getCode() == StatusCode.Code.ALREADY_EXISTS
@@ -275,7 +280,8 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
     ErrorCode code =
         api != null
                 && (api.getStatusCode().getCode() == StatusCode.Code.PERMISSION_DENIED
-                    || api.getStatusCode().getCode() == StatusCode.Code.UNAUTHENTICATED)
+                    || api.getStatusCode().getCode() == StatusCode.Code.UNAUTHENTICATED
+                    || api.getStatusCode().getCode() == StatusCode.Code.NOT_FOUND)
             ? ErrorCode.CONFIG
             : ErrorCode.FAILED;
     throw new BackyException(

@@ -142,6 +142,21 @@ class GcpSecretManagerProviderTest {
   }
 
   @Test
+  void aSecretMissingWhereItMustExist_isAOneLineErrorNamingIt() {
+    try (GcpSecretManagerProvider ks = keystore(PROJECT, PASSWORD)) {
+      // as when another process retired the key between the check and the delete
+      assertThatThrownBy(() -> ks.delete("0123456789abcdef"))
+          .isInstanceOfSatisfying(
+              BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
+          .hasMessageStartingWith(
+              "Google Secret Manager (project "
+                  + PROJECT
+                  + ") refused deleteSecret on secret backydb-key-0123456789abcdef: NOT_FOUND")
+          .hasMessageNotContaining("\n");
+    }
+  }
+
+  @Test
   void rotate_addsASecretVersion_oldKeyKeepsUnwrappingUntilRetired() {
     byte[] dek = dek();
     WrappedKey rewrapped;
