@@ -203,10 +203,11 @@ public final class LocalStorage implements BackupStorage {
   }
 
   /**
-   * Deletes temporary files left by a backup whose process was killed; returns how many. A
-   * temporary file of a process that is still running (another backup in progress, here or on
-   * another host sharing the folder) is kept ({@link PartialFiles#abandoned}). Runs by itself
-   * before this storage's first write.
+   * Deletes temporary files left by a backup whose process was killed; returns how many. Only files
+   * named as BackyDB names its temporary files ({@link PartialFiles}) are candidates. A temporary
+   * file of a process that is still running (another backup in progress, here or on another host
+   * sharing the folder) is kept ({@link PartialFiles#abandoned}). Runs by itself before this
+   * storage's first write.
    */
   public int cleanPartials() throws IOException {
     if (!Files.isDirectory(root)) {
@@ -216,7 +217,8 @@ public final class LocalStorage implements BackupStorage {
     Instant now = Instant.now();
     for (Map.Entry<Path, BasicFileAttributes> f : regularFiles().entrySet()) {
       String name = f.getKey().getFileName().toString();
-      if (name.endsWith(PartialFiles.SUFFIX)
+      // only BackyDB's own names: a user's notes.partial or download.sql.partial is not ours
+      if (PartialFiles.isTemporary(name)
           && PartialFiles.abandoned(name, f.getValue().lastModifiedTime().toInstant(), now)
           && Files.deleteIfExists(f.getKey())) {
         n++;

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The hidden temporary files a local backup writes before its commit, and how a later backup tells
@@ -25,6 +27,18 @@ import java.util.UUID;
 final class PartialFiles {
 
   static final String SUFFIX = ".partial";
+
+  /**
+   * Exactly the names {@link #beside} gives, and those of older BackyDB versions ({@code
+   * .NAME.<pid>.<uuid>.partial}, {@code .NAME.<uuid>.partial}): anything else ending in {@code
+   * .partial} (a browser's download, {@code notes.partial}) is not ours and is never deleted.
+   */
+  private static final Pattern NAME =
+      Pattern.compile(
+          "\\.(?<target>[^/\\\\]+?)\\."
+              + "(?:(?:(?<machine>m[0-9a-f]{12})\\.)?(?<pid>[0-9]{1,19})\\.)?"
+              + "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+              + Pattern.quote(SUFFIX));
 
   /**
    * A running backup writes every few seconds, and the server itself ends a read that has stalled
@@ -51,17 +65,28 @@ final class PartialFiles {
             + SUFFIX);
   }
 
-  /** Whether the temporary file {@code name}, last written at {@code lastWrite}, is abandoned. */
+  /** Whether {@code name} is a temporary file name BackyDB gives (now or in an older version). */
+  static boolean isTemporary(String name) {
+    return NAME.matcher(name).matches();
+  }
+
+  /**
+   * Whether the file {@code name}, last written at {@code lastWrite}, is an abandoned temporary
+   * file. A name BackyDB does not give ({@link #isTemporary}) never is, however old.
+   */
   static boolean abandoned(String name, Instant lastWrite, Instant now) {
+    Matcher m = NAME.matcher(name);
+    if (!m.matches()) {
+      return false;
+    }
     if (lastWrite.plus(FOREIGN_ABANDONED_AFTER).isBefore(now)) {
       return true;
     }
-    String[] parts = name.split("\\.", -1);
-    if (parts.length < 5 || !parts[parts.length - 4].equals(MACHINE)) {
+    if (!MACHINE.equals(m.group("machine"))) {
       return false; // another machine's, or named before machines were: wait for its age
     }
     try {
-      long pid = Long.parseLong(parts[parts.length - 3]);
+      long pid = Long.parseLong(m.group("pid"));
       return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
     } catch (NumberFormatException e) {
       return false;

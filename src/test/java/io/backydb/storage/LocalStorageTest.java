@@ -49,7 +49,8 @@ class LocalStorageTest extends StorageContractTest {
     LocalStorage storage = new LocalStorage(dir.resolve("backups"));
     Path foreign =
         Files.createDirectories(dir.resolve("backups"))
-            .resolve(".shop.backy.m0123456789ab.999999999.0f8e.partial");
+            .resolve(
+                ".shop.backy.m0123456789ab.999999999.0f8e1c2a-5b3d-4e6f-8a9b-0c1d2e3f4a5b.partial");
     Files.write(foreign, new byte[10]);
 
     assertThat(storage.cleanPartials()).isZero();
@@ -61,6 +62,45 @@ class LocalStorageTest extends StorageContractTest {
             Instant.now().minus(PartialFiles.FOREIGN_ABANDONED_AFTER).minusSeconds(60)));
     assertThat(storage.cleanPartials()).isOne();
     assertThat(foreign).doesNotExist();
+  }
+
+  /**
+   * The clean-up deletes only what BackyDB names its temporary files, at the top level or in a
+   * folder backup's folder: a user's day-old files that merely end in .partial, hidden or not, in
+   * the folder or a sub-folder, are kept.
+   */
+  @Test
+  void onlyBackyDbsOwnTemporaryFilesAreCleanedUp() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("backups"));
+    Files.createDirectories(root.resolve("sub"));
+    Files.createDirectories(root.resolve("shop_20261207T001500Z"));
+    String uuid = "0f8e1c2a-5b3d-4e6f-8a9b-0c1d2e3f4a5b";
+    java.util.List<Path> theirs =
+        java.util.List.of(
+            root.resolve("notes.partial"),
+            root.resolve(".notes.partial"),
+            root.resolve("shop.sql.m0123456789ab.1." + uuid + ".partial"),
+            root.resolve(".shop.sql.m0123456789ab.1.not-a-uuid.partial"),
+            root.resolve("sub/download.sql.partial"),
+            root.resolve("sub/.download.sql.partial"));
+    java.util.List<Path> ours =
+        java.util.List.of(
+            root.resolve(
+                ".shop_20261207T001500Z.backy.m0123456789ab.999999999." + uuid + ".partial"),
+            root.resolve("shop_20261207T001500Z/.data.sql.m0123456789ab.1." + uuid + ".partial"),
+            root.resolve(".shop_20261207T001500Z.sql.999999999." + uuid + ".partial"));
+    java.nio.file.attribute.FileTime dayOld =
+        java.nio.file.attribute.FileTime.from(
+            Instant.now().minus(PartialFiles.FOREIGN_ABANDONED_AFTER).minusSeconds(60));
+    for (Path p : Stream.concat(theirs.stream(), ours.stream()).toList()) {
+      Files.write(p, new byte[10]);
+      Files.setLastModifiedTime(p, dayOld);
+    }
+
+    assertThat(new LocalStorage(root).cleanPartials()).isEqualTo(ours.size());
+
+    assertThat(theirs).allMatch(Files::exists);
+    assertThat(ours).noneMatch(Files::exists);
   }
 
   /**

@@ -13,6 +13,7 @@ class PartialFilesTest {
   final Instant now = Instant.now();
   final Instant stale = now.minus(PartialFiles.FOREIGN_ABANDONED_AFTER).minusSeconds(60);
   static long deadPid;
+  static final String UUID = "0f8e1c2a-5b3d-4e6f-8a9b-0c1d2e3f4a5b";
 
   @BeforeAll
   static void aProcessThatHasEnded() throws Exception {
@@ -23,7 +24,7 @@ class PartialFilesTest {
   }
 
   private static String name(String machine, long pid) {
-    return ".shop_20261207T001500Z.backy." + machine + "." + pid + ".0f8e-uuid.partial";
+    return ".shop_20261207T001500Z.backy." + machine + "." + pid + "." + UUID + ".partial";
   }
 
   @Test
@@ -37,6 +38,7 @@ class PartialFilesTest {
   void aNewNameIsThisProcesssAndStillBeingWritten() {
     Path temp = PartialFiles.beside(Path.of("/backups/shop.backy"));
     String name = temp.getFileName().toString();
+    assertThat(PartialFiles.isTemporary(name)).isTrue();
     assertThat(name).startsWith(".shop.backy." + PartialFiles.MACHINE + ".").endsWith(".partial");
     assertThat(temp.getParent()).isEqualTo(Path.of("/backups"));
     assertThat(PartialFiles.abandoned(name, now, now)).isFalse();
@@ -55,9 +57,34 @@ class PartialFilesTest {
 
   @Test
   void aFileNamedBeforeMachinesWereIsAbandonedOnlyByAge() {
-    String legacy = ".shop_20261207T001500Z.backy." + deadPid + ".0f8e-uuid.partial";
+    String legacy = ".shop_20261207T001500Z.backy." + deadPid + "." + UUID + ".partial";
     assertThat(PartialFiles.abandoned(legacy, now, now)).isFalse();
     assertThat(PartialFiles.abandoned(legacy, stale, now)).isTrue();
+  }
+
+  /**
+   * Only the names BackyDB gives its temporary files are ever abandoned: a user's file that merely
+   * ends in .partial is kept however old it is.
+   */
+  @Test
+  void aNameBackyDbDoesNotGiveIsNeverAbandoned() {
+    String ours = name(PartialFiles.MACHINE, deadPid);
+    assertThat(PartialFiles.isTemporary(ours)).isTrue();
+    assertThat(PartialFiles.isTemporary(".shop.sql." + UUID + ".partial")).as("oldest").isTrue();
+    for (String other :
+        new String[] {
+          "notes.partial",
+          ".notes.partial",
+          "download.sql.partial",
+          ours.substring(1), // not hidden
+          ".shop.backy.m0123456789ab.42.0f8e-uuid.partial", // no uuid
+          ".shop.backy.m0123456789ab.42." + UUID.toUpperCase(java.util.Locale.ROOT) + ".partial",
+          "." + UUID + ".partial", // no name
+          ours + ".bak",
+        }) {
+      assertThat(PartialFiles.isTemporary(other)).as(other).isFalse();
+      assertThat(PartialFiles.abandoned(other, stale, now)).as(other).isFalse();
+    }
   }
 
   @Test
