@@ -32,15 +32,24 @@ public final class BackupCatalog {
   public record Entry(BackupMetadata metadata, String location, String sidecar) {}
 
   /**
-   * Every finished backup, newest first. Unreadable sidecars are skipped (and named in {@code
-   * problems}); one removed between the listing and its reading (another process pruned it) is
-   * skipped silently: that backup no longer exists.
+   * Every finished backup, newest first. Unreadable sidecars, and sidecars without what a listing
+   * or a prune needs (a name, a start time, a source database, features, sizes, a name for each
+   * file), are skipped (and named in {@code problems}); one removed between the listing and its
+   * reading (another process pruned it) is skipped silently: that backup no longer exists.
    */
   public List<Entry> list(List<String> problems) throws IOException {
     List<Entry> out = new ArrayList<>();
     for (String sidecar : storage.list(BackupMetadata.SUFFIX)) {
       try (InputStream in = storage.open(sidecar)) {
         BackupMetadata m = MetadataJson.read(in, storage.location(sidecar));
+        List<String> missing = missing(m);
+        if (!missing.isEmpty()) {
+          problems.add(
+              storage.location(sidecar)
+                  + ": not backup metadata BackyDB can list: it lacks "
+                  + String.join(", ", missing));
+          continue;
+        }
         String main = m.files() == null || m.files().isEmpty() ? sidecar : m.files().get(0).name();
         String location =
             BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout())
@@ -55,5 +64,30 @@ public final class BackupCatalog {
     }
     out.sort(Comparator.comparing((Entry e) -> e.metadata().startedAt()).reversed());
     return out;
+  }
+
+  /** The JSON keys a listed backup needs that {@code m} lacks (valid JSON need not have them). */
+  private static List<String> missing(BackupMetadata m) {
+    List<String> missing = new ArrayList<>();
+    if (m.name() == null || m.name().isBlank()) {
+      missing.add("name");
+    }
+    if (m.startedAt() == null) {
+      missing.add("started_at");
+    }
+    if (m.source() == null || m.source().database() == null) {
+      missing.add("source.database");
+    }
+    if (m.features() == null) {
+      missing.add("features");
+    }
+    if (m.sizes() == null) {
+      missing.add("sizes");
+    }
+    if (m.files() != null
+        && m.files().stream().anyMatch(f -> f == null || f.name() == null || f.name().isBlank())) {
+      missing.add("files[].name");
+    }
+    return missing;
   }
 }

@@ -87,12 +87,18 @@ public final class Pruner {
     }
   }
 
-  /** What a prune decided, and did unless it was a dry run. */
+  /**
+   * What a prune decided, and did unless it was a dry run.
+   *
+   * @param problems the sidecars that could not be read or lack what a prune needs ({@link
+   *     BackupCatalog#list}): skipped, so never deleted
+   */
   public record Result(
       List<BackupCatalog.Entry> kept,
       List<BackupCatalog.Entry> removed,
       Map<String, List<String>> reasons,
-      boolean dryRun) {}
+      boolean dryRun,
+      List<String> problems) {}
 
   /**
    * Keeps what {@code rules} keep among the backups of {@code pool}, removes the rest unless {@code
@@ -141,7 +147,8 @@ public final class Pruner {
         LOG.info("retention: removed backup {} ({})", e.metadata().name(), e.location());
       }
     }
-    return new Result(List.copyOf(kept), List.copyOf(removed), reasons, dryRun);
+    return new Result(
+        List.copyOf(kept), List.copyOf(removed), reasons, dryRun, List.copyOf(problems));
   }
 
   /**

@@ -80,6 +80,9 @@ final class PruneCommand extends BackyCommand {
             r.removed().size(),
             pool,
             r.kept().size());
+    for (String p : r.problems()) {
+      err().println("backy: warning: unreadable metadata " + p + " (skipped, not deleted)");
+    }
     return 0;
   }
 }

@@ -2,6 +2,8 @@ package io.backydb.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.backydb.format.BackupMetadata;
+import io.backydb.format.MetadataJson;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.LocalStorage;
 import io.backydb.storage.PendingWrite;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,104 @@ class BackupCatalogTest {
         .singleElement()
         .asString()
         .contains("garbage.metadata.json");
+  }
+
+  /**
+   * A sidecar that is valid JSON but lacks what a listing needs (here its start time, by which the
+   * listing sorts) is an unreadable sidecar like any other: named as a problem and left out, so
+   * that list and prune still work.
+   */
+  @Test
+  void aSidecarWithoutAStartTimeIsAProblemNotAFailureOfTheListing() throws Exception {
+    LocalStorage local = new LocalStorage(dir);
+    String a = backup(local, "", "shop", Instant.parse("2026-01-10T03:00:00Z"));
+    String b = backup(local, "", "shop", Instant.parse("2026-01-11T03:00:00Z"));
+    put(local, "junk.metadata.json", "{\"metadata_version\": 1}");
+    put(local, "nameless.metadata.json", "{\"started_at\": \"2026-01-12T03:00:00Z\"}");
+
+    List<String> problems = new ArrayList<>();
+    List<BackupCatalog.Entry> entries = new BackupCatalog(local).list(problems);
+
+    assertThat(entries).extracting(e -> e.metadata().name()).containsExactly(b, a);
+    assertThat(problems).hasSize(2);
+    assertThat(problems)
+        .filteredOn(p -> p.contains("junk.metadata.json"))
+        .singleElement()
+        .asString()
+        .contains("started_at");
+    assertThat(problems)
+        .filteredOn(p -> p.contains("nameless.metadata.json"))
+        .singleElement()
+        .asString()
+        .contains("lacks name")
+        .doesNotContain("started_at");
+  }
+
+  /** A backup as BackyDB writes it: {@code NAME.sql} and its sidecar, into {@code folder}. */
+  static String backup(BackupStorage storage, String folder, String db, Instant startedAt)
+      throws IOException {
+    String name = BackupNaming.name(db, startedAt);
+    put(storage, folder + name + ".sql", "-- " + name + "\n");
+    put(
+        storage,
+        folder + BackupMetadata.sidecarName(name),
+        new String(
+            MetadataJson.write(
+                metadata(
+                    name,
+                    db,
+                    startedAt,
+                    BackupMetadata.LAYOUT_SQL,
+                    List.of(new BackupMetadata.StoredFile(name + ".sql", 1, "00")))),
+            StandardCharsets.UTF_8));
+    return name;
+  }
+
+  /** A folder backup ({@code NAME/tables.sql}, {@code NAME/data.sql}) into {@code folder}. */
+  static String folderBackup(BackupStorage storage, String folder, String db, Instant startedAt)
+      throws IOException {
+    String name = BackupNaming.name(db, startedAt);
+    List<BackupMetadata.StoredFile> files = new ArrayList<>();
+    for (String f : List.of("tables.sql", "data.sql")) {
+      put(storage, folder + name + "/" + f, "-- " + f + "\n");
+      files.add(new BackupMetadata.StoredFile(name + "/" + f, 1, "00"));
+    }
+    put(
+        storage,
+        folder + BackupMetadata.sidecarName(name),
+        new String(
+            MetadataJson.write(
+                metadata(name, db, startedAt, BackupMetadata.LAYOUT_SQL_FILES, files)),
+            StandardCharsets.UTF_8));
+    return name;
+  }
+
+  static BackupMetadata metadata(
+      String name,
+      String db,
+      Instant startedAt,
+      String layout,
+      List<BackupMetadata.StoredFile> files) {
+    return new BackupMetadata(
+        BackupMetadata.VERSION,
+        name,
+        name,
+        new BackupMetadata.Tool("BackyDB", "test"),
+        startedAt,
+        startedAt.plusSeconds(5),
+        5000,
+        new BackupMetadata.Source("mysql", "db", 3306, "10.11", db, "utf8mb4", "utf8mb4_bin"),
+        List.of("tables", "data"),
+        null,
+        BackupMetadata.LAYOUT_SQL_FILES.equals(layout),
+        layout,
+        null,
+        files,
+        List.of(),
+        new BackupMetadata.Compression("none", null),
+        null,
+        null,
+        new BackupMetadata.Sizes(1, 1));
   }
 
   private static void put(BackupStorage storage, String name, String content) throws IOException {

@@ -237,4 +237,24 @@ class PrunerTest {
     assertThat(r.removed()).extracting(e -> e.metadata().name()).containsExactly(legacy);
     assertThat(exists(full)).isTrue();
   }
+
+  /**
+   * A sidecar that is valid JSON but not one BackyDB wrote (no start time) neither stops retention
+   * (it did: the listing's sort failed, and backups piled up) nor is deleted: it is named as a
+   * problem.
+   */
+  @Test
+  void aSidecarWithoutAStartTime_isSkippedAndKept_andRetentionStillRuns() throws Exception {
+    String old = backup("", "db-prod", 3306, "shop", T0);
+    String newest = backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(1)));
+    Path junk = Files.writeString(dir.resolve("junk.metadata.json"), "{\"metadata_version\": 1}");
+
+    Pruner.Result r = prune(PROD, KEEP_1, null);
+
+    assertThat(r.removed()).extracting(e -> e.metadata().name()).containsExactly(old);
+    assertThat(r.kept()).extracting(e -> e.metadata().name()).containsExactly(newest);
+    assertThat(r.problems()).singleElement().asString().contains("junk").contains("started_at");
+    assertThat(exists(old)).isFalse();
+    assertThat(junk).exists();
+  }
 }

@@ -446,4 +446,28 @@ class BackyCliTest {
         .isEqualTo(1);
     assertThat(server.databaseExists(copy)).isFalse();
   }
+
+  /**
+   * A sidecar that is valid JSON but lacks started_at made list and prune exit 1 with a Java
+   * message; it is a warning naming it, and the backups are still listed and pruned.
+   */
+  @Test
+  void aSidecarWithoutAStartTimeIsAWarningOfListAndPrune() throws Exception {
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+    Path junk =
+        Files.writeString(backups.resolve("junk.metadata.json"), "{\"metadata_version\": 1}");
+
+    assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
+    assertThat(out).contains(location);
+    assertThat(err).contains("junk.metadata.json").contains("started_at");
+
+    Path keep1 = dir.resolve("keep1.yaml");
+    Files.writeString(
+        keep1, Files.readString(backupConfig(db)) + "  retention:\n    keep_last: 1\n");
+    assertThat(run("prune", "--config", keep1.toString(), "--dry-run")).as(err).isZero();
+    assertThat(out).contains("keep ").contains("Dry run: would delete 0 backup(s)");
+    assertThat(err).contains("junk.metadata.json").contains("started_at");
+    assertThat(junk).exists();
+  }
 }
