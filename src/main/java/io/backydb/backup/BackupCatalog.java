@@ -25,11 +25,24 @@ public final class BackupCatalog {
   /**
    * A listed backup and where it is.
    *
+   * @param location where its backup file (or, for a folder backup, its folder) is, as {@link
+   *     BackupStorage#location} shows it
    * @param sidecar the object name of its metadata sidecar, relative to the storage root (e.g.
    *     {@code shop_20261126T101500Z.metadata.json}, or {@code old/shop_....metadata.json} for a
    *     backup in a sub-folder or under a longer S3 prefix)
    */
-  public record Entry(BackupMetadata metadata, String location, String sidecar) {}
+  public record Entry(BackupMetadata metadata, String location, String sidecar) {
+
+    /**
+     * The folder of the sidecar, relative to the storage root, with its trailing '/' ({@code ""} at
+     * the top level). The names a sidecar records are relative to the storage the backup was
+     * written to, which is this folder: a backup copied into {@code archive/}, or listed through a
+     * shorter S3 prefix than it was written under, keeps its files beside its sidecar.
+     */
+    public String folder() {
+      return folderOf(sidecar);
+    }
+  }
 
   /**
    * Every finished backup, newest first. Unreadable sidecars, and sidecars without what a listing
@@ -50,10 +63,12 @@ public final class BackupCatalog {
                   + String.join(", ", missing));
           continue;
         }
-        String main = m.files() == null || m.files().isEmpty() ? sidecar : m.files().get(0).name();
+        String folder = folderOf(sidecar);
+        String main =
+            m.files() == null || m.files().isEmpty() ? sidecar : folder + m.files().get(0).name();
         String location =
             BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout())
-                ? storage.location(m.name())
+                ? storage.location(folder + m.name())
                 : storage.location(main);
         out.add(new Entry(m, location, sidecar));
       } catch (NoSuchFileException gone) {
@@ -89,5 +104,9 @@ public final class BackupCatalog {
       missing.add("files[].name");
     }
     return missing;
+  }
+
+  private static String folderOf(String sidecar) {
+    return sidecar.substring(0, sidecar.lastIndexOf('/') + 1);
   }
 }

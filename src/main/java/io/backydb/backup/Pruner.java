@@ -143,7 +143,7 @@ public final class Pruner {
             .reversed());
     if (!dryRun) {
       for (BackupCatalog.Entry e : removed) {
-        remove(e.metadata());
+        remove(e);
         LOG.info("retention: removed backup {} ({})", e.metadata().name(), e.location());
       }
     }
@@ -161,10 +161,15 @@ public final class Pruner {
         && !e.sidecar().contains("/");
   }
 
-  /** Deletes a backup: its sidecar first, then its files (only those named after the backup). */
-  private void remove(BackupMetadata m) throws IOException {
+  /**
+   * Deletes a backup: its sidecar first, then its files (only those named after the backup), in the
+   * sidecar's folder, where the listing found them ({@link BackupCatalog.Entry#folder}; always the
+   * top level here, see {@link #sameLevel}).
+   */
+  private void remove(BackupCatalog.Entry e) throws IOException {
+    BackupMetadata m = e.metadata();
     String name = m.name();
-    storage.delete(BackupMetadata.sidecarName(name));
+    storage.delete(e.sidecar());
     if (m.files() == null) {
       return;
     }
@@ -175,7 +180,7 @@ public final class Pruner {
               || object.equals(name + ".sql")
               || object.equals(name + ".backy");
       if (ours) {
-        storage.delete(object);
+        storage.delete(e.folder() + object);
       } else {
         LOG.warn("retention: not deleting {}: not a file of backup {}", object, name);
       }

@@ -21,7 +21,8 @@ import java.util.List;
  *     for; null (absent from the JSON) when it took every table. Sidecars written before BackyDB
  *     recorded it have none either, and count as backups of every table
  * @param formatVersion the {@code .backy} format version (null for plain SQL)
- * @param files the stored objects, relative to the storage root
+ * @param files the stored objects, relative to the storage root they were written to: the sidecar's
+ *     own folder (a copy in a sub-folder keeps them beside its sidecar)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)

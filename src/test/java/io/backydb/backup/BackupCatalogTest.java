@@ -7,6 +7,8 @@ import io.backydb.format.MetadataJson;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.LocalStorage;
 import io.backydb.storage.PendingWrite;
+import io.backydb.storage.S3Storage;
+import io.backydb.storage.S3TestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +74,65 @@ class BackupCatalogTest {
         .asString()
         .contains("lacks name")
         .doesNotContain("started_at");
+  }
+
+  /**
+   * The file names a sidecar records are relative to the folder the backup was written to, which is
+   * the sidecar's own: a copy in a sub-folder is listed where it is, not at the top level.
+   */
+  @Test
+  void aBackupInASubFolderIsListedWhereItIs() throws Exception {
+    LocalStorage local = new LocalStorage(dir);
+    Instant t = Instant.parse("2026-01-10T03:00:00Z");
+    String top = backup(local, "", "shop", t);
+    backup(local, "archive/", "shop", t);
+    backup(local, "other/", "crm", t);
+    String folder = folderBackup(local, "archive/", "crm", t.plusSeconds(60));
+
+    List<String> problems = new ArrayList<>();
+    List<BackupCatalog.Entry> entries = new BackupCatalog(local).list(problems);
+
+    assertThat(problems).isEmpty();
+    assertThat(entries)
+        .extracting(BackupCatalog.Entry::sidecar, BackupCatalog.Entry::location)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(
+                top + ".metadata.json", dir.resolve(top + ".sql").toString()),
+            org.assertj.core.groups.Tuple.tuple(
+                "archive/" + top + ".metadata.json",
+                dir.resolve("archive/" + top + ".sql").toString()),
+            org.assertj.core.groups.Tuple.tuple(
+                "other/" + BackupNaming.name("crm", t) + ".metadata.json",
+                dir.resolve("other/" + BackupNaming.name("crm", t) + ".sql").toString()),
+            org.assertj.core.groups.Tuple.tuple(
+                "archive/" + folder + ".metadata.json",
+                dir.resolve("archive/" + folder).toString()));
+  }
+
+  /**
+   * A storage whose S3 prefix is shorter than the one a backup was written under ({@code prod/}
+   * listing what a config with {@code prod/shop/} wrote) lists it at its real key.
+   */
+  @Test
+  void aBackupUnderALongerS3PrefixIsListedAtItsKey() throws Exception {
+    try (S3TestServer s3 =
+            S3TestServer.start(java.nio.file.Files.createDirectories(dir.resolve("s3")), "bkt");
+        var client = s3.client()) {
+      Instant t = Instant.parse("2026-01-10T03:00:00Z");
+      String name = backup(new S3Storage(client, "bkt", "prod/shop/", 5 << 20), "", "shop", t);
+      backup(new S3Storage(client, "bkt", "prod/", 5 << 20), "", "crm", t);
+
+      List<String> problems = new ArrayList<>();
+      List<BackupCatalog.Entry> entries =
+          new BackupCatalog(new S3Storage(client, "bkt", "prod/", 5 << 20)).list(problems);
+
+      assertThat(problems).isEmpty();
+      assertThat(entries)
+          .extracting(BackupCatalog.Entry::location)
+          .containsExactlyInAnyOrder(
+              "s3://bkt/prod/shop/" + name + ".sql",
+              "s3://bkt/prod/" + BackupNaming.name("crm", t) + ".sql");
+    }
   }
 
   /** A backup as BackyDB writes it: {@code NAME.sql} and its sidecar, into {@code folder}. */

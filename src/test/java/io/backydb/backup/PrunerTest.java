@@ -257,4 +257,23 @@ class PrunerTest {
     assertThat(exists(old)).isFalse();
     assertThat(junk).exists();
   }
+
+  /**
+   * What a prune deletes is where the listing says the backup is: the top-level backup's own files,
+   * never the copy of the same name in a sub-folder.
+   */
+  @Test
+  void aPruneDeletesTheFilesItLists_notTheCopyInASubFolder() throws Exception {
+    String old = backup("", "db-prod", 3306, "shop", T0);
+    String copy = backup("archive", "db-prod", 3306, "shop", T0);
+    backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(1)));
+
+    Pruner.Result r = prune(PROD, KEEP_1, null);
+
+    assertThat(r.removed())
+        .singleElement()
+        .satisfies(e -> assertThat(e.location()).isEqualTo(dir.resolve(old + ".sql").toString()));
+    assertThat(exists(old)).isFalse();
+    assertThat(exists(copy)).isTrue();
+  }
 }
