@@ -45,7 +45,7 @@ final class VerifyCommand extends BackyCommand {
   public Integer call() throws Exception {
     // a local path, or s3://bucket/key with credentials, endpoint and path style from AWS_S3_*
     Storages.Located at = Storages.forLocation(path, env);
-    BackupSource source = BackupSource.locate(at.storage(), at.location());
+    BackupSource source = BackupSource.locate(at.storage(), at.location(), "backup");
     BackupDecryption.setUp(source, env);
     BackupVerifier.Report r =
         new BackupVerifier(

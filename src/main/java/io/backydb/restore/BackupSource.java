@@ -69,18 +69,28 @@ public final class BackupSource {
 
   /**
    * Finds the backup at {@code path}: a {@code .sql} file, a folder of them, or a {@code .backy}
-   * file.
+   * file. Errors name it as the restore config's {@code backup_path}.
    */
   public static BackupSource locate(BackupStorage storage, String path) throws IOException {
+    return locate(storage, path, "backup_path");
+  }
+
+  /**
+   * As {@link #locate(BackupStorage, String)}, with errors naming the path as {@code what} (e.g.
+   * {@code backup} for {@code bin/backy verify}, which has no {@code backup_path}).
+   */
+  public static BackupSource locate(BackupStorage storage, String path, String what)
+      throws IOException {
     String object = storage.nameOf(path);
     if (object == null) {
       throw new BackyException(
-          ErrorCode.CONFIG, "backup_path " + path + " is not inside the configured storage");
+          ErrorCode.CONFIG, what + " " + path + " is not inside the configured storage");
     }
     while (object.endsWith("/")) {
       object = object.substring(0, object.length() - 1);
     }
-    if (object.endsWith(".sql") && storage.exists(object) && !object.contains("/")) {
+    if (object.endsWith(".sql") && storage.exists(object)) {
+      refuseFileOfFolderBackup(storage, object, what + " " + path);
       String name = object.substring(0, object.length() - 4);
       return new BackupSource(
           storage,
@@ -126,7 +136,37 @@ public final class BackupSource {
     }
     throw new BackyException(
         ErrorCode.CONFIG,
-        "backup_path " + path + " does not exist (no .sql, .backy or backup folder there)");
+        what + " " + path + " does not exist (no .sql, .backy or backup folder there)");
+  }
+
+  /**
+   * Refuses a {@code .sql} file that is one file of a folder backup ({@code NAME/data.sql} beside
+   * {@code NAME.metadata.json} of layout {@code sql-files}): alone it is part of a backup. Any
+   * other {@code .sql}, in a sub-folder or not, is a backup by itself.
+   */
+  private static void refuseFileOfFolderBackup(BackupStorage storage, String object, String named)
+      throws IOException {
+    int slash = object.lastIndexOf('/');
+    if (slash < 0) {
+      return;
+    }
+    String folder = object.substring(0, slash);
+    BackupMetadata m;
+    try {
+      m = sidecar(storage, folder);
+    } catch (IOException | RuntimeException e) {
+      return; // no readable sidecar says it is a folder backup
+    }
+    if (m != null && BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout())) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          named
+              + " is one file of the folder backup "
+              + storage.location(folder)
+              + " ("
+              + storage.location(BackupMetadata.sidecarName(folder))
+              + " says so), not a backup by itself: give the folder instead");
+    }
   }
 
   private static Map<String, String> versions(BackupStorage storage, List<String> objects)

@@ -171,7 +171,7 @@ public final class BackupVerifier {
         problems.add(decodeProblem);
       }
       if (meta != null) {
-        checkSidecar(meta, object, raw.count, sha.digest(), null, problems);
+        checkSidecar(meta, inSidecar(source, object), raw.count, sha.digest(), null, problems);
         byte[] stored = container.storedValue();
         if (trailer == null
             && key != null
@@ -244,7 +244,8 @@ public final class BackupVerifier {
       }
     }
     if (meta != null) {
-      checkFileList(meta, source.objects(), key, problems);
+      checkFileList(
+          meta, source.objects().stream().map(o -> inSidecar(source, o)).toList(), key, problems);
     }
     for (String object : source.objects()) {
       MessageDigest sha = sha256();
@@ -277,7 +278,12 @@ public final class BackupVerifier {
       }
       if (meta != null) {
         checkSidecar(
-            meta, object, bytes, sha.digest(), value == null ? null : value.finish(), problems);
+            meta,
+            inSidecar(source, object),
+            bytes,
+            sha.digest(),
+            value == null ? null : value.finish(),
+            problems);
       }
     }
     return new Report(source.location(), total, List.copyOf(problems));
@@ -315,6 +321,15 @@ public final class BackupVerifier {
                 + " (the list was changed)");
       }
     }
+  }
+
+  /**
+   * The name the sidecar gives {@code object}: relative to the sidecar's own folder, where the
+   * backup was written (a copy in {@code archive/} lists {@code X.sql}, not {@code archive/X.sql}).
+   */
+  private static String inSidecar(BackupSource source, String object) {
+    String folder = source.name().substring(0, source.name().lastIndexOf('/') + 1);
+    return object.startsWith(folder) ? object.substring(folder.length()) : object;
   }
 
   /** Compares one stored object with its entry in the sidecar. */

@@ -470,4 +470,58 @@ class BackyCliTest {
     assertThat(err).contains("junk.metadata.json").contains("started_at");
     assertThat(junk).exists();
   }
+
+  /**
+   * A plain .sql backup moved or copied into a sub-folder of LOCAL_PATH, with its sidecar or
+   * without, is restored like one at the top ("does not exist" said restore, while verify of the
+   * same file said intact).
+   */
+  @Test
+  void aPlainSqlBackupInASubFolderIsRestored() throws Exception {
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    Path location = Path.of(lastLine(out));
+    assertThat(location.toString()).endsWith(".sql");
+    String name = location.getFileName().toString().replaceAll("\\.sql$", "");
+    Path archive = Files.createDirectories(backups.resolve("archive"));
+    Files.copy(location, archive.resolve(name + ".sql"));
+    Files.copy(backups.resolve(name + ".metadata.json"), archive.resolve(name + ".metadata.json"));
+    Path loose = Files.createDirectories(backups.resolve("loose")).resolve(name + ".sql");
+    Files.copy(location, loose);
+
+    String archived = archive.resolve(name + ".sql").toString();
+    assertThat(run("verify", archived)).as(err).isZero();
+    assertThat(run("restore", "--config", restoreConfig(archived).toString())).as(err).isZero();
+    assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+
+    server.dropDatabase(copy);
+    assertThat(run("restore", "--config", restoreConfig(loose.toString()).toString()))
+        .as(err)
+        .isZero();
+    assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+  }
+
+  /**
+   * One file of a folder backup (multiple_files) is not a backup by itself: restoring it alone is
+   * refused, saying why and what to give instead, not that it does not exist.
+   */
+  @Test
+  void oneFileOfAFolderBackupIsRefusedSayingWhy() throws Exception {
+    Path config = backupConfig(db);
+    Files.writeString(
+        config,
+        Files.readString(config).replace("\nstorage:", "\n  multiple_files: true\nstorage:"));
+    assertThat(run("backup", "--config", config.toString())).as(err).isZero();
+    Path folder = Path.of(lastLine(out));
+    assertThat(folder).isDirectory();
+    Path data = folder.resolve("data.sql");
+    assertThat(data).exists();
+
+    assertThat(run("restore", "--config", restoreConfig(data.toString()).toString())).isEqualTo(2);
+    assertThat(err.strip())
+        .doesNotContain("\n")
+        .doesNotContain("does not exist")
+        .contains("one file of the folder backup")
+        .contains(folder.toString());
+    assertThat(server.databaseExists(copy)).isFalse();
+  }
 }

@@ -207,6 +207,15 @@ class S3BackupTest {
     verify = cli("verify", b.location());
     assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
 
+    // verify has no backup_path: its error names the backup as it was given
+    Cli missing = cli("verify", b.location().replaceAll("(\\.[a-z]+)$", "-gone$1"));
+    assertThat(missing.exit()).as(missing.out() + missing.err()).isEqualTo(2);
+    assertThat(missing.err())
+        .startsWith("backy: error: backup s3://")
+        .contains("-gone.")
+        .contains(" does not exist")
+        .doesNotContain("backup_path");
+
     vars.put(Environment.AWS_S3_PATH_STYLE, "maybe");
     verify = cli("verify", b.location());
     assertThat(verify.exit()).isEqualTo(2);
