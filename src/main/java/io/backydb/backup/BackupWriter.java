@@ -158,10 +158,31 @@ public final class BackupWriter {
         e.getMessage() == null
             ? e.getClass().getSimpleName()
             : e.getMessage().lines().findFirst().orElse("");
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() == null) {
+      // its message is only the path (a folder under /proc is a NoSuchFileException): say why
+      why = why + ": " + reason(fs);
+    }
     if (e instanceof java.nio.file.FileAlreadyExistsException) {
       why = "another backup took the name " + object + " in the same second; run it again";
     }
     return new BackyException(
         ErrorCode.STORAGE, "writing " + storage.location(object) + " failed: " + why, e);
+  }
+
+  /** What the operating system said, for a file system error that carries no reason. */
+  private static String reason(java.nio.file.FileSystemException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NotDirectoryException) {
+      return "not a directory";
+    }
+    if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+      return "directory not empty";
+    }
+    return e.getClass().getSimpleName();
   }
 }

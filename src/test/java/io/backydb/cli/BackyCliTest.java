@@ -524,4 +524,21 @@ class BackyCliTest {
         .contains(folder.toString());
     assertThat(server.databaseExists(copy)).isFalse();
   }
+
+  /**
+   * A LOCAL_PATH where no folder can be made (under /proc) fails the backup with one line that says
+   * why, not just the path ("writing /proc/x/... failed: /proc/x").
+   */
+  @Test
+  void aStorageFolderThatCannotBeMadeIsOneLineWithTheReason() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")));
+    env.put("LOCAL_PATH", "/proc/backy-" + db + "/backups");
+
+    assertThat(run("backup", "--config", backupConfig(db).toString())).isEqualTo(1);
+
+    assertThat(err.strip())
+        .doesNotContain("\n")
+        .contains("/proc/backy-" + db)
+        .containsIgnoringCase("no such file or directory");
+  }
 }
