@@ -9,6 +9,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -57,6 +58,13 @@ public final class S3Storage implements BackupStorage {
   private static final String CREATE_ONLY = "*";
 
   private static final int PRECONDITION_FAILED = 412;
+
+  /**
+   * User metadata naming the upload that wrote an object. The SDK retries a PUT whose reply was
+   * lost or was a 5xx; if the first attempt had stored the object, the retry's {@code
+   * If-None-Match} fails with 412, and only this tells our own object from another writer's.
+   */
+  static final String WRITE_ID = "backy-write-id";
 
   private final S3Client client;
   private final String bucket;
@@ -286,6 +294,7 @@ public final class S3Storage implements BackupStorage {
     private int len;
     private String uploadId;
     private boolean done;
+    private final String writeId = java.util.UUID.randomUUID().toString();
 
     S3PendingWrite(String name, String key) {
       this.name = name;
@@ -347,7 +356,11 @@ public final class S3Storage implements BackupStorage {
     private void sendPart() throws IOException {
       try {
         if (uploadId == null) {
-          uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+          uploadId =
+              client
+                  .createMultipartUpload(
+                      b -> b.bucket(bucket).key(key).metadata(Map.of(WRITE_ID, writeId)))
+                  .uploadId();
         }
         int partNumber = parts.size() + 1;
         if (partNumber > MAX_PARTS) {
@@ -394,7 +407,11 @@ public final class S3Storage implements BackupStorage {
           byte[] data = buf;
           int size = len;
           client.putObject(
-              b -> b.bucket(bucket).key(key).ifNoneMatch(CREATE_ONLY),
+              b ->
+                  b.bucket(bucket)
+                      .key(key)
+                      .ifNoneMatch(CREATE_ONLY)
+                      .metadata(Map.of(WRITE_ID, writeId)),
               RequestBody.fromContentProvider(
                   () -> new java.io.ByteArrayInputStream(data, 0, size),
                   size,
@@ -416,6 +433,11 @@ public final class S3Storage implements BackupStorage {
         buf = null;
         return location(name);
       } catch (S3Exception e) {
+        if (e.statusCode() == PRECONDITION_FAILED && writtenByThisUpload()) {
+          done = true; // the SDK's retry of a request that had succeeded
+          buf = null;
+          return location(name);
+        }
         abort();
         if (e.statusCode() == PRECONDITION_FAILED) {
           // another writer committed this name since create() looked (a backup of the same
@@ -429,6 +451,16 @@ public final class S3Storage implements BackupStorage {
       } catch (IOException | RuntimeException e) {
         abort();
         throw e;
+      }
+    }
+
+    /** Whether the object now under the key is the one this upload wrote. */
+    private boolean writtenByThisUpload() {
+      try {
+        HeadObjectResponse h = head(key);
+        return h != null && writeId.equals(h.metadata().get(WRITE_ID));
+      } catch (RuntimeException e) {
+        return false; // cannot tell: the commit failed
       }
     }
 

@@ -24,10 +24,19 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** S3 specifics: multipart uploads, a server that goes away, part sizes, config and settings. */
@@ -91,6 +100,59 @@ class S3StorageTest {
       assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
     }
     assertThat(storage.list(".backy")).containsExactly("shop_20261126T101500Z.backy");
+  }
+
+  /**
+   * Lets the server store the first object whose key contains {@code keyPart}, then turns its reply
+   * into a 503, as a proxy or a lost connection can: the SDK retries the request.
+   */
+  static final class LostReply implements ExecutionInterceptor {
+    final String keyPart;
+    final AtomicInteger lost = new AtomicInteger();
+
+    LostReply(String keyPart) {
+      this.keyPart = keyPart;
+    }
+
+    @Override
+    public SdkHttpResponse modifyHttpResponse(
+        Context.ModifyHttpResponse ctx, ExecutionAttributes attributes) {
+      SdkHttpRequest r = ctx.httpRequest();
+      boolean storesObject =
+          (r.method() == SdkHttpMethod.PUT && !r.rawQueryParameters().containsKey("partNumber"))
+              || (r.method() == SdkHttpMethod.POST
+                  && r.rawQueryParameters().containsKey("uploadId"));
+      if (storesObject
+          && r.encodedPath().contains(keyPart)
+          && ctx.httpResponse().isSuccessful()
+          && lost.compareAndSet(0, 1)) {
+        return ctx.httpResponse().toBuilder().statusCode(503).build();
+      }
+      return ctx.httpResponse();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {1000, 2 * (int) PART + 1})
+  void aCommitWhoseReplyWasLost_isRetriedAndSucceeds_notRefusedAsAnotherWritersObject(int size)
+      throws Exception {
+    LostReply lostReply = new LostReply("lost");
+    try (S3Client flaky =
+        S3Clients.builder(server.settings())
+            .overrideConfiguration(o -> o.addExecutionInterceptor(lostReply))
+            .build()) {
+      S3Storage s = new S3Storage(flaky, server.bucket(), "prod/shop", PART);
+      byte[] content = StorageContractTest.data(size, 7);
+      PendingWrite w = s.create("lost.metadata.json");
+      w.stream().write(content);
+      String location = w.commit();
+      assertThat(lostReply.lost).hasValue(1); // the reply was lost once, and the SDK retried
+      assertThat(location).isEqualTo("s3://backups/prod/shop/lost.metadata.json");
+      try (InputStream in = storage.open("lost.metadata.json")) {
+        assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
+      }
+      assertThat(client.listMultipartUploads(b -> b.bucket(server.bucket())).uploads()).isEmpty();
+    }
   }
 
   @Test
