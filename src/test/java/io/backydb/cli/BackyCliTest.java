@@ -214,6 +214,20 @@ class BackyCliTest {
   }
 
   @Test
+  void loggingPathIsRequiredByBackupAndRestoreAndTheErrorSaysSo() throws Exception {
+    env.remove("LOGGING_PATH");
+    String expected =
+        "backy: error: environment variable LOGGING_PATH is not set (required by backup and"
+            + " restore: the folder for BackyDB's log file)";
+    assertThat(run("backup", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err.strip()).isEqualTo(expected);
+    assertThat(run("restore", "--config", restoreConfig("x.sql").toString())).isEqualTo(2);
+    assertThat(err.strip()).isEqualTo(expected);
+    assertThat(backups).doesNotExist();
+    assertThat(server.databaseExists(copy)).isFalse();
+  }
+
+  @Test
   void badConfigIsExit2WithOneLine() throws Exception {
     Path f = dir.resolve("bad.json");
     Files.writeString(
