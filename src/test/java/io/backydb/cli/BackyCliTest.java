@@ -228,6 +228,22 @@ class BackyCliTest {
   }
 
   @Test
+  void aBadValueInASwitchedOffSectionIsExit2AndBacksNothingUp() throws Exception {
+    Path f = dir.resolve("off.yaml");
+    Files.writeString(
+        f,
+        Files.readString(backupConfig(db))
+            + "compression: {compression: false, compression_type: zip, compression_level: 99}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: "
+                + f
+                + ": compression.compression_level 99 is out of range for zip (0 to 9)\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  @Test
   void badConfigIsExit2WithOneLine() throws Exception {
     Path f = dir.resolve("bad.json");
     Files.writeString(
