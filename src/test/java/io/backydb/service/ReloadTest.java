@@ -356,6 +356,32 @@ class ReloadTest {
   }
 
   @Test
+  void folder_keepsARenamedScheduleRunning() throws Exception {
+    Path r1 = fx.routes.resolve("r1.camel.yaml");
+    Files.writeString(r1, ServiceFixture.schedule("r1", "* * * * * ?", fx.config));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= 1);
+
+    Files.move(
+        r1,
+        fx.routes.resolve("r1-renamed.camel.yaml"),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    // the old name's routes go and the new name's come in one scan, the same route id and job
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                java.util.Set.of("r1")
+                        .equals(service.folder().routesByFile().get("r1-renamed.camel.yaml"))
+                    && !service.folder().routesByFile().containsKey("r1.camel.yaml")
+                    && ctx.getRouteController().getRouteStatus("r1").isStarted());
+    long before = runsOf(service, "r1");
+    await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= before + 2);
+    assertThat(errors()).isEmpty();
+  }
+
+  @Test
   void folder_neverInterruptsABackupInProgress() throws Exception {
     // a backup that takes a few seconds
     Path backupRoute = fx.routes.resolve("backup.camel.yaml");

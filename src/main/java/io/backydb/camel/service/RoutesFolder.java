@@ -198,21 +198,35 @@ public final class RoutesFolder implements AutoCloseable {
     return out;
   }
 
+  /**
+   * How long a scan waits for the files that vanished in it to be unloaded before it loads the new
+   * and changed ones. A renamed file is both: its routes can only load once the old name's are gone
+   * (same route ids, same Quartz jobs). An unload waiting for a backup to finish can take hours:
+   * the loads go ahead after this, and a file refused meanwhile is tried again once the unload is
+   * done (see {@link Loaded#retryAfter}).
+   */
+  static final Duration UNLOAD_WAIT = Duration.ofSeconds(5);
+
   private void scan() {
     try {
       Set<Path> now = files();
+      List<CompletableFuture<Void>> unloads = new ArrayList<>();
+      for (Path f : new HashSet<>(loaded.keySet())) {
+        if (!now.contains(f)) {
+          CompletableFuture<Void> u = submit(f, () -> unload(f));
+          if (u != null) {
+            unloads.add(u);
+          }
+        }
+      }
+      awaitUnloads(unloads);
       for (Path f : now) {
         Loaded l = loaded.get(f);
         String digest = digest(f);
         // an unreadable file is tried on every scan, but reported again only if its reason changes
         if (digest != null
             && (l == null || !l.digest().equals(digest) || l.retryAfter(changes.get()))) {
-          submit(f, () -> load(f, false));
-        }
-      }
-      for (Path f : new HashSet<>(loaded.keySet())) {
-        if (!now.contains(f)) {
-          submit(f, () -> unload(f));
+          var unused = submit(f, () -> load(f, false));
         }
       }
     } catch (RuntimeException e) {
@@ -220,13 +234,32 @@ public final class RoutesFolder implements AutoCloseable {
     }
   }
 
-  /** Runs the tasks of one file one after the other, and different files side by side. */
-  private void submit(Path f, Runnable task) {
+  private static void awaitUnloads(List<CompletableFuture<Void>> unloads) {
+    if (unloads.isEmpty()) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(unloads.toArray(CompletableFuture[]::new))
+          .get(UNLOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      // still draining (or failed, logged by the task): the loads go ahead
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Runs the tasks of one file one after the other, and different files side by side. Returns the
+   * task submitted, or null if the file is still busy with an earlier one.
+   */
+  private CompletableFuture<Void> submit(Path f, Runnable task) {
     CompletableFuture<Void> prev = work.get(f);
     if (prev != null && !prev.isDone()) {
-      return; // still busy with this file; the next scan sees what is left to do
+      return null; // still busy with this file; the next scan sees what is left to do
     }
-    work.put(f, CompletableFuture.runAsync(task, workers));
+    CompletableFuture<Void> next = CompletableFuture.runAsync(task, workers);
+    work.put(f, next);
+    return next;
   }
 
   /**
@@ -314,6 +347,9 @@ public final class RoutesFolder implements AutoCloseable {
 
   private void addRoutes(Path f, String digest, Loaded old, boolean initial) {
     ModelCamelContext model = (ModelCamelContext) context;
+    // counted before the attempt: a file that gives up an id or a job while this one is being
+    // refused for it makes this one be tried again
+    long changesSeen = changes.get();
     Set<String> routesBefore = routeIds();
     Set<String> templatesBefore = templateIds(model);
     String error = null;
@@ -349,7 +385,7 @@ public final class RoutesFolder implements AutoCloseable {
     Loaded now = new Loaded(digest, routes, templates, error, 0);
     if (error != null) {
       removeRefusedRoutes(f, now);
-      now = new Loaded(digest, Set.of(), Set.of(), error, changes.get());
+      now = new Loaded(digest, Set.of(), Set.of(), error, changesSeen);
       if (!initial) {
         LOG.error(
             "routes file {} is broken: {}; its routes are not running, the others are",
