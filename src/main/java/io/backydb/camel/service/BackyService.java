@@ -86,6 +86,7 @@ public final class BackyService implements AutoCloseable {
     main.configure().setRoutesIncludePattern(includePatterns(dir));
     main.setInitialProperties(camelProperties(settings));
     BackyProcessors.all(settings.environment()).forEach(main::bind);
+    main.bind(ScheduledTicks.NAME, new ScheduledTicks());
     if (database != null) {
       main.bind(DATA_SOURCE, database.dataSource());
     }
