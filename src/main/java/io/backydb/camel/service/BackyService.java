@@ -117,6 +117,7 @@ public final class BackyService implements AutoCloseable {
                       public void notify(CamelEvent event) {
                         if (event instanceof CamelEvent.CamelContextRoutesStoppedEvent) {
                           recorder.interruptOpenRuns();
+                          requests.routesStopped();
                         }
                       }
                     });
@@ -139,6 +140,7 @@ public final class BackyService implements AutoCloseable {
           @Override
           public void afterStop(BaseMainSupport m) {
             recorder.stopped();
+            requests.stopped();
           }
 
           @Override
