@@ -43,10 +43,14 @@ public final class BackupJobs {
     return new RestoreJob(config, env, new MySqlEngine(config.database(), password), storage);
   }
 
-  /** The seed's always-required variables; returns the database password. */
+  /**
+   * The variables backup and restore require (the seed's always-required ones); returns the
+   * database password.
+   */
   private static String commonEnvironment(Environment env) {
     String password = env.require(Environment.DB_PASSWORD, "always; it may be empty");
-    env.requireNonEmpty(Environment.LOGGING_PATH, "always: the folder for BackyDB's log file");
+    env.requireNonEmpty(
+        Environment.LOGGING_PATH, "by backup and restore: the folder for BackyDB's log file");
     return password;
   }
 

@@ -152,8 +152,12 @@ public final class BackupWriter {
     }
   }
 
-  /** A write to the storage failed (disk full, permissions, the S3 server gone): say where. */
   private BackyException storageFailure(String object, IOException e) {
+    return storageFailure(storage, object, e);
+  }
+
+  /** A write to the storage failed (disk full, permissions, the S3 server gone): say where. */
+  public static BackyException storageFailure(BackupStorage storage, String object, IOException e) {
     String why =
         e.getMessage() == null
             ? e.getClass().getSimpleName()

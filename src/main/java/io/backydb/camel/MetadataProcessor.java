@@ -2,6 +2,7 @@ package io.backydb.camel;
 
 import io.backydb.backup.BackupJob;
 import io.backydb.backup.BackupResult;
+import io.backydb.backup.BackupWriter;
 import io.backydb.backup.MetadataFactory;
 import io.backydb.format.BackupMetadata;
 import io.backydb.format.MetadataJson;
@@ -27,6 +28,8 @@ public final class MetadataProcessor implements Processor {
     try (PendingWrite w = job.storage().create(sidecar)) {
       w.stream().write(MetadataJson.write(metadata));
       w.commit();
+    } catch (java.io.IOException e) {
+      throw BackupWriter.storageFailure(job.storage(), sidecar, e);
     }
     if (job.writer() != null) {
       job.writer().complete();

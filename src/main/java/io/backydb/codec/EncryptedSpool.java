@@ -15,7 +15,7 @@ import java.util.Arrays;
  * object, so the plaintext of a backup that is to be encrypted never reaches the disk, not even in
  * a file left behind by a killed process. The file is owner-only and deleted on {@link #close}.
  */
-final class EncryptedSpool implements AutoCloseable {
+public final class EncryptedSpool implements AutoCloseable {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] NO_ASSOCIATED_DATA = new byte[0];
@@ -23,7 +23,7 @@ final class EncryptedSpool implements AutoCloseable {
   private final Path file;
   private final byte[] key = new byte[PayloadEncryption.KEY_SIZE];
 
-  EncryptedSpool() throws IOException {
+  public EncryptedSpool() throws IOException {
     file =
         Files.createTempFile(
             "backy-spool-",
@@ -34,10 +34,22 @@ final class EncryptedSpool implements AutoCloseable {
 
   /** Spools {@code content} to the file; returns its size in bytes (the plaintext's). */
   long write(InputStream content) throws IOException {
-    try (OutputStream out =
-        PayloadEncryption.encrypting(Files.newOutputStream(file), key, NO_ASSOCIATED_DATA)) {
+    try (OutputStream out = writer()) {
       return content.transferTo(out);
     }
+  }
+
+  /**
+   * A stream that spools to the file (replacing what it held), encrypted; the content ends when the
+   * stream is closed.
+   */
+  public OutputStream writer() throws IOException {
+    return PayloadEncryption.encrypting(Files.newOutputStream(file), key, NO_ASSOCIATED_DATA);
+  }
+
+  /** The spooled content, decrypted and authenticated as it is read; a new stream every call. */
+  public InputStream reader() throws IOException {
+    return PayloadEncryption.decrypting(Files.newInputStream(file), key, NO_ASSOCIATED_DATA);
   }
 
   /**
@@ -45,8 +57,7 @@ final class EncryptedSpool implements AutoCloseable {
    * file fails authentication (the streaming AEAD covers the length too).
    */
   void copyTo(OutputStream out) throws IOException {
-    try (InputStream in =
-        PayloadEncryption.decrypting(Files.newInputStream(file), key, NO_ASSOCIATED_DATA)) {
+    try (InputStream in = reader()) {
       in.transferTo(out);
     }
   }
@@ -55,6 +66,7 @@ final class EncryptedSpool implements AutoCloseable {
     return file;
   }
 
+  /** Deletes the file and forgets the key. */
   @Override
   public void close() throws IOException {
     Arrays.fill(key, (byte) 0);

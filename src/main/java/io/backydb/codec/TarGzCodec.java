@@ -1,7 +1,6 @@
 package io.backydb.codec;
 
-import io.backydb.BackyException;
-import io.backydb.ErrorCode;
+import io.backydb.config.CompressionType;
 import io.backydb.engine.DumpInput;
 import io.backydb.format.BundleReader;
 import java.io.IOException;
@@ -32,11 +31,7 @@ final class TarGzCodec implements PayloadCodec {
   @Override
   public Integer level(Integer configured) {
     int level = configured == null ? DEFAULT_LEVEL : configured;
-    if (level < 1 || level > 9) {
-      throw new BackyException(
-          ErrorCode.CONFIG,
-          "compression.compression_level " + level + " is out of range for tar.gz (1 to 9)");
-    }
+    CompressionType.TAR.checkLevel(level);
     return level;
   }
 

@@ -2,6 +2,7 @@ package io.backydb.codec;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.config.CompressionType;
 import io.backydb.engine.DumpInput;
 import io.backydb.format.BundleReader;
 import java.io.IOException;
@@ -29,11 +30,7 @@ final class ZipCodec implements PayloadCodec {
   @Override
   public Integer level(Integer configured) {
     int level = configured == null ? DEFAULT_LEVEL : configured;
-    if (level < 0 || level > 9) {
-      throw new BackyException(
-          ErrorCode.CONFIG,
-          "compression.compression_level " + level + " is out of range for zip (0 to 9)");
-    }
+    CompressionType.ZIP.checkLevel(level);
     return level;
   }
 

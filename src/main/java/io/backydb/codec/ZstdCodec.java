@@ -1,10 +1,8 @@
 package io.backydb.codec;
 
-import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
-import io.backydb.BackyException;
-import io.backydb.ErrorCode;
+import io.backydb.config.CompressionType;
 import io.backydb.engine.DumpInput;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -34,15 +32,7 @@ final class ZstdCodec implements PayloadCodec {
   @Override
   public Integer level(Integer configured) {
     int level = configured == null ? DEFAULT_LEVEL : configured;
-    if (level < 1 || level > Zstd.maxCompressionLevel()) {
-      throw new BackyException(
-          ErrorCode.CONFIG,
-          "compression.compression_level "
-              + level
-              + " is out of range for zstd (1 to "
-              + Zstd.maxCompressionLevel()
-              + ")");
-    }
+    CompressionType.ZSTD.checkLevel(level);
     return level;
   }
 

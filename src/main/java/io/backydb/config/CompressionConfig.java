@@ -31,6 +31,11 @@ public record CompressionConfig(boolean compression, CompressionType type, Integ
                   .collect(java.util.stream.Collectors.joining(", "))
               + "; for no compression set compression: false)");
     }
+    if (level != null) {
+      // checked whether or not compression is on: a config that switches it on later must not
+      // turn out to be wrong then; without compression_type the range is the default codec's
+      (type == null ? CompressionType.ZSTD : type).checkLevel(level);
+    }
     boolean on = compression != null && compression;
     CompressionType t = on ? (type == null ? CompressionType.ZSTD : type) : CompressionType.NONE;
     return new CompressionConfig(on, t, level);

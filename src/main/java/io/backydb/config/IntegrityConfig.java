@@ -13,9 +13,18 @@ public record IntegrityConfig(boolean integrityCheck, String type) {
 
   public static final IntegrityConfig NONE = new IntegrityConfig(false, null);
 
+  private static final java.util.Set<String> TYPES = java.util.Set.of("hmac", "checksum");
+
   @JsonCreator
   static IntegrityConfig fromJson(
       @JsonProperty("integrity_check") Boolean check, @JsonProperty("integrity_type") String type) {
+    // checked whether or not integrity_check is on, like every other key
+    if (type != null
+        && !type.isBlank()
+        && !TYPES.contains(type.strip().toLowerCase(java.util.Locale.ROOT))) {
+      throw new IllegalArgumentException(
+          "integrity.integrity_type '" + type + "' is not supported; use hmac or checksum");
+    }
     return new IntegrityConfig(check != null && check, type);
   }
 }

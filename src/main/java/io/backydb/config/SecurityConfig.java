@@ -27,11 +27,47 @@ public record SecurityConfig(
       @JsonProperty("provider") String provider,
       @JsonProperty("key_size") Integer keySize,
       @JsonProperty("key_id") String keyId) {
+    checkTypeAndProvider(type, provider);
     return new SecurityConfig(
         encryption != null && encryption,
         type,
         provider,
         keySize == null ? DEFAULT_KEY_SIZE : keySize,
         keyId);
+  }
+
+  /**
+   * Refuses an unknown {@code type} or {@code provider}, or a provider that does not go with the
+   * type, whether or not encryption is on (the same errors {@code KeyProviders} gives when it is):
+   * a config that switches encryption on later must not turn out to be wrong then.
+   */
+  private static void checkTypeAndProvider(String type, String provider) {
+    String t = lower(type);
+    String p = lower(provider);
+    if (t != null && !t.equals("keystore") && !t.equals("kms")) {
+      throw new IllegalArgumentException(
+          "security.type '" + type + "' is unknown: keystore or kms");
+    }
+    if (p == null) {
+      return;
+    }
+    boolean keystore = p.equals("local") || p.equals("gcp");
+    boolean kms = p.equals("aws");
+    if (t == null && !keystore && !kms) {
+      throw new IllegalArgumentException(
+          "security.provider '" + provider + "' is unknown: local or gcp (keystore), aws (kms)");
+    }
+    if (t != null && !(t.equals("keystore") ? keystore : kms)) {
+      throw new IllegalArgumentException(
+          "security.provider '"
+              + provider
+              + "' does not go with security.type "
+              + t
+              + ": keystore takes local or gcp, kms takes aws");
+    }
+  }
+
+  private static String lower(String s) {
+    return s == null || s.isBlank() ? null : s.strip().toLowerCase(java.util.Locale.ROOT);
   }
 }

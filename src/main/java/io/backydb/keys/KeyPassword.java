@@ -15,6 +15,7 @@ final class KeyPassword implements AutoCloseable {
 
   private final Supplier<char[]> source;
   private char[] value;
+  private boolean closed;
 
   private KeyPassword(Supplier<char[]> source, char[] value) {
     this.source = source;
@@ -34,6 +35,10 @@ final class KeyPassword implements AutoCloseable {
 
   /** The password; the caller must not change or keep the array. */
   synchronized char[] get() {
+    if (closed) {
+      // its value was overwritten with zeros: a key encrypted under it would open with no password
+      throw new IllegalStateException("the keystore's password was used after the keystore closed");
+    }
     if (value == null) {
       value = source.get();
     }
@@ -42,6 +47,7 @@ final class KeyPassword implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     if (value != null) {
       Arrays.fill(value, '\0');
     }

@@ -124,6 +124,19 @@ public final class BackupSource {
       }
     }
     if (!parts.isEmpty()) {
+      BackupMetadata sidecar = sidecar(storage, object);
+      if (sidecar == null) {
+        // the sidecar is written last, and only it says which files the backup has: a folder
+        // without one is what a backup killed mid-way leaves (say its schema, not its data)
+        throw new BackyException(
+            ErrorCode.CORRUPT_BACKUP,
+            "backup folder "
+                + storage.location(object)
+                + " has no "
+                + BackupMetadata.sidecarName(object)
+                + ": it is not a finished backup (one stopped before it ended leaves this), and"
+                + " which of its files are missing cannot be known");
+      }
       parts.sort(Comparator.comparingInt(BackupSource::featureRank));
       return new BackupSource(
           storage,
@@ -131,7 +144,7 @@ public final class BackupSource {
           BackupMetadata.LAYOUT_SQL_FILES,
           List.copyOf(parts),
           versions(storage, parts),
-          sidecar(storage, object),
+          sidecar,
           null);
     }
     throw new BackyException(

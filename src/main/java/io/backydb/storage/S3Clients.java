@@ -31,6 +31,11 @@ public final class S3Clients {
    * backup's metadata and checked by {@code verify} and restore.
    */
   public static S3Client build(S3Settings s) {
+    return builder(s).build();
+  }
+
+  /** The builder of {@link #build}, for tests that add their own interceptors. */
+  static S3ClientBuilder builder(S3Settings s) {
     S3ClientBuilder b =
         S3Client.builder()
             .region(Region.of(s.region()))
@@ -44,6 +49,6 @@ public final class S3Clients {
     if (s.endpoint() != null) {
       b.endpointOverride(s.endpoint());
     }
-    return b.build();
+    return b;
   }
 }

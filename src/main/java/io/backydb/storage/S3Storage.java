@@ -9,10 +9,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -29,12 +29,14 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * size, {@link #partSize(long, int)}, doubles every {@value #PARTS_PER_STEP} parts, so the 10,000
  * part limit covers several TB), and each full part is sent with UploadPart; commit sends the last
  * part and CompleteMultipartUpload, which is when the object appears. An object smaller than one
- * part is sent with a single PutObject on commit. Memory in use is one part. A failed write aborts
- * its multipart upload, so nothing is left under the name. S3 has no rename: a backup becomes
- * listed only through its metadata sidecar, which is written last. PutObject and
- * CompleteMultipartUpload carry {@code If-None-Match: *}, so a commit never replaces an existing
- * object (AWS, MinIO, R2 and s3proxy honour it; a server that ignores it replaces the object, as
- * before): the second of two backups that took one name fails instead.
+ * part is sent with a single PutObject on commit. A part is collected in memory while it is at most
+ * a quarter of the heap, and in an encrypted temporary file beyond ({@link PartBuffer}), so memory
+ * does not grow with the object. A failed write aborts its multipart upload, so nothing is left
+ * under the name. S3 has no rename: a backup becomes listed only through its metadata sidecar,
+ * which is written last. PutObject and CompleteMultipartUpload carry {@code If-None-Match: *}, so a
+ * commit never replaces an existing object (AWS, MinIO, R2 and s3proxy honour it; a server that
+ * ignores it replaces the object, as before): the second of two backups that took one name fails
+ * instead.
  */
 public final class S3Storage implements BackupStorage {
 
@@ -51,17 +53,23 @@ public final class S3Storage implements BackupStorage {
   /** S3's limit on the number of parts. */
   static final int MAX_PARTS = 10_000;
 
-  private static final int INITIAL_BUFFER = 1 << 16;
-
   /** {@code If-None-Match} value that makes a write succeed only where no object exists. */
   private static final String CREATE_ONLY = "*";
 
   private static final int PRECONDITION_FAILED = 412;
 
+  /**
+   * User metadata naming the upload that wrote an object. The SDK retries a PUT whose reply was
+   * lost or was a 5xx; if the first attempt had stored the object, the retry's {@code
+   * If-None-Match} fails with 412, and only this tells our own object from another writer's.
+   */
+  static final String WRITE_ID = "backy-write-id";
+
   private final S3Client client;
   private final String bucket;
   private final String prefix;
   private final long partSize;
+  private final long memoryBudget;
 
   /**
    * @param client a configured client (region, credentials, endpoint); this storage does not close
@@ -71,6 +79,15 @@ public final class S3Storage implements BackupStorage {
    * @param partSize the multipart upload's first part size in bytes
    */
   public S3Storage(S3Client client, String bucket, String prefix, long partSize) {
+    // a part bigger than a quarter of the heap goes to an encrypted temporary file instead
+    this(client, bucket, prefix, partSize, Runtime.getRuntime().maxMemory() / 4);
+  }
+
+  /**
+   * @param memoryBudget the largest part kept in memory, in bytes; larger parts are spooled to an
+   *     encrypted temporary file
+   */
+  S3Storage(S3Client client, String bucket, String prefix, long partSize, long memoryBudget) {
     if (partSize < 1) {
       throw new IllegalArgumentException("part size must be positive");
     }
@@ -82,6 +99,7 @@ public final class S3Storage implements BackupStorage {
     }
     this.prefix = p.isEmpty() || p.endsWith("/") ? p : p + "/";
     this.partSize = partSize;
+    this.memoryBudget = memoryBudget;
   }
 
   public String bucket() {
@@ -282,10 +300,10 @@ public final class S3Storage implements BackupStorage {
     private final String name;
     private final String key;
     private final List<CompletedPart> parts = new ArrayList<>();
-    private byte[] buf = new byte[(int) Math.min(INITIAL_BUFFER, partSize)];
-    private int len;
+    private PartBuffer part;
     private String uploadId;
     private boolean done;
+    private final String writeId = java.util.UUID.randomUUID().toString();
 
     S3PendingWrite(String name, String key) {
       this.name = name;
@@ -319,35 +337,59 @@ public final class S3Storage implements BackupStorage {
       if (done) {
         throw new IOException("upload of " + location(name) + " is already finished");
       }
-      while (n > 0) {
-        long room = currentPartSize() - len;
-        if (room == 0) {
-          sendPart();
-          continue;
+      try {
+        while (n > 0) {
+          PartBuffer p = part();
+          long room = currentPartSize() - p.size();
+          if (room == 0) {
+            sendPart();
+            continue;
+          }
+          int take = (int) Math.min(room, n);
+          p.write(b, off, take);
+          off += take;
+          n -= take;
         }
-        int take = (int) Math.min(room, n);
-        ensureCapacity(len + take);
-        System.arraycopy(b, off, buf, len, take);
-        len += take;
-        off += take;
-        n -= take;
+      } catch (IOException e) {
+        abort();
+        throw e;
       }
     }
 
-    private void ensureCapacity(int needed) {
-      if (needed <= buf.length) {
-        return;
+    /** The buffer for the current part: in memory, or spooled once parts outgrow the budget. */
+    private PartBuffer part() throws IOException {
+      long size = currentPartSize();
+      if (part != null && !part.suits(size, memoryBudget)) {
+        part.close();
+        part = null;
       }
-      long grown = Math.max((long) buf.length * 2, needed);
-      int size = (int) Math.min(grown, currentPartSize());
-      buf = java.util.Arrays.copyOf(buf, size);
+      if (part == null) {
+        part = PartBuffer.forPart(size, memoryBudget);
+      }
+      return part;
+    }
+
+    /** Drops the part buffer (its memory or its temporary file). */
+    private void release() {
+      if (part != null) {
+        try {
+          part.close();
+        } catch (IOException e) {
+          LOG.warn("could not remove the temporary part of {}: {}", location(name), e.getMessage());
+        }
+        part = null;
+      }
     }
 
     /** Sends the collected bytes as the next part, starting the multipart upload if needed. */
     private void sendPart() throws IOException {
       try {
         if (uploadId == null) {
-          uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+          uploadId =
+              client
+                  .createMultipartUpload(
+                      b -> b.bucket(bucket).key(key).metadata(Map.of(WRITE_ID, writeId)))
+                  .uploadId();
         }
         int partNumber = parts.size() + 1;
         if (partNumber > MAX_PARTS) {
@@ -355,15 +397,10 @@ public final class S3Storage implements BackupStorage {
               ErrorCode.STORAGE,
               "upload of " + location(name) + " needs more than 10,000 parts: raise part_size_mb");
         }
-        byte[] data = buf;
-        int size = len;
         UploadPartResponse r =
             client.uploadPart(
                 b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber),
-                RequestBody.fromContentProvider(
-                    () -> new java.io.ByteArrayInputStream(data, 0, size),
-                    size,
-                    "application/octet-stream"));
+                part.body());
         parts.add(
             CompletedPart.builder()
                 .partNumber(partNumber)
@@ -374,7 +411,7 @@ public final class S3Storage implements BackupStorage {
                 .checksumSHA1(r.checksumSHA1())
                 .checksumSHA256(r.checksumSHA256())
                 .build());
-        len = 0;
+        part.reset();
       } catch (SdkException e) {
         abort();
         throw failure("uploading", location(name), e);
@@ -391,16 +428,15 @@ public final class S3Storage implements BackupStorage {
       }
       try {
         if (uploadId == null) {
-          byte[] data = buf;
-          int size = len;
           client.putObject(
-              b -> b.bucket(bucket).key(key).ifNoneMatch(CREATE_ONLY),
-              RequestBody.fromContentProvider(
-                  () -> new java.io.ByteArrayInputStream(data, 0, size),
-                  size,
-                  "application/octet-stream"));
+              b ->
+                  b.bucket(bucket)
+                      .key(key)
+                      .ifNoneMatch(CREATE_ONLY)
+                      .metadata(Map.of(WRITE_ID, writeId)),
+              part().body());
         } else {
-          if (len > 0) {
+          if (part().size() > 0) {
             sendPart();
           }
           List<CompletedPart> all = List.copyOf(parts);
@@ -413,9 +449,14 @@ public final class S3Storage implements BackupStorage {
                       .multipartUpload(m -> m.parts(all)));
         }
         done = true;
-        buf = null;
+        release();
         return location(name);
       } catch (S3Exception e) {
+        if (e.statusCode() == PRECONDITION_FAILED && writtenByThisUpload()) {
+          done = true; // the SDK's retry of a request that had succeeded
+          release();
+          return location(name);
+        }
         abort();
         if (e.statusCode() == PRECONDITION_FAILED) {
           // another writer committed this name since create() looked (a backup of the same
@@ -432,13 +473,23 @@ public final class S3Storage implements BackupStorage {
       }
     }
 
+    /** Whether the object now under the key is the one this upload wrote. */
+    private boolean writtenByThisUpload() {
+      try {
+        HeadObjectResponse h = head(key);
+        return h != null && writeId.equals(h.metadata().get(WRITE_ID));
+      } catch (RuntimeException e) {
+        return false; // cannot tell: the commit failed
+      }
+    }
+
     @Override
     public void abort() {
       if (done) {
         return;
       }
       done = true;
-      buf = null;
+      release();
       if (uploadId != null) {
         try {
           evenIfInterrupted(

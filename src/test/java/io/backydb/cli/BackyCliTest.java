@@ -214,6 +214,36 @@ class BackyCliTest {
   }
 
   @Test
+  void loggingPathIsRequiredByBackupAndRestoreAndTheErrorSaysSo() throws Exception {
+    env.remove("LOGGING_PATH");
+    String expected =
+        "backy: error: environment variable LOGGING_PATH is not set (required by backup and"
+            + " restore: the folder for BackyDB's log file)";
+    assertThat(run("backup", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err.strip()).isEqualTo(expected);
+    assertThat(run("restore", "--config", restoreConfig("x.sql").toString())).isEqualTo(2);
+    assertThat(err.strip()).isEqualTo(expected);
+    assertThat(backups).doesNotExist();
+    assertThat(server.databaseExists(copy)).isFalse();
+  }
+
+  @Test
+  void aBadValueInASwitchedOffSectionIsExit2AndBacksNothingUp() throws Exception {
+    Path f = dir.resolve("off.yaml");
+    Files.writeString(
+        f,
+        Files.readString(backupConfig(db))
+            + "compression: {compression: false, compression_type: zip, compression_level: 99}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: "
+                + f
+                + ": compression.compression_level 99 is out of range for zip (0 to 9)\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  @Test
   void badConfigIsExit2WithOneLine() throws Exception {
     Path f = dir.resolve("bad.json");
     Files.writeString(

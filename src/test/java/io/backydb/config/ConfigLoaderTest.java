@@ -332,6 +332,82 @@ class ConfigLoaderTest {
                 + " zip, tar, zstd)");
   }
 
+  static Stream<Arguments> badValueInASectionSwitchedOnOrOff() {
+    return Stream.of(
+        Arguments.of(
+            "compression: {compression: %s, compression_type: zip, compression_level: 99}",
+            "compression.compression_level 99 is out of range for zip (0 to 9)"),
+        Arguments.of(
+            "compression: {compression: %s, compression_type: tar, compression_level: 0}",
+            "compression.compression_level 0 is out of range for tar.gz (1 to 9)"),
+        Arguments.of(
+            "compression: {compression: %s, compression_level: 0}",
+            "compression.compression_level 0 is out of range for zstd (1 to 22)"),
+        Arguments.of(
+            "compression: {compression: %s, compression_type: zstd, compression_level: 23}",
+            "compression.compression_level 23 is out of range for zstd (1 to 22)"),
+        Arguments.of(
+            "compression: {compression: %s, compression_type: lz4}",
+            "'compression.compression_type' has unsupported value 'lz4' (expected one of: zip,"
+                + " tar, zstd)"),
+        Arguments.of(
+            "integrity: {integrity_check: %s, integrity_type: foo}",
+            "integrity.integrity_type 'foo' is not supported; use hmac or checksum"),
+        Arguments.of(
+            "security: {encryption: %s, type: bogus}",
+            "security.type 'bogus' is unknown: keystore or kms"),
+        Arguments.of(
+            "security: {encryption: %s, type: keystore, provider: aws}",
+            "security.provider 'aws' does not go with security.type keystore: keystore takes"
+                + " local or gcp, kms takes aws"),
+        Arguments.of(
+            "security: {encryption: %s, type: kms, provider: azure, key_id: k}",
+            "security.provider 'azure' does not go with security.type kms: keystore takes"
+                + " local or gcp, kms takes aws"),
+        Arguments.of(
+            "security: {encryption: %s, provider: azure}",
+            "security.provider 'azure' is unknown: local or gcp (keystore), aws (kms)"));
+  }
+
+  /**
+   * A section that is switched off is checked all the same: its values would be used as soon as
+   * someone switches it on, and "every key is checked" must hold for it too.
+   */
+  @ParameterizedTest
+  @MethodSource("badValueInASectionSwitchedOnOrOff")
+  void aBadValueIsRefusedWhetherItsSectionIsOnOrOff(String section, String expected)
+      throws Exception {
+    Path f = dir.resolve("c.yaml");
+    for (String on : java.util.List.of("false", "true")) {
+      Files.writeString(f, DB + String.format(section, on) + "\n" + LOCAL);
+      assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+          .as("%s with %s", section, on)
+          .isInstanceOf(BackyException.class)
+          .hasMessage(f + ": " + expected)
+          .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "compression: {compression: false, compression_type: zip, compression_level: 0}",
+        "compression: {compression: false, compression_type: zstd, compression_level: 22}",
+        "compression: {compression: false, compression_level: 1}",
+        "compression: {compression: true, compression_type: tar, compression_level: 9}",
+        "integrity: {integrity_check: false, integrity_type: ' HMAC '}",
+        "integrity: {integrity_check: false, integrity_type: checksum}",
+        "integrity: {integrity_check: false}",
+        "security: {encryption: false, type: KMS, provider: aws}",
+        "security: {encryption: false, type: keystore, provider: gcp}",
+        "security: {encryption: false, provider: local}",
+        "security: {encryption: false}"
+      })
+  void aGoodValueInASectionSwitchedOffLoads(String section) {
+    BackupConfig c = ConfigLoader.backupFromText(DB + section + "\n" + LOCAL);
+    assertThat(c.database().dbName()).isEqualTo("d");
+  }
+
   @Test
   void featuresParseFromCommandLineList() {
     assertThat(Features.parse("tables, data")).isEqualTo(Features.DEFAULT);

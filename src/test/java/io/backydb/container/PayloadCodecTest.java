@@ -87,6 +87,13 @@ class PayloadCodecTest {
         .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
   }
 
+  @org.junit.jupiter.api.Test
+  void zstdsLevelRangeIsTheLibrarys() {
+    assertThat(CompressionType.ZSTD.maxLevel())
+        .isEqualTo(com.github.luben.zstd.Zstd.maxCompressionLevel());
+    assertThat(CompressionType.ZSTD.minLevel()).isEqualTo(1);
+  }
+
   private static long spools() throws Exception {
     try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       return s.filter(p -> p.getFileName().toString().startsWith("backy-tar-")).count();

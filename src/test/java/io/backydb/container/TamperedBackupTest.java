@@ -279,6 +279,18 @@ class TamperedBackupTest {
   }
 
   @Test
+  void aBackupFolderWithoutItsSidecar_isNotAFinishedBackup() throws Exception {
+    // what a one-file-per-feature backup killed while it wrote its data leaves: the schema's
+    // file committed, the data's never, and no sidecar (written last)
+    BackupResult multi = f.backup(null, true, null);
+    Path folder = Path.of(multi.location());
+    Files.delete(folder.resolve("data.sql"));
+    Files.delete(folder.resolveSibling(multi.metadata().name() + ".metadata.json"));
+    refused(folder, null, "has no " + multi.metadata().name() + ".metadata.json", "not a finished");
+    assertThat(verify(folder, null, 1)).contains("not a finished backup");
+  }
+
+  @Test
   void aBackupReplacedBetweenVerificationAndApplicationIsNotApplied() throws Exception {
     for (BackupResult b : new BackupResult[] {zstdHmac, sqlHmac}) {
       // a copy under the same name, in a folder of its own (a plain SQL file is known by its name)

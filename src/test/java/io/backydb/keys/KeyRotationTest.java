@@ -103,6 +103,19 @@ class KeyRotationTest {
   }
 
   @Test
+  void aClosedKeystore_neverMakesAKeyUnderItsClearedPassword() throws Exception {
+    LocalKeystoreProvider ks = keystore(tmp.resolve("ks"), PASSWORD);
+    ks.currentKeyId();
+    ks.close();
+    assertThatThrownBy(ks::rotate)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("after the keystore closed");
+    try (LocalKeystoreProvider again = keystore(tmp.resolve("ks"), PASSWORD)) {
+      assertThat(again.keyIds()).hasSize(1);
+    }
+  }
+
+  @Test
   void wrap_withAReplacedPublicKeyFile_isRefused() throws Exception {
     Path dir = tmp.resolve("ks");
     Path other = tmp.resolve("other");

@@ -5,17 +5,23 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import io.backydb.camel.service.BackyService;
 import io.backydb.testing.TestServer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +37,7 @@ class MessagingTest {
 
   @TempDir Path dir;
   ServiceFixture fx;
-  Connection amqp;
+  com.rabbitmq.client.Connection amqp;
   Channel ch;
   String exchange;
   String events;
@@ -160,5 +166,112 @@ class MessagingTest {
         .isEqualTo("restore.succeeded");
     assertThat(next(results).path("event").asText()).isEqualTo("restore.succeeded");
     assertThat(s.checksums(restoreTarget)).isEqualTo(s.checksums(fx.database));
+  }
+
+  /** The ready and unacknowledged messages of a queue, as the broker counts them. */
+  private long[] queueCounts(String queue) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "rabbitmqctl",
+                "list_queues",
+                "-q",
+                "name",
+                "messages_ready",
+                "messages_unacknowledged")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    for (String line : out.lines().toList()) {
+      String[] f = line.trim().split("\\s+", -1);
+      if (f.length == 3 && f[0].equals(queue)) {
+        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
+      }
+    }
+    throw new IOException("queue " + queue + " not listed by rabbitmqctl: " + out);
+  }
+
+  /** Holds a write lock on the fixture's table, which blocks a backup's dump until closed. */
+  private Connection lockTable() throws Exception {
+    Connection c = TestServer.get().connect(fx.database);
+    try (Statement st = c.createStatement()) {
+      st.execute("LOCK TABLES t WRITE");
+    }
+    return c;
+  }
+
+  @Test
+  void aRequest_isAcknowledgedWhenTheServiceTakesIt_notWhenItsBackupEnds() throws Exception {
+    fx.start();
+    events = listen("events");
+    results = listen("results");
+    String queue = exchange + ".backup";
+    Connection lock = lockTable();
+    try {
+      publish("backup", ServiceFixture.backupConfigYaml(fx.database));
+      assertThat(next(events).path("event").asText()).isEqualTo("backup.started");
+      // the backup is blocked on the lock: the broker holds the message no longer (a
+      // consumer_timeout or a stop cannot give it back to run a second time)
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(queueCounts(queue)).containsExactly(0, 0));
+      assertThat(ch.basicGet(results, true)).isNull(); // the backup has not finished
+    } finally {
+      lock.close();
+    }
+    assertThat(next(events).path("event").asText()).isEqualTo("backup.succeeded");
+    assertThat(next(results).path("event").asText()).isEqualTo("backup.succeeded");
+  }
+
+  @Test
+  void aStopDuringARequestedBackup_finishesIt_sendsTheResult_andDoesNotRequeueTheRequest()
+      throws Exception {
+    BackyService service = fx.start();
+    events = listen("events");
+    results = listen("results");
+    String queue = exchange + ".backup";
+    CompletableFuture<Void> stopped;
+    Connection lock = lockTable();
+    try {
+      publish("backup", ServiceFixture.backupConfigYaml(fx.database));
+      assertThat(next(events).path("event").asText()).isEqualTo("backup.started");
+      stopped = CompletableFuture.runAsync(service::close); // SIGTERM: a graceful stop
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.context().isStopping());
+      // longer than the RabbitMQ listener container's own 5 s stop timeout, after which it closed
+      // its channel and the broker requeued a message it still held
+      await()
+          .during(Duration.ofSeconds(7))
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(queueCounts(queue)).containsExactly(0, 0));
+      assertThat(stopped).isNotDone();
+    } finally {
+      lock.close();
+    }
+    assertThat(next(events).path("event").asText()).isEqualTo("backup.succeeded");
+    JsonNode result = next(results);
+    assertThat(result.path("event").asText()).isEqualTo("backup.succeeded");
+    stopped.get(60, TimeUnit.SECONDS);
+    assertThat(queueCounts(queue)).containsExactly(0, 0);
+    assertThat(fx.backupCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestReplyRequest_getsTheResultAsItsReply() throws Exception {
+    fx.start();
+    String replies = ch.queueDeclare().getQueue();
+    AMQP.BasicProperties props =
+        new AMQP.BasicProperties.Builder()
+            .replyTo(replies)
+            .correlationId("c-1")
+            .contentType("text/plain")
+            .build();
+    ch.basicPublish(
+        exchange,
+        "backup",
+        props,
+        ServiceFixture.backupConfigYaml(fx.database).getBytes(StandardCharsets.UTF_8));
+    JsonNode reply = next(replies);
+    assertThat(reply.path("event").asText()).isEqualTo("backup.succeeded");
+    assertThat(reply.path("run").path("trigger").asText()).isEqualTo("backup-requests");
   }
 }

@@ -309,6 +309,78 @@ class ReloadTest {
     assertThat(errorsAbout("second.camel.yaml")).isEqualTo(1);
   }
 
+  /** The backups a schedule (route id) has run, from the history. */
+  private static long runsOf(BackyService service, String schedule) {
+    return service.history().latest(1000).stream()
+        .filter(r -> schedule.equals(r.trigger()))
+        .count();
+  }
+
+  @Test
+  void folder_refusesAScheduleReusingTheQuartzNameOfAnother_andTheOtherKeepsFiring()
+      throws Exception {
+    Path s1 = fx.routes.resolve("s1.camel.yaml");
+    Files.writeString(s1, ServiceFixture.schedule("s1", "s1", "* * * * * ?", fx.config));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    await().atMost(WITHIN).until(() -> runsOf(service, "s1") >= 1);
+
+    // other route ids, the same Quartz job name: one with the same endpoint URI as s1's, one
+    // with another cron
+    Files.writeString(
+        fx.routes.resolve("s2.camel.yaml"),
+        ServiceFixture.schedule("s2", "s1", "* * * * * ?", fx.config));
+    Files.writeString(
+        fx.routes.resolve("s3.camel.yaml"),
+        ServiceFixture.schedule("s3", "s1", "0/2 * * * * ?", fx.config));
+    await()
+        .atMost(WITHIN)
+        .until(() -> errorsAbout("s2.camel.yaml") == 1 && errorsAbout("s3.camel.yaml") == 1);
+    assertThat(service.folder().error("s2.camel.yaml"))
+        .isEqualTo(
+            "quartz job backy.s1 is already used by route s1 of routes file s1.camel.yaml (a"
+                + " schedule's name must be unique)");
+    assertThat(service.folder().error("s3.camel.yaml")).startsWith("quartz job backy.s1 ");
+    assertThat(ctx.getRoute("s2")).isNull();
+    assertThat(ctx.getRoute("s3")).isNull();
+
+    // s1 keeps firing
+    long before = runsOf(service, "s1");
+    await().atMost(WITHIN).until(() -> runsOf(service, "s1") >= before + 3);
+
+    // s1's file goes: one of the refused files takes the name over (the other is refused again)
+    Files.delete(s1);
+    await().atMost(WITHIN).until(() -> runsOf(service, "s2") + runsOf(service, "s3") >= 2);
+    assertThat(ctx.getRoute("s1")).isNull();
+    assertThat(ctx.getRoutes().stream().filter(r -> r.getRouteId().matches("s[23]"))).hasSize(1);
+  }
+
+  @Test
+  void folder_keepsARenamedScheduleRunning() throws Exception {
+    Path r1 = fx.routes.resolve("r1.camel.yaml");
+    Files.writeString(r1, ServiceFixture.schedule("r1", "* * * * * ?", fx.config));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= 1);
+
+    Files.move(
+        r1,
+        fx.routes.resolve("r1-renamed.camel.yaml"),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    // the old name's routes go and the new name's come in one scan, the same route id and job
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                java.util.Set.of("r1")
+                        .equals(service.folder().routesByFile().get("r1-renamed.camel.yaml"))
+                    && !service.folder().routesByFile().containsKey("r1.camel.yaml")
+                    && ctx.getRouteController().getRouteStatus("r1").isStarted());
+    long before = runsOf(service, "r1");
+    await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= before + 2);
+    assertThat(errors()).isEmpty();
+  }
+
   @Test
   void folder_neverInterruptsABackupInProgress() throws Exception {
     // a backup that takes a few seconds

@@ -3,8 +3,13 @@ package io.backydb.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.backydb.camel.service.BackyService;
 import io.backydb.camel.service.RunRecord;
+import io.backydb.camel.service.ScheduledTicks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Schedules from the scheduled-backup route template, run by the real routes folder. */
 class ScheduleTest {
@@ -77,6 +83,74 @@ class ScheduleTest {
       // each run started after the one before had finished
       assertThat(runs.get(i).startedAt()).isAfterOrEqualTo(runs.get(i - 1).finishedAt());
     }
+  }
+
+  @Test
+  void schedule_runsOneCatchUpBackupAfterABackupThatRanPastSeveralTicks() throws Exception {
+    // the first backup takes ~5 s, on a schedule ticking every second; later ones are quick
+    Path backupRoute = fx.routes.resolve("backup.camel.yaml");
+    Files.writeString(
+        backupRoute,
+        Files.readString(backupRoute)
+            .replace(
+                "        - process: {ref: backupConfig}",
+                "        - choice:\n"
+                    + "            when:\n"
+                    + "              - simple: \"${variable.global:held} == null\"\n"
+                    + "                steps:\n"
+                    + "                  - setVariable: {name: \"global:held\", constant: yes}\n"
+                    + "                  - delay: {constant: 5000, asyncDelayed: false}\n"
+                    + "        - process: {ref: backupConfig}"));
+    Files.writeString(
+        fx.routes.resolve("busy.camel.yaml"),
+        ServiceFixture.schedule("busy", "* * * * * ?", fx.config));
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger ticks = (Logger) LoggerFactory.getLogger(ScheduledTicks.class);
+    ticks.addAppender(log);
+    try {
+      BackyService service = fx.start();
+
+      // wait for the ticks after the long backup to be regular again (scheduled after it ended)
+      await()
+          .atMost(Duration.ofSeconds(40))
+          .until(
+              () -> {
+                List<RunRecord> runs = byStart(service);
+                return !runs.isEmpty()
+                    && runs.stream()
+                        .anyMatch(
+                            r -> r.scheduledAt().isAfter(runs.get(0).finishedAt().plusSeconds(2)));
+              });
+      List<RunRecord> runs = byStart(service);
+      RunRecord held = runs.get(0);
+      assertThat(held.durationMs()).isGreaterThanOrEqualTo(5000);
+      // the ~5 ticks that came due while it ran gave one catch-up backup, started when it ended
+      List<RunRecord> catchUp =
+          runs.stream().skip(1).filter(r -> r.scheduledAt().isBefore(held.finishedAt())).toList();
+      assertThat(catchUp).hasSize(1);
+      assertThat(Duration.between(held.finishedAt(), catchUp.get(0).startedAt()))
+          .isLessThan(Duration.ofSeconds(2));
+      for (int i = 1; i < runs.size(); i++) {
+        assertThat(runs.get(i).startedAt()).isAfterOrEqualTo(runs.get(i - 1).finishedAt());
+      }
+      // the others were skipped, each with a line
+      assertThat(
+              log.list.stream()
+                  .filter(e -> e.getLevel() == Level.INFO)
+                  .map(ILoggingEvent::getFormattedMessage)
+                  .filter(m -> m.startsWith("schedule busy: skipped the tick of "))
+                  .count())
+          .isGreaterThanOrEqualTo(3);
+    } finally {
+      ticks.detachAppender(log);
+    }
+  }
+
+  private static List<RunRecord> byStart(BackyService service) {
+    return service.history().latest(100).stream()
+        .sorted(Comparator.comparing(RunRecord::startedAt))
+        .toList();
   }
 
   @Test

@@ -70,10 +70,15 @@ final class ServiceFixture implements AutoCloseable {
 
   /** A schedule file using the scheduled-backup template. */
   static String schedule(String name, String cron, Path config) {
+    return schedule(name, name, cron, config);
+  }
+
+  /** A schedule file whose route id and Quartz job name differ. */
+  static String schedule(String routeId, String name, String cron, Path config) {
     return "- templatedRoute:\n"
         + "    routeTemplateRef: scheduled-backup\n"
         + "    routeId: "
-        + name
+        + routeId
         + "\n    parameters:\n"
         + "      - {name: name, value: "
         + name

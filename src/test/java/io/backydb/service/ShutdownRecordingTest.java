@@ -3,6 +3,9 @@ package io.backydb.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.backydb.backup.BackupResult;
 import io.backydb.camel.service.BackyService;
 import io.backydb.camel.service.FileRunHistory;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A backup still running when the service is asked to stop finishes (graceful shutdown), and is
@@ -42,16 +46,23 @@ class ShutdownRecordingTest {
     fx.close();
   }
 
-  @Test
-  void aBackupThatFinishesDuringShutdown_isRecorded() throws Exception {
+  /** Makes every backup wait {@code ms} before its store step. */
+  private void delayBackups(long ms) throws Exception {
     Path route = fx.routes.resolve("backup.camel.yaml");
     Files.writeString(
         route,
         Files.readString(route)
             .replace(
                 "        - process: {ref: store}",
-                "        - delay: {constant: 3000, asyncDelayed: false}\n"
+                "        - delay: {constant: "
+                    + ms
+                    + ", asyncDelayed: false}\n"
                     + "        - process: {ref: store}"));
+  }
+
+  @Test
+  void aBackupThatFinishesDuringShutdown_isRecorded() throws Exception {
+    delayBackups(3000);
     BackyService service = fx.start();
     CamelContext ctx = service.context();
 
@@ -82,5 +93,53 @@ class ShutdownRecordingTest {
               assertThat(r.status()).isEqualTo(RunRecord.SUCCEEDED);
               assertThat(r.location()).isEqualTo(result.location());
             });
+  }
+
+  @Test
+  void aBackupCutShortByAForcedShutdown_isRecordedAsInterrupted_andItsEventSent() throws Exception {
+    delayBackups(30_000);
+    // events to Camel's log component, whose producer a forced shutdown would refuse
+    fx.properties("camel.main.shutdownTimeout = 2\nbacky.events.uri = log:backy.test.events\n");
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    Logger eventLog = (Logger) LoggerFactory.getLogger("backy.test.events");
+    eventLog.addAppender(events);
+    try {
+      BackyService service = fx.start();
+      CamelContext ctx = service.context();
+      try (ProducerTemplate p = ctx.createProducerTemplate()) {
+        CompletableFuture<Exchange> cut =
+            p.asyncSend("direct:backup", e -> e.getMessage().setBody(fx.config.toString()));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> ctx.getInflightRepository().size("backup") == 1);
+        service.close(); // the 2 s graceful timeout passes, the shutdown is forced
+        // the cut exchange ends too (its thread is interrupted, its next steps refused), failed;
+        // it does not add a second record
+        assertThat(cut.get(60, TimeUnit.SECONDS).getException()).isNotNull();
+      }
+
+      List<RunRecord> history =
+          new FileRunHistory(fx.logs.resolve("backy-history.jsonl")).latest(10);
+      assertThat(history)
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.operation()).isEqualTo("backup");
+                assertThat(r.status()).isEqualTo(RunRecord.FAILED);
+                assertThat(r.error()).isEqualTo(RunRecorder.INTERRUPTED);
+                assertThat(r.database()).isEqualTo(fx.database);
+                assertThat(r.finishedAt()).isNotNull();
+              });
+      List<String> sent = events.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+      assertThat(sent).hasSize(2);
+      assertThat(sent.get(0)).contains("\"event\":\"backup.started\"");
+      assertThat(sent.get(1))
+          .contains("\"event\":\"backup.failed\"")
+          .contains(RunRecorder.INTERRUPTED)
+          .contains(history.get(0).id());
+    } finally {
+      eventLog.detachAppender(events);
+    }
   }
 }

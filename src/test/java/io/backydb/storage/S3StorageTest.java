@@ -17,17 +17,29 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** S3 specifics: multipart uploads, a server that goes away, part sizes, config and settings. */
@@ -91,6 +103,106 @@ class S3StorageTest {
       assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
     }
     assertThat(storage.list(".backy")).containsExactly("shop_20261126T101500Z.backy");
+  }
+
+  /**
+   * Lets the server store the first object whose key contains {@code keyPart}, then turns its reply
+   * into a 503, as a proxy or a lost connection can: the SDK retries the request.
+   */
+  static final class LostReply implements ExecutionInterceptor {
+    final String keyPart;
+    final AtomicInteger lost = new AtomicInteger();
+
+    LostReply(String keyPart) {
+      this.keyPart = keyPart;
+    }
+
+    @Override
+    public SdkHttpResponse modifyHttpResponse(
+        Context.ModifyHttpResponse ctx, ExecutionAttributes attributes) {
+      SdkHttpRequest r = ctx.httpRequest();
+      boolean storesObject =
+          (r.method() == SdkHttpMethod.PUT && !r.rawQueryParameters().containsKey("partNumber"))
+              || (r.method() == SdkHttpMethod.POST
+                  && r.rawQueryParameters().containsKey("uploadId"));
+      if (storesObject
+          && r.encodedPath().contains(keyPart)
+          && ctx.httpResponse().isSuccessful()
+          && lost.compareAndSet(0, 1)) {
+        return ctx.httpResponse().toBuilder().statusCode(503).build();
+      }
+      return ctx.httpResponse();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bytes, parts kept in memory up to {1} bytes")
+  @CsvSource({"1000, 1073741824", "10485761, 1073741824", "1000, 0", "10485761, 0"})
+  void aCommitWhoseReplyWasLost_isRetriedAndSucceeds_notRefusedAsAnotherWritersObject(
+      int size, long memoryBudget) throws Exception {
+    LostReply lostReply = new LostReply("lost");
+    try (S3Client flaky =
+        S3Clients.builder(server.settings())
+            .overrideConfiguration(o -> o.addExecutionInterceptor(lostReply))
+            .build()) {
+      S3Storage s = new S3Storage(flaky, server.bucket(), "prod/shop", PART, memoryBudget);
+      byte[] content = StorageContractTest.data(size, 7);
+      PendingWrite w = s.create("lost.metadata.json");
+      w.stream().write(content);
+      String location = w.commit();
+      assertThat(lostReply.lost).hasValue(1); // the reply was lost once, and the SDK retried
+      assertThat(location).isEqualTo("s3://backups/prod/shop/lost.metadata.json");
+      try (InputStream in = storage.open("lost.metadata.json")) {
+        assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
+      }
+      assertThat(client.listMultipartUploads(b -> b.bucket(server.bucket())).uploads()).isEmpty();
+    }
+  }
+
+  static long spoolFiles() throws IOException {
+    try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("backy-spool-")).count();
+    }
+  }
+
+  @Test
+  void partsLargerThanTheMemoryBudget_goThroughAnEncryptedTemporaryFile() throws Exception {
+    long spoolsBefore = spoolFiles();
+    S3Storage spooling = new S3Storage(client, server.bucket(), "prod/shop", PART, PART - 1);
+    byte[] content = StorageContractTest.data(3 * (int) PART + 11, 5);
+    String marker = "plaintext-marker-" + System.nanoTime();
+    System.arraycopy(marker.getBytes(StandardCharsets.US_ASCII), 0, content, 100, marker.length());
+    PendingWrite w = spooling.create("spooled.backy");
+    w.stream().write(content, 0, (int) PART + 100 + marker.length());
+    // the first part is being collected in a temporary file, owner-only and without the plaintext
+    List<Path> spools;
+    try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      spools = files.filter(f -> f.getFileName().toString().startsWith("backy-spool-")).toList();
+    }
+    assertThat(spools).hasSize((int) (spoolsBefore + 1));
+    for (Path spool : spools) {
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(spool)))
+          .isEqualTo("rw-------");
+      assertThat(new String(Files.readAllBytes(spool), StandardCharsets.ISO_8859_1))
+          .doesNotContain(marker);
+    }
+    w.stream()
+        .write(
+            content,
+            (int) PART + 100 + marker.length(),
+            content.length - (int) PART - 100 - marker.length());
+    w.commit();
+    assertThat(spoolFiles()).isEqualTo(spoolsBefore);
+    try (InputStream in = storage.open("spooled.backy")) {
+      assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+
+    // an aborted upload leaves no temporary file either
+    PendingWrite aborted = spooling.create("aborted.backy");
+    aborted.stream().write(content, 0, (int) PART + 1);
+    aborted.abort();
+    assertThat(spoolFiles()).isEqualTo(spoolsBefore);
   }
 
   @Test

@@ -16,6 +16,8 @@ import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,7 @@ public final class BackyService implements AutoCloseable {
     main.configure().setRoutesIncludePattern(includePatterns(dir));
     main.setInitialProperties(camelProperties(settings));
     BackyProcessors.all(settings.environment()).forEach(main::bind);
+    main.bind(ScheduledTicks.NAME, new ScheduledTicks());
     if (database != null) {
       main.bind(DATA_SOURCE, database.dataSource());
     }
@@ -96,7 +99,8 @@ public final class BackyService implements AutoCloseable {
       quartz.setPrefixInstanceName(false);
       main.bind("quartz", quartz);
     }
-    main.configure().addRoutesBuilder(new RequestRoutes(settings));
+    RequestRoutes requests = new RequestRoutes(settings);
+    main.configure().addRoutesBuilder(requests);
     main.addMainListener(
         new MainListenerSupport() {
           @Override
@@ -104,6 +108,20 @@ public final class BackyService implements AutoCloseable {
             m.getCamelContext()
                 .addRoutePolicyFactory(
                     (ctx, routeId, route) -> RunRecorder.applies(routeId) ? recorder : null);
+            // once the routes have stopped, and before the endpoints stop: what a forced shutdown
+            // cut short is recorded, and its event and request result sent
+            m.getCamelContext()
+                .getManagementStrategy()
+                .addEventNotifier(
+                    new EventNotifierSupport() {
+                      @Override
+                      public void notify(CamelEvent event) {
+                        if (event instanceof CamelEvent.CamelContextRoutesStoppedEvent) {
+                          recorder.interruptOpenRuns();
+                          requests.routesStopped();
+                        }
+                      }
+                    });
           }
 
           @Override
@@ -118,6 +136,12 @@ public final class BackyService implements AutoCloseable {
                 dir,
                 recorder.history().describe(),
                 clustered ? ", clustered schedules" : "");
+          }
+
+          @Override
+          public void afterStop(BaseMainSupport m) {
+            recorder.stopped();
+            requests.stopped();
           }
 
           @Override

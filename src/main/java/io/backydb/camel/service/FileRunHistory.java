@@ -1,5 +1,6 @@
 package io.backydb.camel.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -19,6 +20,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Run history as JSON lines in a local file, one finished run a line, for a single node. */
 public final class FileRunHistory implements RunHistory {
@@ -28,6 +31,8 @@ public final class FileRunHistory implements RunHistory {
           .registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private static final Logger LOG = LoggerFactory.getLogger(FileRunHistory.class);
 
   private final Path file;
 
@@ -63,13 +68,27 @@ public final class FileRunHistory implements RunHistory {
       return List.of();
     }
     Deque<RunRecord> last = new ArrayDeque<>();
+    int broken = 0;
+    int firstBroken = 0;
     try (BufferedReader r = Files.newBufferedReader(file)) {
       String line;
+      int number = 0;
       while ((line = r.readLine()) != null) {
+        number++;
         if (line.isBlank()) {
           continue;
         }
-        last.addFirst(JSON.readValue(line, RunRecord.class));
+        RunRecord run;
+        try {
+          run = JSON.readValue(line, RunRecord.class);
+        } catch (JsonProcessingException e) {
+          // a line cut short (a crash while it was written) or damaged: the others still count
+          if (broken++ == 0) {
+            firstBroken = number;
+          }
+          continue;
+        }
+        last.addFirst(run);
         if (last.size() > limit) {
           last.removeLast();
         }
@@ -77,6 +96,13 @@ public final class FileRunHistory implements RunHistory {
     } catch (IOException e) {
       throw new BackyException(
           ErrorCode.FAILED, "cannot read the history in " + file + ": " + e.getMessage(), e);
+    }
+    if (broken > 0) {
+      LOG.warn(
+          "history file {}: skipped {} unreadable line(s), the first is line {}",
+          file,
+          broken,
+          firstBroken);
     }
     return new ArrayList<>(last);
   }

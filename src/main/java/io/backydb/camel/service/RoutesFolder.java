@@ -32,6 +32,10 @@ import org.apache.camel.Route;
 import org.apache.camel.RouteConfigurationsBuilder;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.component.quartz.QuartzConsumer;
+import org.apache.camel.component.quartz.QuartzEndpoint;
+import org.apache.camel.component.quartz.QuartzHelper;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
@@ -39,6 +43,9 @@ import org.apache.camel.model.TemplatedRouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.quartz.Scheduler;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,21 +198,35 @@ public final class RoutesFolder implements AutoCloseable {
     return out;
   }
 
+  /**
+   * How long a scan waits for the files that vanished in it to be unloaded before it loads the new
+   * and changed ones. A renamed file is both: its routes can only load once the old name's are gone
+   * (same route ids, same Quartz jobs). An unload waiting for a backup to finish can take hours:
+   * the loads go ahead after this, and a file refused meanwhile is tried again once the unload is
+   * done (see {@link Loaded#retryAfter}).
+   */
+  static final Duration UNLOAD_WAIT = Duration.ofSeconds(5);
+
   private void scan() {
     try {
       Set<Path> now = files();
+      List<CompletableFuture<Void>> unloads = new ArrayList<>();
+      for (Path f : new HashSet<>(loaded.keySet())) {
+        if (!now.contains(f)) {
+          CompletableFuture<Void> u = submit(f, () -> unload(f));
+          if (u != null) {
+            unloads.add(u);
+          }
+        }
+      }
+      awaitUnloads(unloads);
       for (Path f : now) {
         Loaded l = loaded.get(f);
         String digest = digest(f);
         // an unreadable file is tried on every scan, but reported again only if its reason changes
         if (digest != null
             && (l == null || !l.digest().equals(digest) || l.retryAfter(changes.get()))) {
-          submit(f, () -> load(f, false));
-        }
-      }
-      for (Path f : new HashSet<>(loaded.keySet())) {
-        if (!now.contains(f)) {
-          submit(f, () -> unload(f));
+          var unused = submit(f, () -> load(f, false));
         }
       }
     } catch (RuntimeException e) {
@@ -213,13 +234,32 @@ public final class RoutesFolder implements AutoCloseable {
     }
   }
 
-  /** Runs the tasks of one file one after the other, and different files side by side. */
-  private void submit(Path f, Runnable task) {
+  private static void awaitUnloads(List<CompletableFuture<Void>> unloads) {
+    if (unloads.isEmpty()) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(unloads.toArray(CompletableFuture[]::new))
+          .get(UNLOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      // still draining (or failed, logged by the task): the loads go ahead
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Runs the tasks of one file one after the other, and different files side by side. Returns the
+   * task submitted, or null if the file is still busy with an earlier one.
+   */
+  private CompletableFuture<Void> submit(Path f, Runnable task) {
     CompletableFuture<Void> prev = work.get(f);
     if (prev != null && !prev.isDone()) {
-      return; // still busy with this file; the next scan sees what is left to do
+      return null; // still busy with this file; the next scan sees what is left to do
     }
-    work.put(f, CompletableFuture.runAsync(task, workers));
+    CompletableFuture<Void> next = CompletableFuture.runAsync(task, workers);
+    work.put(f, next);
+    return next;
   }
 
   /**
@@ -307,6 +347,9 @@ public final class RoutesFolder implements AutoCloseable {
 
   private void addRoutes(Path f, String digest, Loaded old, boolean initial) {
     ModelCamelContext model = (ModelCamelContext) context;
+    // counted before the attempt: a file that gives up an id or a job while this one is being
+    // refused for it makes this one be tried again
+    long changesSeen = changes.get();
     Set<String> routesBefore = routeIds();
     Set<String> templatesBefore = templateIds(model);
     String error = null;
@@ -320,6 +363,7 @@ public final class RoutesFolder implements AutoCloseable {
         }
       }
       checkIdsAreFree(model, builders);
+      checkQuartzJobsAreFree(model, builders);
       for (RoutesBuilder b : builders) {
         context.addRoutes(b);
       }
@@ -340,8 +384,8 @@ public final class RoutesFolder implements AutoCloseable {
     templates.removeAll(templatesBefore);
     Loaded now = new Loaded(digest, routes, templates, error, 0);
     if (error != null) {
-      removeRoutes(f, now);
-      now = new Loaded(digest, Set.of(), Set.of(), error, changes.get());
+      removeRefusedRoutes(f, now);
+      now = new Loaded(digest, Set.of(), Set.of(), error, changesSeen);
       if (!initial) {
         LOG.error(
             "routes file {} is broken: {}; its routes are not running, the others are",
@@ -419,6 +463,222 @@ public final class RoutesFolder implements AutoCloseable {
                   + owner(t.getId(), Loaded::templateIds));
         }
       }
+    }
+  }
+
+  /**
+   * Refuses a file with a route consuming from a Quartz job (trigger) that a running route already
+   * uses: for a schedule, the same {@code name} parameter as another schedule. Camel would either
+   * share the other route's endpoint or refuse the route once added, and in both cases removing the
+   * refused route deletes or pauses the Quartz job the other route still runs on (it would never
+   * fire again). Configured builders only (after {@link #checkIdsAreFree}).
+   */
+  private void checkQuartzJobsAreFree(
+      ModelCamelContext model, java.util.Collection<RoutesBuilder> builders) {
+    Map<TriggerKey, String> used = new java.util.HashMap<>();
+    for (Route r : context.getRoutes()) {
+      if (r.getEndpoint() instanceof QuartzEndpoint q && q.getTriggerKey() != null) {
+        used.put(q.getTriggerKey(), r.getRouteId());
+      }
+    }
+    Map<TriggerKey, String> mine = new java.util.HashMap<>();
+    for (RoutesBuilder b : builders) {
+      if (!(b instanceof RouteBuilder rb)) {
+        continue;
+      }
+      Map<String, String> uris = new java.util.LinkedHashMap<>();
+      for (RouteDefinition r : rb.getRouteCollection().getRoutes()) {
+        if (r.getInput() != null && r.getInput().getEndpointUri() != null) {
+          uris.put(
+              r.getRouteId() != null ? r.getRouteId() : "(no id)", r.getInput().getEndpointUri());
+        }
+      }
+      for (TemplatedRouteDefinition t : rb.getTemplatedRouteCollection().getTemplatedRoutes()) {
+        String uri = templatedFromUri(model, rb, t);
+        if (uri != null) {
+          uris.put(t.getRouteId() != null ? t.getRouteId() : "(no id)", uri);
+        }
+      }
+      for (Map.Entry<String, String> e : uris.entrySet()) {
+        TriggerKey key = quartzKey(e.getValue());
+        if (key == null) {
+          continue;
+        }
+        String other = used.get(key);
+        if (other != null) {
+          throw new IllegalArgumentException(
+              "quartz job "
+                  + key
+                  + " is already used by route "
+                  + other
+                  + " of "
+                  + owner(other, Loaded::routeIds)
+                  + " (a schedule's name must be unique)");
+        }
+        String sibling = mine.putIfAbsent(key, e.getKey());
+        if (sibling != null) {
+          throw new IllegalArgumentException(
+              "quartz job "
+                  + key
+                  + " is used by two routes of this file: "
+                  + sibling
+                  + ", "
+                  + e.getKey());
+        }
+      }
+    }
+  }
+
+  /**
+   * The from-URI of a templated route, its template's parameters filled in; null when it cannot be
+   * told (unknown template, a placeholder that does not resolve): Camel's own checks, and {@link
+   * #removeRefusedRoutes}, deal with those.
+   */
+  private String templatedFromUri(
+      ModelCamelContext model, RouteBuilder rb, TemplatedRouteDefinition t) {
+    RouteTemplateDefinition template = model.getRouteTemplateDefinition(t.getRouteTemplateRef());
+    if (template == null) {
+      template =
+          rb.getRouteTemplateCollection().getRouteTemplates().stream()
+              .filter(d -> t.getRouteTemplateRef().equals(d.getId()))
+              .findFirst()
+              .orElse(null);
+    }
+    if (template == null
+        || template.getRoute() == null
+        || template.getRoute().getInput() == null
+        || template.getRoute().getInput().getEndpointUri() == null) {
+      return null;
+    }
+    String uri = template.getRoute().getInput().getEndpointUri();
+    Map<String, String> values = new java.util.HashMap<>();
+    if (template.getTemplateParameters() != null) {
+      for (var p : template.getTemplateParameters()) {
+        if (p.getDefaultValue() != null) {
+          values.put(p.getName(), p.getDefaultValue());
+        }
+      }
+    }
+    if (t.getParameters() != null) {
+      for (var p : t.getParameters()) {
+        values.put(p.getName(), p.getValue());
+      }
+    }
+    for (Map.Entry<String, String> v : values.entrySet()) {
+      uri = uri.replace("{{" + v.getKey() + "}}", v.getValue());
+    }
+    try {
+      return context.resolvePropertyPlaceholders(uri);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The Quartz trigger (and job) key a {@code quartz:} consumer URI stands for, as camel-quartz
+   * makes it: {@code quartz:group/name}, or {@code quartz:name} in the context's default group;
+   * null for another component, or when the component prefixes job names with endpoint ids (each
+   * endpoint's key is then its own).
+   */
+  private TriggerKey quartzKey(String uri) {
+    if (!uri.startsWith("quartz:")) {
+      return null;
+    }
+    // hasComponent: getComponent would create (and start) one
+    if (context.hasComponent("quartz") instanceof QuartzComponent c
+        && c.isPrefixJobNameWithEndpointId()) {
+      return null;
+    }
+    String remaining = uri.substring("quartz:".length());
+    if (remaining.startsWith("//")) {
+      remaining = remaining.substring(2);
+    }
+    int query = remaining.indexOf('?');
+    if (query >= 0) {
+      remaining = remaining.substring(0, query);
+    }
+    int slash = remaining.indexOf('/');
+    if (slash > 0 && slash < remaining.length() - 1) {
+      return new TriggerKey(
+          decode(remaining.substring(slash + 1)), decode(remaining.substring(0, slash)));
+    }
+    String name = slash > 0 ? remaining.substring(0, slash) : remaining;
+    String ctx = QuartzHelper.getQuartzContextName(context);
+    return new TriggerKey(decode(name), ctx == null ? "Camel" : "Camel_" + ctx);
+  }
+
+  private static String decode(String part) {
+    try {
+      return java.net.URLDecoder.decode(part, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return part;
+    }
+  }
+
+  /**
+   * Removes what a refused file added, and leaves every other route's Quartz job as it was. Should
+   * one of the file's routes or endpoints have got past {@link #checkQuartzJobsAreFree} with
+   * another route's Quartz key, camel-quartz deletes that key's job when it stops the refused
+   * endpoint (also one that failed to start, and one that had no route yet), or pauses it and takes
+   * its consumer away when the endpoint is shared. So a refused route's own endpoint is kept from
+   * deleting a job another route uses, and afterwards the job of every other running Quartz route
+   * is checked and, if it was deleted, paused or unbound, put back.
+   */
+  private void removeRefusedRoutes(Path f, Loaded l) {
+    List<Route> others = new ArrayList<>();
+    Set<TriggerKey> othersKeys = new HashSet<>();
+    for (Route r : context.getRoutes()) {
+      if (!l.routeIds().contains(r.getRouteId())
+          && r.getEndpoint() instanceof QuartzEndpoint q
+          && q.getTriggerKey() != null) {
+        others.add(r);
+        othersKeys.add(q.getTriggerKey());
+      }
+    }
+    for (String id : l.routeIds()) {
+      Route r = context.getRoute(id);
+      if (r != null
+          && r.getEndpoint() instanceof QuartzEndpoint q
+          && othersKeys.contains(q.getTriggerKey())
+          && others.stream().noneMatch(o -> o.getEndpoint() == q)) {
+        q.setDeleteJob(false);
+      }
+    }
+    removeRoutes(f, l);
+    for (Route r : others) {
+      try {
+        if (context.getRouteController().getRouteStatus(r.getRouteId()).isStarted()) {
+          restoreQuartzJob(r);
+        }
+      } catch (Exception e) {
+        LOG.warn("cannot check the quartz job of route {}: {}", r.getRouteId(), e.getMessage());
+      }
+    }
+  }
+
+  private static void restoreQuartzJob(Route r) throws Exception {
+    QuartzEndpoint q = (QuartzEndpoint) r.getEndpoint();
+    Scheduler scheduler = q.getComponent().getScheduler();
+    if (scheduler == null || scheduler.isShutdown()) {
+      return;
+    }
+    if (scheduler.getTrigger(q.getTriggerKey()) == null) {
+      q.stop(); // forgets the job it had added, so that starting adds it again
+      q.start();
+      LOG.warn(
+          "quartz job {} of route {} was deleted by a refused file: added again",
+          q.getTriggerKey(),
+          r.getRouteId());
+    }
+    if (r.getConsumer() instanceof QuartzConsumer consumer) {
+      q.onConsumerStart(consumer); // binds the job to this route again (a shared endpoint)
+    }
+    if (scheduler.getTriggerState(q.getTriggerKey()) == Trigger.TriggerState.PAUSED) {
+      scheduler.resumeTrigger(q.getTriggerKey());
+      LOG.warn(
+          "quartz job {} of route {} was paused by a refused file: resumed",
+          q.getTriggerKey(),
+          r.getRouteId());
     }
   }
 

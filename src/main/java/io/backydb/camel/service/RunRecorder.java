@@ -14,15 +14,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.spi.SynchronizationRouteAware;
 import org.apache.camel.spi.SynchronizationVetoable;
 import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.support.SynchronizationAdapter;
+import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * not enough: Camel skips it once the context is stopping (CamelInternalProcessor's
  * RoutePolicyAdvice), so a run that finished during a graceful shutdown would have no history
  * record and no final event. Both lead to {@link #done}, which records a run once.
+ *
+ * <p>A run still open when the routes have stopped (a graceful shutdown that timed out and was
+ * forced) never reaches either: {@link #interruptOpenRuns} records it as failed, interrupted.
  */
 public final class RunRecorder extends RoutePolicySupport {
 
@@ -51,11 +59,20 @@ public final class RunRecorder extends RoutePolicySupport {
   /** The quartz header with the scheduled fire time of a tick. */
   static final String SCHEDULED_FIRE_TIME = "scheduledFireTime";
 
+  /** The error of a run the service stopped before it finished. */
+  public static final String INTERRUPTED =
+      "interrupted: the service stopped before the run finished";
+
   private final String node;
   private final String eventsUri;
   private final RunHistory history;
-  private ProducerTemplate producer;
+  private final EndpointSender sender = new EndpointSender();
   private MeterRegistry meters;
+
+  /** Runs begun and not recorded yet, by run id. */
+  private final Map<String, Open> open = new ConcurrentHashMap<>();
+
+  private record Open(Route route, Exchange exchange) {}
 
   public RunRecorder(String node, String eventsUri, RunHistory history) {
     this.node = node;
@@ -89,6 +106,7 @@ public final class RunRecorder extends RoutePolicySupport {
             null,
             null);
     exchange.setProperty(RUN, started);
+    open.put(started.id(), new Open(route, exchange));
     exchange.getExchangeExtension().addOnCompletion(new RunDone(route));
     publish(route, started, null);
   }
@@ -141,8 +159,10 @@ public final class RunRecorder extends RoutePolicySupport {
   /** Records a finished run, once: the exchange's run is no longer STARTED afterwards. */
   private void done(Route route, Exchange exchange) {
     RunRecord started = exchange.getProperty(RUN, RunRecord.class);
-    if (started == null || !RunRecord.STARTED.equals(started.status())) {
-      return;
+    if (started == null
+        || !RunRecord.STARTED.equals(started.status())
+        || open.remove(started.id()) == null) {
+      return; // recorded already (or recorded as interrupted by the shutdown)
     }
     RunRecord done = finish(started, exchange);
     exchange.setProperty(RUN, done); // a request route reads the outcome from here
@@ -151,6 +171,49 @@ public final class RunRecorder extends RoutePolicySupport {
     if (exchange.getException() != null) {
       metadata = null;
     }
+    record(route, done, metadata);
+  }
+
+  /**
+   * Records every run still open as failed ({@link #INTERRUPTED}), and publishes its final event
+   * while the events endpoint still takes it. Called once the routes have stopped: a run open then
+   * was cut short by a forced shutdown, and its exchange would never complete to record it.
+   *
+   * @return the runs so recorded
+   */
+  public List<RunRecord> interruptOpenRuns() {
+    List<RunRecord> interrupted = new ArrayList<>();
+    for (String id : List.copyOf(open.keySet())) {
+      Open o = open.remove(id);
+      if (o == null) {
+        continue; // it finished meanwhile
+      }
+      RunRecord s = o.exchange().getProperty(RUN, RunRecord.class);
+      Instant end = Instant.now();
+      RunRecord failed =
+          new RunRecord(
+              s.id(),
+              s.operation(),
+              RunRecord.FAILED,
+              s.node(),
+              s.trigger(),
+              s.scheduledAt(),
+              s.startedAt(),
+              end,
+              Duration.between(s.startedAt(), end).toMillis(),
+              database(o.exchange()),
+              null,
+              null,
+              null,
+              INTERRUPTED);
+      o.exchange().setProperty(RUN, failed);
+      record(o.route(), failed, null);
+      interrupted.add(failed);
+    }
+    return interrupted;
+  }
+
+  private void record(Route route, RunRecord done, BackupMetadata metadata) {
     try {
       history.record(done);
     } catch (RuntimeException e) {
@@ -173,6 +236,15 @@ public final class RunRecorder extends RoutePolicySupport {
           done.durationMs(),
           done.location());
     }
+  }
+
+  private static String database(Exchange exchange) {
+    BackupJob bj = exchange.getProperty(BackyExchange.BACKUP_JOB, BackupJob.class);
+    if (bj != null) {
+      return bj.config().database().dbName();
+    }
+    RestoreJob rj = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
+    return rj != null ? rj.config().database().dbName() : null;
   }
 
   private RunRecord finish(RunRecord s, Exchange exchange) {
@@ -251,20 +323,26 @@ public final class RunRecorder extends RoutePolicySupport {
     if (eventsUri == null) {
       return;
     }
+    CamelContext ctx = route.getCamelContext();
     try {
-      if (producer == null) {
-        producer = route.getCamelContext().createProducerTemplate();
-      }
-      producer.sendBodyAndHeader(
-          eventsUri, eventJson(run, metadata), "backyEvent", run.operation() + "." + run.status());
-    } catch (RuntimeException e) {
+      sender.send(
+          ctx,
+          eventsUri,
+          eventJson(run, metadata),
+          Map.of("backyEvent", run.operation() + "." + run.status()));
+    } catch (Exception e) {
       LOG.warn(
           "cannot publish the {} event of run {} to {}: {}",
           run.status(),
           run.id(),
-          eventsUri,
-          reason(e));
+          URISupport.sanitizeUri(eventsUri),
+          URISupport.sanitizeUri(reason(e)));
     }
+  }
+
+  /** Stops the events producer; once the context has stopped. */
+  void stopped() {
+    sender.stop();
   }
 
   private void count(RunRecord run) {

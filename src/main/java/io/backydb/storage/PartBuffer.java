@@ -1,0 +1,177 @@
+package io.backydb.storage;
+
+import io.backydb.codec.EncryptedSpool;
+import java.io.ByteArrayInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * One part of a multipart upload while it is collected. S3 needs a part's length before its first
+ * byte, and its parts grow with the object (at most 10,000 of them), so a part of a large backup
+ * can be far bigger than the heap: parts up to a memory budget are kept in reused 1 MiB blocks,
+ * larger ones in an {@link EncryptedSpool} (an owner-only temporary file, encrypted with a key that
+ * exists only in this process), so memory stays the same whatever the backup's size.
+ */
+abstract class PartBuffer implements Closeable {
+
+  private static final String CONTENT_TYPE = "application/octet-stream";
+
+  /** A buffer for a part of {@code partSize} bytes: in memory if it fits {@code memoryBudget}. */
+  static PartBuffer forPart(long partSize, long memoryBudget) throws IOException {
+    return partSize <= memoryBudget ? new InMemory() : new Spooled();
+  }
+
+  abstract void write(byte[] b, int off, int n) throws IOException;
+
+  /** Bytes collected so far. */
+  abstract long size();
+
+  /** The collected bytes as a request body the SDK may read more than once (on retries). */
+  abstract RequestBody body() throws IOException;
+
+  /** Empties the buffer for the next part. */
+  abstract void reset() throws IOException;
+
+  /** Whether this buffer suits a part of {@code partSize} bytes. */
+  abstract boolean suits(long partSize, long memoryBudget);
+
+  /** Blocks of 1 MiB, allocated as the part grows and kept for the next part. */
+  static final class InMemory extends PartBuffer {
+    static final int BLOCK = 1 << 20;
+    private final List<byte[]> blocks = new ArrayList<>();
+    private long size;
+
+    @Override
+    void write(byte[] b, int off, int n) {
+      while (n > 0) {
+        int block = (int) (size / BLOCK);
+        int at = (int) (size % BLOCK);
+        if (block == blocks.size()) {
+          blocks.add(new byte[BLOCK]);
+        }
+        int take = Math.min(n, BLOCK - at);
+        System.arraycopy(b, off, blocks.get(block), at, take);
+        size += take;
+        off += take;
+        n -= take;
+      }
+    }
+
+    @Override
+    long size() {
+      return size;
+    }
+
+    @Override
+    RequestBody body() {
+      long total = size;
+      return RequestBody.fromContentProvider(
+          () -> {
+            List<InputStream> parts = new ArrayList<>();
+            for (long done = 0; done < total; done += BLOCK) {
+              int n = (int) Math.min(BLOCK, total - done);
+              parts.add(new ByteArrayInputStream(blocks.get((int) (done / BLOCK)), 0, n));
+            }
+            return new SequenceInputStream(Collections.enumeration(parts));
+          },
+          total,
+          CONTENT_TYPE);
+    }
+
+    @Override
+    void reset() {
+      size = 0;
+    }
+
+    @Override
+    boolean suits(long partSize, long memoryBudget) {
+      return partSize <= memoryBudget;
+    }
+
+    @Override
+    public void close() {
+      blocks.clear();
+    }
+  }
+
+  /** An encrypted temporary file, written as the part grows and read back for each attempt. */
+  static final class Spooled extends PartBuffer {
+    private EncryptedSpool spool;
+    private OutputStream out;
+    private long size;
+    private final List<InputStream> opened = new ArrayList<>();
+
+    @Override
+    void write(byte[] b, int off, int n) throws IOException {
+      if (out == null) {
+        spool = new EncryptedSpool();
+        out = spool.writer();
+      }
+      out.write(b, off, n);
+      size += n;
+    }
+
+    @Override
+    long size() {
+      return size;
+    }
+
+    @Override
+    RequestBody body() throws IOException {
+      if (spool == null) {
+        return RequestBody.empty();
+      }
+      if (out != null) {
+        out.close(); // ends the spool's content
+        out = null;
+      }
+      EncryptedSpool s = spool;
+      return RequestBody.fromContentProvider(
+          () -> {
+            try {
+              InputStream in = s.reader();
+              opened.add(in);
+              return in;
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          },
+          size,
+          CONTENT_TYPE);
+    }
+
+    @Override
+    void reset() throws IOException {
+      close();
+      size = 0;
+    }
+
+    @Override
+    boolean suits(long partSize, long memoryBudget) {
+      return partSize > memoryBudget;
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (InputStream in : opened) {
+        in.close();
+      }
+      opened.clear();
+      if (out != null) {
+        out.close();
+        out = null;
+      }
+      if (spool != null) {
+        spool.close();
+        spool = null;
+      }
+    }
+  }
+}

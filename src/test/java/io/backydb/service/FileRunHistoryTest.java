@@ -1,0 +1,75 @@
+package io.backydb.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.backydb.camel.service.FileRunHistory;
+import io.backydb.camel.service.RunRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** The history file keeps serving its good lines when one is cut short or damaged. */
+class FileRunHistoryTest {
+
+  @TempDir Path dir;
+  ListAppender<ILoggingEvent> log;
+
+  @BeforeEach
+  void setUp() {
+    log = new ListAppender<>();
+    log.start();
+    ((Logger) LoggerFactory.getLogger(FileRunHistory.class)).addAppender(log);
+  }
+
+  @AfterEach
+  void tearDown() {
+    ((Logger) LoggerFactory.getLogger(FileRunHistory.class)).detachAppender(log);
+  }
+
+  static RunRecord run(String id) {
+    Instant t = Instant.parse("2026-11-26T02:30:00Z");
+    return new RunRecord(
+        id,
+        "backup",
+        RunRecord.SUCCEEDED,
+        "n",
+        "nightly",
+        null,
+        t,
+        t,
+        5L,
+        "shop",
+        1L,
+        1L,
+        "/b",
+        null);
+  }
+
+  @Test
+  void latest_skipsAPartialOrDamagedLine_withOneWarning() throws Exception {
+    Path file = dir.resolve("backy-history.jsonl");
+    FileRunHistory history = new FileRunHistory(file);
+    history.record(run("one"));
+    // a crash in the middle of a write leaves a line cut short, the next record follows it
+    Files.writeString(file, "{\"id\":\"cut\",\"operation\":\"bac\n", StandardOpenOption.APPEND);
+    history.record(run("two"));
+    Files.writeString(file, "\u0000\u0000garbage\n", StandardOpenOption.APPEND);
+    history.record(run("three"));
+
+    assertThat(history.latest(10)).extracting(RunRecord::id).containsExactly("three", "two", "one");
+    assertThat(history.latest(2)).extracting(RunRecord::id).containsExactly("three", "two");
+    List<String> warnings = log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    assertThat(warnings).hasSize(2); // one per reading, not one per line
+    assertThat(warnings.get(0)).contains("skipped 2 unreadable line(s)").contains("line 2");
+  }
+}
