@@ -3,6 +3,7 @@ package io.backydb.codec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,23 +14,52 @@ import java.util.Arrays;
  * A temporary file for a stream whose size must be known before it is written elsewhere (a tar
  * entry states its size first). Its content is encrypted with a key that exists only in this
  * object, so the plaintext of a backup that is to be encrypted never reaches the disk, not even in
- * a file left behind by a killed process. The file is owner-only and deleted on {@link #close}.
+ * a file left behind by a killed process. The file is owner-only and deleted on {@link #close}; its
+ * name holds the process id, so that the files of a process that was killed (and could not delete
+ * them) are removed when another one spools.
  */
 public final class EncryptedSpool implements AutoCloseable {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] NO_ASSOCIATED_DATA = new byte[0];
+  static final String PREFIX = "backy-spool-";
 
   private final Path file;
   private final byte[] key = new byte[PayloadEncryption.KEY_SIZE];
 
   public EncryptedSpool() throws IOException {
+    removeAbandoned(Path.of(System.getProperty("java.io.tmpdir")));
     file =
         Files.createTempFile(
-            "backy-spool-",
+            PREFIX + ProcessHandle.current().pid() + "-",
             ".tmp",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     RANDOM.nextBytes(key);
+  }
+
+  /**
+   * Deletes the spool files in {@code dir} of processes that no longer run. A file whose process id
+   * cannot be read, or belongs to a running process, is left alone.
+   */
+  static void removeAbandoned(Path dir) {
+    long self = ProcessHandle.current().pid();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*.tmp")) {
+      for (Path f : files) {
+        String rest = f.getFileName().toString().substring(PREFIX.length());
+        int dash = rest.indexOf('-');
+        long pid;
+        try {
+          pid = dash > 0 ? Long.parseLong(rest.substring(0, dash)) : -1;
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (pid > 0 && pid != self && ProcessHandle.of(pid).isEmpty()) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // best effort: a file that cannot be listed or deleted here is no reason to fail a backup
+    }
   }
 
   /** Spools {@code content} to the file; returns its size in bytes (the plaintext's). */

@@ -129,8 +129,9 @@ abstract class PartBuffer implements Closeable {
         return RequestBody.empty();
       }
       if (out != null) {
-        out.close(); // ends the spool's content
-        out = null;
+        OutputStream o = out;
+        out = null; // never closed twice, even if this close fails: close() deletes the file
+        o.close(); // ends the spool's content
       }
       EncryptedSpool s = spool;
       return RequestBody.fromContentProvider(
@@ -158,19 +159,35 @@ abstract class PartBuffer implements Closeable {
       return partSize > memoryBudget;
     }
 
+    /** Closes the streams and deletes the file, even when closing a stream fails. */
     @Override
     public void close() throws IOException {
+      IOException failure = null;
       for (InputStream in : opened) {
-        in.close();
+        try {
+          in.close();
+        } catch (IOException e) {
+          failure = e;
+        }
       }
       opened.clear();
-      if (out != null) {
-        out.close();
-        out = null;
+      OutputStream o = out;
+      out = null;
+      EncryptedSpool s = spool;
+      spool = null;
+      try {
+        if (o != null) {
+          o.close(); // writes the last segment: fails again on a full disk
+        }
+      } catch (IOException e) {
+        failure = e;
+      } finally {
+        if (s != null) {
+          s.close();
+        }
       }
-      if (spool != null) {
-        spool.close();
-        spool = null;
+      if (failure != null) {
+        throw failure;
       }
     }
   }

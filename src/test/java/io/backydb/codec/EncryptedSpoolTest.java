@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The tar encoder's temporary files never hold the SQL in plaintext. */
 class EncryptedSpoolTest {
@@ -146,5 +147,29 @@ class EncryptedSpoolTest {
       return true;
     }
     return false;
+  }
+
+  @Test
+  void theSpoolFilesOfAProcessThatIsGoneAreRemoved_othersAreKept(@TempDir Path dir)
+      throws Exception {
+    // a process that has ended: its files are what a killed backup leaves behind
+    Process ended = new ProcessBuilder("true").start();
+    ended.waitFor();
+    long gone = ended.pid();
+    Path abandoned = Files.writeString(dir.resolve("backy-spool-" + gone + "-123.tmp"), "x");
+    Path mine =
+        Files.writeString(
+            dir.resolve("backy-spool-" + ProcessHandle.current().pid() + "-456.tmp"), "x");
+    Path running = Files.writeString(dir.resolve("backy-spool-1-789.tmp"), "x"); // init runs
+    Path older = Files.writeString(dir.resolve("backy-spool-123456789.tmp"), "x"); // no pid
+    Path other = Files.writeString(dir.resolve("notes-" + gone + "-1.tmp"), "x");
+
+    EncryptedSpool.removeAbandoned(dir);
+
+    assertThat(abandoned).doesNotExist();
+    assertThat(mine).exists();
+    assertThat(running).exists();
+    assertThat(older).exists();
+    assertThat(other).exists();
   }
 }
