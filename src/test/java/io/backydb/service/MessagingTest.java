@@ -274,4 +274,44 @@ class MessagingTest {
     assertThat(reply.path("event").asText()).isEqualTo("backup.succeeded");
     assertThat(reply.path("run").path("trigger").asText()).isEqualTo("backup-requests");
   }
+
+  @Test
+  void aRequestReplyRequestGivenBackAtAStop_getsNoReply_andStaysQueued() throws Exception {
+    BackyService service = fx.start();
+    events = listen("events");
+    String queue = exchange + ".backup";
+    String replies = ch.queueDeclare().getQueue();
+    CompletableFuture<Void> stopped;
+    Connection lock = lockTable();
+    try {
+      publish("backup", ServiceFixture.backupConfigYaml(fx.database));
+      assertThat(next(events).path("event").asText()).isEqualTo("backup.started");
+      // a request/reply request waits for the slot the blocked backup holds
+      AMQP.BasicProperties props =
+          new AMQP.BasicProperties.Builder().replyTo(replies).correlationId("c-2").build();
+      ch.basicPublish(
+          exchange,
+          "backup",
+          props,
+          ("# marker-of-the-request\n" + ServiceFixture.backupConfigYaml(fx.database))
+              .getBytes(StandardCharsets.UTF_8));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(queueCounts(queue)).containsExactly(0, 1));
+      stopped = CompletableFuture.runAsync(service::close);
+      // the listener container gives the waiting message back after its 5 s stop timeout
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(queueCounts(queue)).containsExactly(1, 0));
+    } finally {
+      lock.close();
+    }
+    stopped.get(60, TimeUnit.SECONDS);
+    GetResponse reply = ch.basicGet(replies, true);
+    assertThat(reply == null ? null : new String(reply.getBody(), StandardCharsets.UTF_8))
+        .as("a request that was not run gets no reply, least of all its own config")
+        .isNull();
+    assertThat(queueCounts(queue)).containsExactly(1, 0);
+    assertThat(fx.backupCount()).isEqualTo(1);
+  }
 }

@@ -121,6 +121,10 @@ final class RequestRoutes extends RouteBuilder {
         LOG.info(
             "a {} request went back to the broker before this node could take it; not run here",
             kind.name);
+        // no reply: a request/reply exchange would otherwise answer with its own body, the
+        // request's config, as if it were the result (the broker runs the request again later)
+        request.getMessage().setBody(null);
+        request.setRollbackOnly(true);
         return;
       }
       if (ctx.isStopping() || ctx.isStopped()) {
@@ -160,10 +164,15 @@ final class RequestRoutes extends RouteBuilder {
       kind.slot.release();
       throw e;
     }
-    if (handed.getException() != null && request.getPattern() == ExchangePattern.InOnly) {
-      kind.accepted.remove(accepted.id);
-      kind.slot.release();
-      throw handed.getException();
+    if (handed.getException() != null) {
+      if (kind.accepted.remove(accepted.id) != null) {
+        kind.slot.release(); // the run never began, so its own clean-up did not run
+      }
+      if (request.getPattern() == ExchangePattern.InOnly) {
+        throw handed.getException();
+      }
+      request.getMessage().setBody(failed(RunRecorder.reason(handed.getException())));
+      return;
     }
     if (request.getPattern() == ExchangePattern.InOut) {
       request.getMessage().setBody(handed.getMessage().getBody(String.class));
