@@ -382,6 +382,28 @@ class ReloadTest {
   }
 
   @Test
+  void folder_reportsABrokenFileOnce_howeverOftenOtherFilesChange() throws Exception {
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    Files.writeString(
+        fx.routes.resolve("broken.camel.yaml"),
+        "- route:\n    id: broken\n    from:\n      uri: direct:broken\n      steps:\n"
+            + "        - process: {ref: noSuchStep}\n");
+    await().atMost(WITHIN).until(() -> errorsAbout("broken.camel.yaml") == 1);
+    Path other = fx.routes.resolve("other.camel.yaml");
+    for (String version : new String[] {"v1", "v2", "v3"}) {
+      Files.writeString(other, directRoute("other", "direct:other", version));
+      await().atMost(WITHIN).until(() -> call(ctx, "direct:other").equals(version));
+    }
+    Files.delete(other);
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:other").startsWith("unavailable: "));
+    // one more scan after the last change, shown by a marker file loaded after it
+    Files.writeString(fx.routes.resolve("marker.camel.yaml"), directRoute("m", "direct:m", "m"));
+    await().atMost(WITHIN).until(() -> call(ctx, "direct:m").equals("m"));
+    assertThat(errorsAbout("broken.camel.yaml")).isEqualTo(1);
+  }
+
+  @Test
   void folder_neverInterruptsABackupInProgress() throws Exception {
     // a backup that takes a few seconds
     Path backupRoute = fx.routes.resolve("backup.camel.yaml");

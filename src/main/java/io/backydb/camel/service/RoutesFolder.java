@@ -94,15 +94,25 @@ public final class RoutesFolder implements AutoCloseable {
       Set<String> routeIds,
       Set<String> templateIds,
       String error,
+      boolean waitsForOthers,
       long changesSeen) {
 
     /**
-     * A refused file is tried again once other files have changed the routes: it may have been
-     * refused for a route id another file held, or for a template another file had not defined yet.
-     * An unreadable file is tried on every scan anyway.
+     * A file refused for something another file holds or lacks (a route id, a Quartz job, a route
+     * template) is tried again once other files have changed the routes; a file refused for its own
+     * content (bad YAML, an unknown step) only when it changes, so that it is reported once.
      */
     boolean retryAfter(long changes) {
-      return error != null && !digest.startsWith(UNREADABLE) && changes != changesSeen;
+      return error != null && waitsForOthers && changes != changesSeen;
+    }
+  }
+
+  /** A refusal that another file may lift: an id or job it holds, a template it defines. */
+  static final class HeldByAnotherFile extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    HeldByAnotherFile(String message) {
+      super(message);
     }
   }
 
@@ -290,7 +300,9 @@ public final class RoutesFolder implements AutoCloseable {
     }
     removeRoutes(f, old);
     loaded.remove(f);
-    changes.incrementAndGet();
+    if (!old.routeIds().isEmpty() || !old.templateIds().isEmpty()) {
+      changes.incrementAndGet();
+    }
     LOG.info("routes file {} deleted: removed routes {}", f.getFileName(), old.routeIds());
   }
 
@@ -327,7 +339,7 @@ public final class RoutesFolder implements AutoCloseable {
     String error = "cannot read it: " + digest.substring(UNREADABLE.length());
     Set<String> routes = old == null ? Set.of() : old.routeIds();
     Set<String> templates = old == null ? Set.of() : old.templateIds();
-    loaded.put(f, new Loaded(digest, routes, templates, error, changes.get()));
+    loaded.put(f, new Loaded(digest, routes, templates, error, false, changes.get()));
     if (initial) {
       return;
     }
@@ -353,6 +365,7 @@ public final class RoutesFolder implements AutoCloseable {
     Set<String> routesBefore = routeIds();
     Set<String> templatesBefore = templateIds(model);
     String error = null;
+    boolean waitsForOthers = false;
     try {
       Resource r = ResourceHelper.resolveMandatoryResource(context, "file:" + f);
       // as Camel's RoutesLoader does: route configurations, then routes, then templated routes
@@ -376,16 +389,19 @@ public final class RoutesFolder implements AutoCloseable {
       checkSchedules(model, added);
     } catch (Exception e) {
       error = describe(e);
+      for (Throwable t = e; t != null && !waitsForOthers; t = t.getCause()) {
+        waitsForOthers = t instanceof HeldByAnotherFile;
+      }
       LOG.debug("loading {} failed", f, e);
     }
     Set<String> routes = new LinkedHashSet<>(routeIds());
     routes.removeAll(routesBefore);
     Set<String> templates = new LinkedHashSet<>(templateIds(model));
     templates.removeAll(templatesBefore);
-    Loaded now = new Loaded(digest, routes, templates, error, 0);
+    Loaded now = new Loaded(digest, routes, templates, error, false, 0);
     if (error != null) {
       removeRefusedRoutes(f, now);
-      now = new Loaded(digest, Set.of(), Set.of(), error, changesSeen);
+      now = new Loaded(digest, Set.of(), Set.of(), error, waitsForOthers, changesSeen);
       if (!initial) {
         LOG.error(
             "routes file {} is broken: {}; its routes are not running, the others are",
@@ -450,13 +466,13 @@ public final class RoutesFolder implements AutoCloseable {
       }
       for (String id : ids) {
         if (id != null && routes.contains(id)) {
-          throw new IllegalArgumentException(
+          throw new HeldByAnotherFile(
               "route id " + id + " is already used by " + owner(id, Loaded::routeIds));
         }
       }
       for (RouteTemplateDefinition t : rb.getRouteTemplateCollection().getRouteTemplates()) {
         if (t.getId() != null && templates.contains(t.getId())) {
-          throw new IllegalArgumentException(
+          throw new HeldByAnotherFile(
               "route template id "
                   + t.getId()
                   + " is already used by "
@@ -506,7 +522,7 @@ public final class RoutesFolder implements AutoCloseable {
         }
         String other = used.get(key);
         if (other != null) {
-          throw new IllegalArgumentException(
+          throw new HeldByAnotherFile(
               "quartz job "
                   + key
                   + " is already used by route "
@@ -517,7 +533,7 @@ public final class RoutesFolder implements AutoCloseable {
         }
         String sibling = mine.putIfAbsent(key, e.getKey());
         if (sibling != null) {
-          throw new IllegalArgumentException(
+          throw new HeldByAnotherFile(
               "quartz job "
                   + key
                   + " is used by two routes of this file: "
@@ -696,7 +712,7 @@ public final class RoutesFolder implements AutoCloseable {
     if (b instanceof RouteBuilder rb) {
       for (TemplatedRouteDefinition t : rb.getTemplatedRouteCollection().getTemplatedRoutes()) {
         if (model.getRouteTemplateDefinition(t.getRouteTemplateRef()) == null) {
-          throw new IllegalArgumentException(
+          throw new HeldByAnotherFile(
               "no route template named "
                   + t.getRouteTemplateRef()
                   + " (templatedRoute "
