@@ -41,4 +41,33 @@ public record RunRecord(
   public static final String STARTED = "started";
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";
+
+  /**
+   * This started run, finished at {@code end} with {@code status}: its duration, the database, and
+   * what a successful run gave (null for a failed one) or why it failed.
+   */
+  RunRecord finished(
+      String status,
+      Instant end,
+      String database,
+      Long dumpBytes,
+      Long storedBytes,
+      String location,
+      String error) {
+    return new RunRecord(
+        id,
+        operation,
+        status,
+        node,
+        trigger,
+        scheduledAt,
+        startedAt,
+        end,
+        java.time.Duration.between(startedAt, end).toMillis(),
+        database,
+        dumpBytes,
+        storedBytes,
+        location,
+        error);
+  }
 }

@@ -191,21 +191,7 @@ public final class RunRecorder extends RoutePolicySupport {
       RunRecord s = o.exchange().getProperty(RUN, RunRecord.class);
       Instant end = Instant.now();
       RunRecord failed =
-          new RunRecord(
-              s.id(),
-              s.operation(),
-              RunRecord.FAILED,
-              s.node(),
-              s.trigger(),
-              s.scheduledAt(),
-              s.startedAt(),
-              end,
-              Duration.between(s.startedAt(), end).toMillis(),
-              database(o.exchange()),
-              null,
-              null,
-              null,
-              INTERRUPTED);
+          s.finished(RunRecord.FAILED, end, database(o.exchange()), null, null, null, INTERRUPTED);
       o.exchange().setProperty(RUN, failed);
       record(o.route(), failed, null);
       interrupted.add(failed);
@@ -272,21 +258,9 @@ public final class RunRecorder extends RoutePolicySupport {
     if (failure == null && body instanceof RestoreResult rr) {
       location = rr.backupLocation();
     }
-    return new RunRecord(
-        s.id(),
-        s.operation(),
-        failure == null ? RunRecord.SUCCEEDED : RunRecord.FAILED,
-        s.node(),
-        s.trigger(),
-        s.scheduledAt(),
-        s.startedAt(),
-        end,
-        Duration.between(s.startedAt(), end).toMillis(),
-        database,
-        failure == null ? dumpBytes : null,
-        failure == null ? storedBytes : null,
-        failure == null ? location : null,
-        failure == null ? null : reason(failure));
+    return failure == null
+        ? s.finished(RunRecord.SUCCEEDED, end, database, dumpBytes, storedBytes, location, null)
+        : s.finished(RunRecord.FAILED, end, database, null, null, null, reason(failure));
   }
 
   /** The one-line reason of a failure, as users see it. */
