@@ -38,10 +38,13 @@ public record SecurityConfig(
 
   /**
    * Refuses an unknown {@code type} or {@code provider}, or a provider that does not go with the
-   * type, whether or not encryption is on (the same errors {@code KeyProviders} gives when it is):
-   * a config that switches encryption on later must not turn out to be wrong then.
+   * type. The loader checks it whether or not encryption is on (a config that switches encryption
+   * on later must not turn out to be wrong then); {@code KeyProviders} checks a config built in
+   * Java the same way before it picks the provider.
+   *
+   * @throws IllegalArgumentException naming the key and what it takes
    */
-  private static void checkTypeAndProvider(String type, String provider) {
+  public static void checkTypeAndProvider(String type, String provider) {
     String t = lower(type);
     String p = lower(provider);
     if (t != null && !t.equals("keystore") && !t.equals("kms")) {

@@ -16,6 +16,11 @@ public final class KeyProviders {
    * local}, {@code keystore}+{@code gcp} or {@code kms}+{@code aws}. Secrets come from {@code env}.
    */
   public static KeyProvider forConfig(SecurityConfig security, Environment env) {
+    try {
+      SecurityConfig.checkTypeAndProvider(security.type(), security.provider());
+    } catch (IllegalArgumentException e) {
+      throw new BackyException(ErrorCode.CONFIG, e.getMessage());
+    }
     String type = lower(security.type());
     String provider = lower(security.provider());
     if ("keystore".equals(type)
@@ -33,21 +38,9 @@ public final class KeyProviders {
       }
       return AwsKmsProvider.fromEnvironment(env, security.keyId());
     }
-    if (type == null) {
-      throw new BackyException(
-          ErrorCode.CONFIG, "security.type is required with encryption: keystore or kms");
-    }
-    if (!type.equals("keystore") && !type.equals("kms")) {
-      throw new BackyException(
-          ErrorCode.CONFIG, "security.type '" + security.type() + "' is unknown: keystore or kms");
-    }
+    // every valid type and provider is matched above: only a missing type is left
     throw new BackyException(
-        ErrorCode.CONFIG,
-        "security.provider '"
-            + security.provider()
-            + "' does not go with security.type "
-            + type
-            + ": keystore takes local or gcp, kms takes aws");
+        ErrorCode.CONFIG, "security.type is required with encryption: keystore or kms");
   }
 
   /** The keystore ({@code local} or {@code gcp}) a config names; refuses KMS. */
