@@ -18,10 +18,13 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
+import org.apache.camel.component.quartz.QuartzEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quartz.Scheduler;
+import org.quartz.TriggerKey;
 import org.slf4j.LoggerFactory;
 
 /** Files dropped into, changed in and deleted from the routes folder of a running service. */
@@ -379,6 +382,89 @@ class ReloadTest {
     long before = runsOf(service, "r1");
     await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= before + 2);
     assertThat(errors()).isEmpty();
+  }
+
+  /**
+   * The end state of a race a renamed or reloaded schedule file can hit: the old route's job fires
+   * while the route is being removed, camel-quartz finds no route for it and creates an endpoint of
+   * the same URI of its own (started: it adds the job again, or finds the old one still there and
+   * takes it as its own), and then the old endpoint's removal deletes the job. Made here by hand:
+   * such an endpoint, believing its job scheduled, with no job in the scheduler. The file's new
+   * route shares it (it resumes a job that is not there) and would never fire.
+   */
+  @Test
+  void folder_schedulesAReloadedRouteEvenIfAJobFiredDuringTheUnloadLeftAnEndpointBehind()
+      throws Exception {
+    Path r1 = fx.routes.resolve("r1.camel.yaml");
+    String file = ServiceFixture.schedule("r1", "* * * * * ?", fx.config);
+    Files.writeString(r1, file);
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= 1);
+    QuartzEndpoint old = (QuartzEndpoint) ctx.getRoute("r1").getEndpoint();
+    String uri = old.getEndpointUri();
+    TriggerKey key = old.getTriggerKey();
+
+    Files.delete(r1);
+    await().atMost(WITHIN).until(() -> ctx.getRoute("r1") == null);
+    QuartzEndpoint leftBehind = ctx.getEndpoint(uri, QuartzEndpoint.class); // as CamelJob does
+    assertThat(leftBehind.isStarted()).isTrue();
+    Scheduler scheduler = leftBehind.getComponent().getScheduler();
+    assertThat(scheduler.unscheduleJob(key)).isTrue(); // as the old endpoint's removal does
+
+    Files.writeString(r1, file);
+    await().atMost(WITHIN).until(() -> ctx.getRoute("r1") != null);
+    long before = runsOf(service, "r1");
+    await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= before + 2);
+    assertThat(errors()).isEmpty();
+  }
+
+  /**
+   * The other end of that race: the job fires while its route is being added, camel-quartz's own
+   * endpoint then fails to start (the route is there by now), and its clean-up deletes the job of
+   * the running route. Made here by deleting the job by hand.
+   */
+  @Test
+  void folder_putsBackTheJobOfARunningSchedule_whenItIsDeleted() throws Exception {
+    Files.writeString(
+        fx.routes.resolve("r1.camel.yaml"),
+        ServiceFixture.schedule("r1", "* * * * * ?", fx.config));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= 1);
+    QuartzEndpoint q = (QuartzEndpoint) ctx.getRoute("r1").getEndpoint();
+    Scheduler scheduler = q.getComponent().getScheduler();
+    assertThat(scheduler.unscheduleJob(q.getTriggerKey())).isTrue();
+
+    await().atMost(WITHIN).until(() -> scheduler.getTrigger(q.getTriggerKey()) != null);
+    long before = runsOf(service, "r1");
+    await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= before + 2);
+  }
+
+  /** A simple trigger's job ends once it has fired its count, and is not put back. */
+  @Test
+  void folder_leavesAFinishedOneShotJobFinished() throws Exception {
+    Path fired = dir.resolve("fired.txt");
+    Files.writeString(
+        fx.routes.resolve("once.camel.yaml"),
+        "- route:\n    id: once\n    from:\n      uri: quartz:backy/once?trigger.repeatCount=0\n"
+            + "      steps:\n        - setBody: {constant: \"fired\\n\"}\n"
+            + "        - to: {uri: \"file:"
+            + dir
+            + "?fileName=fired.txt&fileExist=Append\"}\n");
+    BackyService service = fx.start();
+    await().atMost(WITHIN).until(() -> Files.exists(fired));
+    QuartzEndpoint q = (QuartzEndpoint) service.context().getRoute("once").getEndpoint();
+    Scheduler scheduler = q.getComponent().getScheduler();
+    await().atMost(WITHIN).until(() -> scheduler.getTrigger(q.getTriggerKey()) == null);
+    // two scans later (the scan that loads m1 has checked the jobs once m2 is loaded)
+    CamelContext ctx = service.context();
+    for (String m : new String[] {"m1", "m2"}) {
+      Files.writeString(fx.routes.resolve(m + ".camel.yaml"), directRoute(m, "direct:" + m, m));
+      await().atMost(WITHIN).until(() -> call(ctx, "direct:" + m).equals(m));
+    }
+    assertThat(scheduler.getTrigger(q.getTriggerKey())).isNull();
+    assertThat(Files.readAllLines(fired)).containsExactly("fired");
   }
 
   @Test

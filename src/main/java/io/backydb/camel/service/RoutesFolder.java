@@ -32,10 +32,7 @@ import org.apache.camel.Route;
 import org.apache.camel.RouteConfigurationsBuilder;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.quartz.QuartzComponent;
-import org.apache.camel.component.quartz.QuartzConsumer;
 import org.apache.camel.component.quartz.QuartzEndpoint;
-import org.apache.camel.component.quartz.QuartzHelper;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
@@ -43,8 +40,6 @@ import org.apache.camel.model.TemplatedRouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.quartz.Scheduler;
-import org.quartz.Trigger;
 import org.quartz.TriggerKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +67,7 @@ public final class RoutesFolder implements AutoCloseable {
   static final Duration DRAIN_TIMEOUT = Duration.ofHours(24);
 
   private final CamelContext context;
+  private final QuartzJobs quartzJobs;
   private final Path dir;
   private final Duration interval;
   private final Map<Path, Loaded> loaded = new ConcurrentHashMap<>();
@@ -125,6 +121,7 @@ public final class RoutesFolder implements AutoCloseable {
 
   public RoutesFolder(CamelContext context, Path dir, Duration interval) {
     this.context = context;
+    this.quartzJobs = new QuartzJobs(context);
     this.dir = dir.toAbsolutePath().normalize();
     this.interval = interval;
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "backy-routes-watch"));
@@ -239,8 +236,31 @@ public final class RoutesFolder implements AutoCloseable {
           var unused = submit(f, () -> load(f, false));
         }
       }
+      keepQuartzJobsScheduled();
     } catch (RuntimeException e) {
       LOG.warn("routes folder scan failed: {}", e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Mends the started schedules of the files no task is working on whose Quartz job camel-quartz
+   * lost in a race with a reload ({@link QuartzJobs}): such a schedule would never fire again.
+   */
+  private void keepQuartzJobsScheduled() {
+    if (!context.isStarted()) {
+      return;
+    }
+    for (Map.Entry<Path, Loaded> e : loaded.entrySet()) {
+      CompletableFuture<Void> busy = work.get(e.getKey());
+      if (busy != null && !busy.isDone()) {
+        continue;
+      }
+      for (String id : e.getValue().routeIds()) {
+        Route r = context.getRoute(id);
+        if (r != null && context.getRouteController().getRouteStatus(id).isStarted()) {
+          QuartzJobs.keepScheduled(r);
+        }
+      }
     }
   }
 
@@ -516,7 +536,7 @@ public final class RoutesFolder implements AutoCloseable {
         }
       }
       for (Map.Entry<String, String> e : uris.entrySet()) {
-        TriggerKey key = quartzKey(e.getValue());
+        TriggerKey key = quartzJobs.keyOf(e.getValue());
         if (key == null) {
           continue;
         }
@@ -591,47 +611,6 @@ public final class RoutesFolder implements AutoCloseable {
   }
 
   /**
-   * The Quartz trigger (and job) key a {@code quartz:} consumer URI stands for, as camel-quartz
-   * makes it: {@code quartz:group/name}, or {@code quartz:name} in the context's default group;
-   * null for another component, or when the component prefixes job names with endpoint ids (each
-   * endpoint's key is then its own).
-   */
-  private TriggerKey quartzKey(String uri) {
-    if (!uri.startsWith("quartz:")) {
-      return null;
-    }
-    // hasComponent: getComponent would create (and start) one
-    if (context.hasComponent("quartz") instanceof QuartzComponent c
-        && c.isPrefixJobNameWithEndpointId()) {
-      return null;
-    }
-    String remaining = uri.substring("quartz:".length());
-    if (remaining.startsWith("//")) {
-      remaining = remaining.substring(2);
-    }
-    int query = remaining.indexOf('?');
-    if (query >= 0) {
-      remaining = remaining.substring(0, query);
-    }
-    int slash = remaining.indexOf('/');
-    if (slash > 0 && slash < remaining.length() - 1) {
-      return new TriggerKey(
-          decode(remaining.substring(slash + 1)), decode(remaining.substring(0, slash)));
-    }
-    String name = slash > 0 ? remaining.substring(0, slash) : remaining;
-    String ctx = QuartzHelper.getQuartzContextName(context);
-    return new TriggerKey(decode(name), ctx == null ? "Camel" : "Camel_" + ctx);
-  }
-
-  private static String decode(String part) {
-    try {
-      return java.net.URLDecoder.decode(part, java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return part;
-    }
-  }
-
-  /**
    * Removes what a refused file added, and leaves every other route's Quartz job as it was. Should
    * one of the file's routes or endpoints have got past {@link #checkQuartzJobsAreFree} with
    * another route's Quartz key, camel-quartz deletes that key's job when it stops the refused
@@ -664,37 +643,11 @@ public final class RoutesFolder implements AutoCloseable {
     for (Route r : others) {
       try {
         if (context.getRouteController().getRouteStatus(r.getRouteId()).isStarted()) {
-          restoreQuartzJob(r);
+          QuartzJobs.restore(r, "by a refused file");
         }
       } catch (Exception e) {
         LOG.warn("cannot check the quartz job of route {}: {}", r.getRouteId(), e.getMessage());
       }
-    }
-  }
-
-  private static void restoreQuartzJob(Route r) throws Exception {
-    QuartzEndpoint q = (QuartzEndpoint) r.getEndpoint();
-    Scheduler scheduler = q.getComponent().getScheduler();
-    if (scheduler == null || scheduler.isShutdown()) {
-      return;
-    }
-    if (scheduler.getTrigger(q.getTriggerKey()) == null) {
-      q.stop(); // forgets the job it had added, so that starting adds it again
-      q.start();
-      LOG.warn(
-          "quartz job {} of route {} was deleted by a refused file: added again",
-          q.getTriggerKey(),
-          r.getRouteId());
-    }
-    if (r.getConsumer() instanceof QuartzConsumer consumer) {
-      q.onConsumerStart(consumer); // binds the job to this route again (a shared endpoint)
-    }
-    if (scheduler.getTriggerState(q.getTriggerKey()) == Trigger.TriggerState.PAUSED) {
-      scheduler.resumeTrigger(q.getTriggerKey());
-      LOG.warn(
-          "quartz job {} of route {} was paused by a refused file: resumed",
-          q.getTriggerKey(),
-          r.getRouteId());
     }
   }
 
