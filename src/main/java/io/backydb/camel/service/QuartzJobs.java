@@ -129,7 +129,7 @@ final class QuartzJobs {
       }
       Trigger.TriggerState state = scheduler.getTriggerState(q.getTriggerKey());
       if (state == Trigger.TriggerState.NONE || state == Trigger.TriggerState.PAUSED) {
-        restore(r, "a job that fired while its route was reloaded");
+        restore(r, "in a race between its firing and a reload of its route");
       }
     } catch (SchedulerException e) {
       LOG.warn("cannot check the quartz job of route {}: {}", r.getRouteId(), e.getMessage());
