@@ -532,7 +532,9 @@ class BackyCliTest {
 
   /**
    * One file of a folder backup (multiple_files) is not a backup by itself: restoring it alone is
-   * refused, saying why and what to give instead, not that it does not exist.
+   * refused, saying why and what to give instead, not that it does not exist; verify refuses it the
+   * same way (it said the file alone was intact: the folder's sidecar, beside the folder, was
+   * outside what it looked at).
    */
   @Test
   void oneFileOfAFolderBackupIsRefusedSayingWhy() throws Exception {
@@ -553,6 +555,13 @@ class BackyCliTest {
         .contains("one file of the folder backup")
         .contains(folder.toString());
     assertThat(server.databaseExists(copy)).isFalse();
+    String refusal = err.strip().replaceFirst("^backy: error: backup_path ", "");
+
+    assertThat(run("verify", data.toString())).isEqualTo(2);
+    assertThat(out).doesNotContain("OK");
+    assertThat(err.strip()).isEqualTo("backy: error: backup " + refusal);
+    // the folder itself is the backup, and is intact
+    assertThat(run("verify", folder.toString())).as(out + err).isZero();
   }
 
   /**

@@ -225,6 +225,48 @@ class S3BackupTest {
                 + " 'maybe')\n");
   }
 
+  /**
+   * One file of a folder backup, given to verify by its {@code s3://} key, is refused as restore
+   * refuses it (verify said it was intact: the folder's sidecar beside the folder was outside the
+   * prefix it looked under).
+   */
+  @Test
+  void verify_refusesOneFileOfAFolderBackup_asRestoreDoes() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)");
+    BackupResult b =
+        backy.backup(
+            backupConfig(
+                source,
+                storage("aws", Map.of()),
+                Map.of("database", Map.of("multiple_files", true))));
+    String data = b.location() + "/data.sql";
+
+    Cli verify = cli("verify", data);
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isEqualTo(2);
+    assertThat(verify.out()).doesNotContain("OK");
+    assertThat(verify.err().strip())
+        .isEqualTo(
+            "backy: error: backup "
+                + data
+                + " is one file of the folder backup "
+                + b.location()
+                + " ("
+                + b.location()
+                + ".metadata.json says so), not a backup by itself: give the folder instead");
+
+    Map<String, Object> restore = new LinkedHashMap<>();
+    restore.put("database", db.databaseConfig(target));
+    restore.put("backup_path", data);
+    restore.put("storage", storage("aws", Map.of()));
+    Cli refused = cli("restore", "--config", writeConfig(restore).toString());
+    assertThat(refused.exit()).isEqualTo(verify.exit());
+    assertThat(refused.err().strip())
+        .isEqualTo(verify.err().strip().replace("error: backup ", "error: backup_path "));
+
+    Cli folder = cli("verify", "--no-require-hmac", b.location());
+    assertThat(folder.exit()).as(folder.out() + folder.err()).isZero();
+  }
+
   /** About {@code mb} MiB of table data in {@code a_big}. */
   void createBigTable(int mb) throws Exception {
     db.execute(
