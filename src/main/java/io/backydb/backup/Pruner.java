@@ -6,6 +6,7 @@ import io.backydb.config.RetentionConfig;
 import io.backydb.format.BackupMetadata;
 import io.backydb.storage.BackupStorage;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * backup of one table beside the nightly full ones), backups in a sub-folder (or under a longer S3
  * prefix), and anything not listed as a finished backup are never touched. A backup is removed
  * sidecar first, so that a removal cut short leaves no half-backup listed.
+ *
+ * <p>It also removes the pool's database's abandoned {@link IncompleteBackups}: folders a killed
+ * backup left without a sidecar, which nothing else would ever remove. Their server and selection
+ * are unknown (they are recorded in the sidecar), so the database in their name decides.
  */
 public final class Pruner {
 
@@ -92,13 +97,16 @@ public final class Pruner {
    *
    * @param problems the sidecars that could not be read or lack what a prune needs ({@link
    *     BackupCatalog#list}): skipped, so never deleted
+   * @param incomplete the abandoned incomplete folder backups of the pool's database, removed
+   *     unless it was a dry run
    */
   public record Result(
       List<BackupCatalog.Entry> kept,
       List<BackupCatalog.Entry> removed,
       Map<String, List<String>> reasons,
       boolean dryRun,
-      List<String> problems) {}
+      List<String> problems,
+      List<IncompleteBackups.Folder> incomplete) {}
 
   /**
    * Keeps what {@code rules} keep among the backups of {@code pool}, removes the rest unless {@code
@@ -147,8 +155,40 @@ public final class Pruner {
         LOG.info("retention: removed backup {} ({})", e.metadata().name(), e.location());
       }
     }
+    List<IncompleteBackups.Folder> incomplete = abandonedIncomplete(pool, dryRun);
     return new Result(
-        List.copyOf(kept), List.copyOf(removed), reasons, dryRun, List.copyOf(problems));
+        List.copyOf(kept),
+        List.copyOf(removed),
+        reasons,
+        dryRun,
+        List.copyOf(problems),
+        incomplete);
+  }
+
+  /**
+   * The abandoned incomplete folder backups of the pool's database (by their name), removed unless
+   * {@code dryRun}.
+   */
+  private List<IncompleteBackups.Folder> abandonedIncomplete(Pool pool, boolean dryRun)
+      throws IOException {
+    IncompleteBackups incomplete = new IncompleteBackups(storage);
+    Instant now = Instant.now();
+    List<IncompleteBackups.Folder> abandoned = new ArrayList<>();
+    for (IncompleteBackups.Folder f : incomplete.list()) {
+      if (BackupNaming.isNameOf(pool.database(), f.name()) && f.abandoned(now)) {
+        abandoned.add(f);
+        if (!dryRun) {
+          incomplete.remove(f);
+          LOG.info(
+              "retention: removed incomplete backup folder {} ({} file(s), no metadata, last"
+                  + " written {}): a backup stopped before it finished left it",
+              f.location(),
+              f.files().size(),
+              f.lastWrite());
+        }
+      }
+    }
+    return List.copyOf(abandoned);
   }
 
   /**

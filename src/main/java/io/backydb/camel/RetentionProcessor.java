@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Step {@code retention}: after a successful backup, applies the storage's retention policy to the
  * backups of the same database on the same server with the same features and tables ({@link
- * Pruner.Pool}); the backup just written is always kept. The backup itself has succeeded by now, so
- * a failure here is logged as a warning and does not fail it. Without {@code storage.retention} it
- * does nothing. The body (the backup's result) passes through.
+ * Pruner.Pool}), and removes that database's abandoned {@link io.backydb.backup.IncompleteBackups};
+ * the backup just written is always kept. The backup itself has succeeded by now, so a failure here
+ * is logged as a warning and does not fail it. Without {@code storage.retention} it does nothing.
+ * The body (the backup's result) passes through.
  */
 public final class RetentionProcessor implements Processor {
 
@@ -31,10 +32,11 @@ public final class RetentionProcessor implements Processor {
       // the backup just written is kept even if a backup started after it finished first
       Pruner.Result r = new Pruner(job.storage()).prune(rules, pool, job.name(), false);
       LOG.info(
-          "retention: kept {} and removed {} backup(s) of {}",
+          "retention: kept {} and removed {} backup(s) of {}, and {} incomplete backup folder(s)",
           r.kept().size(),
           r.removed().size(),
-          pool);
+          pool,
+          r.incomplete().size());
     } catch (Exception e) {
       LOG.warn(
           "retention: pruning old backups failed, the new backup {} is fine: {}",

@@ -1,17 +1,23 @@
 package io.backydb.cli;
 
 import io.backydb.backup.BackupCatalog;
+import io.backydb.backup.IncompleteBackups;
 import io.backydb.config.Environment;
 import io.backydb.config.StorageConfigs;
 import io.backydb.format.BackupMetadata;
 import io.backydb.storage.Storages;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code backy list --config FILE}: the finished backups in the config's storage, newest first. */
+/**
+ * {@code backy list --config FILE}: the finished backups in the config's storage, newest first,
+ * then the incomplete folder backups a killed backup left (or one still running writes).
+ */
 @Command(
     name = "list",
     mixinStandardHelpOptions = true,
@@ -54,6 +60,18 @@ final class ListCommand extends BackyCommand {
                 Sizes.human(m.sizes().storedBytes()),
                 e.location());
       }
+    }
+    // what a killed folder backup left: not a backup, but it takes disk until a prune removes it
+    Instant now = Instant.now();
+    for (IncompleteBackups.Folder f : new IncompleteBackups(storage).list()) {
+      out()
+          .printf(
+              "%-36s incomplete (no metadata), %d file%s, last written %s ago  %s%n",
+              f.name(),
+              f.files().size(),
+              f.files().size() == 1 ? "" : "s",
+              Ages.human(Duration.between(f.lastWrite(), now)),
+              f.location());
     }
     for (String p : problems) {
       err().println("backy: warning: unreadable metadata " + p);

@@ -3,6 +3,7 @@ package io.backydb.cli;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.backup.BackupCatalog;
+import io.backydb.backup.IncompleteBackups;
 import io.backydb.backup.Pruner;
 import io.backydb.config.BackupConfig;
 import io.backydb.config.ConfigLoader;
@@ -10,6 +11,8 @@ import io.backydb.config.Environment;
 import io.backydb.format.BackupMetadata;
 import io.backydb.storage.Storages;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +27,9 @@ import picocli.CommandLine.Option;
       "Delete the backups that the config's storage.retention does not keep.",
       "Only backups of the config's database on its host and port, with its features and",
       "tables, are considered. The newest backup is always kept; backups of other databases,",
-      "servers or selections, and backups in sub-folders, are never touched."
+      "servers or selections, and backups in sub-folders, are never touched.",
+      "Folder backups of the database that a stopped backup left without metadata are deleted",
+      "once nothing has been written to them for 24 hours."
     })
 final class PruneCommand extends BackyCommand {
 
@@ -73,13 +78,29 @@ final class PruneCommand extends BackyCommand {
               e.metadata().startedAt(),
               e.location());
     }
+    Instant now = Instant.now();
+    for (IncompleteBackups.Folder f : r.incomplete()) {
+      out()
+          .printf(
+              "%s %-36s incomplete (no metadata), %d file(s), last written %s ago  %s%n",
+              dryRun ? "would delete" : "deleted",
+              f.name(),
+              f.files().size(),
+              Ages.human(Duration.between(f.lastWrite(), now)),
+              f.location());
+    }
     out()
         .printf(
-            "%s %d backup(s) of %s, kept %d%n",
+            "%s %d backup(s) of %s, kept %d%s%n",
             dryRun ? "Dry run: would delete" : "Deleted",
             r.removed().size(),
             pool,
-            r.kept().size());
+            r.kept().size(),
+            r.incomplete().isEmpty()
+                ? ""
+                : "; and "
+                    + r.incomplete().size()
+                    + " incomplete backup folder(s) left by backups stopped before they finished");
     for (String p : r.problems()) {
       err().println("backy: warning: unreadable metadata " + p + " (skipped, not deleted)");
     }

@@ -2,6 +2,8 @@ package io.backydb.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -18,6 +20,14 @@ import java.util.List;
  * </ul>
  */
 public interface BackupStorage {
+
+  /**
+   * How long nothing may have been written to an unfinished write (a local temporary file of
+   * another machine, a backup folder without its sidecar) before BackyDB takes it for abandoned and
+   * removes it. A running backup writes every few seconds, and the server itself ends a read that
+   * has stalled for an hour ({@code net_write_timeout}); a day is far beyond both.
+   */
+  Duration ABANDONED_AFTER = Duration.ofHours(24);
 
   /**
    * Starts writing the object {@code name}; fails if it already exists. Its {@link
@@ -54,6 +64,16 @@ public interface BackupStorage {
 
   /** Names of all committed objects whose name ends with {@code suffix}, in no set order. */
   List<String> list(String suffix) throws IOException;
+
+  /**
+   * When anything was last written under the folder {@code folder} (a name such as {@code
+   * shop_20261126T101500Z}, whose objects are {@code folder/...}): its committed objects, and the
+   * writes into it that are not committed yet as far as the storage can see them (a local temporary
+   * file, an S3 multipart upload's parts; an S3 write smaller than one part is not on the server
+   * until its commit). Null if there is nothing under it. What changes while it looks counts as
+   * written now.
+   */
+  Instant lastWriteUnder(String folder) throws IOException;
 
   /** Deletes an object if it exists; idempotent. */
   void delete(String name) throws IOException;

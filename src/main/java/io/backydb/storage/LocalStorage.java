@@ -12,6 +12,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -168,6 +169,33 @@ public final class LocalStorage implements BackupStorage {
       }
     }
     return names;
+  }
+
+  /**
+   * Looks at every entry of the folder, hidden temporary files included: a backup still writing
+   * into it keeps its temporary file's modification time fresh.
+   */
+  @Override
+  public Instant lastWriteUnder(String folder) throws IOException {
+    Path dir = resolve(folder);
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    Instant last = null;
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        Instant t;
+        try {
+          t = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();
+        } catch (NoSuchFileException e) {
+          t = Instant.now(); // a temporary file committed or removed meanwhile
+        }
+        last = last == null || t.isAfter(last) ? t : last;
+      }
+    } catch (NoSuchFileException e) {
+      return null; // the folder was removed meanwhile
+    }
+    return last;
   }
 
   @Override

@@ -40,11 +40,8 @@ final class PartialFiles {
               + "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
               + Pattern.quote(SUFFIX));
 
-  /**
-   * A running backup writes every few seconds, and the server itself ends a read that has stalled
-   * for an hour ({@code net_write_timeout}); a day is far beyond both.
-   */
-  static final Duration FOREIGN_ABANDONED_AFTER = Duration.ofHours(24);
+  /** The storage-wide rule for writes nobody has touched for long ({@link BackupStorage}). */
+  static final Duration FOREIGN_ABANDONED_AFTER = BackupStorage.ABANDONED_AFTER;
 
   /** This process's machine: a hash of the boot id and the pid namespace, or random (see below). */
   static final String MACHINE = machine();

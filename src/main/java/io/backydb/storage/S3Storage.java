@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,10 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
@@ -235,6 +239,44 @@ public final class S3Storage implements BackupStorage {
       throw failure("listing", "s3://" + bucket + "/" + prefix, e);
     }
     return names;
+  }
+
+  /**
+   * Unfinished multipart uploads under the folder are listed first, then its objects: an upload
+   * completed between the two shows as its new object, and one that ends while its parts are read
+   * counts as written now.
+   */
+  @Override
+  public Instant lastWriteUnder(String folder) {
+    String under = key(folder) + "/";
+    Instant last = null;
+    try {
+      for (MultipartUpload u :
+          client.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(under)).uploads()) {
+        last = later(last, u.initiated());
+        try {
+          for (Part p :
+              client
+                  .listPartsPaginator(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()))
+                  .parts()) {
+            last = later(last, p.lastModified());
+          }
+        } catch (NoSuchUploadException e) {
+          last = later(last, Instant.now());
+        }
+      }
+      for (S3Object o :
+          client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(under)).contents()) {
+        last = later(last, o.lastModified());
+      }
+    } catch (SdkException e) {
+      throw failure("listing", uri(under), e);
+    }
+    return last;
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a == null || (b != null && b.isAfter(a)) ? b : a;
   }
 
   @Override

@@ -32,7 +32,10 @@ public final class Storages {
   /**
    * The storage holding {@code location} as {@code bin/backy backup} printed it: an {@code
    * s3://bucket/key} URI (credentials, region, endpoint and path style from {@code AWS_S3_*}; the
-   * bucket from the URI), or a local path (its folder becomes the storage).
+   * bucket from the URI), or a local path. Its folder becomes the storage; for a {@code .sql} file
+   * the folder above it, so that a folder backup's sidecar, which lies beside the folder ({@code
+   * NAME.metadata.json} beside {@code NAME/data.sql}), is in the storage too and one file of the
+   * folder is refused as it is by a restore, instead of being checked as a backup by itself.
    */
   public static Located forLocation(String location, Environment env) {
     if (location.startsWith("s3://")) {
@@ -45,6 +48,10 @@ public final class Storages {
         key = key.substring(0, key.length() - 1);
       }
       String prefix = key.substring(0, key.lastIndexOf('/') + 1);
+      if (key.endsWith(".sql") && !prefix.isEmpty()) {
+        String folder = prefix.substring(0, prefix.length() - 1);
+        prefix = folder.substring(0, folder.lastIndexOf('/') + 1);
+      }
       BackupStorage storage =
           new S3Storage(
               S3Clients.get(s),
@@ -57,6 +64,12 @@ public final class Storages {
     if (!java.nio.file.Files.exists(p) || p.getParent() == null) {
       throw new BackyException(ErrorCode.CONFIG, "backup " + location + " does not exist");
     }
-    return new Located(new LocalStorage(p.getParent()), p.toString());
+    Path root = p.getParent();
+    if (p.getFileName().toString().endsWith(".sql")
+        && java.nio.file.Files.isRegularFile(p)
+        && root.getParent() != null) {
+      root = root.getParent();
+    }
+    return new Located(new LocalStorage(root), p.toString());
   }
 }

@@ -251,6 +251,11 @@ class BackupCatalogTest {
     }
 
     @Override
+    public java.time.Instant lastWriteUnder(String folder) throws IOException {
+      return storage.lastWriteUnder(folder);
+    }
+
+    @Override
     public void delete(String name) throws IOException {
       storage.delete(name);
     }

@@ -259,6 +259,117 @@ class PrunerTest {
   }
 
   /**
+   * What a multiple_files backup killed mid-way leaves: the files it committed, in its folder,
+   * without a sidecar, last written at {@code lastWritten} (null: just now).
+   */
+  private Path incompleteFolder(String name, List<String> files, Instant lastWritten)
+      throws IOException {
+    LocalStorage storage = new LocalStorage(dir);
+    for (String f : files) {
+      try (PendingWrite w = storage.create(name + "/" + f)) {
+        w.stream().write(("-- " + f + "\n").getBytes(StandardCharsets.UTF_8));
+        w.commit();
+      }
+      if (lastWritten != null) {
+        Files.setLastModifiedTime(
+            dir.resolve(name + "/" + f), java.nio.file.attribute.FileTime.from(lastWritten));
+      }
+    }
+    return dir.resolve(name);
+  }
+
+  /**
+   * A folder a killed backup left without its sidecar was never removed: not listed, not counted,
+   * it took disk for ever. A prune removes it once nothing has been written to it for a day, and
+   * only if everything about it is BackyDB's and the pool's database's.
+   */
+  @Test
+  void anAbandonedFolderWithoutSidecar_isRemoved_andNothingElse() throws Exception {
+    String finished = backup("", "db-prod", 3306, "shop", T0);
+    Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2));
+    Path abandoned =
+        incompleteFolder(
+            BackupNaming.name("shop", T0.plusSeconds(60)),
+            List.of("tables.sql", "functions.sql"),
+            twoDaysAgo);
+    Path abandonedToo =
+        incompleteFolder(
+            BackupNaming.withCounter(BackupNaming.name("shop", T0.plusSeconds(60)), 1),
+            List.of("tables.sql"),
+            twoDaysAgo);
+    // a backup started an hour ago, or one started two days ago that is still writing its data
+    Path young =
+        incompleteFolder(
+            BackupNaming.name("shop", T0.plusSeconds(120)),
+            List.of("tables.sql"),
+            Instant.now().minus(Duration.ofHours(1)));
+    String runningName = BackupNaming.name("shop", T0.plusSeconds(180));
+    Path running = incompleteFolder(runningName, List.of("tables.sql"), twoDaysAgo);
+    PendingWrite stillWriting = new LocalStorage(dir).create(runningName + "/data.sql");
+    stillWriting.stream().write(new byte[1 << 17]);
+    stillWriting.stream().flush();
+    // another database's, a folder holding a file BackyDB does not write, one not named by BackyDB
+    Path otherDb =
+        incompleteFolder(
+            BackupNaming.name("shop_eu", T0.plusSeconds(60)), List.of("tables.sql"), twoDaysAgo);
+    Path withForeignFile =
+        incompleteFolder(
+            BackupNaming.name("shop", T0.plusSeconds(240)), List.of("tables.sql"), twoDaysAgo);
+    Files.writeString(withForeignFile.resolve("notes.txt"), "mine");
+    Files.setLastModifiedTime(
+        withForeignFile.resolve("notes.txt"), java.nio.file.attribute.FileTime.from(twoDaysAgo));
+    Path notNamedByBackyDb = incompleteFolder("shop_old", List.of("tables.sql"), twoDaysAgo);
+
+    try {
+      Pruner.Result dry = new Pruner(new LocalStorage(dir)).prune(KEEP_1, PROD, null, true);
+      assertThat(dry.incomplete())
+          .extracting(IncompleteBackups.Folder::location)
+          .containsExactlyInAnyOrder(abandoned.toString(), abandonedToo.toString());
+      assertThat(dry.incomplete())
+          .filteredOn(f -> f.location().equals(abandoned.toString()))
+          .singleElement()
+          .satisfies(
+              f ->
+                  assertThat(f.files())
+                      .containsExactly(
+                          abandoned.getFileName() + "/functions.sql",
+                          abandoned.getFileName() + "/tables.sql"));
+      assertThat(abandoned.resolve("tables.sql")).exists();
+
+      Pruner.Result r = prune(PROD, KEEP_1, null);
+
+      assertThat(r.incomplete()).hasSize(2);
+      assertThat(abandoned).doesNotExist();
+      assertThat(abandonedToo).doesNotExist();
+      assertThat(exists(finished)).isTrue();
+      assertThat(young.resolve("tables.sql")).exists();
+      assertThat(running.resolve("tables.sql")).exists();
+      assertThat(otherDb.resolve("tables.sql")).exists();
+      assertThat(withForeignFile.resolve("tables.sql")).exists();
+      assertThat(withForeignFile.resolve("notes.txt")).exists();
+      assertThat(notNamedByBackyDb.resolve("tables.sql")).exists();
+    } finally {
+      stillWriting.abort();
+    }
+  }
+
+  /** A finished folder backup (its sidecar beside the folder) is retention's, however old. */
+  @Test
+  void aFinishedFolderBackup_isNotIncomplete() throws Exception {
+    String name = BackupNaming.name("shop", T0);
+    Path folder = incompleteFolder(name, List.of("tables.sql"), T0);
+    Files.writeString(dir.resolve(BackupMetadata.sidecarName(name)), "{}");
+    Files.setLastModifiedTime(
+        dir.resolve(BackupMetadata.sidecarName(name)),
+        java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+
+    assertThat(new IncompleteBackups(new LocalStorage(dir)).list()).isEmpty();
+    Pruner.Result r = prune(PROD, KEEP_1, null);
+    assertThat(r.incomplete()).isEmpty();
+    assertThat(folder.resolve("tables.sql")).exists();
+  }
+
+  /**
    * What a prune deletes is where the listing says the backup is: the top-level backup's own files,
    * never the copy of the same name in a sub-folder.
    */

@@ -532,7 +532,9 @@ class BackyCliTest {
 
   /**
    * One file of a folder backup (multiple_files) is not a backup by itself: restoring it alone is
-   * refused, saying why and what to give instead, not that it does not exist.
+   * refused, saying why and what to give instead, not that it does not exist; verify refuses it the
+   * same way (it said the file alone was intact: the folder's sidecar, beside the folder, was
+   * outside what it looked at).
    */
   @Test
   void oneFileOfAFolderBackupIsRefusedSayingWhy() throws Exception {
@@ -553,6 +555,75 @@ class BackyCliTest {
         .contains("one file of the folder backup")
         .contains(folder.toString());
     assertThat(server.databaseExists(copy)).isFalse();
+    String refusal = err.strip().replaceFirst("^backy: error: backup_path ", "");
+
+    assertThat(run("verify", data.toString())).isEqualTo(2);
+    assertThat(out).doesNotContain("OK");
+    assertThat(err.strip()).isEqualTo("backy: error: backup " + refusal);
+    // the folder itself is the backup, and is intact
+    assertThat(run("verify", folder.toString())).as(out + err).isZero();
+  }
+
+  /**
+   * A multiple_files backup killed after it committed some files leaves its folder without a
+   * sidecar. Nothing ever removed it: list now shows it as incomplete, and once nobody has written
+   * to it for a day prune (and the retention step after a backup) deletes it.
+   */
+  @Test
+  void aFolderBackupStoppedHalfWayIsListedAsIncompleteAndPrunedOnceADayOld() throws Exception {
+    Path config = backupConfig(db);
+    Files.writeString(
+        config,
+        Files.readString(config).replace("\nstorage:", "\n  multiple_files: true\nstorage:")
+            + "  retention:\n    keep_last: 1\n");
+    assertThat(run("backup", "--config", config.toString())).as(err).isZero();
+    Path folder = Path.of(lastLine(out));
+    String name = folder.getFileName().toString();
+    // killed before the sidecar was written; a second one killed likewise, under another name
+    Files.delete(backups.resolve(name + ".metadata.json"));
+    Path second = backups.resolve(name + "-1");
+    Files.createDirectories(second);
+    Files.copy(folder.resolve("tables.sql"), second.resolve("tables.sql"));
+
+    assertThat(run("list", "--config", config.toString())).as(err).isZero();
+    assertThat(out)
+        .contains(name + " ")
+        .contains("incomplete (no metadata), 2 files, last written less than a minute ago")
+        .contains(folder.toString())
+        .contains("incomplete (no metadata), 1 file, last written less than a minute ago");
+    assertThat(run("prune", "--config", config.toString())).as(err).isZero();
+    assertThat(out).doesNotContain("incomplete");
+    assertThat(folder.resolve("data.sql")).as("it may still be being written").exists();
+
+    java.nio.file.attribute.FileTime dayAndAHourAgo =
+        java.nio.file.attribute.FileTime.from(
+            java.time.Instant.now().minus(java.time.Duration.ofHours(25)));
+    for (Path f : List.of(folder.resolve("tables.sql"), folder.resolve("data.sql"))) {
+      Files.setLastModifiedTime(f, dayAndAHourAgo);
+    }
+    assertThat(run("list", "--config", config.toString())).as(err).isZero();
+    assertThat(out).contains("incomplete (no metadata), 2 files, last written 25 h ago");
+
+    assertThat(run("prune", "--config", config.toString(), "--dry-run")).as(err).isZero();
+    assertThat(out)
+        .contains("would delete " + name + " ")
+        .contains(folder.toString())
+        .contains("1 incomplete backup folder(s)");
+    assertThat(folder.resolve("data.sql")).exists();
+
+    assertThat(run("prune", "--config", config.toString())).as(err).isZero();
+    assertThat(out).contains("deleted " + name + " ").contains("1 incomplete backup folder(s)");
+    assertThat(folder).doesNotExist();
+    assertThat(second.resolve("tables.sql")).as("not a day old").exists();
+
+    // the retention step after a backup removes the other one once it is a day old
+    Files.setLastModifiedTime(second.resolve("tables.sql"), dayAndAHourAgo);
+    assertThat(run("backup", "--config", config.toString())).as(err).isZero();
+    assertThat(second).doesNotExist();
+    assertThat(Files.readString(dir.resolve("backydb.log")))
+        .contains("removed incomplete backup folder " + second);
+    assertThat(run("list", "--config", config.toString())).as(err).isZero();
+    assertThat(out).doesNotContain("incomplete");
   }
 
   /**

@@ -225,6 +225,48 @@ class S3BackupTest {
                 + " 'maybe')\n");
   }
 
+  /**
+   * One file of a folder backup, given to verify by its {@code s3://} key, is refused as restore
+   * refuses it (verify said it was intact: the folder's sidecar beside the folder was outside the
+   * prefix it looked under).
+   */
+  @Test
+  void verify_refusesOneFileOfAFolderBackup_asRestoreDoes() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)");
+    BackupResult b =
+        backy.backup(
+            backupConfig(
+                source,
+                storage("aws", Map.of()),
+                Map.of("database", Map.of("multiple_files", true))));
+    String data = b.location() + "/data.sql";
+
+    Cli verify = cli("verify", data);
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isEqualTo(2);
+    assertThat(verify.out()).doesNotContain("OK");
+    assertThat(verify.err().strip())
+        .isEqualTo(
+            "backy: error: backup "
+                + data
+                + " is one file of the folder backup "
+                + b.location()
+                + " ("
+                + b.location()
+                + ".metadata.json says so), not a backup by itself: give the folder instead");
+
+    Map<String, Object> restore = new LinkedHashMap<>();
+    restore.put("database", db.databaseConfig(target));
+    restore.put("backup_path", data);
+    restore.put("storage", storage("aws", Map.of()));
+    Cli refused = cli("restore", "--config", writeConfig(restore).toString());
+    assertThat(refused.exit()).isEqualTo(verify.exit());
+    assertThat(refused.err().strip())
+        .isEqualTo(verify.err().strip().replace("error: backup ", "error: backup_path "));
+
+    Cli folder = cli("verify", "--no-require-hmac", b.location());
+    assertThat(folder.exit()).as(folder.out() + folder.err()).isZero();
+  }
+
   /** About {@code mb} MiB of table data in {@code a_big}. */
   void createBigTable(int mb) throws Exception {
     db.execute(
@@ -308,6 +350,83 @@ class S3BackupTest {
         .listParts(b -> b.bucket(s3.bucket()).key(u.key()).uploadId(u.uploadId()))
         .parts()
         .size();
+  }
+
+  /**
+   * A multiple_files backup killed mid-way leaves its committed objects without a sidecar: list
+   * shows them as incomplete, and prune deletes them once nothing has been written under the folder
+   * for a day, counting the parts of an upload still open there.
+   */
+  @Test
+  void aFolderBackupStoppedHalfWay_isListedAsIncomplete_andPrunedOnceADayOld() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+    Map<String, Object> config =
+        backupConfig(
+            source,
+            storage("aws", Map.of("retention", Map.of("keep_last", 1))),
+            Map.of("database", Map.of("multiple_files", true)));
+    Path configFile = writeConfig(config);
+    BackupResult b = backy.backup(config);
+    String name = b.metadata().name();
+    client.deleteObject(d -> d.bucket(s3.bucket()).key(prefix + name + ".metadata.json"));
+    // another one killed while it uploaded its data: its tables.sql is as old, data.sql's upload
+    // is still open and was written to a moment ago
+    String writing = name + "-1";
+    client.putObject(
+        o -> o.bucket(s3.bucket()).key(prefix + writing + "/tables.sql"),
+        software.amazon.awssdk.core.sync.RequestBody.fromString("-- tables\n"));
+    String upload =
+        client
+            .createMultipartUpload(u -> u.bucket(s3.bucket()).key(prefix + writing + "/data.sql"))
+            .uploadId();
+    client.uploadPart(
+        u ->
+            u.bucket(s3.bucket())
+                .key(prefix + writing + "/data.sql")
+                .uploadId(upload)
+                .partNumber(1),
+        software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[5 << 20]));
+    // s3proxy's LastModified is its file's: make the committed objects 30 hours old
+    java.nio.file.attribute.FileTime old =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofHours(30)));
+    for (String key :
+        new String[] {name + "/tables.sql", name + "/data.sql", writing + "/tables.sql"}) {
+      Files.setLastModifiedTime(s3dir.resolve(s3.bucket()).resolve(prefix + key), old);
+    }
+
+    Cli list = cli("list", "--config", configFile.toString());
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out())
+        .contains(name + " ")
+        .contains("incomplete (no metadata), 2 files, last written 30 h ago  " + b.location())
+        .contains(
+            "incomplete (no metadata), 1 file, last written less than a minute ago  "
+                + b.location()
+                + "-1");
+
+    Cli prune = cli("prune", "--config", configFile.toString());
+    assertThat(prune.exit()).as(prune.err()).isZero();
+    assertThat(prune.out())
+        .contains("deleted " + name + " ")
+        .doesNotContain("deleted " + writing)
+        .contains("1 incomplete backup folder(s)");
+    assertThat(
+            client.listObjectsV2(l -> l.bucket(s3.bucket()).prefix(prefix + name + "/")).contents())
+        .isEmpty();
+    assertThat(
+            client
+                .listObjectsV2(l -> l.bucket(s3.bucket()).prefix(prefix + writing + "/"))
+                .contents())
+        .hasSize(1);
+
+    // the upload ends without a commit (aborted, or removed by a lifecycle rule): only the old
+    // object is left, and the next prune deletes it
+    client.abortMultipartUpload(
+        a -> a.bucket(s3.bucket()).key(prefix + writing + "/data.sql").uploadId(upload));
+    prune = cli("prune", "--config", configFile.toString());
+    assertThat(prune.out()).contains("deleted " + writing + " ");
+    assertThat(client.listObjectsV2(l -> l.bucket(s3.bucket()).prefix(prefix)).contents())
+        .isEmpty();
   }
 
   @ParameterizedTest(name = "{0} storage")

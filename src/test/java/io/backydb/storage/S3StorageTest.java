@@ -403,8 +403,10 @@ class S3StorageTest {
     assertThat(s.list(".sql")).containsExactly("x.sql");
 
     Storages.Located l = Storages.forLocation("s3://backups/nightly/x.sql", Environment.of(env()));
-    assertThat(l.storage().nameOf(l.location())).isEqualTo("x.sql");
-    try (InputStream in = l.storage().open("x.sql")) {
+    // a .sql file's storage starts one folder up, where a folder backup's sidecar would be
+    assertThat(l.storage().nameOf(l.location())).isEqualTo("nightly/x.sql");
+    assertThat(l.storage().location("nightly/x.sql")).isEqualTo(l.location());
+    try (InputStream in = l.storage().open("nightly/x.sql")) {
       assertThat(in.readAllBytes()).containsExactly(1, 2, 3);
     }
   }

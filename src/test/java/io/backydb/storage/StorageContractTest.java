@@ -184,6 +184,29 @@ abstract class StorageContractTest {
     }
   }
 
+  /**
+   * What a backup folder's staleness is judged by: its committed objects and a write into it that
+   * is not committed yet (one past a part on S3), never a sibling's.
+   */
+  @Test
+  void lastWriteUnder_seesCommittedObjectsAndWritesInProgress() throws Exception {
+    java.time.Instant before = java.time.Instant.now().minusSeconds(2); // S3 keeps whole seconds
+    assertThat(storage.lastWriteUnder("f")).isNull();
+    put("f/tables.sql", data(23, 1));
+    put("ff/tables.sql", data(23, 2));
+    put("f.metadata.json", data(23, 3));
+    assertThat(storage.lastWriteUnder("f")).isBetween(before, java.time.Instant.now());
+
+    PendingWrite w = storage.create("g/data.sql");
+    writeChunked(w.stream(), data(6 * MIB + 9, 4));
+    assertThat(storage.lastWriteUnder("g"))
+        .as("a write in progress")
+        .isBetween(before, java.time.Instant.now());
+    w.abort();
+    assertThat(storage.lastWriteUnder("g")).isNull();
+    assertThat(storage.lastWriteUnder("nothing")).isNull();
+  }
+
   @Test
   void open_atAVersion_readsThatVersionOrFails() throws Exception {
     byte[] first = data(3 * MIB + 5, 7);
