@@ -14,7 +14,7 @@ import java.util.Map;
  * Python-style dictionary), a config file ({@link Path}, {@link File}, or a string ending in
  * .json/.yaml/.yml), or the config text itself (JSON or YAML, e.g. a message from a queue).
  */
-final class ConfigBodies {
+public final class ConfigBodies {
 
   private ConfigBodies() {}
 
@@ -60,10 +60,19 @@ final class ConfigBodies {
       return f.toPath();
     }
     if (body instanceof String s) {
-      String t = s.strip();
-      if (!t.contains("\n") && (t.endsWith(".json") || t.endsWith(".yaml") || t.endsWith(".yml"))) {
-        return Path.of(t);
-      }
+      return fileNamedBy(s);
+    }
+    return null;
+  }
+
+  /**
+   * The config file a text body names (one line ending in {@code .json}, {@code .yaml} or {@code
+   * .yml}), or null for a body that is the config itself.
+   */
+  public static Path fileNamedBy(String body) {
+    String t = body.strip();
+    if (!t.contains("\n") && (t.endsWith(".json") || t.endsWith(".yaml") || t.endsWith(".yml"))) {
+      return Path.of(t);
     }
     return null;
   }

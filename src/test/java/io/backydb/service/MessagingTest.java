@@ -118,6 +118,34 @@ class MessagingTest {
   }
 
   @Test
+  void aRequestNamingAConfigFile_isRefused_withoutARequestsConfigFolder() throws Exception {
+    BackyService service = fx.start();
+    results = listen("results");
+    publish("backup", fx.config.toString());
+    JsonNode refused = next(results);
+    assertThat(refused.path("event").asText()).isEqualTo("request.failed");
+    assertThat(refused.path("error").asText())
+        .startsWith("the request names a config file (" + fx.config + ")");
+    assertThat(service.history().latest(10)).isEmpty();
+    assertThat(fx.backupCount()).isZero();
+  }
+
+  @Test
+  void aRequestNamingAConfigFileOfTheRequestsConfigFolder_runs() throws Exception {
+    Path settings = fx.routes.resolve("backy.properties");
+    java.nio.file.Files.writeString(
+        settings,
+        "backy.requests.config-dir = " + fx.config.getParent() + "\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    fx.start();
+    results = listen("results");
+    publish("backup", fx.config.getFileName().toString());
+    JsonNode ran = next(results);
+    assertThat(ran.path("event").asText()).isEqualTo("backup.succeeded");
+    assertThat(fx.backupCount()).isEqualTo(1);
+  }
+
+  @Test
   void requests_runBackupsAndRestores_andEveryRunPublishesItsEvents() throws Exception {
     fx.start(); // its request consumers declare the exchange
     events = listen("events");

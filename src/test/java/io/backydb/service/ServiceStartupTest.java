@@ -83,6 +83,19 @@ class ServiceStartupTest {
   }
 
   @Test
+  void aRequestsConfigFolderThatIsNotThere_isAConfigErrorOnOneLine() throws Exception {
+    Path missing = dir.resolve("no-such-folder");
+    Exit e = run(ServiceSettings.REQUESTS_CONFIG_DIR + " = " + missing + "\n");
+
+    assertThat(e.status()).isEqualTo(2);
+    assertThat(e.stderr())
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "backy: error: backy.requests.config-dir " + missing + " is not an existing folder");
+  }
+
+  @Test
   void aFailureWhileStarting_exitsNonZeroWithTheReason() throws Exception {
     Exit e = run("camel.main.mainListenerClasses = " + FailingListener.class.getName() + "\n");
 

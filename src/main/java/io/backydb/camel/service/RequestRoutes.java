@@ -50,6 +50,7 @@ final class RequestRoutes extends RouteBuilder {
 
   private final ServiceSettings settings;
   private final EndpointSender sender = new EndpointSender();
+  private final RequestConfigFiles configFiles;
   private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
   private ProducerTemplate producer;
 
@@ -86,6 +87,7 @@ final class RequestRoutes extends RouteBuilder {
 
   RequestRoutes(ServiceSettings settings) {
     this.settings = settings;
+    this.configFiles = new RequestConfigFiles(settings.requestsConfigDir().orElse(null));
   }
 
   @Override
@@ -188,7 +190,16 @@ final class RequestRoutes extends RouteBuilder {
   private void run(Exchange handed, Kind kind) {
     Request request = handed.getProperty("backy.request", Request.class);
     try {
-      String config = handed.getMessage().getBody(String.class);
+      String config;
+      try {
+        config = configFiles.check(handed.getMessage().getBody(String.class));
+      } catch (IllegalArgumentException e) {
+        LOG.warn("{} request {} refused: {}", kind.name, request.id, e.getMessage());
+        String json = failed(e.getMessage());
+        handed.getMessage().setBody(json);
+        sendResult(request, json);
+        return;
+      }
       Exchange run = getContext().getEndpoint("direct:" + kind.name).createExchange();
       run.getMessage().setBody(config);
       run.setProperty(RunRecorder.TRIGGER, request.trigger);

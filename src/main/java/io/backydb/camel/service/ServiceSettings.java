@@ -29,6 +29,7 @@ public final class ServiceSettings {
   public static final String REQUESTS_BACKUP_URI = "backy.requests.backup.uri";
   public static final String REQUESTS_RESTORE_URI = "backy.requests.restore.uri";
   public static final String REQUESTS_RESULT_URI = "backy.requests.result.uri";
+  public static final String REQUESTS_CONFIG_DIR = "backy.requests.config-dir";
   public static final String DATABASE_URL = "backy.database.url";
   public static final String DATABASE_USER = "backy.database.user";
   public static final String CLUSTER_ENABLED = "backy.cluster.enabled";
@@ -102,6 +103,28 @@ public final class ServiceSettings {
 
   public Optional<String> eventsUri() {
     return get(EVENTS_URI);
+  }
+
+  /**
+   * The folder whose config files requests may name (its real path), or empty: requests must carry
+   * their config ({@link RequestConfigFiles}).
+   */
+  public Optional<Path> requestsConfigDir() {
+    Optional<String> v = get(REQUESTS_CONFIG_DIR);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    Path dir = Path.of(v.get());
+    if (!Files.isDirectory(dir)) {
+      throw new BackyException(
+          ErrorCode.CONFIG, REQUESTS_CONFIG_DIR + " " + dir + " is not an existing folder");
+    }
+    try {
+      return Optional.of(dir.toRealPath());
+    } catch (IOException e) {
+      throw new BackyException(
+          ErrorCode.CONFIG, "cannot read " + REQUESTS_CONFIG_DIR + " " + dir + ": " + e, e);
+    }
   }
 
   public Optional<String> databaseUrl() {

@@ -1,0 +1,67 @@
+package io.backydb.camel.service;
+
+import io.backydb.camel.ConfigBodies;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Which config files a request over a queue may name instead of carrying its config. A body that
+ * names a file ({@code nightly.yaml}) makes the service read that file on its own host, so by
+ * default none may: whoever can publish to the request queue could otherwise run any readable
+ * config, and read pieces of any {@code .yaml} or {@code .json} file in the error a result carries.
+ * With {@code backy.requests.config-dir} set, files in that folder may be named (a relative name is
+ * taken from it); links that lead out of it are refused.
+ */
+final class RequestConfigFiles {
+
+  private final Path dir;
+
+  /** {@code dir}: the folder (real path) config files may come from; null for none. */
+  RequestConfigFiles(Path dir) {
+    this.dir = dir;
+  }
+
+  /**
+   * The body the run gets: the request's own body, or for a config file in the folder its absolute
+   * path. Throws {@link IllegalArgumentException} with the reason a named file is refused.
+   */
+  String check(String body) {
+    Path named = body == null ? null : ConfigBodies.fileNamedBy(body);
+    if (named == null) {
+      return body;
+    }
+    if (dir == null) {
+      throw new IllegalArgumentException(
+          "the request names a config file ("
+              + named
+              + ") instead of carrying the config; set "
+              + ServiceSettings.REQUESTS_CONFIG_DIR
+              + " to the folder requests may take config files from");
+    }
+    Path file = dir.resolve(named).normalize();
+    if (!file.startsWith(dir) || !realPathInside(file)) {
+      throw new IllegalArgumentException(
+          "config file "
+              + named
+              + " is not in "
+              + ServiceSettings.REQUESTS_CONFIG_DIR
+              + " ("
+              + dir
+              + ")");
+    }
+    return file.toString();
+  }
+
+  /** A file that does not exist is inside: the run says it does not exist, which tells nothing. */
+  private boolean realPathInside(Path file) {
+    if (!Files.exists(file)) {
+      return true;
+    }
+    try {
+      return file.toRealPath().startsWith(dir);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
