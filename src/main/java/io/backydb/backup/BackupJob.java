@@ -8,8 +8,10 @@ import io.backydb.engine.DumpSummary;
 import io.backydb.format.BackupMetadata;
 import io.backydb.format.BackyHeader;
 import io.backydb.storage.BackupStorage;
+import io.backydb.stream.AsyncPipe;
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,13 +91,27 @@ public final class BackupJob {
     return stage;
   }
 
-  /** Closes every registered stage; the backup has failed. */
+  /**
+   * How long a failed backup waits for the threads of its stages to end. They clean up after
+   * themselves (a tar spool file, an S3 part spooled to disk) as they end; a command stopped by a
+   * signal halts the JVM once the backup has returned, which would leave those files behind.
+   */
+  static final Duration STAGES_STOP_WAIT = Duration.ofSeconds(5);
+
+  /** Closes every registered stage, and waits a while for their threads; the backup has failed. */
   public void stopStages() {
     for (Closeable s : stages) {
       try {
         s.close();
       } catch (IOException | RuntimeException e) {
         // stopping a failed backup: the failure that matters is already being reported
+      }
+    }
+    long deadline = System.nanoTime() + STAGES_STOP_WAIT.toNanos();
+    for (Closeable s : stages) {
+      if (s instanceof AsyncPipe<?> pipe) {
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        pipe.awaitProducer(left);
       }
     }
   }

@@ -51,6 +51,34 @@ public final class AsyncPipe<T> extends InputStream {
     return pipe;
   }
 
+  /**
+   * Waits up to {@code timeout} for the producer's thread to end, also on an interrupted thread (a
+   * stop request interrupts the command, whose failure path then waits here; the interrupt is
+   * kept). Returns whether it ended.
+   */
+  public boolean awaitProducer(java.time.Duration timeout) {
+    boolean interrupted = Thread.interrupted();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (thread.isAlive()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      return true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /** The producer's summary; completes when the producer has finished. */
   public CompletableFuture<T> result() {
     return result;

@@ -10,6 +10,7 @@ import io.backydb.backup.BackupCatalog;
 import io.backydb.storage.LocalStorage;
 import io.backydb.storage.S3TestServer;
 import io.backydb.testing.TestServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -128,6 +129,55 @@ class LargeBackupTest {
     assertThat(partials(backups)).as("the temporary file was removed").isEmpty();
     try (Stream<Path> left = Files.walk(backups)) {
       assertThat(left.filter(Files::isRegularFile).map(Path::toString)).isEmpty();
+    }
+  }
+
+  /**
+   * A tar backup spools each file to a temporary file before its tar entry (which states its size
+   * first); the spooling thread must remove it before the stopped process halts.
+   */
+  @Test
+  void aTarBackupProcessStoppedWithSigtermRemovesItsSpoolFile() throws Exception {
+    Path backups = dir.resolve("backups");
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    Path config =
+        configFile(
+            "tar.json",
+            Map.of(
+                "database",
+                server.databaseConfig(db),
+                "compression",
+                Map.of("compression", true, "compression_type", "tar"),
+                "storage",
+                Map.of("storage_type", "local")));
+    ProcessBuilder pb = cliProcess(backups, "backup", "--config", config.toString());
+    pb.command().add(1, "-Djava.io.tmpdir=" + tmp);
+    Process p =
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("tar.out").toFile()).start();
+    // stop it once the spool holds 8 MiB: mid-file
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+    while (spoolBytes(tmp) < (8 << 20) && Instant.now().isBefore(deadline) && p.isAlive()) {
+      p.onExit().completeOnTimeout(p, 20, TimeUnit.MILLISECONDS).join();
+    }
+    assertThat(p.isAlive()).as("still spooling when stopped").isTrue();
+
+    p.destroy();
+
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped within the grace period").isTrue();
+    assertThat(p.exitValue()).isEqualTo(143);
+    assertThat(Files.readString(dir.resolve("tar.out")))
+        .contains("backup stopped by a signal before it finished; nothing was stored");
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertThat(left.map(Path::toString)).as("no spool file left").isEmpty();
+    }
+  }
+
+  private static long spoolBytes(Path tmp) throws IOException {
+    try (Stream<Path> files = Files.list(tmp)) {
+      return files
+          .filter(f -> f.getFileName().toString().startsWith("backy-spool-"))
+          .mapToLong(f -> f.toFile().length())
+          .sum();
     }
   }
 
