@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -170,15 +172,24 @@ public final class S3Storage implements BackupStorage {
     if (h == null) {
       throw new NoSuchFileException(location(name));
     }
-    return h.eTag();
+    return S3ObjectIdentity.of(h, location(name));
   }
 
   @Override
   public InputStream open(String name, String version) throws IOException {
     String key = key(name);
     try {
-      // the server compares: a replaced object answers 412 instead of its new bytes
-      return client.getObject(b -> b.bucket(bucket).key(key).ifMatch(version));
+      if (S3ObjectIdentity.isETag(version)) {
+        // the server compares: a replaced object answers 412 instead of its new bytes
+        return client.getObject(b -> b.bucket(bucket).key(key).ifMatch(version));
+      }
+      // a server without ETags: the response's own headers say which bytes it carries
+      ResponseInputStream<GetObjectResponse> in = client.getObject(b -> b.bucket(bucket).key(key));
+      if (!version.equals(S3ObjectIdentity.written(in.response()))) {
+        in.abort();
+        throw new ChangedObjectException(location(name));
+      }
+      return in;
     } catch (NoSuchKeyException e) {
       throw new ChangedObjectException(location(name));
     } catch (S3Exception e) {

@@ -511,4 +511,77 @@ class S3StorageTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("s3://backups/prod/shop/nope.sql");
   }
+
+  /** Removes the ETag from HEAD and GET replies: some S3-compatible servers send none. */
+  static final class NoETag implements ExecutionInterceptor {
+    @Override
+    public SdkHttpResponse modifyHttpResponse(
+        Context.ModifyHttpResponse ctx, ExecutionAttributes attributes) {
+      SdkHttpMethod m = ctx.httpRequest().method();
+      if (m == SdkHttpMethod.HEAD || m == SdkHttpMethod.GET) {
+        return ctx.httpResponse().toBuilder().removeHeader("ETag").build();
+      }
+      return ctx.httpResponse();
+    }
+  }
+
+  static S3Client withoutETags(S3TestServer server) {
+    return S3Clients.builder(server.settings())
+        .overrideConfiguration(o -> o.addExecutionInterceptor(new NoETag()))
+        .build();
+  }
+
+  static void put(BackupStorage s, String name, byte[] content) throws IOException {
+    PendingWrite w = s.create(name);
+    w.stream().write(content);
+    w.commit();
+  }
+
+  @Test
+  void withoutETags_anObjectBackyDbWrote_hasAVersion_andIsReadOnlyWhileUnchanged()
+      throws Exception {
+    try (S3Client noETags = withoutETags(server)) {
+      S3Storage s = new S3Storage(noETags, server.bucket(), "prod/shop", PART);
+      byte[] first = StorageContractTest.data(1000, 1);
+      put(s, "b.sql", first);
+      String version = s.version("b.sql");
+      assertThat(version).isNotNull().isEqualTo(s.version("b.sql"));
+      try (InputStream in = s.open("b.sql", version)) {
+        assertThat(in.readAllBytes()).isEqualTo(first);
+      }
+      // a restore locates it (taking its version) and reads it at that version
+      var source = io.backydb.restore.BackupSource.locate(s, "s3://backups/prod/shop/b.sql");
+      try (var dump = source.openDump()) {
+        assertThat(dump.next().content().readAllBytes()).isEqualTo(first);
+      }
+
+      // replaced by as many other bytes, as likely as not within the same second
+      s.delete("b.sql");
+      put(s, "b.sql", StorageContractTest.data(1000, 2));
+      assertThat(s.version("b.sql")).isNotEqualTo(version);
+      assertThatThrownBy(() -> s.open("b.sql", version))
+          .isInstanceOf(ChangedObjectException.class)
+          .hasMessageContaining("s3://backups/prod/shop/b.sql");
+      assertThatThrownBy(source::openDump)
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining("changed while BackyDB was reading it");
+    }
+  }
+
+  @Test
+  void withoutETags_anObjectAnotherToolWrote_isRefusedWithOneLine() throws Exception {
+    client.putObject(
+        b -> b.bucket(server.bucket()).key("prod/shop/other.sql"),
+        software.amazon.awssdk.core.sync.RequestBody.fromString("SELECT 1;\n"));
+    try (S3Client noETags = withoutETags(server)) {
+      S3Storage s = new S3Storage(noETags, server.bucket(), "prod/shop", PART);
+      assertThatThrownBy(() -> s.version("other.sql"))
+          .isInstanceOfSatisfying(
+              BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE))
+          .hasMessage(
+              "s3://backups/prod/shop/other.sql has no ETag (the S3 server sends none) and no"
+                  + " backy-write-id (BackyDB did not upload it): nothing would show whether it is"
+                  + " replaced while it is read, so it is not read");
+    }
+  }
 }
