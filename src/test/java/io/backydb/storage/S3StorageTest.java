@@ -144,7 +144,8 @@ class S3StorageTest {
         S3Clients.builder(server.settings())
             .overrideConfiguration(o -> o.addExecutionInterceptor(lostReply))
             .build()) {
-      S3Storage s = new S3Storage(flaky, server.bucket(), "prod/shop", PART, memoryBudget);
+      S3Storage s =
+          new S3Storage(flaky, server.bucket(), "prod/shop", PART, new PartMemory(memoryBudget));
       byte[] content = StorageContractTest.data(size, 7);
       PendingWrite w = s.create("lost.metadata.json");
       w.stream().write(content);
@@ -167,7 +168,8 @@ class S3StorageTest {
   @Test
   void partsLargerThanTheMemoryBudget_goThroughAnEncryptedTemporaryFile() throws Exception {
     long spoolsBefore = spoolFiles();
-    S3Storage spooling = new S3Storage(client, server.bucket(), "prod/shop", PART, PART - 1);
+    S3Storage spooling =
+        new S3Storage(client, server.bucket(), "prod/shop", PART, new PartMemory(PART - 1));
     byte[] content = StorageContractTest.data(3 * (int) PART + 11, 5);
     String marker = "plaintext-marker-" + System.nanoTime();
     System.arraycopy(marker.getBytes(StandardCharsets.US_ASCII), 0, content, 100, marker.length());
@@ -203,6 +205,61 @@ class S3StorageTest {
     aborted.stream().write(content, 0, (int) PART + 1);
     aborted.abort();
     assertThat(spoolFiles()).isEqualTo(spoolsBefore);
+  }
+
+  /**
+   * Two uploads at once (two backups of a {@code backy run} service) draw on one memory budget with
+   * room for one part: the second one's part goes to disk, and the memory comes back after each
+   * uploaded part, on commit, on abort and when the server goes away.
+   */
+  @Test
+  void uploadsAtOnce_shareOneMemoryBudget_theOneWithoutRoomSpools() throws Exception {
+    PartMemory memory = new PartMemory(PART + PART / 2); // room for one part, not two
+    S3Storage one = new S3Storage(client, server.bucket(), "prod/shop", PART, memory);
+    S3Storage two = new S3Storage(client, server.bucket(), "prod/shop", PART, memory);
+    long spools = PartBufferTest.ownSpoolFiles();
+    byte[] a = StorageContractTest.data((int) (2 * PART + 7), 11);
+    byte[] b = StorageContractTest.data((int) (2 * PART + 9), 12);
+
+    PendingWrite wa = one.create("a.backy");
+    wa.stream().write(a, 0, 10);
+    assertThat(memory.available()).as("a's part is in memory").isEqualTo(PART / 2);
+    PendingWrite wb = two.create("b.backy");
+    wb.stream().write(b, 0, 10);
+    assertThat(PartBufferTest.ownSpoolFiles()).as("b's part is on disk").isEqualTo(spools + 1);
+    assertThat(memory.available()).isEqualTo(PART / 2);
+
+    wa.stream().write(a, 10, a.length - 10);
+    wa.commit();
+    assertThat(memory.available()).isEqualTo(memory.capacity());
+    // b's spooled part is sent when full; its next part finds room in memory
+    wb.stream().write(b, 10, (int) PART);
+    assertThat(PartBufferTest.ownSpoolFiles()).isEqualTo(spools);
+    assertThat(memory.available()).isEqualTo(PART / 2);
+    wb.stream().write(b, 10 + (int) PART, b.length - 10 - (int) PART);
+    wb.commit();
+    assertThat(memory.available()).isEqualTo(memory.capacity());
+    for (var expected : Map.of("a.backy", a, "b.backy", b).entrySet()) {
+      try (InputStream in = storage.open(expected.getKey())) {
+        assertThat(in.readAllBytes()).isEqualTo(expected.getValue());
+      }
+    }
+
+    PendingWrite aborted = one.create("c.backy");
+    aborted.stream().write(a, 0, 10);
+    assertThat(memory.available()).isEqualTo(PART / 2);
+    aborted.abort();
+    assertThat(memory.available()).isEqualTo(memory.capacity());
+
+    PendingWrite cut = one.create("d.backy");
+    cut.stream().write(a, 0, 10);
+    server.stop();
+    assertThatThrownBy(() -> cut.stream().write(a, 10, (int) PART))
+        .isInstanceOf(BackyException.class);
+    assertThat(memory.available())
+        .as("given back by the failed upload")
+        .isEqualTo(memory.capacity());
+    server.restart();
   }
 
   @Test
