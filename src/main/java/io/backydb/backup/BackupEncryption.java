@@ -14,6 +14,7 @@ import io.backydb.keys.WrappedKey;
 import io.backydb.stream.AsyncPipe;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -41,30 +42,30 @@ public final class BackupEncryption {
       dataKey = keys.newDataKey(job.id());
     }
     WrappedKey wrapped = dataKey.wrapped();
-    BackyHeader header = job.completedHeader();
-    byte[] aad;
     try {
+      BackyHeader header = job.completedHeader();
       header.encryption(section(provider, List.of(wrapped)));
-      aad = header.authenticatedBytes();
-    } catch (RuntimeException e) {
-      dataKey.destroy();
+      byte[] aad = header.authenticatedBytes();
+      job.encryption(
+          new BackupMetadata.Encryption(PayloadEncryption.SUITE, provider, wrapped.keyId()));
+      return AsyncPipe.start(
+          "backy-encrypt",
+          out -> {
+            byte[] dek = dataKey.key();
+            try (InputStream in = payload;
+                OutputStream enc = PayloadEncryption.encrypting(out, dek, aad)) {
+              in.transferTo(enc);
+            } finally {
+              Arrays.fill(dek, (byte) 0);
+              dataKey.close();
+            }
+            return null;
+          });
+    } catch (RuntimeException | Error e) {
+      // the encryption thread never ran, so it will not overwrite the key
+      dataKey.close();
       throw e;
     }
-    job.encryption(
-        new BackupMetadata.Encryption(PayloadEncryption.SUITE, provider, wrapped.keyId()));
-    return AsyncPipe.start(
-        "backy-encrypt",
-        out -> {
-          byte[] dek = dataKey.key();
-          try (InputStream in = payload;
-              OutputStream enc = PayloadEncryption.encrypting(out, dek, aad)) {
-            in.transferTo(enc);
-          } finally {
-            java.util.Arrays.fill(dek, (byte) 0);
-            dataKey.destroy();
-          }
-          return null;
-        });
   }
 
   /**

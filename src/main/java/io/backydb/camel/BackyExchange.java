@@ -29,4 +29,20 @@ public final class BackyExchange {
               }
             });
   }
+
+  /**
+   * Runs {@code release} once {@code exchange} is over, whether it succeeded or failed, wherever in
+   * the route (and after it) it ended.
+   */
+  static void onDone(Exchange exchange, Runnable release) {
+    exchange
+        .getExchangeExtension()
+        .addOnCompletion(
+            new SynchronizationAdapter() {
+              @Override
+              public void onDone(Exchange done) {
+                release.run();
+              }
+            });
+  }
 }

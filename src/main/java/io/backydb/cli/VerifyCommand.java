@@ -2,6 +2,7 @@ package io.backydb.cli;
 
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
+import io.backydb.keys.DataKey;
 import io.backydb.restore.BackupDecryption;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
@@ -46,19 +47,25 @@ final class VerifyCommand extends BackyCommand {
     // a local path, or s3://bucket/key with credentials, endpoint and path style from AWS_S3_*
     Storages.Located at = Storages.forLocation(path, env);
     BackupSource source = BackupSource.locate(at.storage(), at.location(), "backup");
-    BackupDecryption.setUp(source, env);
-    BackupVerifier.Report r =
-        new BackupVerifier(
-                env, requireHmac != null ? requireHmac : RestoreConfig.hmacRequiredByDefault(env))
-            .verify(source);
-    if (r.intact()) {
-      out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));
-      return 0;
+    DataKey dataKey = BackupDecryption.setUp(source, env);
+    try {
+      BackupVerifier.Report r =
+          new BackupVerifier(
+                  env, requireHmac != null ? requireHmac : RestoreConfig.hmacRequiredByDefault(env))
+              .verify(source);
+      if (r.intact()) {
+        out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));
+        return 0;
+      }
+      out().println("FAILED " + r.location());
+      for (String problem : r.problems()) {
+        out().println("  " + problem);
+      }
+      return 1;
+    } finally {
+      if (dataKey != null) {
+        dataKey.close(); // the whole backup has been read: the key is not needed any more
+      }
     }
-    out().println("FAILED " + r.location());
-    for (String problem : r.problems()) {
-      out().println("  " + problem);
-    }
-    return 1;
   }
 }

@@ -10,13 +10,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param encryption whether to encrypt (default false)
  * @param type {@code keystore} or {@code kms}
  * @param provider {@code local}, {@code gcp} or {@code aws}
- * @param keySize RSA key size in bits (default 4096)
+ * @param keySize RSA key size in bits (default 4096, at least {@link #MIN_KEY_SIZE})
  * @param keyId KMS key id or alias (kms only)
  */
 public record SecurityConfig(
     boolean encryption, String type, String provider, int keySize, String keyId) {
 
   public static final int DEFAULT_KEY_SIZE = 4096;
+
+  /**
+   * The smallest RSA key size accepted: shorter keys are within reach of factoring and no longer
+   * allowed by NIST SP 800-131A for protecting keys.
+   */
+  public static final int MIN_KEY_SIZE = 2048;
+
   public static final SecurityConfig NONE =
       new SecurityConfig(false, null, null, DEFAULT_KEY_SIZE, null);
 
@@ -28,6 +35,9 @@ public record SecurityConfig(
       @JsonProperty("key_size") Integer keySize,
       @JsonProperty("key_id") String keyId) {
     checkTypeAndProvider(type, provider);
+    if (keySize != null) {
+      checkKeySize(keySize);
+    }
     return new SecurityConfig(
         encryption != null && encryption,
         type,
@@ -67,6 +77,26 @@ public record SecurityConfig(
               + "' does not go with security.type "
               + t
               + ": keystore takes local or gcp, kms takes aws");
+    }
+  }
+
+  /**
+   * Refuses an RSA key size below {@link #MIN_KEY_SIZE}. The loader checks it whether or not
+   * encryption is on, as it does type and provider; {@code KeyProviders} checks a config built in
+   * Java, and key generation checks the size it is given, all with this one rule.
+   *
+   * @throws IllegalArgumentException naming the key, the value and the minimum
+   */
+  public static void checkKeySize(int keySize) {
+    if (keySize < MIN_KEY_SIZE) {
+      throw new IllegalArgumentException(
+          "security.key_size "
+              + keySize
+              + " is too small: use at least "
+              + MIN_KEY_SIZE
+              + " (default "
+              + DEFAULT_KEY_SIZE
+              + ")");
     }
   }
 

@@ -18,6 +18,7 @@ public final class KeyProviders {
   public static KeyProvider forConfig(SecurityConfig security, Environment env) {
     try {
       SecurityConfig.checkTypeAndProvider(security.type(), security.provider());
+      SecurityConfig.checkKeySize(security.keySize());
     } catch (IllegalArgumentException e) {
       throw new BackyException(ErrorCode.CONFIG, e.getMessage());
     }

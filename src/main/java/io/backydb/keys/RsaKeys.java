@@ -2,6 +2,7 @@ package io.backydb.keys;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.config.SecurityConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -34,9 +35,6 @@ import javax.crypto.spec.PSource;
  */
 final class RsaKeys {
 
-  /** The smallest RSA key accepted. */
-  static final int MIN_KEY_SIZE = 2048;
-
   /** PBKDF2 iterations protecting a private key file. */
   static final int PBKDF2_ITERATIONS = 210_000;
 
@@ -50,14 +48,10 @@ final class RsaKeys {
   private RsaKeys() {}
 
   static KeyPair generate(int keySize) {
-    if (keySize < MIN_KEY_SIZE) {
-      throw new BackyException(
-          ErrorCode.CONFIG,
-          "security.key_size "
-              + keySize
-              + " is too small: use at least "
-              + MIN_KEY_SIZE
-              + " (default 4096)");
+    try {
+      SecurityConfig.checkKeySize(keySize);
+    } catch (IllegalArgumentException e) {
+      throw new BackyException(ErrorCode.CONFIG, e.getMessage());
     }
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");

@@ -8,12 +8,14 @@ import io.backydb.ErrorCode;
 import io.backydb.codec.PayloadEncryption;
 import io.backydb.config.Environment;
 import io.backydb.format.BackyHeader;
+import io.backydb.keys.DataKey;
 import io.backydb.keys.KeyProvider;
 import io.backydb.keys.KeyProviders;
 import io.backydb.keys.WrappedKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +25,8 @@ import java.util.Map;
  * it; the provider is built from the environment ({@link KeyProviders#forHeader}). Unwrapping
  * happens here, so a wrong PRIVATE_KEY_PASSWORD, a missing key pair or a KMS that refuses fail
  * before anything is read; a changed header or payload fails when the payload is read, which a
- * restore does completely (verify) before the first statement.
+ * restore does completely (verify) before the first statement. The unwrapped data key is the
+ * caller's to close when the restore or verification is over.
  */
 public final class BackupDecryption {
 
@@ -32,11 +35,17 @@ public final class BackupDecryption {
 
   private BackupDecryption() {}
 
-  /** Adds the decryption stage to {@code source} if its payload is encrypted; else does nothing. */
-  public static void setUp(BackupSource source, Environment env) {
+  /**
+   * Adds the decryption stage to {@code source} if its payload is encrypted; else does nothing.
+   *
+   * @return the unwrapped data key the stage decrypts with, or null if the payload is not
+   *     encrypted. The caller closes it once it has finished reading {@code source} (also when that
+   *     fails): closing overwrites the key, and {@code source} cannot be decrypted afterwards.
+   */
+  public static DataKey setUp(BackupSource source, Environment env) {
     BackyHeader header = source.header();
     if (header == null || header.encryption() == null) {
-      return;
+      return null;
     }
     String where = source.location();
     JsonNode section = header.encryption();
@@ -69,23 +78,35 @@ public final class BackupDecryption {
                     + "': the header was changed");
         continue;
       }
-      byte[] dek;
+      byte[] dek = null;
       try (KeyProvider p = KeyProviders.forHeader(key, env)) {
         dek = p.unwrap(key, backupId);
       } catch (BackyException e) {
+        if (dek != null) {
+          Arrays.fill(dek, (byte) 0); // unwrapped, then closing the provider failed
+        }
         failure = e;
         continue;
       }
-      byte[] k = dek;
+      DataKey dataKey;
+      try {
+        dataKey = new DataKey(dek, key);
+      } finally {
+        Arrays.fill(dek, (byte) 0);
+      }
       source.addPayloadDecoder(
           in -> {
+            // Tink copies the key into the stream it builds: this copy is overwritten at once
+            byte[] k = dataKey.key();
             try {
               return PayloadEncryption.decrypting(in, k, aad);
             } catch (IOException e) {
               throw new UncheckedIOException(e);
+            } finally {
+              Arrays.fill(k, (byte) 0);
             }
           });
-      return;
+      return dataKey;
     }
     throw failure;
   }

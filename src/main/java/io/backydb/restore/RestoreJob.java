@@ -4,6 +4,7 @@ import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
 import io.backydb.engine.ApplySummary;
 import io.backydb.engine.DatabaseEngine;
+import io.backydb.keys.DataKey;
 import io.backydb.storage.BackupStorage;
 import java.time.Instant;
 
@@ -17,6 +18,7 @@ public final class RestoreJob {
   private final Instant startedAt = Instant.now();
   private BackupSource source;
   private ApplySummary summary;
+  private DataKey dataKey;
 
   public RestoreJob(
       RestoreConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
@@ -52,6 +54,18 @@ public final class RestoreJob {
 
   public void source(BackupSource s) {
     this.source = s;
+  }
+
+  /**
+   * The data key the decrypt step unwrapped, or null (not encrypted, or not decrypted yet). The
+   * decrypt step overwrites it when the restore is over.
+   */
+  public DataKey dataKey() {
+    return dataKey;
+  }
+
+  public void dataKey(DataKey k) {
+    this.dataKey = k;
   }
 
   public ApplySummary summary() {

@@ -43,9 +43,12 @@ public interface BackupStorage {
   InputStream open(String name) throws IOException;
 
   /**
-   * The identity of the bytes {@code name} holds now (S3: its ETag; a local file: its file key,
-   * size and modification time), for {@link #open(String, String)}; {@link
-   * java.nio.file.NoSuchFileException} if there is no such object.
+   * The identity of the bytes {@code name} holds now (S3: its ETag, or where the server sends none,
+   * the write id BackyDB stored with it, its Last-Modified and length, see {@code
+   * S3ObjectIdentity}; a local file: its file key, size and modification time), for {@link
+   * #open(String, String)}; never null. {@link java.nio.file.NoSuchFileException} if there is no
+   * such object; a one-line error if the storage cannot tell the object's bytes apart from a
+   * replacement's.
    */
   String version(String name) throws IOException;
 

@@ -15,17 +15,22 @@ import software.amazon.awssdk.core.sync.RequestBody;
 /**
  * One part of a multipart upload while it is collected. S3 needs a part's length before its first
  * byte, and its parts grow with the object (at most 10,000 of them), so a part of a large backup
- * can be far bigger than the heap: parts up to a memory budget are kept in reused 1 MiB blocks,
- * larger ones in an {@link EncryptedSpool} (an owner-only temporary file, encrypted with a key that
- * exists only in this process), so memory stays the same whatever the backup's size.
+ * can be far bigger than the heap. A part that the JVM's {@link PartMemory} has room for is kept in
+ * its 1 MiB blocks; any other in an {@link EncryptedSpool} (an owner-only temporary file, encrypted
+ * with a key that exists only in this process), so memory stays bounded whatever the backup's size
+ * and however many uploads run at once. A buffer holds one part: close it once the part is
+ * uploaded, or its upload fails, to give its memory back or delete its file.
  */
 abstract class PartBuffer implements Closeable {
 
   private static final String CONTENT_TYPE = "application/octet-stream";
 
-  /** A buffer for a part of {@code partSize} bytes: in memory if it fits {@code memoryBudget}. */
-  static PartBuffer forPart(long partSize, long memoryBudget) throws IOException {
-    return partSize <= memoryBudget ? new InMemory() : new Spooled();
+  /**
+   * A buffer for a part of {@code partSize} bytes: in memory if {@code memory} has room for all of
+   * it now, else in a temporary file.
+   */
+  static PartBuffer forPart(long partSize, PartMemory memory) {
+    return memory.tryReserve(partSize) ? new InMemory(memory, partSize) : new Spooled();
   }
 
   abstract void write(byte[] b, int off, int n) throws IOException;
@@ -36,27 +41,32 @@ abstract class PartBuffer implements Closeable {
   /** The collected bytes as a request body the SDK may read more than once (on retries). */
   abstract RequestBody body() throws IOException;
 
-  /** Empties the buffer for the next part. */
-  abstract void reset() throws IOException;
-
-  /** Whether this buffer suits a part of {@code partSize} bytes. */
-  abstract boolean suits(long partSize, long memoryBudget);
-
-  /** Blocks of 1 MiB, allocated as the part grows and kept for the next part. */
+  /** Blocks of {@link PartMemory#BLOCK} bytes, taken from the budget as the part grows. */
   static final class InMemory extends PartBuffer {
-    static final int BLOCK = 1 << 20;
+    private final PartMemory memory;
+    private final long partSize;
     private final List<byte[]> blocks = new ArrayList<>();
     private long size;
+    private boolean closed;
+
+    /** A buffer for a part of {@code partSize} bytes, which {@code memory} has reserved. */
+    InMemory(PartMemory memory, long partSize) {
+      this.memory = memory;
+      this.partSize = partSize;
+    }
 
     @Override
     void write(byte[] b, int off, int n) {
+      if (closed) {
+        throw new IllegalStateException("the part was closed: its memory is given back");
+      }
       while (n > 0) {
-        int block = (int) (size / BLOCK);
-        int at = (int) (size % BLOCK);
+        int block = (int) (size / PartMemory.BLOCK);
+        int at = (int) (size % PartMemory.BLOCK);
         if (block == blocks.size()) {
-          blocks.add(new byte[BLOCK]);
+          blocks.add(memory.block());
         }
-        int take = Math.min(n, BLOCK - at);
+        int take = Math.min(n, PartMemory.BLOCK - at);
         System.arraycopy(b, off, blocks.get(block), at, take);
         size += take;
         off += take;
@@ -75,9 +85,10 @@ abstract class PartBuffer implements Closeable {
       return RequestBody.fromContentProvider(
           () -> {
             List<InputStream> parts = new ArrayList<>();
-            for (long done = 0; done < total; done += BLOCK) {
-              int n = (int) Math.min(BLOCK, total - done);
-              parts.add(new ByteArrayInputStream(blocks.get((int) (done / BLOCK)), 0, n));
+            for (long done = 0; done < total; done += PartMemory.BLOCK) {
+              int n = (int) Math.min(PartMemory.BLOCK, total - done);
+              parts.add(
+                  new ByteArrayInputStream(blocks.get((int) (done / PartMemory.BLOCK)), 0, n));
             }
             return new SequenceInputStream(Collections.enumeration(parts));
           },
@@ -85,19 +96,14 @@ abstract class PartBuffer implements Closeable {
           CONTENT_TYPE);
     }
 
-    @Override
-    void reset() {
-      size = 0;
-    }
-
-    @Override
-    boolean suits(long partSize, long memoryBudget) {
-      return partSize <= memoryBudget;
-    }
-
+    /** Gives the memory back to the budget; once, however often it is called. */
     @Override
     public void close() {
-      blocks.clear();
+      if (!closed) {
+        closed = true;
+        memory.release(partSize, List.copyOf(blocks));
+        blocks.clear();
+      }
     }
   }
 
@@ -146,17 +152,6 @@ abstract class PartBuffer implements Closeable {
           },
           size,
           CONTENT_TYPE);
-    }
-
-    @Override
-    void reset() throws IOException {
-      close();
-      size = 0;
-    }
-
-    @Override
-    boolean suits(long partSize, long memoryBudget) {
-      return partSize > memoryBudget;
     }
 
     /** Closes the streams and deletes the file, even when closing a stream fails. */

@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -33,14 +35,15 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * size, {@link #partSize(long, int)}, doubles every {@value #PARTS_PER_STEP} parts, so the 10,000
  * part limit covers several TB), and each full part is sent with UploadPart; commit sends the last
  * part and CompleteMultipartUpload, which is when the object appears. An object smaller than one
- * part is sent with a single PutObject on commit. A part is collected in memory while it is at most
- * a quarter of the heap, and in an encrypted temporary file beyond ({@link PartBuffer}), so memory
- * does not grow with the object. A failed write aborts its multipart upload, so nothing is left
- * under the name. S3 has no rename: a backup becomes listed only through its metadata sidecar,
- * which is written last. PutObject and CompleteMultipartUpload carry {@code If-None-Match: *}, so a
- * commit never replaces an existing object (AWS, MinIO, R2 and s3proxy honour it; a server that
- * ignores it replaces the object, as before): the second of two backups that took one name fails
- * instead.
+ * part is sent with a single PutObject on commit. A part is collected in memory while the JVM's
+ * budget for parts (a quarter of the heap, shared by all uploads: {@link PartMemory}) has room for
+ * it, and in an encrypted temporary file otherwise ({@link PartBuffer}), so memory does not grow
+ * with the object nor with the number of uploads. A failed write aborts its multipart upload, so
+ * nothing is left under the name. S3 has no rename: a backup becomes listed only through its
+ * metadata sidecar, which is written last. PutObject and CompleteMultipartUpload carry {@code
+ * If-None-Match: *}, so a commit never replaces an existing object (AWS, MinIO, R2 and s3proxy
+ * honour it; a server that ignores it replaces the object, as before): the second of two backups
+ * that took one name fails instead.
  */
 public final class S3Storage implements BackupStorage {
 
@@ -73,7 +76,7 @@ public final class S3Storage implements BackupStorage {
   private final String bucket;
   private final String prefix;
   private final long partSize;
-  private final long memoryBudget;
+  private final PartMemory memory;
 
   /**
    * @param client a configured client (region, credentials, endpoint); this storage does not close
@@ -83,15 +86,15 @@ public final class S3Storage implements BackupStorage {
    * @param partSize the multipart upload's first part size in bytes
    */
   public S3Storage(S3Client client, String bucket, String prefix, long partSize) {
-    // a part bigger than a quarter of the heap goes to an encrypted temporary file instead
-    this(client, bucket, prefix, partSize, Runtime.getRuntime().maxMemory() / 4);
+    // every upload of the JVM draws on one budget: several run at once in the service
+    this(client, bucket, prefix, partSize, PartMemory.JVM);
   }
 
   /**
-   * @param memoryBudget the largest part kept in memory, in bytes; larger parts are spooled to an
-   *     encrypted temporary file
+   * @param memory the budget the parts of this storage's uploads are kept in; a part it has no room
+   *     for is spooled to an encrypted temporary file
    */
-  S3Storage(S3Client client, String bucket, String prefix, long partSize, long memoryBudget) {
+  S3Storage(S3Client client, String bucket, String prefix, long partSize, PartMemory memory) {
     if (partSize < 1) {
       throw new IllegalArgumentException("part size must be positive");
     }
@@ -103,7 +106,7 @@ public final class S3Storage implements BackupStorage {
     }
     this.prefix = p.isEmpty() || p.endsWith("/") ? p : p + "/";
     this.partSize = partSize;
-    this.memoryBudget = memoryBudget;
+    this.memory = memory;
   }
 
   public String bucket() {
@@ -174,15 +177,24 @@ public final class S3Storage implements BackupStorage {
     if (h == null) {
       throw new NoSuchFileException(location(name));
     }
-    return h.eTag();
+    return S3ObjectIdentity.of(h, location(name));
   }
 
   @Override
   public InputStream open(String name, String version) throws IOException {
     String key = key(name);
     try {
-      // the server compares: a replaced object answers 412 instead of its new bytes
-      return client.getObject(b -> b.bucket(bucket).key(key).ifMatch(version));
+      if (S3ObjectIdentity.isETag(version)) {
+        // the server compares: a replaced object answers 412 instead of its new bytes
+        return client.getObject(b -> b.bucket(bucket).key(key).ifMatch(version));
+      }
+      // a server without ETags: the response's own headers say which bytes it carries
+      ResponseInputStream<GetObjectResponse> in = client.getObject(b -> b.bucket(bucket).key(key));
+      if (!version.equals(S3ObjectIdentity.written(in.response()))) {
+        in.abort();
+        throw new ChangedObjectException(location(name));
+      }
+      return in;
     } catch (NoSuchKeyException e) {
       throw new ChangedObjectException(location(name));
     } catch (S3Exception e) {
@@ -398,15 +410,10 @@ public final class S3Storage implements BackupStorage {
       }
     }
 
-    /** The buffer for the current part: in memory, or spooled once parts outgrow the budget. */
-    private PartBuffer part() throws IOException {
-      long size = currentPartSize();
-      if (part != null && !part.suits(size, memoryBudget)) {
-        part.close();
-        part = null;
-      }
+    /** The buffer for the current part: in memory if the budget has room for it, else spooled. */
+    private PartBuffer part() {
       if (part == null) {
-        part = PartBuffer.forPart(size, memoryBudget);
+        part = PartBuffer.forPart(currentPartSize(), memory);
       }
       return part;
     }
@@ -453,7 +460,8 @@ public final class S3Storage implements BackupStorage {
                 .checksumSHA1(r.checksumSHA1())
                 .checksumSHA256(r.checksumSHA256())
                 .build());
-        part.reset();
+        // the next part asks the budget again: what this one held goes back to all uploads
+        release();
       } catch (SdkException e) {
         abort();
         throw failure("uploading", location(name), e);

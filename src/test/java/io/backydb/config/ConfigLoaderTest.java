@@ -366,7 +366,13 @@ class ConfigLoaderTest {
                 + " local or gcp, kms takes aws"),
         Arguments.of(
             "security: {encryption: %s, provider: azure}",
-            "security.provider 'azure' is unknown: local or gcp (keystore), aws (kms)"));
+            "security.provider 'azure' is unknown: local or gcp (keystore), aws (kms)"),
+        Arguments.of(
+            "security: {encryption: %s, type: keystore, provider: local, key_size: 1024}",
+            "security.key_size 1024 is too small: use at least 2048 (default 4096)"),
+        Arguments.of(
+            "security: {encryption: %s, key_size: 0}",
+            "security.key_size 0 is too small: use at least 2048 (default 4096)"));
   }
 
   /**
@@ -401,6 +407,7 @@ class ConfigLoaderTest {
         "security: {encryption: false, type: KMS, provider: aws}",
         "security: {encryption: false, type: keystore, provider: gcp}",
         "security: {encryption: false, provider: local}",
+        "security: {encryption: false, type: keystore, key_size: 2048}",
         "security: {encryption: false}"
       })
   void aGoodValueInASectionSwitchedOffLoads(String section) {

@@ -245,6 +245,28 @@ class LocalKeystoreProviderTest {
     }
   }
 
+  /** A config built in Java is held to the loader's rule, even where no key pair is generated. */
+  @Test
+  void keySizeBelow2048_inAConfigBuiltInJava_isRefusedWhenAKeyPairAlreadyExists() {
+    try (LocalKeystoreProvider made = keystore(tmp, PASSWORD)) {
+      made.currentKeyId();
+    }
+    Environment env =
+        Environment.of(
+            Map.of(
+                Environment.LOCAL_KEY_STORE_PATH,
+                tmp.toString(),
+                Environment.PRIVATE_KEY_PASSWORD,
+                PASSWORD));
+    assertThatThrownBy(
+            () ->
+                KeyProviders.forConfig(
+                    new SecurityConfig(true, "keystore", "local", 1024, null), env))
+        .isInstanceOfSatisfying(
+            BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
+        .hasMessage("security.key_size 1024 is too small: use at least 2048 (default 4096)");
+  }
+
   @Test
   void rotate_keepsOldKeysUntilRetired_andRefusesToRetireTheCurrentOne() {
     byte[] dek = dek();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backydb.BackyException;
+import io.backydb.config.SecurityConfig;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ class RsaKeysTest {
 
   @BeforeAll
   static void generate() {
-    pair = RsaKeys.generate(RsaKeys.MIN_KEY_SIZE);
+    pair = RsaKeys.generate(SecurityConfig.MIN_KEY_SIZE);
   }
 
   @Test

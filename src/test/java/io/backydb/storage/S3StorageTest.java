@@ -144,7 +144,8 @@ class S3StorageTest {
         S3Clients.builder(server.settings())
             .overrideConfiguration(o -> o.addExecutionInterceptor(lostReply))
             .build()) {
-      S3Storage s = new S3Storage(flaky, server.bucket(), "prod/shop", PART, memoryBudget);
+      S3Storage s =
+          new S3Storage(flaky, server.bucket(), "prod/shop", PART, new PartMemory(memoryBudget));
       byte[] content = StorageContractTest.data(size, 7);
       PendingWrite w = s.create("lost.metadata.json");
       w.stream().write(content);
@@ -167,7 +168,8 @@ class S3StorageTest {
   @Test
   void partsLargerThanTheMemoryBudget_goThroughAnEncryptedTemporaryFile() throws Exception {
     long spoolsBefore = spoolFiles();
-    S3Storage spooling = new S3Storage(client, server.bucket(), "prod/shop", PART, PART - 1);
+    S3Storage spooling =
+        new S3Storage(client, server.bucket(), "prod/shop", PART, new PartMemory(PART - 1));
     byte[] content = StorageContractTest.data(3 * (int) PART + 11, 5);
     String marker = "plaintext-marker-" + System.nanoTime();
     System.arraycopy(marker.getBytes(StandardCharsets.US_ASCII), 0, content, 100, marker.length());
@@ -203,6 +205,61 @@ class S3StorageTest {
     aborted.stream().write(content, 0, (int) PART + 1);
     aborted.abort();
     assertThat(spoolFiles()).isEqualTo(spoolsBefore);
+  }
+
+  /**
+   * Two uploads at once (two backups of a {@code backy run} service) draw on one memory budget with
+   * room for one part: the second one's part goes to disk, and the memory comes back after each
+   * uploaded part, on commit, on abort and when the server goes away.
+   */
+  @Test
+  void uploadsAtOnce_shareOneMemoryBudget_theOneWithoutRoomSpools() throws Exception {
+    PartMemory memory = new PartMemory(PART + PART / 2); // room for one part, not two
+    S3Storage one = new S3Storage(client, server.bucket(), "prod/shop", PART, memory);
+    S3Storage two = new S3Storage(client, server.bucket(), "prod/shop", PART, memory);
+    long spools = PartBufferTest.ownSpoolFiles();
+    byte[] a = StorageContractTest.data((int) (2 * PART + 7), 11);
+    byte[] b = StorageContractTest.data((int) (2 * PART + 9), 12);
+
+    PendingWrite wa = one.create("a.backy");
+    wa.stream().write(a, 0, 10);
+    assertThat(memory.available()).as("a's part is in memory").isEqualTo(PART / 2);
+    PendingWrite wb = two.create("b.backy");
+    wb.stream().write(b, 0, 10);
+    assertThat(PartBufferTest.ownSpoolFiles()).as("b's part is on disk").isEqualTo(spools + 1);
+    assertThat(memory.available()).isEqualTo(PART / 2);
+
+    wa.stream().write(a, 10, a.length - 10);
+    wa.commit();
+    assertThat(memory.available()).isEqualTo(memory.capacity());
+    // b's spooled part is sent when full; its next part finds room in memory
+    wb.stream().write(b, 10, (int) PART);
+    assertThat(PartBufferTest.ownSpoolFiles()).isEqualTo(spools);
+    assertThat(memory.available()).isEqualTo(PART / 2);
+    wb.stream().write(b, 10 + (int) PART, b.length - 10 - (int) PART);
+    wb.commit();
+    assertThat(memory.available()).isEqualTo(memory.capacity());
+    for (var expected : Map.of("a.backy", a, "b.backy", b).entrySet()) {
+      try (InputStream in = storage.open(expected.getKey())) {
+        assertThat(in.readAllBytes()).isEqualTo(expected.getValue());
+      }
+    }
+
+    PendingWrite aborted = one.create("c.backy");
+    aborted.stream().write(a, 0, 10);
+    assertThat(memory.available()).isEqualTo(PART / 2);
+    aborted.abort();
+    assertThat(memory.available()).isEqualTo(memory.capacity());
+
+    PendingWrite cut = one.create("d.backy");
+    cut.stream().write(a, 0, 10);
+    server.stop();
+    assertThatThrownBy(() -> cut.stream().write(a, 10, (int) PART))
+        .isInstanceOf(BackyException.class);
+    assertThat(memory.available())
+        .as("given back by the failed upload")
+        .isEqualTo(memory.capacity());
+    server.restart();
   }
 
   @Test
@@ -512,5 +569,78 @@ class S3StorageTest {
     assertThatThrownBy(() -> storage.open("nope.sql"))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("s3://backups/prod/shop/nope.sql");
+  }
+
+  /** Removes the ETag from HEAD and GET replies: some S3-compatible servers send none. */
+  static final class NoETag implements ExecutionInterceptor {
+    @Override
+    public SdkHttpResponse modifyHttpResponse(
+        Context.ModifyHttpResponse ctx, ExecutionAttributes attributes) {
+      SdkHttpMethod m = ctx.httpRequest().method();
+      if (m == SdkHttpMethod.HEAD || m == SdkHttpMethod.GET) {
+        return ctx.httpResponse().toBuilder().removeHeader("ETag").build();
+      }
+      return ctx.httpResponse();
+    }
+  }
+
+  static S3Client withoutETags(S3TestServer server) {
+    return S3Clients.builder(server.settings())
+        .overrideConfiguration(o -> o.addExecutionInterceptor(new NoETag()))
+        .build();
+  }
+
+  static void put(BackupStorage s, String name, byte[] content) throws IOException {
+    PendingWrite w = s.create(name);
+    w.stream().write(content);
+    w.commit();
+  }
+
+  @Test
+  void withoutETags_anObjectBackyDbWrote_hasAVersion_andIsReadOnlyWhileUnchanged()
+      throws Exception {
+    try (S3Client noETags = withoutETags(server)) {
+      S3Storage s = new S3Storage(noETags, server.bucket(), "prod/shop", PART);
+      byte[] first = StorageContractTest.data(1000, 1);
+      put(s, "b.sql", first);
+      String version = s.version("b.sql");
+      assertThat(version).isNotNull().isEqualTo(s.version("b.sql"));
+      try (InputStream in = s.open("b.sql", version)) {
+        assertThat(in.readAllBytes()).isEqualTo(first);
+      }
+      // a restore locates it (taking its version) and reads it at that version
+      var source = io.backydb.restore.BackupSource.locate(s, "s3://backups/prod/shop/b.sql");
+      try (var dump = source.openDump()) {
+        assertThat(dump.next().content().readAllBytes()).isEqualTo(first);
+      }
+
+      // replaced by as many other bytes, as likely as not within the same second
+      s.delete("b.sql");
+      put(s, "b.sql", StorageContractTest.data(1000, 2));
+      assertThat(s.version("b.sql")).isNotEqualTo(version);
+      assertThatThrownBy(() -> s.open("b.sql", version))
+          .isInstanceOf(ChangedObjectException.class)
+          .hasMessageContaining("s3://backups/prod/shop/b.sql");
+      assertThatThrownBy(source::openDump)
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining("changed while BackyDB was reading it");
+    }
+  }
+
+  @Test
+  void withoutETags_anObjectAnotherToolWrote_isRefusedWithOneLine() throws Exception {
+    client.putObject(
+        b -> b.bucket(server.bucket()).key("prod/shop/other.sql"),
+        software.amazon.awssdk.core.sync.RequestBody.fromString("SELECT 1;\n"));
+    try (S3Client noETags = withoutETags(server)) {
+      S3Storage s = new S3Storage(noETags, server.bucket(), "prod/shop", PART);
+      assertThatThrownBy(() -> s.version("other.sql"))
+          .isInstanceOfSatisfying(
+              BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE))
+          .hasMessage(
+              "s3://backups/prod/shop/other.sql has no ETag (the S3 server sends none) and no"
+                  + " backy-write-id (BackyDB did not upload it): nothing would show whether it is"
+                  + " replaced while it is read, so it is not read");
+    }
   }
 }
