@@ -501,21 +501,21 @@ public final class S3Storage implements BackupStorage {
         done = true;
         release();
         return location(name);
-      } catch (S3Exception e) {
-        if (e.statusCode() == PRECONDITION_FAILED && writtenByThisUpload()) {
-          done = true; // the SDK's retry of a request that had succeeded
+      } catch (SdkException e) {
+        // A reply was lost and the SDK's retry got 412, or every reply was lost and the SDK gave
+        // up: the object may be stored all the same. If it is this upload's, the commit happened
+        // (a failure here would roll the backup back and leave its sidecar listed)
+        if (writtenByThisUpload()) {
+          done = true;
           release();
           return location(name);
         }
         abort();
-        if (e.statusCode() == PRECONDITION_FAILED) {
+        if (e instanceof S3Exception s3 && s3.statusCode() == PRECONDITION_FAILED) {
           // another writer committed this name since create() looked (a backup of the same
           // database started in the same second): its object stays
           throw new FileAlreadyExistsException(location(name));
         }
-        throw failure("uploading", location(name), e);
-      } catch (SdkException e) {
-        abort();
         throw failure("uploading", location(name), e);
       } catch (IOException | RuntimeException e) {
         abort();

@@ -111,10 +111,17 @@ class S3StorageTest {
    */
   static final class LostReply implements ExecutionInterceptor {
     final String keyPart;
+    final boolean every;
     final AtomicInteger lost = new AtomicInteger();
 
     LostReply(String keyPart) {
+      this(keyPart, false);
+    }
+
+    /** {@code every}: loses every reply to a request that stores (or tries to) the object. */
+    LostReply(String keyPart, boolean every) {
       this.keyPart = keyPart;
+      this.every = every;
     }
 
     @Override
@@ -127,8 +134,8 @@ class S3StorageTest {
                   && r.rawQueryParameters().containsKey("uploadId"));
       if (storesObject
           && r.encodedPath().contains(keyPart)
-          && ctx.httpResponse().isSuccessful()
-          && lost.compareAndSet(0, 1)) {
+          && (every || (ctx.httpResponse().isSuccessful() && lost.get() == 0))) {
+        lost.incrementAndGet();
         return ctx.httpResponse().toBuilder().statusCode(503).build();
       }
       return ctx.httpResponse();
@@ -156,6 +163,58 @@ class S3StorageTest {
         assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
       }
       assertThat(client.listMultipartUploads(b -> b.bucket(server.bucket())).uploads()).isEmpty();
+    }
+  }
+
+  /**
+   * Every reply to the commit is lost (the first stored the object; the SDK's retries got 412, and
+   * lost that too), so the SDK gives up with an error: the object is there all the same, and is
+   * ours, so the commit succeeded. Reporting a failure would leave a sidecar listed for a backup
+   * that was rolled back.
+   */
+  @ParameterizedTest(name = "{0} bytes")
+  @CsvSource({"1000", "10485761"})
+  void aCommitWhoseRepliesWereAllLost_butThatStoredTheObject_succeeds(int size) throws Exception {
+    LostReply lostReplies = new LostReply("all-lost", true);
+    try (S3Client flaky =
+        S3Clients.builder(server.settings())
+            .overrideConfiguration(o -> o.addExecutionInterceptor(lostReplies))
+            .build()) {
+      S3Storage s =
+          new S3Storage(flaky, server.bucket(), "prod/shop", PART, new PartMemory(1L << 30));
+      byte[] content = StorageContractTest.data(size, 9);
+      PendingWrite w = s.create("all-lost.metadata.json");
+      w.stream().write(content);
+      String location = w.commit();
+      assertThat(lostReplies.lost.get()).isGreaterThan(1); // the SDK retried and gave up
+      assertThat(location).isEqualTo("s3://backups/prod/shop/all-lost.metadata.json");
+      try (InputStream in = storage.open("all-lost.metadata.json")) {
+        assertThat(sha256(in)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(content));
+      }
+    }
+  }
+
+  /**
+   * Every reply lost too, but the object under the name is another writer's (committed first; the
+   * commit got 412, whose reply was lost as well): the commit fails, and the other object stays.
+   */
+  @Test
+  void aCommitWhoseRepliesWereAllLost_andAnotherWritersObjectIsThere_fails() throws Exception {
+    LostReply lostReplies = new LostReply("taken", true);
+    try (S3Client flaky =
+        S3Clients.builder(server.settings())
+            .overrideConfiguration(o -> o.addExecutionInterceptor(lostReplies))
+            .build()) {
+      S3Storage s =
+          new S3Storage(flaky, server.bucket(), "prod/shop", PART, new PartMemory(1L << 30));
+      PendingWrite mine = s.create("taken.metadata.json");
+      mine.stream().write(new byte[] {1, 2, 3});
+      PendingWrite other = storage.create("taken.metadata.json");
+      other.stream().write(new byte[] {4, 5});
+      other.commit();
+      assertThatThrownBy(mine::commit)
+          .hasMessageContaining("s3://backups/prod/shop/taken.metadata.json");
+      assertThat(storage.size("taken.metadata.json")).isEqualTo(2);
     }
   }
 
