@@ -177,16 +177,22 @@ public final class Pruner {
     for (IncompleteBackups.Folder f : incomplete.list()) {
       if (BackupNaming.isNameOf(pool.database(), f.name()) && f.abandoned(now)) {
         abandoned.add(f);
-        if (!dryRun) {
-          incomplete.remove(f);
-          LOG.info(
-              "retention: removed incomplete backup folder {} ({} file(s), no metadata, last"
-                  + " written {}): a backup stopped before it finished left it",
-              f.location(),
-              f.files().size(),
-              f.lastWrite());
-        }
       }
+    }
+    if (dryRun || abandoned.isEmpty()) {
+      return List.copyOf(abandoned);
+    }
+    // the temporary file of the write the backup was killed in stays in its folder otherwise (its
+    // data files gone, the folder kept, and no longer listed as incomplete)
+    storage.cleanPartials();
+    for (IncompleteBackups.Folder f : abandoned) {
+      incomplete.remove(f);
+      LOG.info(
+          "retention: removed incomplete backup folder {} ({} file(s), no metadata, last"
+              + " written {}): a backup stopped before it finished left it",
+          f.location(),
+          f.files().size(),
+          f.lastWrite());
     }
     return List.copyOf(abandoned);
   }

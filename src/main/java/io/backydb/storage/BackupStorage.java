@@ -81,6 +81,15 @@ public interface BackupStorage {
   /** Deletes an object if it exists; idempotent. */
   void delete(String name) throws IOException;
 
+  /**
+   * Deletes the temporary files of writes that were abandoned (a killed backup's), with a folder
+   * they leave empty; returns how many. Nothing to do where an unfinished write is no object at all
+   * (S3: an unfinished multipart upload, which a bucket lifecycle rule removes).
+   */
+  default int cleanPartials() throws IOException {
+    return 0;
+  }
+
   /** How a user sees the object: an absolute path, or a URI such as {@code s3://bucket/key}. */
   String location(String name);
 

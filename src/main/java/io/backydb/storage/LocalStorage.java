@@ -202,12 +202,15 @@ public final class LocalStorage implements BackupStorage {
   public void delete(String name) throws IOException {
     Path p = resolve(name);
     Files.deleteIfExists(p);
-    // remove the folder of a multi-file backup once it is empty
-    Path parent = p.getParent();
-    if (parent != null && !parent.equals(root)) {
-      try (Stream<Path> rest = Files.list(parent)) {
+    removeFolderIfEmpty(p.getParent());
+  }
+
+  /** Removes the folder of a multi-file backup once it is empty. */
+  private void removeFolderIfEmpty(Path folder) throws IOException {
+    if (folder != null && !folder.equals(root)) {
+      try (Stream<Path> rest = Files.list(folder)) {
         if (rest.findAny().isEmpty()) {
-          Files.deleteIfExists(parent);
+          Files.deleteIfExists(folder);
         }
       } catch (NoSuchFileException | DirectoryNotEmptyException e) {
         // already gone, or another backup writes into it meanwhile
@@ -237,6 +240,7 @@ public final class LocalStorage implements BackupStorage {
    * sharing the folder) is kept ({@link PartialFiles#abandoned}). Runs by itself before this
    * storage's first write.
    */
+  @Override
   public int cleanPartials() throws IOException {
     if (!Files.isDirectory(root)) {
       return 0;
@@ -250,6 +254,7 @@ public final class LocalStorage implements BackupStorage {
           && PartialFiles.abandoned(name, f.getValue().lastModifiedTime().toInstant(), now)
           && Files.deleteIfExists(f.getKey())) {
         n++;
+        removeFolderIfEmpty(f.getKey().getParent());
       }
     }
     return n;

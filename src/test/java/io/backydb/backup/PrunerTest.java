@@ -319,6 +319,13 @@ class PrunerTest {
     Files.setLastModifiedTime(
         withForeignFile.resolve("notes.txt"), java.nio.file.attribute.FileTime.from(twoDaysAgo));
     Path notNamedByBackyDb = incompleteFolder("shop_old", List.of("tables.sql"), twoDaysAgo);
+    // the temporary file of the data abandonedToo's backup was writing when it was killed, two
+    // days ago (made after the clean-up every LocalStorage runs at its first write, above)
+    Path killedWrite =
+        abandonedToo.resolve(
+            ".data.sql.m0123456789ab.4242." + java.util.UUID.randomUUID() + ".partial");
+    Files.writeString(killedWrite, "INSERT");
+    Files.setLastModifiedTime(killedWrite, java.nio.file.attribute.FileTime.from(twoDaysAgo));
 
     try {
       Pruner.Result dry = new Pruner(new LocalStorage(dir)).prune(KEEP_1, PROD, null, true);

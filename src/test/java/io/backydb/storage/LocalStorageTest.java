@@ -101,6 +101,9 @@ class LocalStorageTest extends StorageContractTest {
 
     assertThat(theirs).allMatch(Files::exists);
     assertThat(ours).noneMatch(Files::exists);
+    // the folder whose only file was a killed write's goes with it
+    assertThat(root.resolve("shop_20261207T001500Z")).doesNotExist();
+    assertThat(root.resolve("sub")).exists();
   }
 
   /**
