@@ -7,12 +7,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -77,6 +79,23 @@ public final class S3Storage implements BackupStorage {
   private final String prefix;
   private final long partSize;
   private final PartMemory memory;
+  private final UploadTimeout uploadTimeout;
+
+  /**
+   * How long one attempt of an upload request may take: {@code floor} plus its bytes at {@code
+   * minBytesPerSecond}. A socket write has no timeout of its own, so a server (or a middlebox) that
+   * takes the connection and stops reading would otherwise hold the backup for ever; reads are
+   * bounded by the HTTP client's socket timeout. The SDK retries an attempt that timed out.
+   */
+  record UploadTimeout(Duration floor, long minBytesPerSecond) {
+
+    /** Two minutes, plus the bytes at 256 KiB/s: a stalled upload, not a slow one. */
+    static final UploadTimeout DEFAULT = new UploadTimeout(Duration.ofMinutes(2), 256 << 10);
+
+    Duration forBytes(long bytes) {
+      return floor.plusSeconds(Math.max(0, bytes) / minBytesPerSecond);
+    }
+  }
 
   /**
    * @param client a configured client (region, credentials, endpoint); this storage does not close
@@ -95,6 +114,16 @@ public final class S3Storage implements BackupStorage {
    *     for is spooled to an encrypted temporary file
    */
   S3Storage(S3Client client, String bucket, String prefix, long partSize, PartMemory memory) {
+    this(client, bucket, prefix, partSize, memory, UploadTimeout.DEFAULT);
+  }
+
+  S3Storage(
+      S3Client client,
+      String bucket,
+      String prefix,
+      long partSize,
+      PartMemory memory,
+      UploadTimeout uploadTimeout) {
     if (partSize < 1) {
       throw new IllegalArgumentException("part size must be positive");
     }
@@ -107,6 +136,7 @@ public final class S3Storage implements BackupStorage {
     this.prefix = p.isEmpty() || p.endsWith("/") ? p : p + "/";
     this.partSize = partSize;
     this.memory = memory;
+    this.uploadTimeout = uploadTimeout;
   }
 
   public String bucket() {
@@ -115,6 +145,13 @@ public final class S3Storage implements BackupStorage {
 
   public String prefix() {
     return prefix;
+  }
+
+  /** An upload request's attempt timeout for {@code bytes} of body ({@link UploadTimeout}). */
+  private AwsRequestOverrideConfiguration timeoutFor(long bytes) {
+    return AwsRequestOverrideConfiguration.builder()
+        .apiCallAttemptTimeout(uploadTimeout.forBytes(bytes))
+        .build();
   }
 
   /** The size of part number {@code partNumber} (1-based) for a first part size of {@code base}. */
@@ -354,6 +391,7 @@ public final class S3Storage implements BackupStorage {
     private final String name;
     private final String key;
     private final List<CompletedPart> parts = new ArrayList<>();
+    private long uploaded;
     private PartBuffer part;
     private String uploadId;
     private boolean done;
@@ -437,7 +475,11 @@ public final class S3Storage implements BackupStorage {
           uploadId =
               client
                   .createMultipartUpload(
-                      b -> b.bucket(bucket).key(key).metadata(Map.of(WRITE_ID, writeId)))
+                      b ->
+                          b.bucket(bucket)
+                              .key(key)
+                              .metadata(Map.of(WRITE_ID, writeId))
+                              .overrideConfiguration(timeoutFor(0)))
                   .uploadId();
         }
         int partNumber = parts.size() + 1;
@@ -448,7 +490,12 @@ public final class S3Storage implements BackupStorage {
         }
         UploadPartResponse r =
             client.uploadPart(
-                b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber),
+                b ->
+                    b.bucket(bucket)
+                        .key(key)
+                        .uploadId(uploadId)
+                        .partNumber(partNumber)
+                        .overrideConfiguration(timeoutFor(part.size())),
                 part.body());
         parts.add(
             CompletedPart.builder()
@@ -460,6 +507,7 @@ public final class S3Storage implements BackupStorage {
                 .checksumSHA1(r.checksumSHA1())
                 .checksumSHA256(r.checksumSHA256())
                 .build());
+        uploaded += part.size();
         // the next part asks the budget again: what this one held goes back to all uploads
         release();
       } catch (SdkException e) {
@@ -483,7 +531,8 @@ public final class S3Storage implements BackupStorage {
                   b.bucket(bucket)
                       .key(key)
                       .ifNoneMatch(CREATE_ONLY)
-                      .metadata(Map.of(WRITE_ID, writeId)),
+                      .metadata(Map.of(WRITE_ID, writeId))
+                      .overrideConfiguration(timeoutFor(part().size())),
               part().body());
         } else {
           if (part().size() > 0) {
@@ -496,7 +545,9 @@ public final class S3Storage implements BackupStorage {
                       .key(key)
                       .uploadId(uploadId)
                       .ifNoneMatch(CREATE_ONLY)
-                      .multipartUpload(m -> m.parts(all)));
+                      .multipartUpload(m -> m.parts(all))
+                      // the server assembles the parts: AWS may take minutes on a large object
+                      .overrideConfiguration(timeoutFor(uploaded)));
         }
         done = true;
         release();
@@ -526,8 +577,10 @@ public final class S3Storage implements BackupStorage {
     /** Whether the object now under the key is the one this upload wrote. */
     private boolean writtenByThisUpload() {
       try {
-        HeadObjectResponse h = head(key);
-        return h != null && writeId.equals(h.metadata().get(WRITE_ID));
+        // bounded like the upload: the server may be the one that stopped answering it
+        HeadObjectResponse h =
+            client.headObject(b -> b.bucket(bucket).key(key).overrideConfiguration(timeoutFor(0)));
+        return writeId.equals(h.metadata().get(WRITE_ID));
       } catch (RuntimeException e) {
         return false; // cannot tell: the commit failed
       }

@@ -218,6 +218,98 @@ class S3StorageTest {
     }
   }
 
+  /**
+   * A server that answers, then stops reading in the middle of an upload (a stalled peer, a
+   * middlebox): the upload's write blocks once the socket buffers are full, and a socket write has
+   * no timeout of its own. The upload must fail within its attempt timeouts, not hang the backup
+   * for ever.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(
+      value = 120,
+      threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void anUploadToAServerThatStopsReading_failsWithinItsTimeout_insteadOfHanging() throws Exception {
+    List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (java.net.ServerSocket stalled =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      // answers HEAD (404: nothing there yet), then stops reading at the first PUT
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!stalled.isClosed()) {
+                  try {
+                    java.net.Socket socket = stalled.accept();
+                    held.add(socket);
+                    Thread t = new Thread(() -> answerHeadsOnly(socket));
+                    t.setDaemon(true);
+                    t.start();
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      S3Settings settings =
+          new S3Settings(
+              "key",
+              "secret",
+              "backups",
+              "us-east-1",
+              java.net.URI.create("http://127.0.0.1:" + stalled.getLocalPort()),
+              true);
+      long part = 64L << 20;
+      try (S3Client c = S3Clients.builder(settings).build()) {
+        S3Storage s =
+            new S3Storage(
+                c,
+                "backups",
+                "prod",
+                part,
+                new PartMemory(1L << 30),
+                new S3Storage.UploadTimeout(Duration.ofSeconds(1), 1L << 30));
+        PendingWrite w = s.create("stalled.backy");
+        w.stream().write(new byte[32 << 20]); // one PUT, more than loopback's socket buffers hold
+        long start = System.nanoTime();
+        assertThatThrownBy(w::commit)
+            .hasMessageStartingWith("S3 error uploading s3://backups/prod/stalled.backy: ");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+      }
+    } finally {
+      for (java.net.Socket socket : held) {
+        socket.close();
+      }
+    }
+  }
+
+  /**
+   * Answers every HEAD request on the connection with 404, and reads nothing after a PUT's head.
+   */
+  private static void answerHeadsOnly(java.net.Socket socket) {
+    try {
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      String requestLine;
+      while ((requestLine = in.readLine()) != null) {
+        String header;
+        do {
+          header = in.readLine();
+        } while (header != null && !header.isEmpty());
+        if (!requestLine.startsWith("HEAD ")) {
+          return; // a PUT: its body is never read, and the connection stays open
+        }
+        socket
+            .getOutputStream()
+            .write(
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+      }
+    } catch (IOException e) {
+      // the test closes the connection
+    }
+  }
+
   static long spoolFiles() throws IOException {
     try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       return files.filter(f -> f.getFileName().toString().startsWith("backy-spool-")).count();
