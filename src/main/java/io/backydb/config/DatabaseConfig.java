@@ -15,7 +15,8 @@ import java.util.List;
  * @param dbName the database (schema) to back up or restore into (required)
  * @param multipleFiles one file per feature instead of one file (default false)
  * @param features the parts to back up or restore, or null when the config names none: a backup
- *     then takes tables and data (the seed's default), a restore everything the backup holds
+ *     then takes tables and data (the seed's default), a restore everything the backup holds; a
+ *     selection of nothing is refused
  * @param tables if not empty, only these tables (default: all)
  * @param definers what happens to the DEFINER of views, routines, triggers and events: {@code keep}
  *     (default), {@code drop} (the restoring user becomes the definer) or {@code rewrite} (to
@@ -59,6 +60,14 @@ public record DatabaseConfig(
     if (threads < 1 || threads > 64) {
       throw new IllegalArgumentException(
           "database.threads must be between 1 and 64 (got " + threads + ")");
+    }
+    if (features != null && features.none()) {
+      // "features: {}" or every key false: a backup of nothing would be stored, listed and kept by
+      // retention as if it were one, a restore would apply nothing and report success
+      throw new IllegalArgumentException(
+          "database.features selects nothing: switch on at least one of "
+              + String.join(
+                  ", ", java.util.Arrays.stream(Feature.values()).map(Feature::key).toList()));
     }
     tables = tables == null ? List.of() : List.copyOf(tables);
     definers = definers == null ? "keep" : definers.trim().toLowerCase(java.util.Locale.ROOT);

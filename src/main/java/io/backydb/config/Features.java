@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Which parts of a database a backup holds (or a restore applies): the seed's {@code
  * database.features}. A key left out is off, except that leaving the whole section out selects the
- * default: tables and data.
+ * default: tables and data. A config whose section selects nothing is refused ({@link
+ * DatabaseConfig}).
  */
 public record Features(
     boolean tables,

@@ -457,6 +457,21 @@ class BackyCliTest {
   }
 
   @Test
+  void aFeatureMapThatSelectsNothingIsExit2AndBacksNothingUp() throws Exception {
+    Path f = dir.resolve("nothing.yaml");
+    Files.writeString(
+        f, Files.readString(backupConfig(db)).replace("\nstorage:", "\n  features: {}\nstorage:"));
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: "
+                + f
+                + ": database.features selects nothing: switch on at least one of tables, data,"
+                + " views, functions, procedures, triggers, events\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  @Test
   void aMissingBackupPathOrANonBackupFileIsACleanError() throws Exception {
     assertThat(
             run(

@@ -422,6 +422,57 @@ class ConfigLoaderTest {
         .hasMessageContaining("unknown feature 'indexes'");
   }
 
+  static final String SELECTS_NOTHING =
+      "database.features selects nothing: switch on at least one of tables, data, views,"
+          + " functions, procedures, triggers, events";
+
+  /**
+   * A feature map that selects nothing would back up nothing and call it a backup (listed, kept by
+   * retention), or restore nothing and call it a restore: refused, in backup and restore configs
+   * alike. Leaving the map out still selects the default.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "features: {}",
+        "features: {tables: false}",
+        "features: {tables: false, data: false, views: false, functions: false, procedures: false,"
+            + " triggers: false, events: false}"
+      })
+  void aFeatureMapThatSelectsNothingIsOneLineNamingTheKey(String features) throws Exception {
+    String database = "database: {host: h, user: u, db_name: d, " + features + "}\n";
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(f, database + LOCAL);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .isInstanceOf(BackyException.class)
+        .hasMessage(f + ": " + SELECTS_NOTHING)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
+    assertThatThrownBy(() -> ConfigLoader.restoreFromText(database + "backup_path: x\n" + LOCAL))
+        .isInstanceOf(BackyException.class)
+        .hasMessage("config: " + SELECTS_NOTHING);
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.backupFromMap(
+                    java.util.Map.of(
+                        "database",
+                        java.util.Map.of(
+                            "host",
+                            "h",
+                            "user",
+                            "u",
+                            "db_name",
+                            "d",
+                            "features",
+                            java.util.Map.of()),
+                        "storage",
+                        java.util.Map.of("storage_type", "local"))))
+        .isInstanceOf(BackyException.class)
+        .hasMessage("config: " + SELECTS_NOTHING);
+    assertThat(ConfigLoader.backupFromText(DB + LOCAL).database().backupFeatures())
+        .as("no features key: the default")
+        .isEqualTo(Features.DEFAULT);
+  }
+
   @Test
   void environmentVariablesAreRequiredByName() {
     Environment env = Environment.of(java.util.Map.of("LOCAL_PATH", ""));

@@ -1,5 +1,7 @@
 package io.backydb.engine.mysql;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,9 +47,18 @@ final class MySqlObjectDumper {
 
   // ---------------------------------------------------------------- views
 
-  private record View(String name, String ddl, String charset, String collation) {}
+  /** A view as SHOW CREATE VIEW gives it. */
+  record View(String name, String ddl, String charset, String collation) {}
 
-  void views(OutputStream out) throws SQLException, IOException {
+  /** The server's code for a view that references a table, column or function that is gone. */
+  private static final int ER_VIEW_INVALID = 1356;
+
+  /**
+   * Every view's definition, in the order they must be created. Read before anything is written: a
+   * view the server reports invalid is refused here, since its CREATE VIEW would fail on restore
+   * after the tables and before the data, leaving that restore without its rows.
+   */
+  List<View> readViews() throws SQLException {
     Map<String, View> views = new TreeMap<>();
     for (String name :
         names(
@@ -55,12 +67,35 @@ final class MySqlObjectDumper {
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SHOW CREATE VIEW " + qualified(name))) {
         rs.next();
+        // the server answers SHOW CREATE VIEW of an invalid view with a warning, not an error; the
+        // driver asks for the warnings only when there are some, so valid views cost nothing more
+        refuseInvalid(name, s.getWarnings());
         views.put(
             name,
             new View(name, unqualify(rs.getString(2), database), rs.getString(3), rs.getString(4)));
       }
     }
-    for (View v : dependencyOrder(views)) {
+    return dependencyOrder(views);
+  }
+
+  private void refuseInvalid(String view, SQLWarning warnings) {
+    for (SQLWarning w = warnings; w != null; w = w.getNextWarning()) {
+      if (w.getErrorCode() == ER_VIEW_INVALID) {
+        throw new BackyException(
+            ErrorCode.DATABASE,
+            "view "
+                + SqlText.quoteIdent(view)
+                + " of database '"
+                + database
+                + "' could not be restored: "
+                + w.getMessage()
+                + "; fix or drop the view, or switch the views feature off");
+      }
+    }
+  }
+
+  void writeViews(OutputStream out, List<View> views) throws SQLException, IOException {
+    for (View v : views) {
       write(out, "DROP VIEW IF EXISTS " + SqlText.quoteIdent(v.name()) + ";\n");
       writeCreate(out, definers.apply(v.ddl()), null, null, v.charset(), v.collation(), false);
     }
