@@ -357,7 +357,7 @@ final class MySqlApplier {
             "restore failed at "
                 + where(line)
                 + ": "
-                + MySqlConnections.firstLine(e)
+                + MySqlConnections.reason(e)
                 + "; applied so far: "
                 + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied)),
             e);
