@@ -152,8 +152,19 @@ final class MySqlApplier {
       List<TableStats> loaded = new ArrayList<>();
       session.rowsLoaded.forEach((t, n) -> loaded.add(new TableStats(t, n, 0)));
       return new ApplySummary(
-          session.statements, List.copyOf(session.featuresApplied), List.copyOf(loaded));
+          session.statements,
+          List.copyOf(session.featuresApplied),
+          List.copyOf(loaded),
+          List.copyOf(session.leftOut));
     }
+  }
+
+  /**
+   * Whether a feature's statements each belong to one table (its definition, rows or triggers),
+   * which a restore limited to tables selects by the table they belong to.
+   */
+  private static boolean ofTables(Feature f) {
+    return f == Feature.TABLES || f == Feature.DATA || f == Feature.TRIGGERS;
   }
 
   /** Follows the dump's directives and runs the statements that the request selects. */
@@ -177,6 +188,10 @@ final class MySqlApplier {
 
     private long statements;
     private final Set<String> featuresApplied = new LinkedHashSet<>();
+
+    /** Features the dump has statements for that a restore limited to tables left out. */
+    private final Set<String> leftOut = new LinkedHashSet<>();
+
     private final Map<String, Long> rowsLoaded = new LinkedHashMap<>();
 
     /** The dump header's session statements, which every data connection runs first. */
@@ -317,7 +332,23 @@ final class MySqlApplier {
       if (request.features() != null && !request.features().has(feature)) {
         return false;
       }
-      return table == null || request.tables().isEmpty() || request.tables().contains(table);
+      if (request.tables().isEmpty()) {
+        return true;
+      }
+      return ofTables(feature) && (table == null || request.tables().contains(table));
+    }
+
+    /**
+     * Whether the statement not selected is one a restore limited to tables leaves out although its
+     * feature was asked for: a view, routine or event, which belongs to no one table. Such objects
+     * may use tables left out (a view of one fails to be created), and replacing them would change
+     * more than the tables asked for; the summary says they were left out.
+     */
+    private boolean leftOutByTables() {
+      return feature != null
+          && !request.tables().isEmpty()
+          && !ofTables(feature)
+          && (request.features() == null || request.features().has(feature));
     }
 
     @Override
@@ -332,6 +363,9 @@ final class MySqlApplier {
         exact = null;
       }
       if (!selected()) {
+        if (leftOutByTables()) {
+          leftOut.add(feature.key());
+        }
         return;
       }
       if (feature != null && feature != Feature.TABLES && feature != Feature.DATA) {
