@@ -44,6 +44,9 @@ public interface DatabaseEngine {
    */
   void checkRestoreTarget(ApplyRequest request) throws Exception;
 
+  /** A reader of what a dump of this engine holds, fed the dump's files as they are read. */
+  DumpScanner newDumpScanner();
+
   /** Applies a dump to the configured database, creating it if it does not exist. */
   ApplySummary apply(ApplyRequest request, DumpInput input) throws Exception;
 }

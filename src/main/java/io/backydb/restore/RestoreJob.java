@@ -62,6 +62,15 @@ public final class RestoreJob {
     this.summary = s;
   }
 
+  /**
+   * Whether the restore must know what the dump holds before it applies anything, and so has the
+   * verify step read it: to check its table list against the dump itself (the sidecar may be
+   * missing, and lists no tables for a backup without data).
+   */
+  public boolean needsDumpContents() {
+    return !config.database().tables().isEmpty();
+  }
+
   public DatabaseEngine.ApplyRequest applyRequest() {
     return new DatabaseEngine.ApplyRequest(
         config.database().features(), config.database().tables(), config.replaceExisting());

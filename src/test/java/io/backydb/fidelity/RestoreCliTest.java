@@ -15,7 +15,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +131,48 @@ class RestoreCliTest {
     assertThat(err.toString().strip())
         .doesNotContain("\n")
         .contains("holds no table bb (it holds a, b)");
+    assertThat(server.databaseExists(target)).isFalse();
+  }
+
+  @Test
+  void aTableTheBackupDoesNotHoldIsAConfigErrorAlsoWithoutTheSidecar() throws Exception {
+    Map<String, Object> compressed = new LinkedHashMap<>(Fidelity.backupConfig(source, false));
+    compressed.put("compression", Map.of("compression", true));
+    for (Map<String, Object> backup : List.of(Fidelity.backupConfig(source, false), compressed)) {
+      String location;
+      try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+        location = backy.backup(backup).location();
+      }
+      // a file copied without its sidecar: only the dump itself says what it holds
+      Files.delete(Path.of(location.replaceAll("\\.(sql|backy)$", ".metadata.json")));
+      StringWriter err = new StringWriter();
+      int code =
+          cli(err, "restore", "--config", restoreYaml(location).toString(), "--tables", "nope");
+      assertThat(code).as(location + ": " + err).isEqualTo(2);
+      assertThat(err.toString().strip())
+          .doesNotContain("\n")
+          .contains("holds no table nope (it holds a, b)");
+      assertThat(server.databaseExists(target)).isFalse();
+    }
+  }
+
+  @Test
+  void aTableTheBackupDoesNotHoldIsAConfigErrorAlsoWhenItHoldsNoData() throws Exception {
+    Map<String, Object> backup = new LinkedHashMap<>(Fidelity.backupConfig(source, false));
+    Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
+    database.put("features", Map.of("tables", true, "functions", true, "procedures", true));
+    backup.put("database", database);
+    String location;
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+      location = backy.backup(backup).location();
+    }
+    StringWriter err = new StringWriter();
+    int code =
+        cli(err, "restore", "--config", restoreYaml(location).toString(), "--tables", "nope");
+    assertThat(code).as(err.toString()).isEqualTo(2);
+    assertThat(err.toString().strip())
+        .doesNotContain("\n")
+        .contains("holds no table nope (it holds a, b)");
     assertThat(server.databaseExists(target)).isFalse();
   }
 
