@@ -12,8 +12,9 @@ import org.apache.camel.Processor;
  * Step {@code verify}: reads the whole backup — decrypted and decompressed down to its end — and
  * checks its integrity before a single statement reaches the database; a damaged backup, or a wrong
  * INTEGRITY_PASSWORD, stops the route here. It runs after {@code decrypt} and {@code decompress},
- * which only set the decoding up. A restore limited to tables learns on the same read which tables
- * the dump holds, and a table it does not hold is refused here.
+ * which only set the decoding up. Where the restore needs to know what the dump holds (a table
+ * list, rows to load into existing tables), the same read learns it, and a table the dump does not
+ * hold is refused here.
  */
 public final class VerifyProcessor implements Processor {
 
@@ -21,7 +22,7 @@ public final class VerifyProcessor implements Processor {
   public void process(Exchange exchange) throws Exception {
     RestoreJob job = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
     BackupSource source = exchange.getMessage().getMandatoryBody(BackupSource.class);
-    // what the dump holds is learnt on this read, not by reading it again
+    // what the dump holds is learnt on this read, where apply needs it, not by reading it again
     DumpScanner scanner = job.needsDumpContents() ? job.engine().newDumpScanner() : null;
     new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
         .requireIntact(source, scanner);
@@ -29,6 +30,7 @@ public final class VerifyProcessor implements Processor {
       DumpContents contents = scanner.contents();
       // a table not in the backup fails here, before any statement, sidecar or not
       source.requireTables(job.config().database().tables(), contents.allTables());
+      job.contents(contents);
     }
   }
 }

@@ -35,7 +35,8 @@ final class RestoreCommand extends BackyCommand {
   @Option(
       names = "--replace-existing",
       description =
-          "Restore even if the target database has tables, replacing the backup's objects"
+          "Restore even if the target database has tables, replacing the backup's objects;"
+              + " a table whose rows are restored without its definition is emptied first"
               + " (same as replace_existing: true).")
   boolean replaceExisting;
 
