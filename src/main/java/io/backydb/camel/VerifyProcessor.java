@@ -1,5 +1,7 @@
 package io.backydb.camel;
 
+import io.backydb.engine.DumpContents;
+import io.backydb.engine.DumpScanner;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
 import io.backydb.restore.RestoreJob;
@@ -10,14 +12,25 @@ import org.apache.camel.Processor;
  * Step {@code verify}: reads the whole backup — decrypted and decompressed down to its end — and
  * checks its integrity before a single statement reaches the database; a damaged backup, or a wrong
  * INTEGRITY_PASSWORD, stops the route here. It runs after {@code decrypt} and {@code decompress},
- * which only set the decoding up.
+ * which only set the decoding up. Where the restore needs to know what the dump holds (a table
+ * list, rows to load into existing tables), the same read learns it, and a table the dump does not
+ * hold is refused here.
  */
 public final class VerifyProcessor implements Processor {
 
   @Override
   public void process(Exchange exchange) throws Exception {
     RestoreJob job = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
+    BackupSource source = exchange.getMessage().getMandatoryBody(BackupSource.class);
+    // what the dump holds is learnt on this read, where apply needs it, not by reading it again
+    DumpScanner scanner = job.needsDumpContents() ? job.engine().newDumpScanner() : null;
     new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
-        .requireIntact(exchange.getMessage().getMandatoryBody(BackupSource.class));
+        .requireIntact(source, scanner);
+    if (scanner != null) {
+      DumpContents contents = scanner.contents();
+      // a table not in the backup fails here, before any statement, sidecar or not
+      source.requireTables(job.config().database().tables(), contents.allTables());
+      job.contents(contents);
+    }
   }
 }

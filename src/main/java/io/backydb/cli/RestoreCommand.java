@@ -35,7 +35,8 @@ final class RestoreCommand extends BackyCommand {
   @Option(
       names = "--replace-existing",
       description =
-          "Restore even if the target database has tables, replacing the backup's objects"
+          "Restore even if the target database has tables, replacing the backup's objects;"
+              + " a table whose rows are restored without its definition is emptied first"
               + " (same as replace_existing: true).")
   boolean replaceExisting;
 
@@ -43,7 +44,9 @@ final class RestoreCommand extends BackyCommand {
       names = "--tables",
       split = ",",
       paramLabel = "T1,T2",
-      description = "Restore only these tables (overrides database.tables).")
+      description =
+          "Restore only these tables: their definitions, data and triggers; views, functions,"
+              + " procedures and events are left out (overrides database.tables).")
   List<String> tables;
 
   @Option(
@@ -120,6 +123,11 @@ final class RestoreCommand extends BackyCommand {
               r.summary().statements(),
               rows,
               r.durationMs() / 1000.0);
+      if (!r.summary().leftOut().isEmpty()) {
+        done +=
+            "; left out as the restore is limited to tables: "
+                + String.join(", ", r.summary().leftOut());
+      }
       out().println(done);
       // the log file keeps what each run did, failures (BackyCli) and successes alike
       LoggerFactory.getLogger(RestoreCommand.class).info(done);

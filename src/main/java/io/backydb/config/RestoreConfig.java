@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param backupPath the backup to restore: a path as {@code bin/backy backup} printed it
  * @param storage where the backup is kept
  * @param replaceExisting restore even if the target database already has tables, dropping and
- *     re-creating the objects the backup contains (default false: refuse)
+ *     re-creating the objects the backup contains, and emptying each table whose rows it restores
+ *     without its definition before loading them (default false: refuse)
  * @param requireHmac refuse a backup that carries no HMAC; null for the default: required when
  *     INTEGRITY_PASSWORD is set (see {@link #hmacRequired})
  */

@@ -21,16 +21,30 @@ public interface DatabaseEngine {
 
   /**
    * What to apply. {@code features} null means everything the dump holds; {@code tables} empty
-   * means every table.
+   * means every table. {@code contents} is what the dump holds, where the restore read it before
+   * applying (null where it did not need to: see {@code RestoreJob#needsDumpContents}).
    */
   record ApplyRequest(
-      Features features, List<String> tables, boolean replaceExisting, ProgressListener progress) {
+      Features features,
+      List<String> tables,
+      boolean replaceExisting,
+      ProgressListener progress,
+      DumpContents contents) {
     public ApplyRequest(Features features, List<String> tables, boolean replaceExisting) {
       this(features, tables, replaceExisting, ProgressListener.NONE);
     }
 
+    public ApplyRequest(
+        Features features, List<String> tables, boolean replaceExisting, ProgressListener p) {
+      this(features, tables, replaceExisting, p, null);
+    }
+
     public ApplyRequest withProgress(ProgressListener p) {
-      return new ApplyRequest(features, tables, replaceExisting, p);
+      return new ApplyRequest(features, tables, replaceExisting, p, contents);
+    }
+
+    public ApplyRequest withContents(DumpContents c) {
+      return new ApplyRequest(features, tables, replaceExisting, progress, c);
     }
   }
 
@@ -43,6 +57,9 @@ public interface DatabaseEngine {
    * comes before any long read.
    */
   void checkRestoreTarget(ApplyRequest request) throws Exception;
+
+  /** A reader of what a dump of this engine holds, fed the dump's files as they are read. */
+  DumpScanner newDumpScanner();
 
   /** Applies a dump to the configured database, creating it if it does not exist. */
   ApplySummary apply(ApplyRequest request, DumpInput input) throws Exception;

@@ -289,6 +289,18 @@ public final class BackupSource {
     }
     Set<String> held = new TreeSet<>();
     metadata.tables().forEach(t -> held.add(t.name()));
+    requireTables(wanted, held);
+  }
+
+  /**
+   * As {@link #requireTables(List)}, against the tables the dump itself names ({@link
+   * io.backydb.engine.DumpContents#allTables()}), which the verify step read: it holds for a backup
+   * without a sidecar, or without data, too.
+   */
+  public void requireTables(List<String> wanted, Set<String> held) {
+    if (wanted == null || wanted.isEmpty()) {
+      return;
+    }
     List<String> missing = wanted.stream().filter(t -> !held.contains(t)).toList();
     if (!missing.isEmpty()) {
       throw new BackyException(
@@ -298,9 +310,11 @@ public final class BackupSource {
               + " holds no table "
               + String.join(", ", missing)
               + " (it holds "
-              + (held.size() <= 20
-                  ? String.join(", ", held)
-                  : String.join(", ", held.stream().limit(20).toList()) + ", ...")
+              + (held.isEmpty()
+                  ? "none"
+                  : held.size() <= 20
+                      ? String.join(", ", held)
+                      : String.join(", ", held.stream().limit(20).toList()) + ", ...")
               + ")");
     }
   }

@@ -9,12 +9,14 @@ import io.backydb.codec.IntegrityKeys;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
 import io.backydb.engine.DumpInput;
+import io.backydb.engine.DumpScanner;
 import io.backydb.format.BackupMetadata;
 import io.backydb.format.BackyHeader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -73,15 +75,34 @@ public final class BackupVerifier {
 
   /** Verifies and returns a report; never throws for a damaged backup. */
   public Report verify(BackupSource source) throws IOException {
-    if (BackupMetadata.LAYOUT_BACKY.equals(source.layout())) {
-      return verifyBacky(source);
+    return verify(source, null);
+  }
+
+  /**
+   * Verifies and returns a report, feeding the dump's files, as they are read, to {@code scanner}
+   * (if not null). A dump the scanner cannot read is a problem of the report only when nothing else
+   * is: a damaged backup is reported as damaged, not as unreadable SQL.
+   */
+  public Report verify(BackupSource source, DumpScanner scanner) throws IOException {
+    Scan scan = new Scan(scanner);
+    Report r =
+        BackupMetadata.LAYOUT_BACKY.equals(source.layout())
+            ? verifyBacky(source, scan)
+            : verifySql(source, scan);
+    if (r.intact() && scan.failure != null) {
+      return new Report(r.location(), r.bytesRead(), List.of(scan.failure));
     }
-    return verifySql(source);
+    return r;
   }
 
   /** Verifies and throws a one-line {@link ErrorCode#CORRUPT_BACKUP} error if anything is wrong. */
   public void requireIntact(BackupSource source) throws IOException {
-    Report r = verify(source);
+    requireIntact(source, null);
+  }
+
+  /** As {@link #requireIntact(BackupSource)}, feeding the dump to {@code scanner} on the way. */
+  public void requireIntact(BackupSource source, DumpScanner scanner) throws IOException {
+    Report r = verify(source, scanner);
     if (!r.intact()) {
       throw new BackyException(
           ErrorCode.CORRUPT_BACKUP,
@@ -89,7 +110,7 @@ public final class BackupVerifier {
     }
   }
 
-  private Report verifyBacky(BackupSource source) throws IOException {
+  private Report verifyBacky(BackupSource source, Scan scan) throws IOException {
     List<String> problems = new ArrayList<>();
     String object = source.objects().get(0);
     String where = source.storage().location(object);
@@ -149,7 +170,7 @@ public final class BackupVerifier {
       var container = open.container();
       String decodeProblem = null;
       try {
-        drain(open.dump());
+        drain(open.dump(), scan);
       } catch (InterruptedIOException e) {
         throw e; // a stop request, not damage
       } catch (BackyException e) {
@@ -199,20 +220,79 @@ public final class BackupVerifier {
     }
   }
 
-  private static void drain(DumpInput dump) throws IOException {
+  private static void drain(DumpInput dump, Scan scan) throws IOException {
     byte[] buf = new byte[1 << 16];
     DumpInput.DumpFile f;
     while ((f = dump.next()) != null) {
+      scan.start(f.name());
       try (InputStream in = f.content()) {
-        while (in.read(buf) >= 0) {
+        int n;
+        while ((n = in.read(buf)) >= 0) {
           // read it all: decompression errors show only on the way
           checkStop();
+          scan.write(buf, n);
         }
       }
+      scan.end();
     }
   }
 
-  private Report verifySql(BackupSource source) throws IOException {
+  /**
+   * The dump's files on their way to a {@link DumpScanner}, if there is one; the first failure of
+   * the scanner is kept (and the scanner no longer fed) rather than thrown in the middle of a read.
+   */
+  private static final class Scan {
+    private final DumpScanner scanner;
+    private OutputStream file;
+    private String name;
+    String failure;
+
+    Scan(DumpScanner scanner) {
+      this.scanner = scanner;
+    }
+
+    void start(String fileName) {
+      if (scanner == null || failure != null) {
+        return;
+      }
+      name = fileName;
+      try {
+        file = scanner.file(fileName);
+      } catch (IOException | RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    void write(byte[] b, int n) {
+      if (file == null || n <= 0) {
+        return;
+      }
+      try {
+        file.write(b, 0, n);
+      } catch (IOException | RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    void end() {
+      if (file == null) {
+        return;
+      }
+      try {
+        file.close();
+      } catch (IOException | RuntimeException e) {
+        failed(e);
+      }
+      file = null;
+    }
+
+    private void failed(Exception e) {
+      failure = name + " cannot be read as a dump (" + oneLine(e) + ")";
+      file = null;
+    }
+  }
+
+  private Report verifySql(BackupSource source, Scan scan) throws IOException {
     List<String> problems = new ArrayList<>();
     long total = 0;
     BackupMetadata meta = source.metadata();
@@ -253,11 +333,13 @@ public final class BackupVerifier {
       byte[] tail = new byte[COMPLETE_MARKER.length];
       int tailLen = 0;
       long bytes;
+      scan.start(object.substring(object.lastIndexOf('/') + 1));
       try (Counting in = new Counting(source.openObject(object), sha, value)) {
         byte[] buf = new byte[1 << 16];
         int n;
         while ((n = in.read(buf)) >= 0) {
           checkStop();
+          scan.write(buf, n);
           // keep the last bytes seen, to check the completion marker
           if (n >= tail.length) {
             System.arraycopy(buf, n - tail.length, tail, 0, tail.length);
@@ -271,6 +353,7 @@ public final class BackupVerifier {
         }
         bytes = in.count;
       }
+      scan.end();
       total += bytes;
       if (object.endsWith(".sql")
           && !(tailLen == tail.length && Arrays.equals(tail, COMPLETE_MARKER))) {

@@ -1,9 +1,13 @@
 package io.backydb.restore;
 
 import io.backydb.config.Environment;
+import io.backydb.config.Feature;
+import io.backydb.config.Features;
 import io.backydb.config.RestoreConfig;
 import io.backydb.engine.ApplySummary;
 import io.backydb.engine.DatabaseEngine;
+import io.backydb.engine.DumpContents;
+import io.backydb.format.BackupMetadata;
 import io.backydb.keys.DataKey;
 import io.backydb.storage.BackupStorage;
 import java.time.Instant;
@@ -19,6 +23,7 @@ public final class RestoreJob {
   private BackupSource source;
   private ApplySummary summary;
   private DataKey dataKey;
+  private DumpContents contents;
 
   public RestoreJob(
       RestoreConfig config, Environment environment, DatabaseEngine engine, BackupStorage storage) {
@@ -76,8 +81,38 @@ public final class RestoreJob {
     this.summary = s;
   }
 
+  /** What the dump holds, as the verify step read it; null until then, or if it did not. */
+  public DumpContents contents() {
+    return contents;
+  }
+
+  public void contents(DumpContents c) {
+    this.contents = c;
+  }
+
+  /**
+   * Whether the restore must know what the dump holds before it applies anything, and so has the
+   * verify step read it: to check its table list against the dump itself (the sidecar may be
+   * missing, and lists no tables for a backup without data), or to check the target's tables where
+   * this restore may load rows or create triggers without creating their tables, because its
+   * features leave the definitions out or the backup may hold none. The sidecar answers the last
+   * question when it lists the tables feature, so a whole-backup restore reads nothing more.
+   */
+  public boolean needsDumpContents() {
+    Features features = config.database().features();
+    BackupMetadata m = source == null ? null : source.metadata();
+    boolean rowsOrTriggers = features == null || features.data() || features.triggers();
+    boolean createsTables =
+        (features == null || features.tables())
+            && m != null
+            && m.features() != null
+            && m.features().contains(Feature.TABLES.key());
+    return !config.database().tables().isEmpty() || (rowsOrTriggers && !createsTables);
+  }
+
   public DatabaseEngine.ApplyRequest applyRequest() {
     return new DatabaseEngine.ApplyRequest(
-        config.database().features(), config.database().tables(), config.replaceExisting());
+            config.database().features(), config.database().tables(), config.replaceExisting())
+        .withContents(contents);
   }
 }

@@ -15,7 +15,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +42,14 @@ class RestoreCliTest {
         "INSERT INTO a VALUES (1), (2)",
         "INSERT INTO b VALUES (3)",
         "CREATE DEFINER=`nobody_here`@`%` SQL SECURITY DEFINER VIEW v AS SELECT id FROM a",
+        // a view of a table left out of a restore limited to `a`: it cannot be created there
+        "CREATE DEFINER=`nobody_here`@`%` SQL SECURITY DEFINER VIEW v_b AS SELECT id FROM b",
         "CREATE DEFINER=`nobody_here`@`%` FUNCTION f() RETURNS INT DETERMINISTIC RETURN 7",
+        "CREATE DEFINER=`nobody_here`@`%` PROCEDURE p() SELECT 1",
+        "CREATE DEFINER=`nobody_here`@`%` EVENT e ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM b",
         "CREATE DEFINER=`nobody_here`@`%` TRIGGER a_bi BEFORE INSERT ON a FOR EACH ROW"
+            + " SET NEW.id = NEW.id + 0",
+        "CREATE DEFINER=`nobody_here`@`%` TRIGGER b_bi BEFORE INSERT ON b FOR EACH ROW"
             + " SET NEW.id = NEW.id + 0");
   }
 
@@ -78,32 +86,36 @@ class RestoreCliTest {
     assertThat(code).as(err.toString()).isZero();
 
     assertThat(Fidelity.checksums(target)).containsOnlyKeys("a");
-    String me;
-    List<String> definers = new ArrayList<>();
-    try (Connection c = server.connect(target);
-        Statement s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
-        rs.next();
-        me = rs.getString(1);
-      }
-      try (ResultSet rs =
-          s.executeQuery(
-              "SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"
-                  + " UNION ALL SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
-                  + " UNION ALL SELECT DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")) {
-        while (rs.next()) {
-          definers.add(rs.getString(1));
-        }
-      }
-      // the view works: its definer exists now
-      try (ResultSet rs = s.executeQuery("SELECT COUNT(*), f() FROM v")) {
-        rs.next();
-        assertThat(rs.getInt(1)).isEqualTo(2);
-        assertThat(rs.getInt(2)).isEqualTo(7);
-      }
+    assertThat(Fidelity.checksums(target).get("a")).isEqualTo(Fidelity.checksums(source).get("a"));
+    assertThat(objects(target)).containsExactly("TRIGGER a_bi");
+    // the one object restored is the trigger, whose definer was dropped
+    assertThat(definers(target)).containsExactly(currentUser());
+    // asked for by --features, left out by --tables: the summary says so
+    assertThat(out.toString())
+        .contains(": tables, data, triggers;")
+        .contains("; left out as the restore is limited to tables: functions, views");
+  }
+
+  @Test
+  void aRestoreLimitedToTablesLeavesViewsRoutinesAndEventsOutAndSaysSo() throws Exception {
+    String location;
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+      location = backy.backup(Fidelity.backupConfig(source, false)).location();
     }
-    assertThat(definers).hasSize(3).containsOnly(me);
-    assertThat(Fidelity.checksums(source)).containsKeys("a", "b");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    // v_b selects from b, which is not restored: applied, it would fail the restore half-way
+    int code =
+        cli(out, err, "restore", "--config", restoreYaml(location).toString(), "--tables", "a");
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(Fidelity.checksums(target)).containsOnlyKeys("a");
+    assertThat(Fidelity.checksums(target).get("a")).isEqualTo(Fidelity.checksums(source).get("a"));
+    assertThat(objects(target)).containsExactly("TRIGGER a_bi");
+    assertThat(out.toString())
+        .contains(": tables, data, triggers;")
+        .contains(
+            "; left out as the restore is limited to tables: functions, procedures, views,"
+                + " events");
   }
 
   @Test
@@ -122,11 +134,103 @@ class RestoreCliTest {
     assertThat(server.databaseExists(target)).isFalse();
   }
 
+  @Test
+  void aTableTheBackupDoesNotHoldIsAConfigErrorAlsoWithoutTheSidecar() throws Exception {
+    Map<String, Object> compressed = new LinkedHashMap<>(Fidelity.backupConfig(source, false));
+    compressed.put("compression", Map.of("compression", true));
+    for (Map<String, Object> backup : List.of(Fidelity.backupConfig(source, false), compressed)) {
+      String location;
+      try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+        location = backy.backup(backup).location();
+      }
+      // a file copied without its sidecar: only the dump itself says what it holds
+      Files.delete(Path.of(location.replaceAll("\\.(sql|backy)$", ".metadata.json")));
+      StringWriter err = new StringWriter();
+      int code =
+          cli(err, "restore", "--config", restoreYaml(location).toString(), "--tables", "nope");
+      assertThat(code).as(location + ": " + err).isEqualTo(2);
+      assertThat(err.toString().strip())
+          .doesNotContain("\n")
+          .contains("holds no table nope (it holds a, b)");
+      assertThat(server.databaseExists(target)).isFalse();
+    }
+  }
+
+  @Test
+  void aTableTheBackupDoesNotHoldIsAConfigErrorAlsoWhenItHoldsNoData() throws Exception {
+    Map<String, Object> backup = new LinkedHashMap<>(Fidelity.backupConfig(source, false));
+    Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
+    database.put("features", Map.of("tables", true, "functions", true, "procedures", true));
+    backup.put("database", database);
+    String location;
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+      location = backy.backup(backup).location();
+    }
+    StringWriter err = new StringWriter();
+    int code =
+        cli(err, "restore", "--config", restoreYaml(location).toString(), "--tables", "nope");
+    assertThat(code).as(err.toString()).isEqualTo(2);
+    assertThat(err.toString().strip())
+        .doesNotContain("\n")
+        .contains("holds no table nope (it holds a, b)");
+    assertThat(server.databaseExists(target)).isFalse();
+  }
+
+  /** The views, routines, triggers and events of {@code db}, as "KIND name", sorted. */
+  static List<String> objects(String db) throws Exception {
+    List<String> objects = new ArrayList<>();
+    try (Connection c = server.connect(db);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT CONCAT('VIEW ', TABLE_NAME) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"
+                    + " UNION ALL SELECT CONCAT(ROUTINE_TYPE, ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
+                    + " UNION ALL SELECT CONCAT('TRIGGER ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+                    + " UNION ALL SELECT CONCAT('EVENT ', EVENT_NAME) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()"
+                    + " ORDER BY 1")) {
+      while (rs.next()) {
+        objects.add(rs.getString(1));
+      }
+    }
+    return objects;
+  }
+
+  /** The definers of the views, routines and triggers of {@code db}. */
+  static List<String> definers(String db) throws Exception {
+    List<String> definers = new ArrayList<>();
+    try (Connection c = server.connect(db);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"
+                    + " UNION ALL SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
+                    + " UNION ALL SELECT DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")) {
+      while (rs.next()) {
+        definers.add(rs.getString(1));
+      }
+    }
+    return definers;
+  }
+
+  static String currentUser() throws Exception {
+    try (Connection c = server.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   /** Runs the command line; its stderr goes to {@code err}. */
   int cli(StringWriter err, String... args) {
+    return cli(new StringWriter(), err, args);
+  }
+
+  /** Runs the command line; its stdout goes to {@code out}, its stderr to {@code err}. */
+  int cli(StringWriter out, StringWriter err, String... args) {
     return BackyCli.execute(
         TestServer.environment(dir.resolve("backups"), dir),
-        new PrintWriter(new StringWriter(), true),
+        new PrintWriter(out, true),
         new PrintWriter(err, true),
         args);
   }

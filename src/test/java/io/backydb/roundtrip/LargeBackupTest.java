@@ -346,6 +346,9 @@ class LargeBackupTest {
           .isInstanceOf(BackyException.class)
           .hasMessageContaining("restore failed at")
           .hasMessageContaining("data of table `big`")
+          // what happened, not what the driver tripped over next (a NullPointerException once)
+          .hasMessageContaining(": the connection to the server was lost (")
+          .hasMessageNotContaining("Exception")
           .hasMessageContaining("applied so far: tables");
     } finally {
       server.dropDatabase(target);

@@ -119,9 +119,13 @@ final class LocalRowsLoader {
       }
       return -1;
     } finally {
-      driverStatement.setLocalInfileInputStream(InputStream.nullInputStream());
-      if (!committed) {
-        rollBack();
+      // Connector/J drops a closed statement's session, and this would then fail with a
+      // NullPointerException in place of the error that closed it
+      if (!statement.isClosed()) {
+        driverStatement.setLocalInfileInputStream(InputStream.nullInputStream());
+        if (!committed) {
+          rollBack();
+        }
       }
     }
   }
@@ -137,11 +141,9 @@ final class LocalRowsLoader {
 
   /** The connection is gone or its statement was stopped: killed, cancelled, cut off. */
   private boolean isLostConnection(SQLException e) throws SQLException {
-    String state = e.getSQLState();
-    return (state != null && state.startsWith("08"))
-        || e.getErrorCode() == 1927 // connection killed
+    return MySqlConnections.isLostConnection(e)
         || e.getErrorCode() == 1317 // query interrupted
-        || statement.getConnection().isClosed();
+        || statement.isClosed();
   }
 
   /**

@@ -5,6 +5,7 @@ import io.backydb.ErrorCode;
 import io.backydb.config.Feature;
 import io.backydb.engine.ApplySummary;
 import io.backydb.engine.DatabaseEngine.ApplyRequest;
+import io.backydb.engine.DumpContents;
 import io.backydb.engine.DumpInput;
 import io.backydb.engine.TableStats;
 import io.backydb.engine.sql.SqlSplitter;
@@ -19,11 +20,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Applies a dump to a MySQL/MariaDB database statement by statement. The {@code -- backy:}
@@ -117,6 +120,7 @@ final class MySqlApplier {
   ApplySummary apply(DumpInput input) throws Exception {
     try (Connection c = connections.open();
         Connection raw = connections.openRaw()) {
+      requireTargetTables(c);
       Session session = new Session(c, raw);
       try {
         DumpInput.DumpFile file;
@@ -152,8 +156,75 @@ final class MySqlApplier {
       List<TableStats> loaded = new ArrayList<>();
       session.rowsLoaded.forEach((t, n) -> loaded.add(new TableStats(t, n, 0)));
       return new ApplySummary(
-          session.statements, List.copyOf(session.featuresApplied), List.copyOf(loaded));
+          session.statements,
+          List.copyOf(session.featuresApplied),
+          List.copyOf(loaded),
+          List.copyOf(session.leftOut));
     }
+  }
+
+  /** Whether the request applies {@code f}'s statements (those of the tables it selects). */
+  private boolean applies(Feature f) {
+    return request.features() == null || request.features().has(f);
+  }
+
+  /** Of {@code tables}, those the request selects. */
+  private Set<String> selectedOf(Set<String> tables) {
+    Set<String> s = new TreeSet<>(tables);
+    if (!request.tables().isEmpty()) {
+      s.retainAll(request.tables());
+    }
+    return s;
+  }
+
+  /**
+   * Refuses, before anything is applied (the database is not even created), a restore that would
+   * load rows or create triggers in tables that it does not create and that the target lacks: it
+   * would otherwise fail at the first of them, after the rows of others were committed. Known only
+   * where the restore read what the dump holds ({@link ApplyRequest#contents()}), which it does
+   * whenever it may not create the tables.
+   */
+  private void requireTargetTables(Connection c) throws SQLException {
+    DumpContents contents = request.contents();
+    if (contents == null) {
+      return;
+    }
+    Set<String> needed = new TreeSet<>();
+    for (Feature f : List.of(Feature.DATA, Feature.TRIGGERS)) {
+      if (applies(f)) {
+        needed.addAll(selectedOf(contents.tablesOf(f)));
+      }
+    }
+    if (applies(Feature.TABLES)) {
+      needed.removeAll(contents.tablesOf(Feature.TABLES));
+    }
+    if (needed.isEmpty()) {
+      return;
+    }
+    Set<String> missing = ExistingTables.of(c, database).missing(needed);
+    if (!missing.isEmpty()) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "database '"
+              + database
+              + "' on "
+              + connections.describe()
+              + " has no table "
+              + String.join(", ", missing)
+              + " for the backup's rows or triggers, and this restore creates no tables ("
+              + (applies(Feature.TABLES)
+                  ? "the backup holds no table definitions"
+                  : "its features leave the table definitions out")
+              + "): create them, or restore table definitions too; nothing was applied");
+    }
+  }
+
+  /**
+   * Whether a feature's statements each belong to one table (its definition, rows or triggers),
+   * which a restore limited to tables selects by the table they belong to.
+   */
+  private static boolean ofTables(Feature f) {
+    return f == Feature.TABLES || f == Feature.DATA || f == Feature.TRIGGERS;
   }
 
   /** Follows the dump's directives and runs the statements that the request selects. */
@@ -177,6 +248,16 @@ final class MySqlApplier {
 
     private long statements;
     private final Set<String> featuresApplied = new LinkedHashSet<>();
+
+    /** Tables whose definitions this restore ran (dropped and created them). */
+    private final Set<String> created = new HashSet<>();
+
+    /** The target's tables as the data section began: those not created are emptied. */
+    private ExistingTables existing;
+
+    /** Features the dump has statements for that a restore limited to tables left out. */
+    private final Set<String> leftOut = new LinkedHashSet<>();
+
     private final Map<String, Long> rowsLoaded = new LinkedHashMap<>();
 
     /** The dump header's session statements, which every data connection runs first. */
@@ -274,15 +355,24 @@ final class MySqlApplier {
             ensureDatabase(null, null);
             anyOrderTables = anyOrderTables(connection);
             localRowsTables = localRowsTables(connection);
+            existing = ExistingTables.of(connection, database);
           }
         }
         case DumpDirectives.TABLE -> {
           finishTable();
           table = DumpDirectives.decodeRaw(DumpDirectives.unjson(value));
+          if (feature == Feature.TABLES && selected()) {
+            created.add(table);
+          }
           if (feature == Feature.DATA) {
             rowsOf = selected() ? table : null;
             if (rowsOf != null) {
               request.progress().tableStarted(table, -1);
+              if (!created.contains(table)) {
+                // a table this restore did not create had rows before (it was there, so replacing
+                // was asked for): the backup's rows replace them, not add to them
+                emptyBeforeItsRows(line);
+              }
             }
             if (inserts != null) {
               inserts.beginTable(anyOrderTables.contains(table));
@@ -317,7 +407,23 @@ final class MySqlApplier {
       if (request.features() != null && !request.features().has(feature)) {
         return false;
       }
-      return table == null || request.tables().isEmpty() || request.tables().contains(table);
+      if (request.tables().isEmpty()) {
+        return true;
+      }
+      return ofTables(feature) && (table == null || request.tables().contains(table));
+    }
+
+    /**
+     * Whether the statement not selected is one a restore limited to tables leaves out although its
+     * feature was asked for: a view, routine or event, which belongs to no one table. Such objects
+     * may use tables left out (a view of one fails to be created), and replacing them would change
+     * more than the tables asked for; the summary says they were left out.
+     */
+    private boolean leftOutByTables() {
+      return feature != null
+          && !request.tables().isEmpty()
+          && !ofTables(feature)
+          && (request.features() == null || request.features().has(feature));
     }
 
     @Override
@@ -332,6 +438,9 @@ final class MySqlApplier {
         exact = null;
       }
       if (!selected()) {
+        if (leftOutByTables()) {
+          leftOut.add(feature.key());
+        }
         return;
       }
       if (feature != null && feature != Feature.TABLES && feature != Feature.DATA) {
@@ -357,7 +466,7 @@ final class MySqlApplier {
             "restore failed at "
                 + where(line)
                 + ": "
-                + MySqlConnections.firstLine(e)
+                + MySqlConnections.reason(e)
                 + "; applied so far: "
                 + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied)),
             e);
@@ -366,6 +475,25 @@ final class MySqlApplier {
       if (feature != null) {
         featuresApplied.add(feature.key());
       }
+    }
+
+    /** Empties the table whose rows follow, before the first is loaded ({@link ExistingTables}). */
+    private void emptyBeforeItsRows(long line) {
+      try {
+        existing.empty(connection, table);
+      } catch (SQLException e) {
+        throw new BackyException(
+            ErrorCode.DATABASE,
+            "restore failed at "
+                + where(line)
+                + " while emptying the table for the backup's rows: "
+                + MySqlConnections.reason(e)
+                + "; applied so far: "
+                + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied))
+                + (inserts == null ? "" : " (data in part)"),
+            e);
+      }
+      featuresApplied.add(Feature.DATA.key());
     }
 
     /** Hands a data statement to the data connections; they report failures in order. */

@@ -123,6 +123,32 @@ public final class MySqlConnections {
     return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
   }
 
+  /**
+   * Why a statement failed, in one line: the server's or driver's message, said to be a lost
+   * connection when it is one, so that "Connection was killed" or "Communications link failure"
+   * reads as what happened rather than as a fault of the statement.
+   */
+  public static String reason(SQLException e) {
+    return isLostConnection(e)
+        ? "the connection to the server was lost (" + firstLine(e) + ")"
+        : firstLine(e);
+  }
+
+  /**
+   * Whether {@code e} says the connection is gone: a connection-exception SQLSTATE (Connector/J's
+   * communications failures are 08S01), or the server's "connection was killed" (MariaDB 1927),
+   * "gone away" (2006), "lost connection" (2013) or "disconnected for inactivity" (MySQL 4031).
+   */
+  static boolean isLostConnection(SQLException e) {
+    String state = e.getSQLState();
+    int code = e.getErrorCode();
+    return (state != null && state.startsWith("08"))
+        || code == 1927
+        || code == 2006
+        || code == 2013
+        || code == 4031;
+  }
+
   /** The first line of a driver message; Connector/J's link failures run over several lines. */
   public static String firstLine(SQLException e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -5,6 +5,7 @@ import io.backydb.engine.ApplySummary;
 import io.backydb.engine.DatabaseEngine;
 import io.backydb.engine.DumpInput;
 import io.backydb.engine.DumpOutput;
+import io.backydb.engine.DumpScanner;
 import io.backydb.engine.DumpSummary;
 
 /** MySQL 8.x and MariaDB 10.x through MySQL Connector/J. */
@@ -34,6 +35,11 @@ public final class MySqlEngine implements DatabaseEngine {
   @Override
   public void checkRestoreTarget(ApplyRequest request) throws Exception {
     new MySqlApplier(connections, request).checkTarget();
+  }
+
+  @Override
+  public DumpScanner newDumpScanner() {
+    return new DumpDirectivesScanner();
   }
 
   @Override

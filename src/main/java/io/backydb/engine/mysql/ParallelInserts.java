@@ -50,7 +50,7 @@ final class ParallelInserts implements AutoCloseable {
   record Failure(String where, Exception cause) {
     /** The reason in one line: the server's message for a failed statement. */
     String reason() {
-      return cause instanceof SQLException e ? MySqlConnections.firstLine(e) : cause.toString();
+      return cause instanceof SQLException e ? MySqlConnections.reason(e) : cause.toString();
     }
   }
 

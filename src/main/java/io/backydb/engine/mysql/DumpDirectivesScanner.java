@@ -1,0 +1,100 @@
+package io.backydb.engine.mysql;
+
+import io.backydb.config.Feature;
+import io.backydb.engine.DumpContents;
+import io.backydb.engine.DumpScanner;
+import io.backydb.engine.sql.SqlSplitter;
+import io.backydb.engine.sql.StatementSink;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads a dump's {@code -- backy:section} and {@code -- backy:table} directives, and which sections
+ * have statements, the way {@link MySqlApplier} reads them: through the same {@link SqlSplitter},
+ * so that a directive-like line inside a statement (a routine body's comment, say) is not taken for
+ * one. Each file's bytes become chars one to one (ISO-8859-1), as the applier reads them.
+ */
+final class DumpDirectivesScanner implements DumpScanner {
+
+  private final Set<Feature> features = EnumSet.noneOf(Feature.class);
+  private final Map<Feature, Set<String>> tables = new EnumMap<>(Feature.class);
+
+  @Override
+  public OutputStream file(String name) {
+    return new FileScan();
+  }
+
+  @Override
+  public DumpContents contents() {
+    return new DumpContents(features, tables);
+  }
+
+  /** One file: its bytes fed to a splitter, its directives followed. */
+  private final class FileScan extends OutputStream implements StatementSink {
+    private final SqlSplitter splitter = new SqlSplitter(this);
+    private final char[] chars = new char[1 << 16];
+    private Feature feature;
+    private boolean closed;
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      while (len > 0) {
+        int n = Math.min(len, chars.length);
+        for (int i = 0; i < n; i++) {
+          chars[i] = (char) (b[off + i] & 0xff);
+        }
+        splitter.feed(chars, 0, n);
+        off += n;
+        len -= n;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        splitter.finish();
+      }
+    }
+
+    @Override
+    public void directive(String text, long line) {
+      int sp = text.indexOf(' ');
+      String name = sp < 0 ? text : text.substring(0, sp);
+      String value = sp < 0 ? "" : text.substring(sp + 1).trim();
+      if (name.equals(DumpDirectives.SECTION)) {
+        feature = featureOf(value);
+      } else if (name.equals(DumpDirectives.TABLE) && feature != null) {
+        tables
+            .computeIfAbsent(feature, f -> new TreeSet<>())
+            .add(DumpDirectives.decodeRaw(DumpDirectives.unjson(value)));
+      }
+    }
+
+    @Override
+    public void statement(String sql, long line) {
+      if (feature != null) {
+        features.add(feature);
+      }
+    }
+  }
+
+  /** The section's feature, or null for one this version does not know (nothing to restore). */
+  private static Feature featureOf(String key) {
+    try {
+      return Feature.ofKey(key);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+}

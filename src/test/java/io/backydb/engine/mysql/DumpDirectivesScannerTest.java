@@ -1,0 +1,96 @@
+package io.backydb.engine.mysql;
+
+import static io.backydb.engine.mysql.EngineFixture.server;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.backydb.config.Feature;
+import io.backydb.config.Features;
+import io.backydb.engine.DatabaseEngine.DumpRequest;
+import io.backydb.engine.DumpContents;
+import io.backydb.testing.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What {@link DumpDirectivesScanner} reads from real dumps. */
+class DumpDirectivesScannerTest {
+
+  private String db;
+
+  @BeforeEach
+  void create() throws Exception {
+    db = TestServer.uniqueName("scan");
+    server.createDatabase(db);
+    server.execute(
+        db,
+        "CREATE TABLE `t 1` (id INT PRIMARY KEY)",
+        "CREATE TABLE empty_one (id INT)",
+        "CREATE TABLE ü (id INT)",
+        "INSERT INTO `t 1` VALUES (1), (2)",
+        "CREATE TRIGGER t_bi BEFORE INSERT ON `t 1` FOR EACH ROW SET NEW.id = NEW.id",
+        // a routine whose body has a line that reads like a directive: it is part of a statement
+        "CREATE PROCEDURE p()\nBEGIN\n-- backy:section data\n-- backy:table \"ghost\"\nSELECT 1;\nEND");
+  }
+
+  @AfterEach
+  void drop() throws Exception {
+    server.dropDatabase(db);
+  }
+
+  @Test
+  void itReadsTheSectionsAndTheirTablesAsTheApplierDoes() throws Exception {
+    for (boolean multipleFiles : List.of(false, true)) {
+      Map<String, byte[]> files = dump(multipleFiles);
+      assertThat(
+              files.values().stream()
+                  .map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8))
+                  .filter(t -> t.contains("\n-- backy:table \"ghost\"\n"))
+                  .count())
+          .as("the routine's body line, as a client reads it, at the start of a line")
+          .isOne();
+      DumpDirectivesScanner scanner = new DumpDirectivesScanner();
+      for (Map.Entry<String, byte[]> f : files.entrySet()) {
+        try (OutputStream out = scanner.file(f.getKey())) {
+          // in pieces, as a verify pass reads it
+          byte[] b = f.getValue();
+          for (int off = 0; off < b.length; off += 7) {
+            out.write(b, off, Math.min(7, b.length - off));
+          }
+        }
+      }
+      DumpContents c = scanner.contents();
+      assertThat(c.features())
+          .as("multiple files: %s", multipleFiles)
+          .containsExactlyInAnyOrder(
+              Feature.TABLES, Feature.DATA, Feature.PROCEDURES, Feature.TRIGGERS);
+      assertThat(c.tablesOf(Feature.TABLES)).containsExactly("empty_one", "t 1", "ü");
+      assertThat(c.tablesOf(Feature.DATA)).containsExactly("empty_one", "t 1", "ü");
+      assertThat(c.tablesOf(Feature.TRIGGERS)).containsExactly("t 1");
+      assertThat(c.allTables()).containsExactly("empty_one", "t 1", "ü");
+    }
+  }
+
+  /** Every feature of the database, in one file or in one per feature. */
+  private Map<String, byte[]> dump(boolean multipleFiles) throws Exception {
+    Map<String, ByteArrayOutputStream> files = new LinkedHashMap<>();
+    new MySqlDumper(
+            new MySqlConnections(EngineFixture.config(db, 1), ""),
+            new DumpRequest(Features.ALL, List.of(), multipleFiles),
+            1 << 20)
+        .dump(
+            name -> {
+              ByteArrayOutputStream out = new ByteArrayOutputStream();
+              files.put(name, out);
+              return out;
+            });
+    assertThat(files).hasSize(multipleFiles ? Feature.values().length : 1);
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    files.forEach((name, bytes) -> out.put(name, bytes.toByteArray()));
+    return out;
+  }
+}

@@ -1,0 +1,139 @@
+package io.backydb.fidelity;
+
+import static io.backydb.fidelity.Fidelity.server;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.backydb.BackyDB;
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
+import io.backydb.testing.TestServer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Restoring rows without their table definitions (a backup of {@code features: {data: true}}, or a
+ * restore of {@code --features data}) over a database that has the tables: with {@code
+ * replace_existing} each table ends up with exactly the backup's rows, however often it is run.
+ */
+class DataOnlyRestoreTest {
+
+  @TempDir Path dir;
+  String source;
+  String target;
+  BackyDB backy;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    source = TestServer.uniqueName("dataonly_src");
+    target = TestServer.uniqueName("dataonly_dst");
+    server.createDatabase(source);
+    server.execute(
+        source,
+        "CREATE TABLE parent (id INT PRIMARY KEY, name VARCHAR(20))",
+        "CREATE TABLE child (id INT PRIMARY KEY, parent_id INT,"
+            + " FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE)",
+        // no primary key: its rows go to one connection in dump order, and duplicates are allowed
+        "CREATE TABLE log (msg VARCHAR(20))",
+        "CREATE TABLE emptied (id INT PRIMARY KEY)",
+        "CREATE TABLE versioned (id INT PRIMARY KEY, v INT) WITH SYSTEM VERSIONING",
+        "CREATE SEQUENCE seq",
+        "INSERT INTO parent VALUES (1, 'one'), (2, 'two')",
+        "INSERT INTO child VALUES (10, 1), (20, 2)",
+        "INSERT INTO log VALUES ('x')",
+        "INSERT INTO versioned VALUES (1, 1)",
+        "UPDATE versioned SET v = 2",
+        "DO NEXTVAL(seq)");
+    backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir));
+    // the target: the same tables, restored from a full backup, then changed
+    String full = backy.backup(Fidelity.backupConfig(source, false)).location();
+    backy.restore(server.localRestoreConfig(target, full));
+    server.execute(
+        target,
+        "SET FOREIGN_KEY_CHECKS = 0",
+        "DELETE FROM parent WHERE id = 2",
+        "INSERT INTO parent VALUES (3, 'three')",
+        "INSERT INTO child VALUES (30, 3)",
+        "INSERT INTO log VALUES ('y'), ('x')",
+        "INSERT INTO emptied VALUES (5)",
+        "UPDATE versioned SET v = 3",
+        "INSERT INTO versioned VALUES (2, 1)",
+        "DO NEXTVAL(seq)",
+        "DO NEXTVAL(seq)");
+    assertThat(Fidelity.checksums(target)).isNotEqualTo(Fidelity.checksums(source));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    backy.close();
+    server.dropDatabase(source);
+    server.dropDatabase(target);
+  }
+
+  /** A backup of the source's rows only. */
+  String dataOnlyBackup() {
+    Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
+    database.put("features", Map.of("data", true));
+    return backy
+        .backup(Map.of("database", database, "storage", Map.of("storage_type", "local")))
+        .location();
+  }
+
+  Map<String, Object> replacing(String location, Map<String, Object> databaseExtras) {
+    Map<String, Object> config =
+        new LinkedHashMap<>(Fidelity.restoreConfig(target, location, databaseExtras));
+    config.put("replace_existing", true);
+    return config;
+  }
+
+  @Test
+  void aDataOnlyBackupReplacesEachTablesRowsAndCanBeRestoredAgain() throws Exception {
+    String location = dataOnlyBackup();
+    for (int run = 1; run <= 2; run++) {
+      backy.restore(replacing(location, Map.of("threads", 2)));
+      assertThat(Fidelity.checksums(target))
+          .as("after restore %d", run)
+          .isEqualTo(Fidelity.checksums(source));
+    }
+  }
+
+  @Test
+  void aRestoreOfTheDataFeatureOfAFullBackupReplacesTheRowsToo() throws Exception {
+    String full = backy.backup(Fidelity.backupConfig(source, true)).location();
+    backy.restore(replacing(full, Map.of("features", Map.of("data", true))));
+    assertThat(Fidelity.checksums(target)).isEqualTo(Fidelity.checksums(source));
+  }
+
+  @Test
+  void aTableTheTargetLacksIsRefusedBeforeAnythingIsApplied() throws Exception {
+    String location = dataOnlyBackup();
+    server.execute(target, "DROP TABLE log");
+    Map<String, String> before = Fidelity.checksums(target);
+    assertThatThrownBy(() -> backy.restore(replacing(location, Map.of())))
+        .isInstanceOf(BackyException.class)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG))
+        .hasMessageContaining("has no table log")
+        .hasMessageContaining("nothing was applied")
+        .hasMessageNotContaining("\n");
+    assertThat(Fidelity.checksums(target)).isEqualTo(before);
+  }
+
+  @Test
+  void aDataOnlyRestoreIntoADatabaseWithoutTheTablesIsRefusedBeforeItIsCreated() throws Exception {
+    String location = dataOnlyBackup();
+    String fresh = TestServer.uniqueName("dataonly_fresh");
+    try {
+      assertThatThrownBy(() -> backy.restore(Fidelity.restoreConfig(fresh, location, Map.of())))
+          .isInstanceOf(BackyException.class)
+          .hasMessageContaining("has no table child, emptied, log, parent, seq, versioned");
+      assertThat(server.databaseExists(fresh)).isFalse();
+    } finally {
+      server.dropDatabase(fresh);
+    }
+  }
+}
