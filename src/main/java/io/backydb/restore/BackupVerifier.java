@@ -71,7 +71,12 @@ public final class BackupVerifier {
     }
   }
 
-  /** Verifies and returns a report; never throws for a damaged backup. */
+  /**
+   * Verifies and returns a report; never throws for a damaged backup.
+   *
+   * @throws BackyException ({@link ErrorCode#CONFIG}) if INTEGRITY_PASSWORD, which the backup's
+   *     HMAC needs, is not set or empty: nothing was checked
+   */
   public Report verify(BackupSource source) throws IOException {
     if (BackupMetadata.LAYOUT_BACKY.equals(source.layout())) {
       return verifyBacky(source);
@@ -117,6 +122,7 @@ public final class BackupVerifier {
       try {
         key = IntegrityKeys.forExisting(header.integrity(), environment, where);
       } catch (BackyException e) {
+        rethrowIfConfig(e);
         problems.add(e.getMessage());
         return new Report(source.location(), 0, List.copyOf(problems));
       }
@@ -189,6 +195,16 @@ public final class BackupVerifier {
   }
 
   /**
+   * A missing or empty INTEGRITY_PASSWORD says nothing about the backup: the check cannot start, a
+   * configuration error (exit 2) as for a backup, not a failed verification (exit 1).
+   */
+  private static void rethrowIfConfig(BackyException e) {
+    if (e.code() == ErrorCode.CONFIG) {
+      throw e;
+    }
+  }
+
+  /**
    * A stop request (SIGTERM, see {@code cli.StopRequest}) interrupts the reading thread, and reads
    * from a stream do not notice: stop here, so that a stopped restore never reaches the database.
    */
@@ -240,6 +256,7 @@ public final class BackupVerifier {
       try {
         key = IntegrityKeys.forExisting(meta.integrity().params(), environment, source.location());
       } catch (BackyException e) {
+        rethrowIfConfig(e);
         problems.add(e.getMessage());
       }
     }
