@@ -69,6 +69,13 @@ public final class BackupVerifier {
     public boolean intact() {
       return problems.isEmpty();
     }
+
+    /** The one-line error a backup that is not intact stops a restore (or verify) with. */
+    public BackyException failure() {
+      return new BackyException(
+          ErrorCode.CORRUPT_BACKUP,
+          "backup " + location + " failed verification: " + String.join("; ", problems));
+    }
   }
 
   /**
@@ -88,9 +95,7 @@ public final class BackupVerifier {
   public void requireIntact(BackupSource source) throws IOException {
     Report r = verify(source);
     if (!r.intact()) {
-      throw new BackyException(
-          ErrorCode.CORRUPT_BACKUP,
-          "backup " + r.location() + " failed verification: " + String.join("; ", r.problems()));
+      throw r.failure();
     }
   }
 

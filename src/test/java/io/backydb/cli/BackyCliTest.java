@@ -149,7 +149,13 @@ class BackyCliTest {
 
     Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 30));
     assertThat(run("verify", file.toString())).isEqualTo(1);
-    assertThat(out).contains("truncated");
+    // the report on stdout, as the command's output; the error on stderr, one line as always
+    assertThat(out).startsWith("FAILED " + file + "\n").contains("truncated");
+    assertThat(err)
+        .startsWith("backy: error: backup " + file + " failed verification: ")
+        .contains("truncated")
+        .endsWith("\n");
+    assertThat(err.lines().count()).isEqualTo(1);
 
     bytes[bytes.length / 2] ^= 1;
     Files.write(file, bytes);
