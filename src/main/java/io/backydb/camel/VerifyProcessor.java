@@ -5,19 +5,33 @@ import io.backydb.restore.BackupVerifier;
 import io.backydb.restore.RestoreJob;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Step {@code verify}: reads the whole backup — decrypted and decompressed down to its end — and
  * checks its integrity before a single statement reaches the database; a damaged backup, or a wrong
- * INTEGRITY_PASSWORD, stops the route here. It runs after {@code decrypt} and {@code decompress},
- * which only set the decoding up.
+ * INTEGRITY_PASSWORD, stops the route here. A backup with nothing to check its content against (a
+ * plain {@code .sql} without its sidecar) goes on, with a warning in the log. It runs after {@code
+ * decrypt} and {@code decompress}, which only set the decoding up.
  */
 public final class VerifyProcessor implements Processor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VerifyProcessor.class);
 
   @Override
   public void process(Exchange exchange) throws Exception {
     RestoreJob job = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
-    new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
-        .requireIntact(exchange.getMessage().getMandatoryBody(BackupSource.class));
+    BackupVerifier.Report r =
+        new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
+            .refuseDamaged(exchange.getMessage().getMandatoryBody(BackupSource.class));
+    if (r.nothingToCompare() != null) {
+      // restored all the same (a user's own dump, say), but not as verified
+      LOG.warn(
+          "backup {} is restored unverified: it is complete, but there is nothing to check its"
+              + " content against ({})",
+          r.location(),
+          r.nothingToCompare());
+    }
   }
 }

@@ -1,5 +1,7 @@
 package io.backydb.cli;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
 import io.backydb.restore.BackupDecryption;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Parameters;
           + " needs INTEGRITY_PASSWORD; an encrypted one, its keys.",
       "Exit 0: intact (prints OK).",
       "Exit 1: not intact: damaged, changed, truncated, or a wrong INTEGRITY_PASSWORD (prints"
-          + " FAILED and what is wrong on stdout, and one error line on stderr); or the storage"
+          + " FAILED and what is wrong on stdout, and one error line on stderr); or complete but"
+          + " unverifiable, with nothing to check its content against (a plain SQL backup without its"
+          + " metadata sidecar: prints UNVERIFIED, and one error line on stderr); or the storage"
           + " could not be read.",
       "Exit 2: it cannot be checked as asked: bad usage, no backup at PATH, a variable it needs"
           + " is not set, a key pair is missing or PRIVATE_KEY_PASSWORD is wrong (one error line"
@@ -65,6 +69,22 @@ final class VerifyCommand extends BackyCommand {
     if (r.intact()) {
       out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));
       return 0;
+    }
+    if (!r.damaged()) {
+      // complete, but not "intact": nothing recorded what its content should be
+      out()
+          .printf(
+              "UNVERIFIED %s: %s read, complete, but there is nothing to check its content"
+                  + " against (%s)%n",
+              r.location(), Sizes.human(r.bytesRead()), r.nothingToCompare());
+      throw new BackyException(
+          ErrorCode.FAILED,
+          "backup "
+              + r.location()
+              + " cannot be verified: it is complete, but there is nothing to check its content"
+              + " against ("
+              + r.nothingToCompare()
+              + ")");
     }
     // the report is the command's output; the error line on stderr, as every command's (exit 1)
     out().println("FAILED " + r.location());

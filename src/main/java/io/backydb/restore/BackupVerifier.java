@@ -6,6 +6,7 @@ import io.backydb.codec.FileListIntegrity;
 import io.backydb.codec.IntegrityDigest;
 import io.backydb.codec.IntegrityKey;
 import io.backydb.codec.IntegrityKeys;
+import io.backydb.config.CompressionType;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
 import io.backydb.engine.DumpInput;
@@ -64,10 +65,30 @@ public final class BackupVerifier {
         + " require_hmac: false in the restore config (verify --no-require-hmac) accepts it";
   }
 
-  /** What verification found. */
-  public record Report(String location, long bytesRead, List<String> problems) {
+  /**
+   * What verification found.
+   *
+   * @param problems what is wrong with the backup; empty if nothing was found
+   * @param nothingToCompare null if the backup's content was checked against a record of it (its
+   *     sidecar's SHA-256, its HMAC or checksum, its encryption's authentication, its codec's
+   *     checksums); else why it could not be (a plain {@code .sql} without its sidecar: only its
+   *     completion marker was checked)
+   */
+  public record Report(
+      String location, long bytesRead, List<String> problems, String nothingToCompare) {
+
+    Report(String location, long bytesRead, List<String> problems) {
+      this(location, bytesRead, problems, null);
+    }
+
+    /** Nothing is wrong, and the content matched a record of it. */
     public boolean intact() {
-      return problems.isEmpty();
+      return problems.isEmpty() && nothingToCompare == null;
+    }
+
+    /** Something is wrong with the backup. */
+    public boolean damaged() {
+      return !problems.isEmpty();
     }
 
     /** The one-line error a backup that is not intact stops a restore (or verify) with. */
@@ -91,12 +112,19 @@ public final class BackupVerifier {
     return verifySql(source);
   }
 
-  /** Verifies and throws a one-line {@link ErrorCode#CORRUPT_BACKUP} error if anything is wrong. */
-  public void requireIntact(BackupSource source) throws IOException {
+  /**
+   * Verifies and throws a one-line {@link ErrorCode#CORRUPT_BACKUP} error if anything is wrong. A
+   * backup with nothing to compare its content against passes (a user's own {@code .sql}, or a
+   * BackyDB one whose sidecar is gone, is still restored): what could be checked was.
+   *
+   * @return the report, for a caller to tell whether the content was compared
+   */
+  public Report refuseDamaged(BackupSource source) throws IOException {
     Report r = verify(source);
-    if (!r.intact()) {
+    if (r.damaged()) {
       throw r.failure();
     }
+    return r;
   }
 
   private Report verifyBacky(BackupSource source) throws IOException {
@@ -196,7 +224,22 @@ public final class BackupVerifier {
         }
       }
     }
-    return new Report(source.location(), raw.count, List.copyOf(problems));
+    // the codecs check their own output too (zstd's frame checksum, zip's and gzip's CRC-32), and
+    // encryption authenticates every segment
+    boolean compared =
+        meta != null
+            || key != null
+            || header.encryption() != null
+            || !CompressionType.NONE.key().equals(header.compression().type());
+    return new Report(
+        source.location(),
+        raw.count,
+        List.copyOf(problems),
+        compared
+            ? null
+            : "no metadata sidecar "
+                + source.storage().location(BackupMetadata.sidecarName(source.name()))
+                + ", and the file has no integrity value, encryption or compression");
   }
 
   /**
@@ -308,7 +351,15 @@ public final class BackupVerifier {
             problems);
       }
     }
-    return new Report(source.location(), total, List.copyOf(problems));
+    return new Report(
+        source.location(),
+        total,
+        List.copyOf(problems),
+        meta != null
+            ? null
+            : "no metadata sidecar "
+                + source.storage().location(BackupMetadata.sidecarName(source.name()))
+                + ", which holds a plain SQL backup's sizes, SHA-256 and HMAC");
   }
 
   /**

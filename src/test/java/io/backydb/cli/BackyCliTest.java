@@ -167,6 +167,52 @@ class BackyCliTest {
     assertThat(server.databaseExists(copy)).as("nothing reached the database").isFalse();
   }
 
+  /**
+   * A plain .sql backup whose sidecar is gone has nothing its content can be compared with: verify
+   * said "OK ... intact" of one that had been changed. It is complete, but unverified (exit 1); a
+   * restore of it still runs (it may be a user's own dump), without claiming it was verified.
+   */
+  @Test
+  void aPlainSqlBackupWithoutItsSidecarIsUnverifiedNotIntactAndStillRestored() throws Exception {
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    Path file = Path.of(lastLine(out));
+    String name = file.getFileName().toString().replaceAll("\\.sql$", "");
+    Path sidecar = backups.resolve(name + ".metadata.json");
+    Files.delete(sidecar);
+    Files.writeString(file, Files.readString(file).replace("'b'", "'X'"));
+
+    assertThat(run("verify", file.toString())).isEqualTo(1);
+    assertThat(out)
+        .startsWith("UNVERIFIED " + file + ": ")
+        .contains(
+            "complete, but there is nothing to check its content against (no metadata sidecar "
+                + sidecar
+                + ", ")
+        .doesNotContain("intact")
+        .doesNotContain("OK");
+    assertThat(err)
+        .startsWith(
+            "backy: error: backup "
+                + file
+                + " cannot be verified: it is complete, but there is nothing to check its"
+                + " content against (no metadata sidecar "
+                + sidecar);
+    assertThat(err.lines().count()).isEqualTo(1);
+
+    assertThat(run("restore", "--config", restoreConfig(file.toString()).toString()))
+        .as(err)
+        .isZero();
+    assertThat(out).startsWith("Restored " + file).doesNotContainIgnoringCase("verified");
+    assertThat(err).isEmpty();
+    try (var c = server.connect(copy);
+        var rs = c.createStatement().executeQuery("SELECT v FROM t WHERE id = 2")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).as("the changed file was restored as it is").isEqualTo("X");
+    }
+    assertThat(Files.readString(dir.resolve("backydb.log")))
+        .contains("backup " + file + " is restored unverified");
+  }
+
   @Test
   void aBackupHostNeedsOnlyThePublicKey() throws Exception {
     Path keys = dir.resolve("keys");
