@@ -420,6 +420,7 @@ class BackyCliTest {
 
     // a folder that does not exist yet is created, as before
     env.put("LOGGING_PATH", dir.resolve("new/logs").toString());
+    Files.createDirectories(backups);
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
     assertThat(dir.resolve("new/logs/backydb.log")).exists();
   }
@@ -457,6 +458,7 @@ class BackyCliTest {
   void missingDatabaseIsExit1() throws Exception {
     assertThat(run("backup", "--config", backupConfig("no_such_db_x").toString())).isEqualTo(1);
     assertThat(err).contains("database 'no_such_db_x' does not exist");
+    Files.createDirectories(backups);
     assertThat(run("list", "--config", backupConfig(db).toString())).isZero();
     assertThat(out).startsWith("No backups");
   }
@@ -527,6 +529,85 @@ class BackyCliTest {
     assertThat(run("restore", "--config", restoreConfig(notABackup.toString()).toString()))
         .isEqualTo(1);
     assertThat(server.databaseExists(copy)).isFalse();
+  }
+
+  /**
+   * What is there but is no backup was said not to exist ("... does not exist (no .sql, .backy or
+   * backup folder there)"): it says what it is instead, and for a sidecar which backup to give.
+   */
+  @Test
+  void aFileThatIsNoBackupOrASidecarIsNamedForWhatItIs() throws Exception {
+    Path notes = Files.writeString(dir.resolve("notes.txt"), "root:x:0:0\n");
+    assertThat(run("verify", notes.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: backup "
+                + notes
+                + " is not a backup: expected a .sql or .backy file or a backup folder\n");
+    assertThat(out).isEmpty();
+
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+    Path sidecar = Path.of(location.replaceAll("\\.sql$", ".metadata.json"));
+    assertThat(run("verify", sidecar.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: backup "
+                + sidecar
+                + " is the metadata sidecar of a backup, not the backup: give "
+                + location
+                + "\n");
+    assertThat(run("restore", "--config", restoreConfig(sidecar.toString()).toString()))
+        .isEqualTo(2);
+    assertThat(err)
+        .contains("is the metadata sidecar of a backup, not the backup: give " + location);
+    assertThat(server.databaseExists(copy)).isFalse();
+  }
+
+  /** An s3:// backup_path with local storage was looked for under LOCAL_PATH: "does not exist". */
+  @Test
+  void anS3BackupPathWithLocalStorageSaysItNeedsS3Storage() throws Exception {
+    assertThat(
+            run(
+                "restore",
+                "--config",
+                restoreConfig("s3://backups/prod/shop_20261126T101500Z.backy").toString()))
+        .isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: backup_path s3://backups/prod/shop_20261126T101500Z.backy is in S3, but"
+                + " the storage is local: an s3:// path needs storage_type: s3 (or aws) and the"
+                + " AWS_S3_* variables\n");
+  }
+
+  /**
+   * list of a LOCAL_PATH that is missing or a file said "No backups in ...", exit 0, hiding a typo:
+   * it is a configuration error; an existing empty folder still has no backups.
+   */
+  @Test
+  void listOfALocalPathThatIsNoFolderIsAConfigError() throws Exception {
+    Path missing = dir.resolve("no-such-folder");
+    env.put("LOCAL_PATH", missing.toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: environment variable LOCAL_PATH ("
+                + missing
+                + ") names a folder that does not exist\n");
+    assertThat(out).isEmpty();
+    assertThat(missing).doesNotExist();
+
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    env.put("LOCAL_PATH", file.toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: environment variable LOCAL_PATH (" + file + ") is not a folder\n");
+
+    Path empty = Files.createDirectory(dir.resolve("empty"));
+    env.put("LOCAL_PATH", empty.toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
+    assertThat(out).isEqualTo("No backups in " + empty + "\n");
   }
 
   /**
