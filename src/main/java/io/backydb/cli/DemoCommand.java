@@ -10,10 +10,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    // one paragraph per line: picocli wraps them at the terminal's width
     description = {
       "Demo: back up a demo database, restore it into a second one, prove them identical.",
-      "Uses the MySQL/MariaDB server on 127.0.0.1:3306 if one answers (as root, with DB_PASSWORD",
-      "if set), an embedded MariaDB otherwise."
+      "Uses the MySQL/MariaDB server on 127.0.0.1:3306 if one answers (as root, with"
+          + " DB_PASSWORD if set), an embedded MariaDB otherwise."
     })
 final class DemoCommand extends BackyCommand {
 

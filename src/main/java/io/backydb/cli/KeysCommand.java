@@ -102,9 +102,9 @@ final class KeysCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Make a new key pair the current one; new backups use it.",
-        "With --config, the data keys of the encrypted backups in the config's storage are then",
-        "re-wrapped under it (only their headers change), so the old key pair can be retired",
-        "(see docs/security.md). The old key pairs stay until you retire them."
+        "With --config, the data keys of the encrypted backups in the config's storage are then"
+            + " re-wrapped under it (only their headers change), so the old key pair can be"
+            + " retired (see docs/security.md). The old key pairs stay until you retire them."
       })
   static final class Rotate extends Sub {
     @Override
