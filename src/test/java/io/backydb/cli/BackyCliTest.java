@@ -350,6 +350,41 @@ class BackyCliTest {
     assertThat(backups).doesNotExist();
   }
 
+  /**
+   * The columns of list were fixed widths: a backup with all seven features pushed the rest of its
+   * line out of line with the header and the other backups.
+   */
+  @Test
+  void listColumnsLineUpWhateverTheFeatures() throws Exception {
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String plain = lastLine(out);
+    Path all = dir.resolve("all-features.yaml");
+    Files.writeString(
+        all,
+        Files.readString(backupConfig(db))
+            .replace(
+                "\nstorage:",
+                "\n  features: {tables: true, data: true, views: true, functions: true,"
+                    + " procedures: true, triggers: true, events: true}\nstorage:"));
+    assertThat(run("backup", "--config", all.toString())).as(err).isZero();
+    String everything = lastLine(out);
+
+    assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
+    List<String> lines = out.lines().toList();
+    assertThat(lines).hasSize(3);
+    String header = lines.get(0);
+    assertThat(lines.get(1) + lines.get(2))
+        .contains("tables,functions,procedures,views,data,triggers,events");
+    for (String line : lines.subList(1, 3)) {
+      String location = line.contains(plain) ? plain : everything;
+      assertThat(line.indexOf(location)).as(line).isEqualTo(header.indexOf("LOCATION"));
+      // SIZE is right-aligned: its cell ends where the title does
+      int sizeEnd = header.indexOf("SIZE") + "SIZE".length();
+      assertThat(line.charAt(sizeEnd - 1)).as(line).isNotEqualTo(' ');
+      assertThat(line.charAt(sizeEnd)).as(line).isEqualTo(' ');
+    }
+  }
+
   @Test
   void listTellsABackupConfigFromARestoreConfigByItsKeysNotItsText() throws Exception {
     assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
