@@ -7,16 +7,21 @@ import io.backydb.restore.BackupVerifier;
 import io.backydb.restore.RestoreJob;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Step {@code verify}: reads the whole backup — decrypted and decompressed down to its end — and
  * checks its integrity before a single statement reaches the database; a damaged backup, or a wrong
- * INTEGRITY_PASSWORD, stops the route here. It runs after {@code decrypt} and {@code decompress},
- * which only set the decoding up. Where the restore needs to know what the dump holds (a table
- * list, rows to load into existing tables), the same read learns it, and a table the dump does not
- * hold is refused here.
+ * INTEGRITY_PASSWORD, stops the route here. A backup with nothing to check its content against (a
+ * plain {@code .sql} without its sidecar) goes on, with a warning in the log. It runs after {@code
+ * decrypt} and {@code decompress}, which only set the decoding up. Where the restore needs to know
+ * what the dump holds (a table list, rows to load into existing tables), the same read learns it,
+ * and a table the dump does not hold is refused here.
  */
 public final class VerifyProcessor implements Processor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VerifyProcessor.class);
 
   @Override
   public void process(Exchange exchange) throws Exception {
@@ -24,8 +29,17 @@ public final class VerifyProcessor implements Processor {
     BackupSource source = exchange.getMessage().getMandatoryBody(BackupSource.class);
     // what the dump holds is learnt on this read, where apply needs it, not by reading it again
     DumpScanner scanner = job.needsDumpContents() ? job.engine().newDumpScanner() : null;
-    new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
-        .requireIntact(source, scanner);
+    BackupVerifier.Report r =
+        new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
+            .refuseDamaged(source, scanner);
+    if (r.nothingToCompare() != null) {
+      // restored all the same (a user's own dump, say), but not as verified
+      LOG.warn(
+          "backup {} is restored unverified: it is complete, but there is nothing to check its"
+              + " content against ({})",
+          r.location(),
+          r.nothingToCompare());
+    }
     if (scanner != null) {
       DumpContents contents = scanner.contents();
       // a table not in the backup fails here, before any statement, sidecar or not

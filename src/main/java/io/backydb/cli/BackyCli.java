@@ -130,8 +130,15 @@ public final class BackyCli implements Runnable {
     BackyException b = BackyException.find(e);
     if (b != null) {
       err.println("backy: error: " + b.getMessage());
+      // a configuration error is all in its line: the service's console (stdout) does not repeat
+      // it with a stack trace, the log file keeps them
       org.slf4j.LoggerFactory.getLogger(BackyCli.class)
-          .error("{} failed: {}", cmd.getCommandName(), b.getMessage(), b);
+          .error(
+              b.code() == ErrorCode.CONFIG ? Logging.FILE_ONLY : null,
+              "{} failed: {}",
+              cmd.getCommandName(),
+              b.getMessage(),
+              b);
       return b.code().exitCode();
     }
     err.println("backy: error: " + firstLine(e) + " (" + Logging.whereDetailsAre() + ")");

@@ -8,9 +8,11 @@ import io.backydb.config.Environment;
 import io.backydb.config.SecurityConfig;
 import io.backydb.keys.KeyProviders;
 import io.backydb.keys.Keystore;
+import io.backydb.keys.LocalKeystoreProvider;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.Storages;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -102,9 +104,9 @@ final class KeysCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Make a new key pair the current one; new backups use it.",
-        "With --config, the data keys of the encrypted backups in the config's storage are then",
-        "re-wrapped under it (only their headers change), so the old key pair can be retired",
-        "(see docs/security.md). The old key pairs stay until you retire them."
+        "With --config, the data keys of the encrypted backups in the config's storage are then"
+            + " re-wrapped under it (only their headers change), so the old key pair can be"
+            + " retired (see docs/security.md). The old key pairs stay until you retire them."
       })
   static final class Rotate extends Sub {
     @Override
@@ -184,7 +186,23 @@ final class KeysCommand implements Runnable {
     @Override
     public Integer call() {
       try (Keystore ks = parent.keystore(config)) {
+        if (ks instanceof LocalKeystoreProvider local && !Files.isDirectory(local.directory())) {
+          // a misspelt LOCAL_KEY_STORE_PATH is not an empty keystore
+          throw new BackyException(
+              ErrorCode.CONFIG,
+              "environment variable "
+                  + Environment.LOCAL_KEY_STORE_PATH
+                  + " ("
+                  + local.directory()
+                  + ") "
+                  + (Files.exists(local.directory())
+                      ? "is not a folder"
+                      : "names a folder that does not exist"));
+        }
         List<String> ids = ks.keyIds();
+        if (ids.isEmpty()) {
+          out().println("No keys in " + ks.where());
+        }
         boolean current = ks.hasCurrentKey();
         for (int i = 0; i < ids.size(); i++) {
           out().println(ids.get(i) + (i == 0 && current ? "  (current)" : ""));

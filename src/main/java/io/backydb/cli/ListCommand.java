@@ -1,11 +1,15 @@
 package io.backydb.cli;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import io.backydb.backup.BackupCatalog;
 import io.backydb.backup.IncompleteBackups;
 import io.backydb.config.Environment;
 import io.backydb.config.StorageConfigs;
 import io.backydb.format.BackupMetadata;
+import io.backydb.storage.LocalStorage;
 import io.backydb.storage.Storages;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,35 +42,50 @@ final class ListCommand extends BackyCommand {
   @Override
   public Integer call() throws Exception {
     var storage = Storages.open(StorageConfigs.fromConfigFile(config), env);
+    if (storage instanceof LocalStorage local) {
+      requireFolder(local.root());
+    }
     List<String> problems = new ArrayList<>();
     List<BackupCatalog.Entry> entries = new BackupCatalog(storage).list(problems);
+    // what a killed folder backup left: not a backup, but it takes disk until a prune removes it
+    List<IncompleteBackups.Folder> incomplete = new IncompleteBackups(storage).list();
+    int nameWidth = 0;
     if (entries.isEmpty()) {
       out().println("No backups in " + storage.location("x").replaceAll("/x$", ""));
     } else {
-      out()
-          .printf(
-              "%-36s %-20s %-16s %-22s %10s %10s  %s%n",
-              "NAME", "STARTED (UTC)", "DATABASE", "FEATURES", "ROWS", "SIZE", "LOCATION");
+      Table table =
+          new Table(
+              new String[] {
+                "NAME", "STARTED (UTC)", "DATABASE", "FEATURES", "ROWS", "SIZE", "LOCATION"
+              },
+              4,
+              5);
       for (BackupCatalog.Entry e : entries) {
         BackupMetadata m = e.metadata();
-        out()
-            .printf(
-                "%-36s %-20s %-16s %-22s %10d %10s  %s%n",
-                m.name(),
-                m.startedAt().toString().replace("T", " ").replaceAll("\\.\\d+Z$|Z$", ""),
-                m.source().database(),
-                String.join(",", m.features()),
-                m.totalRows(),
-                Sizes.human(m.sizes().storedBytes()),
-                e.location());
+        table.row(
+            m.name(),
+            m.startedAt().toString().replace("T", " ").replaceAll("\\.\\d+Z$|Z$", ""),
+            m.source().database(),
+            String.join(",", m.features()),
+            Long.toString(m.totalRows()),
+            Sizes.human(m.sizes().storedBytes()),
+            e.location());
       }
+      // the incomplete folders' names, below, line up with the backups'
+      for (IncompleteBackups.Folder f : incomplete) {
+        table.atLeast(0, f.name().length());
+      }
+      nameWidth = table.width(0);
+      table.print(out());
     }
-    // what a killed folder backup left: not a backup, but it takes disk until a prune removes it
     Instant now = Instant.now();
-    for (IncompleteBackups.Folder f : new IncompleteBackups(storage).list()) {
+    for (IncompleteBackups.Folder f : incomplete) {
       out()
           .printf(
-              "%-36s incomplete (no metadata), %d file%s, last written %s ago  %s%n",
+              "%-"
+                  + Math.max(nameWidth, 1)
+                  + "s  incomplete (no metadata), %d file%s, last"
+                  + " written %s ago  %s%n",
               f.name(),
               f.files().size(),
               f.files().size() == 1 ? "" : "s",
@@ -77,5 +96,23 @@ final class ListCommand extends BackyCommand {
       err().println("backy: warning: unreadable metadata " + p);
     }
     return 0;
+  }
+
+  /**
+   * "No backups in /srv/backup" of a LOCAL_PATH that is misspelt or a file would hide the mistake:
+   * only an existing folder can be empty of backups.
+   */
+  private static void requireFolder(Path root) {
+    if (Files.isDirectory(root)) {
+      return;
+    }
+    throw new BackyException(
+        ErrorCode.CONFIG,
+        "environment variable "
+            + Environment.LOCAL_PATH
+            + " ("
+            + root
+            + ") "
+            + (Files.exists(root) ? "is not a folder" : "names a folder that does not exist"));
   }
 }

@@ -3,10 +3,13 @@ package io.backydb.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.boolex.OnMarkerEvaluator;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.filter.EvaluatorFilter;
+import ch.qos.logback.core.spi.FilterReply;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
@@ -20,6 +23,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
 /**
  * Where logs go: always to {@code $LOGGING_PATH/backydb.log} when that is set; to the console only
@@ -30,6 +35,12 @@ import org.slf4j.LoggerFactory;
 final class Logging {
 
   static final String FILE_NAME = "backydb.log";
+
+  /**
+   * Marks what goes to the log file but not to the service's console: the details of an error whose
+   * one line on stderr already says everything (a configuration error).
+   */
+  static final Marker FILE_ONLY = MarkerFactory.getMarker("BACKY_FILE_ONLY");
 
   private Logging() {}
 
@@ -71,9 +82,25 @@ final class Logging {
       out.setContext(ctx);
       out.setName("console");
       out.setEncoder(encoder(ctx));
+      out.addFilter(notOnConsole(ctx));
       out.start();
       root.addAppender(out);
     }
+  }
+
+  /** Events marked {@link #FILE_ONLY}: the console does not show them. */
+  private static EvaluatorFilter<ILoggingEvent> notOnConsole(LoggerContext ctx) {
+    OnMarkerEvaluator marked = new OnMarkerEvaluator();
+    marked.setContext(ctx);
+    marked.addMarker(FILE_ONLY.getName());
+    marked.start();
+    EvaluatorFilter<ILoggingEvent> filter = new EvaluatorFilter<>();
+    filter.setContext(ctx);
+    filter.setEvaluator(marked);
+    filter.setOnMatch(FilterReply.DENY);
+    filter.setOnMismatch(FilterReply.NEUTRAL);
+    filter.start();
+    return filter;
   }
 
   /**

@@ -23,13 +23,14 @@ import picocli.CommandLine.Option;
 @Command(
     name = "prune",
     mixinStandardHelpOptions = true,
+    // one paragraph per line: picocli wraps them at the terminal's width
     description = {
       "Delete the backups that the config's storage.retention does not keep.",
-      "Only backups of the config's database on its host and port, with its features and",
-      "tables, are considered. The newest backup is always kept; backups of other databases,",
-      "servers or selections, and backups in sub-folders, are never touched.",
-      "Folder backups of the database that a stopped backup left without metadata are deleted",
-      "once nothing has been written to them for 24 hours."
+      "Only backups of the config's database on its host and port, with its features and"
+          + " tables, are considered. The newest backup is always kept; backups of other"
+          + " databases, servers or selections, and backups in sub-folders, are never touched.",
+      "Folder backups of the database that a stopped backup left without metadata are deleted"
+          + " once nothing has been written to them for 24 hours."
     })
 final class PruneCommand extends BackyCommand {
 

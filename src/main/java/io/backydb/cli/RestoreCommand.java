@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Restore a backup into a database as the config file says.",
-      "The backup is read and verified completely before the first statement runs."
+      "The backup is read and verified completely before the first statement runs (a plain SQL"
+          + " backup without its metadata sidecar: only its completion marker, as nothing else records"
+          + " what it should hold)."
     })
 final class RestoreCommand extends BackyCommand {
 

@@ -1,5 +1,7 @@
 package io.backydb.cli;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
 import io.backydb.keys.DataKey;
@@ -11,14 +13,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code backy verify PATH}: reads a backup completely and checks it. Exit 0 intact, 1 not. */
+/**
+ * {@code backy verify PATH}: reads a backup completely and checks it. Exit 0 intact; 1 not intact
+ * (the report on stdout, one error line on stderr) or the storage failed; 2 it cannot be checked as
+ * asked (usage, no backup at PATH, a variable or key it needs).
+ */
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
+    // one paragraph per line: picocli wraps them at the terminal's width
     description = {
-      "Read a backup completely and check that it is intact.",
-      "A .backy file protected by an HMAC needs INTEGRITY_PASSWORD.",
-      "Exit 0 if it is, 1 if not (saying what is wrong)."
+      "Read a backup completely and check that it is intact. A backup protected by an HMAC"
+          + " needs INTEGRITY_PASSWORD; an encrypted one, its keys.",
+      "Exit 0: intact (prints OK).",
+      "Exit 1: not intact: damaged, changed, truncated, or a wrong INTEGRITY_PASSWORD (prints"
+          + " FAILED and what is wrong on stdout, and one error line on stderr); or complete but"
+          + " unverifiable, with nothing to check its content against (a plain SQL backup without its"
+          + " metadata sidecar: prints UNVERIFIED, and one error line on stderr); or the storage"
+          + " could not be read.",
+      "Exit 2: it cannot be checked as asked: bad usage, no backup at PATH, a variable it needs"
+          + " is not set, a key pair is missing or PRIVATE_KEY_PASSWORD is wrong (one error line"
+          + " on stderr)."
     })
 final class VerifyCommand extends BackyCommand {
 
@@ -57,11 +72,28 @@ final class VerifyCommand extends BackyCommand {
         out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));
         return 0;
       }
+      if (!r.damaged()) {
+        // complete, but not "intact": nothing recorded what its content should be
+        out()
+            .printf(
+                "UNVERIFIED %s: %s read, complete, but there is nothing to check its content"
+                    + " against (%s)%n",
+                r.location(), Sizes.human(r.bytesRead()), r.nothingToCompare());
+        throw new BackyException(
+            ErrorCode.FAILED,
+            "backup "
+                + r.location()
+                + " cannot be verified: it is complete, but there is nothing to check its content"
+                + " against ("
+                + r.nothingToCompare()
+                + ")");
+      }
+      // the report is the command's output; the error line on stderr, as every command's (exit 1)
       out().println("FAILED " + r.location());
       for (String problem : r.problems()) {
         out().println("  " + problem);
       }
-      return 1;
+      throw r.failure();
     } finally {
       if (dataKey != null) {
         dataKey.close(); // the whole backup has been read: the key is not needed any more

@@ -202,10 +202,64 @@ public final class ConfigLoader {
     try {
       return JSON.treeToValue(node, type);
     } catch (JsonProcessingException e) {
-      throw new BackyException(ErrorCode.CONFIG, source + ": " + describe(e), e);
+      String unknown = e instanceof JsonMappingException m ? unknownKeyOf(node, m) : null;
+      throw new BackyException(
+          ErrorCode.CONFIG, source + ": " + (unknown != null ? unknown : describe(e)), e);
     } catch (IllegalArgumentException e) {
       throw new BackyException(ErrorCode.CONFIG, source + ": " + firstLine(e.getMessage()), e);
     }
+  }
+
+  /**
+   * An unknown key in the section whose values failed to make a section, if it has one. Jackson
+   * reads a section made through a constructor (every record here) whole, and reports the unknown
+   * keys it saw only once the constructor has run: a misspelt key then showed as what its absence
+   * broke ({@code retention: {keep_lst: 3}} said "set at least one of keep_last, ..."), while
+   * beside a valid key it showed as itself. The misspelling is the cause: it is reported first.
+   */
+  private static String unknownKeyOf(
+      com.fasterxml.jackson.databind.JsonNode root, JsonMappingException m) {
+    java.util.List<JsonMappingException.Reference> refs = m.getPath();
+    com.fasterxml.jackson.databind.JavaType type;
+    if (m instanceof ValueInstantiationException v) {
+      type = v.getType(); // the section's type; the path leads to the section
+    } else if (m instanceof MismatchedInputException mi
+        && mi.getOriginalMessage() != null
+        && mi.getOriginalMessage().startsWith("Missing required creator property")
+        && !refs.isEmpty()) {
+      // the path leads to the missing key, from the section's type
+      Object from = refs.get(refs.size() - 1).getFrom();
+      type = JSON.constructType(from instanceof Class<?> c ? c : from.getClass());
+      refs = refs.subList(0, refs.size() - 1);
+    } else {
+      return null;
+    }
+    com.fasterxml.jackson.databind.JsonNode section = root;
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference r : refs) {
+      if (r.getFieldName() != null) {
+        section = section.path(r.getFieldName());
+        path.append(r.getFieldName()).append('.');
+      } else {
+        section = section.path(r.getIndex());
+        path.append('[').append(r.getIndex()).append("].");
+      }
+    }
+    if (type == null || !section.isObject()) {
+      return null;
+    }
+    java.util.Set<String> known = new java.util.HashSet<>();
+    JSON.getDeserializationConfig()
+        .introspect(type)
+        .findProperties()
+        .forEach(p -> known.add(p.getName()));
+    for (java.util.Iterator<String> it = section.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!known.contains(key)) {
+        return "unknown key '" + path.toString().replace(".[", "[") + key + "'";
+      }
+    }
+    return null;
   }
 
   /** Turns Jackson's multi-line messages into one line that names the offending key. */

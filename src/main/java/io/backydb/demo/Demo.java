@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The README's first command: creates a small demo database with awkward values, backs it up
@@ -24,6 +26,8 @@ import java.util.Properties;
  * and proves the copy identical with CHECKSUM TABLE and row counts.
  */
 public final class Demo {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
 
   static final String SOURCE_DB = "backy_demo";
   static final String RESTORED_DB = "backy_demo_restored";
@@ -66,7 +70,7 @@ public final class Demo {
       out.println("Created database " + SOURCE_DB + " (" + String.join(", ", TABLES) + ").");
 
       Path backups = dir.resolve("backups");
-      Path logs = dir.resolve("logs");
+      Path logs = logFolder(env, dir);
       Files.createDirectories(logs);
       Map<String, String> vars = new HashMap<>();
       vars.put(Environment.DB_PASSWORD, password);
@@ -82,6 +86,11 @@ public final class Demo {
         BackupResult b =
             backy.backup(Map.of("database", database, "storage", Map.of("storage_type", "local")));
         out.println("Backed up " + b.metadata().totalRows() + " rows to " + b.location());
+        LOG.info(
+            "demo: backed up database {} ({} rows) to {}",
+            SOURCE_DB,
+            b.metadata().totalRows(),
+            b.location());
         out.println("  metadata: " + backups.resolve(b.metadata().name() + ".metadata.json"));
 
         Map<String, Object> target = new LinkedHashMap<>(database);
@@ -101,6 +110,11 @@ public final class Demo {
                 + " ("
                 + r.summary().statements()
                 + " statements).");
+        LOG.info(
+            "demo: restored {} into database {} ({} statements)",
+            b.location(),
+            RESTORED_DB,
+            r.summary().statements());
       }
 
       boolean same = true;
@@ -115,16 +129,53 @@ public final class Demo {
               t, a[0], b[0], a[1], b[1], ok ? "identical" : "DIFFERENT");
         }
       }
-      out.println(
+      String verdict =
           same
-              ? "The restored copy is identical to the source. Logs: " + logs
-              : "The restored copy DIFFERS from the source. Logs: " + logs);
+              ? "The restored copy is identical to the source."
+              : "The restored copy DIFFERS from the source.";
+      out.println(verdict);
+      LOG.info("demo: {}", verdict);
+      if (embedded == null) {
+        out.println(
+            "The databases "
+                + SOURCE_DB
+                + " and "
+                + RESTORED_DB
+                + " stay on "
+                + host
+                + ":"
+                + port
+                + " for you to look at (the next demo replaces them). To drop them: mariadb -h "
+                + host
+                + " -P "
+                + port
+                + " -u root -p -e 'DROP DATABASE "
+                + SOURCE_DB
+                + "; DROP DATABASE "
+                + RESTORED_DB
+                + "'");
+      } else {
+        out.println("The embedded MariaDB stops now, and its databases go with it.");
+      }
       return same;
     } finally {
       if (embedded != null) {
         embedded.close();
       }
     }
+  }
+
+  /**
+   * Where backup and restore keep their log: {@code LOGGING_PATH} if it is set, else {@code logs/}
+   * in the demo's folder. The caller sends the log there ({@code cli.DemoCommand}).
+   */
+  public static Path logFolder(Environment env, Path dir) {
+    return env.get(Environment.LOGGING_PATH)
+        .filter(v -> !v.isBlank())
+        .map(Path::of)
+        .orElse(dir.resolve("logs"))
+        .toAbsolutePath()
+        .normalize();
   }
 
   static Connection connect(String host, int port, String password) throws SQLException {

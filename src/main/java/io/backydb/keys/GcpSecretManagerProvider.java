@@ -153,7 +153,7 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
   }
 
   @Override
-  String where() {
+  public String where() {
     return "Google Secret Manager (project " + project + ")";
   }
 

@@ -23,4 +23,7 @@ public interface Keystore extends KeyProvider {
 
   /** The ids of the key pairs held, the current one first. */
   List<String> keyIds();
+
+  /** Where the keys live, for messages (never a secret), e.g. {@code LOCAL_KEY_STORE_PATH /k}. */
+  String where();
 }

@@ -82,7 +82,7 @@ public final class LocalKeystoreProvider extends RsaKeystore {
   }
 
   @Override
-  String where() {
+  public String where() {
     return "LOCAL_KEY_STORE_PATH " + dir;
   }
 

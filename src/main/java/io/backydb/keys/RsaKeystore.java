@@ -34,8 +34,8 @@ abstract class RsaKeystore implements Keystore {
     this.iterations = iterations;
   }
 
-  /** Where the keys live, for messages (never a secret). */
-  abstract String where();
+  @Override
+  public abstract String where();
 
   abstract Optional<String> readCurrentId();
 

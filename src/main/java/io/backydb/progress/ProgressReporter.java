@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Shows the progress of a long backup or restore: the table that last made progress, its rows
  * against the server's estimate, the totals, rate and ETA. Tables are read and written on several
- * connections at once, so each table's rows are counted on their own. On a terminal it redraws one
- * status line on stderr every second; otherwise it writes a log line every {@link #LOG_INTERVAL}.
+ * connections at once, so each table's rows are counted on their own. When stderr is a terminal it
+ * redraws one status line there every second; otherwise it writes a log line every {@link
+ * #LOG_INTERVAL}.
  */
 public final class ProgressReporter implements ProgressListener, AutoCloseable {
 
@@ -60,12 +61,9 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     this.startNanos = nanoClock.getAsLong();
   }
 
-  /** Prints to the terminal if there is one, to the log otherwise. */
-  @SuppressWarnings("SystemConsoleNull") // Java 17 is the target; see the comment inside
+  /** Prints to stderr if it is a terminal, to the log otherwise. */
   public ProgressReporter start() {
-    // on Java 17-21 the console is null unless both ends are a terminal; newer Javas are told apart
-    // by -Djdk.console=java.base, which bin/backy does not set
-    terminal = System.console() != null;
+    terminal = StderrTerminal.isTerminal();
     PrintStream err = System.err;
     sink = terminal ? line -> err.print("\r" + line + "\u001b[K") : LOG::info;
     Duration every = terminal ? Duration.ofSeconds(1) : LOG_INTERVAL;

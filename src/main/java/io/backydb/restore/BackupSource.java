@@ -14,6 +14,7 @@ import io.backydb.format.BackyHeader;
 import io.backydb.format.MetadataJson;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.ChangedObjectException;
+import io.backydb.storage.LocalStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -81,6 +82,15 @@ public final class BackupSource {
    */
   public static BackupSource locate(BackupStorage storage, String path, String what)
       throws IOException {
+    if (path.startsWith("s3://") && storage instanceof LocalStorage) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          what
+              + " "
+              + path
+              + " is in S3, but the storage is local: an s3:// path needs storage_type: s3 (or"
+              + " aws) and the AWS_S3_* variables");
+    }
     String object = storage.nameOf(path);
     if (object == null) {
       throw new BackyException(
@@ -147,9 +157,43 @@ public final class BackupSource {
           sidecar,
           null);
     }
+    if (storage.exists(object)) {
+      throw notABackup(storage, object, what + " " + path);
+    }
     throw new BackyException(
         ErrorCode.CONFIG,
         what + " " + path + " does not exist (no .sql, .backy or backup folder there)");
+  }
+
+  /**
+   * Refuses what is there but is no backup: a metadata sidecar (naming the backup it describes),
+   * any other file, a folder without {@code .sql} files.
+   */
+  private static BackyException notABackup(BackupStorage storage, String object, String named) {
+    if (object.endsWith(BackupMetadata.SUFFIX)) {
+      String name = object.substring(0, object.length() - BackupMetadata.SUFFIX.length());
+      BackupMetadata m;
+      try {
+        m = sidecar(storage, name);
+      } catch (IOException | RuntimeException e) {
+        m = null; // not readable: the name alone says what it is
+      }
+      String layout = m == null || m.layout() == null ? "" : m.layout();
+      String backup =
+          switch (layout) {
+            case BackupMetadata.LAYOUT_SQL -> storage.location(name + ".sql");
+            case BackupMetadata.LAYOUT_BACKY -> storage.location(name + ".backy");
+            case BackupMetadata.LAYOUT_SQL_FILES -> storage.location(name);
+            default ->
+                "the backup beside it, " + storage.location(name) + " (.sql, .backy or a folder)";
+          };
+      return new BackyException(
+          ErrorCode.CONFIG,
+          named + " is the metadata sidecar of a backup, not the backup: give " + backup);
+    }
+    return new BackyException(
+        ErrorCode.CONFIG,
+        named + " is not a backup: expected a .sql or .backy file or a backup folder");
   }
 
   /**

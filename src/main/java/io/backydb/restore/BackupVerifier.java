@@ -6,6 +6,7 @@ import io.backydb.codec.FileListIntegrity;
 import io.backydb.codec.IntegrityDigest;
 import io.backydb.codec.IntegrityKey;
 import io.backydb.codec.IntegrityKeys;
+import io.backydb.config.CompressionType;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
 import io.backydb.engine.DumpInput;
@@ -66,14 +67,46 @@ public final class BackupVerifier {
         + " require_hmac: false in the restore config (verify --no-require-hmac) accepts it";
   }
 
-  /** What verification found. */
-  public record Report(String location, long bytesRead, List<String> problems) {
+  /**
+   * What verification found.
+   *
+   * @param problems what is wrong with the backup; empty if nothing was found
+   * @param nothingToCompare null if the backup's content was checked against a record of it (its
+   *     sidecar's SHA-256, its HMAC or checksum, its encryption's authentication, its codec's
+   *     checksums); else why it could not be (a plain {@code .sql} without its sidecar: only its
+   *     completion marker was checked)
+   */
+  public record Report(
+      String location, long bytesRead, List<String> problems, String nothingToCompare) {
+
+    Report(String location, long bytesRead, List<String> problems) {
+      this(location, bytesRead, problems, null);
+    }
+
+    /** Nothing is wrong, and the content matched a record of it. */
     public boolean intact() {
-      return problems.isEmpty();
+      return problems.isEmpty() && nothingToCompare == null;
+    }
+
+    /** Something is wrong with the backup. */
+    public boolean damaged() {
+      return !problems.isEmpty();
+    }
+
+    /** The one-line error a backup that is not intact stops a restore (or verify) with. */
+    public BackyException failure() {
+      return new BackyException(
+          ErrorCode.CORRUPT_BACKUP,
+          "backup " + location + " failed verification: " + String.join("; ", problems));
     }
   }
 
-  /** Verifies and returns a report; never throws for a damaged backup. */
+  /**
+   * Verifies and returns a report; never throws for a damaged backup.
+   *
+   * @throws BackyException ({@link ErrorCode#CONFIG}) if INTEGRITY_PASSWORD, which the backup's
+   *     HMAC needs, is not set or empty: nothing was checked
+   */
   public Report verify(BackupSource source) throws IOException {
     return verify(source, null);
   }
@@ -89,25 +122,30 @@ public final class BackupVerifier {
         BackupMetadata.LAYOUT_BACKY.equals(source.layout())
             ? verifyBacky(source, scan)
             : verifySql(source, scan);
-    if (r.intact() && scan.failure != null) {
+    if (!r.damaged() && scan.failure != null) {
       return new Report(r.location(), r.bytesRead(), List.of(scan.failure));
     }
     return r;
   }
 
-  /** Verifies and throws a one-line {@link ErrorCode#CORRUPT_BACKUP} error if anything is wrong. */
-  public void requireIntact(BackupSource source) throws IOException {
-    requireIntact(source, null);
+  /**
+   * Verifies and throws a one-line {@link ErrorCode#CORRUPT_BACKUP} error if anything is wrong. A
+   * backup with nothing to compare its content against passes (a user's own {@code .sql}, or a
+   * BackyDB one whose sidecar is gone, is still restored): what could be checked was.
+   *
+   * @return the report, for a caller to tell whether the content was compared
+   */
+  public Report refuseDamaged(BackupSource source) throws IOException {
+    return refuseDamaged(source, null);
   }
 
-  /** As {@link #requireIntact(BackupSource)}, feeding the dump to {@code scanner} on the way. */
-  public void requireIntact(BackupSource source, DumpScanner scanner) throws IOException {
+  /** As {@link #refuseDamaged(BackupSource)}, feeding the dump to {@code scanner} on the way. */
+  public Report refuseDamaged(BackupSource source, DumpScanner scanner) throws IOException {
     Report r = verify(source, scanner);
-    if (!r.intact()) {
-      throw new BackyException(
-          ErrorCode.CORRUPT_BACKUP,
-          "backup " + r.location() + " failed verification: " + String.join("; ", r.problems()));
+    if (r.damaged()) {
+      throw r.failure();
     }
+    return r;
   }
 
   private Report verifyBacky(BackupSource source, Scan scan) throws IOException {
@@ -138,6 +176,7 @@ public final class BackupVerifier {
       try {
         key = IntegrityKeys.forExisting(header.integrity(), environment, where);
       } catch (BackyException e) {
+        rethrowIfConfig(e);
         problems.add(e.getMessage());
         return new Report(source.location(), 0, List.copyOf(problems));
       }
@@ -206,7 +245,32 @@ public final class BackupVerifier {
         }
       }
     }
-    return new Report(source.location(), raw.count, List.copyOf(problems));
+    // the codecs check their own output too (zstd's frame checksum, zip's and gzip's CRC-32), and
+    // encryption authenticates every segment
+    boolean compared =
+        meta != null
+            || key != null
+            || header.encryption() != null
+            || !CompressionType.NONE.key().equals(header.compression().type());
+    return new Report(
+        source.location(),
+        raw.count,
+        List.copyOf(problems),
+        compared
+            ? null
+            : "no metadata sidecar "
+                + source.storage().location(BackupMetadata.sidecarName(source.name()))
+                + ", and the file has no integrity value, encryption or compression");
+  }
+
+  /**
+   * A missing or empty INTEGRITY_PASSWORD says nothing about the backup: the check cannot start, a
+   * configuration error (exit 2) as for a backup, not a failed verification (exit 1).
+   */
+  private static void rethrowIfConfig(BackyException e) {
+    if (e.code() == ErrorCode.CONFIG) {
+      throw e;
+    }
   }
 
   /**
@@ -320,6 +384,7 @@ public final class BackupVerifier {
       try {
         key = IntegrityKeys.forExisting(meta.integrity().params(), environment, source.location());
       } catch (BackyException e) {
+        rethrowIfConfig(e);
         problems.add(e.getMessage());
       }
     }
@@ -369,7 +434,15 @@ public final class BackupVerifier {
             problems);
       }
     }
-    return new Report(source.location(), total, List.copyOf(problems));
+    return new Report(
+        source.location(),
+        total,
+        List.copyOf(problems),
+        meta != null
+            ? null
+            : "no metadata sidecar "
+                + source.storage().location(BackupMetadata.sidecarName(source.name()))
+                + ", which holds a plain SQL backup's sizes, SHA-256 and HMAC");
   }
 
   /**

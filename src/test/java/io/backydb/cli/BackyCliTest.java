@@ -149,7 +149,13 @@ class BackyCliTest {
 
     Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 30));
     assertThat(run("verify", file.toString())).isEqualTo(1);
-    assertThat(out).contains("truncated");
+    // the report on stdout, as the command's output; the error on stderr, one line as always
+    assertThat(out).startsWith("FAILED " + file + "\n").contains("truncated");
+    assertThat(err)
+        .startsWith("backy: error: backup " + file + " failed verification: ")
+        .contains("truncated")
+        .endsWith("\n");
+    assertThat(err.lines().count()).isEqualTo(1);
 
     bytes[bytes.length / 2] ^= 1;
     Files.write(file, bytes);
@@ -159,6 +165,52 @@ class BackyCliTest {
     assertThat(run("restore", "--config", restoreConfig(file.toString()).toString())).isEqualTo(1);
     assertThat(err).contains("failed verification");
     assertThat(server.databaseExists(copy)).as("nothing reached the database").isFalse();
+  }
+
+  /**
+   * A plain .sql backup whose sidecar is gone has nothing its content can be compared with: verify
+   * said "OK ... intact" of one that had been changed. It is complete, but unverified (exit 1); a
+   * restore of it still runs (it may be a user's own dump), without claiming it was verified.
+   */
+  @Test
+  void aPlainSqlBackupWithoutItsSidecarIsUnverifiedNotIntactAndStillRestored() throws Exception {
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    Path file = Path.of(lastLine(out));
+    String name = file.getFileName().toString().replaceAll("\\.sql$", "");
+    Path sidecar = backups.resolve(name + ".metadata.json");
+    Files.delete(sidecar);
+    Files.writeString(file, Files.readString(file).replace("'b'", "'X'"));
+
+    assertThat(run("verify", file.toString())).isEqualTo(1);
+    assertThat(out)
+        .startsWith("UNVERIFIED " + file + ": ")
+        .contains(
+            "complete, but there is nothing to check its content against (no metadata sidecar "
+                + sidecar
+                + ", ")
+        .doesNotContain("intact")
+        .doesNotContain("OK");
+    assertThat(err)
+        .startsWith(
+            "backy: error: backup "
+                + file
+                + " cannot be verified: it is complete, but there is nothing to check its"
+                + " content against (no metadata sidecar "
+                + sidecar);
+    assertThat(err.lines().count()).isEqualTo(1);
+
+    assertThat(run("restore", "--config", restoreConfig(file.toString()).toString()))
+        .as(err)
+        .isZero();
+    assertThat(out).startsWith("Restored " + file).doesNotContainIgnoringCase("verified");
+    assertThat(err).isEmpty();
+    try (var c = server.connect(copy);
+        var rs = c.createStatement().executeQuery("SELECT v FROM t WHERE id = 2")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).as("the changed file was restored as it is").isEqualTo("X");
+    }
+    assertThat(Files.readString(dir.resolve("backydb.log")))
+        .contains("backup " + file + " is restored unverified");
   }
 
   @Test
@@ -298,6 +350,41 @@ class BackyCliTest {
     assertThat(backups).doesNotExist();
   }
 
+  /**
+   * The columns of list were fixed widths: a backup with all seven features pushed the rest of its
+   * line out of line with the header and the other backups.
+   */
+  @Test
+  void listColumnsLineUpWhateverTheFeatures() throws Exception {
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String plain = lastLine(out);
+    Path all = dir.resolve("all-features.yaml");
+    Files.writeString(
+        all,
+        Files.readString(backupConfig(db))
+            .replace(
+                "\nstorage:",
+                "\n  features: {tables: true, data: true, views: true, functions: true,"
+                    + " procedures: true, triggers: true, events: true}\nstorage:"));
+    assertThat(run("backup", "--config", all.toString())).as(err).isZero();
+    String everything = lastLine(out);
+
+    assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
+    List<String> lines = out.lines().toList();
+    assertThat(lines).hasSize(3);
+    String header = lines.get(0);
+    assertThat(lines.get(1) + lines.get(2))
+        .contains("tables,functions,procedures,views,data,triggers,events");
+    for (String line : lines.subList(1, 3)) {
+      String location = line.contains(plain) ? plain : everything;
+      assertThat(line.indexOf(location)).as(line).isEqualTo(header.indexOf("LOCATION"));
+      // SIZE is right-aligned: its cell ends where the title does
+      int sizeEnd = header.indexOf("SIZE") + "SIZE".length();
+      assertThat(line.charAt(sizeEnd - 1)).as(line).isNotEqualTo(' ');
+      assertThat(line.charAt(sizeEnd)).as(line).isEqualTo(' ');
+    }
+  }
+
   @Test
   void listTellsABackupConfigFromARestoreConfigByItsKeysNotItsText() throws Exception {
     assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
@@ -368,6 +455,7 @@ class BackyCliTest {
 
     // a folder that does not exist yet is created, as before
     env.put("LOGGING_PATH", dir.resolve("new/logs").toString());
+    Files.createDirectories(backups);
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
     assertThat(dir.resolve("new/logs/backydb.log")).exists();
   }
@@ -405,6 +493,7 @@ class BackyCliTest {
   void missingDatabaseIsExit1() throws Exception {
     assertThat(run("backup", "--config", backupConfig("no_such_db_x").toString())).isEqualTo(1);
     assertThat(err).contains("database 'no_such_db_x' does not exist");
+    Files.createDirectories(backups);
     assertThat(run("list", "--config", backupConfig(db).toString())).isZero();
     assertThat(out).startsWith("No backups");
   }
@@ -490,6 +579,85 @@ class BackyCliTest {
     assertThat(run("restore", "--config", restoreConfig(notABackup.toString()).toString()))
         .isEqualTo(1);
     assertThat(server.databaseExists(copy)).isFalse();
+  }
+
+  /**
+   * What is there but is no backup was said not to exist ("... does not exist (no .sql, .backy or
+   * backup folder there)"): it says what it is instead, and for a sidecar which backup to give.
+   */
+  @Test
+  void aFileThatIsNoBackupOrASidecarIsNamedForWhatItIs() throws Exception {
+    Path notes = Files.writeString(dir.resolve("notes.txt"), "root:x:0:0\n");
+    assertThat(run("verify", notes.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: backup "
+                + notes
+                + " is not a backup: expected a .sql or .backy file or a backup folder\n");
+    assertThat(out).isEmpty();
+
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+    Path sidecar = Path.of(location.replaceAll("\\.sql$", ".metadata.json"));
+    assertThat(run("verify", sidecar.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: backup "
+                + sidecar
+                + " is the metadata sidecar of a backup, not the backup: give "
+                + location
+                + "\n");
+    assertThat(run("restore", "--config", restoreConfig(sidecar.toString()).toString()))
+        .isEqualTo(2);
+    assertThat(err)
+        .contains("is the metadata sidecar of a backup, not the backup: give " + location);
+    assertThat(server.databaseExists(copy)).isFalse();
+  }
+
+  /** An s3:// backup_path with local storage was looked for under LOCAL_PATH: "does not exist". */
+  @Test
+  void anS3BackupPathWithLocalStorageSaysItNeedsS3Storage() throws Exception {
+    assertThat(
+            run(
+                "restore",
+                "--config",
+                restoreConfig("s3://backups/prod/shop_20261126T101500Z.backy").toString()))
+        .isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: backup_path s3://backups/prod/shop_20261126T101500Z.backy is in S3, but"
+                + " the storage is local: an s3:// path needs storage_type: s3 (or aws) and the"
+                + " AWS_S3_* variables\n");
+  }
+
+  /**
+   * list of a LOCAL_PATH that is missing or a file said "No backups in ...", exit 0, hiding a typo:
+   * it is a configuration error; an existing empty folder still has no backups.
+   */
+  @Test
+  void listOfALocalPathThatIsNoFolderIsAConfigError() throws Exception {
+    Path missing = dir.resolve("no-such-folder");
+    env.put("LOCAL_PATH", missing.toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: environment variable LOCAL_PATH ("
+                + missing
+                + ") names a folder that does not exist\n");
+    assertThat(out).isEmpty();
+    assertThat(missing).doesNotExist();
+
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    env.put("LOCAL_PATH", file.toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: environment variable LOCAL_PATH (" + file + ") is not a folder\n");
+
+    Path empty = Files.createDirectory(dir.resolve("empty"));
+    env.put("LOCAL_PATH", empty.toString());
+    assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
+    assertThat(out).isEqualTo("No backups in " + empty + "\n");
   }
 
   /**

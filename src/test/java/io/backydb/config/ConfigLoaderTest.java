@@ -156,6 +156,42 @@ class ConfigLoaderTest {
         .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
   }
 
+  /**
+   * A misspelt key is reported as unknown, also when the section it leaves incomplete fails on its
+   * own ("set at least one of keep_last, ..." named no key; "missing required key" hid the typo).
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "storage: {storage_type: local, retention: {keep_lst: 3}}"
+            + "|unknown key 'storage.retention.keep_lst'",
+        "storage: {storage_type: local, retention: {keep_last: 2, keep_lst: 3}}"
+            + "|unknown key 'storage.retention.keep_lst'",
+        "storage: {storage_type: local, retention: {keep_last: 0, keep_dayly: 3}}"
+            + "|unknown key 'storage.retention.keep_dayly'",
+        "storage: {storage_typ: local}|unknown key 'storage.storage_typ'"
+      })
+  void anUnknownKeyIsReportedBeforeWhatItsAbsenceBreaks(String storage, String expected)
+      throws Exception {
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(f, DB + storage + "\n");
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .isInstanceOf(BackyException.class)
+        .hasMessage(f + ": " + expected);
+  }
+
+  @Test
+  void anUnknownKeyBesideAMissingOrEmptyRequiredOneIsReportedAsUnknown() throws Exception {
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(f, "database: {hots: h, user: u, db_name: d}\n" + LOCAL);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .hasMessage(f + ": unknown key 'database.hots'");
+    Files.writeString(f, "database: {host: h, user: u, db_nam: d}\n" + LOCAL);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .hasMessage(f + ": unknown key 'database.db_nam'");
+  }
+
   static Stream<Arguments> restoreWithAnEmptyKey() {
     String db = "{\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\"}";
     String local = "{\"storage_type\": \"local\"}";

@@ -178,9 +178,27 @@ class TamperedBackupTest {
         .contains("INTEGRITY_PASSWORD is wrong");
   }
 
+  /**
+   * A missing INTEGRITY_PASSWORD says nothing about the backup: like a backup's, it is a
+   * configuration error (exit 2), not a failed verification (exit 1), for restore and verify alike.
+   */
   @Test
-  void restore_refusesAMissingIntegrityPassword() throws Exception {
-    refused(Path.of(zstdHmac.location()), null, "INTEGRITY_PASSWORD is not set");
+  void aMissingIntegrityPasswordIsAConfigErrorOfRestoreAndVerify() throws Exception {
+    for (BackupResult b : new BackupResult[] {zstdHmac, sqlHmac}) {
+      assertThatThrownBy(() -> f.restore(b.location(), null))
+          .isInstanceOf(BackyException.class)
+          .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG))
+          .hasMessageStartingWith("environment variable INTEGRITY_PASSWORD is not set")
+          .hasMessageNotContaining("failed verification");
+      assertThat(ContainerFixture.server.databaseExists(f.target)).isFalse();
+      assertThat(verify(Path.of(b.location()), null, 2))
+          .isEqualTo(
+              "backy: error: environment variable INTEGRITY_PASSWORD is not set (required to check "
+                  + b.location()
+                  + ", which is protected by an HMAC)\n");
+      assertThat(verify(Path.of(b.location()), "", 2))
+          .startsWith("backy: error: environment variable INTEGRITY_PASSWORD is empty");
+    }
   }
 
   @Test

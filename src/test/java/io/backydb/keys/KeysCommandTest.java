@@ -91,8 +91,31 @@ class KeysCommandTest {
     assertThat(run("keys", "list").out()).containsExactly(second + "  (current)");
   }
 
+  /**
+   * list printed nothing, exit 0, for an empty keystore and for a LOCAL_KEY_STORE_PATH that does
+   * not exist (a typo, say) alike.
+   */
   @Test
-  void missingPassword_exits2WithOneLine() {
+  void listSaysAKeystoreIsEmpty_andAMissingFolderIsAnError() throws Exception {
+    Run missing = run("keys", "list");
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err())
+        .isEqualTo(
+            "backy: error: environment variable LOCAL_KEY_STORE_PATH ("
+                + keys
+                + ") names a folder that does not exist\n");
+    assertThat(missing.out()).isEmpty();
+    assertThat(keys).doesNotExist();
+
+    Files.createDirectories(keys);
+    Run empty = run("keys", "list");
+    assertThat(empty.exit()).as(empty.err()).isZero();
+    assertThat(empty.out()).containsExactly("No keys in LOCAL_KEY_STORE_PATH " + keys);
+  }
+
+  @Test
+  void missingPassword_exits2WithOneLine() throws Exception {
+    Files.createDirectories(keys);
     env =
         Environment.of(
             Map.of(

@@ -43,10 +43,14 @@ class ServiceStartupTest {
     }
   }
 
-  record Exit(int status, List<String> stderr, String log) {}
+  record Exit(int status, List<String> stderr, String stdout, String log) {}
 
   private Exit run(String properties) throws Exception {
     fx.properties(properties);
+    return runWithRoutes(fx.routes);
+  }
+
+  private Exit runWithRoutes(Path routes) throws Exception {
     ProcessBuilder pb =
         new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -56,7 +60,7 @@ class ServiceStartupTest {
             "io.backydb.cli.BackyCli",
             "run",
             "--routes",
-            fx.routes.toString());
+            routes.toString());
     Map<String, String> env = pb.environment();
     env.putAll(fx.envVars);
     Path err = dir.resolve("stderr");
@@ -67,7 +71,8 @@ class ServiceStartupTest {
     } finally {
       p.destroyForcibly();
     }
-    return new Exit(p.exitValue(), Files.readAllLines(err), fx.log());
+    return new Exit(
+        p.exitValue(), Files.readAllLines(err), Files.readString(dir.resolve("stdout")), fx.log());
   }
 
   @Test
@@ -80,6 +85,23 @@ class ServiceStartupTest {
         .asString()
         .isEqualTo(
             "backy: error: backy.reload.interval-ms must be at least 1 (milliseconds), found \"0\"");
+    // the one line is all: no ERROR line and stack trace on the console (stdout); the log file
+    // keeps them
+    assertThat(e.stdout()).isEmpty();
+    assertThat(e.log()).contains("backy.reload.interval-ms must be at least 1").contains("\tat ");
+  }
+
+  @Test
+  void aRoutesFolderThatIsNotThere_isAConfigErrorOnOneLineAndNothingElse() throws Exception {
+    Path missing = dir.resolve("no-routes");
+    Exit e = runWithRoutes(missing);
+
+    assertThat(e.status()).isEqualTo(2);
+    assertThat(e.stderr())
+        .singleElement()
+        .asString()
+        .isEqualTo("backy: error: routes folder " + missing + " does not exist");
+    assertThat(e.stdout()).isEmpty();
   }
 
   @Test
@@ -93,6 +115,7 @@ class ServiceStartupTest {
         .asString()
         .isEqualTo(
             "backy: error: backy.requests.config-dir " + missing + " is not an existing folder");
+    assertThat(e.stdout()).isEmpty();
   }
 
   @Test
