@@ -2,15 +2,11 @@ package io.backydb.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.backydb.cli.BackyCli;
-import io.backydb.config.Environment;
+import io.backydb.testing.CliRun;
 import io.backydb.testing.TestServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,21 +55,10 @@ class InvalidViewTest {
   }
 
   private int run(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    Environment env =
-        Environment.of(
-            Map.of(
-                "DB_PASSWORD",
-                "",
-                "LOGGING_PATH",
-                dir.toString(),
-                "LOCAL_PATH",
-                backups.toString()));
-    int code = BackyCli.execute(env, new PrintWriter(o, true), new PrintWriter(e, true), args);
-    out = o.toString();
-    err = e.toString();
-    return code;
+    CliRun r = CliRun.backy(dir, backups, args);
+    out = r.out();
+    err = r.err();
+    return r.exit();
   }
 
   private Path config(String database, String features, boolean multipleFiles) throws Exception {
