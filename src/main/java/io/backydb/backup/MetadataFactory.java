@@ -46,7 +46,15 @@ public final class MetadataFactory {
         backy ? BackyFormat.VERSION : null,
         List.copyOf(job.storedFiles()),
         dump.tables().stream()
-            .map(t -> new BackupMetadata.Table(t.name(), t.rows(), t.bytes()))
+            .map(
+                t ->
+                    new BackupMetadata.Table(
+                        t.name(),
+                        t.rows(),
+                        t.bytes(),
+                        t.sequence()
+                            ? BackupMetadata.Table.KIND_SEQUENCE
+                            : BackupMetadata.Table.KIND_TABLE))
             .toList(),
         backy
             ? new BackupMetadata.Compression(

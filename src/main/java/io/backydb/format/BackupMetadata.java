@@ -80,8 +80,27 @@ public record BackupMetadata(
     }
   }
 
+  /**
+   * One table whose data the backup holds: a table (base or system-versioned) or a sequence, whose
+   * data is its state and counts no rows.
+   *
+   * @param kind {@link #KIND_TABLE} or {@link #KIND_SEQUENCE}; null in sidecars written before
+   *     BackyDB recorded it, which leave sequences out of {@code tables}
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Table(String name, long rows, long bytes) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Table(String name, long rows, long bytes, String kind) {
+    public static final String KIND_TABLE = "table";
+    public static final String KIND_SEQUENCE = "sequence";
+  }
+
+  /**
+   * Whether {@code tables} names every table, sequence included, whose data the backup holds:
+   * sidecars written before each entry recorded its kind left sequences out.
+   */
+  public boolean listsEveryTable() {
+    return tables != null && !tables.isEmpty() && tables.stream().allMatch(t -> t.kind() != null);
+  }
 
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Compression(String type, Integer level) {}

@@ -320,13 +320,16 @@ public final class BackupSource {
   /**
    * Refuses, with a one-line configuration error, a restore limited to tables the backup does not
    * hold (a misspelt name would otherwise restore nothing and succeed). The sidecar lists the
-   * tables whose rows were dumped, so the check is made when it exists and the backup holds data.
+   * tables and sequences whose data was dumped, so the check is made when it exists, the backup
+   * holds data and the sidecar records each table's kind (one written before it did leaves the
+   * sequences out: the dump itself is checked while it is verified, {@link #requireTables(List,
+   * Set)}).
    */
   public void requireTables(List<String> wanted) {
     if (wanted == null
         || wanted.isEmpty()
         || metadata == null
-        || metadata.tables() == null
+        || !metadata.listsEveryTable()
         || metadata.features() == null
         || !metadata.features().contains(Feature.DATA.key())) {
       return;

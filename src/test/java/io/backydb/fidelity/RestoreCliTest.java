@@ -176,6 +176,68 @@ class RestoreCliTest {
     assertThat(server.databaseExists(target)).isFalse();
   }
 
+  @Test
+  void aSequenceIsATableOfTheBackupForTablesAlsoWithASidecarWrittenBeforeItListedSequences()
+      throws Exception {
+    server.execute(
+        source,
+        "CREATE SEQUENCE s START WITH 100",
+        "CREATE TABLE c (id INT PRIMARY KEY DEFAULT (NEXT VALUE FOR s), x INT)",
+        "INSERT INTO c (x) VALUES (1), (2)");
+    String location;
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+      location = backy.backup(Fidelity.backupConfig(source, false)).location();
+    }
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        cli(out, err, "restore", "--config", restoreYaml(location).toString(), "--tables", "s,c");
+    assertThat(code).as(err.toString()).isZero();
+    Map<String, String> restored = Fidelity.checksums(target);
+    assertThat(restored).containsOnlyKeys("c", "s");
+    assertThat(restored.get("c")).isEqualTo(Fidelity.checksums(source).get("c"));
+    assertThat(nextValue(target)).isEqualTo(nextValue(source));
+    Path sidecar = Path.of(location.replaceAll("\\.sql$", ".metadata.json"));
+    // the sidecar lists the sequence with the tables, each with its kind
+    assertThat(Files.readString(sidecar))
+        .containsPattern(
+            "\"name\" : \"s\",\\s+\"rows\" : 0,\\s+\"bytes\" : \\d+,\\s+\"kind\" : \"sequence\"")
+        .containsPattern(
+            "\"name\" : \"c\",\\s+\"rows\" : 2,\\s+\"bytes\" : \\d+,\\s+\"kind\" : \"table\"");
+
+    // a sidecar written before it listed sequences (no s, no kinds): the dump is checked instead
+    server.dropDatabase(target);
+    Files.writeString(
+        sidecar,
+        Files.readString(sidecar)
+            .replaceAll(",\\s*\\{\\s*\"name\" : \"s\",[^}]*}", "")
+            .replaceAll(",\\s+\"kind\" : \"table\"", ""));
+    assertThat(Files.readString(sidecar)).doesNotContain("\"s\"").doesNotContain("kind");
+    err = new StringWriter();
+    code = cli(err, "restore", "--config", restoreYaml(location).toString(), "--tables", "s");
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(nextValue(target)).isEqualTo(nextValue(source));
+    // and a name it does not hold is still refused, before anything is applied
+    server.dropDatabase(target);
+    err = new StringWriter();
+    code = cli(err, "restore", "--config", restoreYaml(location).toString(), "--tables", "s,t");
+    assertThat(code).as(err.toString()).isEqualTo(2);
+    assertThat(err.toString().strip())
+        .doesNotContain("\n")
+        .contains("holds no table t (it holds a, b, c, s)");
+    assertThat(server.databaseExists(target)).isFalse();
+  }
+
+  /** The next value sequence {@code s} of {@code db} hands out. */
+  static long nextValue(String db) throws Exception {
+    try (Connection c = server.connect(db);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT next_not_cached_value FROM s")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   /** The views, routines, triggers and events of {@code db}, as "KIND name", sorted. */
   static List<String> objects(String db) throws Exception {
     List<String> objects = new ArrayList<>();

@@ -212,9 +212,14 @@ final class MySqlDumper {
       texts[i] = new SqlText();
     }
     Map<String, TableProgress> progress = new java.util.HashMap<>();
+    // a sequence is a table of the backup too (a restore's --tables may name it), with no rows
+    Map<String, TableStats> sequences = new java.util.concurrent.ConcurrentHashMap<>();
     for (String t : biggestFirst(tables, ranges)) {
       if (isSequence(t)) {
-        tasks.add((worker, o) -> dumpSequenceValue(readers.get(worker), t, o));
+        tasks.add(
+            (worker, o) ->
+                sequences.put(
+                    t, new TableStats(t, 0, dumpSequenceValue(readers.get(worker), t, o), true)));
         continue;
       }
       List<String> where = ranges.getOrDefault(t, List.of(""));
@@ -246,7 +251,9 @@ final class MySqlDumper {
     } catch (Exception e) {
       throw new IOException("dump interrupted", e);
     }
-    return tables.stream().filter(progress::containsKey).map(t -> progress.get(t).stats()).toList();
+    return tables.stream()
+        .map(t -> progress.containsKey(t) ? progress.get(t).stats() : sequences.get(t))
+        .toList();
   }
 
   /**
@@ -408,8 +415,11 @@ final class MySqlDumper {
     }
   }
 
-  /** A sequence's state: the next value it will hand out, and its cycle round. */
-  private void dumpSequenceValue(Connection c, String sequence, OutputStream out)
+  /**
+   * A sequence's state: the next value it will hand out, and its cycle round. Returns the bytes of
+   * SQL written.
+   */
+  private long dumpSequenceValue(Connection c, String sequence, OutputStream out)
       throws SQLException, IOException {
     String next;
     String round;
@@ -422,8 +432,10 @@ final class MySqlDumper {
       round = rs.getString(2);
     }
     write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(sequence)));
-    write(
-        out, "DO SETVAL(" + SqlText.quoteIdent(sequence) + ", " + next + ", 0, " + round + ");\n");
+    String setval =
+        "DO SETVAL(" + SqlText.quoteIdent(sequence) + ", " + next + ", 0, " + round + ");\n";
+    write(out, setval);
+    return setval.length();
   }
 
   /**
