@@ -48,9 +48,15 @@ final class MySqlApplier {
     this.definers = Definers.of(connections.config()).forRawText();
   }
 
-  /** Refuses to touch a database that already holds tables unless replacing was asked for. */
+  /**
+   * Refuses to touch a database that already holds tables unless replacing was asked for, and one
+   * the account cannot see at all (it would find no tables there, and fail at its first statement).
+   */
   void checkTarget() throws SQLException {
     try (Connection c = connections.open()) {
+      if (!databaseExists(c) && UnlistedDatabase.of(c, database) == UnlistedDatabase.HIDDEN) {
+        throw UnlistedDatabase.hidden(c, database, connections, "restore into");
+      }
       int tables = countTables(c);
       if (tables > 0 && !request.replaceExisting()) {
         throw new BackyException(

@@ -298,17 +298,31 @@ final class MySqlDumper {
   }
 
   private String[] databaseDefaults(Connection c) throws SQLException {
+    String[] defaults = readDatabaseDefaults(c);
+    if (defaults == null) {
+      // hidden from an account without a privilege on it as if it did not exist: say which
+      UnlistedDatabase why = UnlistedDatabase.of(c, database);
+      if (why == UnlistedDatabase.HIDDEN) {
+        throw UnlistedDatabase.hidden(c, database, connections, "back up");
+      }
+      defaults = why == UnlistedDatabase.THERE ? readDatabaseDefaults(c) : null;
+    }
+    if (defaults == null) {
+      throw new BackyException(
+          ErrorCode.DATABASE,
+          "database '" + database + "' does not exist on " + connections.describe());
+    }
+    return defaults;
+  }
+
+  /** The database's default charset and collation, or null if SCHEMATA does not list it. */
+  private String[] readDatabaseDefaults(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
       ps.setString(1, database);
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new BackyException(
-              ErrorCode.DATABASE,
-              "database '" + database + "' does not exist on " + connections.describe());
-        }
-        return new String[] {rs.getString(1), rs.getString(2)};
+        return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
       }
     }
   }
