@@ -137,6 +137,10 @@ final class MySqlDumper {
     // read, and checked, before anything is written: an invalid view fails the backup here
     List<MySqlObjectDumper.View> views =
         request.features().views() ? objects.readViews() : List.of();
+    if (!request.tables().isEmpty()) {
+      // a backup of some tables: not the views of others, which could not be restored from it
+      views = ViewsOfChosenTables.select(views, Set.copyOf(tables), tableTypes.keySet(), database);
+    }
     // read before any table's definition: a table altered after this shows in the check at the end
     boolean data = request.features().data();
     Map<String, List<ColumnInfo>> columns = data ? columnsByTable(c) : Map.of();
