@@ -4,6 +4,7 @@ import io.backydb.config.Feature;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,8 +17,12 @@ import java.util.TreeSet;
  *
  * @param features the features with at least one statement in the dump
  * @param tables per feature, the tables named in its section, in name order
+ * @param rowColumns per table of the data section, the columns its rows are inserted into, as its
+ *     first INSERT names them; a table with no rows, or whose INSERTs name no columns (a dump not
+ *     BackyDB's), has none
  */
-public record DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
+public record DumpContents(
+    Set<Feature> features, Map<Feature, Set<String>> tables, Map<String, List<String>> rowColumns) {
 
   public DumpContents {
     EnumSet<Feature> f = EnumSet.noneOf(Feature.class);
@@ -27,6 +32,11 @@ public record DumpContents(Set<Feature> features, Map<Feature, Set<String>> tabl
     tables.forEach(
         (k, names) -> copy.put(k, Collections.unmodifiableSortedSet(new TreeSet<>(names))));
     tables = Collections.unmodifiableMap(copy);
+    rowColumns = Map.copyOf(rowColumns);
+  }
+
+  public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
+    this(features, tables, Map.of());
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */

@@ -7,8 +7,11 @@ import io.backydb.engine.sql.SqlSplitter;
 import io.backydb.engine.sql.StatementSink;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,6 +26,7 @@ final class DumpDirectivesScanner implements DumpScanner {
 
   private final Set<Feature> features = EnumSet.noneOf(Feature.class);
   private final Map<Feature, Set<String>> tables = new EnumMap<>(Feature.class);
+  private final Map<String, List<String>> rowColumns = new HashMap<>();
 
   @Override
   public OutputStream file(String name) {
@@ -31,7 +35,7 @@ final class DumpDirectivesScanner implements DumpScanner {
 
   @Override
   public DumpContents contents() {
-    return new DumpContents(features, tables);
+    return new DumpContents(features, tables, rowColumns);
   }
 
   /** One file: its bytes fed to a splitter, its directives followed. */
@@ -39,6 +43,7 @@ final class DumpDirectivesScanner implements DumpScanner {
     private final SqlSplitter splitter = new SqlSplitter(this);
     private final char[] chars = new char[1 << 16];
     private Feature feature;
+    private String table;
     private boolean closed;
 
     @Override
@@ -74,10 +79,10 @@ final class DumpDirectivesScanner implements DumpScanner {
       String value = sp < 0 ? "" : text.substring(sp + 1).trim();
       if (name.equals(DumpDirectives.SECTION)) {
         feature = featureOf(value);
+        table = null;
       } else if (name.equals(DumpDirectives.TABLE) && feature != null) {
-        tables
-            .computeIfAbsent(feature, f -> new TreeSet<>())
-            .add(DumpDirectives.decodeRaw(DumpDirectives.unjson(value)));
+        table = DumpDirectives.decodeRaw(DumpDirectives.unjson(value));
+        tables.computeIfAbsent(feature, f -> new TreeSet<>()).add(table);
       }
     }
 
@@ -86,7 +91,58 @@ final class DumpDirectivesScanner implements DumpScanner {
       if (feature != null) {
         features.add(feature);
       }
+      if (feature == Feature.DATA && table != null && !rowColumns.containsKey(table)) {
+        // the first INSERT of a table: the others name the same columns
+        List<String> columns = insertColumns(sql);
+        if (columns != null) {
+          rowColumns.put(table, columns);
+        }
+      }
     }
+  }
+
+  /**
+   * The columns {@code INSERT INTO `t` (`a`,`b`) VALUES ...}, as the dumper writes it, names (raw
+   * chars decoded); null for another statement.
+   */
+  static List<String> insertColumns(String sql) {
+    if (!sql.startsWith("INSERT INTO `")) {
+      return null;
+    }
+    int i = endOfName(sql, "INSERT INTO ".length());
+    if (i < 0 || !sql.startsWith(" (", i)) {
+      return null;
+    }
+    i += 2;
+    List<String> columns = new ArrayList<>();
+    while (i < sql.length() && sql.charAt(i) == '`') {
+      int end = endOfName(sql, i);
+      if (end < 0) {
+        return null;
+      }
+      columns.add(DumpDirectives.decodeRaw(sql.substring(i + 1, end - 1).replace("``", "`")));
+      i = end;
+      if (i < sql.length() && sql.charAt(i) == ',') {
+        i++;
+      }
+    }
+    return sql.startsWith(") VALUES", i) ? columns : null;
+  }
+
+  /** The index just past the quoted name opening at {@code i}, or -1 if it is not closed. */
+  private static int endOfName(String s, int i) {
+    int j = i + 1;
+    while (j < s.length()) {
+      if (s.charAt(j) == '`') {
+        if (j + 1 < s.length() && s.charAt(j + 1) == '`') {
+          j += 2;
+          continue;
+        }
+        return j + 1;
+      }
+      j++;
+    }
+    return -1;
   }
 
   /** The section's feature, or null for one this version does not know (nothing to restore). */

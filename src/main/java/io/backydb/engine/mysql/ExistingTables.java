@@ -5,16 +5,23 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The tables a restore loads rows into without creating them (the backup holds no definitions, or
- * the restore's features leave them out): they must exist before anything is applied, and with
- * {@code replace_existing} each is emptied just before its rows are loaded, so that it ends up with
- * exactly the backup's rows and a restore run again gives the same tables, not duplicates.
+ * the restore's features leave them out): they must exist before anything is applied, with the
+ * columns the backup's rows fill ({@link #columnDifferences}), and with {@code replace_existing}
+ * each is emptied just before its rows are loaded, so that it ends up with exactly the backup's
+ * rows and a restore run again gives the same tables, not duplicates.
  *
  * <p>A table is emptied with {@code TRUNCATE TABLE}: fast whatever its size, it fires no trigger of
  * the target's, and with foreign key checks off (as for the whole restore) neither cascades nor
@@ -63,6 +70,115 @@ final class ExistingTables {
     Set<String> missing = new TreeSet<>(needed);
     missing.removeAll(types.keySet());
     return missing;
+  }
+
+  /**
+   * How the columns of the tables of {@code rowColumns} (the columns the backup's rows of each are
+   * inserted into) differ from the backup's rows, one phrase per table that differs, in name order;
+   * empty if they all take the rows as they are. A table not there is left out (see {@link
+   * #missing}). A column the rows fill must be one the table lets them fill (not a generated
+   * column; a system-versioned table's period columns, named or implicit, where the rows carry
+   * history), and every column the table lets them fill must be one they fill: a column the rows
+   * lack would get its default in every row, and an INSERT naming a column the table lacks fails,
+   * after the rows of the tables before it were loaded. Column names compare case-insensitively, as
+   * the server compares them; their order does not matter (the INSERTs name their columns); their
+   * types are not compared.
+   */
+  Map<String, String> columnDifferences(
+      Connection c, String database, Map<String, List<String>> rowColumns) throws SQLException {
+    Map<String, TableColumns> target = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME, COLUMN_NAME, EXTRA, GENERATION_EXPRESSION"
+                + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String table = rs.getString(1);
+          if (rowColumns.containsKey(table) && types.containsKey(table)) {
+            target
+                .computeIfAbsent(table, t -> new TableColumns())
+                .add(rs.getString(2), rs.getString(3), rs.getString(4));
+          }
+        }
+      }
+    }
+    Map<String, String> differences = new TreeMap<>();
+    rowColumns.forEach(
+        (table, filled) -> {
+          TableColumns columns = target.get(table);
+          if (columns != null) {
+            String d = columns.differenceFrom(filled, VERSIONED.equals(types.get(table)));
+            if (d != null) {
+              differences.put(table, d);
+            }
+          }
+        });
+    return differences;
+  }
+
+  /** One target table's columns, by lower-case name as the server compares them. */
+  private static final class TableColumns {
+    private final Map<String, String> fillable = new LinkedHashMap<>();
+    private final Map<String, String> generated = new LinkedHashMap<>();
+    private final Map<String, String> period = new LinkedHashMap<>();
+
+    void add(String name, String extra, String generation) {
+      String key = name.toLowerCase(Locale.ROOT);
+      String x = extra == null ? "" : extra.toUpperCase(Locale.ROOT);
+      if ("ROW START".equals(generation) || "ROW END".equals(generation)) {
+        period.put(key, name);
+      } else if (x.contains("VIRTUAL GENERATED")
+          || x.contains("STORED GENERATED")
+          || x.contains("PERSISTENT GENERATED")) {
+        generated.put(key, name);
+      } else {
+        fillable.put(key, name);
+      }
+    }
+
+    /** The difference from rows that fill {@code filled}, as a phrase; null if none. */
+    String differenceFrom(List<String> filled, boolean versioned) {
+      Set<String> rows = new LinkedHashSet<>();
+      filled.forEach(f -> rows.add(f.toLowerCase(Locale.ROOT)));
+      Set<String> periodColumns = new LinkedHashSet<>(period.keySet());
+      if (versioned && periodColumns.isEmpty()) {
+        // implicit ROW START / ROW END: not in information_schema, but the rows may fill them
+        periodColumns.add("row_start");
+        periodColumns.add("row_end");
+      }
+      List<String> lacks = new ArrayList<>();
+      List<String> computes = new ArrayList<>();
+      for (String f : filled) {
+        String key = f.toLowerCase(Locale.ROOT);
+        if (fillable.containsKey(key) || periodColumns.contains(key)) {
+          continue;
+        }
+        (generated.containsKey(key) ? computes : lacks).add(SqlText.quoteIdent(f));
+      }
+      List<String> extra = new ArrayList<>();
+      fillable.forEach(
+          (key, name) -> {
+            if (!rows.contains(key)) {
+              extra.add(SqlText.quoteIdent(name));
+            }
+          });
+      List<String> parts = new ArrayList<>();
+      if (!lacks.isEmpty()) {
+        parts.add("lacks " + columns(lacks) + " that the backup's rows fill");
+      }
+      if (!computes.isEmpty()) {
+        parts.add("generates " + columns(computes) + " that the backup's rows fill");
+      }
+      if (!extra.isEmpty()) {
+        parts.add("has " + columns(extra) + " that the backup's rows do not fill");
+      }
+      return parts.isEmpty() ? null : String.join(" and ", parts);
+    }
+
+    private static String columns(List<String> names) {
+      return (names.size() == 1 ? "column " : "columns ") + String.join(", ", names);
+    }
   }
 
   /**

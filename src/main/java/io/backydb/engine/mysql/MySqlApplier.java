@@ -26,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -207,7 +208,12 @@ final class MySqlApplier {
     if (needed.isEmpty()) {
       return;
     }
-    Set<String> missing = ExistingTables.of(c, database).missing(needed);
+    String why =
+        applies(Feature.TABLES)
+            ? "the backup holds no table definitions"
+            : "its features leave the table definitions out";
+    ExistingTables existing = ExistingTables.of(c, database);
+    Set<String> missing = existing.missing(needed);
     if (!missing.isEmpty()) {
       throw new BackyException(
           ErrorCode.CONFIG,
@@ -218,10 +224,39 @@ final class MySqlApplier {
               + " has no table "
               + String.join(", ", missing)
               + " for the backup's rows or triggers, and this restore creates no tables ("
-              + (applies(Feature.TABLES)
-                  ? "the backup holds no table definitions"
-                  : "its features leave the table definitions out")
+              + why
               + "): create them, or restore table definitions too; nothing was applied");
+    }
+    // the rows go into tables as they are: an INSERT naming a column one lacks would fail after
+    // the tables before it were loaded
+    Map<String, List<String>> rowColumns = new TreeMap<>();
+    if (applies(Feature.DATA)) {
+      contents
+          .rowColumns()
+          .forEach(
+              (t, cols) -> {
+                if (needed.contains(t)) {
+                  rowColumns.put(t, cols);
+                }
+              });
+    }
+    Map<String, String> differences = existing.columnDifferences(c, database, rowColumns);
+    if (!differences.isEmpty()) {
+      List<String> tables = new ArrayList<>();
+      differences.forEach((t, d) -> tables.add("table " + SqlText.quoteIdent(t) + " " + d));
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "database '"
+              + database
+              + "' on "
+              + connections.describe()
+              + " does not have the columns of the backup's rows, and this restore creates no"
+              + " tables ("
+              + why
+              + "): "
+              + String.join("; ", tables)
+              + "; make its tables match the backup's, or restore table definitions too; nothing"
+              + " was applied");
     }
   }
 

@@ -30,8 +30,9 @@ class DumpDirectivesScannerTest {
         db,
         "CREATE TABLE `t 1` (id INT PRIMARY KEY)",
         "CREATE TABLE empty_one (id INT)",
-        "CREATE TABLE ü (id INT)",
+        "CREATE TABLE ü (id INT, `ä``b` INT, g INT AS (id + 1) VIRTUAL)",
         "INSERT INTO `t 1` VALUES (1), (2)",
+        "INSERT INTO ü (id) VALUES (1)",
         "CREATE TRIGGER t_bi BEFORE INSERT ON `t 1` FOR EACH ROW SET NEW.id = NEW.id",
         // a routine whose body has a line that reads like a directive: it is part of a statement
         "CREATE PROCEDURE p()\nBEGIN\n-- backy:section data\n-- backy:table \"ghost\"\nSELECT 1;\nEND");
@@ -72,6 +73,11 @@ class DumpDirectivesScannerTest {
       assertThat(c.tablesOf(Feature.DATA)).containsExactly("empty_one", "t 1", "ü");
       assertThat(c.tablesOf(Feature.TRIGGERS)).containsExactly("t 1");
       assertThat(c.allTables()).containsExactly("empty_one", "t 1", "ü");
+      // the columns each table's rows fill, as its first INSERT names them; none without rows
+      assertThat(c.rowColumns())
+          .containsOnlyKeys("t 1", "ü")
+          .containsEntry("t 1", List.of("id"))
+          .containsEntry("ü", List.of("id", "ä`b"));
     }
   }
 
