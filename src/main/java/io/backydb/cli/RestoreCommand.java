@@ -38,8 +38,8 @@ final class RestoreCommand extends BackyCommand {
       names = "--replace-existing",
       description =
           "Restore even if the target database has tables, replacing the backup's objects;"
-              + " a table whose rows are restored without its definition is emptied first"
-              + " (same as replace_existing: true).")
+              + " a table whose rows are restored without its definition must have the columns"
+              + " they fill, and is emptied first (same as replace_existing: true).")
   boolean replaceExisting;
 
   @Option(
@@ -47,8 +47,9 @@ final class RestoreCommand extends BackyCommand {
       split = ",",
       paramLabel = "T1,T2",
       description =
-          "Restore only these tables: their definitions, data and triggers; views, functions,"
-              + " procedures and events are left out (overrides database.tables).")
+          "Restore only these tables (and sequences): their definitions, data and triggers;"
+              + " views, functions, procedures and events are left out (overrides"
+              + " database.tables).")
   List<String> tables;
 
   @Option(

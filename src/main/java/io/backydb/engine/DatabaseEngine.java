@@ -52,9 +52,9 @@ public interface DatabaseEngine {
   DumpSummary dump(DumpRequest request, DumpOutput output) throws Exception;
 
   /**
-   * Checks that a restore may start (the server answers, the target is empty or replacing was asked
-   * for) without changing anything. Restore calls this before verifying the backup, so a refusal
-   * comes before any long read.
+   * Checks that a restore may start (the server answers, the account can see the target, the target
+   * is empty or replacing was asked for) without changing anything. Restore calls this before
+   * verifying the backup, so a refusal comes before any long read.
    */
   void checkRestoreTarget(ApplyRequest request) throws Exception;
 
