@@ -141,7 +141,18 @@ class ConfigLoaderTest {
             "'database.threads' has a value out of range: 99999999999"),
         Arguments.of(
             DB + "storage: {storage_type: local, retention: {keep_last: 99999999999}}\n",
-            "'storage.retention.keep_last' has a value out of range: 99999999999"));
+            "'storage.retention.keep_last' has a value out of range: 99999999999"),
+        // a table named twice was dumped twice: twice the rows reported, a restore that failed
+        // on the second copy (or doubled a table without a unique key)
+        Arguments.of(
+            "database: {host: h, user: u, db_name: d, tables: [t, u, t]}\n" + LOCAL,
+            "database.tables names table 't' twice"),
+        Arguments.of(
+            "database: {host: h, user: u, db_name: d, tables: [null]}\n" + LOCAL,
+            "database.tables[0] must not be empty"),
+        Arguments.of(
+            "database: {host: h, user: u, db_name: d, tables: [t, ' ']}\n" + LOCAL,
+            "database.tables[1] must not be empty"));
   }
 
   @ParameterizedTest
