@@ -419,7 +419,11 @@ class ConfigLoaderTest {
             "security.key_size 1024 is too small: use at least 2048 (default 4096)"),
         Arguments.of(
             "security: {encryption: %s, key_size: 0}",
-            "security.key_size 0 is too small: use at least 2048 (default 4096)"));
+            "security.key_size 0 is too small: use at least 2048 (default 4096)"),
+        // larger than the JDK generates: it failed at the first key pair with "Invalid key sizes"
+        Arguments.of(
+            "security: {encryption: %s, type: keystore, key_size: 16385}",
+            "security.key_size 16385 is too large: use at most 16384 (default 4096)"));
   }
 
   /**
@@ -460,6 +464,53 @@ class ConfigLoaderTest {
   void aGoodValueInASectionSwitchedOffLoads(String section) {
     BackupConfig c = ConfigLoader.backupFromText(DB + section + "\n" + LOCAL);
     assertThat(c.database().dbName()).isEqualTo("d");
+  }
+
+  /**
+   * A section that sets its keys but not its switch used to be off: {@code security: {type:
+   * keystore}} made plaintext backups and {@code integrity: {integrity_type: hmac}} backups without
+   * an HMAC, both reporting success. It is refused, naming the switch.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "security: {type: keystore, provider: local}"
+            + "|security.encryption is not set, so the backup would not be encrypted: set"
+            + " encryption: true (or false to keep the section's other keys unused)",
+        "security: {type: kms, key_id: alias/backydb}|security.encryption is not set",
+        "security: {key_size: 4096}|security.encryption is not set",
+        "integrity: {integrity_type: hmac}"
+            + "|integrity.integrity_check is not set, so the backup would carry no integrity"
+            + " check: set integrity_check: true (or false to keep the section's other keys"
+            + " unused)",
+        "compression: {compression_type: zstd}"
+            + "|compression.compression is not set, so the backup would not be compressed: set"
+            + " compression: true (or false to keep the section's other keys unused)",
+        "compression: {compression_level: 3}|compression.compression is not set"
+      })
+  void aSectionWithKeysButNoSwitchIsOneLineNamingTheSwitch(String section, String expected)
+      throws Exception {
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(f, DB + section + "\n" + LOCAL);
+    assertOneLineConfigError(() -> ConfigLoader.backupFromFile(f), f + ": " + expected, section);
+    Path json = dir.resolve("config.json");
+    Files.writeString(
+        json,
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .writeValueAsString(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                    .readValue(DB + section + "\n" + LOCAL, java.util.Map.class)));
+    assertOneLineConfigError(
+        () -> ConfigLoader.backupFromFile(json), json + ": " + expected, section + " as JSON");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"security: {}", "integrity: {}", "compression: {}"})
+  void anEmptySectionStaysOff(String section) {
+    BackupConfig c = ConfigLoader.backupFromText(DB + section + "\n" + LOCAL);
+    assertThat(c.isRawSql()).isTrue();
+    assertThat(c.integrity().integrityCheck()).isFalse();
   }
 
   @Test
