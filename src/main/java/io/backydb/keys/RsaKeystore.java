@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the two RSA keystores share: the current key pair wraps, the key pair the header names
@@ -18,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * current key id.
  */
 abstract class RsaKeystore implements Keystore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RsaKeystore.class);
 
   /** A stored key pair: public key PEM and encrypted PKCS#8 private key PEM. */
   record StoredKeyPair(String publicPem, String privatePem) {}
@@ -54,9 +58,25 @@ abstract class RsaKeystore implements Keystore {
 
   abstract List<String> storedIds();
 
+  /**
+   * The current key id; on first use a new key pair, said in the log: a backup whose keystore
+   * location was mistyped made a keystore of its own there without a word, and its backups could
+   * only be restored with a key nobody knew to keep.
+   */
   @Override
   public synchronized String currentKeyId() {
-    return readCurrentId().orElseGet(this::rotate);
+    return readCurrentId()
+        .orElseGet(
+            () -> {
+              String id = rotate();
+              LOG.warn(
+                  "{} had no current key: generated key pair {}. Keep a copy of it and of"
+                      + " PRIVATE_KEY_PASSWORD apart from the backups: without them no backup"
+                      + " encrypted with it can be restored",
+                  where(),
+                  id);
+              return id;
+            });
   }
 
   @Override

@@ -3,6 +3,10 @@ package io.backydb.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
@@ -22,6 +26,7 @@ import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class LocalKeystoreProviderTest {
 
@@ -42,6 +47,40 @@ class LocalKeystoreProviderTest {
     byte[] k = new byte[32];
     new SecureRandom().nextBytes(k);
     return k;
+  }
+
+  /**
+   * A backup into a mistyped LOCAL_KEY_STORE_PATH made a keystore there without a word; the new key
+   * pair is now named in the log, once, with where it is and what to keep.
+   */
+  @Test
+  void firstUse_saysInTheLogWhereTheNewKeyPairIs() throws Exception {
+    Path dir = tmp.resolve("keys");
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(RsaKeystore.class);
+    logger.addAppender(log);
+    try {
+      String id;
+      try (LocalKeystoreProvider ks = keystore(dir, PASSWORD)) {
+        id = ks.wrap(dek(), "b1").keyId();
+        ks.wrap(dek(), "b2");
+      }
+      try (LocalKeystoreProvider ks = keystore(dir, PASSWORD)) {
+        ks.wrap(dek(), "b3");
+      }
+      assertThat(log.list)
+          .filteredOn(e -> e.getLevel() == Level.WARN)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .singleElement()
+          .asString()
+          .startsWith(
+              "LOCAL_KEY_STORE_PATH " + dir + " had no current key: generated key pair " + id)
+          .contains("PRIVATE_KEY_PASSWORD")
+          .doesNotContain(PASSWORD);
+    } finally {
+      logger.detachAppender(log);
+    }
   }
 
   @Test
