@@ -339,6 +339,49 @@ class ConfigLoaderTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
   }
 
+  /**
+   * The message was the parser's first line: "while scanning for the next token" for a tab,
+   * Jackson's "Trailing token (of type START_OBJECT) found after value (bound as ...)" for a second
+   * document. It now says what is wrong, and where.
+   */
+  static Stream<Arguments> malformedYaml() {
+    return Stream.of(
+        Arguments.of(
+            "database:\n\thost: h\n",
+            "malformed YAML at line 2, column 1: found character '\\t(TAB)' that cannot start any"
+                + " token. (Do not use \\t(TAB) for indentation)"),
+        Arguments.of(
+            DB + LOCAL + "---\nx: 1\n",
+            "malformed YAML at line 4, column 1: a second YAML document (after '---') follows the"
+                + " first: a config is one"),
+        Arguments.of(
+            "database: [h\n",
+            "malformed YAML at line 2, column 1: expected ',' or ']', but got <stream end>"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("malformedYaml")
+  void malformedYamlSaysWhatIsWrong(String yaml, String expected) throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, yaml);
+    assertOneLineConfigError(() -> ConfigLoader.backupFromFile(f), f + ": " + expected, yaml);
+  }
+
+  @Test
+  void aJsonFileWithAByteOrderMarkLoads_andTextAfterTheObjectIsNamed() throws Exception {
+    Path f = dir.resolve("c.json");
+    Files.writeString(
+        f,
+        "\uFEFF{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\"},"
+            + " \"storage\": {\"storage_type\": \"local\"}}\n");
+    assertThat(ConfigLoader.backupFromFile(f).database().host()).isEqualTo("h");
+    Files.writeString(f, "{\"database\": null} {}\n");
+    assertOneLineConfigError(
+        () -> ConfigLoader.backupFromFile(f),
+        f + ": malformed JSON at line 1, column 20: more text follows the end of the JSON object",
+        "two objects");
+  }
+
   @Test
   void missingFileAndWrongExtensionAreConfigErrors() {
     assertThatThrownBy(() -> ConfigLoader.backupFromFile(dir.resolve("nope.json")))
