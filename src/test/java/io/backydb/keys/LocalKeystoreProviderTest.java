@@ -414,6 +414,83 @@ class LocalKeystoreProviderTest {
     }
   }
 
+  /**
+   * Key files without {@code current} (a backup host given the public key alone, a lost {@code
+   * current}): a backup made a new key pair beside them without a word.
+   */
+  @Test
+  void keyPairsWithoutCurrent_areRefused_notJoinedByANewKeyPair() throws Exception {
+    Path keys = tmp.resolve("keys");
+    String id;
+    try (LocalKeystoreProvider made = keystore(keys, PASSWORD)) {
+      id = made.currentKeyId();
+    }
+    Files.delete(keys.resolve(LocalKeystoreProvider.CURRENT_FILE));
+    try (LocalKeystoreProvider ks = keystore(keys, PASSWORD)) {
+      assertThatThrownBy(() -> ks.wrap(dek(), "b1"))
+          .isInstanceOfSatisfying(
+              BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
+          .hasMessage(
+              "LOCAL_KEY_STORE_PATH "
+                  + keys
+                  + " holds key pairs ("
+                  + id
+                  + ") but no file current naming the one new backups use: copy current from the"
+                  + " keystore, or run backy keys rotate to make a new current key");
+      assertThat(ks.keyIds()).as("no key pair was added").containsExactly(id);
+      String next = ks.rotate();
+      assertThat(ks.currentKeyId()).as("rotate is the way out").isEqualTo(next);
+    }
+  }
+
+  /** It said "use the keystore the backup was made with" to someone making a backup. */
+  @Test
+  void aCurrentKeyWhoseFilesAreGone_isNamedAsTheCurrentKey() throws Exception {
+    Path keys = tmp.resolve("keys");
+    String id;
+    try (LocalKeystoreProvider made = keystore(keys, PASSWORD)) {
+      id = made.currentKeyId();
+    }
+    Files.delete(keys.resolve(LocalKeystoreProvider.publicFile(id)));
+    Files.delete(keys.resolve(LocalKeystoreProvider.privateFile(id)));
+    try (LocalKeystoreProvider ks = keystore(keys, PASSWORD)) {
+      assertThatThrownBy(() -> ks.wrap(dek(), "b1"))
+          .isInstanceOf(BackyException.class)
+          .hasMessage(
+              "key "
+                  + id
+                  + ", the current key of LOCAL_KEY_STORE_PATH "
+                  + keys
+                  + ", is not there: put its key pair back, or make a new current key with backy"
+                  + " keys rotate");
+    }
+  }
+
+  /** The advice was "run backy keys rotate", which stopped on the same file. */
+  @Test
+  void aCurrentFileWithoutAKeyId_namesTheKeysAndAWayOutThatWorks() throws Exception {
+    Path keys = tmp.resolve("keys");
+    String id;
+    try (LocalKeystoreProvider made = keystore(keys, PASSWORD)) {
+      id = made.currentKeyId();
+    }
+    Path current = keys.resolve(LocalKeystoreProvider.CURRENT_FILE);
+    Files.writeString(current, "garbage\n");
+    try (LocalKeystoreProvider ks = keystore(keys, PASSWORD)) {
+      assertThatThrownBy(ks::rotate)
+          .isInstanceOf(BackyException.class)
+          .hasMessage(
+              current
+                  + " does not hold a key id: write into it the id of the key pair new backups"
+                  + " use (this keystore holds "
+                  + id
+                  + "), or delete it and run backy keys rotate to make a new key");
+      Files.delete(current);
+      String next = ks.rotate();
+      assertThat(ks.keyIds()).containsExactly(next, id);
+    }
+  }
+
   @Test
   void unknownTypeOrProvider_isAConfigError() {
     Environment env = Environment.of(Map.of());
