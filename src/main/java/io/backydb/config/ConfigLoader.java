@@ -201,6 +201,10 @@ public final class ConfigLoader {
 
   private static final String BYTE_ORDER_MARK = "\uFEFF";
 
+  private static final java.util.Set<String> BACKUP_ONLY_SECTIONS =
+      java.util.Set.of(
+          "unknown key 'compression'", "unknown key 'security'", "unknown key 'integrity'");
+
   /** The dotted path of the key given twice, if that is what {@code e} reports; else null. */
   private static String duplicateKey(JsonProcessingException e) {
     String msg = e.getOriginalMessage();
@@ -223,8 +227,14 @@ public final class ConfigLoader {
       return JSON.treeToValue(node, type);
     } catch (JsonProcessingException e) {
       String unknown = e instanceof JsonMappingException m ? unknownKeyOf(node, m) : null;
-      throw new BackyException(
-          ErrorCode.CONFIG, source + ": " + (unknown != null ? unknown : describe(e)), e);
+      String message = unknown != null ? unknown : describe(e);
+      if (type == RestoreConfig.class && BACKUP_ONLY_SECTIONS.contains(message)) {
+        // a backup config with backup_path added is the natural first restore config
+        message +=
+            " (a restore config has no compression, security or integrity section: the backup"
+                + " says how it was made)";
+      }
+      throw new BackyException(ErrorCode.CONFIG, source + ": " + message, e);
     } catch (IllegalArgumentException e) {
       throw new BackyException(ErrorCode.CONFIG, source + ": " + firstLine(e.getMessage()), e);
     }

@@ -113,6 +113,12 @@ public record DatabaseConfig(
       // read as a BigInteger so that 99999999999 gets the range too, not an int overflow
       checkPort(port);
     }
+    if (definer != null && definers == null) {
+      // the definer was ignored: objects came back with their original DEFINER
+      throw new IllegalArgumentException(
+          "database.definer is set but database.definers is not: set definers: rewrite to give"
+              + " the objects that definer (or keep or drop to leave database.definer unused)");
+    }
     return new DatabaseConfig(
         host,
         port == null ? DEFAULT_PORT : port.intValue(),

@@ -556,6 +556,40 @@ class ConfigLoaderTest {
     assertThat(c.integrity().integrityCheck()).isFalse();
   }
 
+  /** A backup config with backup_path added only said "unknown key 'compression'". */
+  @ParameterizedTest
+  @ValueSource(strings = {"compression", "security", "integrity"})
+  void aRestoreConfigWithABackupSectionSaysWhereTheRestoreLearnsIt(String section) {
+    assertOneLineConfigError(
+        () -> ConfigLoader.restoreFromText(DB + "backup_path: x\n" + LOCAL + section + ": {}\n"),
+        "config: unknown key '"
+            + section
+            + "' (a restore config has no compression, security or integrity section: the backup"
+            + " says how it was made)",
+        section);
+  }
+
+  /** database.definer without definers: rewrite was ignored: the original DEFINERs came back. */
+  @Test
+  void aDefinerWithoutDefinersIsOneLineNamingBoth() {
+    assertOneLineConfigError(
+        () ->
+            ConfigLoader.restoreFromText(
+                "database: {host: h, user: u, db_name: d, definer: app@'%'}\nbackup_path: x\n"
+                    + LOCAL),
+        "config: database.definer is set but database.definers is not: set definers: rewrite to"
+            + " give the objects that definer (or keep or drop to leave database.definer unused)",
+        "definer alone");
+    assertThat(
+            ConfigLoader.restoreFromText(
+                    "database: {host: h, user: u, db_name: d, definers: drop, definer: a@b}\n"
+                        + "backup_path: x\n"
+                        + LOCAL)
+                .database()
+                .definers())
+        .isEqualTo("drop");
+  }
+
   @Test
   void featuresParseFromCommandLineList() {
     assertThat(Features.parse("tables, data")).isEqualTo(Features.DEFAULT);
