@@ -144,10 +144,11 @@ final class KeysCommand implements Runnable {
         if (r != null && !r.failed().isEmpty()) {
           throw new BackyException(
               ErrorCode.FAILED,
+              // not "keep key <old>": the backups that failed may need other keys (the lines
+              // above name them), and the advice would have let someone retire those
               r.failed().size()
-                  + " backup(s) could not be re-wrapped (listed above): keep key "
-                  + old
-                  + " until they are");
+                  + " backup(s) could not be re-wrapped (listed above, each with the key it"
+                  + " needs): keep those keys until they are");
         }
       }
       return 0;

@@ -180,6 +180,36 @@ class KeyRotationRoundTripTest {
     }
   }
 
+  /**
+   * A backup that could not be re-wrapped ended the run with "keep key <previous current> until
+   * they are", naming a key the backup does not need rather than the one it does.
+   */
+  @Test
+  void aBackupThatCannotBeRewrapped_endsWithAdviceAboutItsOwnKey() throws Exception {
+    try (EncryptionFixture f = new EncryptionFixture(dir, EncryptionFixture.Provider.LOCAL)) {
+      f.createSource();
+      BackupResult a = f.backup(null, null);
+      String needed = keyId(Path.of(a.location()));
+      Path config = dir.resolve("backup.json");
+      Files.writeString(
+          config,
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .writeValueAsString(f.backupConfig(null, null)));
+      Environment other = f.env(EncryptionFixture.KEY_PASSWORD, dir.resolve("other-keys"));
+      String otherFirst =
+          cli(other, "keys", "generate").out().strip().lines().reduce((x, y) -> y).get();
+
+      Cli rotate = cli(other, "keys", "rotate", "--config", config.toString());
+      assertThat(rotate.exit()).isEqualTo(1);
+      assertThat(rotate.out()).contains("Could not re-wrap").contains("key " + needed);
+      assertThat(rotate.err())
+          .isEqualTo(
+              "backy: error: 1 backup(s) could not be re-wrapped (listed above, each with the key"
+                  + " it needs): keep those keys until they are\n")
+          .doesNotContain(otherFirst);
+    }
+  }
+
   @Test
   void interruptedReplacement_isFinishedByTheNextRun() throws Exception {
     Path root = dir.resolve("store");
