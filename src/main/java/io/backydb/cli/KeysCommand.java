@@ -3,6 +3,7 @@ package io.backydb.cli;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.backup.BackupRewrap;
+import io.backydb.backup.KeyUsage;
 import io.backydb.config.ConfigLoader;
 import io.backydb.config.Environment;
 import io.backydb.config.SecurityConfig;
@@ -143,10 +144,11 @@ final class KeysCommand implements Runnable {
         if (r != null && !r.failed().isEmpty()) {
           throw new BackyException(
               ErrorCode.FAILED,
+              // not "keep key <old>": the backups that failed may need other keys (the lines
+              // above name them), and the advice would have let someone retire those
               r.failed().size()
-                  + " backup(s) could not be re-wrapped (listed above): keep key "
-                  + old
-                  + " until they are");
+                  + " backup(s) could not be re-wrapped (listed above, each with the key it"
+                  + " needs): keep those keys until they are");
         }
       }
       return 0;
@@ -158,7 +160,9 @@ final class KeysCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Delete a key pair that is no longer current.",
-        "Backups whose data key is still wrapped by it can no longer be restored."
+        "Backups whose data key is still wrapped by it can no longer be restored: with --config,"
+            + " a key that still wraps a backup in the config's storage is refused unless"
+            + " --force is given."
       })
   static final class Retire extends Sub {
     @Option(
@@ -168,9 +172,35 @@ final class KeysCommand implements Runnable {
         description = "The key to retire.")
     String keyId;
 
+    @Option(
+        names = "--force",
+        description =
+            "Retire the key even if backups in the config's storage still need it (they can no"
+                + " longer be restored).")
+    boolean force;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
       try (Keystore ks = parent.keystore(config)) {
+        if (config != null && !force) {
+          // deleting the key would make these backups unrestorable for good
+          BackupStorage storage =
+              Storages.open(ConfigLoader.backupFromFile(config).storage(), parent.env);
+          List<String> using = KeyUsage.backupsWrappedBy(storage, ks.name(), keyId);
+          if (!using.isEmpty()) {
+            throw new BackyException(
+                ErrorCode.REFUSED,
+                "key "
+                    + keyId
+                    + " still wraps the data key of "
+                    + using.size()
+                    + " backup(s) in the config's storage ("
+                    + String.join(", ", using.subList(0, Math.min(3, using.size())))
+                    + (using.size() > 3 ? ", ..." : "")
+                    + "): re-wrap them first (backy keys rotate --config FILE), or add --force to"
+                    + " retire it and lose them");
+          }
+        }
         ks.retire(keyId);
         out().println("Retired key " + keyId);
       }

@@ -87,7 +87,11 @@ final class RestoreCommand extends BackyCommand {
     RestoreConfig rc = ConfigLoader.restoreFromFile(config);
     var db = rc.database();
     if (tables != null) {
-      db = db.withTables(tables);
+      try {
+        db = db.withTables(tables);
+      } catch (IllegalArgumentException e) {
+        throw new BackyException(ErrorCode.CONFIG, "--tables: " + e.getMessage());
+      }
     }
     if (features != null) {
       try {

@@ -20,6 +20,10 @@ public record CompressionConfig(boolean compression, CompressionType type, Integ
       @JsonProperty("compression") Boolean compression,
       @JsonProperty("compression_type") CompressionType type,
       @JsonProperty("compression_level") Integer level) {
+    if (compression == null && (type != null || level != null)) {
+      throw new IllegalArgumentException(
+          SectionSwitch.missing("compression.compression", "the backup would not be compressed"));
+    }
     if (type == CompressionType.NONE) {
       // "none" is how a backup's header records an uncompressed payload, not a codec to ask for:
       // with compression: true it used to switch compression off silently

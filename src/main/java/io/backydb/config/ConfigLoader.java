@@ -144,6 +144,10 @@ public final class ConfigLoader {
 
   private static com.fasterxml.jackson.databind.JsonNode parse(
       String text, ObjectMapper mapper, String source) {
+    if (text.startsWith(BYTE_ORDER_MARK)) {
+      // editors on Windows save UTF-8 with it; the JSON parser took it for a stray character
+      text = text.substring(1);
+    }
     try {
       com.fasterxml.jackson.databind.JsonNode node = mapper.readTree(text);
       if (node == null || !node.isObject()) {
@@ -170,16 +174,36 @@ public final class ConfigLoader {
                   + e.getLocation().getLineNr()
                   + ", column "
                   + e.getLocation().getColumnNr();
+      String problem = firstLine(e.getOriginalMessage());
+      if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y
+          && y.getProblem() != null) {
+        // its first line is the context ("while scanning for the next token"); the problem
+        // ("found character '\t(TAB)' that cannot start any token") and its place come after
+        problem = firstLine(y.getProblem());
+        if (y.getProblemMark() != null) {
+          where =
+              " at line "
+                  + (y.getProblemMark().getLine() + 1)
+                  + ", column "
+                  + (y.getProblemMark().getColumn() + 1);
+        }
+      } else if (problem.startsWith("Trailing token")) {
+        problem =
+            mapper == JSON
+                ? "more text follows the end of the JSON object"
+                : "a second YAML document (after '---') follows the first: a config is one";
+      }
       throw new BackyException(
           ErrorCode.CONFIG,
-          source
-              + ": malformed "
-              + (mapper == JSON ? "JSON" : "YAML")
-              + where
-              + ": "
-              + firstLine(e.getOriginalMessage()));
+          source + ": malformed " + (mapper == JSON ? "JSON" : "YAML") + where + ": " + problem);
     }
   }
+
+  private static final String BYTE_ORDER_MARK = "\uFEFF";
+
+  private static final java.util.Set<String> BACKUP_ONLY_SECTIONS =
+      java.util.Set.of(
+          "unknown key 'compression'", "unknown key 'security'", "unknown key 'integrity'");
 
   /** The dotted path of the key given twice, if that is what {@code e} reports; else null. */
   private static String duplicateKey(JsonProcessingException e) {
@@ -203,8 +227,14 @@ public final class ConfigLoader {
       return JSON.treeToValue(node, type);
     } catch (JsonProcessingException e) {
       String unknown = e instanceof JsonMappingException m ? unknownKeyOf(node, m) : null;
-      throw new BackyException(
-          ErrorCode.CONFIG, source + ": " + (unknown != null ? unknown : describe(e)), e);
+      String message = unknown != null ? unknown : describe(e);
+      if (type == RestoreConfig.class && BACKUP_ONLY_SECTIONS.contains(message)) {
+        // a backup config with backup_path added is the natural first restore config
+        message +=
+            " (a restore config has no compression, security or integrity section: the backup"
+                + " says how it was made)";
+      }
+      throw new BackyException(ErrorCode.CONFIG, source + ": " + message, e);
     } catch (IllegalArgumentException e) {
       throw new BackyException(ErrorCode.CONFIG, source + ": " + firstLine(e.getMessage()), e);
     }

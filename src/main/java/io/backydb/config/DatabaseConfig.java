@@ -69,7 +69,7 @@ public record DatabaseConfig(
               + String.join(
                   ", ", java.util.Arrays.stream(Feature.values()).map(Feature::key).toList()));
     }
-    tables = tables == null ? List.of() : List.copyOf(tables);
+    tables = tables == null ? List.of() : checkTables(tables);
     definers = definers == null ? "keep" : definers.trim().toLowerCase(java.util.Locale.ROOT);
     if (!DEFINER_POLICIES.contains(definers)) {
       throw new IllegalArgumentException(
@@ -113,6 +113,12 @@ public record DatabaseConfig(
       // read as a BigInteger so that 99999999999 gets the range too, not an int overflow
       checkPort(port);
     }
+    if (definer != null && definers == null) {
+      // the definer was ignored: objects came back with their original DEFINER
+      throw new IllegalArgumentException(
+          "database.definer is set but database.definers is not: set definers: rewrite to give"
+              + " the objects that definer (or keep or drop to leave database.definer unused)");
+    }
     return new DatabaseConfig(
         host,
         port == null ? DEFAULT_PORT : port.intValue(),
@@ -131,6 +137,25 @@ public record DatabaseConfig(
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(key + " must not be empty");
     }
+  }
+
+  /**
+   * The table names as given, refusing an empty one and one named twice: the dump would take a
+   * table once for each time it is named (the backup reports twice the rows, and its restore fails
+   * on the second copy's rows, or doubles a table that has no unique key).
+   */
+  private static List<String> checkTables(List<String> tables) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < tables.size(); i++) {
+      String t = tables.get(i);
+      if (t == null || t.isBlank()) {
+        throw new IllegalArgumentException("database.tables[" + i + "] must not be empty");
+      }
+      if (!seen.add(t)) {
+        throw new IllegalArgumentException("database.tables names table '" + t + "' twice");
+      }
+    }
+    return List.copyOf(tables);
   }
 
   private static void checkPort(BigInteger port) {

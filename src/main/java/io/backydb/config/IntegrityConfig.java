@@ -18,6 +18,12 @@ public record IntegrityConfig(boolean integrityCheck, String type) {
   @JsonCreator
   static IntegrityConfig fromJson(
       @JsonProperty("integrity_check") Boolean check, @JsonProperty("integrity_type") String type) {
+    if (check == null && type != null) {
+      // "integrity_type: hmac" alone made backups without any integrity check
+      throw new IllegalArgumentException(
+          SectionSwitch.missing(
+              "integrity.integrity_check", "the backup would carry no integrity check"));
+    }
     // checked whether or not integrity_check is on, like every other key
     if (type != null
         && !type.isBlank()

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param encryption whether to encrypt (default false)
  * @param type {@code keystore} or {@code kms}
  * @param provider {@code local}, {@code gcp} or {@code aws}
- * @param keySize RSA key size in bits (default 4096, at least {@link #MIN_KEY_SIZE})
+ * @param keySize RSA key size in bits (default 4096, {@link #MIN_KEY_SIZE} to {@link
+ *     #MAX_KEY_SIZE})
  * @param keyId KMS key id or alias (kms only)
  */
 public record SecurityConfig(
@@ -24,6 +25,13 @@ public record SecurityConfig(
    */
   public static final int MIN_KEY_SIZE = 2048;
 
+  /**
+   * The largest RSA key size accepted: the JDK's RSA implementation generates and reads no longer
+   * keys, so a larger size used to pass the config and fail at the first key generation with the
+   * JDK's "Invalid key sizes", naming no key.
+   */
+  public static final int MAX_KEY_SIZE = 16384;
+
   public static final SecurityConfig NONE =
       new SecurityConfig(false, null, null, DEFAULT_KEY_SIZE, null);
 
@@ -34,6 +42,12 @@ public record SecurityConfig(
       @JsonProperty("provider") String provider,
       @JsonProperty("key_size") Integer keySize,
       @JsonProperty("key_id") String keyId) {
+    if (encryption == null
+        && (type != null || provider != null || keySize != null || keyId != null)) {
+      // a section that names a keystore but not "encryption: true" made plaintext backups
+      throw new IllegalArgumentException(
+          SectionSwitch.missing("security.encryption", "the backup would not be encrypted"));
+    }
     checkTypeAndProvider(type, provider);
     if (keySize != null) {
       checkKeySize(keySize);
@@ -81,13 +95,24 @@ public record SecurityConfig(
   }
 
   /**
-   * Refuses an RSA key size below {@link #MIN_KEY_SIZE}. The loader checks it whether or not
-   * encryption is on, as it does type and provider; {@code KeyProviders} checks a config built in
-   * Java, and key generation checks the size it is given, all with this one rule.
+   * Refuses an RSA key size below {@link #MIN_KEY_SIZE} or above {@link #MAX_KEY_SIZE}. The loader
+   * checks it whether or not encryption is on, as it does type and provider; {@code KeyProviders}
+   * checks a config built in Java, and key generation checks the size it is given, all with this
+   * one rule.
    *
-   * @throws IllegalArgumentException naming the key, the value and the minimum
+   * @throws IllegalArgumentException naming the key, the value and the limit
    */
   public static void checkKeySize(int keySize) {
+    if (keySize > MAX_KEY_SIZE) {
+      throw new IllegalArgumentException(
+          "security.key_size "
+              + keySize
+              + " is too large: use at most "
+              + MAX_KEY_SIZE
+              + " (default "
+              + DEFAULT_KEY_SIZE
+              + ")");
+    }
     if (keySize < MIN_KEY_SIZE) {
       throw new IllegalArgumentException(
           "security.key_size "

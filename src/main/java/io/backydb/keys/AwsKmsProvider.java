@@ -69,6 +69,7 @@ public final class AwsKmsProvider implements KeyProvider {
     }
     Optional<String> endpoint = env.get(AWS_KMS_ENDPOINT).filter(s -> !s.isBlank());
     if (endpoint.isPresent()) {
+      checkEndpoint(endpoint.get());
       cfg.setOverrideEndpoint(true);
       cfg.setUriEndpointOverride(endpoint.get());
     }
@@ -77,6 +78,31 @@ public final class AwsKmsProvider implements KeyProvider {
     } catch (SdkException | IllegalArgumentException e) {
       throw new BackyException(
           ErrorCode.CONFIG, "cannot set up the AWS KMS client: " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  /**
+   * Refuses an {@code AWS_KMS_ENDPOINT} that is not an http(s) URL with a host: the SDK's own error
+   * ("Illegal character in scheme name at index 0") named neither the variable nor the form.
+   */
+  private static void checkEndpoint(String endpoint) {
+    java.net.URI uri = null;
+    try {
+      uri = new java.net.URI(endpoint.strip());
+    } catch (java.net.URISyntaxException e) {
+      // reported below
+    }
+    if (uri == null
+        || uri.getHost() == null
+        || !("http".equalsIgnoreCase(uri.getScheme())
+            || "https".equalsIgnoreCase(uri.getScheme()))) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "environment variable "
+              + AWS_KMS_ENDPOINT
+              + " ("
+              + endpoint
+              + ") is not an endpoint URL: use http(s)://host:port, or leave it unset for AWS");
     }
   }
 

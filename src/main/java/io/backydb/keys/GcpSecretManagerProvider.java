@@ -117,12 +117,15 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
     try (DefaultCamelContext ctx = new DefaultCamelContext()) {
       return GoogleSecretManagerClientFactory.create(ctx, cfg);
     } catch (Exception e) {
+      // the JSON parser's message runs over two lines and tells a programmer how to parse
+      // leniently; its first line still says where it stopped (never what it read)
       throw new BackyException(
           ErrorCode.CONFIG,
           "cannot use the service account key GOOGLE_APPLICATION_CREDENTIALS ("
               + keyFile
               + "): "
-              + e.getMessage(),
+              + firstLine(e.getMessage())
+                  .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept ", ""),
           e);
     }
   }

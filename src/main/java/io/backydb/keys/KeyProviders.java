@@ -44,14 +44,34 @@ public final class KeyProviders {
         ErrorCode.CONFIG, "security.type is required with encryption: keystore or kms");
   }
 
-  /** The keystore ({@code local} or {@code gcp}) a config names; refuses KMS. */
+  /**
+   * The keystore ({@code local} or {@code gcp}) a config names; refuses KMS, and a config that
+   * names no keystore, before it asks the environment for anything: {@code backy keys rotate} with
+   * a KMS config asked for AWS credentials only to say then that KMS has no key pairs to rotate,
+   * and with a config without encryption said "security.type is required with encryption".
+   */
   public static Keystore keystoreForConfig(SecurityConfig security, Environment env) {
+    String type = lower(security.type());
+    String provider = lower(security.provider());
+    if (type == null && provider == null) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "the config names no keystore: backy keys manages the key pairs of security.type"
+              + " keystore (provider local or gcp); without --config it uses the local keystore");
+    }
+    if ("kms".equals(type) || (type == null && AwsKmsProvider.NAME.equals(provider))) {
+      throw kmsHasNoKeyPairs();
+    }
     KeyProvider p = forConfig(security, env);
     if (p instanceof Keystore k) {
       return k;
     }
     p.close();
-    throw new BackyException(
+    throw kmsHasNoKeyPairs();
+  }
+
+  private static BackyException kmsHasNoKeyPairs() {
+    return new BackyException(
         ErrorCode.CONFIG,
         "AWS KMS keeps its keys itself: rotate the KMS key in AWS (automatic rotation or"
             + " rotate-key-on-demand); backups made before keep decrypting");

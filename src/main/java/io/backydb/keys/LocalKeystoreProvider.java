@@ -102,10 +102,43 @@ public final class LocalKeystoreProvider extends RsaKeystore {
     }
     String id = readText(f).strip();
     if (!KEY_ID.matcher(id).matches()) {
+      // "run backy keys rotate" was the advice, and rotate stopped on this same file
       throw new BackyException(
-          ErrorCode.CONFIG, f + " does not hold a key id: run backy keys rotate to make a new key");
+          ErrorCode.CONFIG,
+          f
+              + " does not hold a key id: write into it the id of the key pair new backups use"
+              + " (this keystore holds "
+              + describeIds()
+              + "), or delete it and run backy keys rotate to make a new key");
     }
     return Optional.of(id);
+  }
+
+  private String describeIds() {
+    List<String> ids = storedIds();
+    return ids.isEmpty() ? "none" : String.join(", ", ids);
+  }
+
+  /**
+   * Key pairs without {@code current}: a backup host given the public key but not {@code current},
+   * or a {@code current} lost. A new key pair would be made silently, and the backups wrapped by it
+   * would open only with a private key no one knew to keep.
+   */
+  @Override
+  void checkFirstUse() {
+    List<String> ids = storedIds();
+    if (!ids.isEmpty()) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          where()
+              + " holds key pairs ("
+              + String.join(", ", ids)
+              + ") but no file "
+              + CURRENT_FILE
+              + " naming the one new backups use: copy "
+              + CURRENT_FILE
+              + " from the keystore, or run backy keys rotate to make a new current key");
+    }
   }
 
   @Override

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the two RSA keystores share: the current key pair wraps, the key pair the header names
@@ -18,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * current key id.
  */
 abstract class RsaKeystore implements Keystore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RsaKeystore.class);
 
   /** A stored key pair: public key PEM and encrypted PKCS#8 private key PEM. */
   record StoredKeyPair(String publicPem, String privatePem) {}
@@ -54,9 +58,32 @@ abstract class RsaKeystore implements Keystore {
 
   abstract List<String> storedIds();
 
+  /**
+   * Refuses to make a first key pair where that would hide a mistake rather than start a keystore;
+   * by default nothing is refused (listing a remote store may need a permission a backup lacks).
+   */
+  void checkFirstUse() {}
+
+  /**
+   * The current key id; on first use a new key pair, said in the log: a backup whose keystore
+   * location was mistyped made a keystore of its own there without a word, and its backups could
+   * only be restored with a key nobody knew to keep.
+   */
   @Override
   public synchronized String currentKeyId() {
-    return readCurrentId().orElseGet(this::rotate);
+    return readCurrentId()
+        .orElseGet(
+            () -> {
+              checkFirstUse();
+              String id = rotate();
+              LOG.warn(
+                  "{} had no current key: generated key pair {}. Keep a copy of it and of"
+                      + " PRIVATE_KEY_PASSWORD apart from the backups: without them no backup"
+                      + " encrypted with it can be restored",
+                  where(),
+                  id);
+              return id;
+            });
   }
 
   @Override
@@ -195,11 +222,24 @@ abstract class RsaKeystore implements Keystore {
   }
 
   private BackyException missing(String keyId, String backupId) {
+    if (backupId == null) {
+      // the current key: "use the keystore the backup was made with" sent a backup's operator
+      // looking for a backup
+      return new BackyException(
+          ErrorCode.CONFIG,
+          "key "
+              + keyId
+              + ", the current key of "
+              + where()
+              + ", is not there: put its key pair back, or make a new current key with backy keys"
+              + " rotate");
+    }
     return new BackyException(
         ErrorCode.CONFIG,
         "key "
             + keyId
-            + (backupId == null ? "" : " that wrapped the data key of backup " + backupId)
+            + " that wrapped the data key of backup "
+            + backupId
             + " is not in "
             + where()
             + ": use the keystore the backup was made with (or a copy of it)");

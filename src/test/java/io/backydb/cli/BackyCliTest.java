@@ -535,6 +535,19 @@ class BackyCliTest {
   }
 
   @Test
+  void aTableNamedTwiceIsAConfigErrorNotARestoreOfItTwice() throws Exception {
+    server.execute(db, "CREATE TABLE u (id INT PRIMARY KEY)", "INSERT INTO u VALUES (7)");
+    run("backup", "--config", backupConfig(db).toString());
+    String location = lastLine(out);
+    assertThat(run("restore", "--config", restoreConfig(location).toString(), "--tables", "u,u"))
+        .isEqualTo(2);
+    assertThat(err.strip())
+        .doesNotContain("\n")
+        .contains("--tables: database.tables names table 'u' twice");
+    assertThat(server.databaseExists(copy)).isFalse();
+  }
+
+  @Test
   void anEmptyFeatureListIsAConfigErrorNotARestoreOfNothing() throws Exception {
     server.execute(db, "CREATE TABLE u (id INT PRIMARY KEY)", "INSERT INTO u VALUES (7)");
     run("backup", "--config", backupConfig(db).toString());

@@ -141,7 +141,18 @@ class ConfigLoaderTest {
             "'database.threads' has a value out of range: 99999999999"),
         Arguments.of(
             DB + "storage: {storage_type: local, retention: {keep_last: 99999999999}}\n",
-            "'storage.retention.keep_last' has a value out of range: 99999999999"));
+            "'storage.retention.keep_last' has a value out of range: 99999999999"),
+        // a table named twice was dumped twice: twice the rows reported, a restore that failed
+        // on the second copy (or doubled a table without a unique key)
+        Arguments.of(
+            "database: {host: h, user: u, db_name: d, tables: [t, u, t]}\n" + LOCAL,
+            "database.tables names table 't' twice"),
+        Arguments.of(
+            "database: {host: h, user: u, db_name: d, tables: [null]}\n" + LOCAL,
+            "database.tables[0] must not be empty"),
+        Arguments.of(
+            "database: {host: h, user: u, db_name: d, tables: [t, ' ']}\n" + LOCAL,
+            "database.tables[1] must not be empty"));
   }
 
   @ParameterizedTest
@@ -328,6 +339,49 @@ class ConfigLoaderTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
   }
 
+  /**
+   * The message was the parser's first line: "while scanning for the next token" for a tab,
+   * Jackson's "Trailing token (of type START_OBJECT) found after value (bound as ...)" for a second
+   * document. It now says what is wrong, and where.
+   */
+  static Stream<Arguments> malformedYaml() {
+    return Stream.of(
+        Arguments.of(
+            "database:\n\thost: h\n",
+            "malformed YAML at line 2, column 1: found character '\\t(TAB)' that cannot start any"
+                + " token. (Do not use \\t(TAB) for indentation)"),
+        Arguments.of(
+            DB + LOCAL + "---\nx: 1\n",
+            "malformed YAML at line 4, column 1: a second YAML document (after '---') follows the"
+                + " first: a config is one"),
+        Arguments.of(
+            "database: [h\n",
+            "malformed YAML at line 2, column 1: expected ',' or ']', but got <stream end>"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("malformedYaml")
+  void malformedYamlSaysWhatIsWrong(String yaml, String expected) throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, yaml);
+    assertOneLineConfigError(() -> ConfigLoader.backupFromFile(f), f + ": " + expected, yaml);
+  }
+
+  @Test
+  void aJsonFileWithAByteOrderMarkLoads_andTextAfterTheObjectIsNamed() throws Exception {
+    Path f = dir.resolve("c.json");
+    Files.writeString(
+        f,
+        "\uFEFF{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\"},"
+            + " \"storage\": {\"storage_type\": \"local\"}}\n");
+    assertThat(ConfigLoader.backupFromFile(f).database().host()).isEqualTo("h");
+    Files.writeString(f, "{\"database\": null} {}\n");
+    assertOneLineConfigError(
+        () -> ConfigLoader.backupFromFile(f),
+        f + ": malformed JSON at line 1, column 20: more text follows the end of the JSON object",
+        "two objects");
+  }
+
   @Test
   void missingFileAndWrongExtensionAreConfigErrors() {
     assertThatThrownBy(() -> ConfigLoader.backupFromFile(dir.resolve("nope.json")))
@@ -408,7 +462,11 @@ class ConfigLoaderTest {
             "security.key_size 1024 is too small: use at least 2048 (default 4096)"),
         Arguments.of(
             "security: {encryption: %s, key_size: 0}",
-            "security.key_size 0 is too small: use at least 2048 (default 4096)"));
+            "security.key_size 0 is too small: use at least 2048 (default 4096)"),
+        // larger than the JDK generates: it failed at the first key pair with "Invalid key sizes"
+        Arguments.of(
+            "security: {encryption: %s, type: keystore, key_size: 16385}",
+            "security.key_size 16385 is too large: use at most 16384 (default 4096)"));
   }
 
   /**
@@ -449,6 +507,87 @@ class ConfigLoaderTest {
   void aGoodValueInASectionSwitchedOffLoads(String section) {
     BackupConfig c = ConfigLoader.backupFromText(DB + section + "\n" + LOCAL);
     assertThat(c.database().dbName()).isEqualTo("d");
+  }
+
+  /**
+   * A section that sets its keys but not its switch used to be off: {@code security: {type:
+   * keystore}} made plaintext backups and {@code integrity: {integrity_type: hmac}} backups without
+   * an HMAC, both reporting success. It is refused, naming the switch.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "security: {type: keystore, provider: local}"
+            + "|security.encryption is not set, so the backup would not be encrypted: set"
+            + " encryption: true (or false to keep the section's other keys unused)",
+        "security: {type: kms, key_id: alias/backydb}|security.encryption is not set",
+        "security: {key_size: 4096}|security.encryption is not set",
+        "integrity: {integrity_type: hmac}"
+            + "|integrity.integrity_check is not set, so the backup would carry no integrity"
+            + " check: set integrity_check: true (or false to keep the section's other keys"
+            + " unused)",
+        "compression: {compression_type: zstd}"
+            + "|compression.compression is not set, so the backup would not be compressed: set"
+            + " compression: true (or false to keep the section's other keys unused)",
+        "compression: {compression_level: 3}|compression.compression is not set"
+      })
+  void aSectionWithKeysButNoSwitchIsOneLineNamingTheSwitch(String section, String expected)
+      throws Exception {
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(f, DB + section + "\n" + LOCAL);
+    assertOneLineConfigError(() -> ConfigLoader.backupFromFile(f), f + ": " + expected, section);
+    Path json = dir.resolve("config.json");
+    Files.writeString(
+        json,
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .writeValueAsString(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                    .readValue(DB + section + "\n" + LOCAL, java.util.Map.class)));
+    assertOneLineConfigError(
+        () -> ConfigLoader.backupFromFile(json), json + ": " + expected, section + " as JSON");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"security: {}", "integrity: {}", "compression: {}"})
+  void anEmptySectionStaysOff(String section) {
+    BackupConfig c = ConfigLoader.backupFromText(DB + section + "\n" + LOCAL);
+    assertThat(c.isRawSql()).isTrue();
+    assertThat(c.integrity().integrityCheck()).isFalse();
+  }
+
+  /** A backup config with backup_path added only said "unknown key 'compression'". */
+  @ParameterizedTest
+  @ValueSource(strings = {"compression", "security", "integrity"})
+  void aRestoreConfigWithABackupSectionSaysWhereTheRestoreLearnsIt(String section) {
+    assertOneLineConfigError(
+        () -> ConfigLoader.restoreFromText(DB + "backup_path: x\n" + LOCAL + section + ": {}\n"),
+        "config: unknown key '"
+            + section
+            + "' (a restore config has no compression, security or integrity section: the backup"
+            + " says how it was made)",
+        section);
+  }
+
+  /** database.definer without definers: rewrite was ignored: the original DEFINERs came back. */
+  @Test
+  void aDefinerWithoutDefinersIsOneLineNamingBoth() {
+    assertOneLineConfigError(
+        () ->
+            ConfigLoader.restoreFromText(
+                "database: {host: h, user: u, db_name: d, definer: app@'%'}\nbackup_path: x\n"
+                    + LOCAL),
+        "config: database.definer is set but database.definers is not: set definers: rewrite to"
+            + " give the objects that definer (or keep or drop to leave database.definer unused)",
+        "definer alone");
+    assertThat(
+            ConfigLoader.restoreFromText(
+                    "database: {host: h, user: u, db_name: d, definers: drop, definer: a@b}\n"
+                        + "backup_path: x\n"
+                        + LOCAL)
+                .database()
+                .definers())
+        .isEqualTo("drop");
   }
 
   @Test

@@ -132,6 +132,84 @@ class KeyRotationRoundTripTest {
     }
   }
 
+  /**
+   * {@code keys retire --config} deleted a key that still wrapped backups in the config's storage
+   * without a word: they could never be restored again.
+   */
+  @Test
+  void retiringAKeyThatStillWrapsABackup_isRefusedUnlessForced() throws Exception {
+    try (EncryptionFixture f = new EncryptionFixture(dir, EncryptionFixture.Provider.LOCAL)) {
+      f.createSource();
+      BackupResult a = f.backup("zstd", null);
+      String oldKey = keyId(Path.of(a.location()));
+      Path config = dir.resolve("backup.json");
+      Files.writeString(
+          config,
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .writeValueAsString(f.backupConfig("zstd", null)));
+      // rotated without --config: nothing re-wrapped, the backup still needs the old key
+      assertThat(cli(f.env(), "keys", "rotate").exit()).isZero();
+
+      Cli refused =
+          cli(f.env(), "keys", "retire", "--config", config.toString(), "--key-id", oldKey);
+      assertThat(refused.exit()).isEqualTo(1);
+      assertThat(refused.err())
+          .isEqualTo(
+              "backy: error: key "
+                  + oldKey
+                  + " still wraps the data key of 1 backup(s) in the config's storage ("
+                  + Path.of(a.location()).getFileName()
+                  + "): re-wrap them first (backy keys rotate --config FILE), or add --force to"
+                  + " retire it and lose them\n");
+      assertThat(cli(f.env(), "keys", "list").out()).contains(oldKey);
+      Cli verify = cli(f.env(), "verify", "--no-require-hmac", a.location());
+      assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+
+      Cli forced =
+          cli(
+              f.env(),
+              "keys",
+              "retire",
+              "--config",
+              config.toString(),
+              "--key-id",
+              oldKey,
+              "--force");
+      assertThat(forced.exit()).as(forced.err()).isZero();
+      assertThat(cli(f.env(), "keys", "list").out()).doesNotContain(oldKey);
+    }
+  }
+
+  /**
+   * A backup that could not be re-wrapped ended the run with "keep key <previous current> until
+   * they are", naming a key the backup does not need rather than the one it does.
+   */
+  @Test
+  void aBackupThatCannotBeRewrapped_endsWithAdviceAboutItsOwnKey() throws Exception {
+    try (EncryptionFixture f = new EncryptionFixture(dir, EncryptionFixture.Provider.LOCAL)) {
+      f.createSource();
+      BackupResult a = f.backup(null, null);
+      String needed = keyId(Path.of(a.location()));
+      Path config = dir.resolve("backup.json");
+      Files.writeString(
+          config,
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .writeValueAsString(f.backupConfig(null, null)));
+      Environment other = f.env(EncryptionFixture.KEY_PASSWORD, dir.resolve("other-keys"));
+      String otherFirst =
+          cli(other, "keys", "generate").out().strip().lines().reduce((x, y) -> y).get();
+
+      Cli rotate = cli(other, "keys", "rotate", "--config", config.toString());
+      assertThat(rotate.exit()).isEqualTo(1);
+      assertThat(rotate.out()).contains("Could not re-wrap").contains("key " + needed);
+      assertThat(rotate.err())
+          .isEqualTo(
+              "backy: error: 1 backup(s) could not be re-wrapped (listed above, each with the key"
+                  + " it needs): keep those keys until they are\n")
+          .doesNotContain(otherFirst);
+    }
+  }
+
   @Test
   void interruptedReplacement_isFinishedByTheNextRun() throws Exception {
     Path root = dir.resolve("store");

@@ -13,6 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Envelope encryption through the real AWS SDK KmsClient against a local KMS endpoint. */
 class AwsKmsProviderTest {
@@ -148,6 +150,23 @@ class AwsKmsProviderTest {
           .hasMessageStartingWith("cannot reach AWS KMS for GenerateDataKey")
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
+  }
+
+  /** The SDK said "Illegal character in scheme name at index 0", naming no variable. */
+  @ParameterizedTest
+  @ValueSource(strings = {"127.0.0.1:4566", "not a url", "ftp://127.0.0.1:4566", "http://"})
+  void aMalformedEndpoint_isAOneLineConfigErrorNamingTheVariable(String endpoint) {
+    assertThatThrownBy(
+            () ->
+                KeyProviders.forConfig(
+                    new SecurityConfig(true, "kms", "aws", 4096, "alias/backydb"),
+                    env(Map.of(AwsKmsProvider.AWS_KMS_ENDPOINT, endpoint))))
+        .isInstanceOfSatisfying(
+            BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
+        .hasMessage(
+            "environment variable AWS_KMS_ENDPOINT ("
+                + endpoint
+                + ") is not an endpoint URL: use http(s)://host:port, or leave it unset for AWS");
   }
 
   @Test

@@ -218,10 +218,21 @@ class GcpSecretManagerProviderTest {
         .hasMessageContaining("cannot use the service account key GOOGLE_APPLICATION_CREDENTIALS")
         .hasMessageNotContaining("SECRETKEYMATERIAL")
         .hasMessageNotContaining("MIIE")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"))
         .satisfies(
             e ->
                 assertThat(((io.backydb.BackyException) e).code())
                     .isEqualTo(io.backydb.ErrorCode.CONFIG));
+    // not JSON at all: the parser's message was two lines, the second a link to its manual
+    Files.writeString(key, "SECRETKEYMATERIAL {\"type\": \"service_account\"\n");
+    assertThatThrownBy(() -> GcpSecretManagerProvider.fromEnvironment(env, 2048))
+        .isInstanceOf(io.backydb.BackyException.class)
+        .hasMessageStartingWith(
+            "cannot use the service account key GOOGLE_APPLICATION_CREDENTIALS ("
+                + key
+                + "): malformed JSON at line 1")
+        .hasMessageNotContaining("SECRETKEYMATERIAL")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     Files.delete(key);
     assertThatThrownBy(() -> GcpSecretManagerProvider.fromEnvironment(env, 2048))
         .isInstanceOf(io.backydb.BackyException.class)

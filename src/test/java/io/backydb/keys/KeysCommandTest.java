@@ -155,6 +155,41 @@ class KeysCommandTest {
     Run r = run("keys", "rotate", "--config", config.toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("AWS KMS keeps its keys itself");
+
+    // without AWS credentials it asked for them first, only to say the same afterwards
+    env = Environment.of(Map.of(Environment.LOGGING_PATH, tmp.resolve("logs").toString()));
+    for (String command : List.of("rotate", "generate", "list")) {
+      Run noCredentials = run("keys", command, "--config", config.toString());
+      assertThat(noCredentials.exit()).as(command).isEqualTo(2);
+      assertThat(noCredentials.err())
+          .as(command)
+          .startsWith("backy: error: AWS KMS keeps its keys itself")
+          .doesNotContain("AWS_ACCESS_KEY_ID");
+    }
+  }
+
+  /** It said "security.type is required with encryption" of a config that encrypts nothing. */
+  @Test
+  void aConfigWithoutAKeystore_saysSoInOneLine() throws Exception {
+    Files.writeString(
+        config,
+        """
+        {
+          "database": {"host": "127.0.0.1", "user": "root", "db_name": "shop"},
+          "storage": {"storage_type": "local"}
+        }
+        """);
+    for (String command : List.of("rotate", "generate", "list")) {
+      Run r = run("keys", command, "--config", config.toString());
+      assertThat(r.exit()).as(command).isEqualTo(2);
+      assertThat(r.err())
+          .as(command)
+          .isEqualTo(
+              "backy: error: the config names no keystore: backy keys manages the key pairs of"
+                  + " security.type keystore (provider local or gcp); without --config it uses"
+                  + " the local keystore\n");
+    }
+    assertThat(keys).as("nothing was generated").doesNotExist();
   }
 
   @Test

@@ -3,6 +3,10 @@ package io.backydb.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
@@ -22,6 +26,7 @@ import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class LocalKeystoreProviderTest {
 
@@ -42,6 +47,40 @@ class LocalKeystoreProviderTest {
     byte[] k = new byte[32];
     new SecureRandom().nextBytes(k);
     return k;
+  }
+
+  /**
+   * A backup into a mistyped LOCAL_KEY_STORE_PATH made a keystore there without a word; the new key
+   * pair is now named in the log, once, with where it is and what to keep.
+   */
+  @Test
+  void firstUse_saysInTheLogWhereTheNewKeyPairIs() throws Exception {
+    Path dir = tmp.resolve("keys");
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(RsaKeystore.class);
+    logger.addAppender(log);
+    try {
+      String id;
+      try (LocalKeystoreProvider ks = keystore(dir, PASSWORD)) {
+        id = ks.wrap(dek(), "b1").keyId();
+        ks.wrap(dek(), "b2");
+      }
+      try (LocalKeystoreProvider ks = keystore(dir, PASSWORD)) {
+        ks.wrap(dek(), "b3");
+      }
+      assertThat(log.list)
+          .filteredOn(e -> e.getLevel() == Level.WARN)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .singleElement()
+          .asString()
+          .startsWith(
+              "LOCAL_KEY_STORE_PATH " + dir + " had no current key: generated key pair " + id)
+          .contains("PRIVATE_KEY_PASSWORD")
+          .doesNotContain(PASSWORD);
+    } finally {
+      logger.detachAppender(log);
+    }
   }
 
   @Test
@@ -372,6 +411,83 @@ class LocalKeystoreProviderTest {
     Files.move(vault.resolve(privateKey.getFileName()), privateKey);
     try (LocalKeystoreProvider whole = keystore(keys, PASSWORD)) {
       assertThat(whole.unwrap(w, "b1")).isEqualTo(dek);
+    }
+  }
+
+  /**
+   * Key files without {@code current} (a backup host given the public key alone, a lost {@code
+   * current}): a backup made a new key pair beside them without a word.
+   */
+  @Test
+  void keyPairsWithoutCurrent_areRefused_notJoinedByANewKeyPair() throws Exception {
+    Path keys = tmp.resolve("keys");
+    String id;
+    try (LocalKeystoreProvider made = keystore(keys, PASSWORD)) {
+      id = made.currentKeyId();
+    }
+    Files.delete(keys.resolve(LocalKeystoreProvider.CURRENT_FILE));
+    try (LocalKeystoreProvider ks = keystore(keys, PASSWORD)) {
+      assertThatThrownBy(() -> ks.wrap(dek(), "b1"))
+          .isInstanceOfSatisfying(
+              BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG))
+          .hasMessage(
+              "LOCAL_KEY_STORE_PATH "
+                  + keys
+                  + " holds key pairs ("
+                  + id
+                  + ") but no file current naming the one new backups use: copy current from the"
+                  + " keystore, or run backy keys rotate to make a new current key");
+      assertThat(ks.keyIds()).as("no key pair was added").containsExactly(id);
+      String next = ks.rotate();
+      assertThat(ks.currentKeyId()).as("rotate is the way out").isEqualTo(next);
+    }
+  }
+
+  /** It said "use the keystore the backup was made with" to someone making a backup. */
+  @Test
+  void aCurrentKeyWhoseFilesAreGone_isNamedAsTheCurrentKey() throws Exception {
+    Path keys = tmp.resolve("keys");
+    String id;
+    try (LocalKeystoreProvider made = keystore(keys, PASSWORD)) {
+      id = made.currentKeyId();
+    }
+    Files.delete(keys.resolve(LocalKeystoreProvider.publicFile(id)));
+    Files.delete(keys.resolve(LocalKeystoreProvider.privateFile(id)));
+    try (LocalKeystoreProvider ks = keystore(keys, PASSWORD)) {
+      assertThatThrownBy(() -> ks.wrap(dek(), "b1"))
+          .isInstanceOf(BackyException.class)
+          .hasMessage(
+              "key "
+                  + id
+                  + ", the current key of LOCAL_KEY_STORE_PATH "
+                  + keys
+                  + ", is not there: put its key pair back, or make a new current key with backy"
+                  + " keys rotate");
+    }
+  }
+
+  /** The advice was "run backy keys rotate", which stopped on the same file. */
+  @Test
+  void aCurrentFileWithoutAKeyId_namesTheKeysAndAWayOutThatWorks() throws Exception {
+    Path keys = tmp.resolve("keys");
+    String id;
+    try (LocalKeystoreProvider made = keystore(keys, PASSWORD)) {
+      id = made.currentKeyId();
+    }
+    Path current = keys.resolve(LocalKeystoreProvider.CURRENT_FILE);
+    Files.writeString(current, "garbage\n");
+    try (LocalKeystoreProvider ks = keystore(keys, PASSWORD)) {
+      assertThatThrownBy(ks::rotate)
+          .isInstanceOf(BackyException.class)
+          .hasMessage(
+              current
+                  + " does not hold a key id: write into it the id of the key pair new backups"
+                  + " use (this keystore holds "
+                  + id
+                  + "), or delete it and run backy keys rotate to make a new key");
+      Files.delete(current);
+      String next = ks.rotate();
+      assertThat(ks.keyIds()).containsExactly(next, id);
     }
   }
 
