@@ -39,7 +39,8 @@ public final class BackupJobs {
 
   public static RestoreJob restore(RestoreConfig config, Environment env) {
     String password = commonEnvironment(env);
-    BackupStorage storage = Storages.open(config.storage(), env);
+    // the backup is looked for in it: a missing LOCAL_PATH is named, not the backup_path under it
+    BackupStorage storage = Storages.openExisting(config.storage(), env);
     return new RestoreJob(config, env, new MySqlEngine(config.database(), password), storage);
   }
 

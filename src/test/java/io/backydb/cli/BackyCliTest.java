@@ -617,6 +617,8 @@ class BackyCliTest {
   /** An s3:// backup_path with local storage was looked for under LOCAL_PATH: "does not exist". */
   @Test
   void anS3BackupPathWithLocalStorageSaysItNeedsS3Storage() throws Exception {
+    // a LOCAL_PATH that is missing, like one not set, is named first
+    Files.createDirectories(backups);
     assertThat(
             run(
                 "restore",
@@ -658,6 +660,46 @@ class BackyCliTest {
     env.put("LOCAL_PATH", empty.toString());
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
     assertThat(out).isEqualTo("No backups in " + empty + "\n");
+  }
+
+  /**
+   * prune of a LOCAL_PATH that is missing said "Deleted 0 backup(s)", exit 0, and a restore of a
+   * backup under it that its backup_path did not exist: the commands that read the backups already
+   * there refuse it as list does, with the one line naming LOCAL_PATH (exit 2), and create nothing.
+   */
+  @Test
+  void pruneAndRestoreOfALocalPathThatIsNoFolderAreConfigErrorsAsList() throws Exception {
+    Path config = dir.resolve("prune.yaml");
+    Files.writeString(
+        config, Files.readString(backupConfig(db)) + "  retention:\n    keep_last: 1\n");
+    Path missing = dir.resolve("no-such-folder");
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Map<Path, String> problem =
+        Map.of(missing, "names a folder that does not exist", file, "is not a folder");
+    for (Map.Entry<Path, String> p : problem.entrySet()) {
+      env.put("LOCAL_PATH", p.getKey().toString());
+      String expected =
+          "backy: error: environment variable LOCAL_PATH ("
+              + p.getKey()
+              + ") "
+              + p.getValue()
+              + "\n";
+      for (String[] args :
+          List.of(
+              new String[] {"prune", "--config", config.toString()},
+              new String[] {"prune", "--config", config.toString(), "--dry-run"},
+              new String[] {
+                "restore",
+                "--config",
+                restoreConfig(p.getKey().resolve("shop_20261126T101500Z.sql").toString()).toString()
+              })) {
+        assertThat(run(args)).as(String.join(" ", args) + ": " + err).isEqualTo(2);
+        assertThat(err).as(String.join(" ", args)).isEqualTo(expected);
+        assertThat(out).as(String.join(" ", args)).isEmpty();
+      }
+    }
+    assertThat(missing).doesNotExist();
+    assertThat(server.databaseExists(copy)).isFalse();
   }
 
   /**
