@@ -460,6 +460,37 @@ class BackyCliTest {
     assertThat(dir.resolve("new/logs/backydb.log")).exists();
   }
 
+  /**
+   * A log file that cannot be written once the run has started (its disk full: here a link to
+   * /dev/full, which the start-up check opens fine) lost the whole log without a sign: logback
+   * notes the failure only in its own status list. The run says so once on stderr, and goes on: a
+   * backup or restore matters more than its log. The next run with a writable log warns of nothing.
+   */
+  @Test
+  void aLogFileThatCannotBeWrittenIsOneWarningAndTheRunGoesOn() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("full-disk"));
+    Path log = Files.createSymbolicLink(logs.resolve("backydb.log"), Path.of("/dev/full"));
+    env.put("LOGGING_PATH", logs.toString());
+    String warning =
+        "backy: warning: cannot write the log file "
+            + log
+            + " (No space left on device); the run goes on without its log\n";
+
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+    assertThat(Path.of(location)).exists();
+    assertThat(err).isEqualTo(warning);
+
+    // a restore logs several lines: still one warning
+    assertThat(run("restore", "--config", restoreConfig(location).toString())).as(err).isZero();
+    assertThat(err).isEqualTo(warning);
+    assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+
+    env.put("LOGGING_PATH", dir.toString());
+    assertThat(run("verify", location)).as(err).isZero();
+    assertThat(err).isEmpty();
+  }
+
   @Test
   void historyRefusesALimitBelowOne() throws Exception {
     for (String n : List.of("0", "-1")) {
