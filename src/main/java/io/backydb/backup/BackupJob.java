@@ -137,6 +137,19 @@ public final class BackupJob {
     return integrityKey;
   }
 
+  /**
+   * Overwrites the HMAC key once the backup is over, however it ended (see {@link
+   * IntegrityKey#close()}); one still being derived is overwritten as soon as it is.
+   */
+  public synchronized void destroyIntegrityKey() {
+    if (pendingIntegrity != null) {
+      // nothing waits for it: a derivation that failed has no key to overwrite
+      var unused = pendingIntegrity.thenAccept(IntegrityKey::close);
+    } else if (integrityKey != null) {
+      integrityKey.close();
+    }
+  }
+
   /** Sets the integrity key, which may still be being derived; its parameters go in the header. */
   public synchronized void integrityKey(CompletableFuture<IntegrityKey> k) {
     this.pendingIntegrity = k;

@@ -28,9 +28,17 @@ public final class BackupJobs {
     checkSupported(config);
     checkEncryption(config, env);
     CompletableFuture<IntegrityKey> integrity = integrity(config, env);
-    BackupStorage storage = Storages.open(config.storage(), env);
-    BackupJob job =
-        new BackupJob(config, env, new MySqlEngine(config.database(), password), storage);
+    BackupJob job;
+    try {
+      BackupStorage storage = Storages.open(config.storage(), env);
+      job = new BackupJob(config, env, new MySqlEngine(config.database(), password), storage);
+    } catch (RuntimeException e) {
+      if (integrity != null) {
+        // no job will overwrite the HMAC key: it is not needed
+        var unused = integrity.thenAccept(IntegrityKey::close);
+      }
+      throw e;
+    }
     if (integrity != null) {
       job.integrityKey(integrity);
     }
@@ -39,7 +47,8 @@ public final class BackupJobs {
 
   public static RestoreJob restore(RestoreConfig config, Environment env) {
     String password = commonEnvironment(env);
-    BackupStorage storage = Storages.open(config.storage(), env);
+    // the backup is looked for in it: a missing LOCAL_PATH is named, not the backup_path under it
+    BackupStorage storage = Storages.openExisting(config.storage(), env);
     return new RestoreJob(config, env, new MySqlEngine(config.database(), password), storage);
   }
 

@@ -27,6 +27,9 @@ public final class VerifyProcessor implements Processor {
   public void process(Exchange exchange) throws Exception {
     RestoreJob job = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
     BackupSource source = exchange.getMessage().getMandatoryBody(BackupSource.class);
+    // the HMAC key it derives checks apply's read too; overwritten when the restore is over,
+    // however it ends
+    BackyExchange.onDone(exchange, source::destroyIntegrityKey);
     // what the dump holds is learnt on this read, where apply needs it, not by reading it again
     DumpScanner scanner = job.needsDumpContents() ? job.engine().newDumpScanner() : null;
     BackupVerifier.Report r =

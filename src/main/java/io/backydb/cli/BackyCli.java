@@ -74,7 +74,7 @@ public final class BackyCli implements Runnable {
         parsed -> {
           if (!helpOnly(parsed)) {
             try {
-              Logging.configure(env, isService(args));
+              Logging.configure(env, isService(args), err);
             } catch (BackyException e) {
               // a log folder that cannot be used: one line and exit 2 before the command runs
               throw new CommandLine.ExecutionException(cli, e.getMessage(), e);

@@ -47,7 +47,7 @@ final class DemoCommand extends BackyCommand {
     Environment withLog =
         name ->
             name.equals(Environment.LOGGING_PATH) ? Optional.of(logs.toString()) : env.get(name);
-    Logging.configure(withLog, false);
+    Logging.configure(withLog, false, err());
     boolean identical = new Demo(withLog, home, out()).run(embedded);
     out().println("Log: " + logs.resolve(Logging.FILE_NAME));
     return identical ? 0 : 1;

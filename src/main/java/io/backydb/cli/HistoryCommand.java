@@ -104,9 +104,17 @@ final class HistoryCommand implements Callable<Integer> {
           r.database() == null ? "" : r.database(),
           r.storedBytes() == null ? "" : Sizes.human(r.storedBytes()),
           r.trigger() == null ? "" : r.trigger(),
-          r.error() != null ? "error: " + r.error() : (r.location() == null ? "" : r.location()));
+          r.error() != null ? "error: " + r.error() : locationAndLeftOut(r));
     }
     return 0;
+  }
+
+  /** As the restore's summary line says it: what a restore limited to tables left out. */
+  private static String locationAndLeftOut(RunRecord r) {
+    String location = r.location() == null ? "" : r.location();
+    return r.leftOut() == null
+        ? location
+        : location + " (left out as limited to tables: " + String.join(", ", r.leftOut()) + ")";
   }
 
   private static String time(Instant i) {

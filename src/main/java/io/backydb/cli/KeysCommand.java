@@ -117,7 +117,7 @@ final class KeysCommand implements Runnable {
         BackupStorage storage =
             config == null
                 ? null
-                : Storages.open(ConfigLoader.backupFromFile(config).storage(), parent.env);
+                : Storages.openExisting(ConfigLoader.backupFromFile(config).storage(), parent.env);
         String old = ks.hasCurrentKey() ? ks.currentKeyId() : null;
         String id = ks.rotate();
         out().println("Rotated: new backups use key " + id);

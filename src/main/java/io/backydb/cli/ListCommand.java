@@ -1,15 +1,11 @@
 package io.backydb.cli;
 
-import io.backydb.BackyException;
-import io.backydb.ErrorCode;
 import io.backydb.backup.BackupCatalog;
 import io.backydb.backup.IncompleteBackups;
 import io.backydb.config.Environment;
 import io.backydb.config.StorageConfigs;
 import io.backydb.format.BackupMetadata;
-import io.backydb.storage.LocalStorage;
 import io.backydb.storage.Storages;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,10 +37,8 @@ final class ListCommand extends BackyCommand {
 
   @Override
   public Integer call() throws Exception {
-    var storage = Storages.open(StorageConfigs.fromConfigFile(config), env);
-    if (storage instanceof LocalStorage local) {
-      requireFolder(local.root());
-    }
+    // an empty listing of a misspelt LOCAL_PATH would hide the typo
+    var storage = Storages.openExisting(StorageConfigs.fromConfigFile(config), env);
     List<String> problems = new ArrayList<>();
     List<BackupCatalog.Entry> entries = new BackupCatalog(storage).list(problems);
     // what a killed folder backup left: not a backup, but it takes disk until a prune removes it
@@ -96,23 +90,5 @@ final class ListCommand extends BackyCommand {
       err().println("backy: warning: unreadable metadata " + p);
     }
     return 0;
-  }
-
-  /**
-   * "No backups in /srv/backup" of a LOCAL_PATH that is misspelt or a file would hide the mistake:
-   * only an existing folder can be empty of backups.
-   */
-  private static void requireFolder(Path root) {
-    if (Files.isDirectory(root)) {
-      return;
-    }
-    throw new BackyException(
-        ErrorCode.CONFIG,
-        "environment variable "
-            + Environment.LOCAL_PATH
-            + " ("
-            + root
-            + ") "
-            + (Files.exists(root) ? "is not a folder" : "names a folder that does not exist"));
   }
 }

@@ -14,6 +14,7 @@ import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -29,8 +30,9 @@ import org.slf4j.MarkerFactory;
 /**
  * Where logs go: always to {@code $LOGGING_PATH/backydb.log} when that is set; to the console only
  * for the long-running service, so that one-shot commands print just their own output. A {@code
- * LOGGING_PATH} whose folder cannot be created or whose log file cannot be written is a config
- * error, not a run without a log.
+ * LOGGING_PATH} whose folder cannot be created or whose log file cannot be opened is a config
+ * error, not a run without a log; a log file that fails later in the run is a warning ({@link
+ * LogFileWarning}).
  */
 final class Logging {
 
@@ -45,11 +47,12 @@ final class Logging {
   private Logging() {}
 
   /**
-   * Sets up logging for one run of the CLI.
+   * Sets up logging for one run of the CLI; a log file that cannot be written later on is said once
+   * on {@code err} ({@link LogFileWarning}).
    *
    * @throws BackyException (CONFIG) naming {@code LOGGING_PATH} if the log file cannot be written
    */
-  static void configure(Environment env, boolean console) {
+  static void configure(Environment env, boolean console, PrintWriter err) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
       return;
     }
@@ -76,6 +79,8 @@ final class Logging {
         throw unusable(dir, "logback could not open " + log);
       }
       root.addAppender(file);
+      // removed by the next run's ctx.reset(), as it is not reset resistant
+      ctx.getStatusManager().add(new LogFileWarning(log.toString(), err));
     }
     if (console) {
       ConsoleAppender<ILoggingEvent> out = new ConsoleAppender<>();

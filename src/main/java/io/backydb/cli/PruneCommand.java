@@ -60,7 +60,8 @@ final class PruneCommand extends BackyCommand {
               + ": storage.retention is not set, so nothing would be pruned"
               + " (add e.g. \"retention\": {\"keep_last\": 7})");
     }
-    var storage = Storages.open(c.storage(), env);
+    // "Deleted 0 backup(s)" of a misspelt LOCAL_PATH would hide the typo
+    var storage = Storages.openExisting(c.storage(), env);
     Pruner.Pool pool = Pruner.Pool.of(c);
     Pruner.Result r = new Pruner(storage).prune(c.storage().retention(), pool, null, dryRun);
     for (BackupCatalog.Entry e : r.kept()) {

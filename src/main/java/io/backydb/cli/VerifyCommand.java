@@ -98,6 +98,7 @@ final class VerifyCommand extends BackyCommand {
       if (dataKey != null) {
         dataKey.close(); // the whole backup has been read: the key is not needed any more
       }
+      source.destroyIntegrityKey(); // the HMAC key, likewise
     }
   }
 }

@@ -366,7 +366,20 @@ public final class BackupSource {
     }
   }
 
-  /** The integrity key the verify step derived; later reads check the trailer with it too. */
+  /**
+   * Overwrites the integrity key the verify step derived, once the restore or verify is over (see
+   * {@link IntegrityKey#close()}).
+   */
+  public void destroyIntegrityKey() {
+    if (integrityKey != null) {
+      integrityKey.close();
+    }
+  }
+
+  /**
+   * The integrity key the verify step derived; a {@code .backy} file's later reads check the
+   * trailer with it too. Whoever ends the job destroys it ({@link #destroyIntegrityKey()}).
+   */
   public void integrityKey(IntegrityKey key) {
     this.integrityKey = key;
   }

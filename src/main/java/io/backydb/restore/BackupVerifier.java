@@ -383,6 +383,7 @@ public final class BackupVerifier {
     if (meta != null && meta.integrity() != null) {
       try {
         key = IntegrityKeys.forExisting(meta.integrity().params(), environment, source.location());
+        source.integrityKey(key); // kept where the job's end destroys it
       } catch (BackyException e) {
         rethrowIfConfig(e);
         problems.add(e.getMessage());

@@ -5,6 +5,7 @@ import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import io.backydb.config.StorageConfig;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Opens the storage a config names, with its location from the environment. */
@@ -24,6 +25,29 @@ public final class Storages {
         yield new S3Storage(S3Clients.get(s), s.bucket(), config.prefix(), config.partSizeBytes());
       }
     };
+  }
+
+  /**
+   * The storage a config names, for a command that reads the backups already in it (list, prune,
+   * restore, keys rotate): a LOCAL_PATH that is missing or a file is a configuration error, since
+   * "no backups there" of a misspelt folder would hide the mistake (prune would delete nothing, a
+   * key rotation re-wrap nothing). Only a backup creates the folder.
+   */
+  public static BackupStorage openExisting(StorageConfig config, Environment env) {
+    BackupStorage storage = open(config, env);
+    if (storage instanceof LocalStorage local && !Files.isDirectory(local.root())) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "environment variable "
+              + Environment.LOCAL_PATH
+              + " ("
+              + local.root()
+              + ") "
+              + (Files.exists(local.root())
+                  ? "is not a folder"
+                  : "names a folder that does not exist"));
+    }
+    return storage;
   }
 
   /** A storage and the object in it that a user's backup location points at. */
@@ -61,12 +85,12 @@ public final class Storages {
       return new Located(storage, location);
     }
     Path p = Path.of(location).toAbsolutePath().normalize();
-    if (!java.nio.file.Files.exists(p) || p.getParent() == null) {
+    if (!Files.exists(p) || p.getParent() == null) {
       throw new BackyException(ErrorCode.CONFIG, "backup " + location + " does not exist");
     }
     Path root = p.getParent();
     if (p.getFileName().toString().endsWith(".sql")
-        && java.nio.file.Files.isRegularFile(p)
+        && Files.isRegularFile(p)
         && root.getParent() != null) {
       root = root.getParent();
     }

@@ -460,6 +460,37 @@ class BackyCliTest {
     assertThat(dir.resolve("new/logs/backydb.log")).exists();
   }
 
+  /**
+   * A log file that cannot be written once the run has started (its disk full: here a link to
+   * /dev/full, which the start-up check opens fine) lost the whole log without a sign: logback
+   * notes the failure only in its own status list. The run says so once on stderr, and goes on: a
+   * backup or restore matters more than its log. The next run with a writable log warns of nothing.
+   */
+  @Test
+  void aLogFileThatCannotBeWrittenIsOneWarningAndTheRunGoesOn() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("full-disk"));
+    Path log = Files.createSymbolicLink(logs.resolve("backydb.log"), Path.of("/dev/full"));
+    env.put("LOGGING_PATH", logs.toString());
+    String warning =
+        "backy: warning: cannot write the log file "
+            + log
+            + " (No space left on device); the run goes on without its log\n";
+
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+    assertThat(Path.of(location)).exists();
+    assertThat(err).isEqualTo(warning);
+
+    // a restore logs several lines: still one warning
+    assertThat(run("restore", "--config", restoreConfig(location).toString())).as(err).isZero();
+    assertThat(err).isEqualTo(warning);
+    assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+
+    env.put("LOGGING_PATH", dir.toString());
+    assertThat(run("verify", location)).as(err).isZero();
+    assertThat(err).isEmpty();
+  }
+
   @Test
   void historyRefusesALimitBelowOne() throws Exception {
     for (String n : List.of("0", "-1")) {
@@ -630,6 +661,8 @@ class BackyCliTest {
   /** An s3:// backup_path with local storage was looked for under LOCAL_PATH: "does not exist". */
   @Test
   void anS3BackupPathWithLocalStorageSaysItNeedsS3Storage() throws Exception {
+    // a LOCAL_PATH that is missing, like one not set, is named first
+    Files.createDirectories(backups);
     assertThat(
             run(
                 "restore",
@@ -671,6 +704,46 @@ class BackyCliTest {
     env.put("LOCAL_PATH", empty.toString());
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
     assertThat(out).isEqualTo("No backups in " + empty + "\n");
+  }
+
+  /**
+   * prune of a LOCAL_PATH that is missing said "Deleted 0 backup(s)", exit 0, and a restore of a
+   * backup under it that its backup_path did not exist: the commands that read the backups already
+   * there refuse it as list does, with the one line naming LOCAL_PATH (exit 2), and create nothing.
+   */
+  @Test
+  void pruneAndRestoreOfALocalPathThatIsNoFolderAreConfigErrorsAsList() throws Exception {
+    Path config = dir.resolve("prune.yaml");
+    Files.writeString(
+        config, Files.readString(backupConfig(db)) + "  retention:\n    keep_last: 1\n");
+    Path missing = dir.resolve("no-such-folder");
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Map<Path, String> problem =
+        Map.of(missing, "names a folder that does not exist", file, "is not a folder");
+    for (Map.Entry<Path, String> p : problem.entrySet()) {
+      env.put("LOCAL_PATH", p.getKey().toString());
+      String expected =
+          "backy: error: environment variable LOCAL_PATH ("
+              + p.getKey()
+              + ") "
+              + p.getValue()
+              + "\n";
+      for (String[] args :
+          List.of(
+              new String[] {"prune", "--config", config.toString()},
+              new String[] {"prune", "--config", config.toString(), "--dry-run"},
+              new String[] {
+                "restore",
+                "--config",
+                restoreConfig(p.getKey().resolve("shop_20261126T101500Z.sql").toString()).toString()
+              })) {
+        assertThat(run(args)).as(String.join(" ", args) + ": " + err).isEqualTo(2);
+        assertThat(err).as(String.join(" ", args)).isEqualTo(expected);
+        assertThat(out).as(String.join(" ", args)).isEmpty();
+      }
+    }
+    assertThat(missing).doesNotExist();
+    assertThat(server.databaseExists(copy)).isFalse();
   }
 
   /**

@@ -29,6 +29,8 @@ class KeysCommandTest {
   void setUp() throws Exception {
     keys = tmp.resolve("keys");
     Files.createDirectories(tmp.resolve("logs"));
+    // rotate --config re-wraps the backups in it, so it must exist
+    Files.createDirectories(tmp.resolve("backups"));
     env =
         Environment.of(
             Map.of(
@@ -111,6 +113,27 @@ class KeysCommandTest {
     Run empty = run("keys", "list");
     assertThat(empty.exit()).as(empty.err()).isZero();
     assertThat(empty.out()).containsExactly("No keys in LOCAL_KEY_STORE_PATH " + keys);
+  }
+
+  /**
+   * rotate --config of a LOCAL_PATH that does not exist said "Re-wrapped 0 backup(s)" and rotated,
+   * so the old key pair looked free to retire while the backups in the misspelt folder still needed
+   * it: it is a configuration error, as for list, and nothing is rotated.
+   */
+  @Test
+  void rotateWithAConfigWhoseLocalPathIsMissing_isAnErrorAndRotatesNothing() throws Exception {
+    Files.delete(tmp.resolve("backups"));
+    Run gen = run("keys", "generate", "--config", config.toString());
+    assertThat(gen.exit()).as(gen.err()).isZero();
+    Run rot = run("keys", "rotate", "--config", config.toString());
+    assertThat(rot.exit()).isEqualTo(2);
+    assertThat(rot.err())
+        .isEqualTo(
+            "backy: error: environment variable LOCAL_PATH ("
+                + tmp.resolve("backups")
+                + ") names a folder that does not exist\n");
+    assertThat(rot.out()).isEmpty();
+    assertThat(run("keys", "list").out()).containsExactly(last(gen) + "  (current)");
   }
 
   @Test

@@ -52,6 +52,7 @@ class FileRunHistoryTest {
         1L,
         1L,
         "/b",
+        null,
         null);
   }
 
@@ -71,5 +72,44 @@ class FileRunHistoryTest {
     List<String> warnings = log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     assertThat(warnings).hasSize(2); // one per reading, not one per line
     assertThat(warnings.get(0)).contains("skipped 2 unreadable line(s)").contains("line 2");
+  }
+
+  /**
+   * A restore's left_out (what a restore limited to tables left out) is kept; a line an older
+   * BackyDB wrote, without it, is still read.
+   */
+  @Test
+  void latest_keepsWhatARestoreLeftOut_andReadsLinesWithoutIt() throws Exception {
+    Path file = dir.resolve("backy-history.jsonl");
+    Files.writeString(
+        file,
+        "{\"id\":\"old\",\"operation\":\"restore\",\"status\":\"succeeded\","
+            + "\"started_at\":\"2026-11-25T02:30:00Z\",\"location\":\"/b\"}\n");
+    FileRunHistory history = new FileRunHistory(file);
+    Instant t = Instant.parse("2026-11-26T02:30:00Z");
+    history.record(
+        new RunRecord(
+            "new",
+            "restore",
+            RunRecord.SUCCEEDED,
+            "n",
+            "restore-requests",
+            null,
+            t,
+            t,
+            5L,
+            "shop_copy",
+            null,
+            null,
+            "/b",
+            List.of("functions", "views"),
+            null));
+    assertThat(Files.readString(file)).contains("\"left_out\":[\"functions\",\"views\"]");
+    assertThat(history.latest(10))
+        .extracting(RunRecord::id, RunRecord::leftOut)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("new", List.of("functions", "views")),
+            org.assertj.core.groups.Tuple.tuple("old", null));
+    assertThat(log.list).isEmpty();
   }
 }

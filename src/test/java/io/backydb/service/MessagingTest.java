@@ -43,6 +43,7 @@ class MessagingTest {
   String events;
   String results;
   String restoreTarget;
+  String historyDatabase;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -89,6 +90,9 @@ class MessagingTest {
     }
     amqp.close();
     TestServer.get().dropDatabase(restoreTarget);
+    if (historyDatabase != null) {
+      TestServer.get().dropDatabase(historyDatabase);
+    }
   }
 
   private String listen(String routingKey) throws Exception {
@@ -194,6 +198,106 @@ class MessagingTest {
         .isEqualTo("restore.succeeded");
     assertThat(next(results).path("event").asText()).isEqualTo("restore.succeeded");
     assertThat(s.checksums(restoreTarget)).isEqualTo(s.checksums(fx.database));
+  }
+
+  /**
+   * A restore limited to tables says on the command line what it left out (views, routines,
+   * events); one requested over the queue said it nowhere. Its final event, its result and its
+   * history record now carry run.left_out, and `backy history` shows it. The history is the service
+   * database's, in a backy_history table an older BackyDB created without that column.
+   */
+  @Test
+  void aRestoreLimitedToTables_namesWhatItLeftOut_inItsEventResultAndHistory() throws Exception {
+    TestServer s = TestServer.get();
+    s.execute(fx.database, "CREATE VIEW v AS SELECT id FROM t");
+    historyDatabase = TestServer.uniqueName("svc_history");
+    s.createDatabase(historyDatabase);
+    s.execute(
+        historyDatabase,
+        "CREATE TABLE backy_history (id VARCHAR(64) NOT NULL PRIMARY KEY, operation VARCHAR(16) NOT"
+            + " NULL, status VARCHAR(16) NOT NULL, node VARCHAR(255), trigger_name VARCHAR(255),"
+            + " scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL, finished_at"
+            + " DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255), dump_bytes"
+            + " BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000), error"
+            + " VARCHAR(2000), KEY backy_history_started (started_at))");
+    java.nio.file.Files.writeString(
+        fx.routes.resolve("backy.properties"),
+        "backy.database.url = jdbc:mysql://"
+            + s.host()
+            + ":"
+            + s.port()
+            + "/"
+            + historyDatabase
+            + "?connectionTimeZone=UTC\nbacky.database.user = root\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    BackyService service = fx.start();
+    events = listen("events");
+    results = listen("results");
+
+    publish(
+        "backup",
+        ServiceFixture.backupConfigYaml(fx.database)
+            .replace(
+                "\nstorage:", "\n  features: {tables: true, data: true, views: true}\nstorage:"));
+    JsonNode backedUp = next(results);
+    assertThat(backedUp.path("event").asText())
+        .as(backedUp.toString())
+        .isEqualTo("backup.succeeded");
+    assertThat(backedUp.path("run").has("left_out")).isFalse();
+    String location = backedUp.path("run").path("location").asText();
+    assertThat(next(events).path("event").asText()).isEqualTo("backup.started");
+    assertThat(next(events).path("event").asText()).isEqualTo("backup.succeeded");
+
+    com.fasterxml.jackson.databind.node.ObjectNode database =
+        JSON.valueToTree(s.databaseConfig(restoreTarget));
+    database.putArray("tables").add("t");
+    String restore =
+        JSON.createObjectNode()
+            .<com.fasterxml.jackson.databind.node.ObjectNode>set("database", database)
+            .put("backup_path", location)
+            .<com.fasterxml.jackson.databind.node.ObjectNode>set(
+                "storage", JSON.createObjectNode().put("storage_type", "local"))
+            .toString();
+    publish("restore", restore);
+    assertThat(next(events).path("event").asText()).isEqualTo("restore.started");
+    JsonNode restored = next(events);
+    assertThat(restored.path("event").asText())
+        .as(restored.toString())
+        .isEqualTo("restore.succeeded");
+    assertThat(restored.path("run").path("left_out").toString())
+        .as(restored.toString())
+        .isEqualTo("[\"views\"]");
+    assertThat(next(results).path("run").path("left_out").toString()).isEqualTo("[\"views\"]");
+    assertThat(s.checksums(restoreTarget)).isEqualTo(s.checksums(fx.database));
+    try (Connection c = s.connect(restoreTarget);
+        Statement st = c.createStatement();
+        java.sql.ResultSet views =
+            st.executeQuery(
+                "SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()")) {
+      views.next();
+      assertThat(views.getInt(1)).as("views left out").isZero();
+    }
+
+    // in any order: the service database's DATETIME(3) columns get whole seconds from the driver
+    assertThat(service.history().latest(2))
+        .extracting(
+            io.backydb.camel.service.RunRecord::operation,
+            io.backydb.camel.service.RunRecord::leftOut)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("backup", null),
+            org.assertj.core.groups.Tuple.tuple("restore", List.of("views")));
+    io.backydb.testing.CliRun history =
+        io.backydb.testing.CliRun.backy(
+            fx.logs, fx.backups, "history", "--routes", fx.routes.toString(), "-n", "2");
+    assertThat(history.exit()).as(history.err()).isZero();
+    assertThat(history.out().lines().filter(l -> l.contains(" restore ")))
+        .singleElement()
+        .asString()
+        .endsWith(location + " (left out as limited to tables: views)");
+    assertThat(history.out().lines().filter(l -> l.contains(" backup ")))
+        .singleElement()
+        .asString()
+        .endsWith(location);
   }
 
   /** The ready and unacknowledged messages of a queue, as the broker counts them. */

@@ -26,8 +26,15 @@ public final class JdbcRunHistory implements RunHistory {
           + " scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL,"
           + " finished_at DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255),"
           + " dump_bytes BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000),"
+          + " left_out VARCHAR(255) NULL,"
           + " error VARCHAR(2000), KEY backy_history_started (started_at))"
           + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+
+  /** A column added after the table's first release: a table created before lacks it. */
+  private static final String LEFT_OUT = "left_out";
+
+  /** MySQL's and MariaDB's "Duplicate column name". */
+  private static final int ER_DUP_FIELDNAME = 1060;
 
   private final DataSource ds;
   private final String where;
@@ -38,11 +45,32 @@ public final class JdbcRunHistory implements RunHistory {
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement()) {
       s.execute(CREATE);
+      addMissingColumn(c);
     } catch (SQLException e) {
       throw new BackyException(
           ErrorCode.DATABASE,
           "cannot create table " + TABLE + " in " + where + ": " + e.getMessage(),
           e);
+    }
+  }
+
+  /**
+   * Adds {@code left_out} to a table an older BackyDB created. Several nodes may start at once: a
+   * node that finds another added it meanwhile (duplicate column) has nothing to do.
+   */
+  private static void addMissingColumn(Connection c) throws SQLException {
+    try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), null, TABLE, LEFT_OUT)) {
+      if (rs.next()) {
+        return;
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          "ALTER TABLE " + TABLE + " ADD COLUMN " + LEFT_OUT + " VARCHAR(255) NULL AFTER location");
+    } catch (SQLException e) {
+      if (e.getErrorCode() != ER_DUP_FIELDNAME) {
+        throw e;
+      }
     }
   }
 
@@ -52,8 +80,8 @@ public final class JdbcRunHistory implements RunHistory {
         "INSERT INTO "
             + TABLE
             + " (id, operation, status, node, trigger_name, scheduled_at, started_at, finished_at,"
-            + " duration_ms, database_name, dump_bytes, stored_bytes, location, error)"
-            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            + " duration_ms, database_name, dump_bytes, stored_bytes, location, left_out, error)"
+            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     try (Connection c = ds.getConnection();
         PreparedStatement p = c.prepareStatement(sql)) {
       int i = 1;
@@ -70,6 +98,8 @@ public final class JdbcRunHistory implements RunHistory {
       p.setObject(i++, r.dumpBytes());
       p.setObject(i++, r.storedBytes());
       p.setString(i++, r.location());
+      // feature names (views, functions, ...): no commas in them
+      p.setString(i++, r.leftOut() == null ? null : String.join(",", r.leftOut()));
       p.setString(i++, truncate(r.error()));
       p.executeUpdate();
     } catch (SQLException e) {
@@ -82,7 +112,8 @@ public final class JdbcRunHistory implements RunHistory {
   public List<RunRecord> latest(int limit) {
     String sql =
         "SELECT id, operation, status, node, trigger_name, scheduled_at, started_at, finished_at,"
-            + " duration_ms, database_name, dump_bytes, stored_bytes, location, error FROM "
+            + " duration_ms, database_name, dump_bytes, stored_bytes, location, left_out, error"
+            + " FROM "
             + TABLE
             + " ORDER BY started_at DESC, id LIMIT ?";
     List<RunRecord> out = new ArrayList<>();
@@ -106,7 +137,8 @@ public final class JdbcRunHistory implements RunHistory {
                   rs.getObject(11, Long.class),
                   rs.getObject(12, Long.class),
                   rs.getString(13),
-                  rs.getString(14)));
+                  rs.getString(14) == null ? null : List.of(rs.getString(14).split(",")),
+                  rs.getString(15)));
         }
       }
     } catch (SQLException e) {

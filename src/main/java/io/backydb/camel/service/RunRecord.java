@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One backup or restore run as the history keeps it and as events carry it.
@@ -18,6 +19,9 @@ import java.time.Instant;
  * @param dumpBytes bytes of SQL dumped (backups)
  * @param storedBytes bytes written to the storage (backups)
  * @param location the backup's location
+ * @param leftOut what a restore limited to tables left out of the backup's features ({@code views},
+ *     {@code functions}, {@code procedures}, {@code events}), as its summary line names them; null
+ *     when it left nothing out, and for backups
  * @param error the one-line reason of a failure
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -36,6 +40,7 @@ public record RunRecord(
     Long dumpBytes,
     Long storedBytes,
     String location,
+    List<String> leftOut,
     String error) {
 
   public static final String STARTED = "started";
@@ -53,6 +58,7 @@ public record RunRecord(
       Long dumpBytes,
       Long storedBytes,
       String location,
+      List<String> leftOut,
       String error) {
     return new RunRecord(
         id,
@@ -68,6 +74,7 @@ public record RunRecord(
         dumpBytes,
         storedBytes,
         location,
+        leftOut == null || leftOut.isEmpty() ? null : List.copyOf(leftOut),
         error);
   }
 }

@@ -104,6 +104,7 @@ public final class RunRecorder extends RoutePolicySupport {
             null,
             null,
             null,
+            null,
             null);
     exchange.setProperty(RUN, started);
     open.put(started.id(), new Open(route, exchange));
@@ -191,7 +192,8 @@ public final class RunRecorder extends RoutePolicySupport {
       RunRecord s = o.exchange().getProperty(RUN, RunRecord.class);
       Instant end = Instant.now();
       RunRecord failed =
-          s.finished(RunRecord.FAILED, end, database(o.exchange()), null, null, null, INTERRUPTED);
+          s.finished(
+              RunRecord.FAILED, end, database(o.exchange()), null, null, null, null, INTERRUPTED);
       o.exchange().setProperty(RUN, failed);
       record(o.route(), failed, null);
       interrupted.add(failed);
@@ -254,13 +256,17 @@ public final class RunRecorder extends RoutePolicySupport {
       database = rj.config().database().dbName();
       location = rj.source() != null ? rj.source().location() : rj.config().backupPath();
     }
+    List<String> leftOut = null;
     Object body = exchange.getMessage().getBody();
     if (failure == null && body instanceof RestoreResult rr) {
       location = rr.backupLocation();
+      // what the CLI's summary line says it left out, where a service's user can see it
+      leftOut = rr.summary().leftOut();
     }
     return failure == null
-        ? s.finished(RunRecord.SUCCEEDED, end, database, dumpBytes, storedBytes, location, null)
-        : s.finished(RunRecord.FAILED, end, database, null, null, null, reason(failure));
+        ? s.finished(
+            RunRecord.SUCCEEDED, end, database, dumpBytes, storedBytes, location, leftOut, null)
+        : s.finished(RunRecord.FAILED, end, database, null, null, null, null, reason(failure));
   }
 
   /** The one-line reason of a failure, as users see it. */
