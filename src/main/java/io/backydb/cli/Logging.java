@@ -13,6 +13,7 @@ import ch.qos.logback.core.spi.FilterReply;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
+import io.backydb.storage.OwnerOnly;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 import org.slf4j.MarkerFactory;
@@ -135,12 +137,14 @@ final class Logging {
     }
     try {
       Files.createDirectories(log.getParent());
+      // a new log is the owner's only, as the backups are: error lines can quote row values (a
+      // duplicate key, say); a log that exists keeps the permissions its operator gave it
       try (FileChannel ch =
           FileChannel.open(
               log,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.APPEND)) {
+              Set.of(
+                  StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+              OwnerOnly.file())) {
         return log;
       }
     } catch (IOException e) {

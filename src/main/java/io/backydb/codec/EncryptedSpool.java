@@ -1,12 +1,12 @@
 package io.backydb.codec;
 
+import io.backydb.storage.OwnerOnly;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -31,9 +31,7 @@ public final class EncryptedSpool implements AutoCloseable {
     removeAbandoned(Path.of(System.getProperty("java.io.tmpdir")));
     file =
         Files.createTempFile(
-            PREFIX + ProcessHandle.current().pid() + "-",
-            ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            PREFIX + ProcessHandle.current().pid() + "-", ".tmp", OwnerOnly.file());
     RANDOM.nextBytes(key);
   }
 

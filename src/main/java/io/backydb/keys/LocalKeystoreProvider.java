@@ -3,18 +3,14 @@ package io.backydb.keys;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
+import io.backydb.storage.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -37,10 +33,6 @@ public final class LocalKeystoreProvider extends RsaKeystore {
   static final String CURRENT_FILE = "current";
   private static final Pattern KEY_ID =
       Pattern.compile("[0-9a-f]{" + RsaKeys.KEY_ID_HEX_DIGITS + "}");
-  private static final Set<PosixFilePermission> FILE_PERMS =
-      PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> DIR_PERMS =
-      PosixFilePermissions.fromString("rwx------");
 
   private final Path dir;
 
@@ -215,7 +207,7 @@ public final class LocalKeystoreProvider extends RsaKeystore {
     ensureDirectory();
     Path tmp = null;
     try {
-      tmp = Files.createTempFile(dir, ".tmp-", ".part", fileAttrs(FILE_PERMS));
+      tmp = Files.createTempFile(dir, ".tmp-", ".part", OwnerOnly.file());
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       Files.move(
           tmp,
@@ -240,17 +232,10 @@ public final class LocalKeystoreProvider extends RsaKeystore {
       return;
     }
     try {
-      Files.createDirectories(dir, fileAttrs(DIR_PERMS));
+      Files.createDirectories(dir, OwnerOnly.folder());
     } catch (IOException e) {
       throw storageError("cannot create LOCAL_KEY_STORE_PATH " + dir, e);
     }
-  }
-
-  private static FileAttribute<?>[] fileAttrs(Set<PosixFilePermission> perms) {
-    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-      return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(perms)};
-    }
-    return new FileAttribute<?>[0];
   }
 
   private static BackyException storageError(String what, IOException e) {

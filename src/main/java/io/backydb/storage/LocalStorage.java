@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,9 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,13 +32,6 @@ import java.util.stream.Stream;
  * overwritten. Files and folders are created readable by the owner only.
  */
 public final class LocalStorage implements BackupStorage {
-
-  private static final boolean POSIX =
-      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-  private static final Set<PosixFilePermission> FILE_PERMS =
-      PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> DIR_PERMS =
-      PosixFilePermissions.fromString("rwx------");
 
   private final Path root;
   private volatile boolean cleaned;
@@ -80,16 +69,10 @@ public final class LocalStorage implements BackupStorage {
     Path temp = PartialFiles.beside(target);
     OutputStream out =
         new BufferedOutputStream(
-            POSIX
-                ? Files.newOutputStream(
-                    Files.createFile(temp, fileAttrs()), StandardOpenOption.WRITE)
-                : Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW),
+            Files.newOutputStream(
+                Files.createFile(temp, OwnerOnly.file()), StandardOpenOption.WRITE),
             1 << 16);
     return new LocalPendingWrite(target, temp, out);
-  }
-
-  private static FileAttribute<?>[] fileAttrs() {
-    return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMS)};
   }
 
   private void createDirectories(Path dir) throws IOException {
@@ -100,11 +83,7 @@ public final class LocalStorage implements BackupStorage {
       createDirectories(dir.getParent());
     }
     try {
-      if (POSIX) {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_PERMS));
-      } else {
-        Files.createDirectory(dir);
-      }
+      Files.createDirectory(dir, OwnerOnly.folder());
     } catch (FileAlreadyExistsException e) {
       // created concurrently: fine
     } catch (AccessDeniedException e) {

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -457,7 +458,11 @@ class BackyCliTest {
     env.put("LOGGING_PATH", dir.resolve("new/logs").toString());
     Files.createDirectories(backups);
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
-    assertThat(dir.resolve("new/logs/backydb.log")).exists();
+    Path newLog = dir.resolve("new/logs/backydb.log");
+    assertThat(newLog).exists();
+    // owner-only, as the backups: an error line can quote row values (a duplicate key)
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(newLog)))
+        .isEqualTo("rw-------");
   }
 
   /**
