@@ -518,7 +518,22 @@ class BackyCliTest {
         f,
         "database: {host: 127.0.0.1, port: 1, user: root, db_name: x}\nstorage: {storage_type: local}\n");
     assertThat(run("backup", "--config", f.toString())).isEqualTo(1);
-    assertThat(err).startsWith("backy: error: cannot connect to root@127.0.0.1:1");
+    assertThat(err)
+        .startsWith(
+            "backy: error: cannot connect to root@127.0.0.1:1: nothing listens on port 1 of"
+                + " 127.0.0.1, or a firewall refuses it (Communications link failure");
+    assertThat(err.lines().count()).isEqualTo(1);
+
+    // a name that does not resolve, said as such (the driver's words are the same as above)
+    Files.writeString(
+        f,
+        "database: {host: no-such-host.invalid, port: 3306, user: root, db_name: x}\n"
+            + "storage: {storage_type: local}\n");
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(1);
+    assertThat(err)
+        .startsWith(
+            "backy: error: cannot connect to root@no-such-host.invalid:3306: host name"
+                + " 'no-such-host.invalid' does not resolve");
     assertThat(err.lines().count()).isEqualTo(1);
     try (Stream<Path> files = Files.exists(backups) ? Files.list(backups) : Stream.empty()) {
       assertThat(files).isEmpty();

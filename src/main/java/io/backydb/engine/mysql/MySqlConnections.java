@@ -3,6 +3,9 @@ package io.backydb.engine.mysql;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.DatabaseConfig;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -13,6 +16,9 @@ import java.util.Properties;
  * {@link Properties} object, never in the URL, so it cannot appear in a logged URL or an error.
  */
 public final class MySqlConnections {
+
+  /** How long a connection attempt waits for the server's first answer. */
+  private static final int CONNECT_TIMEOUT_SECONDS = 10;
 
   /** A folder that does not exist: Connector/J sends no file from it (see openRaw(true)). */
   private static final java.nio.file.Path NO_FILES =
@@ -94,7 +100,7 @@ public final class MySqlConnections {
     p.setProperty("characterSetResults", "UTF-8");
     p.setProperty("allowPublicKeyRetrieval", "true");
     p.setProperty("sslMode", "PREFERRED");
-    p.setProperty("connectTimeout", "10000");
+    p.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS * 1000));
     p.setProperty("tcpKeepAlive", "true");
     // values are read as the server's own text (getBytes); nothing may be converted on the way
     p.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
@@ -114,8 +120,40 @@ public final class MySqlConnections {
       return DriverManager.getConnection(url, p);
     } catch (SQLException e) {
       throw new BackyException(
-          ErrorCode.DATABASE, "cannot connect to " + describe() + ": " + firstLine(e), e);
+          ErrorCode.DATABASE, "cannot connect to " + describe() + ": " + whyNoConnection(e), e);
     }
+  }
+
+  /**
+   * Why a connection could not be made, in words an operator acts on: Connector/J says
+   * "Communications link failure" for an unknown host name, a closed port and a silent host alike,
+   * and keeps the cause, which tells them apart, in its exception chain.
+   */
+  private String whyNoConnection(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnknownHostException) {
+        return "host name '" + config.host() + "' does not resolve (" + firstLine(e) + ")";
+      }
+      if (t instanceof ConnectException) {
+        return "nothing listens on port "
+            + config.port()
+            + " of "
+            + config.host()
+            + ", or a firewall refuses it ("
+            + firstLine(e)
+            + ")";
+      }
+      if (t instanceof SocketTimeoutException) {
+        return "no answer from "
+            + config.host()
+            + " within "
+            + CONNECT_TIMEOUT_SECONDS
+            + " s ("
+            + firstLine(e)
+            + ")";
+      }
+    }
+    return firstLine(e);
   }
 
   private String hostPart() {
