@@ -36,6 +36,9 @@ import java.util.TreeSet;
  */
 final class MySqlApplier {
 
+  /** ER_DBACCESS_DENIED: what CREATE DATABASE answers an account without the privilege. */
+  private static final int ER_DBACCESS_DENIED = 1044;
+
   private final MySqlConnections connections;
   private final ApplyRequest request;
   private final String database;
@@ -212,6 +215,23 @@ final class MySqlApplier {
         applies(Feature.TABLES)
             ? "the backup holds no table definitions"
             : "its features leave the table definitions out";
+    if (!databaseExists(c)) {
+      // checkTarget found the account may see it: it is missing, not hidden
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "database '"
+              + database
+              + "' does not exist on "
+              + connections.describe()
+              + ", and this restore creates no tables ("
+              + why
+              + ") for the backup's rows or triggers of "
+              + (needed.size() <= 20
+                  ? String.join(", ", needed)
+                  : String.join(", ", needed.stream().limit(20).toList()) + ", ...")
+              + ": create the database and its tables, or restore table definitions too; nothing"
+              + " was applied");
+    }
     ExistingTables existing = ExistingTables.of(c, database);
     Set<String> missing = existing.missing(needed);
     if (!missing.isEmpty()) {
@@ -366,6 +386,11 @@ final class MySqlApplier {
         }
         try (Statement create = connection.createStatement()) {
           create.execute(ddl);
+        } catch (SQLException e) {
+          if (e.getErrorCode() == ER_DBACCESS_DENIED) {
+            throw mayNotCreate(e);
+          }
+          throw e;
         }
       }
       connection.setCatalog(database);
@@ -374,6 +399,35 @@ final class MySqlApplier {
       // the dump is SQL for the server: no JDBC {escape} rewriting inside routine bodies
       statement.setEscapeProcessing(false);
       databaseReady = true;
+    }
+
+    /**
+     * The target does not exist and the account may not create it: the first thing a restore does
+     * there, so nothing was applied. Names the account as the server matched it (never a password).
+     */
+    private BackyException mayNotCreate(SQLException e) throws SQLException {
+      String account;
+      try (Statement s = connection.createStatement();
+          ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+        rs.next();
+        account = rs.getString(1);
+      }
+      return new BackyException(
+          ErrorCode.DATABASE,
+          "database '"
+              + database
+              + "' does not exist on "
+              + connections.config().host()
+              + ":"
+              + connections.config().port()
+              + ", and user "
+              + account
+              + " may not create it ("
+              + MySqlConnections.firstLine(e)
+              + "): create it, or grant the account the CREATE privilege on "
+              + SqlText.quoteIdent(database)
+              + ".*; nothing was applied",
+          e);
     }
 
     @Override
