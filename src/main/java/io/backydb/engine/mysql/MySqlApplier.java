@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -169,8 +170,23 @@ final class MySqlApplier {
           session.statements,
           List.copyOf(session.featuresApplied),
           List.copyOf(loaded),
-          List.copyOf(session.leftOut));
+          List.copyOf(session.leftOut),
+          notInBackup(session.sections));
     }
+  }
+
+  /**
+   * The features the request names that the dump has no section for (the backup was made without
+   * them): a restore of the others says it did not find them.
+   */
+  private List<String> notInBackup(Set<Feature> sections) {
+    if (request.features() == null) {
+      return List.of();
+    }
+    return request.features().selected().stream()
+        .filter(f -> !sections.contains(f))
+        .map(Feature::key)
+        .toList();
   }
 
   /** Whether the request applies {@code f}'s statements (those of the tables it selects). */
@@ -316,6 +332,9 @@ final class MySqlApplier {
     /** The target's tables as the data section began: those not created are emptied. */
     private ExistingTables existing;
 
+    /** The features the dump has a section for, with statements or not. */
+    private final Set<Feature> sections = EnumSet.noneOf(Feature.class);
+
     /** Features the dump has statements for that a restore limited to tables left out. */
     private final Set<String> leftOut = new LinkedHashSet<>();
 
@@ -445,6 +464,7 @@ final class MySqlApplier {
         case DumpDirectives.SECTION -> {
           endOfData();
           feature = Feature.ofKey(value);
+          sections.add(feature);
           table = null;
           if (feature == Feature.DATA && selected()) {
             ensureDatabase(null, null);
