@@ -4,6 +4,7 @@ import io.backydb.engine.DumpContents;
 import io.backydb.engine.DumpScanner;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
+import io.backydb.restore.FeatureSelection;
 import io.backydb.restore.RestoreJob;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * INTEGRITY_PASSWORD, stops the route here. A backup with nothing to check its content against (a
  * plain {@code .sql} without its sidecar) goes on, with a warning in the log. It runs after {@code
  * decrypt} and {@code decompress}, which only set the decoding up. Where the restore needs to know
- * what the dump holds (a table list, rows to load into existing tables), the same read learns it,
- * and a table the dump does not hold is refused here.
+ * what the dump holds (a table list, rows to load into existing tables, features where no sidecar
+ * lists them), the same read learns it, and a table the dump does not hold, or features of which it
+ * holds none, are refused here.
  */
 public final class VerifyProcessor implements Processor {
 
@@ -47,6 +49,9 @@ public final class VerifyProcessor implements Processor {
       DumpContents contents = scanner.contents();
       // a table not in the backup fails here, before any statement, sidecar or not
       source.requireTables(job.config().database().tables(), contents.allTables());
+      // as for features: a selection of none the dump holds would apply nothing and succeed
+      FeatureSelection.requireSome(
+          source.location(), job.config().database().features(), contents.sections());
       job.contents(contents);
     }
   }

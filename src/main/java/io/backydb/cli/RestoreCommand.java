@@ -135,6 +135,10 @@ final class RestoreCommand extends BackyCommand {
             "; left out as the restore is limited to tables: "
                 + String.join(", ", r.summary().leftOut());
       }
+      if (!r.summary().notInBackup().isEmpty()) {
+        done +=
+            "; asked for but not in the backup: " + String.join(", ", r.summary().notInBackup());
+      }
       out().println(done);
       // the log file keeps what each run did, failures (BackyCli) and successes alike
       LoggerFactory.getLogger(RestoreCommand.class).info(done);

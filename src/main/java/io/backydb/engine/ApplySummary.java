@@ -5,7 +5,18 @@ import java.util.List;
 /**
  * What a restore applied: the number of statements, the features, and the tables whose data it
  * loaded; and the features the dump holds that a restore limited to tables left out (views,
- * routines, events: they belong to no one table).
+ * routines, events: they belong to no one table); and the features the restore asked for that the
+ * backup does not hold (it was made without them).
  */
 public record ApplySummary(
-    long statements, List<String> features, List<TableStats> tables, List<String> leftOut) {}
+    long statements,
+    List<String> features,
+    List<TableStats> tables,
+    List<String> leftOut,
+    List<String> notInBackup) {
+
+  public ApplySummary(
+      long statements, List<String> features, List<TableStats> tables, List<String> leftOut) {
+    this(statements, features, tables, leftOut, List.of());
+  }
+}

@@ -20,9 +20,15 @@ import java.util.TreeSet;
  * @param rowColumns per table of the data section, the columns its rows are inserted into, as its
  *     first INSERT names them; a table with no rows, or whose INSERTs name no columns (a dump not
  *     BackyDB's), has none
+ * @param sections the features the dump has a section for, with statements or not: those the backup
+ *     was made with (a feature with nothing to back up, such as views of a database without any,
+ *     has an empty section)
  */
 public record DumpContents(
-    Set<Feature> features, Map<Feature, Set<String>> tables, Map<String, List<String>> rowColumns) {
+    Set<Feature> features,
+    Map<Feature, Set<String>> tables,
+    Map<String, List<String>> rowColumns,
+    Set<Feature> sections) {
 
   public DumpContents {
     EnumSet<Feature> f = EnumSet.noneOf(Feature.class);
@@ -33,10 +39,15 @@ public record DumpContents(
         (k, names) -> copy.put(k, Collections.unmodifiableSortedSet(new TreeSet<>(names))));
     tables = Collections.unmodifiableMap(copy);
     rowColumns = Map.copyOf(rowColumns);
+    EnumSet<Feature> s = EnumSet.noneOf(Feature.class);
+    s.addAll(sections);
+    s.addAll(features);
+    sections = Collections.unmodifiableSet(s);
   }
 
+  /** A dump whose every section has statements. */
   public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
-    this(features, tables, Map.of());
+    this(features, tables, Map.of(), features);
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */

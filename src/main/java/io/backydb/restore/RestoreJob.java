@@ -96,7 +96,9 @@ public final class RestoreJob {
    * missing, and lists no tables for a backup without data), or to check the target's tables where
    * this restore may load rows or create triggers without creating their tables, because its
    * features leave the definitions out or the backup may hold none. The sidecar answers the last
-   * question when it lists the tables feature, so a whole-backup restore reads nothing more.
+   * question when it lists the tables feature, so a whole-backup restore reads nothing more. A
+   * restore limited to features reads the dump's sections where no sidecar lists the backup's
+   * features: one that selects none of them is refused ({@link FeatureSelection}).
    */
   public boolean needsDumpContents() {
     Features features = config.database().features();
@@ -107,7 +109,10 @@ public final class RestoreJob {
             && m != null
             && m.features() != null
             && m.features().contains(Feature.TABLES.key());
-    return !config.database().tables().isEmpty() || (rowsOrTriggers && !createsTables);
+    boolean featuresUnknown = features != null && FeatureSelection.heldBySidecar(m) == null;
+    return !config.database().tables().isEmpty()
+        || (rowsOrTriggers && !createsTables)
+        || featuresUnknown;
   }
 
   public DatabaseEngine.ApplyRequest applyRequest() {

@@ -178,9 +178,21 @@ class DataOnlyRestoreTest {
     String location = dataOnlyBackup();
     String fresh = TestServer.uniqueName("dataonly_fresh");
     try {
+      // it says the database is missing, not each of its tables
       assertThatThrownBy(() -> backy.restore(Fidelity.restoreConfig(fresh, location, Map.of())))
           .isInstanceOf(BackyException.class)
-          .hasMessageContaining("has no table child, emptied, log, parent, seq, versioned");
+          .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG))
+          .hasMessage(
+              "database '"
+                  + fresh
+                  + "' does not exist on root@"
+                  + server.host()
+                  + ":"
+                  + server.port()
+                  + ", and this restore creates no tables (the backup holds no table"
+                  + " definitions) for the backup's rows or triggers of child, emptied, log,"
+                  + " parent, seq, versioned: create the database and its tables, or restore"
+                  + " table definitions too; nothing was applied");
       assertThat(server.databaseExists(fresh)).isFalse();
     } finally {
       server.dropDatabase(fresh);

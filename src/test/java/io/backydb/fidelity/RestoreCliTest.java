@@ -176,6 +176,86 @@ class RestoreCliTest {
     assertThat(server.databaseExists(target)).isFalse();
   }
 
+  /** A backup of the source's tables and data only (the seed's default features). */
+  String tablesAndDataBackup() {
+    Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
+    database.put("features", Map.of("tables", true, "data", true));
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+      return backy
+          .backup(Map.of("database", database, "storage", Map.of("storage_type", "local")))
+          .location();
+    }
+  }
+
+  @Test
+  void featuresOfWhichTheBackupHoldsNoneAreAConfigErrorBeforeTheDatabaseIsCreated()
+      throws Exception {
+    String location = tablesAndDataBackup();
+    // the CLI option, and the config's database.features
+    Path yaml = restoreYaml(location);
+    Path withFeatures = dir.resolve("restore-views.yaml");
+    Files.writeString(
+        withFeatures,
+        Files.readString(yaml)
+            .replace("\nbackup_path:", "\n  features:\n    views: true\nbackup_path:"));
+    for (List<String> args :
+        List.of(
+            List.of("restore", "--config", yaml.toString(), "--features", "views,events"),
+            List.of("restore", "--config", withFeatures.toString()))) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code = cli(out, err, args.toArray(String[]::new));
+      assertThat(code).as(args + ": " + err).isEqualTo(2);
+      assertThat(err.toString())
+          .as(String.valueOf(args))
+          .isEqualTo(
+              "backy: error: backup "
+                  + location
+                  + " holds none of the features this restore asks for: it holds tables, data,"
+                  + " the restore asks for "
+                  + (args.contains("--features") ? "views, events" : "views")
+                  + " (database.features, or --features); nothing was applied\n");
+      assertThat(out.toString()).as(String.valueOf(args)).isEmpty();
+      assertThat(server.databaseExists(target)).as(String.valueOf(args)).isFalse();
+    }
+  }
+
+  @Test
+  void featuresOfWhichTheBackupHoldsNoneAreAConfigErrorAlsoWithoutTheSidecar() throws Exception {
+    String location = tablesAndDataBackup();
+    // a file copied without its sidecar: only the dump's sections say what it holds
+    Files.delete(Path.of(location.replaceAll("\\.(sql|backy)$", ".metadata.json")));
+    StringWriter err = new StringWriter();
+    int code =
+        cli(err, "restore", "--config", restoreYaml(location).toString(), "--features", "views");
+    assertThat(code).as(err.toString()).isEqualTo(2);
+    assertThat(err.toString().strip())
+        .doesNotContain("\n")
+        .contains(" holds none of the features this restore asks for: it holds tables, data,");
+    assertThat(server.databaseExists(target)).isFalse();
+  }
+
+  @Test
+  void featuresOfWhichTheBackupHoldsSomeRestoreThoseAndTheSummaryNamesTheOthers() throws Exception {
+    String location = tablesAndDataBackup();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        cli(
+            out,
+            err,
+            "restore",
+            "--config",
+            restoreYaml(location).toString(),
+            "--features",
+            "data,views,tables");
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(Fidelity.checksums(target)).isEqualTo(Fidelity.checksums(source));
+    assertThat(out.toString())
+        .contains(": tables, data;")
+        .contains("; asked for but not in the backup: views\n");
+  }
+
   @Test
   void aSequenceIsATableOfTheBackupForTablesAlsoWithASidecarWrittenBeforeItListedSequences()
       throws Exception {

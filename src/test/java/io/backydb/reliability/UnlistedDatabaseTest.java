@@ -124,6 +124,35 @@ class UnlistedDatabaseTest {
     assertThat(server.checksums(db)).containsOnlyKeys("t");
   }
 
+  @Test
+  void aRestoreByAnAccountThatSeesTheTargetIsMissingButMayNotCreateItSaysSoBeforeAnythingRuns()
+      throws Exception {
+    CliRun b = backy("backup", "--config", backupConfig("root", db).toString());
+    assertThat(b.exit()).as(b.err()).isZero();
+    String location = b.out().lines().toList().get(1);
+    // its privileges cover the target, so the server tells it the target is missing; no CREATE
+    server.execute(null, "GRANT SELECT, INSERT ON `" + target + "`.* TO '" + user + "'@'%'");
+    CliRun r = backy("restore", "--config", restoreConfig(user, target, location).toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.err())
+        .startsWith(
+            "backy: error: database '"
+                + target
+                + "' does not exist on "
+                + server.host()
+                + ":"
+                + server.port()
+                + ", and user "
+                + user
+                + "@% may not create it (")
+        .endsWith(
+            "): create it, or grant the account the CREATE privilege on `"
+                + target
+                + "`.*; nothing was applied\n")
+        .hasLineCount(1);
+    assertThat(server.databaseExists(target)).isFalse();
+  }
+
   private CliRun backy(String... args) {
     return CliRun.backy(dir, dir.resolve("backups"), args);
   }

@@ -25,6 +25,7 @@ import java.util.TreeSet;
 final class DumpDirectivesScanner implements DumpScanner {
 
   private final Set<Feature> features = EnumSet.noneOf(Feature.class);
+  private final Set<Feature> sections = EnumSet.noneOf(Feature.class);
   private final Map<Feature, Set<String>> tables = new EnumMap<>(Feature.class);
   private final Map<String, List<String>> rowColumns = new HashMap<>();
 
@@ -35,7 +36,7 @@ final class DumpDirectivesScanner implements DumpScanner {
 
   @Override
   public DumpContents contents() {
-    return new DumpContents(features, tables, rowColumns);
+    return new DumpContents(features, tables, rowColumns, sections);
   }
 
   /** One file: its bytes fed to a splitter, its directives followed. */
@@ -80,6 +81,9 @@ final class DumpDirectivesScanner implements DumpScanner {
       if (name.equals(DumpDirectives.SECTION)) {
         feature = featureOf(value);
         table = null;
+        if (feature != null) {
+          sections.add(feature);
+        }
       } else if (name.equals(DumpDirectives.TABLE) && feature != null) {
         table = DumpDirectives.decodeRaw(DumpDirectives.unjson(value));
         tables.computeIfAbsent(feature, f -> new TreeSet<>()).add(table);

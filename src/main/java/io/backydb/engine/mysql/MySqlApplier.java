@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,6 +36,9 @@ import java.util.TreeSet;
  * can be limited to chosen features and tables, and a failure can say exactly what was applied.
  */
 final class MySqlApplier {
+
+  /** ER_DBACCESS_DENIED: what CREATE DATABASE answers an account without the privilege. */
+  private static final int ER_DBACCESS_DENIED = 1044;
 
   private final MySqlConnections connections;
   private final ApplyRequest request;
@@ -166,8 +170,23 @@ final class MySqlApplier {
           session.statements,
           List.copyOf(session.featuresApplied),
           List.copyOf(loaded),
-          List.copyOf(session.leftOut));
+          List.copyOf(session.leftOut),
+          notInBackup(session.sections));
     }
+  }
+
+  /**
+   * The features the request names that the dump has no section for (the backup was made without
+   * them): a restore of the others says it did not find them.
+   */
+  private List<String> notInBackup(Set<Feature> sections) {
+    if (request.features() == null) {
+      return List.of();
+    }
+    return request.features().selected().stream()
+        .filter(f -> !sections.contains(f))
+        .map(Feature::key)
+        .toList();
   }
 
   /** Whether the request applies {@code f}'s statements (those of the tables it selects). */
@@ -212,6 +231,23 @@ final class MySqlApplier {
         applies(Feature.TABLES)
             ? "the backup holds no table definitions"
             : "its features leave the table definitions out";
+    if (!databaseExists(c)) {
+      // checkTarget found the account may see it: it is missing, not hidden
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "database '"
+              + database
+              + "' does not exist on "
+              + connections.describe()
+              + ", and this restore creates no tables ("
+              + why
+              + ") for the backup's rows or triggers of "
+              + (needed.size() <= 20
+                  ? String.join(", ", needed)
+                  : String.join(", ", needed.stream().limit(20).toList()) + ", ...")
+              + ": create the database and its tables, or restore table definitions too; nothing"
+              + " was applied");
+    }
     ExistingTables existing = ExistingTables.of(c, database);
     Set<String> missing = existing.missing(needed);
     if (!missing.isEmpty()) {
@@ -296,6 +332,9 @@ final class MySqlApplier {
     /** The target's tables as the data section began: those not created are emptied. */
     private ExistingTables existing;
 
+    /** The features the dump has a section for, with statements or not. */
+    private final Set<Feature> sections = EnumSet.noneOf(Feature.class);
+
     /** Features the dump has statements for that a restore limited to tables left out. */
     private final Set<String> leftOut = new LinkedHashSet<>();
 
@@ -366,6 +405,11 @@ final class MySqlApplier {
         }
         try (Statement create = connection.createStatement()) {
           create.execute(ddl);
+        } catch (SQLException e) {
+          if (e.getErrorCode() == ER_DBACCESS_DENIED) {
+            throw mayNotCreate(e);
+          }
+          throw e;
         }
       }
       connection.setCatalog(database);
@@ -374,6 +418,35 @@ final class MySqlApplier {
       // the dump is SQL for the server: no JDBC {escape} rewriting inside routine bodies
       statement.setEscapeProcessing(false);
       databaseReady = true;
+    }
+
+    /**
+     * The target does not exist and the account may not create it: the first thing a restore does
+     * there, so nothing was applied. Names the account as the server matched it (never a password).
+     */
+    private BackyException mayNotCreate(SQLException e) throws SQLException {
+      String account;
+      try (Statement s = connection.createStatement();
+          ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+        rs.next();
+        account = rs.getString(1);
+      }
+      return new BackyException(
+          ErrorCode.DATABASE,
+          "database '"
+              + database
+              + "' does not exist on "
+              + connections.config().host()
+              + ":"
+              + connections.config().port()
+              + ", and user "
+              + account
+              + " may not create it ("
+              + MySqlConnections.firstLine(e)
+              + "): create it, or grant the account the CREATE privilege on "
+              + SqlText.quoteIdent(database)
+              + ".*; nothing was applied",
+          e);
     }
 
     @Override
@@ -391,6 +464,7 @@ final class MySqlApplier {
         case DumpDirectives.SECTION -> {
           endOfData();
           feature = Feature.ofKey(value);
+          sections.add(feature);
           table = null;
           if (feature == Feature.DATA && selected()) {
             ensureDatabase(null, null);
