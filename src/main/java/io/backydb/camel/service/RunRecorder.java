@@ -164,14 +164,30 @@ public final class RunRecorder extends RoutePolicySupport {
         || open.remove(started.id()) == null) {
       return; // recorded already (or recorded as interrupted by the shutdown)
     }
-    RunRecord done = finish(started, exchange);
-    exchange.setProperty(RUN, done); // a request route reads the outcome from here
-    BackupMetadata metadata =
-        exchange.getMessage().getBody() instanceof BackupResult r ? r.metadata() : null;
-    if (exchange.getException() != null) {
-      metadata = null;
+    // A forced shutdown interrupts the thread running the route (a request run's, say): a run it
+    // cut short fails on that thread and gets here with the interrupt flag set, which would make
+    // the history file (ClosedByInterruptException) and the events producer refuse the record.
+    // The flag is set again once the run is recorded, for whoever owns the thread.
+    boolean interrupted = Thread.interrupted();
+    try {
+      RunRecord done = finish(started, exchange, interrupted && stopping(route));
+      exchange.setProperty(RUN, done); // a request route reads the outcome from here
+      BackupMetadata metadata =
+          exchange.getMessage().getBody() instanceof BackupResult r ? r.metadata() : null;
+      if (exchange.getException() != null) {
+        metadata = null;
+      }
+      record(route, done, metadata);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    record(route, done, metadata);
+  }
+
+  private static boolean stopping(Route route) {
+    CamelContext ctx = route.getCamelContext();
+    return ctx.isStopping() || ctx.isStopped();
   }
 
   /**
@@ -233,7 +249,11 @@ public final class RunRecorder extends RoutePolicySupport {
     return rj != null ? rj.config().database().dbName() : null;
   }
 
-  private RunRecord finish(RunRecord s, Exchange exchange) {
+  /**
+   * @param cutShort the service's stop interrupted the run's thread: a failure is then that
+   *     interruption (the pipe or the storage it was waiting for), and is reported as such
+   */
+  private RunRecord finish(RunRecord s, Exchange exchange, boolean cutShort) {
     Instant end = Instant.now();
     Throwable failure = exchange.getException();
     String database = null;
@@ -260,7 +280,14 @@ public final class RunRecorder extends RoutePolicySupport {
     }
     return failure == null
         ? s.finished(RunRecord.SUCCEEDED, end, database, dumpBytes, storedBytes, location, null)
-        : s.finished(RunRecord.FAILED, end, database, null, null, null, reason(failure));
+        : s.finished(
+            RunRecord.FAILED,
+            end,
+            database,
+            null,
+            null,
+            null,
+            cutShort ? INTERRUPTED : reason(failure));
   }
 
   /** The one-line reason of a failure, as users see it. */
