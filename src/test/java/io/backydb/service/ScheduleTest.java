@@ -147,6 +147,42 @@ class ScheduleTest {
     }
   }
 
+  /**
+   * Two schedules of one database with the same cron (a daily and a weekly one, both at 02:30)
+   * start their backups in the same second, so the clock gives both the same name. The second to
+   * commit used to fail at every such tick ("another backup took the name ... in the same second;
+   * run it again"): the scheduled backup was simply not made. Each now takes a name of its own. A
+   * third, compressed schedule (a .backy file, same sidecar name) is in the same race.
+   */
+  @Test
+  void schedulesOfOneDatabaseFiringTogether_eachMakeTheirBackup() throws Exception {
+    Path compressed = dir.resolve("compressed.yaml");
+    Files.writeString(
+        compressed,
+        ServiceFixture.backupConfigYaml(fx.database)
+            + "compression:\n  compression: true\n  compression_type: zstd\n");
+    Files.writeString(
+        fx.routes.resolve("daily.camel.yaml"),
+        ServiceFixture.schedule("daily", "0/2 * * * * ?", fx.config));
+    Files.writeString(
+        fx.routes.resolve("weekly.camel.yaml"),
+        ServiceFixture.schedule("weekly", "0/2 * * * * ?", fx.config));
+    Files.writeString(
+        fx.routes.resolve("packed.camel.yaml"),
+        ServiceFixture.schedule("packed", "0/2 * * * * ?", compressed));
+    BackyService service = fx.start();
+
+    await().atMost(Duration.ofSeconds(40)).until(() -> service.history().latest(100).size() >= 9);
+    List<RunRecord> runs = service.history().latest(100);
+    assertThat(runs)
+        .as("every scheduled backup succeeded")
+        .allSatisfy(r -> assertThat(r.error()).isNull());
+    assertThat(runs.stream().map(RunRecord::location).distinct().count()).isEqualTo(runs.size());
+    assertThat(runs.stream().map(RunRecord::location))
+        .anyMatch(l -> l.matches(".*_[0-9]{8}T[0-9]{6}Z-1\\.(sql|backy)"));
+    assertThat(fx.backupCount()).isGreaterThanOrEqualTo(runs.size());
+  }
+
   private static List<RunRecord> byStart(BackyService service) {
     return service.history().latest(100).stream()
         .sorted(Comparator.comparing(RunRecord::startedAt))
