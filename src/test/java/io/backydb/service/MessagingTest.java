@@ -196,6 +196,61 @@ class MessagingTest {
     assertThat(s.checksums(restoreTarget)).isEqualTo(s.checksums(fx.database));
   }
 
+  /**
+   * Plain requests (no reply-to), the way docs/scheduling.md recommends sending long backups: each
+   * result used to carry nothing of its request, so a client with several requests out could not
+   * tell which result was whose. A result now carries the request's AMQP correlation id (or, where
+   * the request has none, its message id) as its own correlation id and as {@code correlation_id}
+   * in its JSON; a refused request's result too.
+   */
+  @Test
+  void theResultOfAPlainRequest_carriesTheRequestsCorrelationId() throws Exception {
+    fx.start();
+    results = listen("results");
+    ch.basicPublish(
+        exchange,
+        "backup",
+        new AMQP.BasicProperties.Builder().correlationId("nightly-42").build(),
+        ServiceFixture.backupConfigYaml(fx.database).getBytes(StandardCharsets.UTF_8));
+    GetResponse ran = nextMessage(results);
+    assertThat(ran.getProps().getCorrelationId()).isEqualTo("nightly-42");
+    JsonNode json = JSON.readTree(ran.getBody());
+    assertThat(json.path("event").asText()).isEqualTo("backup.succeeded");
+    assertThat(json.path("correlation_id").asText()).isEqualTo("nightly-42");
+
+    ch.basicPublish(
+        exchange,
+        "backup",
+        new AMQP.BasicProperties.Builder().messageId("msg-7").build(),
+        fx.config.toString().getBytes(StandardCharsets.UTF_8));
+    GetResponse refused = nextMessage(results);
+    assertThat(refused.getProps().getCorrelationId()).isEqualTo("msg-7");
+    JsonNode refusedJson = JSON.readTree(refused.getBody());
+    assertThat(refusedJson.path("event").asText()).isEqualTo("request.failed");
+    assertThat(refusedJson.path("correlation_id").asText()).isEqualTo("msg-7");
+
+    publish("backup", ServiceFixture.backupConfigYaml(fx.database));
+    GetResponse anonymous = nextMessage(results);
+    assertThat(anonymous.getProps().getCorrelationId()).isNull();
+    assertThat(JSON.readTree(anonymous.getBody()).has("correlation_id")).isFalse();
+  }
+
+  /** Waits for a message on a queue. */
+  private GetResponse nextMessage(String queue) {
+    List<GetResponse> got = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              GetResponse r = ch.basicGet(queue, true);
+              if (r != null) {
+                got.add(r);
+              }
+              return !got.isEmpty();
+            });
+    return got.get(0);
+  }
+
   /** The ready and unacknowledged messages of a queue, as the broker counts them. */
   private long[] queueCounts(String queue) throws Exception {
     Process p =
