@@ -235,6 +235,53 @@ class MessagingTest {
     assertThat(JSON.readTree(anonymous.getBody()).has("correlation_id")).isFalse();
   }
 
+  /**
+   * A request bigger than any config (a list of a hundred thousand tables, 2 MiB) is refused before
+   * it is parsed, with a result saying so. Such a body used to be parsed as it came: with the heap
+   * `bin/backy` gives the service (96 MiB), a 10 MB one killed the thread that runs requests with
+   * an OutOfMemoryError, and its message was acknowledged with no result, no record, no event.
+   */
+  @Test
+  void aRequestBiggerThanAnyConfig_isRefusedUnread() throws Exception {
+    fx.start();
+    events = listen("events");
+    results = listen("results");
+    StringBuilder tables = new StringBuilder();
+    for (int i = 0; tables.length() < 2 << 20; i++) {
+      tables.append(i == 0 ? "" : ",").append("\"t").append(i).append('"');
+    }
+    String huge =
+        "{\"database\":{\"host\":\""
+            + ServiceFixture.server.host()
+            + "\",\"port\":"
+            + ServiceFixture.server.port()
+            + ",\"user\":\"root\",\"db_name\":\""
+            + fx.database
+            + "\",\"tables\":["
+            + tables
+            + "]},\"storage\":{\"storage_type\":\"local\"}}";
+    ch.basicPublish(
+        exchange,
+        "backup",
+        new AMQP.BasicProperties.Builder().correlationId("big-1").build(),
+        huge.getBytes(StandardCharsets.UTF_8));
+    GetResponse refused = nextMessage(results);
+    JsonNode json = JSON.readTree(refused.getBody());
+    assertThat(json.path("event").asText()).isEqualTo("request.failed");
+    assertThat(json.path("correlation_id").asText()).isEqualTo("big-1");
+    assertThat(json.path("error").asText())
+        .isEqualTo(
+            "the request is "
+                + huge.length()
+                + " bytes, more than any backup config (backy.requests.max-bytes is 1048576)");
+    assertThat(ch.basicGet(events, true)).as("no run, so no event").isNull();
+
+    // the service goes on taking requests
+    publish("backup", ServiceFixture.backupConfigYaml(fx.database));
+    assertThat(next(results).path("event").asText()).isEqualTo("backup.succeeded");
+    assertThat(fx.backupCount()).isEqualTo(1);
+  }
+
   /** Waits for a message on a queue. */
   private GetResponse nextMessage(String queue) {
     List<GetResponse> got = new ArrayList<>();

@@ -53,6 +53,7 @@ final class RequestRoutes extends RouteBuilder {
   private final ServiceSettings settings;
   private final EndpointSender sender = new EndpointSender();
   private final RequestConfigFiles configFiles;
+  private final long maxBytes;
   private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
   private ProducerTemplate producer;
 
@@ -140,6 +141,7 @@ final class RequestRoutes extends RouteBuilder {
   RequestRoutes(ServiceSettings settings) {
     this.settings = settings;
     this.configFiles = new RequestConfigFiles(settings.requestsConfigDir().orElse(null));
+    this.maxBytes = settings.requestsMaxBytes();
   }
 
   @Override
@@ -167,6 +169,9 @@ final class RequestRoutes extends RouteBuilder {
 
   /** The consumer's part: waits until the kind's slot is free, then hands the request over. */
   private void accept(Exchange request, Kind kind) throws Exception {
+    if (refusedForSize(request, kind)) {
+      return;
+    }
     String config = request.getMessage().getBody(String.class);
     CamelContext ctx = getContext();
     Object channel = request.getProperty(RABBIT_CHANNEL);
@@ -233,6 +238,41 @@ final class RequestRoutes extends RouteBuilder {
     if (request.getPattern() == ExchangePattern.InOut) {
       request.getMessage().setBody(handed.getMessage().getBody(String.class));
     }
+  }
+
+  /**
+   * Refuses a request bigger than {@code backy.requests.max-bytes} before it is read as text or
+   * parsed: parsing a config of many megabytes (a list of a million tables) took the heap and
+   * killed the thread that runs requests, with no result, no record and the message acknowledged.
+   * The refusal is the request's result, as for any other refused request; nothing runs.
+   */
+  private boolean refusedForSize(Exchange request, Kind kind) {
+    Object body = request.getMessage().getBody();
+    if (!(body instanceof byte[]) && !(body instanceof String)) {
+      body = request.getMessage().getBody(byte[].class);
+    }
+    long size = body instanceof byte[] b ? b.length : body instanceof String t ? t.length() : 0;
+    if (size <= maxBytes) {
+      return false;
+    }
+    Request refused =
+        new Request(
+            request.getExchangeId(), request.getFromRouteId(), request.getMessage().getHeaders());
+    String why =
+        "the request is "
+            + size
+            + " bytes, more than any "
+            + kind.name
+            + " config ("
+            + ServiceSettings.REQUESTS_MAX_BYTES
+            + " is "
+            + maxBytes
+            + ")";
+    LOG.warn("{} request {} refused: {}", kind.name, refused.id, why);
+    String json = refused.result(failed(why));
+    sendResult(refused, json);
+    request.getMessage().setBody(request.getPattern() == ExchangePattern.InOut ? json : null);
+    return true;
   }
 
   /** Whether the broker took the message back (its channel closed), so it is not ours to run. */
