@@ -62,12 +62,12 @@ class MessagingTest {
                 + exchange
                 + "?queues="
                 + exchange
-                + ".backup&routingKey=backup&autoDeclare=true",
+                + ".backup&routingKey=backup&autoDeclare=true&arg.queue.durable=true&prefetchCount=1",
             "backy.requests.restore.uri = spring-rabbitmq:"
                 + exchange
                 + "?queues="
                 + exchange
-                + ".restore&routingKey=restore&autoDeclare=true",
+                + ".restore&routingKey=restore&autoDeclare=true&arg.queue.durable=true&prefetchCount=1",
             "backy.requests.result.uri = spring-rabbitmq:" + exchange + "?routingKey=results",
             ""));
     ConnectionFactory f = new ConnectionFactory();
@@ -280,6 +280,23 @@ class MessagingTest {
     publish("backup", ServiceFixture.backupConfigYaml(fx.database));
     assertThat(next(results).path("event").asText()).isEqualTo("backup.succeeded");
     assertThat(fx.backupCount()).isEqualTo(1);
+  }
+
+  /**
+   * The request queues the documented settings declare survive a restart of the broker, with the
+   * (persistent) requests waiting in them. Without {@code arg.queue.durable=true},
+   * camel-spring-rabbitmq declares them non-durable: a broker restart drops them and every request
+   * queued, and the service declares them again, empty, without a word.
+   */
+  @Test
+  void theRequestQueuesOfTheDocumentedSettings_areDurable() throws Exception {
+    fx.start();
+    for (String queue : List.of(exchange + ".backup", exchange + ".restore")) {
+      try (Channel c = amqp.createChannel()) {
+        // declaring an existing queue with other properties is refused (PRECONDITION_FAILED)
+        assertThat(c.queueDeclare(queue, true, false, false, null).getQueue()).isEqualTo(queue);
+      }
+    }
   }
 
   /** Waits for a message on a queue. */
