@@ -183,6 +183,54 @@ class ScheduleTest {
     assertThat(fx.backupCount()).isGreaterThanOrEqualTo(runs.size());
   }
 
+  /**
+   * A scheduled backup that fails for a reason it states (here: a database that does not exist)
+   * says so in one WARN line, the run's, and nothing else: each failed tick used to add an ERROR
+   * from Camel's error handler (message history and stack trace), an ERROR from camel-quartz's job
+   * and Quartz's own stack trace, some 150 lines a tick for one known cause.
+   */
+  @Test
+  void aScheduledBackupThatFails_isOneWarningLine() throws Exception {
+    Path missing = dir.resolve("missing-db.yaml");
+    Files.writeString(missing, ServiceFixture.backupConfigYaml(fx.database + "_not_there"));
+    Files.writeString(
+        fx.routes.resolve("broken.camel.yaml"),
+        ServiceFixture.schedule("broken", "* * * * * ?", missing));
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.addAppender(log);
+    try {
+      BackyService service = fx.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> service.history().latest(10).size() >= 2);
+      service.close();
+      List<ILoggingEvent> warnings =
+          List.copyOf(log.list).stream()
+              .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+              .toList();
+      assertThat(warnings)
+          .isNotEmpty()
+          .allSatisfy(
+              e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getFormattedMessage())
+                    .matches(
+                        "backup [0-9a-f-]+ failed: database '"
+                            + fx.database
+                            + "_not_there' does not exist on .*");
+                assertThat(e.getThrowableProxy()).isNull();
+              });
+      assertThat(
+              List.copyOf(log.list).stream()
+                  .filter(e -> e.getThrowableProxy() != null)
+                  .map(ILoggingEvent::getFormattedMessage))
+          .as("no stack trace at any level")
+          .isEmpty();
+    } finally {
+      root.detachAppender(log);
+    }
+  }
+
   private static List<RunRecord> byStart(BackyService service) {
     return service.history().latest(100).stream()
         .sorted(Comparator.comparing(RunRecord::startedAt))

@@ -170,14 +170,15 @@ public final class RunRecorder extends RoutePolicySupport {
     // The flag is set again once the run is recorded, for whoever owns the thread.
     boolean interrupted = Thread.interrupted();
     try {
-      RunRecord done = finish(started, exchange, interrupted && stopping(route));
+      boolean cutShort = interrupted && stopping(route);
+      RunRecord done = finish(started, exchange, cutShort);
       exchange.setProperty(RUN, done); // a request route reads the outcome from here
       BackupMetadata metadata =
           exchange.getMessage().getBody() instanceof BackupResult r ? r.metadata() : null;
       if (exchange.getException() != null) {
         metadata = null;
       }
-      record(route, done, metadata);
+      record(route, done, metadata, cutShort ? null : exchange.getException());
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -209,13 +210,17 @@ public final class RunRecorder extends RoutePolicySupport {
       RunRecord failed =
           s.finished(RunRecord.FAILED, end, database(o.exchange()), null, null, null, INTERRUPTED);
       o.exchange().setProperty(RUN, failed);
-      record(o.route(), failed, null);
+      record(o.route(), failed, null, null);
       interrupted.add(failed);
     }
     return interrupted;
   }
 
-  private void record(Route route, RunRecord done, BackupMetadata metadata) {
+  /**
+   * @param failure what failed the run: a failure BackyDB explains (a BackyException) is the one
+   *     line of its reason; any other is logged with its stack trace, as it is a surprise
+   */
+  private void record(Route route, RunRecord done, BackupMetadata metadata, Throwable failure) {
     try {
       history.record(done);
     } catch (RuntimeException e) {
@@ -229,7 +234,11 @@ public final class RunRecorder extends RoutePolicySupport {
     count(done);
     publish(route, done, metadata);
     if (RunRecord.FAILED.equals(done.status())) {
-      LOG.warn("{} {} failed: {}", done.operation(), done.id(), done.error());
+      if (failure != null && BackyException.find(failure) == null) {
+        LOG.warn("{} {} failed: {}", done.operation(), done.id(), done.error(), failure);
+      } else {
+        LOG.warn("{} {} failed: {}", done.operation(), done.id(), done.error());
+      }
     } else {
       LOG.info(
           "{} {} succeeded in {} ms: {}",
