@@ -47,17 +47,6 @@ public final class BackupWriter {
     this.integrity = integrity;
   }
 
-  /** Picks a name for the backup that no existing backup uses. */
-  public static String freeName(BackupStorage storage, String base, String extension)
-      throws IOException {
-    for (int n = 0; ; n++) {
-      String name = BackupNaming.withCounter(base, n);
-      if (!storage.exists(name + extension) && !storage.exists(BackupMetadata.sidecarName(name))) {
-        return name;
-      }
-    }
-  }
-
   /** Unpacks the dump's bundle into plain SQL files; returns what was stored. */
   public List<BackupMetadata.StoredFile> writeSql(
       String name, boolean multipleFiles, InputStream bundle) throws IOException {

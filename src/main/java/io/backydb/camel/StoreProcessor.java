@@ -29,19 +29,26 @@ public final class StoreProcessor implements Processor {
     try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
       if (job.config().isRawSql()) {
         boolean multiple = job.config().database().multipleFiles();
-        String name = BackupWriter.freeName(job.storage(), base, multiple ? "" : ".sql");
-        job.name(name);
+        String name = reserveName(exchange, job, base, multiple ? "" : ".sql");
         job.layout(multiple ? BackupMetadata.LAYOUT_SQL_FILES : BackupMetadata.LAYOUT_SQL);
         job.storedFiles().addAll(writer.writeSql(name, multiple, in));
         job.location(job.storage().location(multiple ? name : name + ".sql"));
       } else {
-        String name = BackupWriter.freeName(job.storage(), base, ".backy");
-        job.name(name);
+        String name = reserveName(exchange, job, base, ".backy");
         job.layout(BackupMetadata.LAYOUT_BACKY);
         job.storedFiles().add(writer.write(name + ".backy", in));
         job.location(job.storage().location(name + ".backy"));
       }
     }
     exchange.getMessage().setBody(job.location());
+  }
+
+  /** A name no other backup uses, also none running in this process, held until the end. */
+  private static String reserveName(Exchange exchange, BackupJob job, String base, String extension)
+      throws java.io.IOException {
+    String name = BackupNamesInUse.reserve(job.storage(), base, extension);
+    BackyExchange.onDone(exchange, () -> BackupNamesInUse.release(job.storage(), name));
+    job.name(name);
+    return name;
   }
 }

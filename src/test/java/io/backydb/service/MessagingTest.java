@@ -63,12 +63,12 @@ class MessagingTest {
                 + exchange
                 + "?queues="
                 + exchange
-                + ".backup&routingKey=backup&autoDeclare=true",
+                + ".backup&routingKey=backup&autoDeclare=true&arg.queue.durable=true&prefetchCount=1",
             "backy.requests.restore.uri = spring-rabbitmq:"
                 + exchange
                 + "?queues="
                 + exchange
-                + ".restore&routingKey=restore&autoDeclare=true",
+                + ".restore&routingKey=restore&autoDeclare=true&arg.queue.durable=true&prefetchCount=1",
             "backy.requests.result.uri = spring-rabbitmq:" + exchange + "?routingKey=results",
             ""));
     ConnectionFactory f = new ConnectionFactory();
@@ -298,6 +298,125 @@ class MessagingTest {
         .singleElement()
         .asString()
         .endsWith(location);
+  }
+
+  /**
+   * Plain requests (no reply-to), the way docs/scheduling.md recommends sending long backups: each
+   * result used to carry nothing of its request, so a client with several requests out could not
+   * tell which result was whose. A result now carries the request's AMQP correlation id (or, where
+   * the request has none, its message id) as its own correlation id and as {@code correlation_id}
+   * in its JSON; a refused request's result too.
+   */
+  @Test
+  void theResultOfAPlainRequest_carriesTheRequestsCorrelationId() throws Exception {
+    fx.start();
+    results = listen("results");
+    ch.basicPublish(
+        exchange,
+        "backup",
+        new AMQP.BasicProperties.Builder().correlationId("nightly-42").build(),
+        ServiceFixture.backupConfigYaml(fx.database).getBytes(StandardCharsets.UTF_8));
+    GetResponse ran = nextMessage(results);
+    assertThat(ran.getProps().getCorrelationId()).isEqualTo("nightly-42");
+    JsonNode json = JSON.readTree(ran.getBody());
+    assertThat(json.path("event").asText()).isEqualTo("backup.succeeded");
+    assertThat(json.path("correlation_id").asText()).isEqualTo("nightly-42");
+
+    ch.basicPublish(
+        exchange,
+        "backup",
+        new AMQP.BasicProperties.Builder().messageId("msg-7").build(),
+        fx.config.toString().getBytes(StandardCharsets.UTF_8));
+    GetResponse refused = nextMessage(results);
+    assertThat(refused.getProps().getCorrelationId()).isEqualTo("msg-7");
+    JsonNode refusedJson = JSON.readTree(refused.getBody());
+    assertThat(refusedJson.path("event").asText()).isEqualTo("request.failed");
+    assertThat(refusedJson.path("correlation_id").asText()).isEqualTo("msg-7");
+
+    publish("backup", ServiceFixture.backupConfigYaml(fx.database));
+    GetResponse anonymous = nextMessage(results);
+    assertThat(anonymous.getProps().getCorrelationId()).isNull();
+    assertThat(JSON.readTree(anonymous.getBody()).has("correlation_id")).isFalse();
+  }
+
+  /**
+   * A request bigger than any config (a list of a hundred thousand tables, 2 MiB) is refused before
+   * it is parsed, with a result saying so. Such a body used to be parsed as it came: with the heap
+   * `bin/backy` gives the service (96 MiB), a 10 MB one killed the thread that runs requests with
+   * an OutOfMemoryError, and its message was acknowledged with no result, no record, no event.
+   */
+  @Test
+  void aRequestBiggerThanAnyConfig_isRefusedUnread() throws Exception {
+    fx.start();
+    events = listen("events");
+    results = listen("results");
+    StringBuilder tables = new StringBuilder();
+    for (int i = 0; tables.length() < 2 << 20; i++) {
+      tables.append(i == 0 ? "" : ",").append("\"t").append(i).append('"');
+    }
+    String huge =
+        "{\"database\":{\"host\":\""
+            + ServiceFixture.server.host()
+            + "\",\"port\":"
+            + ServiceFixture.server.port()
+            + ",\"user\":\"root\",\"db_name\":\""
+            + fx.database
+            + "\",\"tables\":["
+            + tables
+            + "]},\"storage\":{\"storage_type\":\"local\"}}";
+    ch.basicPublish(
+        exchange,
+        "backup",
+        new AMQP.BasicProperties.Builder().correlationId("big-1").build(),
+        huge.getBytes(StandardCharsets.UTF_8));
+    GetResponse refused = nextMessage(results);
+    JsonNode json = JSON.readTree(refused.getBody());
+    assertThat(json.path("event").asText()).isEqualTo("request.failed");
+    assertThat(json.path("correlation_id").asText()).isEqualTo("big-1");
+    assertThat(json.path("error").asText())
+        .isEqualTo(
+            "the request is "
+                + huge.length()
+                + " bytes, more than any backup config (backy.requests.max-bytes is 1048576)");
+    assertThat(ch.basicGet(events, true)).as("no run, so no event").isNull();
+
+    // the service goes on taking requests
+    publish("backup", ServiceFixture.backupConfigYaml(fx.database));
+    assertThat(next(results).path("event").asText()).isEqualTo("backup.succeeded");
+    assertThat(fx.backupCount()).isEqualTo(1);
+  }
+
+  /**
+   * The request queues the documented settings declare survive a restart of the broker, with the
+   * (persistent) requests waiting in them. Without {@code arg.queue.durable=true},
+   * camel-spring-rabbitmq declares them non-durable: a broker restart drops them and every request
+   * queued, and the service declares them again, empty, without a word.
+   */
+  @Test
+  void theRequestQueuesOfTheDocumentedSettings_areDurable() throws Exception {
+    fx.start();
+    for (String queue : List.of(exchange + ".backup", exchange + ".restore")) {
+      try (Channel c = amqp.createChannel()) {
+        // declaring an existing queue with other properties is refused (PRECONDITION_FAILED)
+        assertThat(c.queueDeclare(queue, true, false, false, null).getQueue()).isEqualTo(queue);
+      }
+    }
+  }
+
+  /** Waits for a message on a queue. */
+  private GetResponse nextMessage(String queue) {
+    List<GetResponse> got = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              GetResponse r = ch.basicGet(queue, true);
+              if (r != null) {
+                got.add(r);
+              }
+              return !got.isEmpty();
+            });
+    return got.get(0);
   }
 
   /** The ready and unacknowledged messages of a queue, as the broker counts them. */

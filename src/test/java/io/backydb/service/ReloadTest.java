@@ -441,6 +441,30 @@ class ReloadTest {
     await().atMost(WITHIN).until(() -> runsOf(service, "r1") >= before + 2);
   }
 
+  /**
+   * A schedule refused for a step after its {@code from} (here a config parameter naming an
+   * environment variable that is not set) takes no Quartz job with it: camel-quartz schedules the
+   * job as soon as it resolves the {@code from} endpoint, and that job used to stay scheduled until
+   * the service stopped, firing into an endpoint with no route, even after the file was deleted.
+   */
+  @Test
+  void folder_leavesNoQuartzJobOfAScheduleItRefused() throws Exception {
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    Files.writeString(
+        fx.routes.resolve("unset.camel.yaml"),
+        ServiceFixture.schedule("unset", "* * * * * ?", Path.of("{{env:BACKY_TEST_UNSET_VAR}}")));
+    await()
+        .atMost(WITHIN)
+        .until(() -> !errors().isEmpty() && errors().get(0).contains("unset.camel.yaml is broken"));
+    assertThat(errors().get(0)).contains("env:BACKY_TEST_UNSET_VAR");
+    Scheduler scheduler =
+        ctx.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class)
+            .getScheduler();
+    assertThat(scheduler.checkExists(org.quartz.JobKey.jobKey("unset", "backy"))).isFalse();
+    assertThat(ctx.getEndpoints()).noneMatch(e -> e.getEndpointUri().contains("backy/unset"));
+  }
+
   /** A simple trigger's job ends once it has fired its count, and is not put back. */
   @Test
   void folder_leavesAFinishedOneShotJobFinished() throws Exception {

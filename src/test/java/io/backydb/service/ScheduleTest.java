@@ -147,6 +147,90 @@ class ScheduleTest {
     }
   }
 
+  /**
+   * Two schedules of one database with the same cron (a daily and a weekly one, both at 02:30)
+   * start their backups in the same second, so the clock gives both the same name. The second to
+   * commit used to fail at every such tick ("another backup took the name ... in the same second;
+   * run it again"): the scheduled backup was simply not made. Each now takes a name of its own. A
+   * third, compressed schedule (a .backy file, same sidecar name) is in the same race.
+   */
+  @Test
+  void schedulesOfOneDatabaseFiringTogether_eachMakeTheirBackup() throws Exception {
+    Path compressed = dir.resolve("compressed.yaml");
+    Files.writeString(
+        compressed,
+        ServiceFixture.backupConfigYaml(fx.database)
+            + "compression:\n  compression: true\n  compression_type: zstd\n");
+    Files.writeString(
+        fx.routes.resolve("daily.camel.yaml"),
+        ServiceFixture.schedule("daily", "0/2 * * * * ?", fx.config));
+    Files.writeString(
+        fx.routes.resolve("weekly.camel.yaml"),
+        ServiceFixture.schedule("weekly", "0/2 * * * * ?", fx.config));
+    Files.writeString(
+        fx.routes.resolve("packed.camel.yaml"),
+        ServiceFixture.schedule("packed", "0/2 * * * * ?", compressed));
+    BackyService service = fx.start();
+
+    await().atMost(Duration.ofSeconds(40)).until(() -> service.history().latest(100).size() >= 9);
+    List<RunRecord> runs = service.history().latest(100);
+    assertThat(runs)
+        .as("every scheduled backup succeeded")
+        .allSatisfy(r -> assertThat(r.error()).isNull());
+    assertThat(runs.stream().map(RunRecord::location).distinct().count()).isEqualTo(runs.size());
+    assertThat(runs.stream().map(RunRecord::location))
+        .anyMatch(l -> l.matches(".*_[0-9]{8}T[0-9]{6}Z-1\\.(sql|backy)"));
+    assertThat(fx.backupCount()).isGreaterThanOrEqualTo(runs.size());
+  }
+
+  /**
+   * A scheduled backup that fails for a reason it states (here: a database that does not exist)
+   * says so in one WARN line, the run's, and nothing else: each failed tick used to add an ERROR
+   * from Camel's error handler (message history and stack trace), an ERROR from camel-quartz's job
+   * and Quartz's own stack trace, some 150 lines a tick for one known cause.
+   */
+  @Test
+  void aScheduledBackupThatFails_isOneWarningLine() throws Exception {
+    Path missing = dir.resolve("missing-db.yaml");
+    Files.writeString(missing, ServiceFixture.backupConfigYaml(fx.database + "_not_there"));
+    Files.writeString(
+        fx.routes.resolve("broken.camel.yaml"),
+        ServiceFixture.schedule("broken", "* * * * * ?", missing));
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.addAppender(log);
+    try {
+      BackyService service = fx.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> service.history().latest(10).size() >= 2);
+      service.close();
+      List<ILoggingEvent> warnings =
+          List.copyOf(log.list).stream()
+              .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+              .toList();
+      assertThat(warnings)
+          .isNotEmpty()
+          .allSatisfy(
+              e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getFormattedMessage())
+                    .matches(
+                        "backup [0-9a-f-]+ failed: database '"
+                            + fx.database
+                            + "_not_there' does not exist on .*");
+                assertThat(e.getThrowableProxy()).isNull();
+              });
+      assertThat(
+              List.copyOf(log.list).stream()
+                  .filter(e -> e.getThrowableProxy() != null)
+                  .map(ILoggingEvent::getFormattedMessage))
+          .as("no stack trace at any level")
+          .isEmpty();
+    } finally {
+      root.detachAppender(log);
+    }
+  }
+
   private static List<RunRecord> byStart(BackyService service) {
     return service.history().latest(100).stream()
         .sorted(Comparator.comparing(RunRecord::startedAt))

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,76 @@ class ShutdownRecordingTest {
           .contains(history.get(0).id());
     } finally {
       eventLog.detachAppender(events);
+    }
+  }
+
+  /**
+   * A backup request on the real backup route, cut short while its store step waits for the dump
+   * (which a table lock holds up): the forced shutdown interrupts the service thread that runs
+   * requests, and that thread fails the run itself. It used to record the run with its interrupt
+   * flag still set, so the history file (ClosedByInterruptException) and the events endpoint
+   * (InterruptedException) both refused it: no record, no final event, and the reason "interrupted
+   * while reading from the pipe" in the result.
+   */
+  @Test
+  void aRequestWhoseThreadTheForcedShutdownInterrupts_isRecordedAsInterrupted() throws Exception {
+    fx.properties(
+        "camel.main.shutdownTimeout = 2\n"
+            + "backy.events.uri = log:backy.test.events2\n"
+            + "backy.requests.backup.uri = seda:test-backup-requests\n"
+            + "backy.requests.result.uri = log:backy.test.results2\n");
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    Logger eventLog = (Logger) LoggerFactory.getLogger("backy.test.events2");
+    eventLog.addAppender(events);
+    ListAppender<ILoggingEvent> results = new ListAppender<>();
+    results.start();
+    Logger resultLog = (Logger) LoggerFactory.getLogger("backy.test.results2");
+    resultLog.addAppender(results);
+    try (java.sql.Connection lock = ServiceFixture.server.connect(fx.database);
+        java.sql.Statement st = lock.createStatement()) {
+      // the dump reads the definitions, then waits for the rows of t until the lock goes
+      st.execute("LOCK TABLES t WRITE");
+      try {
+        BackyService service = fx.start();
+        CamelContext ctx = service.context();
+        try (ProducerTemplate p = ctx.createProducerTemplate()) {
+          p.sendBody("seda:test-backup-requests", Files.readString(fx.config));
+        }
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> ctx.getInflightRepository().size("backup") == 1);
+        service.close();
+      } finally {
+        st.execute("UNLOCK TABLES");
+      }
+
+      List<RunRecord> history =
+          new FileRunHistory(fx.logs.resolve("backy-history.jsonl")).latest(10);
+      assertThat(history)
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.status()).isEqualTo(RunRecord.FAILED);
+                assertThat(r.error()).isEqualTo(RunRecorder.INTERRUPTED);
+              });
+      List<String> sent = events.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+      assertThat(sent).hasSize(2);
+      assertThat(sent.get(1))
+          .contains("\"event\":\"backup.failed\"")
+          .contains(RunRecorder.INTERRUPTED)
+          .contains(history.get(0).id());
+      assertThat(results.list)
+          .singleElement()
+          .extracting(ILoggingEvent::getFormattedMessage, InstanceOfAssertFactories.STRING)
+          .contains(RunRecorder.INTERRUPTED)
+          .contains(history.get(0).id());
+      try (var files = Files.list(fx.backups)) {
+        assertThat(files).as("nothing left in the backup folder").isEmpty();
+      }
+    } finally {
+      eventLog.detachAppender(events);
+      resultLog.detachAppender(results);
     }
   }
 }

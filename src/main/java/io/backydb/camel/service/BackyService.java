@@ -56,6 +56,7 @@ public final class BackyService implements AutoCloseable {
     // settings checked before anything starts, so that a bad one is a config error, not a
     // half-start
     Duration reloadInterval = settings.reloadInterval();
+    settings.requestsMaxBytes();
     boolean clustered = settings.clustered();
     database = settings.databaseUrl().map(u -> ServiceDatabase.open(settings)).orElse(null);
     RunHistory history =

@@ -91,13 +91,36 @@ final class EndpointSender {
           }
           done.countDown();
         });
-    if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+    if (!awaitUninterruptibly(done, timeout)) {
       givenUp.set(true);
       throw new IllegalStateException(
           "no answer from " + URISupport.sanitizeUri(uri) + " in " + timeout.toSeconds() + " s");
     }
     if (exchange.getException() != null) {
       throw exchange.getException();
+    }
+  }
+
+  /**
+   * Waits for the send even on an interrupted thread: a forced shutdown interrupts the thread of a
+   * run it cut short, which is the thread that sends that run's final event and result. The wait is
+   * bounded by the timeout all the same; the interrupt flag is set again afterwards.
+   */
+  private static boolean awaitUninterruptibly(CountDownLatch done, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

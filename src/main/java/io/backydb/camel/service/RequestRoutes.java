@@ -1,7 +1,9 @@
 package io.backydb.camel.service;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.backydb.backup.BackupResult;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -51,6 +53,7 @@ final class RequestRoutes extends RouteBuilder {
   private final ServiceSettings settings;
   private final EndpointSender sender = new EndpointSender();
   private final RequestConfigFiles configFiles;
+  private final long maxBytes;
   private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
   private ProducerTemplate producer;
 
@@ -72,22 +75,73 @@ final class RequestRoutes extends RouteBuilder {
     }
   }
 
+  /**
+   * Where Camel components put what ties a message to its reply: the correlation id and the message
+   * id of AMQP (camel-spring-rabbitmq) and of JMS. A result carries its request's correlation id,
+   * or where the request has none its message id (JMS's convention for replies), in the same
+   * component's correlation header, so that the client who sent several plain requests can tell
+   * which result is whose.
+   */
+  private static final List<String[]> CORRELATION_HEADERS =
+      List.of(
+          new String[] {"CamelSpringRabbitmqCorrelationId", "CamelSpringRabbitmqMessageId"},
+          new String[] {"JMSCorrelationID", "JMSMessageID"});
+
   /** An accepted request. */
   private static final class Request {
     final String id;
     final String trigger;
+
+    /** The correlation header of the request's component and its value; null without one. */
+    final String correlationHeader;
+
+    final String correlationId;
     final AtomicBoolean resultSent = new AtomicBoolean();
     volatile Exchange run;
 
-    Request(String id, String trigger) {
+    Request(String id, String trigger, Map<String, Object> headers) {
       this.id = id;
       this.trigger = trigger;
+      String header = null;
+      String value = null;
+      for (String[] h : CORRELATION_HEADERS) {
+        Object v = headers.get(h[0]) != null ? headers.get(h[0]) : headers.get(h[1]);
+        if (v != null && !v.toString().isEmpty()) {
+          header = h[0];
+          value = v.toString();
+          break;
+        }
+      }
+      this.correlationHeader = header;
+      this.correlationId = value;
+    }
+
+    /** The result JSON with the request's {@code correlation_id}, when it has one. */
+    String result(String json) {
+      if (correlationId == null) {
+        return json;
+      }
+      try {
+        ObjectNode n = (ObjectNode) FileRunHistory.JSON.readTree(json);
+        ObjectNode out = FileRunHistory.JSON.createObjectNode();
+        out.set("event", n.remove("event"));
+        out.put("correlation_id", correlationId);
+        out.setAll(n);
+        return out.toString();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("a result is JSON", e);
+      }
+    }
+
+    Map<String, Object> resultHeaders() {
+      return correlationId == null ? Map.of() : Map.of(correlationHeader, correlationId);
     }
   }
 
   RequestRoutes(ServiceSettings settings) {
     this.settings = settings;
     this.configFiles = new RequestConfigFiles(settings.requestsConfigDir().orElse(null));
+    this.maxBytes = settings.requestsMaxBytes();
   }
 
   @Override
@@ -115,6 +169,9 @@ final class RequestRoutes extends RouteBuilder {
 
   /** The consumer's part: waits until the kind's slot is free, then hands the request over. */
   private void accept(Exchange request, Kind kind) throws Exception {
+    if (refusedForSize(request, kind)) {
+      return;
+    }
     String config = request.getMessage().getBody(String.class);
     CamelContext ctx = getContext();
     Object channel = request.getProperty(RABBIT_CHANNEL);
@@ -148,7 +205,9 @@ final class RequestRoutes extends RouteBuilder {
         break;
       }
     }
-    Request accepted = new Request(request.getExchangeId(), request.getFromRouteId());
+    Request accepted =
+        new Request(
+            request.getExchangeId(), request.getFromRouteId(), request.getMessage().getHeaders());
     kind.accepted.put(accepted.id, accepted);
     Exchange handed;
     try {
@@ -181,6 +240,41 @@ final class RequestRoutes extends RouteBuilder {
     }
   }
 
+  /**
+   * Refuses a request bigger than {@code backy.requests.max-bytes} before it is read as text or
+   * parsed: parsing a config of many megabytes (a list of a million tables) took the heap and
+   * killed the thread that runs requests, with no result, no record and the message acknowledged.
+   * The refusal is the request's result, as for any other refused request; nothing runs.
+   */
+  private boolean refusedForSize(Exchange request, Kind kind) {
+    Object body = request.getMessage().getBody();
+    if (!(body instanceof byte[]) && !(body instanceof String)) {
+      body = request.getMessage().getBody(byte[].class);
+    }
+    long size = body instanceof byte[] b ? b.length : body instanceof String t ? t.length() : 0;
+    if (size <= maxBytes) {
+      return false;
+    }
+    Request refused =
+        new Request(
+            request.getExchangeId(), request.getFromRouteId(), request.getMessage().getHeaders());
+    String why =
+        "the request is "
+            + size
+            + " bytes, more than any "
+            + kind.name
+            + " config ("
+            + ServiceSettings.REQUESTS_MAX_BYTES
+            + " is "
+            + maxBytes
+            + ")";
+    LOG.warn("{} request {} refused: {}", kind.name, refused.id, why);
+    String json = refused.result(failed(why));
+    sendResult(refused, json);
+    request.getMessage().setBody(request.getPattern() == ExchangePattern.InOut ? json : null);
+    return true;
+  }
+
   /** Whether the broker took the message back (its channel closed), so it is not ours to run. */
   private static boolean taken(Object channel) {
     return channel instanceof com.rabbitmq.client.Channel c && !c.isOpen();
@@ -195,7 +289,7 @@ final class RequestRoutes extends RouteBuilder {
         config = configFiles.check(handed.getMessage().getBody(String.class));
       } catch (IllegalArgumentException e) {
         LOG.warn("{} request {} refused: {}", kind.name, request.id, e.getMessage());
-        String json = failed(e.getMessage());
+        String json = request.result(failed(e.getMessage()));
         handed.getMessage().setBody(json);
         sendResult(request, json);
         return;
@@ -205,7 +299,7 @@ final class RequestRoutes extends RouteBuilder {
       run.setProperty(RunRecorder.TRIGGER, request.trigger);
       request.run = run;
       producer().send("direct:" + kind.name, run);
-      String json = resultJson(run);
+      String json = request.result(resultJson(run));
       handed.getMessage().setBody(json);
       sendResult(request, json);
     } finally {
@@ -240,7 +334,7 @@ final class RequestRoutes extends RouteBuilder {
       return;
     }
     try {
-      sender.send(getContext(), uri, json, Map.of());
+      sender.send(getContext(), uri, json, request.resultHeaders());
     } catch (Exception e) {
       LOG.warn(
           "cannot send the result of request {} to {}: {}",
@@ -261,9 +355,9 @@ final class RequestRoutes extends RouteBuilder {
         Exchange run = r.run;
         if (run == null) {
           LOG.warn("{} request {} was not run: {}", kind.name, r.id, NOT_RUN);
-          sendResult(r, failed(NOT_RUN));
+          sendResult(r, r.result(failed(NOT_RUN)));
         } else {
-          sendResult(r, resultJson(run));
+          sendResult(r, r.result(resultJson(run)));
         }
       }
     }

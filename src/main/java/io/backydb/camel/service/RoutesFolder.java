@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Route;
 import org.apache.camel.RouteConfigurationsBuilder;
 import org.apache.camel.RoutesBuilder;
@@ -384,6 +385,7 @@ public final class RoutesFolder implements AutoCloseable {
     long changesSeen = changes.get();
     Set<String> routesBefore = routeIds();
     Set<String> templatesBefore = templateIds(model);
+    Set<Endpoint> endpointsBefore = new HashSet<>(context.getEndpoints());
     String error = null;
     boolean waitsForOthers = false;
     try {
@@ -421,6 +423,7 @@ public final class RoutesFolder implements AutoCloseable {
     Loaded now = new Loaded(digest, routes, templates, error, false, 0);
     if (error != null) {
       removeRefusedRoutes(f, now);
+      removeQuartzEndpointsWithoutRoute(endpointsBefore);
       now = new Loaded(digest, Set.of(), Set.of(), error, waitsForOthers, changesSeen);
       if (!initial) {
         LOG.error(
@@ -647,6 +650,27 @@ public final class RoutesFolder implements AutoCloseable {
         }
       } catch (Exception e) {
         LOG.warn("cannot check the quartz job of route {}: {}", r.getRouteId(), e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Removes the Quartz endpoints a refused file made that no route consumes from. camel-quartz
+   * schedules a job as soon as it resolves a {@code from} endpoint; a route refused for a later
+   * step (a placeholder of an unset variable, an unknown bean) is never added, so its endpoint was
+   * left with a job that fired into nothing until the service stopped. Removing the endpoint stops
+   * it, which deletes its job.
+   */
+  private void removeQuartzEndpointsWithoutRoute(Set<Endpoint> before) {
+    for (Endpoint e : List.copyOf(context.getEndpoints())) {
+      if (e instanceof QuartzEndpoint q
+          && !before.contains(e)
+          && context.getRoutes().stream().noneMatch(r -> r.getEndpoint() == q)) {
+        try {
+          context.removeEndpoint(q);
+        } catch (Exception ex) {
+          LOG.warn("cannot remove quartz endpoint {}: {}", q.getTriggerKey(), ex.getMessage());
+        }
       }
     }
   }

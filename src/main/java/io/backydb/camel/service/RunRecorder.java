@@ -165,14 +165,31 @@ public final class RunRecorder extends RoutePolicySupport {
         || open.remove(started.id()) == null) {
       return; // recorded already (or recorded as interrupted by the shutdown)
     }
-    RunRecord done = finish(started, exchange);
-    exchange.setProperty(RUN, done); // a request route reads the outcome from here
-    BackupMetadata metadata =
-        exchange.getMessage().getBody() instanceof BackupResult r ? r.metadata() : null;
-    if (exchange.getException() != null) {
-      metadata = null;
+    // A forced shutdown interrupts the thread running the route (a request run's, say): a run it
+    // cut short fails on that thread and gets here with the interrupt flag set, which would make
+    // the history file (ClosedByInterruptException) and the events producer refuse the record.
+    // The flag is set again once the run is recorded, for whoever owns the thread.
+    boolean interrupted = Thread.interrupted();
+    try {
+      boolean cutShort = interrupted && stopping(route);
+      RunRecord done = finish(started, exchange, cutShort);
+      exchange.setProperty(RUN, done); // a request route reads the outcome from here
+      BackupMetadata metadata =
+          exchange.getMessage().getBody() instanceof BackupResult r ? r.metadata() : null;
+      if (exchange.getException() != null) {
+        metadata = null;
+      }
+      record(route, done, metadata, cutShort ? null : exchange.getException());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    record(route, done, metadata);
+  }
+
+  private static boolean stopping(Route route) {
+    CamelContext ctx = route.getCamelContext();
+    return ctx.isStopping() || ctx.isStopped();
   }
 
   /**
@@ -195,13 +212,17 @@ public final class RunRecorder extends RoutePolicySupport {
           s.finished(
               RunRecord.FAILED, end, database(o.exchange()), null, null, null, null, INTERRUPTED);
       o.exchange().setProperty(RUN, failed);
-      record(o.route(), failed, null);
+      record(o.route(), failed, null, null);
       interrupted.add(failed);
     }
     return interrupted;
   }
 
-  private void record(Route route, RunRecord done, BackupMetadata metadata) {
+  /**
+   * @param failure what failed the run: a failure BackyDB explains (a BackyException) is the one
+   *     line of its reason; any other is logged with its stack trace, as it is a surprise
+   */
+  private void record(Route route, RunRecord done, BackupMetadata metadata, Throwable failure) {
     try {
       history.record(done);
     } catch (RuntimeException e) {
@@ -215,7 +236,11 @@ public final class RunRecorder extends RoutePolicySupport {
     count(done);
     publish(route, done, metadata);
     if (RunRecord.FAILED.equals(done.status())) {
-      LOG.warn("{} {} failed: {}", done.operation(), done.id(), done.error());
+      if (failure != null && BackyException.find(failure) == null) {
+        LOG.warn("{} {} failed: {}", done.operation(), done.id(), done.error(), failure);
+      } else {
+        LOG.warn("{} {} failed: {}", done.operation(), done.id(), done.error());
+      }
     } else {
       LOG.info(
           "{} {} succeeded in {} ms: {}",
@@ -235,7 +260,11 @@ public final class RunRecorder extends RoutePolicySupport {
     return rj != null ? rj.config().database().dbName() : null;
   }
 
-  private RunRecord finish(RunRecord s, Exchange exchange) {
+  /**
+   * @param cutShort the service's stop interrupted the run's thread: a failure is then that
+   *     interruption (the pipe or the storage it was waiting for), and is reported as such
+   */
+  private RunRecord finish(RunRecord s, Exchange exchange, boolean cutShort) {
     Instant end = Instant.now();
     Throwable failure = exchange.getException();
     String database = null;
@@ -266,7 +295,15 @@ public final class RunRecorder extends RoutePolicySupport {
     return failure == null
         ? s.finished(
             RunRecord.SUCCEEDED, end, database, dumpBytes, storedBytes, location, leftOut, null)
-        : s.finished(RunRecord.FAILED, end, database, null, null, null, null, reason(failure));
+        : s.finished(
+            RunRecord.FAILED,
+            end,
+            database,
+            null,
+            null,
+            null,
+            null,
+            cutShort ? INTERRUPTED : reason(failure));
   }
 
   /** The one-line reason of a failure, as users see it. */

@@ -39,6 +39,7 @@ public final class ServiceSettings {
   public static final String HISTORY_FILE = "backy.history.file";
   public static final String RELOAD_INTERVAL_MS = "backy.reload.interval-ms";
   public static final String NODE_NAME = "backy.node";
+  public static final String REQUESTS_MAX_BYTES = "backy.requests.max-bytes";
 
   private final Properties props;
   private final Path routes;
@@ -171,6 +172,20 @@ public final class ServiceSettings {
           RELOAD_INTERVAL_MS + " must be at least 1 (milliseconds), found \"" + ms + "\"");
     }
     return Duration.ofMillis(ms);
+  }
+
+  /**
+   * The largest request body the request routes read (default 1 MiB): a config is a few hundred
+   * bytes, and a body of many megabytes takes many times its size in memory to parse.
+   */
+  public long requestsMaxBytes() {
+    long bytes = longValue(REQUESTS_MAX_BYTES, 1 << 20);
+    if (bytes < 1) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          REQUESTS_MAX_BYTES + " must be at least 1 (bytes), found \"" + bytes + "\"");
+    }
+    return bytes;
   }
 
   /** A name for this node in history records and events. */
