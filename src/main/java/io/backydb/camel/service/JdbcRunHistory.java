@@ -7,10 +7,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import javax.sql.DataSource;
 
 /** Run history in the {@code backy_history} table of the service database (created if missing). */
@@ -35,6 +38,9 @@ public final class JdbcRunHistory implements RunHistory {
 
   /** MySQL's and MariaDB's "Duplicate column name". */
   private static final int ER_DUP_FIELDNAME = 1060;
+
+  private static final DateTimeFormatter DATETIME_3 =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
 
   private final DataSource ds;
   private final String where;
@@ -90,9 +96,9 @@ public final class JdbcRunHistory implements RunHistory {
       p.setString(i++, r.status());
       p.setString(i++, r.node());
       p.setString(i++, r.trigger());
-      p.setTimestamp(i++, ts(r.scheduledAt()));
-      p.setTimestamp(i++, ts(r.startedAt()));
-      p.setTimestamp(i++, ts(r.finishedAt()));
+      p.setString(i++, utc(r.scheduledAt()));
+      p.setString(i++, utc(r.startedAt()));
+      p.setString(i++, utc(r.finishedAt()));
       p.setObject(i++, r.durationMs());
       p.setString(i++, r.database());
       p.setObject(i++, r.dumpBytes());
@@ -129,9 +135,9 @@ public final class JdbcRunHistory implements RunHistory {
                   rs.getString(3),
                   rs.getString(4),
                   rs.getString(5),
-                  instant(rs.getTimestamp(6)),
-                  instant(rs.getTimestamp(7)),
-                  instant(rs.getTimestamp(8)),
+                  instant(rs.getObject(6, LocalDateTime.class)),
+                  instant(rs.getObject(7, LocalDateTime.class)),
+                  instant(rs.getObject(8, LocalDateTime.class)),
                   rs.getObject(9, Long.class),
                   rs.getString(10),
                   rs.getObject(11, Long.class),
@@ -153,13 +159,19 @@ public final class JdbcRunHistory implements RunHistory {
     return "table " + TABLE + " in " + where;
   }
 
-  // DATETIME columns hold UTC: the JDBC URL should use connectionTimeZone=UTC or the server's zone
-  private static Timestamp ts(Instant i) {
-    return i == null ? null : Timestamp.from(i);
+  /**
+   * An instant as the text of a DATETIME(3) in UTC. Not a Timestamp: Connector/J converts one into
+   * the connection's time zone (so nodes with different URLs or zones wrote different times), and
+   * drops its milliseconds on a MariaDB server, which it takes for MySQL 5.5 by the "5.5.5-" its
+   * handshake starts with (so two runs in one second came back in either order).
+   */
+  private static String utc(Instant i) {
+    return i == null ? null : DATETIME_3.format(i.atOffset(ZoneOffset.UTC));
   }
 
-  private static Instant instant(Timestamp t) {
-    return t == null ? null : t.toInstant();
+  /** The instant of a DATETIME column, which holds UTC; read as it is, without a zone's shift. */
+  private static Instant instant(LocalDateTime utc) {
+    return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
   }
 
   private static String truncate(String s) {
