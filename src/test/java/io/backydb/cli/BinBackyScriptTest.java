@@ -47,6 +47,7 @@ class BinBackyScriptTest {
             + " echo partial > \"${a#*=}\";; esac; done\n"
             + "trap 'echo TERM >> \"$SIGNALS\"; kill $sleeper 2>/dev/null; exit 143' TERM\n"
             + "trap 'echo HUP >> \"$SIGNALS\"' HUP\n"
+            + "echo \"java options: $*\"\n"
             + "read -r line && echo \"java read: $line\"\n"
             + "echo started\n"
             + "[ -n \"$FAKE_EXIT\" ] && exit \"$FAKE_EXIT\"\n"
@@ -128,6 +129,42 @@ class BinBackyScriptTest {
     assertThat(script.waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(script.exitValue()).isEqualTo(3);
     assertThat(archives()).isEmpty();
+  }
+
+  /**
+   * The service (`backy run`) ends on an OutOfMemoryError instead of running on with a dead thread
+   * (a request consumer, say) while its health says UP; a one-shot command needs no such option.
+   * Also when BACKY_JAVA_OPTS replaces the default options.
+   */
+  @Test
+  void theServiceEndsOnAnOutOfMemoryErrorWhateverItsOptions() throws Exception {
+    assertThat(javaOptions("run", null)).contains(" -XX:+ExitOnOutOfMemoryError ");
+    assertThat(javaOptions("run", "-Xmx1g")).contains("-Xmx1g -XX:+ExitOnOutOfMemoryError ");
+    assertThat(javaOptions("backup", null)).doesNotContain("ExitOnOutOfMemoryError");
+  }
+
+  /** The options {@code bin/backy command} gave Java, with {@code BACKY_JAVA_OPTS} {@code opts}. */
+  private String javaOptions(String command, String opts) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(home.resolve("bin/backy").toString(), command).redirectErrorStream(true);
+    pb.environment().put("PATH", home.resolve("fakebin") + ":" + System.getenv("PATH"));
+    pb.environment().put("SIGNALS", signals.toString());
+    pb.environment().put("FAKE_EXIT", "0");
+    pb.environment().put("BACKY_CDS", "off");
+    if (opts == null) {
+      pb.environment().remove("BACKY_JAVA_OPTS");
+    } else {
+      pb.environment().put("BACKY_JAVA_OPTS", opts);
+    }
+    Process script = pb.start();
+    script.getOutputStream().close();
+    assertThat(script.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    return new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> l.startsWith("java options: "))
+            .findFirst()
+            .orElseThrow()
+        + " ";
   }
 
   private Process start(String fakeExit) throws IOException {
