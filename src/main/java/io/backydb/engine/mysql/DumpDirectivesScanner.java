@@ -113,14 +113,14 @@ final class DumpDirectivesScanner implements DumpScanner {
     if (!sql.startsWith("INSERT INTO `")) {
       return null;
     }
-    int i = endOfName(sql, "INSERT INTO ".length());
+    int i = SqlText.endOfQuotedName(sql, "INSERT INTO ".length());
     if (i < 0 || !sql.startsWith(" (", i)) {
       return null;
     }
     i += 2;
     List<String> columns = new ArrayList<>();
     while (i < sql.length() && sql.charAt(i) == '`') {
-      int end = endOfName(sql, i);
+      int end = SqlText.endOfQuotedName(sql, i);
       if (end < 0) {
         return null;
       }
@@ -131,22 +131,6 @@ final class DumpDirectivesScanner implements DumpScanner {
       }
     }
     return sql.startsWith(") VALUES", i) ? columns : null;
-  }
-
-  /** The index just past the quoted name opening at {@code i}, or -1 if it is not closed. */
-  private static int endOfName(String s, int i) {
-    int j = i + 1;
-    while (j < s.length()) {
-      if (s.charAt(j) == '`') {
-        if (j + 1 < s.length() && s.charAt(j + 1) == '`') {
-          j += 2;
-          continue;
-        }
-        return j + 1;
-      }
-      j++;
-    }
-    return -1;
   }
 
   /** The section's feature, or null for one this version does not know (nothing to restore). */

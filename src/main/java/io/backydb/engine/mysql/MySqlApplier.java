@@ -425,12 +425,7 @@ final class MySqlApplier {
      * there, so nothing was applied. Names the account as the server matched it (never a password).
      */
     private BackyException mayNotCreate(SQLException e) throws SQLException {
-      String account;
-      try (Statement s = connection.createStatement();
-          ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
-        rs.next();
-        account = rs.getString(1);
-      }
+      String account = UnlistedDatabase.currentUser(connection);
       return new BackyException(
           ErrorCode.DATABASE,
           "database '"

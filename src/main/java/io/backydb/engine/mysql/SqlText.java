@@ -162,4 +162,23 @@ final class SqlText {
     buf[len++] = '\'';
     return this;
   }
+
+  /**
+   * The index just past the backquoted name that opens at {@code i} (a doubled backquote inside it
+   * is one backquote), or -1 if it is not closed.
+   */
+  static int endOfQuotedName(String s, int i) {
+    int j = i + 1;
+    while (j < s.length()) {
+      if (s.charAt(j) == '`') {
+        if (j + 1 < s.length() && s.charAt(j + 1) == '`') {
+          j += 2;
+          continue;
+        }
+        return j + 1;
+      }
+      j++;
+    }
+    return -1;
+  }
 }

@@ -54,12 +54,7 @@ enum UnlistedDatabase {
   static BackyException hidden(
       Connection c, String database, MySqlConnections connections, String what)
       throws SQLException {
-    String account;
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
-      rs.next();
-      account = rs.getString(1);
-    }
+    String account = currentUser(c);
     return new BackyException(
         ErrorCode.DATABASE,
         "user "
@@ -77,5 +72,17 @@ enum UnlistedDatabase {
             + " privileges on `"
             + database
             + "`.*");
+  }
+
+  /**
+   * The account on {@code c} as the server matched it ({@code user@host}), for errors that name it:
+   * never the password, and the host part the grants are written for.
+   */
+  static String currentUser(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 }

@@ -47,7 +47,8 @@ final class ViewReferences {
         i = endOfString(body, i);
         previous = 'w';
       } else if (ch == '`') {
-        int end = endOfName(body, i);
+        int closed = SqlText.endOfQuotedName(body, i);
+        int end = closed < 0 ? n : closed;
         String name = end - 1 > i ? body.substring(i + 1, end - 1).replace("``", "`") : "";
         char next = nextChar(body, end);
         if (previous != '.'
@@ -95,22 +96,6 @@ final class ViewReferences {
       } else {
         j++;
       }
-    }
-    return s.length();
-  }
-
-  /** The index just past the quoted name opening at {@code i}. */
-  private static int endOfName(String s, int i) {
-    int j = i + 1;
-    while (j < s.length()) {
-      if (s.charAt(j) == '`') {
-        if (j + 1 < s.length() && s.charAt(j + 1) == '`') {
-          j += 2;
-          continue;
-        }
-        return j + 1;
-      }
-      j++;
     }
     return s.length();
   }
