@@ -13,7 +13,6 @@ import io.backydb.keys.LocalKeystoreProvider;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.Storages;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -216,18 +215,9 @@ final class KeysCommand implements Runnable {
     @Override
     public Integer call() {
       try (Keystore ks = parent.keystore(config)) {
-        if (ks instanceof LocalKeystoreProvider local && !Files.isDirectory(local.directory())) {
+        if (ks instanceof LocalKeystoreProvider local) {
           // a misspelt LOCAL_KEY_STORE_PATH is not an empty keystore
-          throw new BackyException(
-              ErrorCode.CONFIG,
-              "environment variable "
-                  + Environment.LOCAL_KEY_STORE_PATH
-                  + " ("
-                  + local.directory()
-                  + ") "
-                  + (Files.exists(local.directory())
-                      ? "is not a folder"
-                      : "names a folder that does not exist"));
+          Environment.requireFolder(Environment.LOCAL_KEY_STORE_PATH, local.directory());
         }
         List<String> ids = ks.keyIds();
         if (ids.isEmpty()) {

@@ -2,6 +2,8 @@ package io.backydb.config;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
@@ -65,5 +67,22 @@ public interface Environment {
           ErrorCode.CONFIG, "environment variable " + name + " is empty (required " + why + ")");
     }
     return v;
+  }
+
+  /**
+   * Nothing, if {@code dir}, which variable {@code name} names, is a folder; else the one-line
+   * config error a command that reads what is in it gives: a misspelt folder is not an empty one.
+   */
+  static void requireFolder(String name, Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "environment variable "
+              + name
+              + " ("
+              + dir
+              + ") "
+              + (Files.exists(dir) ? "is not a folder" : "names a folder that does not exist"));
+    }
   }
 }

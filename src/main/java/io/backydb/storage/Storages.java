@@ -35,17 +35,8 @@ public final class Storages {
    */
   public static BackupStorage openExisting(StorageConfig config, Environment env) {
     BackupStorage storage = open(config, env);
-    if (storage instanceof LocalStorage local && !Files.isDirectory(local.root())) {
-      throw new BackyException(
-          ErrorCode.CONFIG,
-          "environment variable "
-              + Environment.LOCAL_PATH
-              + " ("
-              + local.root()
-              + ") "
-              + (Files.exists(local.root())
-                  ? "is not a folder"
-                  : "names a folder that does not exist"));
+    if (storage instanceof LocalStorage local) {
+      Environment.requireFolder(Environment.LOCAL_PATH, local.root());
     }
     return storage;
   }
