@@ -59,13 +59,8 @@ class TableListBackupTest {
     Path backup = dir.resolve("backup.yaml");
     Files.writeString(
         backup,
-        "database:\n  host: "
-            + server.host()
-            + "\n  port: "
-            + server.port()
-            + "\n  user: root\n  db_name: "
-            + source
-            + "\n  tables: [a, s]\n  features: {tables: true, data: true, views: true}\n"
+        server.databaseYaml("root", source)
+            + "  tables: [a, s]\n  features: {tables: true, data: true, views: true}\n"
             + "storage:\n  storage_type: local\n");
     CliRun b = CliRun.backy(dir, dir.resolve("backups"), "backup", "--config", backup.toString());
     assertThat(b.exit()).as(b.err()).isZero();
@@ -74,13 +69,8 @@ class TableListBackupTest {
     Path restore = dir.resolve("restore.yaml");
     Files.writeString(
         restore,
-        "database:\n  host: "
-            + server.host()
-            + "\n  port: "
-            + server.port()
-            + "\n  user: root\n  db_name: "
-            + target
-            + "\nbackup_path: '"
+        server.databaseYaml("root", target)
+            + "backup_path: '"
             + location
             + "'\nstorage:\n  storage_type: local\n");
     CliRun r = CliRun.backy(dir, dir.resolve("backups"), "restore", "--config", restore.toString());

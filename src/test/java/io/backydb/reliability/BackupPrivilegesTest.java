@@ -99,15 +99,8 @@ class BackupPrivilegesTest {
     Path f = dir.resolve("backup-" + account + ".yaml");
     Files.writeString(
         f,
-        "database:\n  host: "
-            + server.host()
-            + "\n  port: "
-            + server.port()
-            + "\n  user: "
-            + account
-            + "\n  db_name: "
-            + db
-            + "\n  features: {"
+        server.databaseYaml(account, db)
+            + "  features: {"
             + features
             + "}\n"
             + extra

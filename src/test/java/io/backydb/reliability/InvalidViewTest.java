@@ -65,13 +65,8 @@ class InvalidViewTest {
     Path f = dir.resolve("backup-" + database + ".yaml");
     Files.writeString(
         f,
-        "database:\n  host: "
-            + server.host()
-            + "\n  port: "
-            + server.port()
-            + "\n  user: root\n  db_name: "
-            + database
-            + "\n  multiple_files: "
+        server.databaseYaml("root", database)
+            + "  multiple_files: "
             + multipleFiles
             + "\n  features: {"
             + features
@@ -129,13 +124,8 @@ class InvalidViewTest {
     Path restore = dir.resolve("restore.yaml");
     Files.writeString(
         restore,
-        "database:\n  host: "
-            + server.host()
-            + "\n  port: "
-            + server.port()
-            + "\n  user: root\n  db_name: "
-            + copy
-            + "\nbackup_path: '"
+        server.databaseYaml("root", copy)
+            + "backup_path: '"
             + location
             + "'\nstorage:\n  storage_type: local\n");
     assertThat(run("restore", "--config", restore.toString())).as(err).isZero();

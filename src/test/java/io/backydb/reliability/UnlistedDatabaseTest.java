@@ -160,16 +160,7 @@ class UnlistedDatabaseTest {
   private Path backupConfig(String account, String database) throws Exception {
     Path f = dir.resolve("backup-" + account + "-" + database + ".yaml");
     Files.writeString(
-        f,
-        "database:\n  host: "
-            + server.host()
-            + "\n  port: "
-            + server.port()
-            + "\n  user: "
-            + account
-            + "\n  db_name: "
-            + database
-            + "\nstorage:\n  storage_type: local\n");
+        f, server.databaseYaml(account, database) + "storage:\n  storage_type: local\n");
     return f;
   }
 
@@ -177,15 +168,8 @@ class UnlistedDatabaseTest {
     Path f = dir.resolve("restore-" + account + "-" + database + ".yaml");
     Files.writeString(
         f,
-        "database:\n  host: "
-            + server.host()
-            + "\n  port: "
-            + server.port()
-            + "\n  user: "
-            + account
-            + "\n  db_name: "
-            + database
-            + "\nbackup_path: '"
+        server.databaseYaml(account, database)
+            + "backup_path: '"
             + location
             + "'\nstorage:\n  storage_type: local\n");
     return f;

@@ -55,13 +55,7 @@ final class ServiceFixture implements AutoCloseable {
   }
 
   static String backupConfigYaml(String db) {
-    return "database:\n  host: "
-        + server.host()
-        + "\n  port: "
-        + server.port()
-        + "\n  user: root\n  db_name: "
-        + db
-        + "\nstorage:\n  storage_type: local\n";
+    return server.databaseYaml("root", db) + "storage:\n  storage_type: local\n";
   }
 
   Environment env() {

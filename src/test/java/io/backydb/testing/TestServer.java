@@ -145,6 +145,23 @@ public final class TestServer {
     return m;
   }
 
+  /**
+   * The {@code database:} section of a YAML config for database {@code db} on this server as {@code
+   * user}, each line ending in a newline: a test appends further database keys (indented by two
+   * spaces) and the other sections.
+   */
+  public String databaseYaml(String user, String db) {
+    return "database:\n  host: "
+        + host
+        + "\n  port: "
+        + port
+        + "\n  user: "
+        + user
+        + "\n  db_name: "
+        + db
+        + "\n";
+  }
+
   /** The seed's database section for a database on this server. */
   public Map<String, Object> databaseConfig(String db) {
     Map<String, Object> m = new LinkedHashMap<>();
