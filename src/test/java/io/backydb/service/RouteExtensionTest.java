@@ -77,7 +77,7 @@ class RouteExtensionTest {
     List<String> pre = new ArrayList<>();
     List<String> post = new ArrayList<>();
     List<String> into = null;
-    for (String line : m.group(1).split("\n")) {
+    for (String line : m.group(1).lines().toList()) {
       if (line.contains("steps:")) {
         into = pre;
       } else if (line.contains("{ref: backupConfig}")) {
