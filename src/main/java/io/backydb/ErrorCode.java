@@ -28,6 +28,7 @@ public enum ErrorCode {
     this.exitCode = exitCode;
   }
 
+  /** The {@code bin/backy} exit status for this kind of failure: 2 or 1. */
   public int exitCode() {
     return exitCode;
   }

@@ -5,7 +5,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * A backup job: the seed's backup configuration schema. Immutable; build it with {@link
- * ConfigLoader} from JSON, YAML or a map, which validates every key.
+ * ConfigLoader} from JSON, YAML or a map, which validates every key and reports a bad one as a
+ * {@link io.backydb.BackyException} (the constructors throw {@link IllegalArgumentException}).
+ *
+ * @param database where the database is and what to take from it (required)
+ * @param compression the {@code compression} section (default: none)
+ * @param security the {@code security} section: encryption and its keys (default: none)
+ * @param integrity the {@code integrity} section: HMAC or checksum (default: none)
+ * @param storage where the backup goes (required)
  */
 public record BackupConfig(
     DatabaseConfig database,

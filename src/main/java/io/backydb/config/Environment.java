@@ -16,7 +16,9 @@ public interface Environment {
   /** The seed's environment variables. */
   String DB_PASSWORD = "DB_PASSWORD";
 
+  /** Backup and restore: the folder of {@code backydb.log} (required, see README). */
   String LOGGING_PATH = "LOGGING_PATH";
+
   String LOCAL_PATH = "LOCAL_PATH";
   String INTEGRITY_PASSWORD = "INTEGRITY_PASSWORD";
   String PRIVATE_KEY_PASSWORD = "PRIVATE_KEY_PASSWORD";
@@ -38,12 +40,18 @@ public interface Environment {
    */
   String AWS_S3_PATH_STYLE = "AWS_S3_PATH_STYLE";
 
+  /** The variable's value, or empty if it is not set. */
   Optional<String> get(String name);
 
+  /** The process environment ({@link System#getenv(String)}). */
   static Environment system() {
     return name -> Optional.ofNullable(System.getenv(name));
   }
 
+  /**
+   * Exactly the variables in {@code values} (copied; later changes to the map are not seen), and no
+   * variable of the process environment: the Java API's way to give secrets explicitly.
+   */
   static Environment of(Map<String, String> values) {
     Map<String, String> copy = Map.copyOf(values);
     return name -> Optional.ofNullable(copy.get(name));

@@ -3,6 +3,7 @@ package io.backydb.camel.service;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.camel.BackyProcessors;
+import io.backydb.camel.ResultJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +107,8 @@ public final class BackyService implements AutoCloseable {
         new MainListenerSupport() {
           @Override
           public void beforeConfigure(BaseMainSupport m) {
+            // a step of the user's after backup or restore can send the result as JSON
+            ResultJson.register(m.getCamelContext());
             m.getCamelContext()
                 .addRoutePolicyFactory(
                     (ctx, routeId, route) -> RunRecorder.applies(routeId) ? recorder : null);

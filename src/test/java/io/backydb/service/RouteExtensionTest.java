@@ -1,0 +1,141 @@
+package io.backydb.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backydb.backup.BackupResult;
+import io.backydb.restore.RestoreResult;
+import io.backydb.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's "Routes": a step of one's own added to the backup or restore route of the routes
+ * folder, here sending the route's result to an endpoint (a file; a queue producer needs the body
+ * as bytes in the same way).
+ */
+class RouteExtensionTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  ServiceFixture fx;
+  Path out;
+  String restored;
+  String serviceDatabase;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new ServiceFixture(dir);
+    out = dir.resolve("out");
+    restored = fx.database + "_copy";
+    serviceDatabase = fx.database + "_service";
+    TestServer.get().createDatabase(serviceDatabase);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    fx.close();
+    TestServer.get().dropDatabase(restored);
+    TestServer.get().dropDatabase(serviceDatabase);
+  }
+
+  /**
+   * Adds {@code steps} to the route of {@code file} before or after the line of step {@code at}.
+   */
+  private void addSteps(String file, String at, boolean before, List<String> steps)
+      throws Exception {
+    Path route = fx.routes.resolve(file);
+    String text = Files.readString(route);
+    String line = "        - process: {ref: " + at + "}";
+    assertThat(text).contains(line);
+    String added = String.join("\n", steps);
+    Files.writeString(
+        route, text.replace(line, before ? added + "\n" + line : line + "\n" + added));
+  }
+
+  /**
+   * The README's example of steps added to routes/backup.camel.yaml: those it shows before {@code
+   * backupConfig} and after {@code retention}, with its report folder replaced by {@code out}.
+   */
+  private List<List<String>> readmeSteps() throws Exception {
+    Matcher m =
+        Pattern.compile("```yaml\n(.*?jdbc:backyDataSource.*?)```", Pattern.DOTALL)
+            .matcher(Files.readString(Path.of("README.md")));
+    assertThat(m.find()).as("README's example of added steps").isTrue();
+    List<String> pre = new ArrayList<>();
+    List<String> post = new ArrayList<>();
+    List<String> into = null;
+    for (String line : m.group(1).lines().toList()) {
+      if (line.contains("steps:")) {
+        into = pre;
+      } else if (line.contains("{ref: backupConfig}")) {
+        into = null;
+      } else if (line.contains("{ref: retention}")) {
+        into = post;
+      } else if (into != null && line.strip().startsWith("- ")) {
+        into.add(line.replace("/srv/backup-reports", out.toString()));
+      }
+    }
+    assertThat(pre).anyMatch(l -> l.contains("jdbc:backyDataSource"));
+    assertThat(post).anyMatch(l -> l.contains("file:"));
+    return List.of(pre, post);
+  }
+
+  @Test
+  void theReadmesStepsBeforeAndAfterTheBackupWorkAndSendTheResultAsJson() throws Exception {
+    fx.properties(
+        "backy.database.url = jdbc:mysql://"
+            + TestServer.get().host()
+            + ":"
+            + TestServer.get().port()
+            + "/"
+            + serviceDatabase
+            + "\n");
+    List<List<String>> steps = readmeSteps();
+    addSteps("backup.camel.yaml", "backupConfig", true, steps.get(0));
+    addSteps("backup.camel.yaml", "retention", false, steps.get(1));
+    addSteps(
+        "restore.camel.yaml",
+        "apply",
+        false,
+        List.of("        - to: \"file:" + out + "?fileName=restore.json\""));
+    CamelContext ctx = fx.start().context();
+
+    BackupResult b;
+    RestoreResult r;
+    try (ProducerTemplate p = ctx.createProducerTemplate()) {
+      b = p.requestBody("direct:backup", fx.config.toString(), BackupResult.class);
+      Path restoreConfig = dir.resolve("restore.yaml");
+      Files.writeString(
+          restoreConfig,
+          ServiceFixture.backupConfigYaml(restored) + "backup_path: " + b.location() + "\n");
+      r = p.requestBody("direct:restore", restoreConfig.toString(), RestoreResult.class);
+    }
+
+    // the caller still gets the result itself
+    assertThat(b.metadata().tables()).hasSize(1);
+    JsonNode sent = JSON.readTree(out.resolve(b.metadata().name() + ".json").toFile());
+    assertThat(sent.get("location").asText()).isEqualTo(b.location());
+    JsonNode sidecar =
+        JSON.readTree(fx.backups.resolve(b.metadata().name() + ".metadata.json").toFile());
+    assertThat(sent.get("metadata")).isEqualTo(sidecar);
+
+    JsonNode restore = JSON.readTree(out.resolve("restore.json").toFile());
+    assertThat(restore.get("backup_location").asText()).isEqualTo(b.location());
+    assertThat(restore.get("database").asText()).isEqualTo(restored);
+    assertThat(restore.at("/summary/tables/0/rows").asLong()).isEqualTo(3);
+    assertThat(r.summary().tables()).hasSize(1);
+  }
+}
