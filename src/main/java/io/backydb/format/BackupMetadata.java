@@ -113,8 +113,9 @@ public record BackupMetadata(
    *
    * @param type {@code hmac} or {@code checksum}
    * @param algorithm {@code HMAC-SHA256} or {@code SHA-256}
-   * @param value the integrity value (hex) of a {@code .backy} file, as in its trailer; null for
-   *     plain SQL, whose values are per file ({@link StoredFile#integrity()})
+   * @param value the integrity value (hex): of a {@code .backy} file, as in its trailer; of a plain
+   *     SQL backup, the value over its list of files ({@code io.backydb.codec.FileListIntegrity}),
+   *     each file's own value being in {@link StoredFile#integrity()}
    * @param kdf, salt (base64), iterations, keyCheck (hex): how the HMAC key is derived from
    *     INTEGRITY_PASSWORD (hmac only)
    */

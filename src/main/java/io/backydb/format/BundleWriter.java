@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writes the payload of a {@code .backy} file: several named files framed into one stream (see
  * {@code docs/format.md}, "Bundle"). Files may be open at the same time and written from different
- * threads; each record is written whole under a lock, tagged with its file's id, so readers can
- * tell interleaved files apart. The stream ends with an END record: a bundle without one was cut
- * short.
+ * threads; each record is written whole under a lock, tagged with its file's id. The dump writes
+ * one file at a time, though, and the format (and {@link BundleReader}) has files follow one
+ * another: interleaved files are refused on reading. The stream ends with an END record: a bundle
+ * without one was cut short.
  */
 public final class BundleWriter implements DumpOutput, AutoCloseable {
 
