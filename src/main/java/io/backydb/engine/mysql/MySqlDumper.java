@@ -239,7 +239,7 @@ final class MySqlDumper {
                 dumpTableData(readers.get(worker), texts[worker], tp, condition, first, last, o);
               } catch (SQLException e) {
                 throw new SQLException(
-                    "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.firstLine(e),
+                    "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.reason(e),
                     e.getSQLState(),
                     e.getErrorCode(),
                     e);
