@@ -57,6 +57,11 @@ UPDATE all_types SET vc = 'emoji utf8mb4 😀🇫🇷 漢字' WHERE id = 3;
 INSERT INTO all_types (id) VALUES (1000);
 DELETE FROM all_types WHERE id = 1000;
 
+-- ENUM's error value (index 0: what a permissive sql_mode stores for a value not in the list) in
+-- an ENUM that also has the members '' and '0': the error value and '' both read as ''
+CREATE TABLE odd_enum (id INT PRIMARY KEY, e ENUM('', 'a', '0')) ENGINE=InnoDB;
+INSERT INTO odd_enum VALUES (1, 'not in the list'), (2, ''), (3, 'a'), (4, '0'), (5, NULL);
+
 -- a table whose columns are all generated: how many rows it has is all it holds
 CREATE TABLE only_generated (g INT AS (1) VIRTUAL, s VARCHAR(5) AS ('x') PERSISTENT) ENGINE=InnoDB;
 INSERT INTO only_generated () VALUES (), (), ();

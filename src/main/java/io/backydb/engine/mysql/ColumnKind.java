@@ -18,7 +18,17 @@ enum ColumnKind {
   BIT,
   /** Binary strings, BLOBs and spatial values: hex literals. */
   BINARY,
-  /** Everything else (text, ENUM, SET, JSON, dates and times): an escaped string literal. */
+  /**
+   * ENUM: an escaped string literal, except for the error value a permissive sql_mode stores for a
+   * value not in the list (index 0). It reads as '', like a member '' the list may have, so it is
+   * selected with an {@link #ENUM_ERROR} flag after it and written as {@code (0)}: the number
+   * inserts index 0, and the parentheses keep {@link LoadDataChunk} from reading it as the string
+   * '0', which a member '0' would take.
+   */
+  ENUM,
+  /** Whether the ENUM before it holds the error value: selected, never written on its own. */
+  ENUM_ERROR,
+  /** Everything else (text, SET, JSON, dates and times): an escaped string literal. */
   STRING;
 
   private static final Set<String> NUMBERS =
@@ -58,6 +68,9 @@ enum ColumnKind {
     }
     if (BINARIES.contains(t)) {
       return BINARY;
+    }
+    if (t.equals("enum")) {
+      return ENUM;
     }
     return STRING;
   }

@@ -68,6 +68,9 @@ final class InsertStatements {
 
   private void appendRow(RowCursor row) throws SQLException {
     for (int i = 0; i < kinds.length; i++) {
+      if (kinds[i] == ColumnKind.ENUM_ERROR) {
+        continue; // read with the ENUM before it
+      }
       if (i > 0) {
         sql.ch(',');
       }
@@ -81,7 +84,15 @@ final class InsertStatements {
         case NUMBER, FLOAT, DOUBLE -> sql.raw(v);
         case BIT -> sql.bits(v);
         case BINARY -> sql.binary(v);
-        case STRING -> sql.string(v);
+        case ENUM -> {
+          byte[] error = row.bytes(i + 1);
+          if (v.length == 0 && error != null && error.length == 1 && error[0] == '1') {
+            sql.text("(0)");
+          } else {
+            sql.string(v);
+          }
+        }
+        case STRING, ENUM_ERROR -> sql.string(v);
       }
     }
   }

@@ -383,8 +383,8 @@ final class MySqlApplier {
                 + maxPacket
                 + "); raise it (SET GLOBAL max_allowed_packet = "
                 + ((bytes / (1 << 20)) + 2)
-                + " * 1024 * 1024) and restore again with --replace-existing; applied so far: "
-                + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied)));
+                + " * 1024 * 1024) and restore again with --replace-existing; "
+                + appliedSoFar(false));
       }
     }
 
@@ -446,6 +446,15 @@ final class MySqlApplier {
 
     @Override
     public void directive(String text, long line) throws Exception {
+      try {
+        followDirective(text, line);
+      } catch (InterruptedException e) {
+        // stopped while waiting for the data connections (a big table's index build, say)
+        throw interrupted(where(line), e);
+      }
+    }
+
+    private void followDirective(String text, long line) throws Exception {
       int sp = text.indexOf(' ');
       String name = sp < 0 ? text : text.substring(0, sp);
       String value = sp < 0 ? "" : text.substring(sp + 1).trim();
@@ -496,6 +505,9 @@ final class MySqlApplier {
             ensureDatabase(null, null);
             addIndexes = DeferredIndexes.dropForLoad(connection, database, table, parseRows(value));
             indexedTable = table;
+            if (addIndexes != null) {
+              indexesDropped.add(table);
+            }
           }
         }
         case DumpDirectives.EXACT -> exact = DumpDirectives.unjson(value); // raw, like the dump
@@ -577,8 +589,8 @@ final class MySqlApplier {
                 + where(line)
                 + ": "
                 + MySqlConnections.reason(e)
-                + "; applied so far: "
-                + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied)),
+                + "; "
+                + appliedSoFar(false),
             e);
       }
       statements++;
@@ -598,9 +610,8 @@ final class MySqlApplier {
                 + where(line)
                 + " while emptying the table for the backup's rows: "
                 + MySqlConnections.reason(e)
-                + "; applied so far: "
-                + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied))
-                + (inserts == null ? "" : " (data in part)"),
+                + "; "
+                + appliedSoFar(inserts != null),
             e);
       }
       featuresApplied.add(Feature.DATA.key());
@@ -653,6 +664,41 @@ final class MySqlApplier {
       }
     }
 
+    /**
+     * Tables whose secondary indexes {@link DeferredIndexes} dropped and that this thread has not
+     * built again itself (a lane may have: see {@link #appliedSoFar}).
+     */
+    private final Set<String> indexesDropped = new LinkedHashSet<>();
+
+    /**
+     * What a failed or stopped restore applied, for its message: the features, whether the data is
+     * in part, and the tables left without the secondary indexes built after their rows (an index
+     * build cut short by a stop may still finish on the server, hence "may").
+     */
+    private String appliedSoFar(boolean dataInPart) {
+      Set<String> withoutIndexes = new LinkedHashSet<>(indexesDropped);
+      if (inserts != null) {
+        withoutIndexes.removeIf(inserts::indexesBuilt);
+      }
+      String text =
+          "applied so far: "
+              + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied))
+              + (dataInPart ? " (data in part)" : "");
+      if (withoutIndexes.size() == 1) {
+        text +=
+            "; table "
+                + SqlText.quoteIdent(withoutIndexes.iterator().next())
+                + " may lack its secondary indexes (built after its rows)";
+      } else if (!withoutIndexes.isEmpty()) {
+        List<String> names = withoutIndexes.stream().map(SqlText::quoteIdent).toList();
+        text +=
+            "; tables "
+                + String.join(", ", names)
+                + " may lack their secondary indexes (built after their rows)";
+      }
+      return text;
+    }
+
     /** The statement that adds back the indexes {@link DeferredIndexes} dropped, or null. */
     private String addIndexes;
 
@@ -693,6 +739,7 @@ final class MySqlApplier {
         request.progress().indexesStarted(indexedTable);
         try (Statement s = connection.createStatement()) {
           s.execute(sql);
+          indexesDropped.remove(indexedTable);
         } finally {
           request.progress().indexesFinished(indexedTable);
         }
@@ -713,13 +760,7 @@ final class MySqlApplier {
       if (f != null) {
         throw new BackyException(
             ErrorCode.DATABASE,
-            "restore failed at "
-                + f.where()
-                + ": "
-                + f.reason()
-                + "; applied so far: "
-                + String.join(", ", featuresApplied)
-                + " (data in part)",
+            "restore failed at " + f.where() + ": " + f.reason() + "; " + appliedSoFar(true),
             f.cause());
       }
     }
@@ -732,11 +773,7 @@ final class MySqlApplier {
       Thread.currentThread().interrupt();
       return new BackyException(
           ErrorCode.FAILED,
-          "interrupted at "
-              + where
-              + "; applied so far: "
-              + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied))
-              + (inserts == null ? "" : " (data in part)"),
+          "interrupted at " + where + "; " + appliedSoFar(inserts != null),
           cause);
     }
 

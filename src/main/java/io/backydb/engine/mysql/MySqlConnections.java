@@ -174,8 +174,10 @@ public final class MySqlConnections {
 
   /**
    * Whether {@code e} says the connection is gone: a connection-exception SQLSTATE (Connector/J's
-   * communications failures are 08S01), or the server's "connection was killed" (MariaDB 1927),
-   * "gone away" (2006), "lost connection" (2013) or "disconnected for inactivity" (MySQL 4031).
+   * communications failures are 08S01), the server's "connection was killed" (MariaDB 1927), "gone
+   * away" (2006), "lost connection" (2013) or "disconnected for inactivity" (MySQL 4031), or, for a
+   * connection lost while rows streamed in, the end of the stream under the driver's "Error
+   * retrieving record" (SQLSTATE S1000).
    */
   static boolean isLostConnection(SQLException e) {
     String state = e.getSQLState();
@@ -184,7 +186,19 @@ public final class MySqlConnections {
         || code == 1927
         || code == 2006
         || code == 2013
-        || code == 4031;
+        || code == 4031
+        || endOfStreamIn(e);
+  }
+
+  private static boolean endOfStreamIn(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.EOFException
+          || t instanceof java.net.SocketException
+          || t instanceof com.mysql.cj.exceptions.CJCommunicationsException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The first line of a driver message; Connector/J's link failures run over several lines. */

@@ -239,7 +239,7 @@ final class MySqlDumper {
                 dumpTableData(readers.get(worker), texts[worker], tp, condition, first, last, o);
               } catch (SQLException e) {
                 throw new SQLException(
-                    "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.firstLine(e),
+                    "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.reason(e),
                     e.getSQLState(),
                     e.getErrorCode(),
                     e);
@@ -612,6 +612,9 @@ final class MySqlDumper {
       if (col.kind() == ColumnKind.FLOAT) {
         select.append(" + 0e0");
       }
+      if (col.kind() == ColumnKind.ENUM) {
+        select.append(", ").append(SqlText.quoteIdent(col.name())).append(" + 0 = 0");
+      }
       prefix.append(SqlText.quoteIdent(col.name()));
     }
     if (cols.isEmpty()) {
@@ -628,7 +631,15 @@ final class MySqlDumper {
     prefix.append(") VALUES\n");
     byte[] insertPrefix = prefix.toString().getBytes(StandardCharsets.UTF_8);
 
-    ColumnKind[] kinds = cols.stream().map(Column::kind).toArray(ColumnKind[]::new);
+    // in select order: an ENUM's error flag follows it
+    ColumnKind[] kinds =
+        cols.stream()
+            .flatMap(
+                col ->
+                    col.kind() == ColumnKind.ENUM
+                        ? java.util.stream.Stream.of(ColumnKind.ENUM, ColumnKind.ENUM_ERROR)
+                        : java.util.stream.Stream.of(col.kind()))
+            .toArray(ColumnKind[]::new);
     long[] written;
     try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
       s.setFetchSize(Integer.MIN_VALUE); // Connector/J: stream rows one by one

@@ -61,6 +61,9 @@ final class ParallelInserts implements AutoCloseable {
   private final ProgressListener progress;
   private final Object idle = new Object();
 
+  /** Tables whose secondary indexes a lane has built (see {@link #buildIndexesAfter}). */
+  private final Set<String> indexesBuilt = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** Per table: statements queued or running, and what runs once they are all done. */
   private final Map<String, TableWork> tables = new java.util.HashMap<>();
 
@@ -140,6 +143,11 @@ final class ParallelInserts implements AutoCloseable {
       outstanding.decrementAndGet();
       enqueue(build);
     }
+  }
+
+  /** Whether a lane has built {@code table}'s secondary indexes, as asked by buildIndexesAfter. */
+  boolean indexesBuilt(String table) {
+    return indexesBuilt.contains(table);
   }
 
   /**
@@ -369,6 +377,7 @@ final class ParallelInserts implements AutoCloseable {
         progress.indexesStarted(job.indexesOf());
         try {
           statement.execute(job.sql());
+          indexesBuilt.add(job.indexesOf());
         } finally {
           progress.indexesFinished(job.indexesOf());
         }

@@ -153,6 +153,57 @@ class DeferredIndexesTest {
     }
   }
 
+  /**
+   * A stop request (SIGTERM) while a lane builds a big table's indexes reaches the restoring thread
+   * as it waits for the lanes, at a directive: it says where it stopped and what was applied, like
+   * a stop at a statement, and that the table may be left without its secondary indexes.
+   */
+  @Test
+  void aRestoreStoppedWhileItBuildsTheIndexesSaysSo() throws Exception {
+    server.execute(
+        db,
+        PLAIN_KEYS,
+        "INSERT INTO t SELECT seq, seq % 977, CONCAT('name-', seq % 5003),"
+            + " '2020-01-01' + INTERVAL seq MINUTE FROM seq_1_to_120000",
+        "ANALYZE TABLE t");
+    DatabaseConfig source =
+        new DatabaseConfig(server.host(), server.port(), "root", db, false, null, null)
+            .withThreads(2);
+    ByteArrayOutputStream dump = new ByteArrayOutputStream();
+    new MySqlEngine(source, "")
+        .dump(
+            new DumpRequest(Features.DEFAULT, List.of(), false),
+            name -> name.equals("dump.sql") ? dump : new ByteArrayOutputStream());
+    String target = TestServer.uniqueName("defer_stopped");
+    Thread restoring = Thread.currentThread();
+    ProgressListener stopAtTheBuild =
+        new ProgressListener() {
+          @Override
+          public void indexesStarted(String table) {
+            restoring.interrupt(); // what the CLI's signal handler does
+          }
+        };
+    List<DumpInput.DumpFile> files = new ArrayList<>();
+    files.add(new DumpInput.DumpFile("dump.sql", new ByteArrayInputStream(dump.toByteArray())));
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  new MySqlEngine(source.withDbName(target), "")
+                      .apply(
+                          new ApplyRequest(null, List.of(), false, stopAtTheBuild),
+                          () -> files.isEmpty() ? null : files.remove(0)))
+          .isInstanceOf(io.backydb.BackyException.class)
+          .hasMessageStartingWith("interrupted at dump.sql line ")
+          .hasMessageContaining(" (data of table `t`); applied so far: tables, data (data in part)")
+          .hasMessageEndingWith(
+              "; table `t` may lack its secondary indexes (built after its rows)");
+      assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+    } finally {
+      Thread.interrupted();
+      server.dropDatabase(target);
+    }
+  }
+
   private String showCreate(String table) throws SQLException {
     return showCreate(db, table);
   }
