@@ -627,7 +627,7 @@ class S3StorageTest {
         .isInstanceOf(BackyException.class)
         .hasMessageContaining("AWS_S3_BUCKET_NAME")
         .satisfies(x -> assertThat(((BackyException) x).code()).isEqualTo(ErrorCode.CONFIG));
-    e.put(Environment.AWS_S3_BUCKET_NAME, "b");
+    e.put(Environment.AWS_S3_BUCKET_NAME, "bkt");
     e.put(Environment.AWS_S3_ENDPOINT, "127.0.0.1:9000");
     assertThatThrownBy(() -> Storages.open(new StorageConfig(StorageType.AWS), Environment.of(e)))
         .hasMessageContaining("AWS_S3_ENDPOINT must be an http:// or https:// URL");
@@ -688,6 +688,23 @@ class S3StorageTest {
     assertThatThrownBy(
             () -> Storages.forLocation("s3://backups/prod/shop/x.sql", Environment.of(e)))
         .hasMessage("environment variable AWS_S3_PATH_STYLE must be true or false (got 'no')");
+  }
+
+  /**
+   * A location is taken apart as text: an old bucket's '_' and upper case (which java.net.URI takes
+   * for no host) and a key's spaces, '%' and '#' stay as they are.
+   */
+  @Test
+  void aLocation_keepsItsBucketAndKeyAsWritten() {
+    Environment e = Environment.of(env());
+    Storages.Located l = Storages.forLocation("s3://Old_Bucket/a b/100%/#1/x.backy", e);
+    assertThat(l.storage()).hasToString("s3://Old_Bucket/a b/100%/#1/");
+    assertThat(l.storage().nameOf(l.location())).isEqualTo("x.backy");
+    for (String bad : new String[] {"s3://", "s3://b", "s3:///x.sql", "s3://bucket/", "s3://b//"}) {
+      assertThatThrownBy(() -> Storages.forLocation(bad, e))
+          .as(bad)
+          .hasMessage("'" + bad + "' is not an S3 location like s3://bucket/prefix/name.backy");
+    }
   }
 
   @Test
