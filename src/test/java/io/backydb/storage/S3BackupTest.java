@@ -288,6 +288,54 @@ class S3BackupTest {
   }
 
   /**
+   * The commonest set-up mistakes are named in the operator's terms, in one line that never holds a
+   * secret: a backup's first request is a HEAD, whose 403 has no body, and read "Forbidden
+   * (Service: S3, Status Code: 403, ...)" for a wrong secret as for a wrong key id.
+   */
+  @Test
+  void wrongCredentials_andAMissingBucket_areNamedInOneLine() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+    Path config = writeConfig(backupConfig(source, storage("aws", Map.of()), Map.of()));
+    String wrongSecret = "wrong-secret-0123456789abcdef";
+    vars = new java.util.HashMap<>(vars);
+    vars.put(Environment.AWS_S3_SECRET_ACCESS_KEY, wrongSecret);
+    for (String command : new String[] {"backup", "list"}) {
+      Cli c = cli(command, "--config", config.toString());
+      assertThat(c.exit()).as(c.out() + c.err()).isEqualTo(1);
+      assertThat(c.err())
+          .startsWith("backy: error: S3 error ")
+          .contains(
+              ": AWS_S3_SECRET_ACCESS_KEY is not the secret key of AWS_S3_ACCESS_KEY_ID (the"
+                  + " request's signature does not match) [")
+          .doesNotContain(wrongSecret)
+          .doesNotContain(S3TestServer.SECRET_KEY)
+          .hasLineCount(1);
+    }
+    Cli verify = cli("verify", "s3://" + s3.bucket() + "/" + prefix + "x.backy");
+    assertThat(verify.err()).contains(": AWS_S3_SECRET_ACCESS_KEY is not the secret key of");
+
+    vars.put(Environment.AWS_S3_SECRET_ACCESS_KEY, S3TestServer.SECRET_KEY);
+    vars.put(Environment.AWS_S3_ACCESS_KEY_ID, "nobody-knows-me");
+    Cli unknownId = cli("backup", "--config", config.toString());
+    assertThat(unknownId.exit()).isEqualTo(1);
+    assertThat(unknownId.err())
+        .contains(": the server does not know the access key id in AWS_S3_ACCESS_KEY_ID [")
+        .hasLineCount(1);
+
+    vars.put(Environment.AWS_S3_ACCESS_KEY_ID, S3TestServer.ACCESS_KEY);
+    vars.put(Environment.AWS_S3_BUCKET_NAME, "no-such-bucket");
+    for (String command : new String[] {"backup", "list"}) {
+      Cli c = cli(command, "--config", config.toString());
+      assertThat(c.exit()).as(c.out() + c.err()).isEqualTo(1);
+      assertThat(c.err())
+          .startsWith("backy: error: S3 error ")
+          .contains(" s3://no-such-bucket/" + prefix)
+          .contains(": bucket 'no-such-bucket' does not exist [")
+          .hasLineCount(1);
+    }
+  }
+
+  /**
    * One file of a folder backup, given to verify by its {@code s3://} key, is refused as restore
    * refuses it (verify said it was intact: the folder's sidecar beside the folder was outside the
    * prefix it looked under).

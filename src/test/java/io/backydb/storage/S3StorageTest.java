@@ -283,6 +283,55 @@ class S3StorageTest {
   }
 
   /**
+   * AWS answers a request sent to another region than the bucket's with 301 and the bucket's region
+   * in {@code x-amz-bucket-region}, with no body for a HEAD: the SDK's words were "null (Service:
+   * S3, Status Code: 301, ...)". The error says which region to set.
+   */
+  @Test
+  void aBucketInAnotherRegion_isNamedWithTheRegionToSet() throws Exception {
+    com.sun.net.httpserver.HttpServer aws =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    aws.createContext(
+        "/",
+        exchange -> {
+          exchange.getResponseHeaders().add("x-amz-bucket-region", "eu-west-1");
+          byte[] body =
+              "HEAD".equals(exchange.getRequestMethod())
+                  ? new byte[0]
+                  : ("<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting"
+                          + " to access must be addressed using the specified endpoint.</Message>"
+                          + "</Error>")
+                      .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(301, body.length == 0 ? -1 : body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    aws.start();
+    S3Settings settings =
+        new S3Settings(
+            "key",
+            "secret",
+            "backups",
+            "us-east-1",
+            java.net.URI.create("http://127.0.0.1:" + aws.getAddress().getPort()),
+            true);
+    try (S3Client c = S3Clients.build(settings)) {
+      S3Storage s = new S3Storage(c, "backups", "prod", PART);
+      assertThatThrownBy(() -> s.create("x.backy"))
+          .isInstanceOf(BackyException.class)
+          .hasMessageStartingWith(
+              "S3 error checking s3://backups/prod/x.backy: bucket 'backups' is in region"
+                  + " eu-west-1, not in the one AWS_S3_REGION names: set AWS_S3_REGION=eu-west-1 [");
+      assertThatThrownBy(() -> s.list(".json"))
+          .hasMessageStartingWith(
+              "S3 error listing s3://backups/prod/: bucket 'backups' is in region eu-west-1");
+    } finally {
+      aws.stop(0);
+    }
+  }
+
+  /**
    * Answers every HEAD request on the connection with 404, and reads nothing after a PUT's head.
    */
   private static void answerHeadsOnly(java.net.Socket socket) {
