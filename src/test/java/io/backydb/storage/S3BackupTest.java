@@ -288,6 +288,38 @@ class S3BackupTest {
   }
 
   /**
+   * A restore's storage is AWS_S3_BUCKET_NAME and storage.prefix, its backup_path an s3:// location
+   * of its own: where they disagree, the error names the storage the location is not in, and where
+   * each half of it comes from (it said only "is not inside the configured storage").
+   */
+  @Test
+  void aBackupPathOutsideTheConfiguredBucketOrPrefix_namesTheConfiguredStorage() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+    BackupResult b = backy.backup(backupConfig(source, storage("aws", Map.of()), Map.of()));
+    Map<String, Object> restore = new LinkedHashMap<>();
+    restore.put("database", db.databaseConfig(target));
+    restore.put("backup_path", b.location());
+    restore.put("storage", Map.of("storage_type", "aws", "prefix", "elsewhere/"));
+    Cli otherPrefix = cli("restore", "--config", writeConfig(restore).toString());
+    assertThat(otherPrefix.exit()).as(otherPrefix.out() + otherPrefix.err()).isEqualTo(2);
+    assertThat(otherPrefix.err())
+        .isEqualTo(
+            "backy: error: backup_path "
+                + b.location()
+                + " is not inside the configured storage s3://backy-backups/elsewhere/ (its bucket"
+                + " is AWS_S3_BUCKET_NAME, its prefix the config's storage.prefix)\n");
+
+    restore.put("storage", storage("aws", Map.of()));
+    vars = new java.util.HashMap<>(vars);
+    vars.put(Environment.AWS_S3_BUCKET_NAME, "another-bucket");
+    Cli otherBucket = cli("restore", "--config", writeConfig(restore).toString());
+    assertThat(otherBucket.exit()).isEqualTo(2);
+    assertThat(otherBucket.err())
+        .contains(" is not inside the configured storage s3://another-bucket/" + prefix + " (");
+    assertThat(db.databaseExists(target)).isFalse();
+  }
+
+  /**
    * The commonest set-up mistakes are named in the operator's terms, in one line that never holds a
    * secret: a backup's first request is a HEAD, whose 403 has no body, and read "Forbidden
    * (Service: S3, Status Code: 403, ...)" for a wrong secret as for a wrong key id.
