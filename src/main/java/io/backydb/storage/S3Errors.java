@@ -3,6 +3,7 @@ package io.backydb.storage;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
+import java.net.UnknownHostException;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -38,7 +39,7 @@ final class S3Errors {
   /** What the error means for the operator, or null where the SDK's words are all there is. */
   private static String explain(SdkException e, String bucket) {
     if (!(e instanceof S3Exception s3)) {
-      return null;
+      return unreachable(e);
     }
     String code = errorCode(s3);
     if (e instanceof NoSuchBucketException || "NoSuchBucket".equals(code)) {
@@ -82,6 +83,28 @@ final class S3Errors {
               + Environment.AWS_S3_REGION
               + "="
               + region;
+    }
+    return null;
+  }
+
+  /**
+   * Why the server could not be reached, where the SDK's words hide it: for a host name that does
+   * not resolve they say "See cause for the exact endpoint that is failing to resolve", and the
+   * cause is not shown.
+   */
+  private static String unreachable(SdkException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnknownHostException u) {
+        String host = u.getMessage() == null ? "?" : u.getMessage();
+        int colon = host.indexOf(": ");
+        return "host name '"
+            + (colon < 0 ? host : host.substring(0, colon))
+            + "' does not resolve (check "
+            + Environment.AWS_S3_ENDPOINT
+            + ", or for AWS "
+            + Environment.AWS_S3_REGION
+            + ")";
+      }
     }
     return null;
   }

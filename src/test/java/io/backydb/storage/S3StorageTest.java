@@ -332,6 +332,23 @@ class S3StorageTest {
   }
 
   /**
+   * A host name that does not resolve read "Received an UnknownHostException ... See cause for the
+   * exact endpoint that is failing to resolve", and the cause was never shown.
+   */
+  @Test
+  void anEndpointWhoseHostDoesNotResolve_isNamed() {
+    Map<String, String> e = new HashMap<>(env());
+    e.put(Environment.AWS_S3_ENDPOINT, "http://no-such-host.invalid:9000");
+    BackupStorage s = Storages.open(new StorageConfig(StorageType.AWS), Environment.of(e));
+    assertThatThrownBy(() -> s.list(".json"))
+        .isInstanceOf(BackyException.class)
+        .hasMessageStartingWith(
+            "S3 error listing s3://backups/: host name 'no-such-host.invalid' does not resolve"
+                + " (check AWS_S3_ENDPOINT, or for AWS AWS_S3_REGION) [")
+        .satisfies(x -> assertThat(x.getMessage()).doesNotContain("\n"));
+  }
+
+  /**
    * Answers every HEAD request on the connection with 404, and reads nothing after a PUT's head.
    */
   private static void answerHeadsOnly(java.net.Socket socket) {
