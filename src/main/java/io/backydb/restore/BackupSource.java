@@ -15,6 +15,7 @@ import io.backydb.format.MetadataJson;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.ChangedObjectException;
 import io.backydb.storage.LocalStorage;
+import io.backydb.storage.S3Storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -94,7 +95,18 @@ public final class BackupSource {
     String object = storage.nameOf(path);
     if (object == null) {
       throw new BackyException(
-          ErrorCode.CONFIG, what + " " + path + " is not inside the configured storage");
+          ErrorCode.CONFIG,
+          what
+              + " "
+              + path
+              + " is not inside the configured storage"
+              + (storage instanceof S3Storage s3
+                  // the bucket and prefix come from two places: say which to change
+                  ? " "
+                      + s3
+                      + " (its bucket is AWS_S3_BUCKET_NAME, its prefix the config's"
+                      + " storage.prefix)"
+                  : ""));
     }
     while (object.endsWith("/")) {
       object = object.substring(0, object.length() - 1);

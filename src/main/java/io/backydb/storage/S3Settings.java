@@ -28,10 +28,15 @@ public record S3Settings(
    * an endpoint is set. Fails with a one-line config error naming a missing variable.
    */
   public static S3Settings fromEnvironment(Environment env, Boolean pathStyle) {
-    return read(
-        env,
-        env.requireNonEmpty(Environment.AWS_S3_BUCKET_NAME, "for S3 storage: the bucket"),
-        pathStyle);
+    String bucket =
+        env.requireNonEmpty(Environment.AWS_S3_BUCKET_NAME, "for S3 storage: the bucket");
+    String why = S3Location.bucketNameProblem(bucket);
+    if (why != null) {
+      throw new BackyException(
+          ErrorCode.CONFIG,
+          "environment variable " + Environment.AWS_S3_BUCKET_NAME + " ('" + bucket + "') " + why);
+    }
+    return read(env, bucket, pathStyle);
   }
 
   /**
@@ -90,25 +95,6 @@ public record S3Settings(
             + " must be true or false (got '"
             + v
             + "')");
-  }
-
-  /** Parses {@code s3://bucket/key}; a one-line config error if it is not one. */
-  static URI parseS3Uri(String location) {
-    URI uri;
-    try {
-      uri = new URI(location);
-    } catch (URISyntaxException e) {
-      uri = null;
-    }
-    if (uri == null
-        || uri.getHost() == null
-        || uri.getRawPath() == null
-        || uri.getRawPath().length() < 2) {
-      throw new BackyException(
-          ErrorCode.CONFIG,
-          "'" + location + "' is not an S3 location like s3://bucket/prefix/name.backy");
-    }
-    return uri;
   }
 
   @Override

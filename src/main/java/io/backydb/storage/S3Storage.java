@@ -267,10 +267,29 @@ public final class S3Storage implements BackupStorage {
       if (e.statusCode() == 404) {
         return null;
       }
-      throw failure("checking", uri(key), e);
+      throw failure("checking", uri(key), e.statusCode() == 403 ? whyForbidden(key, e) : e);
     } catch (SdkException e) {
       throw failure("checking", uri(key), e);
     }
+  }
+
+  /**
+   * A HEAD answer has no body: a 403 does not say whether the key id is unknown, the secret wrong,
+   * or a permission missing. A listing of the same key says ({@code InvalidAccessKeyId}, {@code
+   * SignatureDoesNotMatch}, {@code AccessDenied}); its error, if it fails with one, else the
+   * HEAD's.
+   */
+  private S3Exception whyForbidden(String key, S3Exception head) {
+    try {
+      client.listObjectsV2(b -> b.bucket(bucket).prefix(key).maxKeys(1));
+    } catch (S3Exception e) {
+      if (S3Errors.errorCode(e) != null) {
+        return e;
+      }
+    } catch (SdkException e) {
+      // no better answer than the HEAD's
+    }
+    return head;
   }
 
   @Override
@@ -375,15 +394,9 @@ public final class S3Storage implements BackupStorage {
     return "s3://" + bucket + "/" + prefix;
   }
 
-  /** A one-line storage error naming the object and the server's first line. */
+  /** A one-line storage error naming the object and the reason ({@link S3Errors}). */
   static BackyException failure(String doing, String where, SdkException e) {
-    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int nl = msg.indexOf('\n');
-    msg = nl < 0 ? msg : msg.substring(0, nl);
-    return new BackyException(
-        ErrorCode.STORAGE,
-        "S3 error " + doing + " " + where + ": " + msg + " (check AWS_S3_* and the server)",
-        e);
+    return S3Errors.failure(doing, where, e);
   }
 
   /** The upload of one object: collects a part, sends it when full, completes on commit. */

@@ -4,7 +4,6 @@ import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import io.backydb.config.StorageConfig;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -54,11 +53,11 @@ public final class Storages {
    */
   public static Located forLocation(String location, Environment env) {
     if (location.startsWith("s3://")) {
-      URI uri = S3Settings.parseS3Uri(location);
+      S3Location at = S3Location.parse(location);
       // the bucket is the location's: AWS_S3_BUCKET_NAME is not needed
-      S3Settings s = S3Settings.forBucket(env, uri.getHost());
+      S3Settings s = S3Settings.forBucket(env, at.bucket());
       // like a local file's folder, the key's "folder" becomes the storage's prefix
-      String key = location.substring(("s3://" + uri.getHost() + "/").length());
+      String key = at.key();
       while (key.endsWith("/")) {
         key = key.substring(0, key.length() - 1);
       }

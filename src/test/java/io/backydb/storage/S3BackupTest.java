@@ -226,6 +226,148 @@ class S3BackupTest {
   }
 
   /**
+   * A prefix may hold what an S3 key may: spaces, '#', non-ASCII letters. The location backup
+   * prints is what verify takes (it refused it as "not an S3 location": java.net.URI takes no
+   * space), and what a restore's backup_path takes.
+   */
+  @Test
+  void verify_andRestore_takeThePrintedLocation_ofAPrefixWithSpacesAndUnicode() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)");
+    prefix = prefix + "nightly backups/caf\u00e9 #1/";
+    BackupResult b = backy.backup(backupConfig(source, storage("aws", Map.of()), Map.of()));
+    assertThat(b.location()).startsWith("s3://backy-backups/" + prefix);
+
+    Cli verify = cli("verify", "--no-require-hmac", b.location());
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+    assertThat(verify.out()).startsWith("OK " + b.location() + ":");
+
+    Map<String, Object> restore = new LinkedHashMap<>();
+    restore.put("database", db.databaseConfig(target));
+    restore.put("backup_path", b.location());
+    restore.put("storage", storage("aws", Map.of()));
+    restore.put("require_hmac", false);
+    Cli restored = cli("restore", "--config", writeConfig(restore).toString());
+    assertThat(restored.exit()).as(restored.out() + restored.err()).isZero();
+    assertThat(db.checksums(target)).isEqualTo(db.checksums(source));
+  }
+
+  /**
+   * A bucket name that no S3 server takes (a space, '/') is refused before anything is dumped, in
+   * one line naming the variable, instead of "The specified bucket does not exist" once the dump
+   * was uploaded, or a location that reads as another bucket's key ({@code s3://backups/prod/...}
+   * for bucket {@code backups/prod}).
+   */
+  @Test
+  void aBucketNameWithCharactersNoBucketHas_isAConfigError_beforeTheDump() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)");
+    Path config = writeConfig(backupConfig(source, storage("aws", Map.of()), Map.of()));
+    vars = new java.util.HashMap<>(vars);
+    vars.put(Environment.AWS_S3_BUCKET_NAME, "Backy Backups!");
+    Cli backup = cli("backup", "--config", config.toString());
+    assertThat(backup.exit()).as(backup.out() + backup.err()).isEqualTo(2);
+    assertThat(backup.err())
+        .isEqualTo(
+            "backy: error: environment variable AWS_S3_BUCKET_NAME ('Backy Backups!') is not a"
+                + " bucket name: it holds ' ', and a bucket name only letters, digits, '.' and '-'"
+                + " (and '_' in old buckets)\n");
+    vars.put(Environment.AWS_S3_BUCKET_NAME, s3.bucket() + "/" + prefix);
+    Cli list = cli("list", "--config", config.toString());
+    assertThat(list.exit()).isEqualTo(2);
+    assertThat(list.err()).contains("AWS_S3_BUCKET_NAME").contains("it holds '/'");
+    vars.put(Environment.AWS_S3_BUCKET_NAME, "ab");
+    assertThat(cli("list", "--config", config.toString()).err())
+        .contains("it has 2 characters, a bucket name 3 to 63 (old AWS buckets up to 255)");
+
+    Cli verify = cli("verify", "s3://no bucket/x.sql");
+    assertThat(verify.exit()).isEqualTo(2);
+    assertThat(verify.err())
+        .isEqualTo(
+            "backy: error: 's3://no bucket/x.sql' names bucket 'no bucket', which is not a bucket"
+                + " name: it holds ' ', and a bucket name only letters, digits, '.' and '-' (and"
+                + " '_' in old buckets)\n");
+  }
+
+  /**
+   * A restore's storage is AWS_S3_BUCKET_NAME and storage.prefix, its backup_path an s3:// location
+   * of its own: where they disagree, the error names the storage the location is not in, and where
+   * each half of it comes from (it said only "is not inside the configured storage").
+   */
+  @Test
+  void aBackupPathOutsideTheConfiguredBucketOrPrefix_namesTheConfiguredStorage() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+    BackupResult b = backy.backup(backupConfig(source, storage("aws", Map.of()), Map.of()));
+    Map<String, Object> restore = new LinkedHashMap<>();
+    restore.put("database", db.databaseConfig(target));
+    restore.put("backup_path", b.location());
+    restore.put("storage", Map.of("storage_type", "aws", "prefix", "elsewhere/"));
+    Cli otherPrefix = cli("restore", "--config", writeConfig(restore).toString());
+    assertThat(otherPrefix.exit()).as(otherPrefix.out() + otherPrefix.err()).isEqualTo(2);
+    assertThat(otherPrefix.err())
+        .isEqualTo(
+            "backy: error: backup_path "
+                + b.location()
+                + " is not inside the configured storage s3://backy-backups/elsewhere/ (its bucket"
+                + " is AWS_S3_BUCKET_NAME, its prefix the config's storage.prefix)\n");
+
+    restore.put("storage", storage("aws", Map.of()));
+    vars = new java.util.HashMap<>(vars);
+    vars.put(Environment.AWS_S3_BUCKET_NAME, "another-bucket");
+    Cli otherBucket = cli("restore", "--config", writeConfig(restore).toString());
+    assertThat(otherBucket.exit()).isEqualTo(2);
+    assertThat(otherBucket.err())
+        .contains(" is not inside the configured storage s3://another-bucket/" + prefix + " (");
+    assertThat(db.databaseExists(target)).isFalse();
+  }
+
+  /**
+   * The commonest set-up mistakes are named in the operator's terms, in one line that never holds a
+   * secret: a backup's first request is a HEAD, whose 403 has no body, and read "Forbidden
+   * (Service: S3, Status Code: 403, ...)" for a wrong secret as for a wrong key id.
+   */
+  @Test
+  void wrongCredentials_andAMissingBucket_areNamedInOneLine() throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+    Path config = writeConfig(backupConfig(source, storage("aws", Map.of()), Map.of()));
+    String wrongSecret = "wrong-secret-0123456789abcdef";
+    vars = new java.util.HashMap<>(vars);
+    vars.put(Environment.AWS_S3_SECRET_ACCESS_KEY, wrongSecret);
+    for (String command : new String[] {"backup", "list"}) {
+      Cli c = cli(command, "--config", config.toString());
+      assertThat(c.exit()).as(c.out() + c.err()).isEqualTo(1);
+      assertThat(c.err())
+          .startsWith("backy: error: S3 error ")
+          .contains(
+              ": AWS_S3_SECRET_ACCESS_KEY is not the secret key of AWS_S3_ACCESS_KEY_ID (the"
+                  + " request's signature does not match) [")
+          .doesNotContain(wrongSecret)
+          .doesNotContain(S3TestServer.SECRET_KEY)
+          .hasLineCount(1);
+    }
+    Cli verify = cli("verify", "s3://" + s3.bucket() + "/" + prefix + "x.backy");
+    assertThat(verify.err()).contains(": AWS_S3_SECRET_ACCESS_KEY is not the secret key of");
+
+    vars.put(Environment.AWS_S3_SECRET_ACCESS_KEY, S3TestServer.SECRET_KEY);
+    vars.put(Environment.AWS_S3_ACCESS_KEY_ID, "nobody-knows-me");
+    Cli unknownId = cli("backup", "--config", config.toString());
+    assertThat(unknownId.exit()).isEqualTo(1);
+    assertThat(unknownId.err())
+        .contains(": the server does not know the access key id in AWS_S3_ACCESS_KEY_ID [")
+        .hasLineCount(1);
+
+    vars.put(Environment.AWS_S3_ACCESS_KEY_ID, S3TestServer.ACCESS_KEY);
+    vars.put(Environment.AWS_S3_BUCKET_NAME, "no-such-bucket");
+    for (String command : new String[] {"backup", "list"}) {
+      Cli c = cli(command, "--config", config.toString());
+      assertThat(c.exit()).as(c.out() + c.err()).isEqualTo(1);
+      assertThat(c.err())
+          .startsWith("backy: error: S3 error ")
+          .contains(" s3://no-such-bucket/" + prefix)
+          .contains(": bucket 'no-such-bucket' does not exist [")
+          .hasLineCount(1);
+    }
+  }
+
+  /**
    * One file of a folder backup, given to verify by its {@code s3://} key, is refused as restore
    * refuses it (verify said it was intact: the folder's sidecar beside the folder was outside the
    * prefix it looked under).

@@ -283,6 +283,72 @@ class S3StorageTest {
   }
 
   /**
+   * AWS answers a request sent to another region than the bucket's with 301 and the bucket's region
+   * in {@code x-amz-bucket-region}, with no body for a HEAD: the SDK's words were "null (Service:
+   * S3, Status Code: 301, ...)". The error says which region to set.
+   */
+  @Test
+  void aBucketInAnotherRegion_isNamedWithTheRegionToSet() throws Exception {
+    com.sun.net.httpserver.HttpServer aws =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    aws.createContext(
+        "/",
+        exchange -> {
+          exchange.getResponseHeaders().add("x-amz-bucket-region", "eu-west-1");
+          byte[] body =
+              "HEAD".equals(exchange.getRequestMethod())
+                  ? new byte[0]
+                  : ("<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting"
+                          + " to access must be addressed using the specified endpoint.</Message>"
+                          + "</Error>")
+                      .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(301, body.length == 0 ? -1 : body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    aws.start();
+    S3Settings settings =
+        new S3Settings(
+            "key",
+            "secret",
+            "backups",
+            "us-east-1",
+            java.net.URI.create("http://127.0.0.1:" + aws.getAddress().getPort()),
+            true);
+    try (S3Client c = S3Clients.build(settings)) {
+      S3Storage s = new S3Storage(c, "backups", "prod", PART);
+      assertThatThrownBy(() -> s.create("x.backy"))
+          .isInstanceOf(BackyException.class)
+          .hasMessageStartingWith(
+              "S3 error checking s3://backups/prod/x.backy: bucket 'backups' is in region"
+                  + " eu-west-1, not in the one AWS_S3_REGION names: set AWS_S3_REGION=eu-west-1 [");
+      assertThatThrownBy(() -> s.list(".json"))
+          .hasMessageStartingWith(
+              "S3 error listing s3://backups/prod/: bucket 'backups' is in region eu-west-1");
+    } finally {
+      aws.stop(0);
+    }
+  }
+
+  /**
+   * A host name that does not resolve read "Received an UnknownHostException ... See cause for the
+   * exact endpoint that is failing to resolve", and the cause was never shown.
+   */
+  @Test
+  void anEndpointWhoseHostDoesNotResolve_isNamed() {
+    Map<String, String> e = new HashMap<>(env());
+    e.put(Environment.AWS_S3_ENDPOINT, "http://no-such-host.invalid:9000");
+    BackupStorage s = Storages.open(new StorageConfig(StorageType.AWS), Environment.of(e));
+    assertThatThrownBy(() -> s.list(".json"))
+        .isInstanceOf(BackyException.class)
+        .hasMessageStartingWith(
+            "S3 error listing s3://backups/: host name 'no-such-host.invalid' does not resolve"
+                + " (check AWS_S3_ENDPOINT, or for AWS AWS_S3_REGION) [")
+        .satisfies(x -> assertThat(x.getMessage()).doesNotContain("\n"));
+  }
+
+  /**
    * Answers every HEAD request on the connection with 404, and reads nothing after a PUT's head.
    */
   private static void answerHeadsOnly(java.net.Socket socket) {
@@ -627,7 +693,7 @@ class S3StorageTest {
         .isInstanceOf(BackyException.class)
         .hasMessageContaining("AWS_S3_BUCKET_NAME")
         .satisfies(x -> assertThat(((BackyException) x).code()).isEqualTo(ErrorCode.CONFIG));
-    e.put(Environment.AWS_S3_BUCKET_NAME, "b");
+    e.put(Environment.AWS_S3_BUCKET_NAME, "bkt");
     e.put(Environment.AWS_S3_ENDPOINT, "127.0.0.1:9000");
     assertThatThrownBy(() -> Storages.open(new StorageConfig(StorageType.AWS), Environment.of(e)))
         .hasMessageContaining("AWS_S3_ENDPOINT must be an http:// or https:// URL");
@@ -688,6 +754,23 @@ class S3StorageTest {
     assertThatThrownBy(
             () -> Storages.forLocation("s3://backups/prod/shop/x.sql", Environment.of(e)))
         .hasMessage("environment variable AWS_S3_PATH_STYLE must be true or false (got 'no')");
+  }
+
+  /**
+   * A location is taken apart as text: an old bucket's '_' and upper case (which java.net.URI takes
+   * for no host) and a key's spaces, '%' and '#' stay as they are.
+   */
+  @Test
+  void aLocation_keepsItsBucketAndKeyAsWritten() {
+    Environment e = Environment.of(env());
+    Storages.Located l = Storages.forLocation("s3://Old_Bucket/a b/100%/#1/x.backy", e);
+    assertThat(l.storage()).hasToString("s3://Old_Bucket/a b/100%/#1/");
+    assertThat(l.storage().nameOf(l.location())).isEqualTo("x.backy");
+    for (String bad : new String[] {"s3://", "s3://b", "s3:///x.sql", "s3://bucket/", "s3://b//"}) {
+      assertThatThrownBy(() -> Storages.forLocation(bad, e))
+          .as(bad)
+          .hasMessage("'" + bad + "' is not an S3 location like s3://bucket/prefix/name.backy");
+    }
   }
 
   @Test
