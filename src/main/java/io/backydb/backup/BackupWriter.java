@@ -18,6 +18,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stores a backup stream in its storage, in the layout the seed defines: a raw SQL backup as one
@@ -28,6 +30,8 @@ import java.util.List;
  * committed the backup is complete ({@link #complete()}) and nothing rolls it back any more.
  */
 public final class BackupWriter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BackupWriter.class);
 
   private final BackupStorage storage;
   private final IntegrityKey integrity;
@@ -118,8 +122,14 @@ public final class BackupWriter {
     for (String object : committed) {
       try {
         storage.delete(object);
-      } catch (IOException | RuntimeException ignored) {
-        // best effort: without a metadata sidecar the leftover is not listed as a backup
+      } catch (IOException | RuntimeException e) {
+        // the backup fails anyway, for its own reason; without a metadata sidecar the leftover is
+        // no backup (restore and list do not take it), but it takes space unseen: say where it is
+        LOG.warn(
+            "could not delete {} of the failed backup ({}); it is no backup (it has no metadata"
+                + " sidecar): delete it",
+            storage.location(object),
+            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
       }
     }
     committed.clear();
