@@ -253,10 +253,7 @@ final class MySqlApplier {
     if (!missing.isEmpty()) {
       throw new BackyException(
           ErrorCode.CONFIG,
-          "database '"
-              + database
-              + "' on "
-              + connections.describe()
+          targetDatabase()
               + " has no table "
               + String.join(", ", missing)
               + " for the backup's rows or triggers, and this restore creates no tables ("
@@ -282,10 +279,7 @@ final class MySqlApplier {
       differences.forEach((t, d) -> tables.add("table " + SqlText.quoteIdent(t) + " " + d));
       throw new BackyException(
           ErrorCode.CONFIG,
-          "database '"
-              + database
-              + "' on "
-              + connections.describe()
+          targetDatabase()
               + " does not have the columns of the backup's rows, and this restore creates no"
               + " tables ("
               + why
@@ -294,6 +288,11 @@ final class MySqlApplier {
               + "; make its tables match the backup's, or restore table definitions too; nothing"
               + " was applied");
     }
+  }
+
+  /** {@code database 'x' on user@host:port}, for errors about the target. */
+  private String targetDatabase() {
+    return "database '" + database + "' on " + connections.describe();
   }
 
   /**

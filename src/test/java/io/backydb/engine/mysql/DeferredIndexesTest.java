@@ -94,20 +94,7 @@ class DeferredIndexesTest {
 
   @Test
   void aBigTableRestoresWithTheSameDefinitionAndRows() throws Exception {
-    server.execute(
-        db,
-        PLAIN_KEYS,
-        "INSERT INTO t SELECT seq, seq % 977, CONCAT('name-', seq % 5003),"
-            + " '2020-01-01' + INTERVAL seq MINUTE FROM seq_1_to_120000",
-        "ANALYZE TABLE t");
-    DatabaseConfig source =
-        new DatabaseConfig(server.host(), server.port(), "root", db, false, null, null)
-            .withThreads(2);
-    ByteArrayOutputStream dump = new ByteArrayOutputStream();
-    new MySqlEngine(source, "")
-        .dump(
-            new DumpRequest(Features.DEFAULT, List.of(), false),
-            name -> name.equals("dump.sql") ? dump : new ByteArrayOutputStream());
+    ByteArrayOutputStream dump = dumpOfABigTable();
     assertThat(dump.toString(java.nio.charset.StandardCharsets.UTF_8))
         .as("the dump carries the row estimate the restore decides on")
         .containsPattern("-- backy:rows \\d{6}");
@@ -136,7 +123,7 @@ class DeferredIndexesTest {
               events.add("finished " + table);
             }
           };
-      new MySqlEngine(source.withDbName(target), "")
+      new MySqlEngine(source().withDbName(target), "")
           .apply(
               new ApplyRequest(null, List.of(), false, progress),
               () -> files.isEmpty() ? null : files.remove(0));
@@ -160,20 +147,7 @@ class DeferredIndexesTest {
    */
   @Test
   void aRestoreStoppedWhileItBuildsTheIndexesSaysSo() throws Exception {
-    server.execute(
-        db,
-        PLAIN_KEYS,
-        "INSERT INTO t SELECT seq, seq % 977, CONCAT('name-', seq % 5003),"
-            + " '2020-01-01' + INTERVAL seq MINUTE FROM seq_1_to_120000",
-        "ANALYZE TABLE t");
-    DatabaseConfig source =
-        new DatabaseConfig(server.host(), server.port(), "root", db, false, null, null)
-            .withThreads(2);
-    ByteArrayOutputStream dump = new ByteArrayOutputStream();
-    new MySqlEngine(source, "")
-        .dump(
-            new DumpRequest(Features.DEFAULT, List.of(), false),
-            name -> name.equals("dump.sql") ? dump : new ByteArrayOutputStream());
+    ByteArrayOutputStream dump = dumpOfABigTable();
     String target = TestServer.uniqueName("defer_stopped");
     Thread restoring = Thread.currentThread();
     ProgressListener stopAtTheBuild =
@@ -188,7 +162,7 @@ class DeferredIndexesTest {
     try {
       org.assertj.core.api.Assertions.assertThatThrownBy(
               () ->
-                  new MySqlEngine(source.withDbName(target), "")
+                  new MySqlEngine(source().withDbName(target), "")
                       .apply(
                           new ApplyRequest(null, List.of(), false, stopAtTheBuild),
                           () -> files.isEmpty() ? null : files.remove(0)))
@@ -232,5 +206,29 @@ class DeferredIndexesTest {
       }
     }
     return names;
+  }
+
+  /**
+   * The dump of a table {@code t} of 120,000 rows with plain secondary keys: big enough to defer.
+   */
+  private ByteArrayOutputStream dumpOfABigTable() throws Exception {
+    server.execute(
+        db,
+        PLAIN_KEYS,
+        "INSERT INTO t SELECT seq, seq % 977, CONCAT('name-', seq % 5003),"
+            + " '2020-01-01' + INTERVAL seq MINUTE FROM seq_1_to_120000",
+        "ANALYZE TABLE t");
+    ByteArrayOutputStream dump = new ByteArrayOutputStream();
+    new MySqlEngine(source(), "")
+        .dump(
+            new DumpRequest(Features.DEFAULT, List.of(), false),
+            name -> name.equals("dump.sql") ? dump : new ByteArrayOutputStream());
+    return dump;
+  }
+
+  /** The test's database as a dump's source, on two connections. */
+  private DatabaseConfig source() {
+    return new DatabaseConfig(server.host(), server.port(), "root", db, false, null, null)
+        .withThreads(2);
   }
 }
