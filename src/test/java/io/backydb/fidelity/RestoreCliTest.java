@@ -4,7 +4,6 @@ import static io.backydb.fidelity.Fidelity.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backydb.BackyDB;
-import io.backydb.backup.BackupResult;
 import io.backydb.cli.BackyCli;
 import io.backydb.testing.TestServer;
 import java.io.PrintWriter;
@@ -61,11 +60,7 @@ class RestoreCliTest {
 
   @Test
   void restoreFlagsLimitFeaturesAndTablesAndDropDefiners() throws Exception {
-    String location;
-    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
-      BackupResult b = backy.backup(Fidelity.backupConfig(source, false));
-      location = b.location();
-    }
+    String location = backUp(Fidelity.backupConfig(source, false));
     Path config = restoreYaml(location);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -98,10 +93,7 @@ class RestoreCliTest {
 
   @Test
   void aRestoreLimitedToTablesLeavesViewsRoutinesAndEventsOutAndSaysSo() throws Exception {
-    String location;
-    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
-      location = backy.backup(Fidelity.backupConfig(source, false)).location();
-    }
+    String location = backUp(Fidelity.backupConfig(source, false));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     // v_b selects from b, which is not restored: applied, it would fail the restore half-way
@@ -120,10 +112,7 @@ class RestoreCliTest {
 
   @Test
   void aTableTheBackupDoesNotHoldIsAConfigErrorBeforeAnythingRuns() throws Exception {
-    String location;
-    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
-      location = backy.backup(Fidelity.backupConfig(source, false)).location();
-    }
+    String location = backUp(Fidelity.backupConfig(source, false));
     Path config = restoreYaml(location);
     StringWriter err = new StringWriter();
     int code = cli(err, "restore", "--config", config.toString(), "--tables", "a,bb");
@@ -139,10 +128,7 @@ class RestoreCliTest {
     Map<String, Object> compressed = new LinkedHashMap<>(Fidelity.backupConfig(source, false));
     compressed.put("compression", Map.of("compression", true));
     for (Map<String, Object> backup : List.of(Fidelity.backupConfig(source, false), compressed)) {
-      String location;
-      try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
-        location = backy.backup(backup).location();
-      }
+      String location = backUp(backup);
       // a file copied without its sidecar: only the dump itself says what it holds
       Files.delete(Path.of(location.replaceAll("\\.(sql|backy)$", ".metadata.json")));
       StringWriter err = new StringWriter();
@@ -162,10 +148,7 @@ class RestoreCliTest {
     Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
     database.put("features", Map.of("tables", true, "functions", true, "procedures", true));
     backup.put("database", database);
-    String location;
-    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
-      location = backy.backup(backup).location();
-    }
+    String location = backUp(backup);
     StringWriter err = new StringWriter();
     int code =
         cli(err, "restore", "--config", restoreYaml(location).toString(), "--tables", "nope");
@@ -264,10 +247,7 @@ class RestoreCliTest {
         "CREATE SEQUENCE s START WITH 100",
         "CREATE TABLE c (id INT PRIMARY KEY DEFAULT (NEXT VALUE FOR s), x INT)",
         "INSERT INTO c (x) VALUES (1), (2)");
-    String location;
-    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
-      location = backy.backup(Fidelity.backupConfig(source, false)).location();
-    }
+    String location = backUp(Fidelity.backupConfig(source, false));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
@@ -405,5 +385,12 @@ class RestoreCliTest {
     int code = cli(err, "restore", "--config", config.toString(), "--definers", "sometimes");
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("--definers").contains("keep, drop, rewrite");
+  }
+
+  /** Backs {@code config} up through the Java API into the test's backups folder; its location. */
+  private String backUp(Map<String, Object> config) {
+    try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
+      return backy.backup(config).location();
+    }
   }
 }
