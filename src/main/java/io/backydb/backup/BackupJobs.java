@@ -31,6 +31,8 @@ public final class BackupJobs {
     BackupJob job;
     try {
       BackupStorage storage = Storages.open(config.storage(), env);
+      // a missing bucket fails now, not once the whole dump has been made and uploaded
+      storage.checkDestination();
       job = new BackupJob(config, env, new MySqlEngine(config.database(), password), storage);
     } catch (RuntimeException e) {
       if (integrity != null) {

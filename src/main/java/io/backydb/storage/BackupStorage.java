@@ -30,6 +30,14 @@ public interface BackupStorage {
   Duration ABANDONED_AFTER = Duration.ofHours(24);
 
   /**
+   * Checks, before a backup starts, what the storage can learn cheaply about a destination no
+   * backup could be written to (an S3 bucket that does not exist), and throws the one-line error
+   * the first write would give. It never refuses a destination it cannot be sure of: what it cannot
+   * tell is left to the writes. Nothing is written.
+   */
+  default void checkDestination() {}
+
+  /**
    * Starts writing the object {@code name}; fails if it already exists. Its {@link
    * PendingWrite#commit()} fails too ({@link java.nio.file.FileAlreadyExistsException}) if another
    * writer committed the name meanwhile: an existing object is never replaced.

@@ -36,6 +36,24 @@ final class S3Errors {
         ErrorCode.STORAGE, "S3 error " + doing + " " + where + ": " + message, e);
   }
 
+  /**
+   * Whether the error says, whatever the request, that no backup can be written with these
+   * settings: the bucket does not exist or is in another region, the server does not know the key
+   * id or the secret is wrong, or the endpoint's host name does not resolve. A plain 403
+   * (AccessDenied) is not: an IAM policy may refuse one request (a listing) and allow the ones a
+   * backup sends (PutObject). Nor is any other error (a 5xx, a timeout), which may pass.
+   */
+  static boolean refusesEveryRequest(SdkException e) {
+    if (explain(e, "") == null) {
+      return false;
+    }
+    if (e instanceof S3Exception s3 && s3.statusCode() == FORBIDDEN) {
+      String code = errorCode(s3);
+      return "InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code);
+    }
+    return true;
+  }
+
   /** What the error means for the operator, or null where the SDK's words are all there is. */
   private static String explain(SdkException e, String bucket) {
     if (!(e instanceof S3Exception s3)) {

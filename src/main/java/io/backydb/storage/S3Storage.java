@@ -292,6 +292,26 @@ public final class S3Storage implements BackupStorage {
     return head;
   }
 
+  /**
+   * Lists at most one key under the prefix. A missing bucket, a bucket in another region and wrong
+   * credentials fail every request alike ({@link S3Errors#refusesEveryRequest}), so the backup
+   * fails here, before the dump, with the error its upload would have given. A listing rather than
+   * HeadBucket: its error has a body naming the cause (a HEAD's 403 has none), and an IAM policy
+   * that allows s3:ListBucket only under the prefix allows it. Any other failure, AccessDenied
+   * above all (a key may write without listing), is left to the backup's own requests.
+   */
+  @Override
+  public void checkDestination() {
+    try {
+      client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(1));
+    } catch (SdkException e) {
+      if (S3Errors.refusesEveryRequest(e)) {
+        throw failure("checking", toString(), e);
+      }
+      LOG.debug("checking {} before the backup: {} (left to the upload)", this, e.getMessage());
+    }
+  }
+
   @Override
   public List<String> list(String suffix) {
     List<String> names = new ArrayList<>();

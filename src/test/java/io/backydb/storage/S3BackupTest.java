@@ -368,6 +368,53 @@ class S3BackupTest {
   }
 
   /**
+   * A missing bucket, or credentials the server refuses, fail the backup before the database is
+   * touched: the config's database is on a port nothing listens on, so an error about the bucket
+   * (instead of the refused connection) shows that no dump was started. They were found when the
+   * dump was uploaded, after the whole dump of a small database.
+   */
+  @Test
+  void aMissingBucket_orWrongCredentials_failTheBackupBeforeTheDatabaseIsTouched()
+      throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Path config =
+        writeConfig(
+            backupConfig(
+                source, storage("aws", Map.of()), Map.of("database", Map.of("port", closedPort))));
+    vars = new java.util.HashMap<>(vars);
+    vars.put(Environment.AWS_S3_BUCKET_NAME, "no-such-bucket");
+
+    Cli missing = cli("backup", "--config", config.toString());
+    assertThat(missing.exit()).as(missing.out() + missing.err()).isEqualTo(1);
+    assertThat(missing.err())
+        .startsWith("backy: error: S3 error checking s3://no-such-bucket/" + prefix + ": ")
+        .contains(": bucket 'no-such-bucket' does not exist [")
+        .hasLineCount(1);
+    assertThat(missing.out()).isEmpty();
+    assertThat(s3.blobStore().containerExists("no-such-bucket")).isFalse();
+
+    vars.put(Environment.AWS_S3_BUCKET_NAME, s3.bucket());
+    vars.put(Environment.AWS_S3_SECRET_ACCESS_KEY, "wrong-secret-0123456789abcdef");
+    Cli wrongSecret = cli("backup", "--config", config.toString());
+    assertThat(wrongSecret.exit()).isEqualTo(1);
+    assertThat(wrongSecret.err())
+        .contains(": AWS_S3_SECRET_ACCESS_KEY is not the secret key of AWS_S3_ACCESS_KEY_ID")
+        .hasLineCount(1);
+    assertThat(client.listObjectsV2(l -> l.bucket(s3.bucket()).prefix(prefix)).contents())
+        .isEmpty();
+    assertThat(client.listMultipartUploads(l -> l.bucket(s3.bucket())).uploads()).isEmpty();
+
+    // the check lets a good destination through: the database's refused connection is the error
+    vars.put(Environment.AWS_S3_SECRET_ACCESS_KEY, S3TestServer.SECRET_KEY);
+    Cli noDatabase = cli("backup", "--config", config.toString());
+    assertThat(noDatabase.exit()).isNotZero();
+    assertThat(noDatabase.err()).doesNotContain("S3 error").contains(":" + closedPort);
+  }
+
+  /**
    * One file of a folder backup, given to verify by its {@code s3://} key, is refused as restore
    * refuses it (verify said it was intact: the folder's sidecar beside the folder was outside the
    * prefix it looked under).

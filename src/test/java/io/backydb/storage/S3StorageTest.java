@@ -332,6 +332,71 @@ class S3StorageTest {
   }
 
   /**
+   * The check before a backup fails only on an answer every request would get: an IAM policy may
+   * refuse the listing it sends (AccessDenied) and still allow the uploads, so that 403 lets the
+   * backup go on; a missing bucket or a bucket in another region fails it, in the upload's words.
+   */
+  @Test
+  void checkDestination_failsOnAMissingBucketOrAnotherRegion_butNotOnAccessDenied()
+      throws Exception {
+    assertThat(refusal(403, "AccessDenied", null)).isNull();
+    assertThat(refusal(500, "InternalError", null)).isNull();
+    assertThat(refusal(404, "NoSuchBucket", null))
+        .startsWith(
+            "S3 error checking s3://backups/prod/: bucket 'backups' does not exist [The specified");
+    assertThat(refusal(301, "PermanentRedirect", "eu-west-1"))
+        .startsWith(
+            "S3 error checking s3://backups/prod/: bucket 'backups' is in region eu-west-1, not in"
+                + " the one AWS_S3_REGION names: set AWS_S3_REGION=eu-west-1 [");
+    assertThat(refusal(403, "InvalidAccessKeyId", null))
+        .contains(": the server does not know the access key id in AWS_S3_ACCESS_KEY_ID [");
+  }
+
+  /**
+   * What {@link S3Storage#checkDestination} says (null: nothing) when a server answers every
+   * request with {@code status} and the S3 error {@code code} (and the bucket's region, if given).
+   */
+  static String refusal(int status, String code, String region) throws Exception {
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          if (region != null) {
+            exchange.getResponseHeaders().add("x-amz-bucket-region", region);
+          }
+          byte[] body =
+              ("<Error><Code>"
+                      + code
+                      + "</Code><Message>"
+                      + (code.equals("NoSuchBucket") ? "The specified bucket does not exist" : code)
+                      + "</Message></Error>")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    S3Settings settings =
+        new S3Settings(
+            "key",
+            "secret",
+            "backups",
+            "us-east-1",
+            java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+            true);
+    try (S3Client c = S3Clients.build(settings)) {
+      new S3Storage(c, "backups", "prod", PART).checkDestination();
+      return null;
+    } catch (BackyException e) {
+      return e.getMessage();
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  /**
    * A host name that does not resolve read "Received an UnknownHostException ... See cause for the
    * exact endpoint that is failing to resolve", and the cause was never shown.
    */
