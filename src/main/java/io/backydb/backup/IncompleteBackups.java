@@ -14,24 +14,35 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Folder backups ({@code multiple_files}) that never got their metadata sidecar: the files a backup
- * committed before it was killed (SIGKILL, a crash, the host going down) and that no clean-up of
- * its own removed. They are not backups ({@code list} does not show them as such, verify and
- * restore refuse them), yet they take disk.
+ * What backups left without their metadata sidecar: the files a backup committed before it was
+ * killed (SIGKILL, a crash, the host going down, or a network cut during the sidecar's upload) and
+ * that no clean-up of its own removed. They take space, yet {@code list} does not show them as
+ * backups and retention does not count them.
  *
- * <p>A folder counts only if nothing in it can be someone else's: it is at the storage's top level,
- * named as BackyDB names backups ({@link BackupNaming#isName}), holds nothing but files named as a
- * folder backup's files ({@code tables.sql}, {@code data.sql}, ...), and has no {@code
- * NAME.metadata.json} beside it. It is abandoned once nothing has been written under it, temporary
- * files and unfinished uploads included, for {@link BackupStorage#ABANDONED_AFTER}: the rule that
- * already applies to another machine's temporary files, so a backup still writing into the folder
- * is never touched.
+ * <ul>
+ *   <li>A folder backup ({@code multiple_files}) left half its files: it is no backup (verify and
+ *       restore refuse it).
+ *   <li>A single-file backup ({@code NAME.sql}, {@code NAME.backy}) whose sidecar was never written
+ *       holds all its data and can still be restored or verified by its location; only its metadata
+ *       is missing.
+ * </ul>
+ *
+ * <p>A leftover counts only if nothing in it can be someone else's: it is at the storage's top
+ * level, named as BackyDB names backups ({@link BackupNaming#isName}), a folder holds nothing but
+ * files named as a folder backup's files ({@code tables.sql}, {@code data.sql}, ...), and there is
+ * no {@code NAME.metadata.json} beside it. It is abandoned once nothing has been written to it,
+ * temporary files and unfinished uploads included, for {@link BackupStorage#ABANDONED_AFTER}: the
+ * rule that already applies to another machine's temporary files, so a backup still writing its
+ * files, or its sidecar right after them, is never touched.
  */
 public final class IncompleteBackups {
 
   /** The names BackyDB gives the files of a folder backup: one per feature. */
   private static final Set<String> FILE_NAMES =
       Feature.RESTORE_ORDER.stream().map(f -> f.key() + ".sql").collect(Collectors.toSet());
+
+  /** The extensions of a single-file backup: plain SQL, or the {@code .backy} container. */
+  private static final List<String> SINGLE_FILE_EXTENSIONS = List.of(".sql", ".backy");
 
   private final BackupStorage storage;
 
@@ -40,36 +51,45 @@ public final class IncompleteBackups {
   }
 
   /**
-   * A folder without its sidecar.
+   * A backup's files without its sidecar.
    *
-   * @param name the folder's name, which is the backup's ({@code shop_20261126T101500Z})
-   * @param location the folder as {@link BackupStorage#location} shows it
+   * @param name the backup's name ({@code shop_20261126T101500Z})
+   * @param location the folder, or the single file, as {@link BackupStorage#location} shows it
    * @param files its files' object names, sorted
-   * @param lastWrite when anything was last written under it ({@link BackupStorage#lastWriteUnder})
+   * @param lastWrite when anything was last written to it ({@link BackupStorage#lastWriteUnder},
+   *     {@link BackupStorage#lastModified})
+   * @param folder whether it is a folder backup's folder, else a single-file backup's file
    */
-  public record Folder(String name, String location, List<String> files, Instant lastWrite) {
+  public record Leftover(
+      String name, String location, List<String> files, Instant lastWrite, boolean folder) {
 
-    public Folder {
+    public Leftover {
       files = List.copyOf(files);
     }
 
-    /** Whether nothing has been written under it for {@link BackupStorage#ABANDONED_AFTER}. */
+    /** Whether nothing has been written to it for {@link BackupStorage#ABANDONED_AFTER}. */
     public boolean abandoned(Instant now) {
       return lastWrite.plus(BackupStorage.ABANDONED_AFTER).isBefore(now);
     }
   }
 
-  /**
-   * Every incomplete folder backup in the storage, by name; young ones too (they may be running).
-   */
-  public List<Folder> list() throws IOException {
+  /** Every leftover in the storage, by name; young ones too (they may be backups running). */
+  public List<Leftover> list() throws IOException {
     List<String> all = storage.list("");
     Set<String> names = new HashSet<>(all);
     Map<String, List<String>> files = new TreeMap<>();
     Set<String> foreign = new HashSet<>();
+    Map<String, String> singles = new TreeMap<>();
     for (String n : all) {
       int slash = n.indexOf('/');
-      if (slash < 0 || !BackupNaming.isName(n.substring(0, slash))) {
+      if (slash < 0) {
+        String backup = singleFileBackup(n);
+        if (backup != null) {
+          singles.put(backup, n);
+        }
+        continue;
+      }
+      if (!BackupNaming.isName(n.substring(0, slash))) {
         continue;
       }
       String folder = n.substring(0, slash);
@@ -79,7 +99,7 @@ public final class IncompleteBackups {
         foreign.add(folder); // a file BackyDB does not write: the folder may not be a backup's
       }
     }
-    List<Folder> out = new ArrayList<>();
+    List<Leftover> out = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : files.entrySet()) {
       String folder = e.getKey();
       if (foreign.contains(folder) || names.contains(BackupMetadata.sidecarName(folder))) {
@@ -91,17 +111,41 @@ public final class IncompleteBackups {
       }
       List<String> sorted = new ArrayList<>(e.getValue());
       sorted.sort(null);
-      out.add(new Folder(folder, storage.location(folder), sorted, last));
+      out.add(new Leftover(folder, storage.location(folder), sorted, last, true));
     }
+    for (Map.Entry<String, String> e : singles.entrySet()) {
+      if (names.contains(BackupMetadata.sidecarName(e.getKey()))) {
+        continue;
+      }
+      Instant last = storage.lastModified(e.getValue());
+      if (last == null) {
+        continue; // removed, or its sidecar's backup pruned, since the listing
+      }
+      out.add(
+          new Leftover(
+              e.getKey(), storage.location(e.getValue()), List.of(e.getValue()), last, false));
+    }
+    out.sort(java.util.Comparator.comparing(Leftover::name));
     return out;
   }
 
+  /** The backup name of a top-level single-file backup's file name, or null. */
+  private static String singleFileBackup(String file) {
+    for (String extension : SINGLE_FILE_EXTENSIONS) {
+      if (file.endsWith(extension)) {
+        String name = file.substring(0, file.length() - extension.length());
+        return BackupNaming.isName(name) ? name : null;
+      }
+    }
+    return null;
+  }
+
   /**
-   * Deletes the folder's files, only those it was listed with; a local folder goes with its last
+   * Deletes the leftover's files, only those it was listed with; a local folder goes with its last
    * file.
    */
-  public void remove(Folder folder) throws IOException {
-    for (String file : folder.files()) {
+  public void remove(Leftover leftover) throws IOException {
+    for (String file : leftover.files()) {
       storage.delete(file);
     }
   }

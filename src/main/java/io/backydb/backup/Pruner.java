@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * prefix), and anything not listed as a finished backup are never touched. A backup is removed
  * sidecar first, so that a removal cut short leaves no half-backup listed.
  *
- * <p>It also removes the pool's database's abandoned {@link IncompleteBackups}: folders a killed
+ * <p>It also removes the pool's database's abandoned {@link IncompleteBackups}: the files a killed
  * backup left without a sidecar, which nothing else would ever remove. Their server and selection
- * are unknown (they are recorded in the sidecar), so the database in their name decides.
+ * are unknown (they are recorded in the sidecar), so the database in their name decides. A
+ * single-file backup without its sidecar holds all its data: it is removed only once a finished
+ * backup of the pool started after it was written, so it is never the newest copy there is.
  */
 public final class Pruner {
 
@@ -97,8 +99,8 @@ public final class Pruner {
    *
    * @param problems the sidecars that could not be read or lack what a prune needs ({@link
    *     BackupCatalog#list}): skipped, so never deleted
-   * @param incomplete the abandoned incomplete folder backups of the pool's database, removed
-   *     unless it was a dry run
+   * @param incomplete the abandoned incomplete backups of the pool's database, removed unless it
+   *     was a dry run
    */
   public record Result(
       List<BackupCatalog.Entry> kept,
@@ -106,7 +108,7 @@ public final class Pruner {
       Map<String, List<String>> reasons,
       boolean dryRun,
       List<String> problems,
-      List<IncompleteBackups.Folder> incomplete) {}
+      List<IncompleteBackups.Leftover> incomplete) {}
 
   /**
    * Keeps what {@code rules} keep among the backups of {@code pool}, removes the rest unless {@code
@@ -155,7 +157,9 @@ public final class Pruner {
         LOG.info("retention: removed backup {} ({})", e.metadata().name(), e.location());
       }
     }
-    List<IncompleteBackups.Folder> incomplete = abandonedIncomplete(pool, dryRun);
+    Instant newest =
+        backups.stream().map(RetentionPolicy.Backup::time).max(Instant::compareTo).orElse(null);
+    List<IncompleteBackups.Leftover> incomplete = abandonedIncomplete(pool, newest, dryRun);
     return new Result(
         List.copyOf(kept),
         List.copyOf(removed),
@@ -166,16 +170,18 @@ public final class Pruner {
   }
 
   /**
-   * The abandoned incomplete folder backups of the pool's database (by their name), removed unless
-   * {@code dryRun}.
+   * The abandoned incomplete backups of the pool's database (by their name), removed unless {@code
+   * dryRun}; a single file only if {@code newest}, the start of the pool's newest finished backup,
+   * is after it was written.
    */
-  private List<IncompleteBackups.Folder> abandonedIncomplete(Pool pool, boolean dryRun)
-      throws IOException {
+  private List<IncompleteBackups.Leftover> abandonedIncomplete(
+      Pool pool, Instant newest, boolean dryRun) throws IOException {
     IncompleteBackups incomplete = new IncompleteBackups(storage);
     Instant now = Instant.now();
-    List<IncompleteBackups.Folder> abandoned = new ArrayList<>();
-    for (IncompleteBackups.Folder f : incomplete.list()) {
-      if (BackupNaming.isNameOf(pool.database(), f.name()) && f.abandoned(now)) {
+    List<IncompleteBackups.Leftover> abandoned = new ArrayList<>();
+    for (IncompleteBackups.Leftover f : incomplete.list()) {
+      boolean superseded = f.folder() || (newest != null && newest.isAfter(f.lastWrite()));
+      if (BackupNaming.isNameOf(pool.database(), f.name()) && f.abandoned(now) && superseded) {
         abandoned.add(f);
       }
     }
@@ -185,11 +191,12 @@ public final class Pruner {
     // the temporary file of the write the backup was killed in stays in its folder otherwise (its
     // data files gone, the folder kept, and no longer listed as incomplete)
     storage.cleanPartials();
-    for (IncompleteBackups.Folder f : abandoned) {
+    for (IncompleteBackups.Leftover f : abandoned) {
       incomplete.remove(f);
       LOG.info(
-          "retention: removed incomplete backup folder {} ({} file(s), no metadata, last"
+          "retention: removed incomplete backup {} {} ({} file(s), no metadata, last"
               + " written {}): a backup stopped before it finished left it",
+          f.folder() ? "folder" : "file",
           f.location(),
           f.files().size(),
           f.lastWrite());

@@ -32,7 +32,7 @@ public final class RetentionProcessor implements Processor {
       // the backup just written is kept even if a backup started after it finished first
       Pruner.Result r = new Pruner(job.storage()).prune(rules, pool, job.name(), false);
       LOG.info(
-          "retention: kept {} and removed {} backup(s) of {}, and {} incomplete backup folder(s)",
+          "retention: kept {} and removed {} backup(s) of {}, and {} incomplete backup(s)",
           r.kept().size(),
           r.removed().size(),
           pool,

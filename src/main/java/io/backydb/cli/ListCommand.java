@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code backy list --config FILE}: the finished backups in the config's storage, newest first,
- * then the incomplete folder backups a killed backup left (or one still running writes).
+ * then what backups stopped before their metadata left (or what one still running writes).
  */
 @Command(
     name = "list",
@@ -41,8 +41,9 @@ final class ListCommand extends BackyCommand {
     var storage = Storages.openExisting(StorageConfigs.fromConfigFile(config), env);
     List<String> problems = new ArrayList<>();
     List<BackupCatalog.Entry> entries = new BackupCatalog(storage).list(problems);
-    // what a killed folder backup left: not a backup, but it takes disk until a prune removes it
-    List<IncompleteBackups.Folder> incomplete = new IncompleteBackups(storage).list();
+    // what a killed backup left without its sidecar: not listed as a backup, but it takes space
+    // until a prune removes it
+    List<IncompleteBackups.Leftover> incomplete = new IncompleteBackups(storage).list();
     int nameWidth = 0;
     if (entries.isEmpty()) {
       out().println("No backups in " + storage.location("x").replaceAll("/x$", ""));
@@ -65,15 +66,15 @@ final class ListCommand extends BackyCommand {
             Sizes.human(m.sizes().storedBytes()),
             e.location());
       }
-      // the incomplete folders' names, below, line up with the backups'
-      for (IncompleteBackups.Folder f : incomplete) {
+      // the incomplete backups' names, below, line up with the finished ones'
+      for (IncompleteBackups.Leftover f : incomplete) {
         table.atLeast(0, f.name().length());
       }
       nameWidth = table.width(0);
       table.print(out());
     }
     Instant now = Instant.now();
-    for (IncompleteBackups.Folder f : incomplete) {
+    for (IncompleteBackups.Leftover f : incomplete) {
       out()
           .printf(
               "%-"

@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
       "Only backups of the config's database on its host and port, with its features and"
           + " tables, are considered. The newest backup is always kept; backups of other"
           + " databases, servers or selections, and backups in sub-folders, are never touched.",
-      "Folder backups of the database that a stopped backup left without metadata are deleted"
-          + " once nothing has been written to them for 24 hours."
+      "Backups of the database that were stopped before they wrote their metadata are deleted"
+          + " once nothing has been written to them for 24 hours; a single-file one (complete but"
+          + " for its metadata) only once a newer backup has finished."
     })
 final class PruneCommand extends BackyCommand {
 
@@ -81,7 +82,7 @@ final class PruneCommand extends BackyCommand {
               e.location());
     }
     Instant now = Instant.now();
-    for (IncompleteBackups.Folder f : r.incomplete()) {
+    for (IncompleteBackups.Leftover f : r.incomplete()) {
       out()
           .printf(
               "%s %-36s incomplete (no metadata), %d file(s), last written %s ago  %s%n",
@@ -102,7 +103,8 @@ final class PruneCommand extends BackyCommand {
                 ? ""
                 : "; and "
                     + r.incomplete().size()
-                    + " incomplete backup folder(s) left by backups stopped before they finished");
+                    + " incomplete backup(s) (no metadata) left by backups stopped before they"
+                    + " finished");
     for (String p : r.problems()) {
       err().println("backy: warning: unreadable metadata " + p + " (skipped, not deleted)");
     }

@@ -86,6 +86,13 @@ public interface BackupStorage {
    */
   Instant lastWriteUnder(String folder) throws IOException;
 
+  /**
+   * When the committed object {@code name} was last written, or null if there is none: a file's
+   * modification time; an S3 object's Last-Modified (when it was stored: AWS may give the start of
+   * an upload in parts instead of its end).
+   */
+  Instant lastModified(String name) throws IOException;
+
   /** Deletes an object if it exists; idempotent. */
   void delete(String name) throws IOException;
 

@@ -178,6 +178,15 @@ public final class LocalStorage implements BackupStorage {
   }
 
   @Override
+  public Instant lastModified(String name) throws IOException {
+    try {
+      return Files.getLastModifiedTime(resolve(name), LinkOption.NOFOLLOW_LINKS).toInstant();
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  @Override
   public void delete(String name) throws IOException {
     Path p = resolve(name);
     Files.deleteIfExists(p);

@@ -363,6 +363,12 @@ public final class S3Storage implements BackupStorage {
     return last;
   }
 
+  @Override
+  public Instant lastModified(String name) {
+    HeadObjectResponse h = head(key(name));
+    return h == null ? null : h.lastModified();
+  }
+
   private static Instant later(Instant a, Instant b) {
     return a == null || (b != null && b.isAfter(a)) ? b : a;
   }

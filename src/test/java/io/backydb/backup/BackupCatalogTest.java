@@ -256,6 +256,11 @@ class BackupCatalogTest {
     }
 
     @Override
+    public java.time.Instant lastModified(String name) throws IOException {
+      return storage.lastModified(name);
+    }
+
+    @Override
     public void delete(String name) throws IOException {
       storage.delete(name);
     }

@@ -330,7 +330,7 @@ class PrunerTest {
     try {
       Pruner.Result dry = new Pruner(new LocalStorage(dir)).prune(KEEP_1, PROD, null, true);
       assertThat(dry.incomplete())
-          .extracting(IncompleteBackups.Folder::location)
+          .extracting(IncompleteBackups.Leftover::location)
           .containsExactlyInAnyOrder(abandoned.toString(), abandonedToo.toString());
       assertThat(dry.incomplete())
           .filteredOn(f -> f.location().equals(abandoned.toString()))
@@ -357,6 +357,73 @@ class PrunerTest {
       assertThat(notNamedByBackyDb.resolve("tables.sql")).exists();
     } finally {
       stillWriting.abort();
+    }
+  }
+
+  /** A single-file backup's file without its sidecar, last written at {@code at}. */
+  private Path withoutSidecar(String file, Instant at) throws IOException {
+    Path f = dir.resolve(file);
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, "-- a backup whose sidecar was never written\n");
+    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(at));
+    return f;
+  }
+
+  /**
+   * A single-file backup whose sidecar was never written (its upload cut off, the process killed
+   * right after the data was committed) was kept for ever, unlisted and uncounted. It holds all its
+   * data, so a prune removes it only once it is abandoned (nothing written to it for a day) and a
+   * finished backup of the pool started after it was written: never a file whose sidecar is being
+   * written right now, nor the newest copy of the database there is.
+   */
+  @Test
+  void aSingleFileBackupWithoutSidecar_isRemovedOnceADayOldAndSuperseded() throws Exception {
+    Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2));
+    backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(1)));
+    Path abandoned =
+        withoutSidecar(BackupNaming.name("shop", T0) + ".sql", T0.plus(Duration.ofMinutes(10)));
+    Path abandonedBacky =
+        withoutSidecar(BackupNaming.name("shop", T0.plusSeconds(120)) + ".backy", twoDaysAgo);
+    // its data committed a moment ago, its sidecar being written now
+    Path committingNow =
+        withoutSidecar(BackupNaming.name("shop", T0.plusSeconds(180)) + ".backy", Instant.now());
+    Path otherDb = withoutSidecar(BackupNaming.name("shop_eu", T0) + ".sql", T0);
+    Path notNamedByBackyDb = withoutSidecar("shop_latest.sql", T0);
+    Path inSubFolder =
+        withoutSidecar("archive/" + BackupNaming.name("shop", T0) + ".sql", T0.plusSeconds(1));
+
+    // the newest finished backup started before the abandoned .backy was written: it is kept
+    Pruner.Result notYet = prune(PROD, KEEP_1, null);
+    assertThat(notYet.incomplete())
+        .extracting(IncompleteBackups.Leftover::location)
+        .containsExactly(abandoned.toString());
+    assertThat(abandoned).doesNotExist();
+    assertThat(abandonedBacky).exists();
+
+    String newer = backup("", "db-prod", 3306, "shop", Instant.now().minus(Duration.ofHours(1)));
+    assertThat(new IncompleteBackups(new LocalStorage(dir)).list())
+        .extracting(IncompleteBackups.Leftover::name)
+        .containsExactly(
+            abandonedBacky.getFileName().toString().replace(".backy", ""),
+            committingNow.getFileName().toString().replace(".backy", ""),
+            otherDb.getFileName().toString().replace(".sql", ""));
+    Pruner.Result dry = new Pruner(new LocalStorage(dir)).prune(KEEP_1, PROD, null, true);
+    assertThat(dry.incomplete())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.location()).isEqualTo(abandonedBacky.toString());
+              assertThat(f.files()).containsExactly(abandonedBacky.getFileName().toString());
+              assertThat(f.folder()).isFalse();
+            });
+    assertThat(abandonedBacky).exists();
+
+    Pruner.Result r = prune(PROD, KEEP_1, null);
+    assertThat(r.incomplete()).hasSize(1);
+    assertThat(abandonedBacky).doesNotExist();
+    assertThat(exists(newer)).isTrue();
+    for (Path kept : List.of(committingNow, otherDb, notNamedByBackyDb, inSubFolder)) {
+      assertThat(kept).as(kept.toString()).exists();
     }
   }
 

@@ -897,11 +897,13 @@ class BackyCliTest {
     assertThat(out)
         .contains("would delete " + name + " ")
         .contains(folder.toString())
-        .contains("1 incomplete backup folder(s)");
+        .contains("1 incomplete backup(s) (no metadata)");
     assertThat(folder.resolve("data.sql")).exists();
 
     assertThat(run("prune", "--config", config.toString())).as(err).isZero();
-    assertThat(out).contains("deleted " + name + " ").contains("1 incomplete backup folder(s)");
+    assertThat(out)
+        .contains("deleted " + name + " ")
+        .contains("1 incomplete backup(s) (no metadata)");
     assertThat(folder).doesNotExist();
     assertThat(second.resolve("tables.sql")).as("not a day old").exists();
 

@@ -598,7 +598,7 @@ class S3BackupTest {
     assertThat(prune.out())
         .contains("deleted " + name + " ")
         .doesNotContain("deleted " + writing)
-        .contains("1 incomplete backup folder(s)");
+        .contains("1 incomplete backup(s) (no metadata)");
     assertThat(
             client.listObjectsV2(l -> l.bucket(s3.bucket()).prefix(prefix + name + "/")).contents())
         .isEmpty();
@@ -616,6 +616,69 @@ class S3BackupTest {
     assertThat(prune.out()).contains("deleted " + writing + " ");
     assertThat(client.listObjectsV2(l -> l.bucket(s3.bucket()).prefix(prefix)).contents())
         .isEmpty();
+  }
+
+  /**
+   * A single-file backup whose sidecar was never stored (the process killed, or the network cut,
+   * right after the data object's upload completed) stayed unlisted and unpruned for ever. {@code
+   * list} shows it as incomplete; {@code prune} removes it once nothing has been written to it for
+   * a day and a newer backup has finished, never while it may be the newest copy, on S3 as locally.
+   */
+  @ParameterizedTest(name = "{0} storage")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"aws", "local"})
+  void aSingleFileBackupWhoseSidecarWasNeverStored_isListed_andPrunedOnceSuperseded(String type)
+      throws Exception {
+    db.execute(source, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+    Map<String, Object> zstd =
+        Map.of("compression", Map.of("compression", true, "compression_type", "zstd"));
+    Map<String, Object> config = backupConfig(source, storage(type, Map.of()), zstd);
+    Path pruneConfig =
+        writeConfig(
+            backupConfig(source, storage(type, Map.of("retention", Map.of("keep_last", 1))), zstd));
+    BackupResult orphan = backy.backup(config);
+    String name = orphan.metadata().name();
+    BackupStorage storage =
+        Storages.open(
+            io.backydb.config.ConfigLoader.backupFromMap(config).storage(), Environment.of(vars));
+    storage.delete(name + ".metadata.json");
+
+    Cli list = cli("list", "--config", pruneConfig.toString());
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out())
+        .contains(
+            name
+                + "  incomplete (no metadata), 1 file, last written less than a minute ago  "
+                + orphan.location());
+    // the data is all there: it may be the only copy, and verify takes it by its location
+    Cli verify = cli("verify", "--no-require-hmac", orphan.location());
+    assertThat(verify.out()).as(verify.err()).startsWith("OK ");
+
+    // a day and more without a write: still kept while no newer backup has finished
+    java.nio.file.attribute.FileTime old =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofHours(30)));
+    Path file =
+        type.equals("aws")
+            ? s3dir.resolve(s3.bucket()).resolve(prefix + name + ".backy")
+            : dir.resolve("local").resolve(name + ".backy");
+    Files.setLastModifiedTime(file, old);
+    Cli prune = cli("prune", "--config", pruneConfig.toString());
+    assertThat(prune.exit()).as(prune.err()).isZero();
+    assertThat(prune.out()).doesNotContain(name);
+    assertThat(storage.exists(name + ".backy")).isTrue();
+
+    BackupResult newer = backy.backup(config);
+    Cli dry = cli("prune", "--config", pruneConfig.toString(), "--dry-run");
+    assertThat(dry.out())
+        .contains("would delete " + name + " ")
+        .contains(
+            "incomplete (no metadata), 1 file(s), last written 30 h ago  " + orphan.location())
+        .contains("1 incomplete backup(s) (no metadata)");
+    assertThat(storage.exists(name + ".backy")).isTrue();
+    prune = cli("prune", "--config", pruneConfig.toString());
+    assertThat(prune.out()).contains("deleted " + name + " ");
+    assertThat(storage.exists(name + ".backy")).isFalse();
+    list = cli("list", "--config", pruneConfig.toString());
+    assertThat(list.out()).doesNotContain("incomplete").contains(newer.location());
   }
 
   @ParameterizedTest(name = "{0} storage")

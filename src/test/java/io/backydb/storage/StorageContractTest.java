@@ -257,4 +257,20 @@ abstract class StorageContractTest {
 
   /** A location that is not in this storage. */
   abstract String foreignLocation();
+
+  /** When an object was written, for telling a leftover that is being finished from an old one. */
+  @Test
+  void lastModified_isWhenTheObjectWasCommitted_andNullWithoutOne() throws Exception {
+    String name = "shop_20261126T101500Z.backy";
+    assertThat(storage.lastModified(name)).isNull();
+    java.time.Instant before = java.time.Instant.now().minusSeconds(5);
+    PendingWrite w = storage.create(name);
+    w.stream().write(data(100, 3));
+    assertThat(storage.lastModified(name)).as("not before its commit").isNull();
+    w.commit();
+    assertThat(storage.lastModified(name))
+        .isBetween(before, java.time.Instant.now().plusSeconds(5));
+    storage.delete(name);
+    assertThat(storage.lastModified(name)).isNull();
+  }
 }
