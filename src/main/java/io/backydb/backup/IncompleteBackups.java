@@ -102,7 +102,7 @@ public final class IncompleteBackups {
     List<Leftover> out = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : files.entrySet()) {
       String folder = e.getKey();
-      if (foreign.contains(folder) || names.contains(BackupMetadata.sidecarName(folder))) {
+      if (foreign.contains(folder) || hasSidecar(names, folder)) {
         continue;
       }
       Instant last = storage.lastWriteUnder(folder);
@@ -114,7 +114,7 @@ public final class IncompleteBackups {
       out.add(new Leftover(folder, storage.location(folder), sorted, last, true));
     }
     for (Map.Entry<String, String> e : singles.entrySet()) {
-      if (names.contains(BackupMetadata.sidecarName(e.getKey()))) {
+      if (hasSidecar(names, e.getKey())) {
         continue;
       }
       Instant last = storage.lastModified(e.getValue());
@@ -127,6 +127,17 @@ public final class IncompleteBackups {
     }
     out.sort(java.util.Comparator.comparing(Leftover::name));
     return out;
+  }
+
+  /**
+   * Whether the backup has its sidecar, or the copy of it that {@code keys rotate} writes while it
+   * replaces the sidecar ({@link ObjectReplacer}): a rotation cut off between deleting the old
+   * sidecar and writing the new one leaves the sidecar only there, until the next rotation finishes
+   * it. That backup is complete, not a leftover.
+   */
+  private static boolean hasSidecar(Set<String> names, String backup) {
+    String sidecar = BackupMetadata.sidecarName(backup);
+    return names.contains(sidecar) || names.contains(sidecar + ObjectReplacer.SUFFIX);
   }
 
   /** The backup name of a top-level single-file backup's file name, or null. */

@@ -427,6 +427,25 @@ class PrunerTest {
     }
   }
 
+  /**
+   * {@code keys rotate} replaces a sidecar by deleting it and writing it again from a copy under
+   * {@code NAME.metadata.json.replacing}; cut off in between, the backup's sidecar is only that
+   * copy until the next rotation finishes the replacement. Its file is a complete backup's, never a
+   * leftover, however old and whatever backups are newer.
+   */
+  @Test
+  void aBackupWhoseSidecarIsBeingReplacedByAKeyRotation_isNotALeftover() throws Exception {
+    String name = BackupNaming.name("shop", T0);
+    Path file = withoutSidecar(name + ".backy", T0.plusSeconds(60));
+    Files.writeString(
+        dir.resolve(BackupMetadata.sidecarName(name) + ObjectReplacer.SUFFIX), "{\"name\": 1}");
+    backup("", "db-prod", 3306, "shop", T0.plus(Duration.ofDays(1)));
+
+    assertThat(new IncompleteBackups(new LocalStorage(dir)).list()).isEmpty();
+    assertThat(prune(PROD, KEEP_1, null).incomplete()).isEmpty();
+    assertThat(file).exists();
+  }
+
   /** A finished folder backup (its sidecar beside the folder) is retention's, however old. */
   @Test
   void aFinishedFolderBackup_isNotIncomplete() throws Exception {
