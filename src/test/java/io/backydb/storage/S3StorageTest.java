@@ -290,33 +290,13 @@ class S3StorageTest {
   @Test
   void aBucketInAnotherRegion_isNamedWithTheRegionToSet() throws Exception {
     com.sun.net.httpserver.HttpServer aws =
-        com.sun.net.httpserver.HttpServer.create(
-            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-    aws.createContext(
-        "/",
-        exchange -> {
-          exchange.getResponseHeaders().add("x-amz-bucket-region", "eu-west-1");
-          byte[] body =
-              "HEAD".equals(exchange.getRequestMethod())
-                  ? new byte[0]
-                  : ("<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting"
-                          + " to access must be addressed using the specified endpoint.</Message>"
-                          + "</Error>")
-                      .getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(301, body.length == 0 ? -1 : body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    aws.start();
-    S3Settings settings =
-        new S3Settings(
-            "key",
-            "secret",
-            "backups",
-            "us-east-1",
-            java.net.URI.create("http://127.0.0.1:" + aws.getAddress().getPort()),
-            true);
-    try (S3Client c = S3Clients.build(settings)) {
+        answering(
+            301,
+            "PermanentRedirect",
+            "The bucket you are attempting to access must be addressed using the specified"
+                + " endpoint.",
+            "eu-west-1");
+    try (S3Client c = S3Clients.build(settingsOf(aws))) {
       S3Storage s = new S3Storage(c, "backups", "prod", PART);
       assertThatThrownBy(() -> s.create("x.backy"))
           .isInstanceOf(BackyException.class)
@@ -342,8 +322,7 @@ class S3StorageTest {
     assertThat(refusal(403, "AccessDenied", null)).isNull();
     assertThat(refusal(500, "InternalError", null)).isNull();
     assertThat(refusal(404, "NoSuchBucket", null))
-        .startsWith(
-            "S3 error checking s3://backups/prod/: bucket 'backups' does not exist [The specified");
+        .startsWith("S3 error checking s3://backups/prod/: bucket 'backups' does not exist [");
     assertThat(refusal(301, "PermanentRedirect", "eu-west-1"))
         .startsWith(
             "S3 error checking s3://backups/prod/: bucket 'backups' is in region eu-west-1, not in"
@@ -357,6 +336,24 @@ class S3StorageTest {
    * request with {@code status} and the S3 error {@code code} (and the bucket's region, if given).
    */
   static String refusal(int status, String code, String region) throws Exception {
+    com.sun.net.httpserver.HttpServer server = answering(status, code, code, region);
+    try (S3Client c = S3Clients.build(settingsOf(server))) {
+      new S3Storage(c, "backups", "prod", PART).checkDestination();
+      return null;
+    } catch (BackyException e) {
+      return e.getMessage();
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  /**
+   * A started server on 127.0.0.1 that answers every request with {@code status} and the S3 error
+   * {@code code} (as S3 does, without a body for a HEAD), and the bucket's region in {@code
+   * x-amz-bucket-region} if {@code region} is not null.
+   */
+  static com.sun.net.httpserver.HttpServer answering(
+      int status, String code, String message, String region) throws IOException {
     com.sun.net.httpserver.HttpServer server =
         com.sun.net.httpserver.HttpServer.create(
             new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
@@ -367,33 +364,27 @@ class S3StorageTest {
             exchange.getResponseHeaders().add("x-amz-bucket-region", region);
           }
           byte[] body =
-              ("<Error><Code>"
-                      + code
-                      + "</Code><Message>"
-                      + (code.equals("NoSuchBucket") ? "The specified bucket does not exist" : code)
-                      + "</Message></Error>")
-                  .getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(status, body.length);
+              "HEAD".equals(exchange.getRequestMethod())
+                  ? new byte[0]
+                  : ("<Error><Code>" + code + "</Code><Message>" + message + "</Message></Error>")
+                      .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
           exchange.getResponseBody().write(body);
           exchange.close();
         });
     server.start();
-    S3Settings settings =
-        new S3Settings(
-            "key",
-            "secret",
-            "backups",
-            "us-east-1",
-            java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-            true);
-    try (S3Client c = S3Clients.build(settings)) {
-      new S3Storage(c, "backups", "prod", PART).checkDestination();
-      return null;
-    } catch (BackyException e) {
-      return e.getMessage();
-    } finally {
-      server.stop(0);
-    }
+    return server;
+  }
+
+  /** Settings for bucket {@code backups} on {@code server}, with made-up credentials. */
+  static S3Settings settingsOf(com.sun.net.httpserver.HttpServer server) {
+    return new S3Settings(
+        "key",
+        "secret",
+        "backups",
+        "us-east-1",
+        java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+        true);
   }
 
   /**
