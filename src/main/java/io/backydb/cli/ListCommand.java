@@ -59,7 +59,7 @@ final class ListCommand extends BackyCommand {
         BackupMetadata m = e.metadata();
         table.row(
             m.name(),
-            m.startedAt().toString().replace("T", " ").replaceAll("\\.\\d+Z$|Z$", ""),
+            Ages.when(m.startedAt()),
             m.source().database(),
             String.join(",", m.features()),
             Long.toString(m.totalRows()),

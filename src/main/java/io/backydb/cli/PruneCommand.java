@@ -70,7 +70,7 @@ final class PruneCommand extends BackyCommand {
       out()
           .printf(
               "keep    %-36s %s  (%s)%n",
-              m.name(), m.startedAt(), String.join(", ", r.reasons().get(m.name())));
+              m.name(), Ages.when(m.startedAt()), String.join(", ", r.reasons().get(m.name())));
     }
     for (BackupCatalog.Entry e : r.removed()) {
       out()
@@ -78,7 +78,7 @@ final class PruneCommand extends BackyCommand {
               "%s %-36s %s  %s%n",
               dryRun ? "would delete" : "deleted",
               e.metadata().name(),
-              e.metadata().startedAt(),
+              Ages.when(e.metadata().startedAt()),
               e.location());
     }
     Instant now = Instant.now();

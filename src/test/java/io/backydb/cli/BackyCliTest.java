@@ -786,6 +786,8 @@ class BackyCliTest {
         keep1, Files.readString(backupConfig(db)) + "  retention:\n    keep_last: 1\n");
     assertThat(run("prune", "--config", keep1.toString(), "--dry-run")).as(err).isZero();
     assertThat(out).contains("keep ").contains("Dry run: would delete 0 backup(s)");
+    // the start time as list prints it (UTC, to the second), not Instant's nanoseconds
+    assertThat(out).containsPattern("keep +\\S+ +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  \\(");
     assertThat(err).contains("junk.metadata.json").contains("started_at");
     assertThat(junk).exists();
   }
