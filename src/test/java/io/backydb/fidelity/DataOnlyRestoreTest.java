@@ -9,7 +9,12 @@ import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.testing.TestServer;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -171,6 +176,69 @@ class DataOnlyRestoreTest {
     assertThat(restored.remove("emptied")).contains(" 0/");
     expected.remove("emptied");
     assertThat(restored).isEqualTo(expected);
+  }
+
+  @Test
+  void columnsOfTypesThatWouldChangeTheBackupsValuesAreRefusedBeforeAnythingIsApplied()
+      throws Exception {
+    // the backup's definitions tell the types of its rows
+    String full = backy.backup(Fidelity.backupConfig(source, false)).location();
+    server.execute(
+        target,
+        "SET SESSION sql_mode = ''", // the target's own names become numbers
+        "SET SESSION system_versioning_alter_history = KEEP",
+        "ALTER TABLE parent MODIFY name INT",
+        "ALTER TABLE log MODIFY msg VARCHAR(10) CHARACTER SET latin1",
+        "ALTER TABLE versioned MODIFY v INT NOT NULL",
+        // differences that change no value: a wider integer, a display width, a comment, a default
+        "ALTER TABLE child MODIFY id BIGINT NOT NULL DEFAULT 7",
+        "ALTER TABLE emptied MODIFY id INT(5) NOT NULL COMMENT 'the key'");
+    Map<String, String> before = Fidelity.checksums(target);
+    assertThatThrownBy(
+            () -> backy.restore(replacing(full, Map.of("features", Map.of("data", true)))))
+        .isInstanceOf(BackyException.class)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG))
+        .hasMessageEndingWith(
+            " does not have the columns of the backup's rows, and this restore creates no tables"
+                + " (its features leave the table definitions out): table `log` has column `msg`"
+                + " of type varchar(10) CHARACTER SET latin1 where the backup has varchar(20)"
+                + " CHARACTER SET utf8mb4; table `parent` has column `name` of type int(11) where"
+                + " the backup has varchar(20); table `versioned` has column `v` of type int(11)"
+                + " NOT NULL where the backup has int(11) NULL; make its tables match the"
+                + " backup's, or restore table definitions too; nothing was applied")
+        .hasMessageNotContaining("\n");
+    assertThat(Fidelity.checksums(target)).isEqualTo(before);
+
+    // wider columns take the values as they are
+    server.execute(
+        target,
+        "SET SESSION system_versioning_alter_history = KEEP",
+        "ALTER TABLE parent MODIFY name VARCHAR(40)",
+        "ALTER TABLE log MODIFY msg VARCHAR(30) CHARACTER SET utf8mb4",
+        "ALTER TABLE versioned MODIFY v BIGINT");
+    backy.restore(replacing(full, Map.of("features", Map.of("data", true))));
+    assertThat(rows("SELECT id, name FROM parent ORDER BY id")).isEqualTo("1 one, 2 two");
+    assertThat(rows("SELECT id, parent_id FROM child ORDER BY id")).isEqualTo("10 1, 20 2");
+    assertThat(rows("SELECT msg FROM log")).isEqualTo("x");
+    assertThat(rows("SELECT id, v FROM versioned ORDER BY id")).isEqualTo("1 2");
+  }
+
+  /** The rows {@code query} gives in the target, columns joined by spaces, rows by commas. */
+  private String rows(String query) throws Exception {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = server.connect(target);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> values = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          values.add(rs.getString(i));
+        }
+        rows.add(String.join(" ", values));
+      }
+    }
+    return String.join(", ", rows);
   }
 
   @Test

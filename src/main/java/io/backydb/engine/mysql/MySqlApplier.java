@@ -261,7 +261,7 @@ final class MySqlApplier {
               + "): create them, or restore table definitions too; nothing was applied");
     }
     // the rows go into tables as they are: an INSERT naming a column one lacks would fail after
-    // the tables before it were loaded
+    // the tables before it were loaded, and a value a column's type cannot hold would be changed
     Map<String, List<String>> rowColumns = new TreeMap<>();
     if (applies(Feature.DATA)) {
       contents
@@ -273,7 +273,8 @@ final class MySqlApplier {
                 }
               });
     }
-    Map<String, String> differences = existing.columnDifferences(c, database, rowColumns);
+    Map<String, String> differences =
+        existing.columnDifferences(c, database, rowColumns, contents.definedColumns());
     if (!differences.isEmpty()) {
       List<String> tables = new ArrayList<>();
       differences.forEach((t, d) -> tables.add("table " + SqlText.quoteIdent(t) + " " + d));
