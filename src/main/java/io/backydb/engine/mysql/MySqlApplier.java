@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies a dump to a MySQL/MariaDB database statement by statement. The {@code -- backy:}
@@ -185,10 +186,16 @@ final class MySqlApplier {
    * connection.
    */
   ApplySummary apply(DumpInput input) throws Exception {
+    Set<Long> connectionIds = ConcurrentHashMap.newKeySet();
     try (Connection c = connections.open();
-        Connection raw = connections.openRaw()) {
+        Connection raw = connections.openRaw();
+        LockWaits waits = new LockWaits(connections, connectionIds)) {
       requireTargetTables(c);
-      Session session = new Session(c, raw);
+      connectionIds.add(LockWaits.idOf(c));
+      connectionIds.add(LockWaits.idOf(raw));
+      // a restore that stops making progress shows what it waits for (a lock), not an ETA
+      request.progress().waitProbe(waits);
+      Session session = new Session(c, raw, connectionIds);
       try {
         DumpInput.DumpFile file;
         while ((file = input.next()) != null) {
@@ -215,6 +222,7 @@ final class MySqlApplier {
           }
         }
       } finally {
+        request.progress().waitProbe(null);
         if (session.inserts != null) {
           session.inserts.close();
         }
@@ -414,9 +422,13 @@ final class MySqlApplier {
     /** Runs the dump's own statements, byte for byte. */
     private final Connection raw;
 
-    Session(Connection c, Connection raw) {
+    /** The server's ids of the restore's sessions, the data connections' added once opened. */
+    private final Set<Long> connectionIds;
+
+    Session(Connection c, Connection raw, Set<Long> connectionIds) {
       this.connection = c;
       this.raw = raw;
+      this.connectionIds = connectionIds;
     }
 
     private void checkPacketSize(String sql, long line) throws SQLException {
@@ -664,6 +676,7 @@ final class MySqlApplier {
                 sessionSetup.contains("SET NAMES utf8mb4") ? localRowsTables : Set.of(),
                 rowsLoaded,
                 request.progress());
+        connectionIds.addAll(inserts.connectionIds());
         inserts.beginTable(table == null || anyOrderTables.contains(table));
       }
       throwIfFailed();
