@@ -9,12 +9,7 @@ import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.testing.TestServer;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -217,28 +212,13 @@ class DataOnlyRestoreTest {
         "ALTER TABLE log MODIFY msg VARCHAR(30) CHARACTER SET utf8mb4",
         "ALTER TABLE versioned MODIFY v BIGINT");
     backy.restore(replacing(full, Map.of("features", Map.of("data", true))));
-    assertThat(rows("SELECT id, name FROM parent ORDER BY id")).isEqualTo("1 one, 2 two");
-    assertThat(rows("SELECT id, parent_id FROM child ORDER BY id")).isEqualTo("10 1, 20 2");
-    assertThat(rows("SELECT msg FROM log")).isEqualTo("x");
-    assertThat(rows("SELECT id, v FROM versioned ORDER BY id")).isEqualTo("1 2");
-  }
-
-  /** The rows {@code query} gives in the target, columns joined by spaces, rows by commas. */
-  private String rows(String query) throws Exception {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = server.connect(target);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(query)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> values = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          values.add(rs.getString(i));
-        }
-        rows.add(String.join(" ", values));
-      }
-    }
-    return String.join(", ", rows);
+    assertThat(server.rows(target, "SELECT id, name FROM parent ORDER BY id"))
+        .containsExactly("1|one", "2|two");
+    assertThat(server.rows(target, "SELECT id, parent_id FROM child ORDER BY id"))
+        .containsExactly("10|1", "20|2");
+    assertThat(server.rows(target, "SELECT msg FROM log")).containsExactly("x");
+    assertThat(server.rows(target, "SELECT id, v FROM versioned ORDER BY id"))
+        .containsExactly("1|2");
   }
 
   @Test
