@@ -23,12 +23,27 @@ import java.util.TreeSet;
  * @param sections the features the dump has a section for, with statements or not: those the backup
  *     was made with (a feature with nothing to back up, such as views of a database without any,
  *     has an empty section)
+ * @param definedColumns per table whose definition the dump holds, its columns as that definition
+ *     declares them, by lower-case name; a backup without definitions (of {@code data} alone) has
+ *     none, so the types of its rows are unknown
  */
 public record DumpContents(
     Set<Feature> features,
     Map<Feature, Set<String>> tables,
     Map<String, List<String>> rowColumns,
-    Set<Feature> sections) {
+    Set<Feature> sections,
+    Map<String, Map<String, Column>> definedColumns) {
+
+  /**
+   * A column as a table's definition in the dump declares it: what a column of the target must be
+   * for the backup's values to go in unchanged.
+   *
+   * @param type the SQL type as the server writes it, e.g. {@code varchar(20)}, {@code int(10)
+   *     unsigned}, {@code enum('a','b')}
+   * @param charset the character set of a text column (CHAR, VARCHAR, TEXT, ENUM, SET), else null
+   * @param nullable whether it takes NULL
+   */
+  public record Column(String type, String charset, boolean nullable) {}
 
   public DumpContents {
     EnumSet<Feature> f = EnumSet.noneOf(Feature.class);
@@ -43,11 +58,12 @@ public record DumpContents(
     s.addAll(sections);
     s.addAll(features);
     sections = Collections.unmodifiableSet(s);
+    definedColumns = Map.copyOf(definedColumns);
   }
 
   /** A dump whose every section has statements. */
   public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
-    this(features, tables, Map.of(), features);
+    this(features, tables, Map.of(), features, Map.of());
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */

@@ -1,5 +1,7 @@
 package io.backydb.progress;
 
+import java.util.function.Supplier;
+
 /**
  * Receives the progress of a dump or a restore, table by table. Engines call it from the thread
  * doing the work; implementations must be cheap and thread-safe.
@@ -35,4 +37,12 @@ public interface ProgressListener {
 
   /** The table's index build has ended (built, or failed). */
   default void indexesFinished(String table) {}
+
+  /**
+   * How to learn what the work waits for once it has made no progress for a while (a lock that
+   * another connection holds on a table, say): {@code probe} answers a short phrase, or null while
+   * nothing waits. The listener may call it from a thread of its own; null: nothing to ask any
+   * more.
+   */
+  default void waitProbe(Supplier<String> probe) {}
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,11 +22,16 @@ import org.slf4j.LoggerFactory;
  * against the server's estimate, the totals, rate and ETA. Tables are read and written on several
  * connections at once, so each table's rows are counted on their own. When stderr is a terminal it
  * redraws one status line there every second; otherwise it writes a log line every {@link
- * #LOG_INTERVAL}.
+ * #LOG_INTERVAL}. After {@link #STALL} without progress it asks the work's {@link #waitProbe} what
+ * it waits for, and shows that instead of an ETA.
  */
 public final class ProgressReporter implements ProgressListener, AutoCloseable {
 
   static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
+
+  /** How long without progress before the status asks what the work waits for. */
+  static final Duration STALL = Duration.ofSeconds(5);
+
   private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
 
   private final String operation;
@@ -44,6 +50,12 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   /** The tables whose indexes are being built. */
   private final Set<String> indexing = ConcurrentHashMap.newKeySet();
 
+  /** When the work last told of progress (a table started or ended, rows, an index build). */
+  private volatile long lastProgressNanos;
+
+  /** What the work waits for, asked once it makes no progress; null if it cannot tell. */
+  private volatile Supplier<String> waitProbe;
+
   private ScheduledExecutorService timer;
   private Consumer<String> sink;
   private boolean terminal;
@@ -59,6 +71,7 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     this.totalEstimatedRows = totalEstimatedRows;
     this.clock = nanoClock;
     this.startNanos = nanoClock.getAsLong();
+    this.lastProgressNanos = startNanos;
   }
 
   /** Prints to stderr if it is a terminal, to the log otherwise. */
@@ -89,6 +102,7 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   public void tableStarted(String name, long estimatedRows) {
     count(name).estimate = estimatedRows;
     shown = name;
+    progressed();
   }
 
   @Override
@@ -99,21 +113,50 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     t.rows.addAndGet(n);
     t.bytes.addAndGet(b);
     shown = name;
+    progressed();
   }
 
   @Override
   public void tableFinished(String name) {
     tables.remove(name);
+    progressed();
   }
 
   @Override
   public void indexesStarted(String name) {
     indexing.add(name);
+    progressed();
   }
 
   @Override
   public void indexesFinished(String name) {
     indexing.remove(name);
+    progressed();
+  }
+
+  @Override
+  public void waitProbe(Supplier<String> probe) {
+    waitProbe = probe;
+  }
+
+  private void progressed() {
+    lastProgressNanos = clock.getAsLong();
+  }
+
+  /**
+   * What the work waits for, once it has made no progress for {@link #STALL}; null before, without
+   * a probe, or while the probe sees nothing waiting.
+   */
+  private String waitingFor(long now) {
+    Supplier<String> probe = waitProbe;
+    if (probe == null || now - lastProgressNanos < STALL.toNanos()) {
+      return null;
+    }
+    try {
+      return probe.get();
+    } catch (RuntimeException e) {
+      return null; // only a status line: it goes on without
+    }
   }
 
   private TableCount count(String table) {
@@ -129,7 +172,8 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
 
   /** The current status line. */
   public String status() {
-    double seconds = Math.max(1e-3, (clock.getAsLong() - startNanos) / 1e9);
+    long now = clock.getAsLong();
+    double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
     long r = rows.get();
     long b = bytes.get();
     StringBuilder s = new StringBuilder(operation).append(": ");
@@ -146,7 +190,9 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     }
     s.append("total ").append(count(r)).append(" rows, ").append(mib(b)).append(", ");
     s.append(String.format(Locale.ROOT, "%.1f MiB/s", b / seconds / (1 << 20)));
-    if (totalEstimatedRows > 0 && r > 0 && r < totalEstimatedRows) {
+    // while the work waits (for a lock, say) the rate is falling: an ETA would only mislead
+    String waiting = waitingFor(now);
+    if (waiting == null && totalEstimatedRows > 0 && r > 0 && r < totalEstimatedRows) {
       long eta = (long) ((totalEstimatedRows - r) * (seconds / r));
       s.append(
           String.format(
@@ -158,6 +204,12 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
     }
     if (!indexing.isEmpty()) {
       s.append("; building the indexes of ").append(String.join(", ", new TreeSet<>(indexing)));
+    }
+    if (waiting != null) {
+      s.append("; no progress for ")
+          .append((now - lastProgressNanos) / 1_000_000_000L)
+          .append(" s: ")
+          .append(waiting);
     }
     return s.toString();
   }

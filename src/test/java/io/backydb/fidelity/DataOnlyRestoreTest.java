@@ -174,6 +174,54 @@ class DataOnlyRestoreTest {
   }
 
   @Test
+  void columnsOfTypesThatWouldChangeTheBackupsValuesAreRefusedBeforeAnythingIsApplied()
+      throws Exception {
+    // the backup's definitions tell the types of its rows
+    String full = backy.backup(Fidelity.backupConfig(source, false)).location();
+    server.execute(
+        target,
+        "SET SESSION sql_mode = ''", // the target's own names become numbers
+        "SET SESSION system_versioning_alter_history = KEEP",
+        "ALTER TABLE parent MODIFY name INT",
+        "ALTER TABLE log MODIFY msg VARCHAR(10) CHARACTER SET latin1",
+        "ALTER TABLE versioned MODIFY v INT NOT NULL",
+        // differences that change no value: a wider integer, a display width, a comment, a default
+        "ALTER TABLE child MODIFY id BIGINT NOT NULL DEFAULT 7",
+        "ALTER TABLE emptied MODIFY id INT(5) NOT NULL COMMENT 'the key'");
+    Map<String, String> before = Fidelity.checksums(target);
+    assertThatThrownBy(
+            () -> backy.restore(replacing(full, Map.of("features", Map.of("data", true)))))
+        .isInstanceOf(BackyException.class)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG))
+        .hasMessageEndingWith(
+            " does not have the columns of the backup's rows, and this restore creates no tables"
+                + " (its features leave the table definitions out): table `log` has column `msg`"
+                + " of type varchar(10) CHARACTER SET latin1 where the backup has varchar(20)"
+                + " CHARACTER SET utf8mb4; table `parent` has column `name` of type int(11) where"
+                + " the backup has varchar(20); table `versioned` has column `v` of type int(11)"
+                + " NOT NULL where the backup has int(11) NULL; make its tables match the"
+                + " backup's, or restore table definitions too; nothing was applied")
+        .hasMessageNotContaining("\n");
+    assertThat(Fidelity.checksums(target)).isEqualTo(before);
+
+    // wider columns take the values as they are
+    server.execute(
+        target,
+        "SET SESSION system_versioning_alter_history = KEEP",
+        "ALTER TABLE parent MODIFY name VARCHAR(40)",
+        "ALTER TABLE log MODIFY msg VARCHAR(30) CHARACTER SET utf8mb4",
+        "ALTER TABLE versioned MODIFY v BIGINT");
+    backy.restore(replacing(full, Map.of("features", Map.of("data", true))));
+    assertThat(server.rows(target, "SELECT id, name FROM parent ORDER BY id"))
+        .containsExactly("1|one", "2|two");
+    assertThat(server.rows(target, "SELECT id, parent_id FROM child ORDER BY id"))
+        .containsExactly("10|1", "20|2");
+    assertThat(server.rows(target, "SELECT msg FROM log")).containsExactly("x");
+    assertThat(server.rows(target, "SELECT id, v FROM versioned ORDER BY id"))
+        .containsExactly("1|2");
+  }
+
+  @Test
   void aDataOnlyRestoreIntoADatabaseWithoutTheTablesIsRefusedBeforeItIsCreated() throws Exception {
     String location = dataOnlyBackup();
     String fresh = TestServer.uniqueName("dataonly_fresh");

@@ -2,7 +2,9 @@ package io.backydb.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ProgressReporterTest {
@@ -75,5 +77,36 @@ class ProgressReporterTest {
     now.set(1_000_000_000L);
     assertThat(p.status())
         .isEqualTo("restore of shop: table t 3 rows, 0.0 MiB; total 3 rows, 0.0 MiB, 0.0 MiB/s");
+  }
+
+  @Test
+  void aWaitIsShownInsteadOfTheEtaOnlyOnceNoProgressWasMadeForAWhile() {
+    AtomicLong now = new AtomicLong(0);
+    ProgressReporter p = new ProgressReporter("restore of shop", 100, now::get);
+    AtomicReference<String> waiting = new AtomicReference<>("waiting for table metadata lock");
+    AtomicInteger asked = new AtomicInteger();
+    p.waitProbe(
+        () -> {
+          asked.incrementAndGet();
+          return waiting.get();
+        });
+    p.tableStarted("t", 100);
+    p.rows("t", 10, 1 << 20);
+    now.set(4_000_000_000L);
+    assertThat(p.status()).endsWith("ETA 0:36");
+    assertThat(asked).as("not asked before 5 s without progress").hasValue(0);
+    now.set(5_000_000_000L);
+    assertThat(p.status())
+        .isEqualTo(
+            "restore of shop: table t 10/100 rows, 1.0 MiB; total 10 rows, 1.0 MiB, 0.2 MiB/s; no"
+                + " progress for 5 s: waiting for table metadata lock");
+    waiting.set(null); // slow, but not waiting
+    assertThat(p.status()).endsWith("ETA 0:45");
+    waiting.set("waiting for table metadata lock");
+    p.rows("t", 10, 1 << 20);
+    assertThat(p.status()).as("progress again").endsWith("ETA 0:20");
+    now.set(20_000_000_000L);
+    p.waitProbe(null);
+    assertThat(p.status()).as("the work no longer asked about").contains("ETA");
   }
 }

@@ -26,6 +26,7 @@ class UnlistedDatabaseTest {
   String db;
   String target;
   String user;
+  String role;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -35,11 +36,12 @@ class UnlistedDatabaseTest {
     server.execute(db, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
     user = TestServer.uniqueName("unlisted_user");
     server.execute(null, "CREATE USER '" + user + "'@'%'");
+    role = TestServer.uniqueName("unlisted_role");
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    server.execute(null, "DROP USER IF EXISTS '" + user + "'@'%'");
+    server.execute(null, "DROP USER IF EXISTS '" + user + "'@'%'", "DROP ROLE IF EXISTS " + role);
     server.dropDatabase(db);
     server.dropDatabase(target);
   }
@@ -125,17 +127,22 @@ class UnlistedDatabaseTest {
   }
 
   @Test
-  void aRestoreByAnAccountThatSeesTheTargetIsMissingButMayNotCreateItSaysSoBeforeAnythingRuns()
+  void aRestoreByAnAccountThatSeesTheTargetIsMissingButMayNotCreateItSaysSoBeforeItReadsTheBackup()
       throws Exception {
     CliRun b = backy("backup", "--config", backupConfig("root", db).toString());
     assertThat(b.exit()).as(b.err()).isZero();
-    String location = b.out().lines().toList().get(1);
+    Path backup = Path.of(b.out().lines().toList().get(1));
+    // a damaged backup: the verify pass would refuse it, but the missing privilege comes first
+    byte[] bytes = Files.readAllBytes(backup);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(backup, bytes);
     // its privileges cover the target, so the server tells it the target is missing; no CREATE
     server.execute(null, "GRANT SELECT, INSERT ON `" + target + "`.* TO '" + user + "'@'%'");
-    CliRun r = backy("restore", "--config", restoreConfig(user, target, location).toString());
+    CliRun r =
+        backy("restore", "--config", restoreConfig(user, target, backup.toString()).toString());
     assertThat(r.exit()).as(r.err()).isEqualTo(1);
     assertThat(r.err())
-        .startsWith(
+        .isEqualTo(
             "backy: error: database '"
                 + target
                 + "' does not exist on "
@@ -144,13 +151,30 @@ class UnlistedDatabaseTest {
                 + server.port()
                 + ", and user "
                 + user
-                + "@% may not create it (")
-        .endsWith(
-            "): create it, or grant the account the CREATE privilege on `"
+                + "@% may not create it (it has no CREATE privilege on it): create it, or grant the"
+                + " account the CREATE privilege on `"
                 + target
-                + "`.*; nothing was applied\n")
-        .hasLineCount(1);
+                + "`.*; nothing was applied\n");
     assertThat(server.databaseExists(target)).isFalse();
+  }
+
+  @Test
+  void anAccountThatMayCreateTheTargetThroughARoleOnANamePatternRestoresIt() throws Exception {
+    CliRun b = backy("backup", "--config", backupConfig("root", db).toString());
+    assertThat(b.exit()).as(b.err()).isZero();
+    String location = b.out().lines().toList().get(1);
+    // a pattern that covers the target (unlisted\_dst\_1234abc%), granted to the user's default
+    // role
+    String pattern = target.substring(0, target.length() - 1).replace("_", "\\_") + "%";
+    server.execute(
+        null,
+        "CREATE ROLE " + role,
+        "GRANT ALL ON `" + pattern + "`.* TO " + role,
+        "GRANT " + role + " TO '" + user + "'@'%'",
+        "SET DEFAULT ROLE " + role + " FOR '" + user + "'@'%'");
+    CliRun r = backy("restore", "--config", restoreConfig(user, target, location).toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(server.checksums(target)).isEqualTo(server.checksums(db));
   }
 
   private CliRun backy(String... args) {

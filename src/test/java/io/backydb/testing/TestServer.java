@@ -107,6 +107,24 @@ public final class TestServer {
     }
   }
 
+  /** Every row {@code sql} gives in {@code db}, its columns joined by {@code |}, in order. */
+  public java.util.List<String> rows(String db, String sql) throws SQLException {
+    java.util.List<String> rows = new java.util.ArrayList<>();
+    try (Connection c = connect(db);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          row.append(i > 1 ? "|" : "").append(rs.getString(i));
+        }
+        rows.add(row.toString());
+      }
+    }
+    return rows;
+  }
+
   /** Table name → "rows/checksum" for every base table, for comparing two databases. */
   public Map<String, String> checksums(String db) throws SQLException {
     Map<String, String> out = new TreeMap<>();

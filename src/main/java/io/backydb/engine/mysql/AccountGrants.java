@@ -209,7 +209,7 @@ final class AccountGrants {
     for (int i = from; i < s.length(); i++) {
       char ch = s.charAt(i);
       if (ch == '`' || ch == '\'' || ch == '"') {
-        i = closingQuote(s, i);
+        i = SqlText.closingQuote(s, i);
       } else if (ch == '(') {
         depth++;
       } else if (ch == ')') {
@@ -219,23 +219,6 @@ final class AccountGrants {
       }
     }
     return -1;
-  }
-
-  /** The index of the quote closing the one at {@code open} (a doubled quote stays inside). */
-  private static int closingQuote(String s, int open) {
-    char q = s.charAt(open);
-    for (int i = open + 1; i < s.length(); i++) {
-      if (s.charAt(i) == '\\' && q == '\'') {
-        i++;
-      } else if (s.charAt(i) == q) {
-        if (i + 1 < s.length() && s.charAt(i + 1) == q) {
-          i++;
-        } else {
-          return i;
-        }
-      }
-    }
-    return s.length();
   }
 
   /** A name at {@code at[0]}: {@code *}, quoted (backticks, or double quotes under ANSI_QUOTES). */
@@ -250,7 +233,7 @@ final class AccountGrants {
       return "*";
     }
     if (ch == '`' || ch == '"') {
-      int end = closingQuote(s, i);
+      int end = SqlText.closingQuote(s, i);
       if (end >= s.length()) {
         return null;
       }

@@ -2,6 +2,7 @@ package io.backydb.engine.mysql;
 
 import io.backydb.config.Feature;
 import io.backydb.engine.DumpContents;
+import io.backydb.engine.DumpContents.Column;
 import io.backydb.engine.DumpScanner;
 import io.backydb.engine.sql.SqlSplitter;
 import io.backydb.engine.sql.StatementSink;
@@ -17,10 +18,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads a dump's {@code -- backy:section} and {@code -- backy:table} directives, and which sections
- * have statements, the way {@link MySqlApplier} reads them: through the same {@link SqlSplitter},
- * so that a directive-like line inside a statement (a routine body's comment, say) is not taken for
- * one. Each file's bytes become chars one to one (ISO-8859-1), as the applier reads them.
+ * Reads a dump's {@code -- backy:section} and {@code -- backy:table} directives, which sections
+ * have statements, the columns each table's rows fill and those its definition declares, the way
+ * {@link MySqlApplier} reads them: through the same {@link SqlSplitter}, so that a directive-like
+ * line inside a statement (a routine body's comment, say) is not taken for one. Each file's bytes
+ * become chars one to one (ISO-8859-1), as the applier reads them.
  */
 final class DumpDirectivesScanner implements DumpScanner {
 
@@ -28,6 +30,7 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Set<Feature> sections = EnumSet.noneOf(Feature.class);
   private final Map<Feature, Set<String>> tables = new EnumMap<>(Feature.class);
   private final Map<String, List<String>> rowColumns = new HashMap<>();
+  private final Map<String, Map<String, Column>> definedColumns = new HashMap<>();
 
   @Override
   public OutputStream file(String name) {
@@ -36,7 +39,7 @@ final class DumpDirectivesScanner implements DumpScanner {
 
   @Override
   public DumpContents contents() {
-    return new DumpContents(features, tables, rowColumns, sections);
+    return new DumpContents(features, tables, rowColumns, sections, definedColumns);
   }
 
   /** One file: its bytes fed to a splitter, its directives followed. */
@@ -94,6 +97,10 @@ final class DumpDirectivesScanner implements DumpScanner {
     public void statement(String sql, long line) {
       if (feature != null) {
         features.add(feature);
+      }
+      if (feature == Feature.TABLES && table != null && sql.startsWith("CREATE TABLE ")) {
+        // the types of the rows, for a restore that loads them into tables it does not create
+        definedColumns.put(table, CreateTableColumns.of(DumpDirectives.decodeRaw(sql)));
       }
       if (feature == Feature.DATA && table != null && !rowColumns.containsKey(table)) {
         // the first INSERT of a table: the others name the same columns

@@ -1,5 +1,6 @@
 package io.backydb.engine.mysql;
 
+import io.backydb.engine.DumpContents.Column;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -81,15 +82,23 @@ final class ExistingTables {
    * history), and every column the table lets them fill must be one they fill: a column the rows
    * lack would get its default in every row, and an INSERT naming a column the table lacks fails,
    * after the rows of the tables before it were loaded. Column names compare case-insensitively, as
-   * the server compares them; their order does not matter (the INSERTs name their columns); their
-   * types are not compared.
+   * the server compares them; their order does not matter (the INSERTs name their columns). Where
+   * {@code backupColumns} tells a table's columns as the backup's definition declares them, a
+   * column the rows fill must also take their values unchanged ({@link ColumnTypes}): the restore's
+   * permissive session would otherwise convert or cut a value that does not fit, with a warning
+   * only. A backup without definitions tells no types, and none are compared.
    */
   Map<String, String> columnDifferences(
-      Connection c, String database, Map<String, List<String>> rowColumns) throws SQLException {
+      Connection c,
+      String database,
+      Map<String, List<String>> rowColumns,
+      Map<String, Map<String, Column>> backupColumns)
+      throws SQLException {
     Map<String, TableColumns> target = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT TABLE_NAME, COLUMN_NAME, EXTRA, GENERATION_EXPRESSION"
+            "SELECT TABLE_NAME, COLUMN_NAME, EXTRA, GENERATION_EXPRESSION, COLUMN_TYPE,"
+                + " CHARACTER_SET_NAME, IS_NULLABLE"
                 + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?")) {
       ps.setString(1, database);
       try (ResultSet rs = ps.executeQuery()) {
@@ -98,7 +107,11 @@ final class ExistingTables {
           if (rowColumns.containsKey(table) && types.containsKey(table)) {
             target
                 .computeIfAbsent(table, t -> new TableColumns())
-                .add(rs.getString(2), rs.getString(3), rs.getString(4));
+                .add(
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    new Column(rs.getString(5), rs.getString(6), "YES".equals(rs.getString(7))));
           }
         }
       }
@@ -108,7 +121,11 @@ final class ExistingTables {
         (table, filled) -> {
           TableColumns columns = target.get(table);
           if (columns != null) {
-            String d = columns.differenceFrom(filled, VERSIONED.equals(types.get(table)));
+            String d =
+                columns.differenceFrom(
+                    filled,
+                    VERSIONED.equals(types.get(table)),
+                    backupColumns.getOrDefault(table, Map.of()));
             if (d != null) {
               differences.put(table, d);
             }
@@ -123,8 +140,12 @@ final class ExistingTables {
     private final Map<String, String> generated = new LinkedHashMap<>();
     private final Map<String, String> period = new LinkedHashMap<>();
 
-    void add(String name, String extra, String generation) {
+    /** The fillable and period columns' types. */
+    private final Map<String, Column> typed = new HashMap<>();
+
+    void add(String name, String extra, String generation, Column type) {
       String key = name.toLowerCase(Locale.ROOT);
+      typed.put(key, type);
       String x = extra == null ? "" : extra.toUpperCase(Locale.ROOT);
       if ("ROW START".equals(generation) || "ROW END".equals(generation)) {
         period.put(key, name);
@@ -137,8 +158,11 @@ final class ExistingTables {
       }
     }
 
-    /** The difference from rows that fill {@code filled}, as a phrase; null if none. */
-    String differenceFrom(List<String> filled, boolean versioned) {
+    /**
+     * The difference from rows that fill {@code filled}, whose columns the backup's definition
+     * declares as {@code backup} (empty if unknown), as a phrase; null if none.
+     */
+    String differenceFrom(List<String> filled, boolean versioned, Map<String, Column> backup) {
       Set<String> rows = new LinkedHashSet<>();
       filled.forEach(f -> rows.add(f.toLowerCase(Locale.ROOT)));
       Set<String> periodColumns = new LinkedHashSet<>(period.keySet());
@@ -149,9 +173,16 @@ final class ExistingTables {
       }
       List<String> lacks = new ArrayList<>();
       List<String> computes = new ArrayList<>();
+      List<String> retypes = new ArrayList<>();
       for (String f : filled) {
         String key = f.toLowerCase(Locale.ROOT);
         if (fillable.containsKey(key) || periodColumns.contains(key)) {
+          Column ours = typed.get(key);
+          Column theirs = backup.get(key);
+          String d = ours == null || theirs == null ? null : ColumnTypes.difference(theirs, ours);
+          if (d != null) {
+            retypes.add(SqlText.quoteIdent(f) + " of type " + d);
+          }
           continue;
         }
         (generated.containsKey(key) ? computes : lacks).add(SqlText.quoteIdent(f));
@@ -172,6 +203,9 @@ final class ExistingTables {
       }
       if (!extra.isEmpty()) {
         parts.add("has " + columns(extra) + " that the backup's rows do not fill");
+      }
+      if (!retypes.isEmpty()) {
+        parts.add("has " + columns(retypes));
       }
       return parts.isEmpty() ? null : String.join(" and ", parts);
     }

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies a dump to a MySQL/MariaDB database statement by statement. The {@code -- backy:}
@@ -39,6 +40,9 @@ final class MySqlApplier {
 
   /** ER_DBACCESS_DENIED: what CREATE DATABASE answers an account without the privilege. */
   private static final int ER_DBACCESS_DENIED = 1044;
+
+  /** ER_TABLEACCESS_DENIED_ERROR: what CREATE TABLE answers an account without the privilege. */
+  private static final int ER_TABLEACCESS_DENIED = 1142;
 
   private final MySqlConnections connections;
   private final ApplyRequest request;
@@ -54,13 +58,21 @@ final class MySqlApplier {
   }
 
   /**
-   * Refuses to touch a database that already holds tables unless replacing was asked for, and one
-   * the account cannot see at all (it would find no tables there, and fail at its first statement).
+   * Refuses to touch a database that already holds tables unless replacing was asked for, one the
+   * account cannot see at all (it would find no tables there, and fail at its first statement), and
+   * one that is missing and that the account may not create: the restore's first step, so the user
+   * learns it before the backup is read and verified, which can take minutes.
    */
   void checkTarget() throws SQLException {
     try (Connection c = connections.open()) {
-      if (!databaseExists(c) && UnlistedDatabase.of(c, database) == UnlistedDatabase.HIDDEN) {
-        throw UnlistedDatabase.hidden(c, database, connections, "restore into");
+      if (!databaseExists(c)) {
+        UnlistedDatabase unlisted = UnlistedDatabase.of(c, database);
+        if (unlisted == UnlistedDatabase.HIDDEN) {
+          throw UnlistedDatabase.hidden(c, database, connections, "restore into");
+        }
+        if (unlisted == UnlistedDatabase.MISSING && !mayCreateDatabase(c)) {
+          throw mayNotCreate(c, "it has no CREATE privilege on it", null);
+        }
       }
       int tables = countTables(c);
       if (tables > 0 && !request.replaceExisting()) {
@@ -76,6 +88,51 @@ final class MySqlApplier {
                 + " replace_existing: true (CLI: --replace-existing)");
       }
     }
+  }
+
+  /**
+   * Whether the account may create the missing target database, asked of the server without
+   * creating anything: {@code CREATE TABLE} of a table in it that declares a column twice. The
+   * server checks the CREATE privilege on the database first, as it would for {@code CREATE
+   * DATABASE} (global, on a name or a pattern such as {@code shop\_%}, or through a role: its own
+   * rules, not a reading of SHOW GRANTS), and only then finds the database missing or the column
+   * twice, so the statement fails either way. Anything but "denied" counts as allowed: {@code
+   * CREATE DATABASE} itself still answers for a server that checks otherwise.
+   */
+  private boolean mayCreateDatabase(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE "
+              + SqlText.quoteIdent(database)
+              + ".`backy_privilege_probe` (`a` INT, `a` INT)");
+      return true; // cannot happen: the column is there twice
+    } catch (SQLException e) {
+      return e.getErrorCode() != ER_TABLEACCESS_DENIED && e.getErrorCode() != ER_DBACCESS_DENIED;
+    }
+  }
+
+  /**
+   * The target does not exist and the account on {@code c} may not create it ({@code why}): found
+   * before anything was applied. Names the account as the server matched it (never a password).
+   */
+  private BackyException mayNotCreate(Connection c, String why, SQLException cause)
+      throws SQLException {
+    return new BackyException(
+        ErrorCode.DATABASE,
+        "database '"
+            + database
+            + "' does not exist on "
+            + connections.config().host()
+            + ":"
+            + connections.config().port()
+            + ", and user "
+            + UnlistedDatabase.currentUser(c)
+            + " may not create it ("
+            + why
+            + "): create it, or grant the account the CREATE privilege on "
+            + SqlText.quoteIdent(database)
+            + ".*; nothing was applied",
+        cause);
   }
 
   private int countTables(Connection c) throws SQLException {
@@ -129,10 +186,16 @@ final class MySqlApplier {
    * connection.
    */
   ApplySummary apply(DumpInput input) throws Exception {
+    Set<Long> connectionIds = ConcurrentHashMap.newKeySet();
     try (Connection c = connections.open();
-        Connection raw = connections.openRaw()) {
+        Connection raw = connections.openRaw();
+        LockWaits waits = new LockWaits(connections, connectionIds)) {
       requireTargetTables(c);
-      Session session = new Session(c, raw);
+      connectionIds.add(LockWaits.idOf(c));
+      connectionIds.add(LockWaits.idOf(raw));
+      // a restore that stops making progress shows what it waits for (a lock), not an ETA
+      request.progress().waitProbe(waits);
+      Session session = new Session(c, raw, connectionIds);
       try {
         DumpInput.DumpFile file;
         while ((file = input.next()) != null) {
@@ -159,6 +222,7 @@ final class MySqlApplier {
           }
         }
       } finally {
+        request.progress().waitProbe(null);
         if (session.inserts != null) {
           session.inserts.close();
         }
@@ -261,7 +325,7 @@ final class MySqlApplier {
               + "): create them, or restore table definitions too; nothing was applied");
     }
     // the rows go into tables as they are: an INSERT naming a column one lacks would fail after
-    // the tables before it were loaded
+    // the tables before it were loaded, and a value a column's type cannot hold would be changed
     Map<String, List<String>> rowColumns = new TreeMap<>();
     if (applies(Feature.DATA)) {
       contents
@@ -273,7 +337,8 @@ final class MySqlApplier {
                 }
               });
     }
-    Map<String, String> differences = existing.columnDifferences(c, database, rowColumns);
+    Map<String, String> differences =
+        existing.columnDifferences(c, database, rowColumns, contents.definedColumns());
     if (!differences.isEmpty()) {
       List<String> tables = new ArrayList<>();
       differences.forEach((t, d) -> tables.add("table " + SqlText.quoteIdent(t) + " " + d));
@@ -357,9 +422,13 @@ final class MySqlApplier {
     /** Runs the dump's own statements, byte for byte. */
     private final Connection raw;
 
-    Session(Connection c, Connection raw) {
+    /** The server's ids of the restore's sessions, the data connections' added once opened. */
+    private final Set<Long> connectionIds;
+
+    Session(Connection c, Connection raw, Set<Long> connectionIds) {
       this.connection = c;
       this.raw = raw;
+      this.connectionIds = connectionIds;
     }
 
     private void checkPacketSize(String sql, long line) throws SQLException {
@@ -406,7 +475,9 @@ final class MySqlApplier {
           create.execute(ddl);
         } catch (SQLException e) {
           if (e.getErrorCode() == ER_DBACCESS_DENIED) {
-            throw mayNotCreate(e);
+            // checkTarget found it may: its privileges changed since, or the server checks
+            // otherwise
+            throw mayNotCreate(connection, MySqlConnections.firstLine(e), e);
           }
           throw e;
         }
@@ -417,30 +488,6 @@ final class MySqlApplier {
       // the dump is SQL for the server: no JDBC {escape} rewriting inside routine bodies
       statement.setEscapeProcessing(false);
       databaseReady = true;
-    }
-
-    /**
-     * The target does not exist and the account may not create it: the first thing a restore does
-     * there, so nothing was applied. Names the account as the server matched it (never a password).
-     */
-    private BackyException mayNotCreate(SQLException e) throws SQLException {
-      String account = UnlistedDatabase.currentUser(connection);
-      return new BackyException(
-          ErrorCode.DATABASE,
-          "database '"
-              + database
-              + "' does not exist on "
-              + connections.config().host()
-              + ":"
-              + connections.config().port()
-              + ", and user "
-              + account
-              + " may not create it ("
-              + MySqlConnections.firstLine(e)
-              + "): create it, or grant the account the CREATE privilege on "
-              + SqlText.quoteIdent(database)
-              + ".*; nothing was applied",
-          e);
     }
 
     @Override
@@ -629,6 +676,7 @@ final class MySqlApplier {
                 sessionSetup.contains("SET NAMES utf8mb4") ? localRowsTables : Set.of(),
                 rowsLoaded,
                 request.progress());
+        connectionIds.addAll(inserts.connectionIds());
         inserts.beginTable(table == null || anyOrderTables.contains(table));
       }
       throwIfFailed();

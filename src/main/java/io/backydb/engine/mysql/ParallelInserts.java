@@ -70,6 +70,9 @@ final class ParallelInserts implements AutoCloseable {
   private Lane stickyLane;
   private int nextLane;
 
+  /** The server's ids of the lanes' sessions ({@link LockWaits}). */
+  private final List<Long> connectionIds = new ArrayList<>();
+
   /**
    * Opens {@code lanes} connections to {@code database}, each prepared by the session statements of
    * the dump's header ({@code SET NAMES ...}, {@code SET FOREIGN_KEY_CHECKS = 0}, ...).
@@ -93,6 +96,7 @@ final class ParallelInserts implements AutoCloseable {
         Connection c = connections.openRaw(localRows);
         Lane lane = new Lane(c, i);
         this.lanes.add(lane);
+        connectionIds.add(LockWaits.idOf(c));
         c.setCatalog(DumpDirectives.encodeRaw(database));
         lane.statement = c.createStatement();
         lane.statement.setEscapeProcessing(false);
@@ -110,6 +114,11 @@ final class ParallelInserts implements AutoCloseable {
     for (Lane lane : this.lanes) {
       lane.thread.start();
     }
+  }
+
+  /** The server's ids of the lanes' sessions. */
+  List<Long> connectionIds() {
+    return List.copyOf(connectionIds);
   }
 
   /**

@@ -181,4 +181,25 @@ final class SqlText {
     }
     return -1;
   }
+
+  /**
+   * The index of the quote closing the one at {@code open} ({@code '}, {@code "} or a backquote),
+   * or the length of {@code s} if none does: a doubled quote stays inside, and so does a character
+   * escaped by a backslash in a {@code '} string.
+   */
+  static int closingQuote(String s, int open) {
+    char q = s.charAt(open);
+    for (int i = open + 1; i < s.length(); i++) {
+      if (s.charAt(i) == '\\' && q == '\'') {
+        i++;
+      } else if (s.charAt(i) == q) {
+        if (i + 1 < s.length() && s.charAt(i + 1) == q) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return s.length();
+  }
 }

@@ -211,20 +211,7 @@ final class EngineFixture {
 
   /** Every row of a table as text, in the order a plain {@code SELECT *} returns them. */
   static List<String> rows(String db, String sql) throws SQLException {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = server.connect(db);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        StringBuilder row = new StringBuilder();
-        for (int i = 1; i <= n; i++) {
-          row.append(i > 1 ? "|" : "").append(rs.getString(i));
-        }
-        rows.add(row.toString());
-      }
-    }
-    return rows;
+    return server.rows(db, sql);
   }
 
   /** The sessions of {@code user} on the server (other than the asking one), by id. */
