@@ -548,6 +548,35 @@ class ConfigLoaderTest {
         () -> ConfigLoader.backupFromFile(json), json + ": " + expected, section + " as JSON");
   }
 
+  /**
+   * Encryption that names no key location is refused as the config loads, naming the file: it used
+   * to pass the loader and fail only when a backup started, so a schedule with it loaded and failed
+   * at every tick. Switched off, the section's keys stay unused and it loads.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "security: {encryption: true}|security.type is required with encryption: keystore or kms",
+        "security: {encryption: true, provider: local, key_size: 2048}"
+            + "|security.type is required with encryption: keystore or kms",
+        "security: {encryption: true, type: ' '}"
+            + "|security.type is required with encryption: keystore or kms",
+        "security: {encryption: true, type: kms}"
+            + "|security.key_id is required with security.type kms: the KMS key id, ARN or alias",
+        "security: {encryption: true, type: KMS, provider: aws, key_id: ''}"
+            + "|security.key_id is required with security.type kms"
+      })
+  void encryptionWithoutTypeOrKmsKeyId_isRefusedWhenTheConfigLoads(String section, String expected)
+      throws Exception {
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(f, DB + section + "\n" + LOCAL);
+    assertOneLineConfigError(() -> ConfigLoader.backupFromFile(f), f + ": " + expected, section);
+    Files.writeString(
+        f, DB + section.replace("encryption: true", "encryption: false") + "\n" + LOCAL);
+    assertThat(ConfigLoader.backupFromFile(f).security().encryption()).isFalse();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"security: {}", "integrity: {}", "compression: {}"})
   void anEmptySectionStaysOff(String section) {

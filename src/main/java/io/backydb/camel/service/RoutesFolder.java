@@ -1,6 +1,8 @@
 package io.backydb.camel.service;
 
+import io.backydb.backup.BackupJobs;
 import io.backydb.config.ConfigLoader;
+import io.backydb.config.Environment;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -68,6 +70,7 @@ public final class RoutesFolder implements AutoCloseable {
   static final Duration DRAIN_TIMEOUT = Duration.ofHours(24);
 
   private final CamelContext context;
+  private final Environment env;
   private final QuartzJobs quartzJobs;
   private final Path dir;
   private final Duration interval;
@@ -120,8 +123,13 @@ public final class RoutesFolder implements AutoCloseable {
   /** How {@link #digest} starts for a file that cannot be read. */
   private static final String UNREADABLE = "unreadable: ";
 
-  public RoutesFolder(CamelContext context, Path dir, Duration interval) {
+  /**
+   * @param env the environment the service's backups run with, which a schedule's backup config is
+   *     checked against when the schedule loads
+   */
+  public RoutesFolder(CamelContext context, Environment env, Path dir, Duration interval) {
     this.context = context;
+    this.env = env;
     this.quartzJobs = new QuartzJobs(context);
     this.dir = dir.toAbsolutePath().normalize();
     this.interval = interval;
@@ -399,6 +407,8 @@ public final class RoutesFolder implements AutoCloseable {
       }
       checkIdsAreFree(model, builders);
       checkQuartzJobsAreFree(model, builders);
+      // before any route is added: an added schedule can fire before it is refused
+      checkSchedules(model, builders);
       for (RoutesBuilder b : builders) {
         context.addRoutes(b);
       }
@@ -406,9 +416,6 @@ public final class RoutesFolder implements AutoCloseable {
         checkTemplatesExist(model, b);
         context.addTemplatedRoutes(b);
       }
-      Set<String> added = new LinkedHashSet<>(routeIds());
-      added.removeAll(routesBefore);
-      checkSchedules(model, added);
     } catch (Exception e) {
       error = describe(e);
       for (Throwable t = e; t != null && !waitsForOthers; t = t.getCause()) {
@@ -575,14 +582,7 @@ public final class RoutesFolder implements AutoCloseable {
    */
   private String templatedFromUri(
       ModelCamelContext model, RouteBuilder rb, TemplatedRouteDefinition t) {
-    RouteTemplateDefinition template = model.getRouteTemplateDefinition(t.getRouteTemplateRef());
-    if (template == null) {
-      template =
-          rb.getRouteTemplateCollection().getRouteTemplates().stream()
-              .filter(d -> t.getRouteTemplateRef().equals(d.getId()))
-              .findFirst()
-              .orElse(null);
-    }
+    RouteTemplateDefinition template = templateOf(model, rb, t);
     if (template == null
         || template.getRoute() == null
         || template.getRoute().getInput() == null
@@ -590,6 +590,28 @@ public final class RoutesFolder implements AutoCloseable {
       return null;
     }
     String uri = template.getRoute().getInput().getEndpointUri();
+    for (Map.Entry<String, String> v : parameters(template, t).entrySet()) {
+      uri = uri.replace("{{" + v.getKey() + "}}", v.getValue());
+    }
+    return resolvePlaceholders(uri);
+  }
+
+  /** The template a templated route names, loaded or in the same file; null if there is none. */
+  private static RouteTemplateDefinition templateOf(
+      ModelCamelContext model, RouteBuilder rb, TemplatedRouteDefinition t) {
+    RouteTemplateDefinition template = model.getRouteTemplateDefinition(t.getRouteTemplateRef());
+    if (template != null) {
+      return template;
+    }
+    return rb.getRouteTemplateCollection().getRouteTemplates().stream()
+        .filter(d -> t.getRouteTemplateRef().equals(d.getId()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** A templated route's parameter values: the template's defaults and the route's own. */
+  private static Map<String, String> parameters(
+      RouteTemplateDefinition template, TemplatedRouteDefinition t) {
     Map<String, String> values = new java.util.HashMap<>();
     if (template.getTemplateParameters() != null) {
       for (var p : template.getTemplateParameters()) {
@@ -603,11 +625,13 @@ public final class RoutesFolder implements AutoCloseable {
         values.put(p.getName(), p.getValue());
       }
     }
-    for (Map.Entry<String, String> v : values.entrySet()) {
-      uri = uri.replace("{{" + v.getKey() + "}}", v.getValue());
-    }
+    return values;
+  }
+
+  /** {@code text} with its property placeholders resolved; null if one does not resolve. */
+  private String resolvePlaceholders(String text) {
     try {
-      return context.resolvePropertyPlaceholders(uri);
+      return context.resolvePropertyPlaceholders(text);
     } catch (RuntimeException e) {
       return null;
     }
@@ -700,22 +724,47 @@ public final class RoutesFolder implements AutoCloseable {
     }
   }
 
-  /** Every route made from the scheduled-backup template must name a readable backup config. */
-  private static void checkSchedules(ModelCamelContext model, Set<String> added) {
-    for (String id : added) {
-      RouteDefinition def = model.getRouteDefinition(id);
-      if (def == null || def.getTemplateParameters() == null) {
+  /**
+   * Every schedule (a templated route consuming from {@code quartz:} with a {@code config}
+   * parameter, as the scheduled-backup template makes) must name a valid backup config whose
+   * backups the service's environment can run: what the backup's first step checks (a variable it
+   * needs, such as INTEGRITY_PASSWORD for an HMAC) is checked here too, so that a schedule that
+   * could only fail is refused when it loads, not at every tick. A value whose placeholder does not
+   * resolve is left to Camel, which refuses the route.
+   */
+  private void checkSchedules(
+      ModelCamelContext model, java.util.Collection<RoutesBuilder> builders) {
+    for (RoutesBuilder b : builders) {
+      if (!(b instanceof RouteBuilder rb)) {
         continue;
       }
-      Object config = def.getTemplateParameters().get("config");
-      if (config != null && def.getInput().getEndpointUri().startsWith("quartz:")) {
-        try {
-          ConfigLoader.backupFromFile(Path.of(config.toString()));
-        } catch (RuntimeException e) {
-          throw new IllegalArgumentException(
-              "schedule " + id + ": backup config " + config + ": " + RunRecorder.reason(e), e);
+      for (TemplatedRouteDefinition t : rb.getTemplatedRouteCollection().getTemplatedRoutes()) {
+        RouteTemplateDefinition template = templateOf(model, rb, t);
+        String uri = templatedFromUri(model, rb, t);
+        if (template == null || uri == null || !uri.startsWith("quartz:")) {
+          continue;
+        }
+        String raw = parameters(template, t).get("config");
+        String config = raw == null ? null : resolvePlaceholders(raw);
+        if (config != null) {
+          checkSchedule(t.getRouteId() != null ? t.getRouteId() : t.getRouteTemplateRef(), config);
         }
       }
+    }
+  }
+
+  private void checkSchedule(String id, String config) {
+    try {
+      BackupJobs.check(ConfigLoader.backupFromFile(Path.of(config)), env);
+    } catch (RuntimeException e) {
+      String reason = RunRecorder.reason(e);
+      // the loader's errors name the file already
+      throw new IllegalArgumentException(
+          "schedule "
+              + id
+              + ": "
+              + (reason.contains(config) ? reason : "backup config " + config + ": " + reason),
+          e);
     }
   }
 
