@@ -585,6 +585,44 @@ class ConfigLoaderTest {
     assertThat(c.integrity().integrityCheck()).isFalse();
   }
 
+  /**
+   * A backup config's multiple_files and retention mean nothing to a restore: they were accepted
+   * and ignored (a restore deletes no backup, and reads a folder backup as the folder it is). Like
+   * the backup's own sections, they are refused as unknown keys, saying why, whatever their value.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "database: {host: h, user: u, db_name: d, multiple_files: true}~backup_path: x~"
+            + "storage: {storage_type: local}"
+            + "|unknown key 'database.multiple_files' (a restore takes the backup as backup_path"
+            + " names it: a file, or a multiple-files folder)",
+        "database: {host: h, user: u, db_name: d, multiple_files: false}~backup_path: x~"
+            + "storage: {storage_type: local}"
+            + "|unknown key 'database.multiple_files'",
+        "database: {host: h, user: u, db_name: d}~backup_path: x~"
+            + "storage: {storage_type: local, retention: {keep_last: 3}}"
+            + "|unknown key 'storage.retention' (a restore deletes no backup: retention applies"
+            + " after a backup and to backy prune)"
+      })
+  void aRestoreConfigWithMultipleFilesOrRetention_isRefusedNamingTheKey(
+      String lines, String expected) throws Exception {
+    String text = lines.replace('~', '\n');
+    Path f = dir.resolve("restore.yaml");
+    Files.writeString(f, text);
+    assertOneLineConfigError(() -> ConfigLoader.restoreFromFile(f), f + ": " + expected, text);
+    assertOneLineConfigError(
+        () ->
+            ConfigLoader.restoreFromMap(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                    .readValue(text, java.util.Map.class)),
+        "config: " + expected,
+        text + " as a map");
+    // a backup config takes them
+    ConfigLoader.backupFromText(text.replace("backup_path: x\n", ""));
+  }
+
   /** A backup config with backup_path added only said "unknown key 'compression'". */
   @ParameterizedTest
   @ValueSource(strings = {"compression", "security", "integrity"})
