@@ -612,13 +612,14 @@ class ConfigLoaderTest {
     Path f = dir.resolve("restore.yaml");
     Files.writeString(f, text);
     assertOneLineConfigError(() -> ConfigLoader.restoreFromFile(f), f + ": " + expected, text);
+    java.util.Map<String, Object> map =
+        new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+            .readValue(
+                text,
+                new com.fasterxml.jackson.core.type.TypeReference<
+                    java.util.Map<String, Object>>() {});
     assertOneLineConfigError(
-        () ->
-            ConfigLoader.restoreFromMap(
-                new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
-                    .readValue(text, java.util.Map.class)),
-        "config: " + expected,
-        text + " as a map");
+        () -> ConfigLoader.restoreFromMap(map), "config: " + expected, text + " as a map");
     // a backup config takes them
     ConfigLoader.backupFromText(text.replace("backup_path: x\n", ""));
   }
