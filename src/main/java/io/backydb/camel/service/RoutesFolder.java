@@ -246,6 +246,10 @@ public final class RoutesFolder implements AutoCloseable {
         }
       }
       keepQuartzJobsScheduled();
+      if (work.values().stream().allMatch(CompletableFuture::isDone)) {
+        // no file is being loaded or removed, so a quartz endpoint without a route is a leftover
+        removeQuartzEndpointsWithoutRoute(Set.of(), "left by a job that fired as its route went");
+      }
     } catch (RuntimeException e) {
       LOG.warn("routes folder scan failed: {}", e.getMessage(), e);
     }
@@ -430,7 +434,7 @@ public final class RoutesFolder implements AutoCloseable {
     Loaded now = new Loaded(digest, routes, templates, error, false, 0);
     if (error != null) {
       removeRefusedRoutes(f, now);
-      removeQuartzEndpointsWithoutRoute(endpointsBefore);
+      removeQuartzEndpointsWithoutRoute(endpointsBefore, null);
       now = new Loaded(digest, Set.of(), Set.of(), error, waitsForOthers, changesSeen);
       if (!initial) {
         LOG.error(
@@ -679,19 +683,29 @@ public final class RoutesFolder implements AutoCloseable {
   }
 
   /**
-   * Removes the Quartz endpoints a refused file made that no route consumes from. camel-quartz
-   * schedules a job as soon as it resolves a {@code from} endpoint; a route refused for a later
-   * step (a placeholder of an unset variable, an unknown bean) is never added, so its endpoint was
-   * left with a job that fired into nothing until the service stopped. Removing the endpoint stops
-   * it, which deletes its job.
+   * Removes the Quartz endpoints that no route consumes from, but those in {@code keep}.
+   * camel-quartz schedules a job as soon as it resolves a {@code from} endpoint; a route refused
+   * for a later step (a placeholder of an unset variable, an unknown bean) is never added, so its
+   * endpoint was left with a job that fired into nothing until the service stopped. And a job that
+   * fires while its route is being removed (a schedule edited to be refused, or deleted) finds no
+   * route, so camel-quartz makes an endpoint of its own, which schedules the job again, after the
+   * route's removal deleted it. Removing the endpoint stops it, which deletes its job (in a
+   * cluster, the shared job stays: other nodes may run it). With {@code why}, each removal is a
+   * WARN line.
    */
-  private void removeQuartzEndpointsWithoutRoute(Set<Endpoint> before) {
+  private void removeQuartzEndpointsWithoutRoute(Set<Endpoint> keep, String why) {
     for (Endpoint e : List.copyOf(context.getEndpoints())) {
       if (e instanceof QuartzEndpoint q
-          && !before.contains(e)
+          && !keep.contains(e)
           && context.getRoutes().stream().noneMatch(r -> r.getEndpoint() == q)) {
         try {
           context.removeEndpoint(q);
+          if (why != null) {
+            LOG.warn(
+                "quartz endpoint of job {} had no route ({}): removed, with its job",
+                q.getTriggerKey(),
+                why);
+          }
         } catch (Exception ex) {
           LOG.warn("cannot remove quartz endpoint {}: {}", q.getTriggerKey(), ex.getMessage());
         }
