@@ -24,9 +24,8 @@ public final class BackupJobs {
   private BackupJobs() {}
 
   public static BackupJob backup(BackupConfig config, Environment env) {
+    check(config, env);
     String password = commonEnvironment(env);
-    checkSupported(config);
-    checkEncryption(config, env);
     CompletableFuture<IntegrityKey> integrity = integrity(config, env);
     BackupJob job;
     try {
@@ -45,6 +44,24 @@ public final class BackupJobs {
       job.integrityKey(integrity);
     }
     return job;
+  }
+
+  /**
+   * Everything a backup of {@code config} needs that its config file alone does not say: the
+   * environment variables it reads (database password, log folder, storage, keys, HMAC password)
+   * and the settings checked against what this build supports. Opens, derives and connects nothing,
+   * so that a schedule checks it when it loads, as each of its backups does first.
+   *
+   * @throws BackyException ({@link ErrorCode#CONFIG}) naming the variable or setting
+   */
+  public static void check(BackupConfig config, Environment env) {
+    commonEnvironment(env);
+    checkSupported(config);
+    checkEncryption(config, env);
+    if (config.integrity().integrityCheck()) {
+      IntegrityKeys.checkCreate(integrityType(config), env);
+    }
+    Storages.checkEnvironment(config.storage(), env);
   }
 
   public static RestoreJob restore(RestoreConfig config, Environment env) {
@@ -81,21 +98,22 @@ public final class BackupJobs {
     }
   }
 
-  /**
-   * The integrity key of a new backup (deriving it checks INTEGRITY_PASSWORD), or null without
-   * integrity.
-   */
   /** The integrity key, derived while the dump starts; null when integrity is off. */
   private static CompletableFuture<IntegrityKey> integrity(BackupConfig config, Environment env) {
     if (!config.integrity().integrityCheck()) {
       return null;
     }
+    return IntegrityKeys.createAsync(integrityType(config), env);
+  }
+
+  /** {@code integrity.integrity_type} in lower case; required when integrity is on. */
+  private static String integrityType(BackupConfig config) {
     String type = config.integrity().type();
     if (type == null || type.isBlank()) {
       throw new BackyException(
           ErrorCode.CONFIG,
           "integrity.integrity_type is required when integrity_check is on: hmac or checksum");
     }
-    return IntegrityKeys.createAsync(type.strip().toLowerCase(java.util.Locale.ROOT), env);
+    return type.strip().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -52,7 +52,7 @@ public final class IntegrityKeys {
       return checksum();
     }
     if (BackyHeader.Integrity.HMAC.equals(type)) {
-      String password = password(env, "to make a backup with integrity_type hmac");
+      String password = password(env, NEW_HMAC);
       byte[] salt = new byte[SALT_SIZE];
       RANDOM.nextBytes(salt);
       byte[][] keys = derive(password, salt, ITERATIONS);
@@ -61,7 +61,13 @@ public final class IntegrityKeys {
               BackyHeader.Integrity.HMAC, ALG_HMAC, KDF, salt, ITERATIONS, keys[1]),
           keys[0]);
     }
-    throw new BackyException(
+    throw unsupportedType(type);
+  }
+
+  private static final String NEW_HMAC = "to make a backup with integrity_type hmac";
+
+  private static BackyException unsupportedType(String type) {
+    return new BackyException(
         ErrorCode.CONFIG,
         "integrity.integrity_type '" + type + "' is not supported; use hmac or checksum");
   }
@@ -75,8 +81,20 @@ public final class IntegrityKeys {
     if (!BackyHeader.Integrity.HMAC.equals(type)) {
       return CompletableFuture.completedFuture(create(type, env));
     }
-    password(env, "to make a backup with integrity_type hmac");
+    checkCreate(type, env);
     return CompletableFuture.supplyAsync(() -> create(type, env));
+  }
+
+  /**
+   * Nothing, if {@link #create} can make a new backup's integrity of {@code type}: a type it knows,
+   * and for {@code hmac} an {@code INTEGRITY_PASSWORD}; derives nothing.
+   */
+  public static void checkCreate(String type, Environment env) {
+    if (BackyHeader.Integrity.HMAC.equals(type)) {
+      password(env, NEW_HMAC);
+    } else if (!BackyHeader.Integrity.CHECKSUM.equals(type)) {
+      throw unsupportedType(type);
+    }
   }
 
   public static IntegrityKey checksum() {

@@ -221,8 +221,43 @@ public final class ConfigLoader {
     return path;
   }
 
+  /**
+   * Refuses the keys of a backup config's sections that mean nothing to a restore, as the backup's
+   * own sections are refused (an unknown key, with why): accepted, they were silently ignored.
+   */
+  private static void refuseBackupOnlyKeys(
+      com.fasterxml.jackson.databind.JsonNode node, String source) {
+    refuseKey(
+        node,
+        "database",
+        "multiple_files",
+        "a restore takes the backup as backup_path names it: a file, or a multiple-files folder",
+        source);
+    refuseKey(
+        node,
+        "storage",
+        "retention",
+        "a restore deletes no backup: retention applies after a backup and to backy prune",
+        source);
+  }
+
+  private static void refuseKey(
+      com.fasterxml.jackson.databind.JsonNode node,
+      String section,
+      String key,
+      String why,
+      String source) {
+    if (node.path(section).has(key)) {
+      throw new BackyException(
+          ErrorCode.CONFIG, source + ": unknown key '" + section + "." + key + "' (" + why + ")");
+    }
+  }
+
   private static <T> T bind(
       com.fasterxml.jackson.databind.JsonNode node, Class<T> type, String source) {
+    if (type == RestoreConfig.class) {
+      refuseBackupOnlyKeys(node, source);
+    }
     try {
       return JSON.treeToValue(node, type);
     } catch (JsonProcessingException e) {

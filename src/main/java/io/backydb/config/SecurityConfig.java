@@ -52,6 +52,9 @@ public record SecurityConfig(
     if (keySize != null) {
       checkKeySize(keySize);
     }
+    if (encryption != null && encryption) {
+      checkKeyLocation(type, keyId);
+    }
     return new SecurityConfig(
         encryption != null && encryption,
         type,
@@ -91,6 +94,26 @@ public record SecurityConfig(
               + "' does not go with security.type "
               + t
               + ": keystore takes local or gcp, kms takes aws");
+    }
+  }
+
+  /**
+   * Refuses encryption without {@code type}, or with {@code type: kms} and no {@code key_id}: the
+   * key-encryption key would be nowhere. The loader checks it when encryption is on, so that a
+   * schedule is refused when it loads rather than failing at every backup; {@code KeyProviders}
+   * checks a config built in Java the same way.
+   *
+   * @throws IllegalArgumentException naming the key and what it takes
+   */
+  public static void checkKeyLocation(String type, String keyId) {
+    String t = lower(type);
+    if (t == null) {
+      throw new IllegalArgumentException(
+          "security.type is required with encryption: keystore or kms");
+    }
+    if (t.equals("kms") && (keyId == null || keyId.isBlank())) {
+      throw new IllegalArgumentException(
+          "security.key_id is required with security.type kms: the KMS key id, ARN or alias");
     }
   }
 

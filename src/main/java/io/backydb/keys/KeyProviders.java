@@ -19,6 +19,7 @@ public final class KeyProviders {
     try {
       SecurityConfig.checkTypeAndProvider(security.type(), security.provider());
       SecurityConfig.checkKeySize(security.keySize());
+      SecurityConfig.checkKeyLocation(security.type(), security.keyId());
     } catch (IllegalArgumentException e) {
       throw new BackyException(ErrorCode.CONFIG, e.getMessage());
     }
@@ -32,16 +33,11 @@ public final class KeyProviders {
       return GcpSecretManagerProvider.fromEnvironment(env, security.keySize());
     }
     if ("kms".equals(type) && (provider == null || AwsKmsProvider.NAME.equals(provider))) {
-      if (security.keyId() == null || security.keyId().isBlank()) {
-        throw new BackyException(
-            ErrorCode.CONFIG,
-            "security.key_id is required with security.type kms: the KMS key id, ARN or alias");
-      }
       return AwsKmsProvider.fromEnvironment(env, security.keyId());
     }
-    // every valid type and provider is matched above: only a missing type is left
-    throw new BackyException(
-        ErrorCode.CONFIG, "security.type is required with encryption: keystore or kms");
+    // the checks above leave no other combination
+    throw new IllegalStateException(
+        "no key provider for security.type " + type + ", provider " + provider);
   }
 
   /**

@@ -14,16 +14,28 @@ public final class Storages {
 
   public static BackupStorage open(StorageConfig config, Environment env) {
     return switch (config.type()) {
-      case LOCAL ->
-          new LocalStorage(
-              Path.of(
-                  env.requireNonEmpty(
-                      Environment.LOCAL_PATH, "for local storage: the backup folder")));
+      case LOCAL -> new LocalStorage(localPath(env));
       case AWS -> {
         S3Settings s = S3Settings.fromEnvironment(env, config.pathStyle());
         yield new S3Storage(S3Clients.get(s), s.bucket(), config.prefix(), config.partSizeBytes());
       }
     };
+  }
+
+  /**
+   * Nothing, if the environment holds what {@link #open} needs for this storage; else the one-line
+   * config error naming the variable. Makes no client and touches no file.
+   */
+  public static void checkEnvironment(StorageConfig config, Environment env) {
+    switch (config.type()) {
+      case LOCAL -> localPath(env);
+      case AWS -> S3Settings.fromEnvironment(env, config.pathStyle());
+    }
+  }
+
+  private static Path localPath(Environment env) {
+    return Path.of(
+        env.requireNonEmpty(Environment.LOCAL_PATH, "for local storage: the backup folder"));
   }
 
   /**

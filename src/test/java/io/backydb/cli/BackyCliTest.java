@@ -256,6 +256,33 @@ class BackyCliTest {
     assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
   }
 
+  /**
+   * Encryption without a key's location is refused as the config loads: one line naming the file
+   * and the key, exit 2, before any connection (the server's port here has nothing listening).
+   */
+  @Test
+  void encryptionWithoutTypeOrKeyId_isOneLineNamingTheFile_beforeAnyConnection() throws Exception {
+    Path config = dir.resolve("no-key.yaml");
+    for (String[] c :
+        new String[][] {
+          {"{encryption: true, provider: local}", "security.type is required with encryption"},
+          {"{encryption: true, type: kms}", "security.key_id is required with security.type kms"}
+        }) {
+      Files.writeString(
+          config,
+          "database: {host: 127.0.0.1, port: 1, user: root, db_name: "
+              + db
+              + "}\nstorage: {storage_type: local}\nsecurity: "
+              + c[0]
+              + "\n");
+      assertThat(run("backup", "--config", config.toString())).as(err).isEqualTo(2);
+      assertThat(err.strip())
+          .startsWith("backy: error: " + config + ": " + c[1])
+          .doesNotContain("\n");
+      assertThat(backups).doesNotExist();
+    }
+  }
+
   @Test
   void missingEnvironmentVariableIsExit2AndWritesNothing() throws Exception {
     env.remove("DB_PASSWORD");

@@ -548,12 +548,80 @@ class ConfigLoaderTest {
         () -> ConfigLoader.backupFromFile(json), json + ": " + expected, section + " as JSON");
   }
 
+  /**
+   * Encryption that names no key location is refused as the config loads, naming the file: it used
+   * to pass the loader and fail only when a backup started, so a schedule with it loaded and failed
+   * at every tick. Switched off, the section's keys stay unused and it loads.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "security: {encryption: true}|security.type is required with encryption: keystore or kms",
+        "security: {encryption: true, provider: local, key_size: 2048}"
+            + "|security.type is required with encryption: keystore or kms",
+        "security: {encryption: true, type: ' '}"
+            + "|security.type is required with encryption: keystore or kms",
+        "security: {encryption: true, type: kms}"
+            + "|security.key_id is required with security.type kms: the KMS key id, ARN or alias",
+        "security: {encryption: true, type: KMS, provider: aws, key_id: ''}"
+            + "|security.key_id is required with security.type kms"
+      })
+  void encryptionWithoutTypeOrKmsKeyId_isRefusedWhenTheConfigLoads(String section, String expected)
+      throws Exception {
+    Path f = dir.resolve("config.yaml");
+    Files.writeString(f, DB + section + "\n" + LOCAL);
+    assertOneLineConfigError(() -> ConfigLoader.backupFromFile(f), f + ": " + expected, section);
+    Files.writeString(
+        f, DB + section.replace("encryption: true", "encryption: false") + "\n" + LOCAL);
+    assertThat(ConfigLoader.backupFromFile(f).security().encryption()).isFalse();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"security: {}", "integrity: {}", "compression: {}"})
   void anEmptySectionStaysOff(String section) {
     BackupConfig c = ConfigLoader.backupFromText(DB + section + "\n" + LOCAL);
     assertThat(c.isRawSql()).isTrue();
     assertThat(c.integrity().integrityCheck()).isFalse();
+  }
+
+  /**
+   * A backup config's multiple_files and retention mean nothing to a restore: they were accepted
+   * and ignored (a restore deletes no backup, and reads a folder backup as the folder it is). Like
+   * the backup's own sections, they are refused as unknown keys, saying why, whatever their value.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "database: {host: h, user: u, db_name: d, multiple_files: true}~backup_path: x~"
+            + "storage: {storage_type: local}"
+            + "|unknown key 'database.multiple_files' (a restore takes the backup as backup_path"
+            + " names it: a file, or a multiple-files folder)",
+        "database: {host: h, user: u, db_name: d, multiple_files: false}~backup_path: x~"
+            + "storage: {storage_type: local}"
+            + "|unknown key 'database.multiple_files'",
+        "database: {host: h, user: u, db_name: d}~backup_path: x~"
+            + "storage: {storage_type: local, retention: {keep_last: 3}}"
+            + "|unknown key 'storage.retention' (a restore deletes no backup: retention applies"
+            + " after a backup and to backy prune)"
+      })
+  void aRestoreConfigWithMultipleFilesOrRetention_isRefusedNamingTheKey(
+      String lines, String expected) throws Exception {
+    String text = lines.replace('~', '\n');
+    Path f = dir.resolve("restore.yaml");
+    Files.writeString(f, text);
+    assertOneLineConfigError(() -> ConfigLoader.restoreFromFile(f), f + ": " + expected, text);
+    java.util.Map<String, Object> map =
+        new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+            .readValue(
+                text,
+                new com.fasterxml.jackson.core.type.TypeReference<
+                    java.util.Map<String, Object>>() {});
+    assertOneLineConfigError(
+        () -> ConfigLoader.restoreFromMap(map), "config: " + expected, text + " as a map");
+    // a backup config takes them
+    ConfigLoader.backupFromText(text.replace("backup_path: x\n", ""));
   }
 
   /** A backup config with backup_path added only said "unknown key 'compression'". */

@@ -68,6 +68,13 @@ class ReloadTest {
     }
   }
 
+  private List<String> warnings() {
+    return log.list.stream()
+        .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
+  }
+
   private List<String> errors() {
     return log.list.stream()
         .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
@@ -467,6 +474,37 @@ class ReloadTest {
             .getScheduler();
     assertThat(scheduler.checkExists(org.quartz.JobKey.jobKey("unset", "backy"))).isFalse();
     assertThat(ctx.getEndpoints()).noneMatch(e -> e.getEndpointUri().contains("backy/unset"));
+  }
+
+  /**
+   * A schedule that fires every second, edited to be refused: a job that fires while its route is
+   * being removed finds no route, and camel-quartz makes an endpoint of its own for it, which
+   * schedules the job again after the removal deleted it. That job then fired into nothing until
+   * the service stopped, also after the file was deleted (4 times in 20 edits by hand). Made here
+   * by resolving the endpoint as camel-quartz's job does once the file has been refused.
+   */
+  @Test
+  void folder_removesAQuartzJobThatARefusedScheduleFiringAsItWentLeftBehind() throws Exception {
+    Path file = fx.routes.resolve("s1.camel.yaml");
+    Files.writeString(file, ServiceFixture.schedule("s1", "* * * * * ?", fx.config));
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    await().atMost(WITHIN).until(() -> runsOf(service, "s1") >= 1);
+    QuartzEndpoint q = (QuartzEndpoint) ctx.getRoute("s1").getEndpoint();
+    String uri = q.getEndpointUri();
+    TriggerKey key = q.getTriggerKey();
+    Scheduler scheduler = q.getComponent().getScheduler();
+
+    Files.writeString(file, ServiceFixture.schedule("s1", "* * * * * ?", dir.resolve("nope.yaml")));
+    await().atMost(WITHIN).until(() -> service.folder().error("s1.camel.yaml") != null);
+    assertThat(ctx.getRoute("s1")).isNull();
+    ctx.getEndpoint(uri, QuartzEndpoint.class); // as camel-quartz's CamelJob does, finding no route
+    assertThat(scheduler.getTrigger(key)).as("scheduled again by the endpoint").isNotNull();
+
+    await().atMost(WITHIN).until(() -> scheduler.getTrigger(key) == null);
+    assertThat(ctx.getEndpoints()).noneMatch(e -> e.getEndpointUri().contains("backy/s1"));
+    assertThat(warnings())
+        .anyMatch(m -> m.startsWith("quartz endpoint of job " + key + " had no route"));
   }
 
   /** A simple trigger's job ends once it has fired its count, and is not put back. */

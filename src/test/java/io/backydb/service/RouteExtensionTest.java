@@ -93,6 +93,36 @@ class RouteExtensionTest {
     return List.of(pre, post);
   }
 
+  /**
+   * A step of the user's after {@code retention} that replaces the body (here with a text) still
+   * leaves the run's {@code backup.succeeded} event its metadata: the recorder took it from the
+   * body, and the event lost it.
+   */
+  @Test
+  void aStepThatReplacesTheResultAfterTheBackup_leavesTheEventItsMetadata() throws Exception {
+    Path events = dir.resolve("events");
+    fx.properties("backy.events.uri = file:" + events + "?fileName=${header.backyEvent}.json\n");
+    addSteps(
+        "backup.camel.yaml",
+        "retention",
+        false,
+        List.of("        - setBody: {constant: \"replaced\"}"));
+    CamelContext ctx = fx.start().context();
+    try (ProducerTemplate p = ctx.createProducerTemplate()) {
+      assertThat(p.requestBody("direct:backup", fx.config.toString(), String.class))
+          .isEqualTo("replaced");
+    }
+    Path succeeded = events.resolve("backup.succeeded.json");
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> Files.exists(succeeded));
+    JsonNode event = JSON.readTree(succeeded.toFile());
+    String name = event.at("/metadata/name").asText();
+    assertThat(name).isNotEmpty();
+    assertThat(event.get("metadata"))
+        .isEqualTo(JSON.readTree(fx.backups.resolve(name + ".metadata.json").toFile()));
+  }
+
   @Test
   void theReadmesStepsBeforeAndAfterTheBackupWorkAndSendTheResultAsJson() throws Exception {
     fx.properties(

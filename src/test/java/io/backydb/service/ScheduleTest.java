@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.backydb.camel.service.BackyService;
+import io.backydb.camel.service.RoutesFolder;
 import io.backydb.camel.service.RunRecord;
 import io.backydb.camel.service.ScheduledTicks;
 import java.nio.file.Files;
@@ -229,6 +230,105 @@ class ScheduleTest {
     } finally {
       root.detachAppender(log);
     }
+  }
+
+  /**
+   * A schedule whose backups could only fail for what the config asks of the service (a variable
+   * its environment lacks, encryption without a key's location) is refused when it loads, as one
+   * ERROR line naming the routes file and the config: it used to load and fail at every tick.
+   */
+  @Test
+  void scheduleWhoseBackupsCouldOnlyFail_isRefusedWhenItLoads_namingTheFileAndTheCause()
+      throws Exception {
+    String base = ServiceFixture.backupConfigYaml(fx.database);
+    java.util.Map<String, String> configs = new java.util.LinkedHashMap<>();
+    configs.put(
+        "hmac",
+        base
+            + "integrity: {integrity_check: true, integrity_type: hmac}\n"
+            + "|environment variable INTEGRITY_PASSWORD is not set");
+    configs.put(
+        "keystore",
+        base
+            + "security: {encryption: true, type: keystore, provider: local}\n"
+            + "|environment variable LOCAL_KEY_STORE_PATH is not set");
+    configs.put(
+        "no-type",
+        base
+            + "security: {encryption: true, provider: local}\n"
+            + "|security.type is required with encryption: keystore or kms");
+    configs.put(
+        "no-key-id",
+        base
+            + "security: {encryption: true, type: kms}\n"
+            + "|security.key_id is required with security.type kms");
+    for (var c : configs.entrySet()) {
+      Path config = dir.resolve(c.getKey() + ".yaml");
+      Files.writeString(config, c.getValue().substring(0, c.getValue().indexOf('|')));
+      Files.writeString(
+          fx.routes.resolve(c.getKey() + ".camel.yaml"),
+          ServiceFixture.schedule(c.getKey(), "* * * * * ?", config));
+    }
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger folderLog = (Logger) LoggerFactory.getLogger(RoutesFolder.class);
+    folderLog.addAppender(log);
+    try {
+      BackyService service = fx.start();
+      for (var c : configs.entrySet()) {
+        String file = c.getKey() + ".camel.yaml";
+        String cause = c.getValue().substring(c.getValue().indexOf('|') + 1);
+        assertThat(service.context().getRoute(c.getKey())).as(file).isNull();
+        assertThat(service.folder().error(file)).as(file).contains(cause);
+        assertThat(
+                List.copyOf(log.list).stream()
+                    .filter(e -> e.getLevel() == Level.ERROR)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("routes file " + file + " is broken")))
+            .as(file)
+            .singleElement()
+            .satisfies(
+                m ->
+                    assertThat(m)
+                        .contains(dir.resolve(c.getKey() + ".yaml").toString())
+                        .contains(cause)
+                        .doesNotContain("\n"));
+      }
+      Thread.sleep(1500); // a tick of each schedule, had it loaded
+      assertThat(service.history().latest(10)).isEmpty();
+    } finally {
+      folderLog.detachAppender(log);
+    }
+  }
+
+  /**
+   * The config is checked again at each tick: one changed after its schedule loaded, to need a
+   * variable the service does not have, fails the backup with that variable's name.
+   */
+  @Test
+  void scheduleWhoseConfigChangesAfterItLoaded_failsTheBackupNamingWhatIsMissing()
+      throws Exception {
+    Files.writeString(
+        fx.routes.resolve("every-1s.camel.yaml"),
+        ServiceFixture.schedule("every-1s", "* * * * * ?", fx.config));
+    BackyService service = fx.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> fx.backupCount() >= 1);
+    Files.writeString(
+        fx.config,
+        ServiceFixture.backupConfigYaml(fx.database)
+            + "integrity: {integrity_check: true, integrity_type: hmac}\n");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                service.history().latest(100).stream()
+                    .anyMatch(
+                        r ->
+                            RunRecord.FAILED.equals(r.status())
+                                && r.error() != null
+                                && r.error()
+                                    .startsWith(
+                                        "environment variable INTEGRITY_PASSWORD is not set")));
   }
 
   private static List<RunRecord> byStart(BackyService service) {

@@ -132,7 +132,7 @@ public final class BackyService implements AutoCloseable {
           public void afterStart(BaseMainSupport m) {
             CamelContext ctx = m.getCamelContext();
             recorder.meters(ctx.getRegistry().findSingleByType(MeterRegistry.class));
-            RoutesFolder f = new RoutesFolder(ctx, dir, reloadInterval);
+            RoutesFolder f = new RoutesFolder(ctx, settings.environment(), dir, reloadInterval);
             f.start();
             folder = f;
             LOG.info(

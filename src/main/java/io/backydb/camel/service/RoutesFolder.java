@@ -1,6 +1,8 @@
 package io.backydb.camel.service;
 
+import io.backydb.backup.BackupJobs;
 import io.backydb.config.ConfigLoader;
+import io.backydb.config.Environment;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -68,6 +70,7 @@ public final class RoutesFolder implements AutoCloseable {
   static final Duration DRAIN_TIMEOUT = Duration.ofHours(24);
 
   private final CamelContext context;
+  private final Environment env;
   private final QuartzJobs quartzJobs;
   private final Path dir;
   private final Duration interval;
@@ -120,8 +123,13 @@ public final class RoutesFolder implements AutoCloseable {
   /** How {@link #digest} starts for a file that cannot be read. */
   private static final String UNREADABLE = "unreadable: ";
 
-  public RoutesFolder(CamelContext context, Path dir, Duration interval) {
+  /**
+   * @param env the environment the service's backups run with, which a schedule's backup config is
+   *     checked against when the schedule loads
+   */
+  public RoutesFolder(CamelContext context, Environment env, Path dir, Duration interval) {
     this.context = context;
+    this.env = env;
     this.quartzJobs = new QuartzJobs(context);
     this.dir = dir.toAbsolutePath().normalize();
     this.interval = interval;
@@ -238,6 +246,10 @@ public final class RoutesFolder implements AutoCloseable {
         }
       }
       keepQuartzJobsScheduled();
+      if (work.values().stream().allMatch(CompletableFuture::isDone)) {
+        // no file is being loaded or removed, so a quartz endpoint without a route is a leftover
+        removeQuartzEndpointsWithoutRoute(Set.of(), "left by a job that fired as its route went");
+      }
     } catch (RuntimeException e) {
       LOG.warn("routes folder scan failed: {}", e.getMessage(), e);
     }
@@ -399,6 +411,8 @@ public final class RoutesFolder implements AutoCloseable {
       }
       checkIdsAreFree(model, builders);
       checkQuartzJobsAreFree(model, builders);
+      // before any route is added: an added schedule can fire before it is refused
+      checkSchedules(model, builders);
       for (RoutesBuilder b : builders) {
         context.addRoutes(b);
       }
@@ -406,9 +420,6 @@ public final class RoutesFolder implements AutoCloseable {
         checkTemplatesExist(model, b);
         context.addTemplatedRoutes(b);
       }
-      Set<String> added = new LinkedHashSet<>(routeIds());
-      added.removeAll(routesBefore);
-      checkSchedules(model, added);
     } catch (Exception e) {
       error = describe(e);
       for (Throwable t = e; t != null && !waitsForOthers; t = t.getCause()) {
@@ -423,7 +434,7 @@ public final class RoutesFolder implements AutoCloseable {
     Loaded now = new Loaded(digest, routes, templates, error, false, 0);
     if (error != null) {
       removeRefusedRoutes(f, now);
-      removeQuartzEndpointsWithoutRoute(endpointsBefore);
+      removeQuartzEndpointsWithoutRoute(endpointsBefore, null);
       now = new Loaded(digest, Set.of(), Set.of(), error, waitsForOthers, changesSeen);
       if (!initial) {
         LOG.error(
@@ -575,14 +586,7 @@ public final class RoutesFolder implements AutoCloseable {
    */
   private String templatedFromUri(
       ModelCamelContext model, RouteBuilder rb, TemplatedRouteDefinition t) {
-    RouteTemplateDefinition template = model.getRouteTemplateDefinition(t.getRouteTemplateRef());
-    if (template == null) {
-      template =
-          rb.getRouteTemplateCollection().getRouteTemplates().stream()
-              .filter(d -> t.getRouteTemplateRef().equals(d.getId()))
-              .findFirst()
-              .orElse(null);
-    }
+    RouteTemplateDefinition template = templateOf(model, rb, t);
     if (template == null
         || template.getRoute() == null
         || template.getRoute().getInput() == null
@@ -590,6 +594,28 @@ public final class RoutesFolder implements AutoCloseable {
       return null;
     }
     String uri = template.getRoute().getInput().getEndpointUri();
+    for (Map.Entry<String, String> v : parameters(template, t).entrySet()) {
+      uri = uri.replace("{{" + v.getKey() + "}}", v.getValue());
+    }
+    return resolvePlaceholders(uri);
+  }
+
+  /** The template a templated route names, loaded or in the same file; null if there is none. */
+  private static RouteTemplateDefinition templateOf(
+      ModelCamelContext model, RouteBuilder rb, TemplatedRouteDefinition t) {
+    RouteTemplateDefinition template = model.getRouteTemplateDefinition(t.getRouteTemplateRef());
+    if (template != null) {
+      return template;
+    }
+    return rb.getRouteTemplateCollection().getRouteTemplates().stream()
+        .filter(d -> t.getRouteTemplateRef().equals(d.getId()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** A templated route's parameter values: the template's defaults and the route's own. */
+  private static Map<String, String> parameters(
+      RouteTemplateDefinition template, TemplatedRouteDefinition t) {
     Map<String, String> values = new java.util.HashMap<>();
     if (template.getTemplateParameters() != null) {
       for (var p : template.getTemplateParameters()) {
@@ -603,11 +629,13 @@ public final class RoutesFolder implements AutoCloseable {
         values.put(p.getName(), p.getValue());
       }
     }
-    for (Map.Entry<String, String> v : values.entrySet()) {
-      uri = uri.replace("{{" + v.getKey() + "}}", v.getValue());
-    }
+    return values;
+  }
+
+  /** {@code text} with its property placeholders resolved; null if one does not resolve. */
+  private String resolvePlaceholders(String text) {
     try {
-      return context.resolvePropertyPlaceholders(uri);
+      return context.resolvePropertyPlaceholders(text);
     } catch (RuntimeException e) {
       return null;
     }
@@ -655,19 +683,29 @@ public final class RoutesFolder implements AutoCloseable {
   }
 
   /**
-   * Removes the Quartz endpoints a refused file made that no route consumes from. camel-quartz
-   * schedules a job as soon as it resolves a {@code from} endpoint; a route refused for a later
-   * step (a placeholder of an unset variable, an unknown bean) is never added, so its endpoint was
-   * left with a job that fired into nothing until the service stopped. Removing the endpoint stops
-   * it, which deletes its job.
+   * Removes the Quartz endpoints that no route consumes from, but those in {@code keep}.
+   * camel-quartz schedules a job as soon as it resolves a {@code from} endpoint; a route refused
+   * for a later step (a placeholder of an unset variable, an unknown bean) is never added, so its
+   * endpoint was left with a job that fired into nothing until the service stopped. And a job that
+   * fires while its route is being removed (a schedule edited to be refused, or deleted) finds no
+   * route, so camel-quartz makes an endpoint of its own, which schedules the job again, after the
+   * route's removal deleted it. Removing the endpoint stops it, which deletes its job (in a
+   * cluster, the shared job stays: other nodes may run it). With {@code why}, each removal is a
+   * WARN line.
    */
-  private void removeQuartzEndpointsWithoutRoute(Set<Endpoint> before) {
+  private void removeQuartzEndpointsWithoutRoute(Set<Endpoint> keep, String why) {
     for (Endpoint e : List.copyOf(context.getEndpoints())) {
       if (e instanceof QuartzEndpoint q
-          && !before.contains(e)
+          && !keep.contains(e)
           && context.getRoutes().stream().noneMatch(r -> r.getEndpoint() == q)) {
         try {
           context.removeEndpoint(q);
+          if (why != null) {
+            LOG.warn(
+                "quartz endpoint of job {} had no route ({}): removed, with its job",
+                q.getTriggerKey(),
+                why);
+          }
         } catch (Exception ex) {
           LOG.warn("cannot remove quartz endpoint {}: {}", q.getTriggerKey(), ex.getMessage());
         }
@@ -700,22 +738,47 @@ public final class RoutesFolder implements AutoCloseable {
     }
   }
 
-  /** Every route made from the scheduled-backup template must name a readable backup config. */
-  private static void checkSchedules(ModelCamelContext model, Set<String> added) {
-    for (String id : added) {
-      RouteDefinition def = model.getRouteDefinition(id);
-      if (def == null || def.getTemplateParameters() == null) {
+  /**
+   * Every schedule (a templated route consuming from {@code quartz:} with a {@code config}
+   * parameter, as the scheduled-backup template makes) must name a valid backup config whose
+   * backups the service's environment can run: what the backup's first step checks (a variable it
+   * needs, such as INTEGRITY_PASSWORD for an HMAC) is checked here too, so that a schedule that
+   * could only fail is refused when it loads, not at every tick. A value whose placeholder does not
+   * resolve is left to Camel, which refuses the route.
+   */
+  private void checkSchedules(
+      ModelCamelContext model, java.util.Collection<RoutesBuilder> builders) {
+    for (RoutesBuilder b : builders) {
+      if (!(b instanceof RouteBuilder rb)) {
         continue;
       }
-      Object config = def.getTemplateParameters().get("config");
-      if (config != null && def.getInput().getEndpointUri().startsWith("quartz:")) {
-        try {
-          ConfigLoader.backupFromFile(Path.of(config.toString()));
-        } catch (RuntimeException e) {
-          throw new IllegalArgumentException(
-              "schedule " + id + ": backup config " + config + ": " + RunRecorder.reason(e), e);
+      for (TemplatedRouteDefinition t : rb.getTemplatedRouteCollection().getTemplatedRoutes()) {
+        RouteTemplateDefinition template = templateOf(model, rb, t);
+        String uri = templatedFromUri(model, rb, t);
+        if (template == null || uri == null || !uri.startsWith("quartz:")) {
+          continue;
+        }
+        String raw = parameters(template, t).get("config");
+        String config = raw == null ? null : resolvePlaceholders(raw);
+        if (config != null) {
+          checkSchedule(t.getRouteId() != null ? t.getRouteId() : t.getRouteTemplateRef(), config);
         }
       }
+    }
+  }
+
+  private void checkSchedule(String id, String config) {
+    try {
+      BackupJobs.check(ConfigLoader.backupFromFile(Path.of(config)), env);
+    } catch (RuntimeException e) {
+      String reason = RunRecorder.reason(e);
+      // the loader's errors name the file already
+      throw new IllegalArgumentException(
+          "schedule "
+              + id
+              + ": "
+              + (reason.contains(config) ? reason : "backup config " + config + ": " + reason),
+          e);
     }
   }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backydb.BackyException;
 import io.backydb.backup.BackupJob;
-import io.backydb.backup.BackupResult;
 import io.backydb.camel.BackyExchange;
 import io.backydb.format.BackupMetadata;
 import io.backydb.restore.RestoreJob;
@@ -174,11 +173,10 @@ public final class RunRecorder extends RoutePolicySupport {
       boolean cutShort = interrupted && stopping(route);
       RunRecord done = finish(started, exchange, cutShort);
       exchange.setProperty(RUN, done); // a request route reads the outcome from here
+      // the job's, not the body's: a step of the user's after the backup may replace the body
+      BackupJob job = exchange.getProperty(BackyExchange.BACKUP_JOB, BackupJob.class);
       BackupMetadata metadata =
-          exchange.getMessage().getBody() instanceof BackupResult r ? r.metadata() : null;
-      if (exchange.getException() != null) {
-        metadata = null;
-      }
+          job == null || exchange.getException() != null ? null : job.metadata();
       record(route, done, metadata, cutShort ? null : exchange.getException());
     } finally {
       if (interrupted) {
