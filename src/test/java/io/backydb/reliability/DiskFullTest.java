@@ -84,4 +84,63 @@ class DiskFullTest {
     }
     assertThat(left).as("no backup, no sidecar, no temporary file").isEmpty();
   }
+
+  /**
+   * A tar backup spools each SQL file to java.io.tmpdir first; when that is what fills up, the line
+   * said only {@code backy-compress-tar failed: No space left on device}, naming neither the folder
+   * nor where it comes from, while the backup folder had room to spare.
+   */
+  @Test
+  void aFullTemporaryFolderFailsATarBackupWithOneLineNamingIt() throws Exception {
+    Path backups = dir.resolve("backups");
+    String tmpdir = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", mount.toString());
+    try (BackyDB backy = new BackyDB(TestServer.environment(backups, dir))) {
+      assertThatThrownBy(
+              () ->
+                  backy.backup(
+                      Map.of(
+                          "database",
+                          server.databaseConfig(db),
+                          "compression",
+                          Map.of("compression", true, "compression_type", "tar"),
+                          "storage",
+                          Map.of("storage_type", "local"))))
+          .isInstanceOf(BackyException.class)
+          .hasMessageStartingWith("writing the temporary file " + mount.resolve("backy-spool-"))
+          .hasMessageContaining(
+              "failed: No space left on device (the temporary folder is java.io.tmpdir:"
+                  + " -Djava.io.tmpdir=DIR in BACKY_JAVA_OPTS moves it)")
+          .satisfies(
+              e -> {
+                assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.STORAGE);
+                assertThat(e.getMessage()).doesNotContain("\n");
+              });
+    } finally {
+      System.setProperty("java.io.tmpdir", tmpdir);
+    }
+    // a spool file deleted while still open keeps its space taken until the process ends, and a
+    // service's next tar backups would fail on the same full folder
+    assertThat(openFilesUnder(mount)).as("no file under the temporary folder held open").isEmpty();
+    for (Path folder : List.of(mount, backups)) {
+      try (Stream<Path> s = Files.walk(folder)) {
+        assertThat(s.filter(Files::isRegularFile)).as("nothing left in " + folder).isEmpty();
+      }
+    }
+  }
+
+  /** The files this process holds open under {@code folder}, deleted ones included (Linux). */
+  private static List<String> openFilesUnder(Path folder) throws Exception {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.map(DiskFullTest::target).filter(t -> t.startsWith(folder + "/")).toList();
+    }
+  }
+
+  private static String target(Path fd) {
+    try {
+      return Files.readSymbolicLink(fd).toString();
+    } catch (java.io.IOException e) {
+      return ""; // closed since it was listed (the listing's own descriptor, say)
+    }
+  }
 }
