@@ -568,6 +568,21 @@ class BackyCliTest {
     assertThat(err)
         .isEqualTo("backy: error: Unknown option: '--bogus'; see 'backy keys rotate --help'\n");
     assertThat(out).isEmpty();
+    // a mistyped required option was reported as the required option missing
+    assertThat(run("backup", "--confg", "backup.yaml")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: Unknown option: '--confg' (did you mean --config?); see 'backy backup"
+                + " --help'\n");
+    assertThat(run("keys", "retire", "--kee-id", "0123456789abcdef")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: Unknown option: '--kee-id' (did you mean --key-id?); see 'backy keys"
+                + " retire --help'\n");
+    // picocli's own full stop made it "'bogus'.; see"
+    assertThat(run("help", "bogus")).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: Unknown subcommand 'bogus'; see 'backy --help'\n");
+    assertThat(out).isEmpty();
     for (String cmd : List.of("backup", "restore", "list", "verify", "run", "demo")) {
       assertThat(run(cmd, "--help")).as(cmd).isZero();
       assertThat(out).contains("Usage: backy " + cmd);
