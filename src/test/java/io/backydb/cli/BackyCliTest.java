@@ -308,6 +308,36 @@ class BackyCliTest {
     assertThat(backups).doesNotExist();
   }
 
+  /**
+   * A config that is no mapping said "expected a mapping of settings at the top level" whether the
+   * file was empty or a list, and a folder given as the config was refused for its name.
+   */
+  @Test
+  void aConfigThatIsEmptyAListOrAFolderIsExit2WithOneLineSayingWhich() throws Exception {
+    Map<String, String> problems =
+        Map.of(
+            "",
+            " holds no settings: expected a mapping of settings (database, storage, ...)",
+            "# nothing yet\n",
+            " holds no settings: expected a mapping of settings (database, storage, ...)",
+            "- database: {host: h}\n",
+            ": expected a mapping of settings at the top level, not a list",
+            "backup\n",
+            ": expected a mapping of settings at the top level, not a single value");
+    for (Map.Entry<String, String> p : problems.entrySet()) {
+      Path f = Files.writeString(dir.resolve("config.yaml"), p.getKey());
+      assertThat(run("backup", "--config", f.toString())).as(p.getKey()).isEqualTo(2);
+      assertThat(err).isEqualTo("backy: error: " + f + p.getValue() + "\n");
+    }
+    Path folder = Files.createDirectories(dir.resolve("etc-backydb"));
+    assertThat(run("list", "--config", folder.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: config file " + folder + " is a folder: give the config file in it\n");
+    assertThat(out).isEmpty();
+    assertThat(backups).doesNotExist();
+  }
+
   @Test
   void anEmptyRequiredKeyOrABadPortIsExit2WithOneLineNamingTheKey() throws Exception {
     Path f = dir.resolve("config.yaml");
