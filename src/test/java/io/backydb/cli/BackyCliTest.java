@@ -619,6 +619,23 @@ class BackyCliTest {
     }
   }
 
+  /**
+   * --version, and the tool version in every backup's sidecar, said "dev" whatever the build: the
+   * jar's manifest carries no version. They are the project's version.
+   */
+  @Test
+  void versionIsTheBuildsAndTheSidecarRecordsIt() throws Exception {
+    assertThat(run("--version")).isZero();
+    assertThat(out).matches("BackyDB \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n");
+    String version = out.strip().substring("BackyDB ".length());
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+    Path sidecar = Path.of(location.replaceFirst("\\.sql$", ".metadata.json"));
+    com.fasterxml.jackson.databind.JsonNode metadata =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(sidecar.toFile());
+    assertThat(metadata.path("tool").path("version").asText()).isEqualTo(version);
+  }
+
   @Test
   void restoreCanBeLimitedToTables() throws Exception {
     server.execute(db, "CREATE TABLE u (id INT PRIMARY KEY)", "INSERT INTO u VALUES (7)");
