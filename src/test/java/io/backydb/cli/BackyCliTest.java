@@ -296,6 +296,27 @@ class BackyCliTest {
     assertThat(backups).doesNotExist();
   }
 
+  /**
+   * integrity_check without integrity_type was refused only when the backup ran, in a line that
+   * named no file, and list, prune and keys took the config.
+   */
+  @Test
+  void integrityCheckWithoutItsTypeIsRefusedWhenTheConfigIsLoaded() throws Exception {
+    Path f = dir.resolve("integrity.yaml");
+    Files.writeString(
+        f, Files.readString(backupConfig(db)) + "integrity: {integrity_check: true}\n");
+    String expected =
+        "backy: error: "
+            + f
+            + ": integrity.integrity_type is required when integrity_check is on: hmac or"
+            + " checksum\n";
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo(expected);
+    assertThat(run("keys", "list", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo(expected);
+    assertThat(backups).doesNotExist();
+  }
+
   @Test
   void badConfigIsExit2WithOneLine() throws Exception {
     Path f = dir.resolve("bad.json");
