@@ -108,7 +108,19 @@ public final class BackyCli implements Runnable {
    */
   private static int usageError(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
+    if (e instanceof CommandLine.MissingParameterException
+        && !cmd.getUnmatchedArguments().isEmpty()) {
+      // picocli checks required options before it reports what it did not understand: for
+      // "backup --confg x.yaml" the mistyped option, not the "missing" --config, is the problem
+      // (the first: what follows an unknown option, its value say, is unmatched too)
+      e =
+          new CommandLine.UnmatchedArgumentException(
+              cmd, cmd.getUnmatchedArguments().subList(0, 1));
+    }
     String problem = e.getMessage() == null ? "bad command line" : e.getMessage().strip();
+    if (problem.endsWith(".")) {
+      problem = problem.substring(0, problem.length() - 1); // picocli's "Unknown subcommand 'x'."
+    }
     if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
       problem += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
     }

@@ -182,9 +182,10 @@ final class KeysCommand implements Runnable {
     public Integer call() throws java.io.IOException {
       try (Keystore ks = parent.keystore(config)) {
         if (config != null && !force) {
-          // deleting the key would make these backups unrestorable for good
+          // deleting the key would make these backups unrestorable for good; a misspelt
+          // LOCAL_PATH holds none, which must not pass for "no backup needs the key"
           BackupStorage storage =
-              Storages.open(ConfigLoader.backupFromFile(config).storage(), parent.env);
+              Storages.openExisting(ConfigLoader.backupFromFile(config).storage(), parent.env);
           List<String> using = KeyUsage.backupsWrappedBy(storage, ks.name(), keyId);
           if (!using.isEmpty()) {
             throw new BackyException(

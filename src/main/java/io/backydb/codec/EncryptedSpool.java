@@ -1,6 +1,7 @@
 package io.backydb.codec;
 
 import io.backydb.storage.OwnerOnly;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,13 +27,49 @@ public final class EncryptedSpool implements AutoCloseable {
 
   private final Path file;
   private final byte[] key = new byte[PayloadEncryption.KEY_SIZE];
+  private FileWriting fileStream;
 
   public EncryptedSpool() throws IOException {
-    removeAbandoned(Path.of(System.getProperty("java.io.tmpdir")));
-    file =
-        Files.createTempFile(
-            PREFIX + ProcessHandle.current().pid() + "-", ".tmp", OwnerOnly.file());
+    // read each time, as removeAbandoned does (Files.createTempFile without a folder keeps the
+    // value it saw first), so that both look at the same folder
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+    removeAbandoned(dir);
+    try {
+      file =
+          Files.createTempFile(
+              dir, PREFIX + ProcessHandle.current().pid() + "-", ".tmp", OwnerOnly.file());
+    } catch (IOException e) {
+      throw new WriteFailed("cannot create a temporary file in " + dir, e);
+    }
     RANDOM.nextBytes(key);
+  }
+
+  /**
+   * Writing the spool failed: a full or missing temporary folder. Its message names the file or
+   * folder and where it comes from, since the backup's own storage may have room to spare.
+   */
+  public static final class WriteFailed extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    WriteFailed(String what, IOException cause) {
+      super(
+          what
+              + ": "
+              + reason(cause)
+              + " (the temporary folder is java.io.tmpdir: -Djava.io.tmpdir=DIR in"
+              + " BACKY_JAVA_OPTS moves it)",
+          cause);
+    }
+
+    private static String reason(IOException e) {
+      if (e instanceof java.nio.file.NoSuchFileException) {
+        return "no such file or directory";
+      }
+      if (e instanceof java.nio.file.AccessDeniedException) {
+        return "permission denied";
+      }
+      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
   }
 
   /**
@@ -72,7 +109,65 @@ public final class EncryptedSpool implements AutoCloseable {
    * stream is closed.
    */
   public OutputStream writer() throws IOException {
-    return PayloadEncryption.encrypting(Files.newOutputStream(file), key, NO_ASSOCIATED_DATA);
+    closeFile();
+    fileStream = new FileWriting();
+    return PayloadEncryption.encrypting(fileStream, key, NO_ASSOCIATED_DATA);
+  }
+
+  /**
+   * Closes the file's stream: the encrypting stream does not when writing its last segment fails (a
+   * full disk), and an open descriptor would keep the deleted file's space taken until the process
+   * ends, failing the service's next backups too.
+   */
+  private void closeFile() throws IOException {
+    FileWriting f = fileStream;
+    fileStream = null;
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  /** The spool file's stream, whose failures say that it was the temporary file that failed. */
+  private final class FileWriting extends FilterOutputStream {
+    FileWriting() throws IOException {
+      super(Files.newOutputStream(file));
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        throw failed(e);
+      }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        throw failed(e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        out.close();
+      } catch (IOException e) {
+        throw failed(e);
+      }
+    }
+
+    private WriteFailed failed(IOException e) {
+      return new WriteFailed("writing the temporary file " + file + " failed", e);
+    }
   }
 
   /** The spooled content, decrypted and authenticated as it is read; a new stream every call. */
@@ -98,6 +193,10 @@ public final class EncryptedSpool implements AutoCloseable {
   @Override
   public void close() throws IOException {
     Arrays.fill(key, (byte) 0);
-    Files.deleteIfExists(file);
+    try {
+      closeFile();
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 }

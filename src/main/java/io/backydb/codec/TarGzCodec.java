@@ -1,5 +1,7 @@
 package io.backydb.codec;
 
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import io.backydb.config.CompressionType;
 import io.backydb.engine.DumpInput;
 import io.backydb.format.BundleReader;
@@ -54,6 +56,10 @@ final class TarGzCodec implements PayloadCodec {
           tar.putArchiveEntry(entry);
           spool.copyTo(tar);
           tar.closeArchiveEntry();
+        } catch (EncryptedSpool.WriteFailed e) {
+          // the line the user sees names the temporary folder, not this codec's thread: the
+          // backup's own storage may well have room
+          throw new BackyException(ErrorCode.STORAGE, e.getMessage(), e);
         }
       }
       tar.finish();

@@ -121,6 +121,11 @@ public final class ConfigLoader {
   private static com.fasterxml.jackson.databind.JsonNode read(Path file) {
     String name =
         file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (Files.isDirectory(file)) {
+      // before the name's check: "name must end in .json" of /etc/backydb hides the real mistake
+      throw new BackyException(
+          ErrorCode.CONFIG, "config file " + file + " is a folder: give the config file in it");
+    }
     ObjectMapper mapper;
     if (name.endsWith(".json")) {
       mapper = JSON;
@@ -150,9 +155,17 @@ public final class ConfigLoader {
     }
     try {
       com.fasterxml.jackson.databind.JsonNode node = mapper.readTree(text);
-      if (node == null || !node.isObject()) {
+      if (node == null || node.isMissingNode() || node.isNull()) {
         throw new BackyException(
-            ErrorCode.CONFIG, source + ": expected a mapping of settings at the top level");
+            ErrorCode.CONFIG,
+            source + " holds no settings: expected a mapping of settings (database, storage, ...)");
+      }
+      if (!node.isObject()) {
+        throw new BackyException(
+            ErrorCode.CONFIG,
+            source
+                + ": expected a mapping of settings at the top level, not "
+                + (node.isArray() ? "a list" : "a single value"));
       }
       return node;
     } catch (JsonProcessingException e) {

@@ -24,6 +24,11 @@ public record IntegrityConfig(boolean integrityCheck, String type) {
           SectionSwitch.missing(
               "integrity.integrity_check", "the backup would carry no integrity check"));
     }
+    if (check != null && check && (type == null || type.isBlank())) {
+      // when the config is loaded, so that the line names the file like every other key's
+      throw new IllegalArgumentException(
+          "integrity.integrity_type is required when integrity_check is on: hmac or checksum");
+    }
     // checked whether or not integrity_check is on, like every other key
     if (type != null
         && !type.isBlank()

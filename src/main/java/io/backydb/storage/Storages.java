@@ -40,9 +40,10 @@ public final class Storages {
 
   /**
    * The storage a config names, for a command that reads the backups already in it (list, prune,
-   * restore, keys rotate): a LOCAL_PATH that is missing or a file is a configuration error, since
-   * "no backups there" of a misspelt folder would hide the mistake (prune would delete nothing, a
-   * key rotation re-wrap nothing). Only a backup creates the folder.
+   * restore, keys rotate and retire): a LOCAL_PATH that is missing or a file is a configuration
+   * error, since "no backups there" of a misspelt folder would hide the mistake (prune would delete
+   * nothing, a key rotation re-wrap nothing, a retired key look unused). Only a backup creates the
+   * folder.
    */
   public static BackupStorage openExisting(StorageConfig config, Environment env) {
     BackupStorage storage = open(config, env);

@@ -323,6 +323,27 @@ class BackyCliTest {
     assertThat(backups).doesNotExist();
   }
 
+  /**
+   * integrity_check without integrity_type was refused only when the backup ran, in a line that
+   * named no file, and list, prune and keys took the config.
+   */
+  @Test
+  void integrityCheckWithoutItsTypeIsRefusedWhenTheConfigIsLoaded() throws Exception {
+    Path f = dir.resolve("integrity.yaml");
+    Files.writeString(
+        f, Files.readString(backupConfig(db)) + "integrity: {integrity_check: true}\n");
+    String expected =
+        "backy: error: "
+            + f
+            + ": integrity.integrity_type is required when integrity_check is on: hmac or"
+            + " checksum\n";
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo(expected);
+    assertThat(run("keys", "list", "--config", f.toString())).isEqualTo(2);
+    assertThat(err).isEqualTo(expected);
+    assertThat(backups).doesNotExist();
+  }
+
   @Test
   void badConfigIsExit2WithOneLine() throws Exception {
     Path f = dir.resolve("bad.json");
@@ -332,6 +353,36 @@ class BackyCliTest {
     assertThat(run("backup", "--config", f.toString())).isEqualTo(2);
     assertThat(err.lines().count()).isEqualTo(1);
     assertThat(err).contains("unknown key 'database.prot'");
+    assertThat(backups).doesNotExist();
+  }
+
+  /**
+   * A config that is no mapping said "expected a mapping of settings at the top level" whether the
+   * file was empty or a list, and a folder given as the config was refused for its name.
+   */
+  @Test
+  void aConfigThatIsEmptyAListOrAFolderIsExit2WithOneLineSayingWhich() throws Exception {
+    Map<String, String> problems =
+        Map.of(
+            "",
+            " holds no settings: expected a mapping of settings (database, storage, ...)",
+            "# nothing yet\n",
+            " holds no settings: expected a mapping of settings (database, storage, ...)",
+            "- database: {host: h}\n",
+            ": expected a mapping of settings at the top level, not a list",
+            "backup\n",
+            ": expected a mapping of settings at the top level, not a single value");
+    for (Map.Entry<String, String> p : problems.entrySet()) {
+      Path f = Files.writeString(dir.resolve("config.yaml"), p.getKey());
+      assertThat(run("backup", "--config", f.toString())).as(p.getKey()).isEqualTo(2);
+      assertThat(err).isEqualTo("backy: error: " + f + p.getValue() + "\n");
+    }
+    Path folder = Files.createDirectories(dir.resolve("etc-backydb"));
+    assertThat(run("list", "--config", folder.toString())).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: config file " + folder + " is a folder: give the config file in it\n");
+    assertThat(out).isEmpty();
     assertThat(backups).doesNotExist();
   }
 
@@ -595,10 +646,42 @@ class BackyCliTest {
     assertThat(err)
         .isEqualTo("backy: error: Unknown option: '--bogus'; see 'backy keys rotate --help'\n");
     assertThat(out).isEmpty();
+    // a mistyped required option was reported as the required option missing
+    assertThat(run("backup", "--confg", "backup.yaml")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: Unknown option: '--confg' (did you mean --config?); see 'backy backup"
+                + " --help'\n");
+    assertThat(run("keys", "retire", "--kee-id", "0123456789abcdef")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: Unknown option: '--kee-id' (did you mean --key-id?); see 'backy keys"
+                + " retire --help'\n");
+    // picocli's own full stop made it "'bogus'.; see"
+    assertThat(run("help", "bogus")).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: Unknown subcommand 'bogus'; see 'backy --help'\n");
+    assertThat(out).isEmpty();
     for (String cmd : List.of("backup", "restore", "list", "verify", "run", "demo")) {
       assertThat(run(cmd, "--help")).as(cmd).isZero();
       assertThat(out).contains("Usage: backy " + cmd);
     }
+  }
+
+  /**
+   * --version, and the tool version in every backup's sidecar, said "dev" whatever the build: the
+   * jar's manifest carries no version. They are the project's version.
+   */
+  @Test
+  void versionIsTheBuildsAndTheSidecarRecordsIt() throws Exception {
+    assertThat(run("--version")).isZero();
+    assertThat(out).matches("BackyDB \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n");
+    String version = out.strip().substring("BackyDB ".length());
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String location = lastLine(out);
+    Path sidecar = Path.of(location.replaceFirst("\\.sql$", ".metadata.json"));
+    com.fasterxml.jackson.databind.JsonNode metadata =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(sidecar.toFile());
+    assertThat(metadata.path("tool").path("version").asText()).isEqualTo(version);
   }
 
   @Test

@@ -136,6 +136,27 @@ class KeysCommandTest {
     assertThat(run("keys", "list").out()).containsExactly(last(gen) + "  (current)");
   }
 
+  /**
+   * retire --config of a LOCAL_PATH that does not exist found no backup wrapped by the key and
+   * deleted it, so the backups in the misspelt folder could never be restored again: it is a
+   * configuration error, as for rotate, and the key stays.
+   */
+  @Test
+  void retireWithAConfigWhoseLocalPathIsMissing_isAnErrorAndRetiresNothing() throws Exception {
+    Files.delete(tmp.resolve("backups"));
+    String old = last(run("keys", "generate", "--config", config.toString()));
+    String current = last(run("keys", "rotate"));
+    Run retire = run("keys", "retire", "--config", config.toString(), "--key-id", old);
+    assertThat(retire.exit()).isEqualTo(2);
+    assertThat(retire.err())
+        .isEqualTo(
+            "backy: error: environment variable LOCAL_PATH ("
+                + tmp.resolve("backups")
+                + ") names a folder that does not exist\n");
+    assertThat(retire.out()).isEmpty();
+    assertThat(run("keys", "list").out()).containsExactly(current + "  (current)", old);
+  }
+
   @Test
   void missingPassword_exits2WithOneLine() throws Exception {
     Files.createDirectories(keys);

@@ -1,7 +1,7 @@
 package io.backydb.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.backydb.BackyDB;
 import io.backydb.BackyException;
@@ -9,6 +9,7 @@ import io.backydb.ErrorCode;
 import io.backydb.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -60,28 +61,79 @@ class DiskFullTest {
 
   @Test
   void aFullDiskFailsTheBackupWithOneLineAndLeavesNothing() throws Exception {
-    try (BackyDB backy = new BackyDB(TestServer.environment(mount.resolve("backups"), dir))) {
-      assertThatThrownBy(
-              () ->
-                  backy.backup(
-                      Map.of(
-                          "database",
-                          server.databaseConfig(db),
-                          "storage",
-                          Map.of("storage_type", "local"))))
-          .isInstanceOf(BackyException.class)
-          .hasMessageContaining("writing " + mount.resolve("backups"))
-          .hasMessageContaining("No space left on device")
-          .satisfies(
-              e -> {
-                assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.STORAGE);
-                assertThat(e.getMessage()).doesNotContain("\n");
-              });
-    }
+    assertThat(failedBackup(mount.resolve("backups"), Map.of()).getMessage())
+        .contains("writing " + mount.resolve("backups"))
+        .contains("No space left on device");
     List<Path> left;
     try (Stream<Path> s = Files.walk(mount)) {
       left = s.filter(Files::isRegularFile).toList();
     }
     assertThat(left).as("no backup, no sidecar, no temporary file").isEmpty();
+  }
+
+  /**
+   * A tar backup spools each SQL file to java.io.tmpdir first; when that is what fills up, the line
+   * said only {@code backy-compress-tar failed: No space left on device}, naming neither the folder
+   * nor where it comes from, while the backup folder had room to spare.
+   */
+  @Test
+  void aFullTemporaryFolderFailsATarBackupWithOneLineNamingIt() throws Exception {
+    Path backups = dir.resolve("backups");
+    String tmpdir = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", mount.toString());
+    try {
+      Map<String, Object> tar =
+          Map.of("compression", Map.of("compression", true, "compression_type", "tar"));
+      assertThat(failedBackup(backups, tar).getMessage())
+          .startsWith("writing the temporary file " + mount.resolve("backy-spool-"))
+          .contains(
+              "failed: No space left on device (the temporary folder is java.io.tmpdir:"
+                  + " -Djava.io.tmpdir=DIR in BACKY_JAVA_OPTS moves it)");
+    } finally {
+      System.setProperty("java.io.tmpdir", tmpdir);
+    }
+    // a spool file deleted while still open keeps its space taken until the process ends, and a
+    // service's next tar backups would fail on the same full folder
+    assertThat(openFilesUnder(mount)).as("no file under the temporary folder held open").isEmpty();
+    for (Path folder : List.of(mount, backups)) {
+      try (Stream<Path> s = Files.walk(folder)) {
+        assertThat(s.filter(Files::isRegularFile)).as("nothing left in " + folder).isEmpty();
+      }
+    }
+  }
+
+  /**
+   * The backup of the test's database with {@code sections} added, into local storage at {@code
+   * localPath}: it must fail with one line, as a storage error.
+   */
+  private BackyException failedBackup(Path localPath, Map<String, Object> sections)
+      throws Exception {
+    Map<String, Object> config = new HashMap<>(sections);
+    config.put("database", server.databaseConfig(db));
+    config.put("storage", Map.of("storage_type", "local"));
+    Throwable failure;
+    try (BackyDB backy = new BackyDB(TestServer.environment(localPath, dir))) {
+      failure = catchThrowable(() -> backy.backup(config));
+    }
+    assertThat(failure).isInstanceOf(BackyException.class);
+    BackyException e = (BackyException) failure;
+    assertThat(e.code()).isEqualTo(ErrorCode.STORAGE);
+    assertThat(e.getMessage()).doesNotContain("\n");
+    return e;
+  }
+
+  /** The files this process holds open under {@code folder}, deleted ones included (Linux). */
+  private static List<String> openFilesUnder(Path folder) throws Exception {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.map(DiskFullTest::target).filter(t -> t.startsWith(folder + "/")).toList();
+    }
+  }
+
+  private static String target(Path fd) {
+    try {
+      return Files.readSymbolicLink(fd).toString();
+    } catch (java.io.IOException e) {
+      return ""; // closed since it was listed (the listing's own descriptor, say)
+    }
   }
 }
