@@ -10,6 +10,7 @@ import io.backydb.camel.service.RunRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +55,16 @@ class FileRunHistoryTest {
         "/b",
         null,
         null);
+  }
+
+  /** A failed run's error can quote a row value: the file is owner-only, as the log is. */
+  @Test
+  void aNewHistoryFileIsReadableByItsOwnerOnly() throws Exception {
+    Path file = dir.resolve("history/backy-history.jsonl");
+    new FileRunHistory(file).record(run("a"));
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
   }
 
   @Test

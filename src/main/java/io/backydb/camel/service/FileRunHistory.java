@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.storage.OwnerOnly;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +47,15 @@ public final class FileRunHistory implements RunHistory {
     try {
       Files.createDirectories(file.getParent());
       String line = JSON.writeValueAsString(run) + "\n";
+      // owner-only, as the log: a failed run's error can quote a row value
       try (FileChannel ch =
               FileChannel.open(
                   file,
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.WRITE,
-                  StandardOpenOption.APPEND);
+                  Set.of(
+                      StandardOpenOption.CREATE,
+                      StandardOpenOption.WRITE,
+                      StandardOpenOption.APPEND),
+                  OwnerOnly.file());
           FileLock ignored = ch.lock()) {
         ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
         while (buf.hasRemaining()) {
