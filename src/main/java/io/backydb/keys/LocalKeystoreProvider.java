@@ -9,10 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code security.type: keystore}, {@code provider: local}: RSA key pairs as PEM files in the
@@ -29,12 +35,15 @@ import java.util.stream.Stream;
  */
 public final class LocalKeystoreProvider extends RsaKeystore {
 
+  private static final Logger LOG = LoggerFactory.getLogger(LocalKeystoreProvider.class);
+
   public static final String NAME = "local";
   static final String CURRENT_FILE = "current";
   private static final Pattern KEY_ID =
       Pattern.compile("[0-9a-f]{" + RsaKeys.KEY_ID_HEX_DIGITS + "}");
 
   private final Path dir;
+  private final Set<Path> warnedLoose = ConcurrentHashMap.newKeySet();
 
   public LocalKeystoreProvider(Path dir, char[] password, int keySize) {
     this(dir, KeyPassword.of(password), keySize, RsaKeys.PBKDF2_ITERATIONS);
@@ -148,7 +157,30 @@ public final class LocalKeystoreProvider extends RsaKeystore {
     if (!Files.exists(pub) || !Files.exists(key)) {
       return Optional.empty();
     }
+    warnIfOthersMayRead(key);
     return Optional.of(new StoredKeyPair(readText(pub), readText(key)));
+  }
+
+  /**
+   * BackyDB writes private keys owner-only; one copied in with looser permissions still works (it
+   * is encrypted), but then its password is all that protects it. Said once per file.
+   */
+  private void warnIfOthersMayRead(Path key) {
+    try {
+      Set<PosixFilePermission> p = Files.getPosixFilePermissions(key);
+      if ((p.contains(PosixFilePermission.GROUP_READ)
+              || p.contains(PosixFilePermission.OTHERS_READ))
+          && warnedLoose.add(key)) {
+        LOG.warn(
+            "private key file {} can be read by other users ({}): only PRIVATE_KEY_PASSWORD"
+                + " protects it; chmod 600 {}",
+            key,
+            PosixFilePermissions.toString(p),
+            key);
+      }
+    } catch (UnsupportedOperationException | IOException e) {
+      // no POSIX permissions here: the folder's own access rules apply
+    }
   }
 
   @Override

@@ -140,6 +140,46 @@ class LocalKeystoreProviderTest {
     }
   }
 
+  /**
+   * A private key copied in with looser permissions works (it is encrypted), with one warning
+   * naming it, however often it is read; an owner-only one brings none.
+   */
+  @Test
+  void aPrivateKeyOthersMayRead_isAWarningNamingItOnce() throws Exception {
+    byte[] dek = dek();
+    WrappedKey w;
+    try (LocalKeystoreProvider ks = keystore(tmp, PASSWORD)) {
+      w = ks.wrap(dek, "backup-1");
+    }
+    Path key = tmp.resolve("backydb-" + w.keyId() + ".key.pem");
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(LocalKeystoreProvider.class);
+    logger.addAppender(log);
+    try {
+      try (LocalKeystoreProvider restore = keystore(tmp, PASSWORD)) {
+        assertThat(restore.unwrap(w, "backup-1")).isEqualTo(dek);
+      }
+      assertThat(log.list).isEmpty();
+
+      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+      try (LocalKeystoreProvider restore = keystore(tmp, PASSWORD)) {
+        assertThat(restore.unwrap(w, "backup-1")).isEqualTo(dek);
+        assertThat(restore.unwrap(w, "backup-1")).isEqualTo(dek);
+      }
+      assertThat(log.list)
+          .filteredOn(e -> e.getLevel() == Level.WARN)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .singleElement()
+          .asString()
+          .startsWith("private key file " + key + " can be read by other users (rw-r--r--)")
+          .contains("chmod 600")
+          .doesNotContain(PASSWORD);
+    } finally {
+      logger.detachAppender(log);
+    }
+  }
+
   @Test
   void wrapping_isRsaOaepWithSha256AndMgf1Sha256AndTheBackupIdAsLabel() throws Exception {
     byte[] dek = dek();
