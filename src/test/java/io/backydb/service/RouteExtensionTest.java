@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backydb.backup.BackupResult;
+import io.backydb.camel.service.BackyService;
+import io.backydb.camel.service.RunRecord;
 import io.backydb.restore.RestoreResult;
 import io.backydb.testing.TestServer;
 import java.nio.file.Files;
@@ -121,6 +123,55 @@ class RouteExtensionTest {
     assertThat(name).isNotEmpty();
     assertThat(event.get("metadata"))
         .isEqualTo(JSON.readTree(fx.backups.resolve(name + ".metadata.json").toFile()));
+  }
+
+  /**
+   * A step of the user's after {@code apply} that replaces the body still leaves a restore limited
+   * to tables its {@code left_out} and location, in its {@code restore.succeeded} event and its
+   * history record: the recorder took them from the body, and both lost them.
+   */
+  @Test
+  void aStepThatReplacesTheResultAfterTheRestore_leavesTheRunWhatItLeftOut() throws Exception {
+    TestServer.get().execute(fx.database, "CREATE VIEW v AS SELECT id FROM t");
+    Path events = dir.resolve("events");
+    fx.properties("backy.events.uri = file:" + events + "?fileName=${header.backyEvent}.json\n");
+    addSteps(
+        "restore.camel.yaml",
+        "apply",
+        false,
+        List.of("        - setBody: {constant: \"replaced\"}"));
+    BackyService service = fx.start();
+    Path restoreConfig = dir.resolve("restore.yaml");
+    try (ProducerTemplate p = service.context().createProducerTemplate()) {
+      BackupResult b =
+          p.requestBody(
+              "direct:backup",
+              ServiceFixture.backupConfigYaml(fx.database)
+                  .replace(
+                      "\nstorage:",
+                      "\n  features: {tables: true, data: true, views: true}\nstorage:"),
+              BackupResult.class);
+      Files.writeString(
+          restoreConfig,
+          ServiceFixture.backupConfigYaml(restored)
+                  .replace("\nstorage:", "\n  tables: [t]\nstorage:")
+              + "backup_path: "
+              + b.location()
+              + "\n");
+      assertThat(p.requestBody("direct:restore", restoreConfig.toString(), String.class))
+          .isEqualTo("replaced");
+      Path succeeded = events.resolve("restore.succeeded.json");
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> Files.exists(succeeded));
+      JsonNode run = JSON.readTree(succeeded.toFile()).get("run");
+      assertThat(run.path("left_out").toString()).as(run.toString()).isEqualTo("[\"views\"]");
+      assertThat(run.path("location").asText()).isEqualTo(b.location());
+      RunRecord recorded = service.history().latest(1).get(0);
+      assertThat(recorded.operation()).isEqualTo("restore");
+      assertThat(recorded.leftOut()).containsExactly("views");
+      assertThat(recorded.location()).isEqualTo(b.location());
+    }
   }
 
   @Test

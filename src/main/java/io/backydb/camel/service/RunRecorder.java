@@ -7,7 +7,6 @@ import io.backydb.backup.BackupJob;
 import io.backydb.camel.BackyExchange;
 import io.backydb.format.BackupMetadata;
 import io.backydb.restore.RestoreJob;
-import io.backydb.restore.RestoreResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -278,17 +277,16 @@ public final class RunRecorder extends RoutePolicySupport {
         storedBytes = bj.metadata().sizes().storedBytes();
       }
     }
+    List<String> leftOut = null;
     RestoreJob rj = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
     if (rj != null) {
       database = rj.config().database().dbName();
       location = rj.source() != null ? rj.source().location() : rj.config().backupPath();
-    }
-    List<String> leftOut = null;
-    Object body = exchange.getMessage().getBody();
-    if (failure == null && body instanceof RestoreResult rr) {
-      location = rr.backupLocation();
-      // what the CLI's summary line says it left out, where a service's user can see it
-      leftOut = rr.summary().leftOut();
+      // what the CLI's summary line says it left out, where a service's user can see it; the
+      // job's, not the body's: a step of the user's after the restore may replace the body
+      if (rj.summary() != null) {
+        leftOut = rj.summary().leftOut();
+      }
     }
     return failure == null
         ? s.finished(
