@@ -5,6 +5,7 @@ import io.backydb.BackyVersion;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -121,8 +122,14 @@ public final class BackyCli implements Runnable {
     if (problem.endsWith(".")) {
       problem = problem.substring(0, problem.length() - 1); // picocli's "Unknown subcommand 'x'."
     }
-    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-      problem += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+    if (e instanceof CommandLine.UnmatchedArgumentException u) {
+      String command = unknownCommand(u);
+      if (command != null) {
+        problem = "Unknown command '" + command + "'"; // picocli: "Unmatched argument at index 0"
+      }
+      if (!u.getSuggestions().isEmpty()) {
+        problem += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+      }
     }
     cmd.getErr()
         .println(
@@ -132,6 +139,23 @@ public final class BackyCli implements Runnable {
                 + cmd.getCommandSpec().qualifiedName()
                 + " --help'");
     return ErrorCode.CONFIG.exitCode();
+  }
+
+  /**
+   * The word given where a command's subcommand goes ({@code bakup} in {@code backy bakup}), or
+   * null when what was not understood is something else: an option, or an argument of a command
+   * that takes some.
+   */
+  private static String unknownCommand(CommandLine.UnmatchedArgumentException u) {
+    CommandLine cmd = u.getCommandLine();
+    List<String> unmatched = u.getUnmatched();
+    if (cmd.getSubcommands().isEmpty()
+        || !cmd.getCommandSpec().positionalParameters().isEmpty()
+        || unmatched.isEmpty()
+        || u.isUnknownOption()) {
+      return null;
+    }
+    return unmatched.get(0);
   }
 
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

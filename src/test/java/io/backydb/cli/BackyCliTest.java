@@ -629,15 +629,23 @@ class BackyCliTest {
 
   @Test
   void usageErrorsAreOneLineAndExit2AndEveryCommandHasHelp() {
+    // a mistyped command was picocli's "Unmatched argument at index 0: 'bakup'"
     assertThat(run("frobnicate")).isEqualTo(2);
-    assertThat(err)
-        .isEqualTo(
-            "backy: error: Unmatched argument at index 0: 'frobnicate'; see 'backy --help'\n");
+    assertThat(err).isEqualTo("backy: error: Unknown command 'frobnicate'; see 'backy --help'\n");
     assertThat(run("bakup")).isEqualTo(2);
     assertThat(err)
         .isEqualTo(
-            "backy: error: Unmatched argument at index 0: 'bakup' (did you mean backup?); see 'backy"
-                + " --help'\n");
+            "backy: error: Unknown command 'bakup' (did you mean backup?); see 'backy --help'\n");
+    assertThat(run("keys", "rotat")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: Unknown command 'rotat' (did you mean rotate or generate?); see 'backy"
+                + " keys --help'\n");
+    // an argument too many for a command that takes none is still named as such
+    assertThat(run("list", "--config", "backup.yaml", "extra")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: Unmatched argument at index 3: 'extra'; see 'backy list --help'\n");
     assertThat(run("backup")).isEqualTo(2);
     assertThat(err)
         .isEqualTo(
