@@ -96,29 +96,41 @@ class RouteExtensionTest {
   }
 
   /**
+   * Adds a step of the user's after step {@code at} of the route in {@code file} that replaces the
+   * body with the text {@code replaced}, and has the service write each event to a file of its name
+   * in {@code events}.
+   */
+  private void replaceTheBodyAfter(String file, String at) throws Exception {
+    fx.properties(
+        "backy.events.uri = file:"
+            + dir.resolve("events")
+            + "?fileName=${header.backyEvent}.json\n");
+    addSteps(file, at, false, List.of("        - setBody: {constant: \"replaced\"}"));
+  }
+
+  /** The last event named {@code name} (backup.succeeded, say), once the service has written it. */
+  private JsonNode event(String name) throws Exception {
+    Path f = dir.resolve("events").resolve(name + ".json");
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> Files.exists(f));
+    return JSON.readTree(f.toFile());
+  }
+
+  /**
    * A step of the user's after {@code retention} that replaces the body (here with a text) still
    * leaves the run's {@code backup.succeeded} event its metadata: the recorder took it from the
    * body, and the event lost it.
    */
   @Test
   void aStepThatReplacesTheResultAfterTheBackup_leavesTheEventItsMetadata() throws Exception {
-    Path events = dir.resolve("events");
-    fx.properties("backy.events.uri = file:" + events + "?fileName=${header.backyEvent}.json\n");
-    addSteps(
-        "backup.camel.yaml",
-        "retention",
-        false,
-        List.of("        - setBody: {constant: \"replaced\"}"));
+    replaceTheBodyAfter("backup.camel.yaml", "retention");
     CamelContext ctx = fx.start().context();
     try (ProducerTemplate p = ctx.createProducerTemplate()) {
       assertThat(p.requestBody("direct:backup", fx.config.toString(), String.class))
           .isEqualTo("replaced");
     }
-    Path succeeded = events.resolve("backup.succeeded.json");
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> Files.exists(succeeded));
-    JsonNode event = JSON.readTree(succeeded.toFile());
+    JsonNode event = event("backup.succeeded");
     String name = event.at("/metadata/name").asText();
     assertThat(name).isNotEmpty();
     assertThat(event.get("metadata"))
@@ -133,13 +145,7 @@ class RouteExtensionTest {
   @Test
   void aStepThatReplacesTheResultAfterTheRestore_leavesTheRunWhatItLeftOut() throws Exception {
     TestServer.get().execute(fx.database, "CREATE VIEW v AS SELECT id FROM t");
-    Path events = dir.resolve("events");
-    fx.properties("backy.events.uri = file:" + events + "?fileName=${header.backyEvent}.json\n");
-    addSteps(
-        "restore.camel.yaml",
-        "apply",
-        false,
-        List.of("        - setBody: {constant: \"replaced\"}"));
+    replaceTheBodyAfter("restore.camel.yaml", "apply");
     BackyService service = fx.start();
     Path restoreConfig = dir.resolve("restore.yaml");
     try (ProducerTemplate p = service.context().createProducerTemplate()) {
@@ -160,11 +166,7 @@ class RouteExtensionTest {
               + "\n");
       assertThat(p.requestBody("direct:restore", restoreConfig.toString(), String.class))
           .isEqualTo("replaced");
-      Path succeeded = events.resolve("restore.succeeded.json");
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(10))
-          .until(() -> Files.exists(succeeded));
-      JsonNode run = JSON.readTree(succeeded.toFile()).get("run");
+      JsonNode run = event("restore.succeeded").get("run");
       assertThat(run.path("left_out").toString()).as(run.toString()).isEqualTo("[\"views\"]");
       assertThat(run.path("location").asText()).isEqualTo(b.location());
       RunRecord recorded = service.history().latest(1).get(0);
