@@ -245,10 +245,17 @@ class BackyCliTest {
     assertThat(run("backup", "--config", config.toString())).as(err).isZero();
     String location = lastLine(out);
     assertThat(run("restore", "--config", restoreConfig(location).toString())).isEqualTo(2);
+    // named by its location: the backup's id alone (a UUID in its header) cannot be looked up
     assertThat(err.strip())
-        .startsWith("backy: error: key " + keyId + " that wrapped the data key of backup")
+        .startsWith(
+            "backy: error: " + location + ": key " + keyId + " that wrapped the data key of backup")
         .doesNotContain("\n");
     assertThat(server.databaseExists(copy)).as("nothing restored").isFalse();
+    assertThat(run("verify", location)).isNotZero();
+    assertThat(err.strip())
+        .startsWith(
+            "backy: error: " + location + ": key " + keyId + " that wrapped the data key of backup")
+        .doesNotContain("\n");
 
     Files.move(vault.resolve(privateKey.getFileName()), privateKey);
     env.put("PRIVATE_KEY_PASSWORD", "key password");
