@@ -30,7 +30,7 @@ public final class BackupJobs {
     BackupJob job;
     try {
       BackupStorage storage = Storages.open(config.storage(), env);
-      // a missing bucket fails now, not once the whole dump has been made and uploaded
+      // a missing bucket or a folder that cannot be written fails now, not after the dump
       storage.checkDestination();
       job = new BackupJob(config, env, new MySqlEngine(config.database(), password), storage);
     } catch (RuntimeException e) {

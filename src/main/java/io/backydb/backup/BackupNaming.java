@@ -37,6 +37,18 @@ public final class BackupNaming {
         && STAMP_AND_COUNTER.matcher(name.substring(start.length())).matches();
   }
 
+  /**
+   * Whether backups of {@code database} may take the names of another database's: its name holds
+   * characters {@link #name} replaces ({@code shop eu} names its backups as {@code shop_eu} does),
+   * or one of {@code others} (the databases of the storage's finished backups) is another database
+   * named alike.
+   */
+  public static boolean sharesNames(String database, java.util.Collection<String> others) {
+    String safe = safe(database);
+    return !safe.equals(database)
+        || others.stream().anyMatch(o -> !o.equals(database) && safe(o).equals(safe));
+  }
+
   /** Whether {@code name} is one this class gives a backup of some database. */
   public static boolean isName(String name) {
     int stamp = name.lastIndexOf('_');

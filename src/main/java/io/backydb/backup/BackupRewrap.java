@@ -79,8 +79,9 @@ public final class BackupRewrap {
           case SKIPPED -> skipped.add(name);
         }
       } catch (BackyException e) {
-        failed.add(name + ": " + e.getMessage());
-        log.accept("Could not re-wrap " + name + ": " + e.getMessage());
+        // its location, as restore and verify name it: the message knows it only by its id
+        failed.add(storage.location(name) + ": " + e.getMessage());
+        log.accept("Could not re-wrap " + storage.location(name) + ": " + e.getMessage());
       }
     }
     return new Outcome(

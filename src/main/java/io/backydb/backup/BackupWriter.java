@@ -9,6 +9,7 @@ import io.backydb.format.BackupMetadata;
 import io.backydb.format.BundleReader;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.PendingWrite;
+import io.backydb.storage.WriteFailures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -157,35 +158,11 @@ public final class BackupWriter {
 
   /** A write to the storage failed (disk full, permissions, the S3 server gone): say where. */
   public static BackyException storageFailure(BackupStorage storage, String object, IOException e) {
-    String why =
-        e.getMessage() == null
-            ? e.getClass().getSimpleName()
-            : e.getMessage().lines().findFirst().orElse("");
-    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() == null) {
-      // its message is only the path (a folder under /proc is a NoSuchFileException): say why
-      why = why + ": " + reason(fs);
-    }
+    String why = WriteFailures.why(e);
     if (e instanceof java.nio.file.FileAlreadyExistsException) {
       why = "another backup took the name " + object + " in the same second; run it again";
     }
     return new BackyException(
         ErrorCode.STORAGE, "writing " + storage.location(object) + " failed: " + why, e);
-  }
-
-  /** What the operating system said, for a file system error that carries no reason. */
-  private static String reason(java.nio.file.FileSystemException e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "no such file or directory";
-    }
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof java.nio.file.NotDirectoryException) {
-      return "not a directory";
-    }
-    if (e instanceof java.nio.file.DirectoryNotEmptyException) {
-      return "directory not empty";
-    }
-    return e.getClass().getSimpleName();
   }
 }

@@ -123,8 +123,12 @@ public final class Pruner {
     List<String> problems = new ArrayList<>();
     Map<String, BackupCatalog.Entry> byId = new HashMap<>();
     List<RetentionPolicy.Backup> backups = new ArrayList<>();
+    Set<String> databases = new HashSet<>();
     for (BackupCatalog.Entry e : new BackupCatalog(storage).list(problems)) {
       BackupMetadata m = e.metadata();
+      if (m.source() != null && m.source().database() != null) {
+        databases.add(m.source().database());
+      }
       if (m.startedAt() != null && m.name() != null && sameLevel(e) && pool.contains(m)) {
         byId.put(m.name(), e);
         backups.add(new RetentionPolicy.Backup(m.name(), m.startedAt()));
@@ -159,7 +163,8 @@ public final class Pruner {
     }
     Instant newest =
         backups.stream().map(RetentionPolicy.Backup::time).max(Instant::compareTo).orElse(null);
-    List<IncompleteBackups.Leftover> incomplete = abandonedIncomplete(pool, newest, dryRun);
+    Instant supersedes = BackupNaming.sharesNames(pool.database(), databases) ? null : newest;
+    List<IncompleteBackups.Leftover> incomplete = abandonedIncomplete(pool, supersedes, dryRun);
     return new Result(
         List.copyOf(kept),
         List.copyOf(removed),
@@ -172,7 +177,11 @@ public final class Pruner {
   /**
    * The abandoned incomplete backups of the pool's database (by their name), removed unless {@code
    * dryRun}; a single file only if {@code newest}, the start of the pool's newest finished backup,
-   * is after it was written.
+   * is after it was written. {@code newest} is null, so no single file is removed, where the name
+   * may be another database's ({@link BackupNaming#sharesNames}): {@code shop eu} and {@code
+   * shop_eu} both name their backups {@code shop_eu_...}, and a newer backup of one does not make a
+   * file of the other an older copy. A folder is removed whoever's it is: it is no backup, and the
+   * other database's prune would remove it alike.
    */
   private List<IncompleteBackups.Leftover> abandonedIncomplete(
       Pool pool, Instant newest, boolean dryRun) throws IOException {

@@ -85,7 +85,7 @@ public final class BackupDecryption {
         if (dek != null) {
           Arrays.fill(dek, (byte) 0); // unwrapped, then closing the provider failed
         }
-        failure = e;
+        failure = naming(where, e);
         continue;
       }
       DataKey dataKey;
@@ -109,6 +109,17 @@ public final class BackupDecryption {
       return dataKey;
     }
     throw failure;
+  }
+
+  /**
+   * The provider's error with the backup's location in front: a provider knows the backup only by
+   * its id (a UUID in its header), which no operator can look up.
+   */
+  private static BackyException naming(String where, BackyException e) {
+    String message = e.getMessage();
+    return message != null && message.contains(where)
+        ? e
+        : new BackyException(e.code(), where + ": " + message, e);
   }
 
   private static List<WrappedKey> wrappedKeys(JsonNode section, String where) {

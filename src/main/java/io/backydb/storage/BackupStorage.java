@@ -31,9 +31,10 @@ public interface BackupStorage {
 
   /**
    * Checks, before a backup starts, what the storage can learn cheaply about a destination no
-   * backup could be written to (an S3 bucket that does not exist), and throws the one-line error
-   * the first write would give. It never refuses a destination it cannot be sure of: what it cannot
-   * tell is left to the writes. Nothing is written.
+   * backup could be written to (an S3 bucket that does not exist, a local folder that cannot be
+   * written), and throws the one-line error the first write would give. It never refuses a
+   * destination it cannot be sure of: what it cannot tell is left to the writes. Nothing it writes
+   * is left behind.
    */
   default void checkDestination() {}
 

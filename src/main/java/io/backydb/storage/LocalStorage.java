@@ -54,6 +54,23 @@ public final class LocalStorage implements BackupStorage {
     return p;
   }
 
+  /**
+   * Creates the folder if it is missing (owner-only, as a write does) and a hidden owner-only file
+   * in it, deleted at once: a folder the process may not write to, a path under a regular file or a
+   * read-only mount fails the backup here, before the dump, with the error its first write would
+   * give.
+   */
+  @Override
+  public void checkDestination() {
+    try {
+      createDirectories(root);
+      Files.delete(Files.createTempFile(root, ".backydb-check-", ".tmp", OwnerOnly.file()));
+    } catch (IOException e) {
+      throw new BackyException(
+          ErrorCode.STORAGE, "writing " + root + " failed: " + WriteFailures.why(e), e);
+    }
+  }
+
   @Override
   public PendingWrite create(String name) throws IOException {
     Path target = resolve(name);

@@ -428,6 +428,37 @@ class PrunerTest {
   }
 
   /**
+   * {@code shop eu} and {@code shop_eu} both name their backups {@code shop_eu_...}: a single file
+   * of one, abandoned, was removed by the other's prune once that other had a newer finished
+   * backup, though it could be the newest copy of its own database there is. Such a file is kept
+   * (and listed); an abandoned folder, which is no backup, is still removed.
+   */
+  @Test
+  void aSingleFileWhoseNameAnotherDatabaseAlsoGives_isKept() throws Exception {
+    Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2));
+    Pruner.Pool withSpace = new Pruner.Pool("db-prod", 3306, "shop eu", DEFAULT_FEATURES, Set.of());
+    Pruner.Pool withUnderscore =
+        new Pruner.Pool("db-prod", 3306, "shop_eu", DEFAULT_FEATURES, Set.of());
+    Path file = withoutSidecar(BackupNaming.name("shop_eu", T0) + ".sql", T0);
+    Path folder =
+        incompleteFolder(
+            BackupNaming.name("shop_eu", T0.plusSeconds(60)), List.of("tables.sql"), twoDaysAgo);
+    backup("", "db-prod", 3306, "shop eu", Instant.now().minus(Duration.ofHours(1)));
+
+    Pruner.Result r = prune(withSpace, KEEP_1, null);
+    assertThat(r.incomplete())
+        .extracting(IncompleteBackups.Leftover::location)
+        .containsExactly(folder.toString());
+    assertThat(file).exists();
+
+    // the other way round: a finished backup of shop_eu does not make the file an older copy
+    // either, since the storage holds backups of shop eu
+    backup("", "db-prod", 3306, "shop_eu", Instant.now().minus(Duration.ofMinutes(30)));
+    assertThat(prune(withUnderscore, KEEP_1, null).incomplete()).isEmpty();
+    assertThat(file).exists();
+  }
+
+  /**
    * {@code keys rotate} replaces a sidecar by deleting it and writing it again from a copy under
    * {@code NAME.metadata.json.replacing}; cut off in between, the backup's sidecar is only that
    * copy until the next rotation finishes the replacement. Its file is a complete backup's, never a

@@ -245,10 +245,17 @@ class BackyCliTest {
     assertThat(run("backup", "--config", config.toString())).as(err).isZero();
     String location = lastLine(out);
     assertThat(run("restore", "--config", restoreConfig(location).toString())).isEqualTo(2);
+    // named by its location: the backup's id alone (a UUID in its header) cannot be looked up
     assertThat(err.strip())
-        .startsWith("backy: error: key " + keyId + " that wrapped the data key of backup")
+        .startsWith(
+            "backy: error: " + location + ": key " + keyId + " that wrapped the data key of backup")
         .doesNotContain("\n");
     assertThat(server.databaseExists(copy)).as("nothing restored").isFalse();
+    assertThat(run("verify", location)).isNotZero();
+    assertThat(err.strip())
+        .startsWith(
+            "backy: error: " + location + ": key " + keyId + " that wrapped the data key of backup")
+        .doesNotContain("\n");
 
     Files.move(vault.resolve(privateKey.getFileName()), privateKey);
     env.put("PRIVATE_KEY_PASSWORD", "key password");
@@ -614,6 +621,68 @@ class BackyCliTest {
                 + " 'no-such-host.invalid' does not resolve");
     assertThat(err.lines().count()).isEqualTo(1);
     try (Stream<Path> files = Files.exists(backups) ? Files.list(backups) : Stream.empty()) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  /**
+   * A LOCAL_PATH that cannot be written fails the backup before the database is touched: the
+   * config's database is on a port nothing listens on, so an error about the folder (instead of the
+   * refused connection) shows that no dump was started. It was found at the first write, once the
+   * dump had started. Root ignores permissions, so the folders that fail are under a regular file
+   * and, where a tmpfs can be mounted, on a read-only mount.
+   */
+  @Test
+  void aLocalPathThatCannotBeWritten_failsTheBackupBeforeTheDatabaseIsTouched() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Path f = dir.resolve("closed-port.yaml");
+    Files.writeString(
+        f,
+        "database: {host: 127.0.0.1, port: "
+            + closedPort
+            + ", user: root, db_name: x}\nstorage: {storage_type: local}\n");
+
+    Path underAFile = Files.writeString(dir.resolve("a-file"), "x").resolve("backups");
+    env.put("LOCAL_PATH", underAFile.toString());
+    assertThat(run("backup", "--config", f.toString())).as(err).isEqualTo(1);
+    assertThat(err)
+        .startsWith("backy: error: writing " + underAFile + " failed: ")
+        .contains("Not a directory")
+        .doesNotContain(":" + closedPort);
+    assertThat(err.lines().count()).isEqualTo(1);
+    assertThat(out).isEmpty();
+
+    Path mount = Files.createDirectories(dir.resolve("read-only"));
+    Process p =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mount.toString())
+            .redirectErrorStream(true)
+            .start();
+    p.getInputStream().readAllBytes();
+    if (p.waitFor() == 0) {
+      try {
+        env.put("LOCAL_PATH", mount.toString());
+        assertThat(run("backup", "--config", f.toString())).as(err).isEqualTo(1);
+        assertThat(err)
+            .startsWith("backy: error: writing " + mount + " failed: ")
+            .contains("Read-only file system");
+        assertThat(err.lines().count()).isEqualTo(1);
+      } finally {
+        new ProcessBuilder("umount", mount.toString()).start().waitFor();
+      }
+    }
+
+    // the check lets a folder that can be written through (created owner-only if missing, with
+    // nothing left in it): the database's refused connection is the error
+    Path fresh = dir.resolve("fresh/backups");
+    env.put("LOCAL_PATH", fresh.toString());
+    assertThat(run("backup", "--config", f.toString())).isEqualTo(1);
+    assertThat(err).doesNotContain("writing ").contains(":" + closedPort);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
+        .isEqualTo("rwx------");
+    try (Stream<Path> files = Files.list(fresh)) {
       assertThat(files).isEmpty();
     }
   }

@@ -201,7 +201,8 @@ class KeyRotationRoundTripTest {
 
       Cli rotate = cli(other, "keys", "rotate", "--config", config.toString());
       assertThat(rotate.exit()).isEqualTo(1);
-      assertThat(rotate.out()).contains("Could not re-wrap").contains("key " + needed);
+      assertThat(rotate.out())
+          .contains("Could not re-wrap " + a.location() + ": key " + needed + " that wrapped");
       assertThat(rotate.err())
           .isEqualTo(
               "backy: error: 1 backup(s) could not be re-wrapped (listed above, each with the key"
