@@ -16,10 +16,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
 import org.slf4j.LoggerFactory;
 
 /** Schedules from the scheduled-backup route template, run by the real routes folder. */
@@ -294,8 +297,17 @@ class ScheduleTest {
                         .contains(cause)
                         .doesNotContain("\n"));
       }
-      Thread.sleep(1500); // a tick of each schedule, had it loaded
-      assertThat(service.history().latest(10)).isEmpty();
+      // no job is left to tick, and none ticked: history stays empty for more than a second,
+      // in which each schedule would have ticked had it loaded
+      Scheduler scheduler =
+          service.context().getComponent("quartz", QuartzComponent.class).getScheduler();
+      for (String name : configs.keySet()) {
+        assertThat(scheduler.checkExists(JobKey.jobKey(name, "backy"))).as(name).isFalse();
+      }
+      await()
+          .during(Duration.ofMillis(1500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> service.history().latest(10).isEmpty());
     } finally {
       folderLog.detachAppender(log);
     }

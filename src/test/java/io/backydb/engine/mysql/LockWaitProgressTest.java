@@ -2,6 +2,7 @@ package io.backydb.engine.mysql;
 
 import static io.backydb.engine.mysql.EngineFixture.server;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.backydb.config.Features;
 import io.backydb.progress.ProgressReporter;
@@ -10,11 +11,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * long as the lock is held: its progress line says what it waits for, and no ETA.
  */
 class LockWaitProgressTest {
+
+  private static final Duration WITHIN = Duration.ofSeconds(30);
 
   String source;
   String target;
@@ -67,8 +70,8 @@ class LockWaitProgressTest {
                   throw new IllegalStateException(e);
                 }
               });
-      awaitTrue(this::truncateWaits, "the restore waits for the lock on b");
-      awaitTrue(() -> progress.status().contains("ETA"), "a's rows counted: " + progress.status());
+      await("the restore waits for the lock on b").atMost(WITHIN).until(this::truncateWaits);
+      await("a's rows counted").atMost(WITHIN).until(() -> progress.status().contains("ETA"));
       assertThat(progress.status()).doesNotContain("waiting");
 
       now.addAndGet(TimeUnit.SECONDS.toNanos(12));
@@ -94,14 +97,6 @@ class LockWaitProgressTest {
       }
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-      Thread.sleep(50);
     }
   }
 }
