@@ -75,26 +75,32 @@ final class InsertStatements {
         sql.ch(',');
       }
       // the server's own text for every value (see MySqlConnections): nothing is converted
-      byte[] v = row.bytes(i);
-      if (v == null) {
+      if (!row.column(i)) {
         sql.text("NULL");
         continue;
       }
+      byte[] a = row.array();
+      int off = row.offset();
+      int n = row.length();
       switch (kinds[i]) {
-        case NUMBER, FLOAT, DOUBLE -> sql.raw(v);
-        case BIT -> sql.bits(v);
-        case BINARY -> sql.binary(v);
+        case NUMBER, FLOAT, DOUBLE -> sql.raw(a, off, n);
+        case BIT -> sql.bits(a, off, n);
+        case BINARY -> sql.binary(a, off, n);
         case ENUM -> {
-          byte[] error = row.bytes(i + 1);
-          if (v.length == 0 && error != null && error.length == 1 && error[0] == '1') {
+          // the empty string of an invalid value, told apart by the flag after it: `e` + 0 = 0
+          if (n == 0 && isOne(row, i + 1)) {
             sql.text("(0)");
           } else {
-            sql.string(v);
+            sql.string(a, off, n);
           }
         }
-        case STRING, ENUM_ERROR -> sql.string(v);
+        case STRING, ENUM_ERROR -> sql.string(a, off, n);
       }
     }
+  }
+
+  private static boolean isOne(RowCursor row, int index) throws SQLException {
+    return row.column(index) && row.length() == 1 && row.array()[row.offset()] == '1';
   }
 
   private long flush() throws IOException {

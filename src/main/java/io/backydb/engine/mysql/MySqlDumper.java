@@ -641,13 +641,8 @@ final class MySqlDumper {
                         : java.util.stream.Stream.of(col.kind()))
             .toArray(ColumnKind[]::new);
     long[] written;
-    try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-      s.setFetchSize(Integer.MIN_VALUE); // Connector/J: stream rows one by one
-      try (ResultSet rs = s.executeQuery(select.toString())) {
-        written =
-            new InsertStatements(insertPrefix, kinds, sql, out)
-                .write(RowCursor.of(rs), table, progress);
-      }
+    try (RowCursor rows = RowCursor.query(c, select.toString())) {
+      written = new InsertStatements(insertPrefix, kinds, sql, out).write(rows, table, progress);
     }
     long rows = written[0];
     long bytes = written[1];

@@ -41,9 +41,13 @@ final class SqlText {
   }
 
   SqlText raw(byte[] b) {
-    ensure(b.length);
-    System.arraycopy(b, 0, buf, len, b.length);
-    len += b.length;
+    return raw(b, 0, b.length);
+  }
+
+  SqlText raw(byte[] b, int off, int n) {
+    ensure(n);
+    System.arraycopy(b, off, buf, len, n);
+    len += n;
     return this;
   }
 
@@ -87,26 +91,30 @@ final class SqlText {
 
   /** A string literal from the server's bytes (utf8mb4), escaped so that every byte survives. */
   SqlText string(byte[] b) {
-    ensure(b.length * 2 + 2);
+    return string(b, 0, b.length);
+  }
+
+  /** {@link #string(byte[])} of {@code n} bytes of {@code b} from {@code off}. */
+  SqlText string(byte[] b, int off, int n) {
+    ensure(n * 2 + 2);
     byte[] out = buf;
     int o = len;
     out[o++] = '\'';
     // copy runs of bytes that need no escape in one go: most text has none at all
-    int run = 0;
-    for (int i = 0; i < b.length; i++) {
+    int run = off;
+    int end = off + n;
+    for (int i = off; i < end; i++) {
       byte e = ESCAPE[b[i] & 0xff];
       if (e != 0) {
-        int n = i - run;
-        System.arraycopy(b, run, out, o, n);
-        o += n;
+        System.arraycopy(b, run, out, o, i - run);
+        o += i - run;
         out[o++] = '\\';
         out[o++] = e;
         run = i + 1;
       }
     }
-    int n = b.length - run;
-    System.arraycopy(b, run, out, o, n);
-    o += n;
+    System.arraycopy(b, run, out, o, end - run);
+    o += end - run;
     out[o++] = '\'';
     len = o;
     return this;
@@ -118,11 +126,15 @@ final class SqlText {
    * bytes to the server unchanged (see {@code MySqlApplier}).
    */
   SqlText binary(byte[] b) {
+    return binary(b, 0, b.length);
+  }
+
+  SqlText binary(byte[] b, int off, int n) {
     ensure(7);
     for (byte x : BINARY_INTRODUCER) {
       buf[len++] = x;
     }
-    return string(b);
+    return string(b, off, n);
   }
 
   private static final byte[] BINARY_INTRODUCER = "_binary".getBytes(StandardCharsets.US_ASCII);
@@ -148,13 +160,18 @@ final class SqlText {
 
   /** A BIT value as a binary literal {@code b'0101'}. */
   SqlText bits(byte[] b) {
-    ensure(b.length * 8 + 3);
+    return bits(b, 0, b.length);
+  }
+
+  SqlText bits(byte[] b, int off, int n) {
+    ensure(n * 8 + 3);
     buf[len++] = 'b';
     buf[len++] = '\'';
-    if (b.length == 0) {
+    if (n == 0) {
       buf[len++] = '0';
     }
-    for (byte x : b) {
+    for (int k = off; k < off + n; k++) {
+      byte x = b[k];
       for (int i = 7; i >= 0; i--) {
         buf[len++] = (byte) (((x >> i) & 1) == 1 ? '1' : '0');
       }
