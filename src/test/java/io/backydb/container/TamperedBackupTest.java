@@ -226,6 +226,48 @@ class TamperedBackupTest {
     refused(copy, null, "the backup has 8 bytes after the end of its tar archive");
   }
 
+  /**
+   * The header rules how a {@code .backy} file is read, but list and retention believe the sidecar:
+   * one whose layout, compression or integrity is not the header's was changed, and was passed.
+   */
+  @Test
+  void aSidecarThatDisagreesWithTheHeader_isRefused() throws Exception {
+    Map<String, java.util.function.Consumer<ObjectNode>> edits = new LinkedHashMap<>();
+    edits.put("describes a backup of layout sql", m -> m.put("layout", "sql"));
+    edits.put(
+        "says compression zip level 6, the file's header says zstd level 1",
+        m -> m.putObject("compression").put("type", "zip").put("level", 6));
+    edits.put(
+        "says compression zstd level 3, the file's header says zstd level 1",
+        m -> m.withObject("/compression").put("level", 3));
+    edits.put(
+        "says integrity checksum SHA-256, the file's header says hmac HMAC-SHA256",
+        m -> m.putObject("integrity").put("type", "checksum").put("algorithm", "SHA-256"));
+    edits.put(
+        "says integrity none, the file's header says hmac HMAC-SHA256", m -> m.remove("integrity"));
+    ObjectMapper json = new ObjectMapper();
+    for (var edit : edits.entrySet()) {
+      Path copy = copy(zstdHmac);
+      Path sidecar =
+          copy.resolveSibling(copy.getFileName().toString().replace(".backy", ".metadata.json"));
+      ObjectNode meta = (ObjectNode) json.readTree(sidecar.toFile());
+      edit.getValue().accept(meta);
+      json.writeValue(sidecar.toFile(), meta);
+      refused(copy, ContainerFixture.PASSWORD, "its metadata sidecar " + edit.getKey());
+      assertThat(verify(copy, ContainerFixture.PASSWORD, 1)).contains(edit.getKey());
+    }
+    Path sql = copy(sqlHmac);
+    Path sidecar =
+        sql.resolveSibling(sql.getFileName().toString().replace(".sql", ".metadata.json"));
+    ObjectNode meta = (ObjectNode) json.readTree(sidecar.toFile());
+    meta.putObject("compression").put("type", "zip").put("level", 6);
+    json.writeValue(sidecar.toFile(), meta);
+    refused(
+        sql,
+        ContainerFixture.PASSWORD,
+        "its metadata sidecar says compression zip, the backup is none (plain SQL)");
+  }
+
   static byte[] gunzip(byte[] gz) {
     try (var in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
       return in.readAllBytes();
