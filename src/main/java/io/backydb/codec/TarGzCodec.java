@@ -5,12 +5,14 @@ import io.backydb.ErrorCode;
 import io.backydb.config.CompressionType;
 import io.backydb.engine.DumpInput;
 import io.backydb.format.BundleReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipParameters;
@@ -44,7 +46,9 @@ final class TarGzCodec implements PayloadCodec {
     gz.setCompressionLevel(level);
     try (TarArchiveOutputStream tar =
         new TarArchiveOutputStream(
-            new GzipCompressorOutputStream(PayloadCodecs.keepOpen(out), gz), "UTF-8")) {
+            new GzipCompressorOutputStream(PayloadCodecs.keepOpen(out), gz),
+            TarConstants.DEFAULT_RCDSIZE, // no padding after the end records: see decode
+            "UTF-8")) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
       DumpInput.DumpFile f;
@@ -68,15 +72,30 @@ final class TarGzCodec implements PayloadCodec {
 
   @Override
   public DumpInput decode(InputStream payload) throws IOException {
+    // a stream that supports mark: the gzip reader then rewinds its look-ahead and stops exactly at
+    // the end of its member, where the payload must end too
+    BufferedInputStream compressed = new BufferedInputStream(payload, 1 << 16);
+    GzipCompressorInputStream gzip = new GzipCompressorInputStream(compressed);
+    // the tar reader gets a stream that supports mark too, so that a second end-of-archive record
+    // that is not one is put back rather than dropped; and its block is the writer's, one record
+    // (512 bytes): with the reader's default (10240) whatever follows the end, up to a block
+    // boundary, would be skipped unread
+    InputStream tarStream = new BufferedInputStream(gzip, 1 << 16);
     TarArchiveInputStream tar =
-        new TarArchiveInputStream(new GzipCompressorInputStream(payload), "UTF-8");
+        new TarArchiveInputStream(tarStream, TarConstants.DEFAULT_RCDSIZE, "UTF-8");
+    boolean[] ended = {false};
     return PayloadCodecs.closing(
         () -> {
-          TarArchiveEntry e = tar.getNextEntry();
+          TarArchiveEntry e = ended[0] ? null : tar.getNextEntry();
           while (e != null && !e.isFile()) {
             e = tar.getNextEntry();
           }
           if (e == null) {
+            if (!ended[0]) {
+              ended[0] = true;
+              ArchiveEnd.nothingAfter("tar archive", tarStream, 0);
+              ArchiveEnd.nothingAfter("gzip stream", compressed, 0);
+            }
             return null;
           }
           return new DumpInput.DumpFile(e.getName(), PayloadCodecs.keepOpen(tar));

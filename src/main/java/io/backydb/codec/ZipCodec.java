@@ -58,11 +58,19 @@ final class ZipCodec implements PayloadCodec {
   public DumpInput decode(InputStream payload) {
     // stored (uncompressed) entries with a data descriptor are refused: commons-compress would hold
     // such an entry whole in memory before returning a byte, and BackyDB writes only DEFLATED ones
-    ZipArchiveInputStream zip = new ZipArchiveInputStream(payload, "UTF-8", true, false);
+    ArchiveEnd.Counted counted = new ArchiveEnd.Counted(payload);
+    ZipArchiveInputStream zip = new ZipArchiveInputStream(counted, "UTF-8", true, false);
+    boolean[] ended = {false};
     return PayloadCodecs.closing(
         () -> {
-          ZipArchiveEntry e = zip.getNextEntry();
+          ZipArchiveEntry e = ended[0] ? null : zip.getNextEntry();
           if (e == null) {
+            if (!ended[0]) {
+              ended[0] = true;
+              // the reader took its entries' bytes and its end record (getBytesRead), and may have
+              // read further ahead into its own buffer
+              ArchiveEnd.nothingAfter("zip archive", counted, counted.count() - zip.getBytesRead());
+            }
             return null;
           }
           if (!zip.canReadEntryData(e)) {

@@ -159,6 +159,9 @@ abstract class RsaKeystore implements Keystore {
               + name()
               + " does not use: the header was changed");
     }
+    if (read(key.keyId()).isEmpty()) {
+      throw wrappedByAnother(key, backupId).orElseGet(() -> missing(key.keyId(), backupId));
+    }
     byte[] dek = RsaKeys.unwrap(privateKey(key.keyId(), backupId), key.wrapped(), backupId);
     if (dek == null || dek.length != DataKey.SIZE_BYTES) {
       if (dek != null) {
@@ -173,6 +176,41 @@ abstract class RsaKeystore implements Keystore {
               + ": the backup's header was changed or belongs to another backup");
     }
     return dek;
+  }
+
+  /**
+   * The key id of a wrapped data key is not authenticated (nothing in it is: key rotation rewrites
+   * it), so a backup that names a key this keystore lacks may be one whose key id was changed
+   * rather than one of another keystore. Only the key that wrapped a data key unwraps it under the
+   * backup's label (RSA-OAEP), so a key of this keystore that does proves the header was changed: a
+   * damaged backup (exit 1), not a configuration error (exit 2). Tried only on this error path:
+   * opening each private key costs its PBKDF2.
+   */
+  private Optional<BackyException> wrappedByAnother(WrappedKey key, String backupId) {
+    for (String id : storedIds()) {
+      byte[] dek;
+      try {
+        dek = RsaKeys.unwrap(privateKey(id, backupId), key.wrapped(), backupId);
+      } catch (BackyException unreadable) {
+        continue; // a key pair this password does not open proves nothing either way
+      }
+      if (dek != null) {
+        Arrays.fill(dek, (byte) 0);
+        return Optional.of(
+            new BackyException(
+                ErrorCode.CORRUPT_BACKUP,
+                "the header of backup "
+                    + backupId
+                    + " names key "
+                    + key.keyId()
+                    + " for its data key, which key "
+                    + id
+                    + " of "
+                    + where()
+                    + " wrapped: the header was changed"));
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.backydb.restore;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.codec.FileListIntegrity;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Reads a whole backup back and checks it, without touching any database (see {@code
@@ -161,6 +163,8 @@ public final class BackupVerifier {
               + ", the file is backup "
               + header.backupId()
               + "): the sidecar was swapped or copied");
+    } else if (meta != null) {
+      sidecarAgrees(header, meta, problems);
     }
     if (hmacRequired && (header.integrity() == null || !header.integrity().isHmac())) {
       problems.add(
@@ -261,6 +265,74 @@ public final class BackupVerifier {
             : "no metadata sidecar "
                 + source.storage().location(BackupMetadata.sidecarName(source.name()))
                 + ", and the file has no integrity value, encryption or compression");
+  }
+
+  /**
+   * The sidecar of a {@code .backy} file says what its header says: layout, compression, integrity
+   * and encryption. The header rules the reading, but {@code list} and retention believe the
+   * sidecar, and one that disagrees was changed (or belongs to another backup of the same id).
+   */
+  private static void sidecarAgrees(
+      BackyHeader header, BackupMetadata meta, List<String> problems) {
+    if (!BackupMetadata.LAYOUT_BACKY.equals(meta.layout())) {
+      problems.add(
+          "its metadata sidecar describes a backup of layout "
+              + meta.layout()
+              + ", not this one (the sidecar belongs to another backup)");
+      return;
+    }
+    BackyHeader.Compression c = header.compression();
+    BackupMetadata.Compression mc = meta.compression();
+    if (mc == null || !c.type().equals(mc.type()) || !Objects.equals(c.level(), mc.level())) {
+      problems.add(
+          disagrees(
+              "compression",
+              mc == null ? "none recorded" : mc.type() + " level " + mc.level(),
+              c.type() + " level " + c.level()));
+    }
+    BackyHeader.Integrity i = header.integrity();
+    BackupMetadata.Integrity mi = meta.integrity();
+    if (i == null ? mi != null : mi == null || !i.equals(mi.params())) {
+      problems.add(
+          disagrees(
+              "integrity",
+              mi == null ? "none" : mi.type() + " " + mi.algorithm(),
+              i == null ? "none" : i.type() + " " + i.algorithm()));
+    }
+    JsonNode e = header.encryption();
+    BackupMetadata.Encryption me = meta.encryption();
+    List<String> keyIds = new ArrayList<>();
+    if (e != null) {
+      e.path(BackyHeader.WRAPPED_KEYS).forEach(k -> keyIds.add(k.path("key_id").asText()));
+    }
+    if (e == null
+        ? me != null
+        : me == null
+            || !e.path("suite").asText().equals(me.suite())
+            || !e.path("provider").asText().equals(me.provider())
+            || !keyIds.contains(me.keyId())) {
+      problems.add(
+          disagrees(
+              "encryption",
+              me == null ? "none" : me.suite() + " " + me.provider() + " key " + me.keyId(),
+              e == null
+                  ? "none"
+                  : e.path("suite").asText()
+                      + " "
+                      + e.path("provider").asText()
+                      + " key "
+                      + String.join(", ", keyIds)));
+    }
+  }
+
+  private static String disagrees(String what, String sidecar, String header) {
+    return "its metadata sidecar says "
+        + what
+        + " "
+        + sidecar
+        + ", the file's header says "
+        + header
+        + " (the sidecar was changed)";
   }
 
   /**
@@ -366,6 +438,12 @@ public final class BackupVerifier {
               + meta.layout()
               + ", not this one (the sidecar belongs to another backup)");
       meta = null;
+    } else if (meta != null
+        && meta.compression() != null
+        && !CompressionType.NONE.key().equals(meta.compression().type())) {
+      problems.add(
+          disagrees("compression", meta.compression().type(), "none (plain SQL)")
+              .replace("the file's header says", "the backup is"));
     }
     if (hmacRequired
         && (meta == null || meta.integrity() == null || !meta.integrity().params().isHmac())) {

@@ -12,8 +12,12 @@ import io.backydb.backup.BackupResult;
 import io.backydb.cli.BackyCli;
 import io.backydb.config.Environment;
 import io.backydb.testing.TestServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +27,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +49,7 @@ class TamperedBackupTest {
   static BackupResult zipPlain;
   static BackupResult sqlHmac;
   static BackupResult tarChecksum;
+  static BackupResult tarPlain;
   static int copies;
 
   @BeforeAll
@@ -53,6 +61,7 @@ class TamperedBackupTest {
     zipPlain = f.backup("zip", true, null);
     sqlHmac = f.backup(null, false, "hmac");
     tarChecksum = f.backup("tar", false, "checksum");
+    tarPlain = f.backup("tar", true, null);
   }
 
   @AfterAll
@@ -79,6 +88,39 @@ class TamperedBackupTest {
     byte[] all = Files.readAllBytes(file);
     all[(int) at] ^= 0x01;
     Files.write(file, all);
+  }
+
+  /**
+   * Replaces the payload of a {@code .backy} file without integrity, keeping its header and setting
+   * the trailer's payload length: what anyone who can write to the storage can do.
+   */
+  static void rewritePayload(Path file, UnaryOperator<byte[]> change) throws Exception {
+    byte[] all = Files.readAllBytes(file);
+    int start = 14 + ByteBuffer.wrap(all).getInt(10);
+    int end = all.length - 48;
+    byte[] payload = change.apply(Arrays.copyOfRange(all, start, end));
+    Files.write(
+        file,
+        ByteBuffer.allocate(start + payload.length + 48)
+            .put(all, 0, start)
+            .put(payload)
+            .put(all, end, 8)
+            .putLong(payload.length)
+            .put(all, end + 16, 32)
+            .array());
+  }
+
+  static byte[] append(byte[] bytes, String extra) {
+    byte[] more = extra.getBytes(StandardCharsets.US_ASCII);
+    byte[] all = Arrays.copyOf(bytes, bytes.length + more.length);
+    System.arraycopy(more, 0, all, bytes.length, more.length);
+    return all;
+  }
+
+  static void deleteSidecar(Path backup) throws Exception {
+    String name = backup.getFileName().toString();
+    Files.delete(
+        backup.resolveSibling(name.substring(0, name.lastIndexOf('.')) + ".metadata.json"));
   }
 
   static void refused(Path backup, String password, String... messages) throws Exception {
@@ -158,6 +200,90 @@ class TamperedBackupTest {
       refused(copy, password, "truncated");
       assertThat(verify(copy, password, 1)).contains("truncated");
     }
+  }
+
+  /**
+   * The zip and tar readers stop at the archive's end record: bytes after it, in a backup without
+   * integrity, encryption or sidecar, were read by nothing, and verify called the backup intact.
+   */
+  @Test
+  void bytesAfterTheEndOfAZipOrTarArchive_areRefusedWithOrWithoutTheSidecar() throws Exception {
+    for (BackupResult b : new BackupResult[] {zipPlain, tarPlain}) {
+      String archive = "zip".equals(b.metadata().compression().type()) ? "zip" : "gzip";
+      Path copy = copy(b);
+      rewritePayload(copy, p -> append(p, "appended"));
+      refused(copy, null, "8 bytes after the end of its " + archive);
+      deleteSidecar(copy);
+      refused(copy, null, "failed verification: the backup has 8 bytes after the end of its ");
+      assertThat(verify(copy, null, 1))
+          .startsWith("FAILED " + copy)
+          .contains("the backup has 8 bytes after the end of its " + archive);
+    }
+    // inside the gzip stream, after the tar's end-of-archive blocks
+    Path copy = copy(tarPlain);
+    rewritePayload(copy, p -> gzip(append(gunzip(p), "appended")));
+    deleteSidecar(copy);
+    refused(copy, null, "the backup has 8 bytes after the end of its tar archive");
+  }
+
+  /**
+   * The header rules how a {@code .backy} file is read, but list and retention believe the sidecar:
+   * one whose layout, compression or integrity is not the header's was changed, and was passed.
+   */
+  @Test
+  void aSidecarThatDisagreesWithTheHeader_isRefused() throws Exception {
+    Map<String, java.util.function.Consumer<ObjectNode>> edits = new LinkedHashMap<>();
+    edits.put("describes a backup of layout sql", m -> m.put("layout", "sql"));
+    edits.put(
+        "says compression zip level 6, the file's header says zstd level 1",
+        m -> m.putObject("compression").put("type", "zip").put("level", 6));
+    edits.put(
+        "says compression zstd level 3, the file's header says zstd level 1",
+        m -> m.withObject("/compression").put("level", 3));
+    edits.put(
+        "says integrity checksum SHA-256, the file's header says hmac HMAC-SHA256",
+        m -> m.putObject("integrity").put("type", "checksum").put("algorithm", "SHA-256"));
+    edits.put(
+        "says integrity none, the file's header says hmac HMAC-SHA256", m -> m.remove("integrity"));
+    ObjectMapper json = new ObjectMapper();
+    for (var edit : edits.entrySet()) {
+      Path copy = copy(zstdHmac);
+      Path sidecar =
+          copy.resolveSibling(copy.getFileName().toString().replace(".backy", ".metadata.json"));
+      ObjectNode meta = (ObjectNode) json.readTree(sidecar.toFile());
+      edit.getValue().accept(meta);
+      json.writeValue(sidecar.toFile(), meta);
+      refused(copy, ContainerFixture.PASSWORD, "its metadata sidecar " + edit.getKey());
+      assertThat(verify(copy, ContainerFixture.PASSWORD, 1)).contains(edit.getKey());
+    }
+    Path sql = copy(sqlHmac);
+    Path sidecar =
+        sql.resolveSibling(sql.getFileName().toString().replace(".sql", ".metadata.json"));
+    ObjectNode meta = (ObjectNode) json.readTree(sidecar.toFile());
+    meta.putObject("compression").put("type", "zip").put("level", 6);
+    json.writeValue(sidecar.toFile(), meta);
+    refused(
+        sql,
+        ContainerFixture.PASSWORD,
+        "its metadata sidecar says compression zip, the backup is none (plain SQL)");
+  }
+
+  static byte[] gunzip(byte[] gz) {
+    try (var in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+      return in.readAllBytes();
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] gzip(byte[] bytes) {
+    var out = new ByteArrayOutputStream();
+    try (var gz = new GZIPOutputStream(out)) {
+      gz.write(bytes);
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   @Test

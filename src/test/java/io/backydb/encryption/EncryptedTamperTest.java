@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import io.backydb.backup.BackupEncryption;
 import io.backydb.backup.BackupResult;
 import io.backydb.codec.PayloadEncryption;
@@ -125,6 +126,46 @@ class EncryptedTamperTest {
     refused(copy(plain), f.env("not the password"), "PRIVATE_KEY_PASSWORD is wrong");
   }
 
+  /**
+   * A wrapped key's key id is not authenticated: changed to one this keystore lacks, it looked like
+   * the wrong keystore (a configuration error, exit 2). The keystore's own key unwraps the data
+   * key, which proves the header was changed: a damaged backup (exit 1).
+   */
+  @Test
+  void changedKeyIdInTheHeader_isADamagedBackup_notAMissingKey() throws Exception {
+    Path c = copy(plain);
+    String keyId =
+        header(c).encryption().path(BackyHeader.WRAPPED_KEYS).get(0).path("key_id").asText();
+    String other = (keyId.charAt(0) == '0' ? "1" : "0") + keyId.substring(1);
+    replace(c, "\"key_id\":\"" + keyId, "\"key_id\":\"" + other);
+    refused(
+        c,
+        f.env(),
+        "names key " + other + " for its data key, which key " + keyId,
+        "the header was changed");
+    assertThatThrownBy(() -> f.restore(c.toString(), f.newTarget(), f.env()))
+        .satisfies(
+            e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CORRUPT_BACKUP));
+  }
+
+  /** The sidecar names the key that wrapped the data key, as the header does, or was changed. */
+  @Test
+  void aSidecarNamingAnotherKey_isRefused() throws Exception {
+    Path c = copy(plain);
+    String name = plain.metadata().name();
+    Path sidecar = c.resolveSibling(c.getFileName().toString().replace(".backy", ".metadata.json"));
+    String meta =
+        Files.readString(Path.of(plain.location()).resolveSibling(name + ".metadata.json"));
+    String keyId = plain.metadata().encryption().keyId();
+    Files.writeString(sidecar, meta.replace(keyId, "0123456789abcdef"));
+    refused(
+        c,
+        f.env(),
+        "failed verification: its metadata sidecar says encryption AES256_GCM_HKDF_1MB local key"
+            + " 0123456789abcdef, the file's header says AES256_GCM_HKDF_1MB local key "
+            + keyId);
+  }
+
   @Test
   void anotherKeyPair_isRefused() throws Exception {
     Environment other = f.env(EncryptionFixture.KEY_PASSWORD, dir.resolve("other-keys"));
@@ -135,6 +176,9 @@ class EncryptedTamperTest {
       p.newDataKey("x").destroy();
     }
     refused(copy(plain), other, "is not in");
+    // the keystore holds no key that unwraps it: the wrong keystore, a configuration error (exit 2)
+    assertThatThrownBy(() -> f.restore(copy(plain).toString(), f.newTarget(), other))
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG));
   }
 
   @Test
