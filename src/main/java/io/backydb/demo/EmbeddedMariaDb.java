@@ -85,6 +85,15 @@ public final class EmbeddedMariaDb implements AutoCloseable {
    * @throws BackyException ({@link ErrorCode#DATABASE}) if the server does not install or start
    */
   public static EmbeddedMariaDb start(Path baseDir) throws IOException {
+    return start(baseDir, java.util.List.of());
+  }
+
+  /**
+   * {@link #start(Path)} with further server options, e.g. {@code --ssl-cert=...} for a server that
+   * speaks TLS.
+   */
+  public static EmbeddedMariaDb start(Path baseDir, java.util.List<String> serverOptions)
+      throws IOException {
     quietMariaDb4jLogging();
     Path base = baseDir.toAbsolutePath().normalize();
     Path binaries = base.resolve(BINARIES);
@@ -114,6 +123,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       // mariadbd refuses to run as root unless told explicitly (containers, CI).
       config.addArg("--user=root");
     }
+    serverOptions.forEach(config::addArg);
     DBConfiguration configuration = config.build();
 
     Server db = new Server(configuration);

@@ -2,16 +2,14 @@ package io.backydb.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.backydb.testing.SelfSignedCertificate;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.math.BigInteger;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.Security;
 import java.security.cert.X509Certificate;
-import java.util.Date;
 import java.util.concurrent.CompletableFuture;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -21,10 +19,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -228,24 +222,10 @@ class FastAesGcmTest {
   }
 
   /** A server and client context trusting one self-signed RSA certificate. */
-  @SuppressWarnings("JavaUtilDate") // BouncyCastle's certificate builder takes java.util.Date
   private static SSLContext selfSignedContext() throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-    g.initialize(2048);
-    KeyPair pair = g.generateKeyPair();
-    X500Name name = new X500Name("CN=127.0.0.1");
-    Date now = new Date();
-    X509Certificate cert =
-        new JcaX509CertificateConverter()
-            .getCertificate(
-                new JcaX509v3CertificateBuilder(
-                        name,
-                        BigInteger.ONE,
-                        new Date(now.getTime() - 60_000),
-                        new Date(now.getTime() + 3_600_000),
-                        name,
-                        pair.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
+    SelfSignedCertificate self = SelfSignedCertificate.create();
+    KeyPair pair = self.keys();
+    X509Certificate cert = self.certificate();
     char[] password = "test".toCharArray();
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
