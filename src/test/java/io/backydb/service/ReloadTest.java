@@ -173,6 +173,43 @@ class ReloadTest {
   }
 
   /**
+   * A route naming a Camel component that BackyDB does not ship (kafka, ftp) refuses that file
+   * only, with one line naming the file, the route and the component (not Camel's message, which
+   * repeats the whole route and the URI), and without the URI, whose password would be in the log.
+   */
+  @Test
+  void folder_refusesAFileUsingAComponentNotShipped_namingFileRouteAndComponent() throws Exception {
+    Files.writeString(
+        fx.routes.resolve("good.camel.yaml"), directRoute("good", "direct:good", "ok"));
+    Files.writeString(
+        fx.routes.resolve("kafka.camel.yaml"),
+        "- route:\n    id: from-kafka\n    from:\n      uri: kafka:backy.backup?brokers=k:9092\n"
+            + "      steps:\n        - to: direct:backup\n");
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    Files.writeString(
+        fx.routes.resolve("ftp.camel.yaml"),
+        "- route:\n    id: to-ftp\n    from:\n      uri: direct:f\n      steps:\n"
+            + "        - to: ftp://bob@127.0.0.1/backups?password=hunter2\n");
+    await().atMost(WITHIN).until(() -> errorsAbout("ftp.camel.yaml") == 1);
+    assertThat(errors())
+        .contains(
+            "routes file kafka.camel.yaml is broken: route from-kafka uses the Camel component"
+                + " 'kafka', which is not on the classpath (BackyDB does not ship camel-kafka; add"
+                + " its jar, see \"JMS, AMQP 1.0, Kafka\" in docs/scheduling.md, or check the"
+                + " endpoint's spelling); its routes are not running, the others are",
+            "routes file ftp.camel.yaml is broken: route to-ftp uses the Camel component 'ftp',"
+                + " which is not on the classpath (BackyDB does not ship camel-ftp; add its jar,"
+                + " see \"JMS, AMQP 1.0, Kafka\" in docs/scheduling.md, or check the endpoint's"
+                + " spelling); its routes are not running, the others are");
+    assertThat(String.join("\n", errors())).doesNotContain("hunter2").doesNotContain("bob@");
+    assertThat(ctx.getRoute("from-kafka")).isNull();
+    assertThat(ctx.getRoute("to-ftp")).isNull();
+    assertThat(call(ctx, "direct:good")).isEqualTo("ok");
+    assertThat(ctx.getRoute("backup")).isNotNull();
+  }
+
+  /**
    * A routes file that cannot be read. As root, permissions do not stop a read, so the file is a
    * link to /proc/self/mem: a regular file whose reading fails with an I/O error.
    */

@@ -421,7 +421,10 @@ public final class RoutesFolder implements AutoCloseable {
         context.addTemplatedRoutes(b);
       }
     } catch (Exception e) {
-      error = describe(e);
+      error = missingComponent(e);
+      if (error == null) {
+        error = describe(e);
+      }
       for (Throwable t = e; t != null && !waitsForOthers; t = t.getCause()) {
         waitsForOthers = t instanceof HeldByAnotherFile;
       }
@@ -452,6 +455,32 @@ public final class RoutesFolder implements AutoCloseable {
           templates.isEmpty() ? "" : ", route templates " + templates);
     }
     loaded.put(f, now);
+  }
+
+  /**
+   * What a route that names a Camel component the classpath lacks (a {@code kafka:} or {@code ftp:}
+   * endpoint; BackyDB ships only some components) is refused for, in place of Camel's message,
+   * which repeats the whole route and the endpoint URI twice; null for any other failure. The URI
+   * is not quoted: its query may hold a password.
+   */
+  static String missingComponent(Throwable e) {
+    String route = null;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.camel.FailedToCreateRouteException f && route == null) {
+        route = f.getRouteId();
+      }
+      if (t instanceof org.apache.camel.NoSuchEndpointException n && n.getUri() != null) {
+        String scheme = n.getUri().split(":", 2)[0];
+        return (route != null ? "route " + route + " uses" : "uses")
+            + " the Camel component '"
+            + scheme
+            + "', which is not on the classpath (BackyDB does not ship camel-"
+            + scheme
+            + "; add its jar, see \"JMS, AMQP 1.0, Kafka\" in docs/scheduling.md, or check the"
+            + " endpoint's spelling)";
+      }
+    }
+    return null;
   }
 
   /** The distinct messages along a failure's cause chain, on one line. */
