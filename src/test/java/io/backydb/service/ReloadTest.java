@@ -172,6 +172,24 @@ class ReloadTest {
     await().atMost(WITHIN).until(() -> call(ctx, "direct:x").equals("fixed"));
   }
 
+  /** A YAML syntax error is one short line with the line and column of the problem. */
+  @Test
+  void folder_reportsAYamlSyntaxErrorWithItsLine() throws Exception {
+    BackyService service = fx.start();
+    Files.writeString(
+        fx.routes.resolve("indented.camel.yaml"),
+        "- route:\n    id: indented\n    from:\n      uri: direct:y\n      steps:\n"
+            + "        - to: direct:backup\n       - log: x\n");
+    await().atMost(WITHIN).until(() -> errorsAbout("indented.camel.yaml") == 1);
+    assertThat(errors())
+        .contains(
+            "routes file indented.camel.yaml is broken: YAML syntax error at line 7, column 8:"
+                + " expected <block end>, but found '<block sequence start>' (while parsing a"
+                + " block mapping that starts at line 4, column 7); its routes are not running,"
+                + " the others are");
+    assertThat(service.context().getRoute("indented")).isNull();
+  }
+
   /**
    * A route naming a Camel component that BackyDB does not ship (kafka, ftp) refuses that file
    * only, with one line naming the file, the route and the component (not Camel's message, which

@@ -423,6 +423,9 @@ public final class RoutesFolder implements AutoCloseable {
     } catch (Exception e) {
       error = missingComponent(e);
       if (error == null) {
+        error = yamlSyntax(e);
+      }
+      if (error == null) {
         error = describe(e);
       }
       for (Throwable t = e; t != null && !waitsForOthers; t = t.getCause()) {
@@ -481,6 +484,33 @@ public final class RoutesFolder implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * A YAML syntax error as one short line with its line and column; null for any other failure.
+   * Camel's message names the file three times and quotes the lines with their carets.
+   */
+  static String yamlSyntax(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException y
+          && y.getProblemMark().isPresent()) {
+        org.snakeyaml.engine.v2.exceptions.Mark at = y.getProblemMark().get();
+        String context =
+            y.getContext() == null || y.getContextMark().isEmpty()
+                ? ""
+                : " ("
+                    + y.getContext()
+                    + " that starts at "
+                    + lineAndColumn(y.getContextMark().get())
+                    + ")";
+        return "YAML syntax error at " + lineAndColumn(at) + ": " + y.getProblem() + context;
+      }
+    }
+    return null;
+  }
+
+  private static String lineAndColumn(org.snakeyaml.engine.v2.exceptions.Mark m) {
+    return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
   }
 
   /** The distinct messages along a failure's cause chain, on one line. */
