@@ -172,6 +172,29 @@ class ReloadTest {
     await().atMost(WITHIN).until(() -> call(ctx, "direct:x").equals("fixed"));
   }
 
+  /** A file named *.yml is not loaded, and says so once instead of being ignored in silence. */
+  @Test
+  void folder_warnsOnceOfAYmlFile_whichItDoesNotLoad() throws Exception {
+    Files.writeString(fx.routes.resolve("at-start.yml"), directRoute("y1", "direct:y1", "one"));
+    BackyService service = fx.start();
+    Files.writeString(fx.routes.resolve("later.yml"), directRoute("y2", "direct:y2", "two"));
+    await()
+        .atMost(WITHIN)
+        .until(() -> warnings().stream().filter(m -> m.contains("later.yml")).count() == 1);
+    assertThat(warnings())
+        .contains(
+            "routes file at-start.yml is not loaded: only *.yaml files are; rename it to"
+                + " at-start.yaml",
+            "routes file later.yml is not loaded: only *.yaml files are; rename it to later.yaml");
+    // a few scans later, still once each
+    Files.writeString(
+        fx.routes.resolve("marker.camel.yaml"), directRoute("marker", "direct:m", "m"));
+    await().atMost(WITHIN).until(() -> service.context().getRoute("marker") != null);
+    assertThat(warnings().stream().filter(m -> m.contains(".yml is not loaded"))).hasSize(2);
+    assertThat(service.context().getRoute("y1")).isNull();
+    assertThat(service.context().getRoute("y2")).isNull();
+  }
+
   /** A YAML syntax error is one short line with the line and column of the problem. */
   @Test
   void folder_reportsAYamlSyntaxErrorWithItsLine() throws Exception {

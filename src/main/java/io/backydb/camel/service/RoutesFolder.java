@@ -202,16 +202,37 @@ public final class RoutesFolder implements AutoCloseable {
 
   private Set<Path> files() {
     Set<Path> out = new TreeSet<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.yaml")) {
+    Set<Path> yml = new HashSet<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{yaml,yml}")) {
       for (Path p : ds) {
         if (Files.isRegularFile(p)) {
-          out.add(p.toAbsolutePath().normalize());
+          (p.toString().endsWith(".yml") ? yml : out).add(p.toAbsolutePath().normalize());
         }
       }
     } catch (IOException e) {
       LOG.warn("cannot list routes folder {}: {}", dir, e.getMessage());
     }
+    warnOfYmlFiles(yml);
     return out;
+  }
+
+  /** The {@code *.yml} files of the folder already warned of. */
+  private final Set<Path> ymlWarned = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A schedule saved as {@code nightly.yml} is not loaded (only {@code *.yaml} files are): said
+   * once per file, so that it is not taken for a schedule that never fires for no reason.
+   */
+  private void warnOfYmlFiles(Set<Path> yml) {
+    ymlWarned.retainAll(yml);
+    for (Path p : yml) {
+      if (ymlWarned.add(p)) {
+        LOG.warn(
+            "routes file {} is not loaded: only *.yaml files are; rename it to {}",
+            p.getFileName(),
+            p.getFileName().toString().replaceFirst("\\.yml$", ".yaml"));
+      }
+    }
   }
 
   /**
