@@ -70,12 +70,9 @@ class OversizedMessageTest {
     fx.properties(
         String.join(
             "\n",
-            "camel.beans.rabbit = #class:org.springframework.amqp.rabbit.connection.CachingConnectionFactory",
-            "camel.beans.rabbit.host = 127.0.0.1",
-            "camel.beans.rabbit.username = guest",
-            "camel.beans.rabbit.password = guest",
             // the documented request queue, as a quorum queue with a delivery limit
-            "backy.requests.backup.uri = spring-rabbitmq:"
+            ServiceFixture.rabbitConnectionFactory()
+                + "backy.requests.backup.uri = spring-rabbitmq:"
                 + exchange
                 + "?queues="
                 + exchange

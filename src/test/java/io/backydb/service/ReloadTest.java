@@ -195,15 +195,20 @@ class ReloadTest {
     assertThat(service.context().getRoute("y2")).isNull();
   }
 
+  /** Writes a routes file while the service runs; returns once the file's ERROR line is logged. */
+  private void writeAndAwaitItsError(String name, String content) throws Exception {
+    Files.writeString(fx.routes.resolve(name), content);
+    await().atMost(WITHIN).until(() -> errorsAbout(name) == 1);
+  }
+
   /** A YAML syntax error is one short line with the line and column of the problem. */
   @Test
   void folder_reportsAYamlSyntaxErrorWithItsLine() throws Exception {
     BackyService service = fx.start();
-    Files.writeString(
-        fx.routes.resolve("indented.camel.yaml"),
+    writeAndAwaitItsError(
+        "indented.camel.yaml",
         "- route:\n    id: indented\n    from:\n      uri: direct:y\n      steps:\n"
             + "        - to: direct:backup\n       - log: x\n");
-    await().atMost(WITHIN).until(() -> errorsAbout("indented.camel.yaml") == 1);
     assertThat(errors())
         .contains(
             "routes file indented.camel.yaml is broken: YAML syntax error at line 7, column 8:"
@@ -228,11 +233,10 @@ class ReloadTest {
             + "      steps:\n        - to: direct:backup\n");
     BackyService service = fx.start();
     CamelContext ctx = service.context();
-    Files.writeString(
-        fx.routes.resolve("ftp.camel.yaml"),
+    writeAndAwaitItsError(
+        "ftp.camel.yaml",
         "- route:\n    id: to-ftp\n    from:\n      uri: direct:f\n      steps:\n"
             + "        - to: ftp://bob@127.0.0.1/backups?password=hunter2\n");
-    await().atMost(WITHIN).until(() -> errorsAbout("ftp.camel.yaml") == 1);
     assertThat(errors())
         .contains(
             "routes file kafka.camel.yaml is broken: route from-kafka uses the Camel component"
