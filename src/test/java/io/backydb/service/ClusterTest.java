@@ -64,11 +64,8 @@ class ClusterTest {
             "backy.cluster.enabled = true",
             "backy.cluster.checkin-interval-ms = 1000",
             // a request queue both nodes consume from
-            "camel.beans.rabbit = #class:org.springframework.amqp.rabbit.connection.CachingConnectionFactory",
-            "camel.beans.rabbit.host = 127.0.0.1",
-            "camel.beans.rabbit.username = guest",
-            "camel.beans.rabbit.password = guest",
-            "backy.requests.backup.uri = spring-rabbitmq:"
+            ServiceFixture.rabbitConnectionFactory()
+                + "backy.requests.backup.uri = spring-rabbitmq:"
                 + exchange
                 + "?queues="
                 + exchange

@@ -172,6 +172,88 @@ class ReloadTest {
     await().atMost(WITHIN).until(() -> call(ctx, "direct:x").equals("fixed"));
   }
 
+  /** A file named *.yml is not loaded, and says so once instead of being ignored in silence. */
+  @Test
+  void folder_warnsOnceOfAYmlFile_whichItDoesNotLoad() throws Exception {
+    Files.writeString(fx.routes.resolve("at-start.yml"), directRoute("y1", "direct:y1", "one"));
+    BackyService service = fx.start();
+    Files.writeString(fx.routes.resolve("later.yml"), directRoute("y2", "direct:y2", "two"));
+    await()
+        .atMost(WITHIN)
+        .until(() -> warnings().stream().filter(m -> m.contains("later.yml")).count() == 1);
+    assertThat(warnings())
+        .contains(
+            "routes file at-start.yml is not loaded: only *.yaml files are; rename it to"
+                + " at-start.yaml",
+            "routes file later.yml is not loaded: only *.yaml files are; rename it to later.yaml");
+    // a few scans later, still once each
+    Files.writeString(
+        fx.routes.resolve("marker.camel.yaml"), directRoute("marker", "direct:m", "m"));
+    await().atMost(WITHIN).until(() -> service.context().getRoute("marker") != null);
+    assertThat(warnings().stream().filter(m -> m.contains(".yml is not loaded"))).hasSize(2);
+    assertThat(service.context().getRoute("y1")).isNull();
+    assertThat(service.context().getRoute("y2")).isNull();
+  }
+
+  /** Writes a routes file while the service runs; returns once the file's ERROR line is logged. */
+  private void writeAndAwaitItsError(String name, String content) throws Exception {
+    Files.writeString(fx.routes.resolve(name), content);
+    await().atMost(WITHIN).until(() -> errorsAbout(name) == 1);
+  }
+
+  /** A YAML syntax error is one short line with the line and column of the problem. */
+  @Test
+  void folder_reportsAYamlSyntaxErrorWithItsLine() throws Exception {
+    BackyService service = fx.start();
+    writeAndAwaitItsError(
+        "indented.camel.yaml",
+        "- route:\n    id: indented\n    from:\n      uri: direct:y\n      steps:\n"
+            + "        - to: direct:backup\n       - log: x\n");
+    assertThat(errors())
+        .contains(
+            "routes file indented.camel.yaml is broken: YAML syntax error at line 7, column 8:"
+                + " expected <block end>, but found '<block sequence start>' (while parsing a"
+                + " block mapping that starts at line 4, column 7); its routes are not running,"
+                + " the others are");
+    assertThat(service.context().getRoute("indented")).isNull();
+  }
+
+  /**
+   * A route naming a Camel component that BackyDB does not ship (kafka, ftp) refuses that file
+   * only, with one line naming the file, the route and the component (not Camel's message, which
+   * repeats the whole route and the URI), and without the URI, whose password would be in the log.
+   */
+  @Test
+  void folder_refusesAFileUsingAComponentNotShipped_namingFileRouteAndComponent() throws Exception {
+    Files.writeString(
+        fx.routes.resolve("good.camel.yaml"), directRoute("good", "direct:good", "ok"));
+    Files.writeString(
+        fx.routes.resolve("kafka.camel.yaml"),
+        "- route:\n    id: from-kafka\n    from:\n      uri: kafka:backy.backup?brokers=k:9092\n"
+            + "      steps:\n        - to: direct:backup\n");
+    BackyService service = fx.start();
+    CamelContext ctx = service.context();
+    writeAndAwaitItsError(
+        "ftp.camel.yaml",
+        "- route:\n    id: to-ftp\n    from:\n      uri: direct:f\n      steps:\n"
+            + "        - to: ftp://bob@127.0.0.1/backups?password=hunter2\n");
+    assertThat(errors())
+        .contains(
+            "routes file kafka.camel.yaml is broken: route from-kafka uses the Camel component"
+                + " 'kafka', which is not on the classpath (BackyDB does not ship camel-kafka; add"
+                + " its jar, see \"JMS, AMQP 1.0, Kafka\" in docs/scheduling.md, or check the"
+                + " endpoint's spelling); its routes are not running, the others are",
+            "routes file ftp.camel.yaml is broken: route to-ftp uses the Camel component 'ftp',"
+                + " which is not on the classpath (BackyDB does not ship camel-ftp; add its jar,"
+                + " see \"JMS, AMQP 1.0, Kafka\" in docs/scheduling.md, or check the endpoint's"
+                + " spelling); its routes are not running, the others are");
+    assertThat(String.join("\n", errors())).doesNotContain("hunter2").doesNotContain("bob@");
+    assertThat(ctx.getRoute("from-kafka")).isNull();
+    assertThat(ctx.getRoute("to-ftp")).isNull();
+    assertThat(call(ctx, "direct:good")).isEqualTo("ok");
+    assertThat(ctx.getRoute("backup")).isNotNull();
+  }
+
   /**
    * A routes file that cannot be read. As root, permissions do not stop a read, so the file is a
    * link to /proc/self/mem: a regular file whose reading fails with an I/O error.

@@ -85,6 +85,17 @@ final class ServiceFixture implements AutoCloseable {
         + "\"}\n";
   }
 
+  /** The settings of a spring-rabbitmq connection factory for the broker on 127.0.0.1:5672. */
+  static String rabbitConnectionFactory() {
+    return String.join(
+        "\n",
+        "camel.beans.rabbit = #class:org.springframework.amqp.rabbit.connection.CachingConnectionFactory",
+        "camel.beans.rabbit.host = 127.0.0.1",
+        "camel.beans.rabbit.username = guest",
+        "camel.beans.rabbit.password = guest",
+        "");
+  }
+
   void properties(String text) throws IOException {
     Files.writeString(routes.resolve(ServiceSettings.FILE_NAME), text);
   }

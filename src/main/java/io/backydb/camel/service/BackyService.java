@@ -129,6 +129,12 @@ public final class BackyService implements AutoCloseable {
           }
 
           @Override
+          public void afterConfigure(BaseMainSupport m) {
+            // the beans of backy.properties are bound, and no RabbitMQ connection is made yet
+            RabbitMessageLimit.apply(m.getCamelContext(), settings);
+          }
+
+          @Override
           public void afterStart(BaseMainSupport m) {
             CamelContext ctx = m.getCamelContext();
             recorder.meters(ctx.getRegistry().findSingleByType(MeterRegistry.class));

@@ -202,16 +202,37 @@ public final class RoutesFolder implements AutoCloseable {
 
   private Set<Path> files() {
     Set<Path> out = new TreeSet<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.yaml")) {
+    Set<Path> yml = new HashSet<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{yaml,yml}")) {
       for (Path p : ds) {
         if (Files.isRegularFile(p)) {
-          out.add(p.toAbsolutePath().normalize());
+          (p.toString().endsWith(".yml") ? yml : out).add(p.toAbsolutePath().normalize());
         }
       }
     } catch (IOException e) {
       LOG.warn("cannot list routes folder {}: {}", dir, e.getMessage());
     }
+    warnOfYmlFiles(yml);
     return out;
+  }
+
+  /** The {@code *.yml} files of the folder already warned of. */
+  private final Set<Path> ymlWarned = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A schedule saved as {@code nightly.yml} is not loaded (only {@code *.yaml} files are): said
+   * once per file, so that it is not taken for a schedule that never fires for no reason.
+   */
+  private void warnOfYmlFiles(Set<Path> yml) {
+    ymlWarned.retainAll(yml);
+    for (Path p : yml) {
+      if (ymlWarned.add(p)) {
+        LOG.warn(
+            "routes file {} is not loaded: only *.yaml files are; rename it to {}",
+            p.getFileName(),
+            p.getFileName().toString().replaceFirst("\\.yml$", ".yaml"));
+      }
+    }
   }
 
   /**
@@ -421,7 +442,13 @@ public final class RoutesFolder implements AutoCloseable {
         context.addTemplatedRoutes(b);
       }
     } catch (Exception e) {
-      error = describe(e);
+      error = missingComponent(e);
+      if (error == null) {
+        error = yamlSyntax(e);
+      }
+      if (error == null) {
+        error = describe(e);
+      }
       for (Throwable t = e; t != null && !waitsForOthers; t = t.getCause()) {
         waitsForOthers = t instanceof HeldByAnotherFile;
       }
@@ -452,6 +479,59 @@ public final class RoutesFolder implements AutoCloseable {
           templates.isEmpty() ? "" : ", route templates " + templates);
     }
     loaded.put(f, now);
+  }
+
+  /**
+   * What a route that names a Camel component the classpath lacks (a {@code kafka:} or {@code ftp:}
+   * endpoint; BackyDB ships only some components) is refused for, in place of Camel's message,
+   * which repeats the whole route and the endpoint URI twice; null for any other failure. The URI
+   * is not quoted: its query may hold a password.
+   */
+  static String missingComponent(Throwable e) {
+    String route = null;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.camel.FailedToCreateRouteException f && route == null) {
+        route = f.getRouteId();
+      }
+      if (t instanceof org.apache.camel.NoSuchEndpointException n && n.getUri() != null) {
+        String scheme = n.getUri().split(":", 2)[0];
+        return (route != null ? "route " + route + " uses" : "uses")
+            + " the Camel component '"
+            + scheme
+            + "', which is not on the classpath (BackyDB does not ship camel-"
+            + scheme
+            + "; add its jar, see \"JMS, AMQP 1.0, Kafka\" in docs/scheduling.md, or check the"
+            + " endpoint's spelling)";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A YAML syntax error as one short line with its line and column; null for any other failure.
+   * Camel's message names the file three times and quotes the lines with their carets.
+   */
+  static String yamlSyntax(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException y
+          && y.getProblemMark().isPresent()) {
+        org.snakeyaml.engine.v2.exceptions.Mark at = y.getProblemMark().get();
+        String context =
+            y.getContext() == null || y.getContextMark().isEmpty()
+                ? ""
+                : " ("
+                    + y.getContext()
+                    + " that starts at "
+                    + lineAndColumn(y.getContextMark().get())
+                    + ")";
+        return "YAML syntax error at " + lineAndColumn(at) + ": " + y.getProblem() + context;
+      }
+    }
+    return null;
+  }
+
+  private static String lineAndColumn(org.snakeyaml.engine.v2.exceptions.Mark m) {
+    return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
   }
 
   /** The distinct messages along a failure's cause chain, on one line. */
