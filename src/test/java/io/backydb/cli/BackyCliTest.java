@@ -674,17 +674,44 @@ class BackyCliTest {
       }
     }
 
-    // the check lets a folder that can be written through (created owner-only if missing, with
-    // nothing left in it): the database's refused connection is the error
+    // the check lets a missing folder that can be created through, and creates nothing: the
+    // database's refused connection is the error, and the folder (and its missing parent) is not
+    // left behind, empty; it was
     Path fresh = dir.resolve("fresh/backups");
     env.put("LOCAL_PATH", fresh.toString());
     assertThat(run("backup", "--config", f.toString())).isEqualTo(1);
     assertThat(err).doesNotContain("writing ").contains(":" + closedPort);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
-        .isEqualTo("rwx------");
-    try (Stream<Path> files = Files.list(fresh)) {
-      assertThat(files).isEmpty();
+    assertThat(fresh.getParent()).doesNotExist();
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).noneMatch(x -> x.getFileName().toString().startsWith(".backydb-check"));
     }
+  }
+
+  /**
+   * A backup refused by the database (a wrong password) creates no LOCAL_PATH; the first backup
+   * that is written creates it, and its missing parents, owner-only.
+   */
+  @Test
+  void aBackupThatCannotLogIn_leavesNoFolder_andOneThatIsWrittenCreatesItOwnerOnly()
+      throws Exception {
+    Path fresh = dir.resolve("new/backups");
+    env.put("LOCAL_PATH", fresh.toString());
+    env.put("DB_PASSWORD", "not-the-password");
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isEqualTo(1);
+    assertThat(err).contains("Access denied");
+    assertThat(fresh.getParent()).doesNotExist();
+
+    env.put("DB_PASSWORD", "");
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    for (Path folder : List.of(fresh, fresh.getParent())) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)))
+          .as(folder.toString())
+          .isEqualTo("rwx------");
+    }
+    assertThat(Path.of(out.strip().lines().reduce((a, b) -> b).orElseThrow()))
+        .as("the backup printed")
+        .hasParent(fresh)
+        .isRegularFile();
   }
 
   @Test
