@@ -106,7 +106,10 @@ class BackyCliTest {
     assertThat(Path.of(location)).exists().hasParent(backups);
 
     assertThat(run("list", "--config", backupConfig(db).toString())).isZero();
-    assertThat(out).contains(location).contains(db);
+    assertThat(out)
+        .startsWith("Backups in " + backups + ", newest first:\n")
+        .contains(listed(location))
+        .contains(db);
 
     assertThat(run("verify", location)).isZero();
     assertThat(out).startsWith("OK ");
@@ -438,37 +441,86 @@ class BackyCliTest {
 
   /**
    * The columns of list were fixed widths: a backup with all seven features pushed the rest of its
-   * line out of line with the header and the other backups.
+   * line out of line with the header and the other backups. And list did not say how a backup was
+   * stored: a plain one, a compressed one with a checksum and an encrypted one with an HMAC looked
+   * alike but for the name's extension; it now says so in FORMAT, from the sidecar. Each line fits
+   * in 100 columns (it repeated the folder's full path), and the name it gives is one a restore
+   * takes as backup_path.
    */
   @Test
-  void listColumnsLineUpWhateverTheFeatures() throws Exception {
+  void listColumnsLineUpWhateverTheFeatures_andSayHowEachBackupIsStored() throws Exception {
     assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
     String plain = lastLine(out);
-    Path all = dir.resolve("all-features.yaml");
-    Files.writeString(
-        all,
-        Files.readString(backupConfig(db))
-            .replace(
-                "\nstorage:",
-                "\n  features: {tables: true, data: true, views: true, functions: true,"
-                    + " procedures: true, triggers: true, events: true}\nstorage:"));
-    assertThat(run("backup", "--config", all.toString())).as(err).isZero();
-    String everything = lastLine(out);
+    String all =
+        backupWith(
+            "\n  features: {tables: true, data: true, views: true, functions: true,"
+                + " procedures: true, triggers: true, events: true}\nstorage:",
+            "");
+    String folder = backupWith("\n  multiple_files: true\nstorage:", "");
+    String checksum =
+        backupWith(
+            "\nstorage:",
+            "compression: {compression: true, compression_type: zstd}\n"
+                + "integrity: {integrity_check: true, integrity_type: checksum}\n");
+    env.put("LOCAL_KEY_STORE_PATH", dir.resolve("keys").toString());
+    env.put("PRIVATE_KEY_PASSWORD", "key-password");
+    env.put("INTEGRITY_PASSWORD", "integrity-password");
+    String sealed =
+        backupWith(
+            "\nstorage:",
+            "compression: {compression: true, compression_type: tar}\n"
+                + "security: {encryption: true, type: keystore}\n"
+                + "integrity: {integrity_check: true, integrity_type: hmac}\n");
 
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
     List<String> lines = out.lines().toList();
-    assertThat(lines).hasSize(3);
-    String header = lines.get(0);
-    assertThat(lines.get(1) + lines.get(2))
-        .contains("tables,functions,procedures,views,data,triggers,events");
-    for (String line : lines.subList(1, 3)) {
-      String location = line.contains(plain) ? plain : everything;
-      assertThat(line.indexOf(location)).as(line).isEqualTo(header.indexOf("LOCATION"));
+    assertThat(lines).hasSize(7);
+    assertThat(lines.get(0)).isEqualTo("Backups in " + backups + ", newest first:");
+    String header = lines.get(1);
+    assertThat(header.split(" +"))
+        .containsExactly("BACKUP", "DATABASE", "FEATURES", "ROWS", "SIZE", "FORMAT");
+    Map<String, String> expected =
+        Map.of(
+            listed(plain),
+            "sql",
+            listed(all),
+            "sql",
+            listed(folder) + "/",
+            "sql files",
+            listed(checksum),
+            "zstd+checksum",
+            listed(sealed),
+            "tar+aes:local+hmac");
+    for (String line : lines.subList(2, 7)) {
+      assertThat(line.length()).as(line).isLessThanOrEqualTo(100);
+      String name = line.substring(0, line.indexOf(' '));
+      assertThat(expected).as(line).containsKey(name);
+      assertThat(line.substring(header.indexOf("FORMAT"))).as(line).isEqualTo(expected.get(name));
+      assertThat(line.substring(header.indexOf("FEATURES")))
+          .as(line)
+          .startsWith(name.equals(listed(all)) ? "all " : "tables,data ");
       // SIZE is right-aligned: its cell ends where the title does
       int sizeEnd = header.indexOf("SIZE") + "SIZE".length();
       assertThat(line.charAt(sizeEnd - 1)).as(line).isNotEqualTo(' ');
       assertThat(line.charAt(sizeEnd)).as(line).isEqualTo(' ');
     }
+
+    // the name list gives is what a restore takes as backup_path, a folder's with its '/'
+    env.remove("INTEGRITY_PASSWORD"); // it would require an HMAC of the plain folder backup
+    assertThat(run("restore", "--config", restoreConfig(listed(folder) + "/").toString()))
+        .as(err)
+        .isZero();
+    assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+  }
+
+  /** Backs up with the backup config's "\nstorage:" replaced and {@code sections} added. */
+  private String backupWith(String storageLine, String sections) throws Exception {
+    Path f =
+        dir.resolve("with-" + Integer.toHexString((storageLine + sections).hashCode()) + ".yaml");
+    Files.writeString(
+        f, Files.readString(backupConfig(db)).replace("\nstorage:", storageLine) + sections);
+    assertThat(run("backup", "--config", f.toString())).as(err).isZero();
+    return lastLine(out);
   }
 
   @Test
@@ -484,19 +536,19 @@ class BackyCliTest {
             + Files.readString(backupConfig(db))
             + "# backup_path: /elsewhere\n");
     assertThat(run("list", "--config", f.toString())).as(err).isZero();
-    assertThat(out).contains(location);
+    assertThat(out).contains(listed(location));
     Files.writeString(
         f,
         "database: {host: h, user: u, db_name: backup_path_test}\nstorage: {storage_type: local}\n");
     assertThat(run("list", "--config", f.toString())).as(err).isZero();
-    assertThat(out).contains(location);
+    assertThat(out).contains(listed(location));
 
     // a restore config is still read as one (its backup_path does not have to exist)
     assertThat(
             run("list", "--config", restoreConfig(backups.resolve("x.sql").toString()).toString()))
         .as(err)
         .isZero();
-    assertThat(out).contains(location);
+    assertThat(out).contains(listed(location));
 
     // and a broken config of either kind is reported in its own terms
     Files.writeString(f, "database: {host: h, user: u}\nstorage: {storage_type: local}\n");
@@ -992,7 +1044,7 @@ class BackyCliTest {
         Files.writeString(backups.resolve("junk.metadata.json"), "{\"metadata_version\": 1}");
 
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
-    assertThat(out).contains(location);
+    assertThat(out).contains(listed(location));
     assertThat(err).contains("junk.metadata.json").contains("started_at");
 
     Path keep1 = dir.resolve("keep1.yaml");
@@ -1092,9 +1144,8 @@ class BackyCliTest {
 
     assertThat(run("list", "--config", config.toString())).as(err).isZero();
     assertThat(out)
-        .contains(name + " ")
+        .contains(name + "/ ")
         .contains("incomplete (no metadata), 2 files, last written less than a minute ago")
-        .contains(folder.toString())
         .contains("incomplete (no metadata), 1 file, last written less than a minute ago");
     assertThat(run("prune", "--config", config.toString())).as(err).isZero();
     assertThat(out).doesNotContain("incomplete");
@@ -1148,5 +1199,10 @@ class BackyCliTest {
         .doesNotContain("\n")
         .contains("/proc/backy-" + db)
         .containsIgnoringCase("no such file or directory");
+  }
+
+  /** A backup as {@code backy list} names it: relative to LOCAL_PATH (here, its top level). */
+  static String listed(String location) {
+    return Path.of(location).getFileName().toString();
   }
 }
