@@ -814,8 +814,13 @@ class BackyCliTest {
             "backy: error: Unknown option: '--kee-id' (did you mean --key-id?); see 'backy keys"
                 + " retire --help'\n");
     // picocli's own full stop made it "'bogus'.; see"
+    // help named an unknown command in other words than the command line itself, and suggested none
     assertThat(run("help", "bogus")).isEqualTo(2);
-    assertThat(err).isEqualTo("backy: error: Unknown subcommand 'bogus'; see 'backy --help'\n");
+    assertThat(err).isEqualTo("backy: error: Unknown command 'bogus'; see 'backy --help'\n");
+    assertThat(run("help", "bakup")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: Unknown command 'bakup' (did you mean backup?); see 'backy --help'\n");
     assertThat(out).isEmpty();
     for (String cmd : List.of("backup", "restore", "list", "verify", "run", "demo")) {
       assertThat(run(cmd, "--help")).as(cmd).isZero();
