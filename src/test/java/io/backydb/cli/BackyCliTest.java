@@ -740,6 +740,38 @@ class BackyCliTest {
   }
 
   /**
+   * A file where LOCAL_PATH or LOCAL_KEY_STORE_PATH names a folder is the variable's mistake, said
+   * as list and keys list say it, exit 2: a backup said "writing F failed: F/.backydb-check-...:
+   * Not a directory" (exit 1), and one with encryption "cannot create LOCAL_KEY_STORE_PATH F: F".
+   */
+  @Test
+  void aFileWhereAFolderVariableGoes_isAConfigErrorNamingTheVariable() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    env.put("LOCAL_PATH", file.toString());
+    for (String command : List.of("backup", "list")) {
+      assertThat(run(command, "--config", backupConfig(db).toString())).as(err).isEqualTo(2);
+      assertThat(err)
+          .isEqualTo(
+              "backy: error: environment variable LOCAL_PATH (" + file + ") is not a folder\n");
+    }
+
+    env.put("LOCAL_PATH", backups.toString());
+    env.put("LOCAL_KEY_STORE_PATH", file.toString());
+    env.put("PRIVATE_KEY_PASSWORD", "key-password");
+    Path encrypted = dir.resolve("encrypted.yaml");
+    Files.writeString(
+        encrypted,
+        Files.readString(backupConfig(db)) + "security: {encryption: true, type: keystore}\n");
+    assertThat(run("backup", "--config", encrypted.toString())).as(err).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: environment variable LOCAL_KEY_STORE_PATH ("
+                + file
+                + ") is not a folder\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  /**
    * A backup refused by the database (a wrong password) creates no LOCAL_PATH; the first backup
    * that is written creates it, and its missing parents, owner-only.
    */
