@@ -118,6 +118,13 @@ public final class BackyCli implements Runnable {
           new CommandLine.UnmatchedArgumentException(
               cmd, cmd.getUnmatchedArguments().subList(0, 1));
     }
+    if (e.getMessage() != null
+        && e.getMessage().startsWith("Unknown subcommand '")
+        && e.getValue() != null) {
+      // picocli's help command names a command it does not know in its own words, without a
+      // suggestion: "backy help bakup" is the same mistake as "backy bakup", and said so
+      e = new CommandLine.UnmatchedArgumentException(cmd, List.of(e.getValue()));
+    }
     String problem = e.getMessage() == null ? "bad command line" : e.getMessage().strip();
     if (problem.endsWith(".")) {
       problem = problem.substring(0, problem.length() - 1); // picocli's "Unknown subcommand 'x'."

@@ -3,6 +3,7 @@ package io.backydb.cli;
 import io.backydb.backup.BackupCatalog;
 import io.backydb.backup.IncompleteBackups;
 import io.backydb.config.Environment;
+import io.backydb.config.Feature;
 import io.backydb.config.StorageConfigs;
 import io.backydb.format.BackupMetadata;
 import io.backydb.storage.Storages;
@@ -45,30 +46,31 @@ final class ListCommand extends BackyCommand {
     // until a prune removes it
     List<IncompleteBackups.Leftover> incomplete = new IncompleteBackups(storage).list();
     int nameWidth = 0;
+    String root = storage.location("x").replaceAll("/x$", "");
     if (entries.isEmpty()) {
-      out().println("No backups in " + storage.location("x").replaceAll("/x$", ""));
+      out().println("No backups in " + root);
     } else {
+      out().println("Backups in " + root + ", newest first:");
+      // names relative to the storage (as backup_path takes them), which end in the start time
+      // (UTC): the full location and a start time column repeated the folder and the name on every
+      // line, and pushed it far past 100 columns
       Table table =
           new Table(
-              new String[] {
-                "NAME", "STARTED (UTC)", "DATABASE", "FEATURES", "ROWS", "SIZE", "LOCATION"
-              },
-              4,
-              5);
+              new String[] {"BACKUP", "DATABASE", "FEATURES", "ROWS", "SIZE", "FORMAT"}, 3, 4);
       for (BackupCatalog.Entry e : entries) {
         BackupMetadata m = e.metadata();
+        String name = storage.nameOf(e.location());
         table.row(
-            m.name(),
-            Ages.when(m.startedAt()),
+            (name == null ? e.location() : name) + (folder(m) ? "/" : ""),
             m.source().database(),
-            String.join(",", m.features()),
+            m.features().size() == Feature.values().length ? "all" : String.join(",", m.features()),
             Long.toString(m.totalRows()),
             Sizes.human(m.sizes().storedBytes()),
-            e.location());
+            format(m));
       }
       // the incomplete backups' names, below, line up with the finished ones'
       for (IncompleteBackups.Leftover f : incomplete) {
-        table.atLeast(0, f.name().length());
+        table.atLeast(0, leftoverName(storage, f).length());
       }
       nameWidth = table.width(0);
       table.print(out());
@@ -79,17 +81,49 @@ final class ListCommand extends BackyCommand {
           .printf(
               "%-"
                   + Math.max(nameWidth, 1)
-                  + "s  incomplete (no metadata), %d file%s, last"
-                  + " written %s ago  %s%n",
-              f.name(),
+                  + "s  incomplete (no metadata), %d file%s, last written %s ago%n",
+              leftoverName(storage, f),
               f.files().size(),
               f.files().size() == 1 ? "" : "s",
-              Ages.human(Duration.between(f.lastWrite(), now)),
-              f.location());
+              Ages.human(Duration.between(f.lastWrite(), now)));
     }
     for (String p : problems) {
       err().println("backy: warning: unreadable metadata " + p);
     }
     return 0;
+  }
+
+  /**
+   * How a backup is stored, from its sidecar, in the config's words: its codec ({@code sql}, {@code
+   * sql files} for a multiple-files folder), then {@code aes:PROVIDER} if it is encrypted, and its
+   * integrity type ({@code hmac}, {@code checksum}), joined by '+': what tells apart backups of one
+   * database made with different settings, and what a restore of each needs.
+   */
+  /** A leftover as the BACKUP column names a backup: relative to the storage, a folder with '/'. */
+  private static String leftoverName(
+      io.backydb.storage.BackupStorage storage, IncompleteBackups.Leftover f) {
+    String name = storage.nameOf(f.location());
+    return (name == null ? f.location() : name) + (f.folder() ? "/" : "");
+  }
+
+  private static boolean folder(BackupMetadata m) {
+    return BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout());
+  }
+
+  static String format(BackupMetadata m) {
+    List<String> parts = new ArrayList<>();
+    String codec = m.compression() == null ? null : m.compression().type();
+    if (codec == null || codec.equals("none")) {
+      parts.add(folder(m) ? "sql files" : "sql");
+    } else {
+      parts.add(codec);
+    }
+    if (m.encryption() != null) {
+      parts.add("aes:" + m.encryption().provider());
+    }
+    if (m.integrity() != null && m.integrity().type() != null) {
+      parts.add(m.integrity().type());
+    }
+    return String.join("+", parts);
   }
 }

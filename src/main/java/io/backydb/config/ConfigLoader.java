@@ -2,7 +2,6 @@ package io.backydb.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -83,24 +82,29 @@ public final class ConfigLoader {
     return bind(read(file), RestoreConfig.class, file.toString());
   }
 
+  /** A parsed config: its tree, and its values as written (for the messages about them). */
+  private record Parsed(com.fasterxml.jackson.databind.JsonNode node, WrittenScalars written) {}
+
   /**
    * The storage section of a backup or a restore config file: a restore config if {@code
    * backup_path} is one of its top-level keys, a backup config otherwise. Either is validated
    * whole.
    */
   public static StorageConfig storageFromFile(Path file) {
-    com.fasterxml.jackson.databind.JsonNode node = read(file);
-    return node.has("backup_path")
-        ? bind(node, RestoreConfig.class, file.toString()).storage()
-        : bind(node, BackupConfig.class, file.toString()).storage();
+    Parsed parsed = read(file);
+    return parsed.node().has("backup_path")
+        ? bind(parsed, RestoreConfig.class, file.toString()).storage()
+        : bind(parsed, BackupConfig.class, file.toString()).storage();
   }
 
   public static BackupConfig backupFromMap(Map<String, ?> map) {
-    return bind(JSON.valueToTree(map), BackupConfig.class, "config");
+    return bind(
+        new Parsed(JSON.valueToTree(map), WrittenScalars.NONE), BackupConfig.class, "config");
   }
 
   public static RestoreConfig restoreFromMap(Map<String, ?> map) {
-    return bind(JSON.valueToTree(map), RestoreConfig.class, "config");
+    return bind(
+        new Parsed(JSON.valueToTree(map), WrittenScalars.NONE), RestoreConfig.class, "config");
   }
 
   /** Parses config text; JSON if it starts with '{', YAML otherwise. */
@@ -118,7 +122,7 @@ public final class ConfigLoader {
         "config");
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode read(Path file) {
+  private static Parsed read(Path file) {
     String name =
         file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (Files.isDirectory(file)) {
@@ -147,8 +151,7 @@ public final class ConfigLoader {
     return parse(text, mapper, file.toString());
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode parse(
-      String text, ObjectMapper mapper, String source) {
+  private static Parsed parse(String text, ObjectMapper mapper, String source) {
     if (text.startsWith(BYTE_ORDER_MARK)) {
       // editors on Windows save UTF-8 with it; the JSON parser took it for a stray character
       text = text.substring(1);
@@ -167,7 +170,7 @@ public final class ConfigLoader {
                 + ": expected a mapping of settings at the top level, not "
                 + (node.isArray() ? "a list" : "a single value"));
       }
-      return node;
+      return new Parsed(node, WrittenScalars.of(text, mapper));
     } catch (JsonProcessingException e) {
       String duplicate = duplicateKey(e);
       if (duplicate != null) {
@@ -226,12 +229,7 @@ public final class ConfigLoader {
         || !(e.getProcessor() instanceof JsonParser p)) {
       return null;
     }
-    String path = "";
-    for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
-      String part = c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName();
-      path = path.isEmpty() || path.startsWith("[") ? part + path : part + "." + path;
-    }
-    return path;
+    return WrittenScalars.pathOf(p.getParsingContext());
   }
 
   /**
@@ -266,16 +264,19 @@ public final class ConfigLoader {
     }
   }
 
-  private static <T> T bind(
-      com.fasterxml.jackson.databind.JsonNode node, Class<T> type, String source) {
+  private static <T> T bind(Parsed parsed, Class<T> type, String source) {
+    com.fasterxml.jackson.databind.JsonNode node = parsed.node();
     if (type == RestoreConfig.class) {
       refuseBackupOnlyKeys(node, source);
     }
     try {
-      return JSON.treeToValue(node, type);
+      T config = JSON.treeToValue(node, type);
+      parsed.written().refuseUnplainIntegers(source);
+      return config;
     } catch (JsonProcessingException e) {
       String unknown = e instanceof JsonMappingException m ? unknownKeyOf(node, m) : null;
-      String message = unknown != null ? unknown : describe(e);
+      String message = unknown != null ? unknown : describe(e, parsed.written());
+      message += parsed.written().nullWordHint(message);
       if (type == RestoreConfig.class && BACKUP_ONLY_SECTIONS.contains(message)) {
         // a backup config with backup_path added is the natural first restore config
         message +=
@@ -284,7 +285,9 @@ public final class ConfigLoader {
       }
       throw new BackyException(ErrorCode.CONFIG, source + ": " + message, e);
     } catch (IllegalArgumentException e) {
-      throw new BackyException(ErrorCode.CONFIG, source + ": " + firstLine(e.getMessage()), e);
+      String message = firstLine(e.getMessage());
+      throw new BackyException(
+          ErrorCode.CONFIG, source + ": " + message + parsed.written().nullWordHint(message), e);
     }
   }
 
@@ -341,12 +344,17 @@ public final class ConfigLoader {
   }
 
   /** Turns Jackson's multi-line messages into one line that names the offending key. */
-  static String describe(JsonProcessingException e) {
+  static String describe(JsonProcessingException e, WrittenScalars written) {
     String path = e instanceof JsonMappingException m ? path(m) : "";
     if (e instanceof UnrecognizedPropertyException) {
       return "unknown key '" + path + "'";
     }
     if (e instanceof InvalidFormatException f) {
+      String notText =
+          f.getTargetType() == String.class ? written.notText(path, f.getValue()) : null;
+      if (notText != null) {
+        return notText;
+      }
       if (f.getTargetType() != null && f.getTargetType().isEnum()) {
         String allowed =
             java.util.Arrays.stream(f.getTargetType().getEnumConstants())

@@ -263,6 +263,11 @@ public final class LocalKeystoreProvider extends RsaKeystore {
     if (Files.isDirectory(dir)) {
       return;
     }
+    if (Files.exists(dir)) {
+      // "cannot create LOCAL_KEY_STORE_PATH F: F" said no why
+      io.backydb.config.Environment.requireFolder(
+          io.backydb.config.Environment.LOCAL_KEY_STORE_PATH, dir);
+    }
     try {
       Files.createDirectories(dir, OwnerOnly.folder());
     } catch (IOException e) {

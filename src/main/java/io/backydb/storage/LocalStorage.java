@@ -55,16 +55,25 @@ public final class LocalStorage implements BackupStorage {
   }
 
   /**
-   * Creates the folder if it is missing (owner-only, as a write does) and a hidden owner-only file
-   * in it, deleted at once: a folder the process may not write to, a path under a regular file or a
-   * read-only mount fails the backup here, before the dump, with the error its first write would
-   * give.
+   * Creates a hidden owner-only file in the folder, or where the folder is missing a hidden folder
+   * in its nearest existing parent (the first thing a write creates), deleted at once: a folder the
+   * process may not write to, a path under a regular file or a read-only mount fails the backup
+   * here, before the dump, with the error its first write would give. The folder itself is created
+   * by the first write: created here, a backup that then failed to connect to its database left an
+   * empty folder behind.
    */
   @Override
   public void checkDestination() {
     try {
-      createDirectories(root);
-      Files.delete(Files.createTempFile(root, ".backydb-check-", ".tmp", OwnerOnly.file()));
+      if (Files.exists(root)) {
+        Files.delete(Files.createTempFile(root, ".backydb-check-", ".tmp", OwnerOnly.file()));
+      } else {
+        Path parent = root.getParent();
+        while (parent.getParent() != null && !Files.exists(parent)) {
+          parent = parent.getParent();
+        }
+        Files.delete(Files.createTempDirectory(parent, ".backydb-check-", OwnerOnly.folder()));
+      }
     } catch (IOException e) {
       throw new BackyException(
           ErrorCode.STORAGE, "writing " + root + " failed: " + WriteFailures.why(e), e);

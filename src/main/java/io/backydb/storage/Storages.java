@@ -28,7 +28,15 @@ public final class Storages {
    */
   public static void checkEnvironment(StorageConfig config, Environment env) {
     switch (config.type()) {
-      case LOCAL -> localPath(env);
+      case LOCAL -> {
+        // a file where the folder goes is the variable's mistake, named as list and prune name
+        // it (exit 2), not a failed write ("writing F failed: F/.backydb-check-...: Not a
+        // directory", exit 1); a missing folder is fine: the backup creates it
+        Path local = localPath(env);
+        if (java.nio.file.Files.exists(local)) {
+          Environment.requireFolder(Environment.LOCAL_PATH, local);
+        }
+      }
       case AWS -> S3Settings.fromEnvironment(env, config.pathStyle());
     }
   }

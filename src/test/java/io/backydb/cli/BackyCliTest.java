@@ -106,7 +106,10 @@ class BackyCliTest {
     assertThat(Path.of(location)).exists().hasParent(backups);
 
     assertThat(run("list", "--config", backupConfig(db).toString())).isZero();
-    assertThat(out).contains(location).contains(db);
+    assertThat(out)
+        .startsWith("Backups in " + backups + ", newest first:\n")
+        .contains(listed(location))
+        .contains(db);
 
     assertThat(run("verify", location)).isZero();
     assertThat(out).startsWith("OK ");
@@ -438,37 +441,86 @@ class BackyCliTest {
 
   /**
    * The columns of list were fixed widths: a backup with all seven features pushed the rest of its
-   * line out of line with the header and the other backups.
+   * line out of line with the header and the other backups. And list did not say how a backup was
+   * stored: a plain one, a compressed one with a checksum and an encrypted one with an HMAC looked
+   * alike but for the name's extension; it now says so in FORMAT, from the sidecar. Each line fits
+   * in 100 columns (it repeated the folder's full path), and the name it gives is one a restore
+   * takes as backup_path.
    */
   @Test
-  void listColumnsLineUpWhateverTheFeatures() throws Exception {
+  void listColumnsLineUpWhateverTheFeatures_andSayHowEachBackupIsStored() throws Exception {
     assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
     String plain = lastLine(out);
-    Path all = dir.resolve("all-features.yaml");
-    Files.writeString(
-        all,
-        Files.readString(backupConfig(db))
-            .replace(
-                "\nstorage:",
-                "\n  features: {tables: true, data: true, views: true, functions: true,"
-                    + " procedures: true, triggers: true, events: true}\nstorage:"));
-    assertThat(run("backup", "--config", all.toString())).as(err).isZero();
-    String everything = lastLine(out);
+    String all =
+        backupWith(
+            "\n  features: {tables: true, data: true, views: true, functions: true,"
+                + " procedures: true, triggers: true, events: true}\nstorage:",
+            "");
+    String folder = backupWith("\n  multiple_files: true\nstorage:", "");
+    String checksum =
+        backupWith(
+            "\nstorage:",
+            "compression: {compression: true, compression_type: zstd}\n"
+                + "integrity: {integrity_check: true, integrity_type: checksum}\n");
+    env.put("LOCAL_KEY_STORE_PATH", dir.resolve("keys").toString());
+    env.put("PRIVATE_KEY_PASSWORD", "key-password");
+    env.put("INTEGRITY_PASSWORD", "integrity-password");
+    String sealed =
+        backupWith(
+            "\nstorage:",
+            "compression: {compression: true, compression_type: tar}\n"
+                + "security: {encryption: true, type: keystore}\n"
+                + "integrity: {integrity_check: true, integrity_type: hmac}\n");
 
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
     List<String> lines = out.lines().toList();
-    assertThat(lines).hasSize(3);
-    String header = lines.get(0);
-    assertThat(lines.get(1) + lines.get(2))
-        .contains("tables,functions,procedures,views,data,triggers,events");
-    for (String line : lines.subList(1, 3)) {
-      String location = line.contains(plain) ? plain : everything;
-      assertThat(line.indexOf(location)).as(line).isEqualTo(header.indexOf("LOCATION"));
+    assertThat(lines).hasSize(7);
+    assertThat(lines.get(0)).isEqualTo("Backups in " + backups + ", newest first:");
+    String header = lines.get(1);
+    assertThat(header.split(" +"))
+        .containsExactly("BACKUP", "DATABASE", "FEATURES", "ROWS", "SIZE", "FORMAT");
+    Map<String, String> expected =
+        Map.of(
+            listed(plain),
+            "sql",
+            listed(all),
+            "sql",
+            listed(folder) + "/",
+            "sql files",
+            listed(checksum),
+            "zstd+checksum",
+            listed(sealed),
+            "tar+aes:local+hmac");
+    for (String line : lines.subList(2, 7)) {
+      assertThat(line.length()).as(line).isLessThanOrEqualTo(100);
+      String name = line.substring(0, line.indexOf(' '));
+      assertThat(expected).as(line).containsKey(name);
+      assertThat(line.substring(header.indexOf("FORMAT"))).as(line).isEqualTo(expected.get(name));
+      assertThat(line.substring(header.indexOf("FEATURES")))
+          .as(line)
+          .startsWith(name.equals(listed(all)) ? "all " : "tables,data ");
       // SIZE is right-aligned: its cell ends where the title does
       int sizeEnd = header.indexOf("SIZE") + "SIZE".length();
       assertThat(line.charAt(sizeEnd - 1)).as(line).isNotEqualTo(' ');
       assertThat(line.charAt(sizeEnd)).as(line).isEqualTo(' ');
     }
+
+    // the name list gives is what a restore takes as backup_path, a folder's with its '/'
+    env.remove("INTEGRITY_PASSWORD"); // it would require an HMAC of the plain folder backup
+    assertThat(run("restore", "--config", restoreConfig(listed(folder) + "/").toString()))
+        .as(err)
+        .isZero();
+    assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+  }
+
+  /** Backs up with the backup config's "\nstorage:" replaced and {@code sections} added. */
+  private String backupWith(String storageLine, String sections) throws Exception {
+    Path f =
+        dir.resolve("with-" + Integer.toHexString((storageLine + sections).hashCode()) + ".yaml");
+    Files.writeString(
+        f, Files.readString(backupConfig(db)).replace("\nstorage:", storageLine) + sections);
+    assertThat(run("backup", "--config", f.toString())).as(err).isZero();
+    return lastLine(out);
   }
 
   @Test
@@ -484,19 +536,19 @@ class BackyCliTest {
             + Files.readString(backupConfig(db))
             + "# backup_path: /elsewhere\n");
     assertThat(run("list", "--config", f.toString())).as(err).isZero();
-    assertThat(out).contains(location);
+    assertThat(out).contains(listed(location));
     Files.writeString(
         f,
         "database: {host: h, user: u, db_name: backup_path_test}\nstorage: {storage_type: local}\n");
     assertThat(run("list", "--config", f.toString())).as(err).isZero();
-    assertThat(out).contains(location);
+    assertThat(out).contains(listed(location));
 
     // a restore config is still read as one (its backup_path does not have to exist)
     assertThat(
             run("list", "--config", restoreConfig(backups.resolve("x.sql").toString()).toString()))
         .as(err)
         .isZero();
-    assertThat(out).contains(location);
+    assertThat(out).contains(listed(location));
 
     // and a broken config of either kind is reported in its own terms
     Files.writeString(f, "database: {host: h, user: u}\nstorage: {storage_type: local}\n");
@@ -674,17 +726,76 @@ class BackyCliTest {
       }
     }
 
-    // the check lets a folder that can be written through (created owner-only if missing, with
-    // nothing left in it): the database's refused connection is the error
+    // the check lets a missing folder that can be created through, and creates nothing: the
+    // database's refused connection is the error, and the folder (and its missing parent) is not
+    // left behind, empty; it was
     Path fresh = dir.resolve("fresh/backups");
     env.put("LOCAL_PATH", fresh.toString());
     assertThat(run("backup", "--config", f.toString())).isEqualTo(1);
     assertThat(err).doesNotContain("writing ").contains(":" + closedPort);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
-        .isEqualTo("rwx------");
-    try (Stream<Path> files = Files.list(fresh)) {
-      assertThat(files).isEmpty();
+    assertThat(fresh.getParent()).doesNotExist();
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).noneMatch(x -> x.getFileName().toString().startsWith(".backydb-check"));
     }
+  }
+
+  /**
+   * A file where LOCAL_PATH or LOCAL_KEY_STORE_PATH names a folder is the variable's mistake, said
+   * as list and keys list say it, exit 2: a backup said "writing F failed: F/.backydb-check-...:
+   * Not a directory" (exit 1), and one with encryption "cannot create LOCAL_KEY_STORE_PATH F: F".
+   */
+  @Test
+  void aFileWhereAFolderVariableGoes_isAConfigErrorNamingTheVariable() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    env.put("LOCAL_PATH", file.toString());
+    for (String command : List.of("backup", "list")) {
+      assertThat(run(command, "--config", backupConfig(db).toString())).as(err).isEqualTo(2);
+      assertThat(err)
+          .isEqualTo(
+              "backy: error: environment variable LOCAL_PATH (" + file + ") is not a folder\n");
+    }
+
+    env.put("LOCAL_PATH", backups.toString());
+    env.put("LOCAL_KEY_STORE_PATH", file.toString());
+    env.put("PRIVATE_KEY_PASSWORD", "key-password");
+    Path encrypted = dir.resolve("encrypted.yaml");
+    Files.writeString(
+        encrypted,
+        Files.readString(backupConfig(db)) + "security: {encryption: true, type: keystore}\n");
+    assertThat(run("backup", "--config", encrypted.toString())).as(err).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: environment variable LOCAL_KEY_STORE_PATH ("
+                + file
+                + ") is not a folder\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  /**
+   * A backup refused by the database (a wrong password) creates no LOCAL_PATH; the first backup
+   * that is written creates it, and its missing parents, owner-only.
+   */
+  @Test
+  void aBackupThatCannotLogIn_leavesNoFolder_andOneThatIsWrittenCreatesItOwnerOnly()
+      throws Exception {
+    Path fresh = dir.resolve("new/backups");
+    env.put("LOCAL_PATH", fresh.toString());
+    env.put("DB_PASSWORD", "not-the-password");
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isEqualTo(1);
+    assertThat(err).contains("Access denied");
+    assertThat(fresh.getParent()).doesNotExist();
+
+    env.put("DB_PASSWORD", "");
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    for (Path folder : List.of(fresh, fresh.getParent())) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)))
+          .as(folder.toString())
+          .isEqualTo("rwx------");
+    }
+    assertThat(Path.of(out.strip().lines().reduce((a, b) -> b).orElseThrow()))
+        .as("the backup printed")
+        .hasParent(fresh)
+        .isRegularFile();
   }
 
   @Test
@@ -735,8 +846,13 @@ class BackyCliTest {
             "backy: error: Unknown option: '--kee-id' (did you mean --key-id?); see 'backy keys"
                 + " retire --help'\n");
     // picocli's own full stop made it "'bogus'.; see"
+    // help named an unknown command in other words than the command line itself, and suggested none
     assertThat(run("help", "bogus")).isEqualTo(2);
-    assertThat(err).isEqualTo("backy: error: Unknown subcommand 'bogus'; see 'backy --help'\n");
+    assertThat(err).isEqualTo("backy: error: Unknown command 'bogus'; see 'backy --help'\n");
+    assertThat(run("help", "bakup")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: Unknown command 'bakup' (did you mean backup?); see 'backy --help'\n");
     assertThat(out).isEmpty();
     for (String cmd : List.of("backup", "restore", "list", "verify", "run", "demo")) {
       assertThat(run(cmd, "--help")).as(cmd).isZero();
@@ -965,7 +1081,7 @@ class BackyCliTest {
         Files.writeString(backups.resolve("junk.metadata.json"), "{\"metadata_version\": 1}");
 
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
-    assertThat(out).contains(location);
+    assertThat(out).contains(listed(location));
     assertThat(err).contains("junk.metadata.json").contains("started_at");
 
     Path keep1 = dir.resolve("keep1.yaml");
@@ -1065,9 +1181,8 @@ class BackyCliTest {
 
     assertThat(run("list", "--config", config.toString())).as(err).isZero();
     assertThat(out)
-        .contains(name + " ")
+        .contains(name + "/ ")
         .contains("incomplete (no metadata), 2 files, last written less than a minute ago")
-        .contains(folder.toString())
         .contains("incomplete (no metadata), 1 file, last written less than a minute ago");
     assertThat(run("prune", "--config", config.toString())).as(err).isZero();
     assertThat(out).doesNotContain("incomplete");
@@ -1121,5 +1236,10 @@ class BackyCliTest {
         .doesNotContain("\n")
         .contains("/proc/backy-" + db)
         .containsIgnoringCase("no such file or directory");
+  }
+
+  /** A backup as {@code backy list} names it: relative to LOCAL_PATH (here, its top level). */
+  static String listed(String location) {
+    return Path.of(location).getFileName().toString();
   }
 }

@@ -114,7 +114,8 @@ class ConfigLoaderTest {
             "database.host must not be empty"),
         Arguments.of(
             "database: {host: h, user: null, db_name: d}\n" + LOCAL,
-            "database.user must not be empty"),
+            "database.user must not be empty"
+                + " (the unquoted null is read as no value: write it in quotes, \"null\", if it is text)"),
         Arguments.of(
             "database: {host: h, user: u, db_name: \"\"}\n" + LOCAL,
             "database.db_name must not be empty"),
@@ -149,7 +150,8 @@ class ConfigLoaderTest {
             "database.tables names table 't' twice"),
         Arguments.of(
             "database: {host: h, user: u, db_name: d, tables: [null]}\n" + LOCAL,
-            "database.tables[0] must not be empty"),
+            "database.tables[0] must not be empty"
+                + " (the unquoted null is read as no value: write it in quotes, \"null\", if it is text)"),
         Arguments.of(
             "database: {host: h, user: u, db_name: d, tables: [t, ' ']}\n" + LOCAL,
             "database.tables[1] must not be empty"));
@@ -714,6 +716,113 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.backupFromText(DB + LOCAL).database().backupFeatures())
         .as("no features key: the default")
         .isEqualTo(Features.DEFAULT);
+  }
+
+  /**
+   * YAML 1.1 reads an unquoted no, on, 0123 or 1e3 as a boolean or a number: a database, user or
+   * table of that name was refused saying "got 'false'" or "got '83'", not what the user wrote nor
+   * how to give it. The message names the key, the text as written and the quotes to put round it.
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "user | no | 'database.user' must be text, but the unquoted no is read as the boolean false: write it in quotes (\"no\")",
+        "user | on | 'database.user' must be text, but the unquoted on is read as the boolean true",
+        "db_name | yes | 'database.db_name' must be text, but the unquoted yes is read as the boolean true",
+        "db_name | off | 'database.db_name' must be text, but the unquoted off is read as the boolean false",
+        "db_name | true | 'database.db_name' must be text, but the unquoted true is read as a boolean",
+        "db_name | 0123 | 'database.db_name' must be text, but the unquoted 0123 is read as the number 83: write it in quotes (\"0123\")",
+        "db_name | 1e3 | 'database.db_name' must be text, but the unquoted 1e3 is read as the number 1000.0",
+        "db_name | 1_000 | 'database.db_name' must be text, but the unquoted 1_000 is read as the number 1000",
+        "db_name | 1.10 | 'database.db_name' must be text, but the unquoted 1.10 is read as the number 1.1",
+        "db_name | 123 | 'database.db_name' must be text, but the unquoted 123 is read as a number",
+        "tables | [t, no] | 'database.tables[1]' must be text, but the unquoted no is read as the boolean false",
+        "user | null | database.user must not be empty (the unquoted null is read as no value: write it in quotes, \"null\", if it is text)",
+        "db_name | ~ | database.db_name must not be empty (the unquoted ~ is read as no value",
+        "tables | [NULL] | database.tables[0] must not be empty (the unquoted NULL is read as no value",
+      })
+  void aYamlWordOrNumberWhereTextIsExpected_isRefusedSayingToQuoteIt(
+      String key, String value, String expected) throws Exception {
+    // the key replaces its own default: a key given twice is refused
+    String database =
+        ("database: {host: h, "
+                + (key.equals("user") ? "" : "user: u, ")
+                + (key.equals("db_name") ? "" : "db_name: d, ")
+                + key
+                + ": %s}\n")
+            + LOCAL;
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, database.formatted(value));
+    assertOneLineConfigError(
+        () -> ConfigLoader.backupFromFile(f), expected, database.formatted(value));
+    String quoted =
+        value.startsWith("[") ? value.replaceAll("([^\\[\\], ]+)", "'$1'") : "'" + value + "'";
+    Files.writeString(f, database.formatted(quoted));
+    BackupConfig loaded = ConfigLoader.backupFromFile(f);
+    String text =
+        switch (key) {
+          case "user" -> loaded.database().user();
+          case "db_name" -> loaded.database().dbName();
+          default -> String.valueOf(loaded.database().tables());
+        };
+    assertThat(text).as("quoted, the text as written").isEqualTo(value);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "false | 'database.db_name' must be text, but the unquoted false is read as a boolean: write it in quotes (\"false\")",
+        "123 | 'database.db_name' must be text, but the unquoted 123 is read as a number: write it in quotes (\"123\")",
+        "1e3 | 'database.db_name' must be text, but the unquoted 1e3 is read as the number 1000.0",
+        "null | database.db_name must not be empty",
+      })
+  void aJsonNumberOrBooleanWhereTextIsExpected_isRefusedSayingToQuoteIt(
+      String value, String expected) throws Exception {
+    String json =
+        "{\"database\":{\"host\":\"h\",\"user\":\"u\",\"db_name\":"
+            + value
+            + "},\"storage\":{\"storage_type\":\"local\"}}";
+    Path f = dir.resolve("c.json");
+    Files.writeString(f, json);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .isInstanceOf(BackyException.class)
+        .hasMessageStartingWith(f + ": " + expected);
+  }
+
+  /**
+   * YAML 1.1 reads an integer with a leading 0 as octal, and 0x.., 0b.. and 1_000 as numbers too:
+   * {@code port: 03306} connected to port 1734 and {@code keep_last: 010} kept 8 backups.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "database: {host: h, port: 03306, user: u, db_name: d} | 'database.port' is 03306, which YAML reads as the octal number 1734: write it in plain decimal",
+        "database: {host: h, port: 0xCEA, user: u, db_name: d} | 'database.port' is 0xCEA, which YAML reads as the hexadecimal number 3306",
+        "database: {host: h, user: u, db_name: d, threads: 0b10} | 'database.threads' is 0b10, which YAML reads as the binary number 2",
+        "database: {host: h, user: u, db_name: d, threads: 0_2} | 'database.threads' is 0_2, which YAML reads as the octal number 2",
+      })
+  void anIntegerYamlReadsOtherwiseThanItLooks_isRefused(String database, String expected)
+      throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, database + "\n" + LOCAL);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .isInstanceOf(BackyException.class)
+        .hasMessageStartingWith(f + ": " + expected);
+    Files.writeString(
+        f,
+        "database: {host: h, user: u, db_name: d}\n"
+            + "storage: {storage_type: local, retention: {keep_last: 010}}\n");
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f))
+        .hasMessage(
+            f
+                + ": 'storage.retention.keep_last' is 010, which YAML reads as the octal number 8:"
+                + " write it in plain decimal");
+    Files.writeString(f, "database: {host: h, port: +3306, user: u, db_name: d}\n" + LOCAL);
+    assertThat(ConfigLoader.backupFromFile(f).database().port()).isEqualTo(3306);
   }
 
   @Test
