@@ -307,9 +307,13 @@ class LocalKeystoreProviderTest {
     try (LocalKeystoreProvider ks = keystore(tmp.resolve("ks"), PASSWORD)) {
       WrappedKey w = ks.wrap(dek(), "b1");
       WrappedKey evil = new WrappedKey("local", "../ks/x", w.algorithm(), w.wrapped(), w.context());
+      // no file ../ks/x is looked for: the id names no key of the keystore, whose own key then
+      // shows the header was changed
       assertThatThrownBy(() -> ks.unwrap(evil, "b1"))
-          .isInstanceOf(BackyException.class)
-          .hasMessageContaining("is not in LOCAL_KEY_STORE_PATH");
+          .isInstanceOfSatisfying(
+              BackyException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_BACKUP))
+          .hasMessageContaining("names key ../ks/x for its data key, which key " + w.keyId())
+          .hasMessageContaining("the header was changed");
     }
   }
 
