@@ -227,6 +227,37 @@ class TamperedBackupTest {
   }
 
   /**
+   * commons-compress never compared a zip entry's content with its CRC-32: in a backup without
+   * integrity, encryption or sidecar, a changed byte that still inflated verified as intact.
+   */
+  @Test
+  void aZipEntryThatDoesNotMatchItsCrc_isRefusedWithoutTheSidecar() throws Exception {
+    Path copy = copy(zipPlain);
+    // the first entry's data descriptor: signature, then its CRC-32
+    rewritePayload(
+        copy,
+        p -> {
+          int at = indexOf(p, new byte[] {'P', 'K', 7, 8}) + 4;
+          p[at] ^= 0x01;
+          return p;
+        });
+    deleteSidecar(copy);
+    refused(copy, null, "failed verification: zip entry ", " does not match its CRC-32");
+    assertThat(verify(copy, null, 1))
+        .startsWith("FAILED " + copy)
+        .contains("does not match its CRC-32 (the backup is damaged)");
+  }
+
+  static int indexOf(byte[] in, byte[] what) {
+    for (int i = 0; i + what.length <= in.length; i++) {
+      if (Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
+  }
+
+  /**
    * The header rules how a {@code .backy} file is read, but list and retention believe the sidecar:
    * one whose layout, compression or integrity is not the header's was changed, and was passed.
    */
