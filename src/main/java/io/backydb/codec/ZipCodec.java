@@ -85,6 +85,12 @@ final class ZipCodec implements PayloadCodec {
               // the reader took its entries' bytes and its end record (getBytesRead), and may have
               // read further ahead into its own buffer
               ArchiveEnd.nothingAfter("zip archive", counted, counted.count() - zip.getBytesRead());
+              if (!counted.endsWithZipEndRecord()) {
+                throw new BackyException(
+                    ErrorCode.CORRUPT_BACKUP,
+                    "the backup's zip archive is truncated or damaged: it does not end with its end"
+                        + " of central directory record");
+              }
             }
             return null;
           }

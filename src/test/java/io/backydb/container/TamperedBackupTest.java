@@ -248,6 +248,36 @@ class TamperedBackupTest {
         .contains("does not match its CRC-32 (the backup is damaged)");
   }
 
+  /**
+   * The zip reader takes the end of its input for the end of the archive: a zip payload cut where
+   * an entry starts (trailer length set), or whose end record was changed, verified as intact.
+   */
+  @Test
+  void aZipArchiveCutAtAnEntryOrWithAChangedEndRecord_isRefusedWithoutTheSidecar()
+      throws Exception {
+    byte[] local = {'P', 'K', 3, 4};
+    Path cut = copy(zipPlain);
+    rewritePayload(
+        cut,
+        p -> {
+          int second = indexOf(Arrays.copyOfRange(p, 4, p.length), local) + 4;
+          return Arrays.copyOf(p, second);
+        });
+    deleteSidecar(cut);
+    refused(cut, null, "failed verification: the backup's zip archive is truncated or damaged");
+    assertThat(verify(cut, null, 1))
+        .contains("it does not end with its end of central directory record");
+    Path changed = copy(zipPlain);
+    rewritePayload(
+        changed,
+        p -> {
+          p[p.length - 1] ^= 0x01; // the comment length: the end record says a comment follows
+          return p;
+        });
+    deleteSidecar(changed);
+    refused(changed, null, "the backup's zip archive is truncated or damaged");
+  }
+
   static int indexOf(byte[] in, byte[] what) {
     for (int i = 0; i + what.length <= in.length; i++) {
       if (Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
