@@ -278,6 +278,21 @@ class TamperedBackupTest {
     refused(changed, null, "the backup's zip archive is truncated or damaged");
   }
 
+  /** A payload its decoder cannot read is named as damaged, not only by the decoder's words. */
+  @Test
+  void aTarPayloadThatCannotBeDecompressed_isNamedDamaged() throws Exception {
+    Path copy = copy(tarPlain);
+    rewritePayload(
+        copy,
+        p -> {
+          p[p.length / 2] ^= 0x01;
+          return p;
+        });
+    deleteSidecar(copy);
+    refused(copy, null, copy + " is damaged: its payload cannot be decompressed (");
+    assertThat(verify(copy, null, 1)).contains("is damaged: its payload cannot be decompressed (");
+  }
+
   static int indexOf(byte[] in, byte[] what) {
     for (int i = 0; i + what.length <= in.length; i++) {
       if (Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
