@@ -110,6 +110,17 @@ class TamperedBackupTest {
             .array());
   }
 
+  /** Flips a bit of the payload byte {@code at} picks, keeping header and trailer. */
+  static void flipPayloadByte(Path file, java.util.function.ToIntFunction<byte[]> at)
+      throws Exception {
+    rewritePayload(
+        file,
+        p -> {
+          p[at.applyAsInt(p)] ^= 0x01;
+          return p;
+        });
+  }
+
   static byte[] append(byte[] bytes, String extra) {
     byte[] more = extra.getBytes(StandardCharsets.US_ASCII);
     byte[] all = Arrays.copyOf(bytes, bytes.length + more.length);
@@ -234,13 +245,7 @@ class TamperedBackupTest {
   void aZipEntryThatDoesNotMatchItsCrc_isRefusedWithoutTheSidecar() throws Exception {
     Path copy = copy(zipPlain);
     // the first entry's data descriptor: signature, then its CRC-32
-    rewritePayload(
-        copy,
-        p -> {
-          int at = indexOf(p, new byte[] {'P', 'K', 7, 8}) + 4;
-          p[at] ^= 0x01;
-          return p;
-        });
+    flipPayloadByte(copy, p -> indexOf(p, new byte[] {'P', 'K', 7, 8}) + 4);
     deleteSidecar(copy);
     refused(copy, null, "failed verification: zip entry ", " does not match its CRC-32");
     assertThat(verify(copy, null, 1))
@@ -268,12 +273,8 @@ class TamperedBackupTest {
     assertThat(verify(cut, null, 1))
         .contains("it does not end with its end of central directory record");
     Path changed = copy(zipPlain);
-    rewritePayload(
-        changed,
-        p -> {
-          p[p.length - 1] ^= 0x01; // the comment length: the end record says a comment follows
-          return p;
-        });
+    // the comment length: the end record says a comment follows
+    flipPayloadByte(changed, p -> p.length - 1);
     deleteSidecar(changed);
     refused(changed, null, "the backup's zip archive is truncated or damaged");
   }
@@ -282,12 +283,7 @@ class TamperedBackupTest {
   @Test
   void aTarPayloadThatCannotBeDecompressed_isNamedDamaged() throws Exception {
     Path copy = copy(tarPlain);
-    rewritePayload(
-        copy,
-        p -> {
-          p[p.length / 2] ^= 0x01;
-          return p;
-        });
+    flipPayloadByte(copy, p -> p.length / 2);
     deleteSidecar(copy);
     refused(copy, null, copy + " is damaged: its payload cannot be decompressed (");
     assertThat(verify(copy, null, 1)).contains("is damaged: its payload cannot be decompressed (");
