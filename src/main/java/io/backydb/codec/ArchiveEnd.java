@@ -16,6 +16,9 @@ import java.io.InputStream;
  */
 final class ArchiveEnd {
 
+  /** The size of a zip end of central directory record without a comment. */
+  static final int ZIP_END_RECORD = 22;
+
   private ArchiveEnd() {}
 
   /**
@@ -46,6 +49,8 @@ final class ArchiveEnd {
   /** Counts what is read through it, so that a reader's look-ahead can be told. */
   static final class Counted extends FilterInputStream {
     private long count;
+    // the last bytes read, oldest first once full: where a zip's end record must be
+    private final byte[] tail = new byte[ZIP_END_RECORD];
 
     Counted(InputStream in) {
       super(in);
@@ -59,6 +64,7 @@ final class ArchiveEnd {
     public int read() throws IOException {
       int b = in.read();
       if (b >= 0) {
+        tail[(int) (count % tail.length)] = (byte) b;
         count++;
       }
       return b;
@@ -67,6 +73,9 @@ final class ArchiveEnd {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       int n = in.read(b, off, len);
+      for (int i = Math.max(0, n - tail.length); i < n; i++) {
+        tail[(int) ((count + i) % tail.length)] = b[off + i];
+      }
       if (n > 0) {
         count += n;
       }
@@ -75,9 +84,27 @@ final class ArchiveEnd {
 
     @Override
     public long skip(long n) throws IOException {
-      long skipped = in.skip(n);
-      count += Math.max(0, skipped);
-      return skipped;
+      // read, not skipped, so that the tail is known
+      return Math.max(0, read(new byte[(int) Math.max(0, Math.min(n, 1 << 13))]));
+    }
+
+    /**
+     * Whether what was read ended with a zip end of central directory record without a comment
+     * (BackyDB writes none): an archive cut at an entry's start has none, and the zip reader takes
+     * the end of its input for the end of the archive.
+     */
+    boolean endsWithZipEndRecord() {
+      byte[] last = new byte[tail.length];
+      for (int i = 0; i < tail.length; i++) {
+        last[i] = tail[(int) ((count + i) % tail.length)];
+      }
+      return count >= tail.length
+          && last[0] == 'P'
+          && last[1] == 'K'
+          && last[2] == 5
+          && last[3] == 6
+          && last[20] == 0
+          && last[21] == 0;
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.backydb.format.BundleReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
@@ -61,15 +63,34 @@ final class ZipCodec implements PayloadCodec {
     ArchiveEnd.Counted counted = new ArchiveEnd.Counted(payload);
     ZipArchiveInputStream zip = new ZipArchiveInputStream(counted, "UTF-8", true, false);
     boolean[] ended = {false};
+    // commons-compress does not compare an entry's content with its CRC-32: without integrity,
+    // encryption or the sidecar a flipped bit of the deflated data went unnoticed
+    ZipArchiveEntry[] previous = {null};
+    CheckedInputStream[] content = {null};
     return PayloadCodecs.closing(
         () -> {
+          if (content[0] != null) {
+            content[0].transferTo(OutputStream.nullOutputStream());
+          }
           ZipArchiveEntry e = ended[0] ? null : zip.getNextEntry();
+          if (previous[0] != null) {
+            // its data descriptor, read by getNextEntry, holds its CRC-32
+            crcMatches(previous[0], content[0].getChecksum().getValue());
+            previous[0] = null;
+            content[0] = null;
+          }
           if (e == null) {
             if (!ended[0]) {
               ended[0] = true;
               // the reader took its entries' bytes and its end record (getBytesRead), and may have
               // read further ahead into its own buffer
               ArchiveEnd.nothingAfter("zip archive", counted, counted.count() - zip.getBytesRead());
+              if (!counted.endsWithZipEndRecord()) {
+                throw new BackyException(
+                    ErrorCode.CORRUPT_BACKUP,
+                    "the backup's zip archive is truncated or damaged: it does not end with its end"
+                        + " of central directory record");
+              }
             }
             return null;
           }
@@ -77,8 +98,18 @@ final class ZipCodec implements PayloadCodec {
             throw new BackyException(
                 ErrorCode.CORRUPT_BACKUP, "zip entry " + e.getName() + " cannot be read");
           }
-          return new DumpInput.DumpFile(e.getName(), PayloadCodecs.keepOpen(zip));
+          previous[0] = e;
+          content[0] = new CheckedInputStream(PayloadCodecs.keepOpen(zip), new CRC32());
+          return new DumpInput.DumpFile(e.getName(), content[0]);
         },
         zip);
+  }
+
+  private static void crcMatches(ZipArchiveEntry entry, long read) {
+    if (entry.getCrc() != read) {
+      throw new BackyException(
+          ErrorCode.CORRUPT_BACKUP,
+          "zip entry " + entry.getName() + " does not match its CRC-32 (the backup is damaged)");
+    }
   }
 }

@@ -206,7 +206,7 @@ public final class BackupVerifier {
     } catch (IOException | RuntimeException e) {
       // a decoder that reads its first bytes at once (zstd's frame header, say) fails here
       raw.close();
-      problems.add(where + " cannot be decompressed (" + oneLine(e) + ")");
+      problems.add(where + " is damaged: its payload cannot be decompressed (" + oneLine(e) + ")");
       return new Report(source.location(), raw.count, List.copyOf(problems));
     }
     try (open) {
@@ -219,7 +219,8 @@ public final class BackupVerifier {
       } catch (BackyException e) {
         decodeProblem = e.getMessage();
       } catch (IOException | RuntimeException e) {
-        decodeProblem = where + " cannot be decompressed (" + oneLine(e) + ")";
+        decodeProblem =
+            where + " is damaged: its payload cannot be decompressed (" + oneLine(e) + ")";
       }
       try {
         container.drain();

@@ -110,6 +110,17 @@ class TamperedBackupTest {
             .array());
   }
 
+  /** Flips a bit of the payload byte {@code at} picks, keeping header and trailer. */
+  static void flipPayloadByte(Path file, java.util.function.ToIntFunction<byte[]> at)
+      throws Exception {
+    rewritePayload(
+        file,
+        p -> {
+          p[at.applyAsInt(p)] ^= 0x01;
+          return p;
+        });
+  }
+
   static byte[] append(byte[] bytes, String extra) {
     byte[] more = extra.getBytes(StandardCharsets.US_ASCII);
     byte[] all = Arrays.copyOf(bytes, bytes.length + more.length);
@@ -224,6 +235,67 @@ class TamperedBackupTest {
     rewritePayload(copy, p -> gzip(append(gunzip(p), "appended")));
     deleteSidecar(copy);
     refused(copy, null, "the backup has 8 bytes after the end of its tar archive");
+  }
+
+  /**
+   * commons-compress never compared a zip entry's content with its CRC-32: in a backup without
+   * integrity, encryption or sidecar, a changed byte that still inflated verified as intact.
+   */
+  @Test
+  void aZipEntryThatDoesNotMatchItsCrc_isRefusedWithoutTheSidecar() throws Exception {
+    Path copy = copy(zipPlain);
+    // the first entry's data descriptor: signature, then its CRC-32
+    flipPayloadByte(copy, p -> indexOf(p, new byte[] {'P', 'K', 7, 8}) + 4);
+    deleteSidecar(copy);
+    refused(copy, null, "failed verification: zip entry ", " does not match its CRC-32");
+    assertThat(verify(copy, null, 1))
+        .startsWith("FAILED " + copy)
+        .contains("does not match its CRC-32 (the backup is damaged)");
+  }
+
+  /**
+   * The zip reader takes the end of its input for the end of the archive: a zip payload cut where
+   * an entry starts (trailer length set), or whose end record was changed, verified as intact.
+   */
+  @Test
+  void aZipArchiveCutAtAnEntryOrWithAChangedEndRecord_isRefusedWithoutTheSidecar()
+      throws Exception {
+    byte[] local = {'P', 'K', 3, 4};
+    Path cut = copy(zipPlain);
+    rewritePayload(
+        cut,
+        p -> {
+          int second = indexOf(Arrays.copyOfRange(p, 4, p.length), local) + 4;
+          return Arrays.copyOf(p, second);
+        });
+    deleteSidecar(cut);
+    refused(cut, null, "failed verification: the backup's zip archive is truncated or damaged");
+    assertThat(verify(cut, null, 1))
+        .contains("it does not end with its end of central directory record");
+    Path changed = copy(zipPlain);
+    // the comment length: the end record says a comment follows
+    flipPayloadByte(changed, p -> p.length - 1);
+    deleteSidecar(changed);
+    refused(changed, null, "the backup's zip archive is truncated or damaged");
+  }
+
+  /** A payload its decoder cannot read is named as damaged, not only by the decoder's words. */
+  @Test
+  void aTarPayloadThatCannotBeDecompressed_isNamedDamaged() throws Exception {
+    Path copy = copy(tarPlain);
+    flipPayloadByte(copy, p -> p.length / 2);
+    deleteSidecar(copy);
+    refused(copy, null, copy + " is damaged: its payload cannot be decompressed (");
+    assertThat(verify(copy, null, 1)).contains("is damaged: its payload cannot be decompressed (");
+  }
+
+  static int indexOf(byte[] in, byte[] what) {
+    for (int i = 0; i + what.length <= in.length; i++) {
+      if (Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
   }
 
   /**
