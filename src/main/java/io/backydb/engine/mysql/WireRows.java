@@ -27,6 +27,8 @@ import java.sql.SQLNonTransientConnectionException;
  * protocol), and the caller reads through Connector/J instead.
  *
  * <p>The reader thread owns its connection: nothing else may use it while a query's rows are read.
+ * The buffer grows to the query's longest row and goes with the cursor (Connector/J held such a row
+ * too, and a copy of each of its values).
  *
  * <p>Protocol: <a href="https://mariadb.com/kb/en/result-set-packets/">MariaDB result set
  * packets</a>. A packet of {@code 0xFFFFFF} payload bytes is continued by the next one; a row that
@@ -41,9 +43,6 @@ final class WireRows implements RowCursor {
   private static final int ERR = 0xFF;
   private static final int OK = 0x00;
   private static final int EOF = 0xFE;
-
-  /** A buffer that grew past this for a big row is dropped after it. */
-  private static final int KEPT_BUFFER = 4 << 20;
 
   private final SocketConnection socket;
   private final InputStream in;
@@ -199,9 +198,6 @@ final class WireRows implements RowCursor {
   public void close() throws SQLException {
     while (!broken && next()) {
       // drain
-    }
-    if (packet.length > KEPT_BUFFER) {
-      packet = new byte[1 << 16];
     }
   }
 
