@@ -2,6 +2,7 @@ package io.backydb.cli;
 
 import io.backydb.backup.BackupCatalog;
 import io.backydb.backup.IncompleteBackups;
+import io.backydb.config.CompressionType;
 import io.backydb.config.Environment;
 import io.backydb.config.Feature;
 import io.backydb.config.StorageConfigs;
@@ -93,12 +94,6 @@ final class ListCommand extends BackyCommand {
     return 0;
   }
 
-  /**
-   * How a backup is stored, from its sidecar, in the config's words: its codec ({@code sql}, {@code
-   * sql files} for a multiple-files folder), then {@code aes:PROVIDER} if it is encrypted, and its
-   * integrity type ({@code hmac}, {@code checksum}), joined by '+': what tells apart backups of one
-   * database made with different settings, and what a restore of each needs.
-   */
   /** A leftover as the BACKUP column names a backup: relative to the storage, a folder with '/'. */
   private static String leftoverName(
       io.backydb.storage.BackupStorage storage, IncompleteBackups.Leftover f) {
@@ -110,10 +105,16 @@ final class ListCommand extends BackyCommand {
     return BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout());
   }
 
+  /**
+   * How a backup is stored, from its sidecar, in the config's words: its codec ({@code sql}, {@code
+   * sql files} for a multiple-files folder), then {@code aes:PROVIDER} if it is encrypted, and its
+   * integrity type ({@code hmac}, {@code checksum}), joined by '+': what tells apart backups of one
+   * database made with different settings, and what a restore of each needs.
+   */
   static String format(BackupMetadata m) {
     List<String> parts = new ArrayList<>();
     String codec = m.compression() == null ? null : m.compression().type();
-    if (codec == null || codec.equals("none")) {
+    if (codec == null || codec.equals(CompressionType.NONE.key())) {
       parts.add(folder(m) ? "sql files" : "sql");
     } else {
       parts.add(codec);

@@ -327,12 +327,19 @@ public final class BackupVerifier {
   }
 
   private static String disagrees(String what, String sidecar, String header) {
+    return disagrees(what, sidecar, "the file's header says", header);
+  }
+
+  /** "its metadata sidecar says WHAT SIDECAR, FILE_SAYS ACTUAL (the sidecar was changed)". */
+  private static String disagrees(String what, String sidecar, String fileSays, String actual) {
     return "its metadata sidecar says "
         + what
         + " "
         + sidecar
-        + ", the file's header says "
-        + header
+        + ", "
+        + fileSays
+        + " "
+        + actual
         + " (the sidecar was changed)";
   }
 
@@ -443,8 +450,7 @@ public final class BackupVerifier {
         && meta.compression() != null
         && !CompressionType.NONE.key().equals(meta.compression().type())) {
       problems.add(
-          disagrees("compression", meta.compression().type(), "none (plain SQL)")
-              .replace("the file's header says", "the backup is"));
+          disagrees("compression", meta.compression().type(), "the backup is", "none (plain SQL)"));
     }
     if (hmacRequired
         && (meta == null || meta.integrity() == null || !meta.integrity().params().isHmac())) {
