@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -469,8 +470,27 @@ final class MySqlDumper {
 
   private record Column(String name, ColumnKind kind) {}
 
-  /** A column as {@code information_schema.COLUMNS} describes it. */
-  private record ColumnInfo(String name, String dataType, String extra, String generation) {}
+  /**
+   * A column as {@code information_schema.COLUMNS} describes it. Its equals and hashCode are
+   * written out: a record's generated ones are bootstrapped at run time into method-handle trees,
+   * which spin dozens of classes on their first call (the check that no column changed during the
+   * backup), in every backup.
+   */
+  private record ColumnInfo(String name, String dataType, String extra, String generation) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ColumnInfo c
+          && Objects.equals(name, c.name)
+          && Objects.equals(dataType, c.dataType)
+          && Objects.equals(extra, c.extra)
+          && Objects.equals(generation, c.generation);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(name, dataType, extra, generation);
+    }
+  }
 
   /**
    * Every table's columns in their order, in one query: asked table by table, they cost the readers
@@ -511,7 +531,7 @@ final class MySqlDumper {
       Connection c, List<String> tables, Map<String, List<ColumnInfo>> before) throws SQLException {
     Map<String, List<ColumnInfo>> now = columnsByTable(c);
     for (String t : tables) {
-      if (!java.util.Objects.equals(before.get(t), now.get(t))) {
+      if (!Objects.equals(before.get(t), now.get(t))) {
         throw new io.backydb.BackyException(
             io.backydb.ErrorCode.DATABASE,
             "table "
