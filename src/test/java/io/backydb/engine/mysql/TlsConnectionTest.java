@@ -120,29 +120,23 @@ class TlsConnectionTest {
     try (Connection status = connect("REQUIRED", "")) {
       before = connectionsAndTlsHandshakes(status);
       CliRun backup =
-          CliRun.backy(
-              dir,
+          backy(
               backups,
               "backup",
-              "--config",
-              config("backup.yaml", "127.0.0.1", "src", "tls: verify_ca\n  tls_ca: " + ca, "")
-                  .toString());
+              config("backup.yaml", "127.0.0.1", "src", "tls: verify_ca\n  tls_ca: " + ca, ""));
       assertThat(backup.exit()).as(backup.err()).isZero();
       // the backup as it printed it, on its last line
       String location = backup.out().strip().lines().reduce((a, b) -> b).orElseThrow();
       CliRun restore =
-          CliRun.backy(
-              dir,
+          backy(
               backups,
               "restore",
-              "--config",
               config(
-                      "restore.yaml",
-                      "localhost",
-                      "verified_copy",
-                      "tls: VERIFY_IDENTITY\n  tls_ca: " + ca,
-                      "backup_path: " + location + "\n")
-                  .toString());
+                  "restore.yaml",
+                  "localhost",
+                  "verified_copy",
+                  "tls: VERIFY_IDENTITY\n  tls_ca: " + ca,
+                  "backup_path: " + location + "\n"));
       assertThat(restore.exit()).as(restore.err()).isZero();
       long[] after = connectionsAndTlsHandshakes(status);
       long connections = after[0] - before[0];
@@ -160,46 +154,41 @@ class TlsConnectionTest {
   void aServerCertifiedByAnotherCaIsRefused() throws Exception {
     Path backups = dir.resolve("refused-backups");
     CliRun backup =
-        CliRun.backy(
-            dir,
+        backy(
             backups,
             "backup",
-            "--config",
-            config("other-ca.yaml", "127.0.0.1", "src", "tls: verify_ca\n  tls_ca: " + otherCa, "")
-                .toString());
+            config(
+                "other-ca.yaml", "127.0.0.1", "src", "tls: verify_ca\n  tls_ca: " + otherCa, ""));
     assertThat(backup.exit()).isEqualTo(1);
     assertThat(backup.err())
         .isEqualTo(
-            "backy: error: cannot connect to root@127.0.0.1:"
-                + tls.port()
-                + ": the server's certificate is not signed by the CA in "
-                + otherCa
-                + " (database.tls_ca)\n");
+            refusal(
+                "127.0.0.1",
+                "the server's certificate is not signed by the CA in "
+                    + otherCa
+                    + " (database.tls_ca)"));
     assertThat(backups).doesNotExist();
 
     Files.createDirectories(backups);
     Files.writeString(backups.resolve("x.sql"), "CREATE TABLE t (id INT);\n");
     CliRun restore =
-        CliRun.backy(
-            dir,
+        backy(
             backups,
             "restore",
-            "--config",
             config(
-                    "other-ca-restore.yaml",
-                    "localhost",
-                    "never_created",
-                    "tls: verify_identity\n  tls_ca: " + otherCa,
-                    "backup_path: x.sql\n")
-                .toString());
+                "other-ca-restore.yaml",
+                "localhost",
+                "never_created",
+                "tls: verify_identity\n  tls_ca: " + otherCa,
+                "backup_path: x.sql\n"));
     assertThat(restore.exit()).isEqualTo(1);
     assertThat(restore.err())
         .isEqualTo(
-            "backy: error: cannot connect to root@localhost:"
-                + tls.port()
-                + ": the server's certificate is not signed by the CA in "
-                + otherCa
-                + " (database.tls_ca)\n");
+            refusal(
+                "localhost",
+                "the server's certificate is not signed by the CA in "
+                    + otherCa
+                    + " (database.tls_ca)"));
     assertThat(databases()).doesNotContain("never_created");
   }
 
@@ -227,20 +216,18 @@ class TlsConnectionTest {
   void verifyIdentityRefusesACertificateForAnotherName() throws Exception {
     Path backups = dir.resolve("identity-backups");
     CliRun backup =
-        CliRun.backy(
-            dir,
+        backy(
             backups,
             "backup",
-            "--config",
-            config("identity.yaml", "127.0.0.1", "src", "tls: verify_identity\n  tls_ca: " + ca, "")
-                .toString());
+            config(
+                "identity.yaml", "127.0.0.1", "src", "tls: verify_identity\n  tls_ca: " + ca, ""));
     assertThat(backup.exit()).isEqualTo(1);
     assertThat(backup.err())
         .isEqualTo(
-            "backy: error: cannot connect to root@127.0.0.1:"
-                + tls.port()
-                + ": the server's certificate does not name host '127.0.0.1' (database.tls is"
-                + " verify_identity: database.host must be a name the certificate holds)\n");
+            refusal(
+                "127.0.0.1",
+                "the server's certificate does not name host '127.0.0.1' (database.tls is"
+                    + " verify_identity: database.host must be a name the certificate holds)"));
     assertThat(backups).doesNotExist();
   }
 
@@ -264,7 +251,7 @@ class TlsConnectionTest {
             + plain.port()
             + "\n  user: root\n  db_name: mysql\n  tls: required\n"
             + "storage:\n  storage_type: local\n");
-    CliRun backup = CliRun.backy(dir, backups, "backup", "--config", f.toString());
+    CliRun backup = backy(backups, "backup", f);
     assertThat(backup.exit()).isEqualTo(1);
     assertThat(backup.err())
         .isEqualTo(
@@ -275,6 +262,16 @@ class TlsConnectionTest {
                 + ": the server does not offer TLS, and database.tls is required (only tls:"
                 + " preferred uses a server without TLS, in plain text)\n");
     assertThat(backups).doesNotExist();
+  }
+
+  /** {@code bin/backy <command> --config <config>}, keeping backups in {@code backups}. */
+  private static CliRun backy(Path backups, String command, Path config) {
+    return CliRun.backy(dir, backups, command, "--config", config.toString());
+  }
+
+  /** What {@code bin/backy} prints when the test's server at {@code host} is refused. */
+  private static String refusal(String host, String reason) {
+    return "backy: error: cannot connect to root@" + host + ":" + tls.port() + ": " + reason + "\n";
   }
 
   /** A config file for the test's server, with {@code tls} lines in its database section. */
