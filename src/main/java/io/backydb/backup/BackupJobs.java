@@ -8,6 +8,7 @@ import io.backydb.codec.PayloadCodecs;
 import io.backydb.config.BackupConfig;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
+import io.backydb.engine.mysql.MySqlConnections;
 import io.backydb.engine.mysql.MySqlEngine;
 import io.backydb.keys.KeyProviders;
 import io.backydb.restore.RestoreJob;
@@ -48,9 +49,10 @@ public final class BackupJobs {
 
   /**
    * Everything a backup of {@code config} needs that its config file alone does not say: the
-   * environment variables it reads (database password, log folder, storage, keys, HMAC password)
-   * and the settings checked against what this build supports. Opens, derives and connects nothing,
-   * so that a schedule checks it when it loads, as each of its backups does first.
+   * environment variables it reads (database password, log folder, storage, keys, HMAC password),
+   * the settings checked against what this build supports, and the CA file {@code database.tls_ca}
+   * names. Reads that file only, and derives and connects nothing, so that a schedule checks it
+   * when it loads, as each of its backups does first.
    *
    * @throws BackyException ({@link ErrorCode#CONFIG}) naming the variable or setting
    */
@@ -62,6 +64,7 @@ public final class BackupJobs {
       IntegrityKeys.checkCreate(integrityType(config), env);
     }
     Storages.checkEnvironment(config.storage(), env);
+    MySqlConnections.check(config.database());
   }
 
   public static RestoreJob restore(RestoreConfig config, Environment env) {

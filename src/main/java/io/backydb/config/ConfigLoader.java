@@ -264,12 +264,31 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Optional keys whose absence weakens the job: written without a value ({@code tls:}), such a key
+   * meant something, and taking it for "not set" would quietly connect without what was asked for.
+   * Jackson hands a constructor the same null for a key left out and a key left empty, so the tree
+   * tells them apart.
+   */
+  private static final java.util.List<String> NOT_EMPTY_WHEN_GIVEN =
+      java.util.List.of("tls", "tls_ca");
+
+  private static void refuseEmptySecuritySettings(com.fasterxml.jackson.databind.JsonNode node) {
+    com.fasterxml.jackson.databind.JsonNode database = node.path("database");
+    for (String key : NOT_EMPTY_WHEN_GIVEN) {
+      if (database.has(key) && database.get(key).isNull()) {
+        throw new IllegalArgumentException("database." + key + " must not be empty");
+      }
+    }
+  }
+
   private static <T> T bind(Parsed parsed, Class<T> type, String source) {
     com.fasterxml.jackson.databind.JsonNode node = parsed.node();
     if (type == RestoreConfig.class) {
       refuseBackupOnlyKeys(node, source);
     }
     try {
+      refuseEmptySecuritySettings(node);
       T config = JSON.treeToValue(node, type);
       parsed.written().refuseUnplainIntegers(source);
       return config;

@@ -23,6 +23,10 @@ import java.util.List;
  *     {@code definer})
  * @param definer {@code user@host} for {@code definers: rewrite}
  * @param threads connections a backup or restore uses at once (default {@link #defaultThreads()})
+ * @param tls how the connection uses TLS (default {@link TlsMode#PREFERRED})
+ * @param tlsCa a PEM file of the CA certificates a verifying {@code tls} mode trusts; null for the
+ *     JVM's trust store. Read when the database is connected to, not here: a config names it for
+ *     the host that runs the job
  */
 public record DatabaseConfig(
     String host,
@@ -34,7 +38,9 @@ public record DatabaseConfig(
     List<String> tables,
     String definers,
     String definer,
-    int threads) {
+    int threads,
+    TlsMode tls,
+    String tlsCa) {
 
   public static final int DEFAULT_PORT = 3306;
 
@@ -79,6 +85,18 @@ public record DatabaseConfig(
       throw new IllegalArgumentException(
           "database.definers: rewrite needs database.definer as user@host (e.g. app@'%')");
     }
+    tls = tls == null ? TlsMode.PREFERRED : tls;
+    if (tlsCa != null) {
+      requireText("database.tls_ca", tlsCa);
+      if (!tls.verifiesCertificate()) {
+        // the CA would be ignored: the operator believes the server is checked when it is not
+        throw new IllegalArgumentException(
+            "database.tls_ca is set but database.tls is "
+                + tls.key()
+                + ", which checks no certificate: set tls: verify_ca or verify_identity to verify"
+                + " the server against it");
+      }
+    }
   }
 
   public DatabaseConfig(
@@ -89,7 +107,7 @@ public record DatabaseConfig(
       boolean multipleFiles,
       Features features,
       List<String> tables) {
-    this(host, port, user, dbName, multipleFiles, features, tables, null, null, 0);
+    this(host, port, user, dbName, multipleFiles, features, tables, null, null, 0, null, null);
   }
 
   @JsonCreator
@@ -103,7 +121,9 @@ public record DatabaseConfig(
       @JsonProperty("tables") List<String> tables,
       @JsonProperty("definers") String definers,
       @JsonProperty("definer") String definer,
-      @JsonProperty("threads") Integer threads) {
+      @JsonProperty("threads") Integer threads,
+      @JsonProperty("tls") String tls,
+      @JsonProperty("tls_ca") String tlsCa) {
     if (threads != null && threads < 1) {
       // 0 means "the default" inside the record only; written in a config it is a mistake
       throw new IllegalArgumentException(
@@ -119,6 +139,15 @@ public record DatabaseConfig(
           "database.definer is set but database.definers is not: set definers: rewrite to give"
               + " the objects that definer (or keep or drop to leave database.definer unused)");
     }
+    if (tls != null) {
+      requireText("database.tls", tls);
+    }
+    if (tlsCa != null && tls == null) {
+      // without a mode the CA would be ignored, as with tls: preferred
+      throw new IllegalArgumentException(
+          "database.tls_ca is set but database.tls is not: set tls: verify_ca or verify_identity"
+              + " to verify the server's certificate against it");
+    }
     return new DatabaseConfig(
         host,
         port == null ? DEFAULT_PORT : port.intValue(),
@@ -129,7 +158,9 @@ public record DatabaseConfig(
         tables,
         definers,
         definer,
-        threads == null ? 0 : threads);
+        threads == null ? 0 : threads,
+        tls == null ? null : TlsMode.ofKey(tls),
+        tlsCa);
   }
 
   /** A required string: present, not null (YAML's {@code host:}) and not blank. */
@@ -179,28 +210,89 @@ public record DatabaseConfig(
   /** A copy pointing at another database name (used by the demo and by restore tests). */
   public DatabaseConfig withDbName(String name) {
     return new DatabaseConfig(
-        host, port, user, name, multipleFiles, features, tables, definers, definer, threads);
+        host,
+        port,
+        user,
+        name,
+        multipleFiles,
+        features,
+        tables,
+        definers,
+        definer,
+        threads,
+        tls,
+        tlsCa);
   }
 
   public DatabaseConfig withFeatures(Features f) {
     return new DatabaseConfig(
-        host, port, user, dbName, multipleFiles, f, tables, definers, definer, threads);
+        host, port, user, dbName, multipleFiles, f, tables, definers, definer, threads, tls, tlsCa);
   }
 
   public DatabaseConfig withTables(List<String> t) {
     return new DatabaseConfig(
-        host, port, user, dbName, multipleFiles, features, t, definers, definer, threads);
+        host,
+        port,
+        user,
+        dbName,
+        multipleFiles,
+        features,
+        t,
+        definers,
+        definer,
+        threads,
+        tls,
+        tlsCa);
   }
 
   /** A copy with another DEFINER policy ({@code keep}, {@code drop} or {@code rewrite}). */
   public DatabaseConfig withDefiners(String policy, String newDefiner) {
     return new DatabaseConfig(
-        host, port, user, dbName, multipleFiles, features, tables, policy, newDefiner, threads);
+        host,
+        port,
+        user,
+        dbName,
+        multipleFiles,
+        features,
+        tables,
+        policy,
+        newDefiner,
+        threads,
+        tls,
+        tlsCa);
+  }
+
+  /** A copy that connects with TLS {@code mode}, trusting the CAs in {@code caFile} if not null. */
+  public DatabaseConfig withTls(TlsMode mode, String caFile) {
+    return new DatabaseConfig(
+        host,
+        port,
+        user,
+        dbName,
+        multipleFiles,
+        features,
+        tables,
+        definers,
+        definer,
+        threads,
+        mode,
+        caFile);
   }
 
   /** A copy that uses {@code n} connections at once. */
   public DatabaseConfig withThreads(int n) {
     return new DatabaseConfig(
-        host, port, user, dbName, multipleFiles, features, tables, definers, definer, n);
+        host,
+        port,
+        user,
+        dbName,
+        multipleFiles,
+        features,
+        tables,
+        definers,
+        definer,
+        n,
+        tls,
+        tlsCa);
   }
 }

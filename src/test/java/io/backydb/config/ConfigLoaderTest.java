@@ -660,6 +660,94 @@ class ConfigLoaderTest {
         .isEqualTo("drop");
   }
 
+  /**
+   * database.tls takes its four modes in any case, in backup and restore configs, as text or as a
+   * map; tls_ca goes with the verifying ones. Left out, TLS is preferred, as before the setting.
+   */
+  @Test
+  void tlsModesAndTheCaFileLoad() {
+    assertThat(ConfigLoader.backupFromText(DB + LOCAL).database().tls())
+        .isEqualTo(TlsMode.PREFERRED);
+    assertThat(ConfigLoader.backupFromText(DB + LOCAL).database().tlsCa()).isNull();
+    for (TlsMode mode : TlsMode.values()) {
+      assertThat(
+              ConfigLoader.backupFromText(
+                      "database: {host: h, user: u, db_name: d, tls: " + mode.key() + "}\n" + LOCAL)
+                  .database()
+                  .tls())
+          .isEqualTo(mode);
+    }
+    DatabaseConfig restore =
+        ConfigLoader.restoreFromText(
+                "{\"database\": {\"host\": \"h\", \"user\": \"u\", \"db_name\": \"d\","
+                    + " \"tls\": \"VERIFY_IDENTITY\", \"tls_ca\": \"/etc/backydb/ca.pem\"},"
+                    + " \"backup_path\": \"x\", \"storage\": {\"storage_type\": \"local\"}}")
+            .database();
+    assertThat(restore.tls()).isEqualTo(TlsMode.VERIFY_IDENTITY);
+    assertThat(restore.tlsCa()).isEqualTo("/etc/backydb/ca.pem");
+    DatabaseConfig fromMap =
+        ConfigLoader.backupFromMap(
+                java.util.Map.of(
+                    "database",
+                    java.util.Map.of(
+                        "host",
+                        "h",
+                        "user",
+                        "u",
+                        "db_name",
+                        "d",
+                        "tls",
+                        "verify_ca",
+                        "tls_ca",
+                        "ca.pem"),
+                    "storage",
+                    java.util.Map.of("storage_type", "local")))
+            .database();
+    assertThat(fromMap.tls()).isEqualTo(TlsMode.VERIFY_CA);
+    assertThat(fromMap.tlsCa()).isEqualTo("ca.pem");
+    assertThat(fromMap.withThreads(2).withDbName("e").tlsCa()).isEqualTo("ca.pem");
+  }
+
+  /**
+   * A mode that is not one, an empty one (which would quietly be the weakest), and a CA file that
+   * nothing would check the server against are refused, naming the key.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "tls: verify | database.tls must be one of preferred, required, verify_ca, verify_identity"
+            + " (got 'verify')",
+        "tls: verify-ca | database.tls must be one of preferred, required, verify_ca,"
+            + " verify_identity (got 'verify-ca')",
+        "tls: | database.tls must not be empty",
+        "tls: '' | database.tls must not be empty",
+        "tls: ~ | database.tls must not be empty (the unquoted ~ is read as no value",
+        "tls: true | 'database.tls' must be text, but the unquoted true is read as a boolean",
+        "tls: on | 'database.tls' must be text, but the unquoted on is read as the boolean true",
+        "tls: verify_ca, tls_ca: | database.tls_ca must not be empty",
+        "tls: verify_ca, tls_ca: ' ' | database.tls_ca must not be empty",
+        "tls: verify_ca, tls_ca: 1 | 'database.tls_ca' must be text, but the unquoted 1 is read as"
+            + " a number",
+        "tls_ca: ca.pem | database.tls_ca is set but database.tls is not: set tls: verify_ca or"
+            + " verify_identity to verify the server's certificate against it",
+        "tls: preferred, tls_ca: ca.pem | database.tls_ca is set but database.tls is preferred,"
+            + " which checks no certificate: set tls: verify_ca or verify_identity",
+        "tls: required, tls_ca: ca.pem | database.tls_ca is set but database.tls is required,"
+            + " which checks no certificate",
+        "tsl: required | unknown key 'database.tsl'",
+        "tls_cafile: ca.pem | unknown key 'database.tls_cafile'"
+      })
+  void aBadTlsSettingIsOneLineNamingTheKey(String settings, String expected) {
+    String database = "database: {host: h, user: u, db_name: d, " + settings + "}\n";
+    assertOneLineConfigError(
+        () -> ConfigLoader.backupFromText(database + LOCAL), "config: " + expected, settings);
+    assertOneLineConfigError(
+        () -> ConfigLoader.restoreFromText(database + "backup_path: x\n" + LOCAL),
+        "config: " + expected,
+        settings);
+  }
+
   @Test
   void featuresParseFromCommandLineList() {
     assertThat(Features.parse("tables, data")).isEqualTo(Features.DEFAULT);

@@ -237,8 +237,9 @@ class ScheduleTest {
 
   /**
    * A schedule whose backups could only fail for what the config asks of the service (a variable
-   * its environment lacks, encryption without a key's location) is refused when it loads, as one
-   * ERROR line naming the routes file and the config: it used to load and fail at every tick.
+   * its environment lacks, encryption without a key's location, a CA file that is not there) is
+   * refused when it loads, as one ERROR line naming the routes file and the config: it used to load
+   * and fail at every tick.
    */
   @Test
   void scheduleWhoseBackupsCouldOnlyFail_isRefusedWhenItLoads_namingTheFileAndTheCause()
@@ -265,6 +266,16 @@ class ScheduleTest {
         base
             + "security: {encryption: true, type: kms}\n"
             + "|security.key_id is required with security.type kms");
+    Path noCa = dir.resolve("no-such-ca.pem");
+    configs.put(
+        "tls-ca",
+        ServiceFixture.server.databaseYaml("root", fx.database)
+            + "  tls: verify_ca\n  tls_ca: "
+            + noCa
+            + "\nstorage:\n  storage_type: local\n"
+            + "|database.tls_ca "
+            + noCa
+            + " does not exist");
     for (var c : configs.entrySet()) {
       Path config = dir.resolve(c.getKey() + ".yaml");
       Files.writeString(config, c.getValue().substring(0, c.getValue().indexOf('|')));

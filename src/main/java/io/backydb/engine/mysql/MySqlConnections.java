@@ -28,10 +28,27 @@ public final class MySqlConnections {
 
   private final DatabaseConfig config;
   private final String password;
+  private final DatabaseTls tls;
 
+  /**
+   * Connections as {@code config} says; its {@code tls_ca} file is read now.
+   *
+   * @throws BackyException ({@link ErrorCode#CONFIG}) if {@code tls_ca} cannot be used
+   */
   public MySqlConnections(DatabaseConfig config, String password) {
     this.config = config;
     this.password = password == null ? "" : password;
+    this.tls = DatabaseTls.of(config);
+  }
+
+  /**
+   * Checks what {@code config}'s connections need beyond the config itself, connecting nothing: the
+   * {@code tls_ca} file is read.
+   *
+   * @throws BackyException ({@link ErrorCode#CONFIG}) if {@code tls_ca} cannot be used
+   */
+  public static void check(DatabaseConfig config) {
+    DatabaseTls.of(config);
   }
 
   public DatabaseConfig config() {
@@ -99,7 +116,6 @@ public final class MySqlConnections {
     // without this Connector/J may ask for results in each column's own charset (latin1 bytes, say)
     p.setProperty("characterSetResults", "UTF-8");
     p.setProperty("allowPublicKeyRetrieval", "true");
-    p.setProperty("sslMode", "PREFERRED");
     p.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS * 1000));
     p.setProperty("tcpKeepAlive", "true");
     // values are read as the server's own text (getBytes); nothing may be converted on the way
@@ -116,7 +132,7 @@ public final class MySqlConnections {
     if (localRows) {
       p.setProperty("allowLoadLocalInfileInPath", NO_FILES.toString());
     }
-    try {
+    try (TrustStoreFile unused = tls.configure(p)) {
       return DriverManager.getConnection(url, p);
     } catch (SQLException e) {
       throw new BackyException(
@@ -153,7 +169,8 @@ public final class MySqlConnections {
             + ")";
       }
     }
-    return firstLine(e);
+    String tlsRefusal = tls.whyRefused(e);
+    return tlsRefusal != null ? tlsRefusal : firstLine(e);
   }
 
   private String hostPart() {

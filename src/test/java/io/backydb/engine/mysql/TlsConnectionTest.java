@@ -1,13 +1,19 @@
 package io.backydb.engine.mysql;
 
+import static io.backydb.testing.TestCertificateAuthority.writePem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.backydb.BackyDB;
+import io.backydb.BackyException;
+import io.backydb.ErrorCode;
 import io.backydb.config.DatabaseConfig;
+import io.backydb.config.TlsMode;
 import io.backydb.demo.EmbeddedMariaDb;
-import io.backydb.testing.SelfSignedCertificate;
+import io.backydb.testing.CliRun;
+import io.backydb.testing.TestCertificateAuthority;
 import io.backydb.testing.TestServer;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,36 +26,43 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A server that accepts TLS connections only ({@code require_secure_transport}): BackyDB's
- * connections ask for TLS where the server offers it (Connector/J's {@code sslMode=PREFERRED}), and
- * the dump reads its rows off the TLS socket ({@link WireRows}) as off a plain one. The server is
- * an embedded MariaDB of the test's own with a self-signed certificate made here.
+ * A server that accepts TLS connections only ({@code require_secure_transport}), with a certificate
+ * for {@code localhost} issued by a CA of the test's own: BackyDB's connections ask for TLS where
+ * the server offers it (Connector/J's {@code sslMode=PREFERRED}), or insist on it and check the
+ * server's certificate ({@code database.tls}, {@code database.tls_ca}), and the dump reads its rows
+ * off the TLS socket ({@link WireRows}) as off a plain one. The server is an embedded MariaDB of
+ * the test's own.
  */
 class TlsConnectionTest {
 
   @TempDir static Path dir;
   static EmbeddedMariaDb tls;
 
+  /** The PEM file of the CA that issued the server's certificate. */
+  static Path ca;
+
+  /** The PEM file of another CA, which issued nothing the server holds. */
+  static Path otherCa;
+
   @BeforeAll
   static void startServer() throws Exception {
-    SelfSignedCertificate self = SelfSignedCertificate.create();
-    Path cert = dir.resolve("server-cert.pem");
-    Path key = dir.resolve("server-key.pem");
-    try (Writer w = Files.newBufferedWriter(cert);
-        JcaPEMWriter pem = new JcaPEMWriter(w)) {
-      pem.writeObject(self.certificate());
-    }
-    try (Writer w = Files.newBufferedWriter(key);
-        JcaPEMWriter pem = new JcaPEMWriter(w)) {
-      pem.writeObject(self.keys().getPrivate());
-    }
+    TestCertificateAuthority authority = TestCertificateAuthority.create("BackyDB test CA");
+    TestCertificateAuthority.Issued issued = authority.issue("localhost");
+    Path cert = writePem(dir.resolve("server-cert.pem"), issued.certificate());
+    Path key = writePem(dir.resolve("server-key.pem"), issued.keys().getPrivate());
+    ca = writePem(dir.resolve("ca.pem"), authority.certificate());
+    otherCa =
+        writePem(
+            dir.resolve("other-ca.pem"),
+            TestCertificateAuthority.create("Someone else's CA").certificate());
     tls =
         EmbeddedMariaDb.start(
             Path.of("target", "embedded-mariadb"),
@@ -73,10 +86,17 @@ class TlsConnectionTest {
     }
   }
 
-  @Test
-  void theDumpReadsRowsOffTheTlsSocket() throws Exception {
+  /** The dump reads rows off the TLS socket whether or not the certificate is checked. */
+  @ParameterizedTest(name = "{1} to {0}")
+  @CsvSource({
+    "127.0.0.1, PREFERRED, false",
+    "127.0.0.1, VERIFY_CA, true",
+    "localhost, VERIFY_IDENTITY, true"
+  })
+  void theDumpReadsRowsOffTheTlsSocket(String host, TlsMode mode, boolean withCa) throws Exception {
     DatabaseConfig config =
-        new DatabaseConfig(tls.host(), tls.port(), "root", "src", false, null, null);
+        new DatabaseConfig(host, tls.port(), "root", "src", false, null, null)
+            .withTls(mode, withCa ? ca.toString() : null);
     try (Connection c = new MySqlConnections(config, "").open();
         RowCursor rows = RowCursor.query(c, "SELECT id, s FROM src.t ORDER BY id")) {
       assertThat(rows).isInstanceOf(WireRows.class);
@@ -86,6 +106,201 @@ class TlsConnectionTest {
       }
       assertThat(n).isEqualTo(30000);
     }
+  }
+
+  /**
+   * {@code bin/backy backup} with {@code tls: verify_ca} and the server's CA, and {@code restore}
+   * with {@code tls: verify_identity} by the name the certificate holds: every connection takes
+   * TLS, and the copy has the rows of the source.
+   */
+  @Test
+  void aVerifiedBackupAndRestoreThroughTheCommandLine() throws Exception {
+    Path backups = dir.resolve("verified-backups");
+    long[] before;
+    try (Connection status = connect("REQUIRED", "")) {
+      before = connectionsAndTlsHandshakes(status);
+      CliRun backup =
+          backy(
+              backups,
+              "backup",
+              config("backup.yaml", "127.0.0.1", "src", "tls: verify_ca\n  tls_ca: " + ca, ""));
+      assertThat(backup.exit()).as(backup.err()).isZero();
+      // the backup as it printed it, on its last line
+      String location = backup.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+      CliRun restore =
+          backy(
+              backups,
+              "restore",
+              config(
+                  "restore.yaml",
+                  "localhost",
+                  "verified_copy",
+                  "tls: VERIFY_IDENTITY\n  tls_ca: " + ca,
+                  "backup_path: " + location + "\n"));
+      assertThat(restore.exit()).as(restore.err()).isZero();
+      long[] after = connectionsAndTlsHandshakes(status);
+      long connections = after[0] - before[0];
+      assertThat(connections).as("the backup's and the restore's connections").isGreaterThan(3);
+      assertThat(after[1] - before[1]).as("of which over TLS").isEqualTo(connections);
+    }
+    assertThat(checksums("verified_copy")).isEqualTo(checksums("src")).hasSize(1);
+  }
+
+  /**
+   * A server whose certificate the CA file did not issue is refused before anything runs: the
+   * backup's folder is not even created, the restore's database neither; one line, exit 1.
+   */
+  @Test
+  void aServerCertifiedByAnotherCaIsRefused() throws Exception {
+    Path backups = dir.resolve("refused-backups");
+    CliRun backup =
+        backy(
+            backups,
+            "backup",
+            config(
+                "other-ca.yaml", "127.0.0.1", "src", "tls: verify_ca\n  tls_ca: " + otherCa, ""));
+    assertThat(backup.exit()).isEqualTo(1);
+    assertThat(backup.err())
+        .isEqualTo(
+            refusal(
+                "127.0.0.1",
+                "the server's certificate is not signed by the CA in "
+                    + otherCa
+                    + " (database.tls_ca)"));
+    assertThat(backups).doesNotExist();
+
+    Files.createDirectories(backups);
+    Files.writeString(backups.resolve("x.sql"), "CREATE TABLE t (id INT);\n");
+    CliRun restore =
+        backy(
+            backups,
+            "restore",
+            config(
+                "other-ca-restore.yaml",
+                "localhost",
+                "never_created",
+                "tls: verify_identity\n  tls_ca: " + otherCa,
+                "backup_path: x.sql\n"));
+    assertThat(restore.exit()).isEqualTo(1);
+    assertThat(restore.err())
+        .isEqualTo(
+            refusal(
+                "localhost",
+                "the server's certificate is not signed by the CA in "
+                    + otherCa
+                    + " (database.tls_ca)"));
+    assertThat(databases()).doesNotContain("never_created");
+  }
+
+  /** Without tls_ca, a verifying mode trusts the JVM's CAs, and a private CA is none of them. */
+  @Test
+  void withoutACaFileTheJvmsTrustStoreDecides() {
+    DatabaseConfig config =
+        new DatabaseConfig("127.0.0.1", tls.port(), "root", "src", false, null, null)
+            .withTls(TlsMode.VERIFY_CA, null);
+    assertThatThrownBy(() -> new MySqlConnections(config, "").open().close())
+        .isInstanceOf(BackyException.class)
+        .hasMessage(
+            "cannot connect to root@127.0.0.1:"
+                + tls.port()
+                + ": the server's certificate is not signed by a CA the JVM trusts: set"
+                + " database.tls_ca to the PEM file of the CA that signed it")
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.DATABASE));
+  }
+
+  /**
+   * {@code verify_identity} refuses a certificate that does not name the host connected to (issued
+   * for localhost, connected to as 127.0.0.1), which {@code verify_ca} accepts.
+   */
+  @Test
+  void verifyIdentityRefusesACertificateForAnotherName() throws Exception {
+    Path backups = dir.resolve("identity-backups");
+    CliRun backup =
+        backy(
+            backups,
+            "backup",
+            config(
+                "identity.yaml", "127.0.0.1", "src", "tls: verify_identity\n  tls_ca: " + ca, ""));
+    assertThat(backup.exit()).isEqualTo(1);
+    assertThat(backup.err())
+        .isEqualTo(
+            refusal(
+                "127.0.0.1",
+                "the server's certificate does not name host '127.0.0.1' (database.tls is"
+                    + " verify_identity: database.host must be a name the certificate holds)"));
+    assertThat(backups).doesNotExist();
+  }
+
+  /**
+   * {@code tls: required} against the local server, which offers no TLS ({@code have_ssl} is not
+   * YES there): refused, in one line, before anything runs.
+   */
+  @Test
+  void requiredIsRefusedByAServerWithoutTls() throws Exception {
+    TestServer plain = TestServer.get();
+    assumeThat(plain.rows(null, "SELECT @@have_ssl"))
+        .as("the test server offers TLS")
+        .doesNotContain("YES");
+    Path backups = dir.resolve("plain-backups");
+    Path f = dir.resolve("required.yaml");
+    Files.writeString(
+        f,
+        "database:\n  host: "
+            + plain.host()
+            + "\n  port: "
+            + plain.port()
+            + "\n  user: root\n  db_name: mysql\n  tls: required\n"
+            + "storage:\n  storage_type: local\n");
+    CliRun backup = backy(backups, "backup", f);
+    assertThat(backup.exit()).isEqualTo(1);
+    assertThat(backup.err())
+        .isEqualTo(
+            "backy: error: cannot connect to root@"
+                + plain.host()
+                + ":"
+                + plain.port()
+                + ": the server does not offer TLS, and database.tls is required (only tls:"
+                + " preferred uses a server without TLS, in plain text)\n");
+    assertThat(backups).doesNotExist();
+  }
+
+  /** {@code bin/backy <command> --config <config>}, keeping backups in {@code backups}. */
+  private static CliRun backy(Path backups, String command, Path config) {
+    return CliRun.backy(dir, backups, command, "--config", config.toString());
+  }
+
+  /** What {@code bin/backy} prints when the test's server at {@code host} is refused. */
+  private static String refusal(String host, String reason) {
+    return "backy: error: cannot connect to root@" + host + ":" + tls.port() + ": " + reason + "\n";
+  }
+
+  /** A config file for the test's server, with {@code tls} lines in its database section. */
+  private static Path config(String name, String host, String db, String tlsLines, String more)
+      throws Exception {
+    return Files.writeString(
+        dir.resolve(name),
+        "database:\n  host: "
+            + host
+            + "\n  port: "
+            + tls.port()
+            + "\n  user: root\n  db_name: "
+            + db
+            + "\n  "
+            + tlsLines
+            + "\nstorage:\n  storage_type: local\n"
+            + more);
+  }
+
+  private static List<String> databases() throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Connection c = connect("REQUIRED", "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW DATABASES")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
   }
 
   /**
