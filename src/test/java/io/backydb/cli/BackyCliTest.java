@@ -993,6 +993,54 @@ class BackyCliTest {
   }
 
   /**
+   * {@code backy help} took one word: {@code help keys rotate} showed the help of {@code keys}, and
+   * {@code help keys bogus} did too, exit 0. It now shows the help of the command the words name,
+   * and refuses a word no command has, as the command line itself does.
+   */
+  @Test
+  void helpShowsTheHelpOfASubcommandAndRefusesAWordNoCommandHas() {
+    assertThat(run("keys", "rotate", "--help")).isZero();
+    String rotateHelp = out;
+    assertThat(rotateHelp).startsWith("Usage: backy keys rotate ");
+    assertThat(run("help", "keys", "rotate")).as(err).isZero();
+    assertThat(out).isEqualTo(rotateHelp);
+    assertThat(err).isEmpty();
+
+    assertThat(run("keys", "--help")).isZero();
+    String keysHelp = out;
+    assertThat(keysHelp).startsWith("Usage: backy keys ");
+    assertThat(run("help", "keys")).as(err).isZero();
+    assertThat(out).isEqualTo(keysHelp);
+    assertThat(run("--help")).isZero();
+    String backyHelp = out;
+    assertThat(backyHelp).startsWith("Usage: backy ").contains("help ");
+    assertThat(run("help")).as(err).isZero();
+    assertThat(out).isEqualTo(backyHelp);
+    assertThat(run("help", "--help")).isZero();
+    assertThat(out).startsWith("Usage: backy help ");
+
+    // the same words as "backy keys bogus" gets
+    assertThat(run("keys", "bogus")).isEqualTo(2);
+    String refused = err;
+    assertThat(run("help", "keys", "bogus")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(refused)
+        .isEqualTo("backy: error: Unknown command 'bogus'; see 'backy keys --help'\n");
+    assertThat(out).isEmpty();
+    assertThat(run("help", "keys", "rotat")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo(
+            "backy: error: Unknown command 'rotat' (did you mean rotate or generate?); see 'backy"
+                + " keys --help'\n");
+    assertThat(run("help", "keys", "rotate", "extra")).isEqualTo(2);
+    assertThat(err)
+        .isEqualTo("backy: error: Unknown command 'extra'; see 'backy keys rotate --help'\n");
+    assertThat(run("help", "--bogus")).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: Unknown option: '--bogus'; see 'backy help --help'\n");
+    assertThat(out).isEmpty();
+  }
+
+  /**
    * --version, and the tool version in every backup's sidecar, said "dev" whatever the build: the
    * jar's manifest carries no version. They are the project's version.
    */
