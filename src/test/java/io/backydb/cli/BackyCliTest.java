@@ -537,8 +537,9 @@ class BackyCliTest {
             "compression: {compression: true, compression_type: zstd}\n"
                 + "security: {encryption: true, type: keystore}\n"
                 + "integrity: {integrity_check: true, integrity_type: hmac}\n");
-    // a folder backup stopped before its sidecar
-    Path stopped = backups.resolve(listed(folder) + "-1");
+    // a folder backup stopped before its sidecar (named as one of long ago: a backup of this second
+    // may take "<name>-1")
+    Path stopped = backups.resolve(db + "_20200101T000000Z");
     Files.createDirectories(stopped);
     Files.copy(Path.of(folder).resolve("tables.sql"), stopped.resolve("tables.sql"));
 
@@ -624,7 +625,7 @@ class BackyCliTest {
 
     // what has no sidecar says so, and when it was last written; nothing it cannot know
     com.fasterxml.jackson.databind.JsonNode i = list.get(3);
-    assertThat(i.get("name").asText()).isEqualTo(listed(folder) + "-1/");
+    assertThat(i.get("name").asText()).isEqualTo(stopped.getFileName() + "/");
     assertThat(i.get("location").asText()).isEqualTo(stopped.toString());
     assertThat(i.get("has_metadata").asBoolean()).isFalse();
     assertThat(i.get("folder").asBoolean()).isTrue();
@@ -1020,23 +1021,27 @@ class BackyCliTest {
     assertThat(out).startsWith("Usage: backy help ");
 
     // the same words as "backy keys bogus" gets
-    assertThat(run("keys", "bogus")).isEqualTo(2);
-    String refused = err;
-    assertThat(run("help", "keys", "bogus")).isEqualTo(2);
-    assertThat(err)
-        .isEqualTo(refused)
-        .isEqualTo("backy: error: Unknown command 'bogus'; see 'backy keys --help'\n");
-    assertThat(out).isEmpty();
-    assertThat(run("help", "keys", "rotat")).isEqualTo(2);
-    assertThat(err)
-        .isEqualTo(
-            "backy: error: Unknown command 'rotat' (did you mean rotate or generate?); see 'backy"
-                + " keys --help'\n");
-    assertThat(run("help", "keys", "rotate", "extra")).isEqualTo(2);
-    assertThat(err)
-        .isEqualTo("backy: error: Unknown command 'extra'; see 'backy keys rotate --help'\n");
-    assertThat(run("help", "--bogus")).isEqualTo(2);
-    assertThat(err).isEqualTo("backy: error: Unknown option: '--bogus'; see 'backy help --help'\n");
+    String bogus = "Unknown command 'bogus'; see 'backy keys --help'";
+    assertUsageError(bogus, "keys", "bogus");
+    assertUsageError(bogus, "help", "keys", "bogus");
+    assertUsageError(
+        "Unknown command 'rotat' (did you mean rotate or generate?); see 'backy keys --help'",
+        "help",
+        "keys",
+        "rotat");
+    assertUsageError(
+        "Unknown command 'extra'; see 'backy keys rotate --help'",
+        "help",
+        "keys",
+        "rotate",
+        "extra");
+    assertUsageError("Unknown option: '--bogus'; see 'backy help --help'", "help", "--bogus");
+  }
+
+  /** The command line is refused with exit 2, the one line {@code problem} and no output. */
+  private void assertUsageError(String problem, String... args) {
+    assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + problem + "\n");
     assertThat(out).isEmpty();
   }
 
