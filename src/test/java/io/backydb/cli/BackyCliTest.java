@@ -462,15 +462,7 @@ class BackyCliTest {
             "\nstorage:",
             "compression: {compression: true, compression_type: zstd}\n"
                 + "integrity: {integrity_check: true, integrity_type: checksum}\n");
-    env.put("LOCAL_KEY_STORE_PATH", dir.resolve("keys").toString());
-    env.put("PRIVATE_KEY_PASSWORD", "key-password");
-    env.put("INTEGRITY_PASSWORD", "integrity-password");
-    String sealed =
-        backupWith(
-            "\nstorage:",
-            "compression: {compression: true, compression_type: tar}\n"
-                + "security: {encryption: true, type: keystore}\n"
-                + "integrity: {integrity_check: true, integrity_type: hmac}\n");
+    String sealed = sealedBackup("tar");
 
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
     List<String> lines = out.lines().toList();
@@ -528,15 +520,7 @@ class BackyCliTest {
     assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
     String plain = lastLine(out);
     String folder = backupWith("\n  multiple_files: true\nstorage:", "");
-    env.put("LOCAL_KEY_STORE_PATH", dir.resolve("keys").toString());
-    env.put("PRIVATE_KEY_PASSWORD", "key-password");
-    env.put("INTEGRITY_PASSWORD", "integrity-password");
-    String sealed =
-        backupWith(
-            "\nstorage:",
-            "compression: {compression: true, compression_type: zstd}\n"
-                + "security: {encryption: true, type: keystore}\n"
-                + "integrity: {integrity_check: true, integrity_type: hmac}\n");
+    String sealed = sealedBackup("zstd");
     // a folder backup stopped before its sidecar (named as one of long ago: a backup of this second
     // may take "<name>-1")
     Path stopped = backups.resolve(db + "_20200101T000000Z");
@@ -644,6 +628,23 @@ class BackyCliTest {
 
     assertThat(run("list", "--help")).isZero();
     assertThat(out).contains("--json");
+  }
+
+  /**
+   * Backs up compressed with {@code codec}, encrypted with the local keystore and with an HMAC; the
+   * keystore's and the HMAC's variables stay set for the rest of the test.
+   */
+  private String sealedBackup(String codec) throws Exception {
+    env.put("LOCAL_KEY_STORE_PATH", dir.resolve("keys").toString());
+    env.put("PRIVATE_KEY_PASSWORD", "key-password");
+    env.put("INTEGRITY_PASSWORD", "integrity-password");
+    return backupWith(
+        "\nstorage:",
+        "compression: {compression: true, compression_type: "
+            + codec
+            + "}\n"
+            + "security: {encryption: true, type: keystore}\n"
+            + "integrity: {integrity_check: true, integrity_type: hmac}\n");
   }
 
   /** Backs up with the backup config's "\nstorage:" replaced and {@code sections} added. */
