@@ -29,7 +29,7 @@ import picocli.CommandLine.Command;
       HistoryCommand.class,
       DemoCommand.class,
       KeysCommand.class,
-      CommandLine.HelpCommand.class
+      HelpCommand.class
     })
 public final class BackyCli implements Runnable {
 
@@ -91,7 +91,7 @@ public final class BackyCli implements Runnable {
     for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
       if (p.isUsageHelpRequested()
           || p.isVersionHelpRequested()
-          || p.commandSpec().userObject() instanceof CommandLine.HelpCommand) {
+          || p.commandSpec().userObject() instanceof HelpCommand) {
         return true;
       }
     }
@@ -118,16 +118,9 @@ public final class BackyCli implements Runnable {
           new CommandLine.UnmatchedArgumentException(
               cmd, cmd.getUnmatchedArguments().subList(0, 1));
     }
-    if (e.getMessage() != null
-        && e.getMessage().startsWith("Unknown subcommand '")
-        && e.getValue() != null) {
-      // picocli's help command names a command it does not know in its own words, without a
-      // suggestion: "backy help bakup" is the same mistake as "backy bakup", and said so
-      e = new CommandLine.UnmatchedArgumentException(cmd, List.of(e.getValue()));
-    }
     String problem = e.getMessage() == null ? "bad command line" : e.getMessage().strip();
     if (problem.endsWith(".")) {
-      problem = problem.substring(0, problem.length() - 1); // picocli's "Unknown subcommand 'x'."
+      problem = problem.substring(0, problem.length() - 1); // some of picocli's end in one
     }
     if (e instanceof CommandLine.UnmatchedArgumentException u) {
       String command = unknownCommand(u);

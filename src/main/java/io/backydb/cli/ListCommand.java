@@ -1,5 +1,12 @@
 package io.backydb.cli;
 
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.backydb.backup.BackupCatalog;
 import io.backydb.backup.IncompleteBackups;
 import io.backydb.config.CompressionType;
@@ -7,6 +14,7 @@ import io.backydb.config.Environment;
 import io.backydb.config.Feature;
 import io.backydb.config.StorageConfigs;
 import io.backydb.format.BackupMetadata;
+import io.backydb.storage.BackupStorage;
 import io.backydb.storage.Storages;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +26,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code backy list --config FILE}: the finished backups in the config's storage, newest first,
- * then what backups stopped before their metadata left (or what one still running writes).
+ * then what backups stopped before their metadata left (or what one still running writes); as a
+ * table, or with {@code --json} as one JSON array of {@link ListedBackup} for scripts.
  */
 @Command(
     name = "list",
@@ -26,12 +35,35 @@ import picocli.CommandLine.Option;
     description = "List the backups in the storage a config file names, newest first.")
 final class ListCommand extends BackyCommand {
 
+  /**
+   * Times as ISO-8601 text in UTC, one key per line, {@code "key": value} and {@code []} as a
+   * person writes them (Jackson's default indents {@code "key" : value} and {@code [ ]}).
+   */
+  private static final ObjectWriter JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .writer(
+              new DefaultPrettyPrinter(
+                      Separators.createDefaultInstance()
+                          .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                          .withArrayEmptySeparator(""))
+                  .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+
   @Option(
       names = {"-c", "--config"},
       required = true,
       paramLabel = "FILE",
       description = "A backup or restore config; only its storage section is used.")
   Path config;
+
+  @Option(
+      names = "--json",
+      description =
+          "Print one JSON array instead of the table: an object per backup, newest first, then"
+              + " the incomplete ones (has_metadata false); [] for none. Keys: see"
+              + " docs/operations.md.")
+  boolean json;
 
   ListCommand(Environment env) {
     super(env);
@@ -46,6 +78,24 @@ final class ListCommand extends BackyCommand {
     // what a killed backup left without its sidecar: not listed as a backup, but it takes space
     // until a prune removes it
     List<IncompleteBackups.Leftover> incomplete = new IncompleteBackups(storage).list();
+    if (json) {
+      List<ListedBackup> listed = new ArrayList<>();
+      entries.forEach(e -> listed.add(ListedBackup.of(e, name(storage, e))));
+      incomplete.forEach(f -> listed.add(ListedBackup.of(f, leftoverName(storage, f))));
+      out().println(JSON.writeValueAsString(listed));
+    } else {
+      printTable(storage, entries, incomplete);
+    }
+    for (String p : problems) {
+      err().println("backy: warning: unreadable metadata " + p);
+    }
+    return 0;
+  }
+
+  private void printTable(
+      BackupStorage storage,
+      List<BackupCatalog.Entry> entries,
+      List<IncompleteBackups.Leftover> incomplete) {
     int nameWidth = 0;
     String root = storage.location("x").replaceAll("/x$", "");
     if (entries.isEmpty()) {
@@ -60,9 +110,8 @@ final class ListCommand extends BackyCommand {
               new String[] {"BACKUP", "DATABASE", "FEATURES", "ROWS", "SIZE", "FORMAT"}, 3, 4);
       for (BackupCatalog.Entry e : entries) {
         BackupMetadata m = e.metadata();
-        String name = storage.nameOf(e.location());
         table.row(
-            (name == null ? e.location() : name) + (folder(m) ? "/" : ""),
+            name(storage, e),
             m.source().database(),
             m.features().size() == Feature.values().length ? "all" : String.join(",", m.features()),
             Long.toString(m.totalRows()),
@@ -88,15 +137,16 @@ final class ListCommand extends BackyCommand {
               f.files().size() == 1 ? "" : "s",
               Ages.human(Duration.between(f.lastWrite(), now)));
     }
-    for (String p : problems) {
-      err().println("backy: warning: unreadable metadata " + p);
-    }
-    return 0;
+  }
+
+  /** A backup as the BACKUP column names it: relative to the storage, a folder with '/'. */
+  private static String name(BackupStorage storage, BackupCatalog.Entry e) {
+    String name = storage.nameOf(e.location());
+    return (name == null ? e.location() : name) + (folder(e.metadata()) ? "/" : "");
   }
 
   /** A leftover as the BACKUP column names a backup: relative to the storage, a folder with '/'. */
-  private static String leftoverName(
-      io.backydb.storage.BackupStorage storage, IncompleteBackups.Leftover f) {
+  private static String leftoverName(BackupStorage storage, IncompleteBackups.Leftover f) {
     String name = storage.nameOf(f.location());
     return (name == null ? f.location() : name) + (f.folder() ? "/" : "");
   }

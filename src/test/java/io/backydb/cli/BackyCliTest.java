@@ -462,15 +462,7 @@ class BackyCliTest {
             "\nstorage:",
             "compression: {compression: true, compression_type: zstd}\n"
                 + "integrity: {integrity_check: true, integrity_type: checksum}\n");
-    env.put("LOCAL_KEY_STORE_PATH", dir.resolve("keys").toString());
-    env.put("PRIVATE_KEY_PASSWORD", "key-password");
-    env.put("INTEGRITY_PASSWORD", "integrity-password");
-    String sealed =
-        backupWith(
-            "\nstorage:",
-            "compression: {compression: true, compression_type: tar}\n"
-                + "security: {encryption: true, type: keystore}\n"
-                + "integrity: {integrity_check: true, integrity_type: hmac}\n");
+    String sealed = sealedBackup("tar");
 
     assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
     List<String> lines = out.lines().toList();
@@ -511,6 +503,148 @@ class BackyCliTest {
         .as(err)
         .isZero();
     assertThat(server.checksums(copy)).isEqualTo(server.checksums(db));
+  }
+
+  /**
+   * {@code list --json}: what the table shows, and what a script needs besides (the location, ISO
+   * times in UTC, sizes in bytes, each part of the format, whether the sidecar is there), as one
+   * JSON array with the same keys on every element, incomplete backups last.
+   */
+  @Test
+  void listJsonGivesEveryBackupWithTheSameKeys_andAnEmptyStorageIsAnEmptyArray() throws Exception {
+    Files.createDirectories(backups);
+    assertThat(run("list", "--config", backupConfig(db).toString(), "--json")).as(err).isZero();
+    assertThat(out).isEqualTo("[]\n");
+    assertThat(err).isEmpty();
+
+    assertThat(run("backup", "--config", backupConfig(db).toString())).as(err).isZero();
+    String plain = lastLine(out);
+    String folder = backupWith("\n  multiple_files: true\nstorage:", "");
+    String sealed = sealedBackup("zstd");
+    // a folder backup stopped before its sidecar (named as one of long ago: a backup of this second
+    // may take "<name>-1")
+    Path stopped = backups.resolve(db + "_20200101T000000Z");
+    Files.createDirectories(stopped);
+    Files.copy(Path.of(folder).resolve("tables.sql"), stopped.resolve("tables.sql"));
+
+    assertThat(run("list", "--config", backupConfig(db).toString())).as(err).isZero();
+    List<String> tableNames = out.lines().skip(2).map(l -> l.substring(0, l.indexOf(' '))).toList();
+    java.time.Instant before = java.time.Instant.now();
+    assertThat(run("list", "--config", backupConfig(db).toString(), "--json")).as(err).isZero();
+    assertThat(err).isEmpty();
+    com.fasterxml.jackson.databind.JsonNode list =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
+    assertThat(list.isArray()).isTrue();
+    assertThat(list).hasSize(4);
+    List<String> keys =
+        List.of(
+            "name",
+            "location",
+            "has_metadata",
+            "folder",
+            "database",
+            "started_at",
+            "completed_at",
+            "last_written_at",
+            "features",
+            "rows",
+            "size_bytes",
+            "dump_bytes",
+            "file_count",
+            "format",
+            "layout",
+            "compression",
+            "encryption_provider",
+            "encryption_key_id",
+            "integrity");
+    for (com.fasterxml.jackson.databind.JsonNode b : list) {
+      List<String> names = new java.util.ArrayList<>();
+      b.fieldNames().forEachRemaining(names::add);
+      assertThat(names).as(b.toString()).isEqualTo(keys);
+    }
+    // the same backups, in the same order and under the same names as the table's
+    assertThat(list.findValuesAsText("name")).isEqualTo(tableNames);
+
+    com.fasterxml.jackson.databind.JsonNode s = list.get(0);
+    assertThat(s.get("name").asText()).isEqualTo(listed(sealed));
+    assertThat(s.get("location").asText()).isEqualTo(sealed);
+    assertThat(s.get("has_metadata").asBoolean()).isTrue();
+    assertThat(s.get("folder").asBoolean()).isFalse();
+    assertThat(s.get("database").asText()).isEqualTo(db);
+    // the time the name ends in, as ISO-8601 in UTC to the second
+    String started = s.get("started_at").asText();
+    assertThat(started).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+    assertThat(listed(sealed)).contains(started.replace("-", "").replace(":", ""));
+    assertThat(java.time.Instant.parse(s.get("completed_at").asText()))
+        .isBetween(java.time.Instant.parse(started), before);
+    assertThat(s.get("last_written_at").isNull()).isTrue();
+    assertThat(s.get("features").toString()).isEqualTo("[\"tables\",\"data\"]");
+    assertThat(s.get("rows").asLong()).isEqualTo(2);
+    assertThat(s.get("size_bytes").asLong()).isEqualTo(Files.size(Path.of(sealed)));
+    assertThat(s.get("dump_bytes").asLong()).isPositive();
+    assertThat(s.get("file_count").asInt()).isEqualTo(1);
+    assertThat(s.get("format").asText()).isEqualTo("zstd+aes:local+hmac");
+    assertThat(s.get("layout").asText()).isEqualTo("backy");
+    assertThat(s.get("compression").asText()).isEqualTo("zstd");
+    assertThat(s.get("encryption_provider").asText()).isEqualTo("local");
+    assertThat(s.get("encryption_key_id").asText()).isNotBlank();
+    assertThat(s.get("integrity").asText()).isEqualTo("hmac");
+
+    com.fasterxml.jackson.databind.JsonNode f = list.get(1);
+    assertThat(f.get("name").asText()).isEqualTo(listed(folder) + "/");
+    assertThat(f.get("folder").asBoolean()).isTrue();
+    assertThat(f.get("format").asText()).isEqualTo("sql files");
+    assertThat(f.get("layout").asText()).isEqualTo("sql-files");
+    assertThat(f.get("compression").asText()).isEqualTo("none");
+    assertThat(f.get("file_count").asInt()).isEqualTo(2);
+    assertThat(f.get("encryption_provider").isNull()).isTrue();
+    assertThat(f.get("integrity").isNull()).isTrue();
+
+    com.fasterxml.jackson.databind.JsonNode p = list.get(2);
+    assertThat(p.get("location").asText()).isEqualTo(plain);
+    assertThat(p.get("format").asText()).isEqualTo("sql");
+    assertThat(p.get("size_bytes").asLong())
+        .isEqualTo(Files.size(Path.of(plain)))
+        .isEqualTo(p.get("dump_bytes").asLong());
+
+    // what has no sidecar says so, and when it was last written; nothing it cannot know
+    com.fasterxml.jackson.databind.JsonNode i = list.get(3);
+    assertThat(i.get("name").asText()).isEqualTo(stopped.getFileName() + "/");
+    assertThat(i.get("location").asText()).isEqualTo(stopped.toString());
+    assertThat(i.get("has_metadata").asBoolean()).isFalse();
+    assertThat(i.get("folder").asBoolean()).isTrue();
+    assertThat(i.get("file_count").asInt()).isEqualTo(1);
+    assertThat(java.time.Instant.parse(i.get("last_written_at").asText()))
+        .isBeforeOrEqualTo(java.time.Instant.now());
+    for (String unknown : List.of("database", "started_at", "format", "size_bytes")) {
+      assertThat(i.get(unknown).isNull()).as(unknown).isTrue();
+    }
+
+    // errors stay one line on stderr with their exit code, and print no JSON
+    env.put("LOCAL_PATH", dir.resolve("no-such-folder").toString());
+    assertThat(run("list", "--config", backupConfig(db).toString(), "--json")).isEqualTo(2);
+    assertThat(out).isEmpty();
+    assertThat(err).startsWith("backy: error: environment variable LOCAL_PATH (").hasLineCount(1);
+
+    assertThat(run("list", "--help")).isZero();
+    assertThat(out).contains("--json");
+  }
+
+  /**
+   * Backs up compressed with {@code codec}, encrypted with the local keystore and with an HMAC; the
+   * keystore's and the HMAC's variables stay set for the rest of the test.
+   */
+  private String sealedBackup(String codec) throws Exception {
+    env.put("LOCAL_KEY_STORE_PATH", dir.resolve("keys").toString());
+    env.put("PRIVATE_KEY_PASSWORD", "key-password");
+    env.put("INTEGRITY_PASSWORD", "integrity-password");
+    return backupWith(
+        "\nstorage:",
+        "compression: {compression: true, compression_type: "
+            + codec
+            + "}\n"
+            + "security: {encryption: true, type: keystore}\n"
+            + "integrity: {integrity_check: true, integrity_type: hmac}\n");
   }
 
   /** Backs up with the backup config's "\nstorage:" replaced and {@code sections} added. */
@@ -858,6 +992,58 @@ class BackyCliTest {
       assertThat(run(cmd, "--help")).as(cmd).isZero();
       assertThat(out).contains("Usage: backy " + cmd);
     }
+  }
+
+  /**
+   * {@code backy help} took one word: {@code help keys rotate} showed the help of {@code keys}, and
+   * {@code help keys bogus} did too, exit 0. It now shows the help of the command the words name,
+   * and refuses a word no command has, as the command line itself does.
+   */
+  @Test
+  void helpShowsTheHelpOfASubcommandAndRefusesAWordNoCommandHas() {
+    assertThat(run("keys", "rotate", "--help")).isZero();
+    String rotateHelp = out;
+    assertThat(rotateHelp).startsWith("Usage: backy keys rotate ");
+    assertThat(run("help", "keys", "rotate")).as(err).isZero();
+    assertThat(out).isEqualTo(rotateHelp);
+    assertThat(err).isEmpty();
+
+    assertThat(run("keys", "--help")).isZero();
+    String keysHelp = out;
+    assertThat(keysHelp).startsWith("Usage: backy keys ");
+    assertThat(run("help", "keys")).as(err).isZero();
+    assertThat(out).isEqualTo(keysHelp);
+    assertThat(run("--help")).isZero();
+    String backyHelp = out;
+    assertThat(backyHelp).startsWith("Usage: backy ").contains("help ");
+    assertThat(run("help")).as(err).isZero();
+    assertThat(out).isEqualTo(backyHelp);
+    assertThat(run("help", "--help")).isZero();
+    assertThat(out).startsWith("Usage: backy help ");
+
+    // the same words as "backy keys bogus" gets
+    String bogus = "Unknown command 'bogus'; see 'backy keys --help'";
+    assertUsageError(bogus, "keys", "bogus");
+    assertUsageError(bogus, "help", "keys", "bogus");
+    assertUsageError(
+        "Unknown command 'rotat' (did you mean rotate or generate?); see 'backy keys --help'",
+        "help",
+        "keys",
+        "rotat");
+    assertUsageError(
+        "Unknown command 'extra'; see 'backy keys rotate --help'",
+        "help",
+        "keys",
+        "rotate",
+        "extra");
+    assertUsageError("Unknown option: '--bogus'; see 'backy help --help'", "help", "--bogus");
+  }
+
+  /** The command line is refused with exit 2, the one line {@code problem} and no output. */
+  private void assertUsageError(String problem, String... args) {
+    assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
+    assertThat(err).isEqualTo("backy: error: " + problem + "\n");
+    assertThat(out).isEmpty();
   }
 
   /**

@@ -201,6 +201,27 @@ class ReloadTest {
     await().atMost(WITHIN).until(() -> errorsAbout(name) == 1);
   }
 
+  /**
+   * A schedule whose config has an unknown key is refused with the line {@code backy backup} gives
+   * for it; the loader's Jackson text followed it ("...: Unrecognized field "pasword" (class
+   * io.backydb.config.DatabaseConfig), not marked as ignorable (10 known properties: ...").
+   */
+  @Test
+  void folder_refusesAScheduleWhoseConfigHasAnUnknownKey_inTheCommandLinesWords() throws Exception {
+    Path typo = dir.resolve("typo.yaml");
+    Files.writeString(
+        typo,
+        ServiceFixture.backupConfigYaml(fx.database).replace("  user:", "  pasword: x\n  user:"));
+    BackyService service = fx.start();
+    writeAndAwaitItsError("typo.camel.yaml", ServiceFixture.schedule("typo", "0 0 3 * * ?", typo));
+    assertThat(errors())
+        .containsExactly(
+            "routes file typo.camel.yaml is broken: schedule typo: "
+                + typo
+                + ": unknown key 'database.pasword'; its routes are not running, the others are");
+    assertThat(service.context().getRoute("typo")).isNull();
+  }
+
   /** A YAML syntax error is one short line with the line and column of the problem. */
   @Test
   void folder_reportsAYamlSyntaxErrorWithItsLine() throws Exception {

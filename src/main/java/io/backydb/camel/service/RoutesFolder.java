@@ -1,5 +1,6 @@
 package io.backydb.camel.service;
 
+import io.backydb.BackyException;
 import io.backydb.backup.BackupJobs;
 import io.backydb.config.ConfigLoader;
 import io.backydb.config.Environment;
@@ -534,7 +535,12 @@ public final class RoutesFolder implements AutoCloseable {
     return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
   }
 
-  /** The distinct messages along a failure's cause chain, on one line. */
+  /**
+   * The distinct messages along a failure's cause chain, on one line, down to the first {@link
+   * BackyException}: its message is the whole problem, as the command line shows it, and its causes
+   * (Jackson's "Unrecognized field ... (10 known properties: ...)" under "unknown key
+   * 'database.pasword'") are details, which the DEBUG log keeps with the stack trace.
+   */
   static String describe(Throwable e) {
     List<String> parts = new ArrayList<>();
     for (Throwable t = e;
@@ -551,6 +557,9 @@ public final class RoutesFolder implements AutoCloseable {
       String l = line;
       if (parts.stream().noneMatch(p -> p.contains(l))) {
         parts.add(line);
+      }
+      if (t instanceof BackyException) {
+        break;
       }
     }
     return parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts);
