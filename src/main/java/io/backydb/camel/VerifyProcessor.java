@@ -35,7 +35,10 @@ public final class VerifyProcessor implements Processor {
     // what the dump holds is learnt on this read, where apply needs it, not by reading it again
     DumpScanner scanner = job.needsDumpContents() ? job.engine().newDumpScanner() : null;
     BackupVerifier.Report r =
-        new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
+        new BackupVerifier(
+                job.environment(),
+                job.config().hmacRequired(job.environment()),
+                job.engine()::newDumpScanner)
             .refuseDamaged(source, scanner);
     if (r.nothingToCompare() != null) {
       // restored all the same (a user's own dump, say), but not as verified

@@ -518,7 +518,10 @@ class TamperedBackupTest {
       var storage = new io.backydb.storage.LocalStorage(copy.getParent());
       var source = io.backydb.restore.BackupSource.locate(storage, copy.toString());
       var report =
-          new io.backydb.restore.BackupVerifier(f.environment(ContainerFixture.PASSWORD), true)
+          new io.backydb.restore.BackupVerifier(
+                  f.environment(ContainerFixture.PASSWORD),
+                  true,
+                  io.backydb.engine.mysql.MySqlEngine::dumpScanner)
               .verify(source);
       assertThat(report.problems()).isEmpty();
       // another backup's bytes, renamed into place, as a tampering copy would
