@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -247,62 +248,37 @@ class SidecarContentsTest {
   @Test
   void aRestoreLimitedToWhatOnlyTheSidecarClaims_isRefusedAsDamaged() throws Exception {
     Path intact = Path.of(backy.location());
-    StringWriter err = new StringWriter();
-    int code =
-        cli(
-            new StringWriter(),
-            err,
-            "restore",
-            "--config",
-            restoreYaml(intact).toString(),
-            "--tables",
-            "nosuch");
-    assertThat(code).as(err.toString()).isEqualTo(2);
-    assertThat(err)
-        .hasToString(
-            "backy: error: backup "
-                + intact
-                + " holds no table nosuch (it holds customers, orders)\n");
-
-    Path ghost =
+    restoreRefused(
+        intact, 2, "holds no table nosuch (it holds customers, orders)", "--tables", "nosuch");
+    restoreRefused(
         edited(
             backy,
-            m -> tables(m).addObject().put("name", "ghost").put("rows", 5).put("kind", "table"));
-    err = new StringWriter();
-    code =
-        cli(
-            new StringWriter(),
-            err,
-            "restore",
-            "--config",
-            restoreYaml(ghost).toString(),
-            "--tables",
-            "ghost");
-    assertThat(code).as(err.toString()).isEqualTo(1);
-    assertThat(err)
-        .hasToString(
-            "backy: error: backup "
-                + ghost
-                + " failed verification: its metadata sidecar says tables include ghost, the dump"
-                + " holds no data of them (the sidecar was changed)\n");
+            m -> tables(m).addObject().put("name", "ghost").put("rows", 5).put("kind", "table")),
+        1,
+        "failed verification: its metadata sidecar says tables include ghost, the dump holds no"
+            + " data of them (the sidecar was changed)",
+        "--tables",
+        "ghost");
+    restoreRefused(
+        edited(backy, m -> m.withArray("features").add("views")),
+        1,
+        "failed verification: its metadata sidecar says features tables, views, data, the dump"
+            + " holds tables, data (the sidecar was changed)",
+        "--features",
+        "views");
+  }
 
-    Path views = edited(backy, m -> m.withArray("features").add("views"));
-    err = new StringWriter();
-    code =
-        cli(
-            new StringWriter(),
-            err,
-            "restore",
-            "--config",
-            restoreYaml(views).toString(),
-            "--features",
-            "views");
-    assertThat(code).as(err.toString()).isEqualTo(1);
-    assertThat(err)
-        .hasToString(
-            "backy: error: backup "
-                + views
-                + " failed verification: its metadata sidecar says features tables, views, data,"
-                + " the dump holds tables, data (the sidecar was changed)\n");
+  /**
+   * {@code backy restore} of {@code backup} with {@code options} exits {@code exit} with one line.
+   */
+  static void restoreRefused(Path backup, int exit, String error, String... options)
+      throws Exception {
+    StringWriter err = new StringWriter();
+    String[] args = {"restore", "--config", restoreYaml(backup).toString()};
+    args =
+        java.util.stream.Stream.concat(Arrays.stream(args), Arrays.stream(options))
+            .toArray(String[]::new);
+    assertThat(cli(new StringWriter(), err, args)).as(err.toString()).isEqualTo(exit);
+    assertThat(err).hasToString("backy: error: backup " + backup + " " + error + "\n");
   }
 }

@@ -291,50 +291,45 @@ class TamperedBackupTest {
     String entry = "(\\d+) bytes, (\\d+) compressed, CRC-32 ([0-9a-f]{8})";
     String damaged = "the backup's zip archive is damaged: its central directory lists ";
     // the first entry's name: tables.sql becomes uables.sql
-    Path name = copy(zipPlain);
-    flipPayloadByte(name, p -> indexOf(p, central) + 46);
-    deleteSidecar(name);
-    centralDirectoryRefused(
-        name,
+    centralDirectoryChanged(
+        p -> indexOf(p, central) + 46,
         damaged
             + "uables\\.sql \\("
             + entry
             + "\\), the archive holds tables\\.sql \\(\\1 bytes,"
             + " \\2 compressed, CRC-32 \\3\\)");
     // its CRC-32
-    Path crc = copy(zipPlain);
-    flipPayloadByte(crc, p -> indexOf(p, central) + 16);
-    deleteSidecar(crc);
-    centralDirectoryRefused(
-        crc,
+    centralDirectoryChanged(
+        p -> indexOf(p, central) + 16,
         damaged
             + "tables\\.sql \\("
             + entry
             + "\\), the archive holds tables\\.sql \\(\\1 bytes,"
             + " \\2 compressed, CRC-32 (?!\\3)[0-9a-f]{8}\\)");
     // its size, in the Zip64 extra field that follows the name
-    Path size = copy(zipPlain);
-    flipPayloadByte(size, p -> indexOf(p, central) + 46 + "tables.sql".length() + 4);
-    deleteSidecar(size);
-    centralDirectoryRefused(
-        size,
+    centralDirectoryChanged(
+        p -> indexOf(p, central) + 46 + "tables.sql".length() + 4,
         damaged
             + "tables\\.sql \\((\\d+) bytes, (\\d+) compressed, CRC-32 ([0-9a-f]{8})\\), the"
             + " archive holds tables\\.sql \\((?!\\1 )\\d+ bytes, \\2 compressed, CRC-32 \\3\\)");
     // the second entry's signature: the directory ends after the first
-    Path count = copy(zipPlain);
-    flipPayloadByte(
-        count,
+    centralDirectoryChanged(
         p -> {
           int first = indexOf(p, central);
           return first + 1 + indexOf(Arrays.copyOfRange(p, first + 1, p.length), central);
-        });
-    deleteSidecar(count);
-    centralDirectoryRefused(count, damaged + "1 entry, the archive holds 2");
+        },
+        damaged + "1 entry, the archive holds 2");
   }
 
-  /** Verify (exit 1) and restore refuse {@code backup} with one line matching {@code problem}. */
-  static void centralDirectoryRefused(Path backup, String problem) throws Exception {
+  /**
+   * A copy of the zip backup with the payload byte {@code at} picks flipped and no sidecar: verify
+   * (exit 1) and restore refuse it with one line matching {@code problem}.
+   */
+  static void centralDirectoryChanged(java.util.function.ToIntFunction<byte[]> at, String problem)
+      throws Exception {
+    Path backup = copy(zipPlain);
+    flipPayloadByte(backup, at);
+    deleteSidecar(backup);
     assertThat(verify(backup, null, 1))
         .matches(
             "(?s)FAILED "
