@@ -40,6 +40,8 @@ import java.util.function.Supplier;
  *       in constant time), and the sidecar (same backup id, size, SHA-256, value).
  *   <li>Plain SQL: every file ends with the dump's completion marker, is listed in the sidecar with
  *       its size and SHA-256, and matches its per-file HMAC or checksum.
+ *   <li>Either way, what the sidecar says the dump holds (features, tables, sizes, name) against
+ *       the dump itself, read through a {@link DumpScanner} ({@link SidecarContents}).
  * </ul>
  *
  * <p>A verified {@code .backy} source keeps the integrity key, so the restore's apply pass checks
