@@ -32,7 +32,8 @@ public final class VerifyProcessor implements Processor {
     // the HMAC key it derives checks apply's read too; overwritten when the restore is over,
     // however it ends
     BackyExchange.onDone(exchange, source::destroyIntegrityKey);
-    // what the dump holds is learnt on this read, where apply needs it, not by reading it again
+    // what the dump holds is learnt on this read, where apply needs it, not by reading it again;
+    // the sidecar's account of it is compared then, and only then (BackupVerifier's constructor)
     DumpScanner scanner = job.needsDumpContents() ? job.engine().newDumpScanner() : null;
     BackupVerifier.Report r =
         new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))

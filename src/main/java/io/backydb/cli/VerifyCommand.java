@@ -4,6 +4,7 @@ import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
+import io.backydb.engine.mysql.MySqlEngine;
 import io.backydb.keys.DataKey;
 import io.backydb.restore.BackupDecryption;
 import io.backydb.restore.BackupSource;
@@ -66,7 +67,10 @@ final class VerifyCommand extends BackyCommand {
     try {
       BackupVerifier.Report r =
           new BackupVerifier(
-                  env, requireHmac != null ? requireHmac : RestoreConfig.hmacRequiredByDefault(env))
+                  env,
+                  requireHmac != null ? requireHmac : RestoreConfig.hmacRequiredByDefault(env),
+                  // BackyDB's dumps are MySQL/MariaDB ones
+                  MySqlEngine::dumpScanner)
               .verify(source);
       if (r.intact()) {
         out().printf("OK %s: %s read, intact%n", r.location(), Sizes.human(r.bytesRead()));

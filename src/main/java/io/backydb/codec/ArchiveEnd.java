@@ -46,14 +46,18 @@ final class ArchiveEnd {
     }
   }
 
-  /** Counts what is read through it, so that a reader's look-ahead can be told. */
+  /**
+   * Counts what is read through it, so that a reader's look-ahead can be told, and keeps the last
+   * bytes read: where a zip's end records and central directory are.
+   */
   static final class Counted extends FilterInputStream {
     private long count;
-    // the last bytes read, oldest first once full: where a zip's end record must be
-    private final byte[] tail = new byte[ZIP_END_RECORD];
+    // the last bytes read, a ring: byte i of the input is at i % tail.length
+    private final byte[] tail;
 
-    Counted(InputStream in) {
+    Counted(InputStream in, int keptTail) {
       super(in);
+      this.tail = new byte[keptTail];
     }
 
     long count() {
@@ -73,10 +77,14 @@ final class ArchiveEnd {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       int n = in.read(b, off, len);
-      for (int i = Math.max(0, n - tail.length); i < n; i++) {
-        tail[(int) ((count + i) % tail.length)] = b[off + i];
-      }
       if (n > 0) {
+        // only the last tail.length bytes of a long read can stay
+        int keep = Math.min(n, tail.length);
+        long from = count + n - keep;
+        int at = (int) (from % tail.length);
+        int first = Math.min(keep, tail.length - at);
+        System.arraycopy(b, off + n - keep, tail, at, first);
+        System.arraycopy(b, off + n - keep + first, tail, 0, keep - first);
         count += n;
       }
       return n;
@@ -88,23 +96,33 @@ final class ArchiveEnd {
       return Math.max(0, read(new byte[(int) Math.max(0, Math.min(n, 1 << 13))]));
     }
 
+    /** The last bytes read, oldest first: all of them if fewer than were kept. */
+    byte[] tail() {
+      int size = (int) Math.min(count, tail.length);
+      byte[] last = new byte[size];
+      for (int i = 0; i < size; i++) {
+        last[i] = tail[(int) ((count - size + i) % tail.length)];
+      }
+      return last;
+    }
+
     /**
      * Whether what was read ended with a zip end of central directory record without a comment
      * (BackyDB writes none): an archive cut at an entry's start has none, and the zip reader takes
      * the end of its input for the end of the archive.
      */
     boolean endsWithZipEndRecord() {
-      byte[] last = new byte[tail.length];
-      for (int i = 0; i < tail.length; i++) {
-        last[i] = tail[(int) ((count + i) % tail.length)];
+      byte[] all = tail();
+      if (all.length < ZIP_END_RECORD) {
+        return false;
       }
-      return count >= tail.length
-          && last[0] == 'P'
-          && last[1] == 'K'
-          && last[2] == 5
-          && last[3] == 6
-          && last[20] == 0
-          && last[21] == 0;
+      int e = all.length - ZIP_END_RECORD;
+      return all[e] == 'P'
+          && all[e + 1] == 'K'
+          && all[e + 2] == 5
+          && all[e + 3] == 6
+          && all[e + 20] == 0
+          && all[e + 21] == 0;
     }
 
     @Override

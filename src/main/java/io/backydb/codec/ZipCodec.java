@@ -60,7 +60,9 @@ final class ZipCodec implements PayloadCodec {
   public DumpInput decode(InputStream payload) {
     // stored (uncompressed) entries with a data descriptor are refused: commons-compress would hold
     // such an entry whole in memory before returning a byte, and BackyDB writes only DEFLATED ones
-    ArchiveEnd.Counted counted = new ArchiveEnd.Counted(payload);
+    ArchiveEnd.Counted counted = new ArchiveEnd.Counted(payload, ZipCentralDirectory.KEPT_TAIL);
+    // the streaming reader skips the central directory: compared with the entries at the end
+    ZipCentralDirectory directory = new ZipCentralDirectory();
     ZipArchiveInputStream zip = new ZipArchiveInputStream(counted, "UTF-8", true, false);
     boolean[] ended = {false};
     // commons-compress does not compare an entry's content with its CRC-32: without integrity,
@@ -76,6 +78,7 @@ final class ZipCodec implements PayloadCodec {
           if (previous[0] != null) {
             // its data descriptor, read by getNextEntry, holds its CRC-32
             crcMatches(previous[0], content[0].getChecksum().getValue());
+            directory.streamed(previous[0]);
             previous[0] = null;
             content[0] = null;
           }
@@ -91,6 +94,7 @@ final class ZipCodec implements PayloadCodec {
                     "the backup's zip archive is truncated or damaged: it does not end with its end"
                         + " of central directory record");
               }
+              directory.matches(counted.tail(), counted.count());
             }
             return null;
           }

@@ -97,8 +97,9 @@ public final class RestoreJob {
    * this restore may load rows or create triggers without creating their tables, because its
    * features leave the definitions out or the backup may hold none. The sidecar answers the last
    * question when it lists the tables feature, so a whole-backup restore reads nothing more. A
-   * restore limited to features reads the dump's sections where no sidecar lists the backup's
-   * features: one that selects none of them is refused ({@link FeatureSelection}).
+   * restore limited to features reads the dump's sections: one that selects none of them is refused
+   * ({@link FeatureSelection}), and a sidecar that claims a feature the dump lacks, which the
+   * restore believed before it read the backup, was changed ({@link SidecarContents}).
    */
   public boolean needsDumpContents() {
     Features features = config.database().features();
@@ -109,10 +110,9 @@ public final class RestoreJob {
             && m != null
             && m.features() != null
             && m.features().contains(Feature.TABLES.key());
-    boolean featuresUnknown = features != null && FeatureSelection.heldBySidecar(m) == null;
     return !config.database().tables().isEmpty()
         || (rowsOrTriggers && !createsTables)
-        || featuresUnknown;
+        || features != null;
   }
 
   public DatabaseEngine.ApplyRequest applyRequest() {

@@ -279,6 +279,76 @@ class TamperedBackupTest {
     refused(changed, null, "the backup's zip archive is truncated or damaged");
   }
 
+  /**
+   * The streaming zip reader skipped the central directory, which repeats every entry's name, sizes
+   * and CRC-32 (and is what other zip tools believe): a changed byte there, in a backup without
+   * integrity, encryption or sidecar, verified as intact.
+   */
+  @Test
+  void aZipCentralDirectoryThatDisagreesWithTheEntries_isRefusedWithoutTheSidecar()
+      throws Exception {
+    byte[] central = {'P', 'K', 1, 2};
+    String entry = "(\\d+) bytes, (\\d+) compressed, CRC-32 ([0-9a-f]{8})";
+    String damaged = "the backup's zip archive is damaged: its central directory lists ";
+    // the first entry's name: tables.sql becomes uables.sql
+    centralDirectoryChanged(
+        p -> indexOf(p, central) + 46,
+        damaged
+            + "uables\\.sql \\("
+            + entry
+            + "\\), the archive holds tables\\.sql \\(\\1 bytes,"
+            + " \\2 compressed, CRC-32 \\3\\)");
+    // its CRC-32
+    centralDirectoryChanged(
+        p -> indexOf(p, central) + 16,
+        damaged
+            + "tables\\.sql \\("
+            + entry
+            + "\\), the archive holds tables\\.sql \\(\\1 bytes,"
+            + " \\2 compressed, CRC-32 (?!\\3)[0-9a-f]{8}\\)");
+    // its size, in the Zip64 extra field that follows the name
+    centralDirectoryChanged(
+        p -> indexOf(p, central) + 46 + "tables.sql".length() + 4,
+        damaged
+            + "tables\\.sql \\((\\d+) bytes, (\\d+) compressed, CRC-32 ([0-9a-f]{8})\\), the"
+            + " archive holds tables\\.sql \\((?!\\1 )\\d+ bytes, \\2 compressed, CRC-32 \\3\\)");
+    // the second entry's signature: the directory ends after the first
+    centralDirectoryChanged(
+        p -> {
+          int first = indexOf(p, central);
+          return first + 1 + indexOf(Arrays.copyOfRange(p, first + 1, p.length), central);
+        },
+        damaged + "1 entry, the archive holds 2");
+  }
+
+  /**
+   * A copy of the zip backup with the payload byte {@code at} picks flipped and no sidecar: verify
+   * (exit 1) and restore refuse it with one line matching {@code problem}.
+   */
+  static void centralDirectoryChanged(java.util.function.ToIntFunction<byte[]> at, String problem)
+      throws Exception {
+    Path backup = copy(zipPlain);
+    flipPayloadByte(backup, at);
+    deleteSidecar(backup);
+    assertThat(verify(backup, null, 1))
+        .matches(
+            "(?s)FAILED "
+                + java.util.regex.Pattern.quote(backup.toString())
+                + "\\n  "
+                + problem
+                + "\\nbacky: error: .*");
+    assertThatThrownBy(() -> f.restore(backup.toString(), null))
+        .isInstanceOf(BackyException.class)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CORRUPT_BACKUP))
+        .message()
+        .matches(
+            "backup "
+                + java.util.regex.Pattern.quote(backup.toString())
+                + " failed verification: "
+                + problem);
+    assertThat(ContainerFixture.server.databaseExists(f.target)).isFalse();
+  }
+
   /** A payload its decoder cannot read is named as damaged, not only by the decoder's words. */
   @Test
   void aTarPayloadThatCannotBeDecompressed_isNamedDamaged() throws Exception {
@@ -518,7 +588,10 @@ class TamperedBackupTest {
       var storage = new io.backydb.storage.LocalStorage(copy.getParent());
       var source = io.backydb.restore.BackupSource.locate(storage, copy.toString());
       var report =
-          new io.backydb.restore.BackupVerifier(f.environment(ContainerFixture.PASSWORD), true)
+          new io.backydb.restore.BackupVerifier(
+                  f.environment(ContainerFixture.PASSWORD),
+                  true,
+                  io.backydb.engine.mysql.MySqlEngine::dumpScanner)
               .verify(source);
       assertThat(report.problems()).isEmpty();
       // another backup's bytes, renamed into place, as a tampering copy would

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.backydb.BackyDB;
 import io.backydb.BackyException;
 import io.backydb.config.Environment;
+import io.backydb.engine.mysql.MySqlEngine;
 import io.backydb.restore.BackupSource;
 import io.backydb.restore.BackupVerifier;
 import io.backydb.storage.LocalStorage;
@@ -149,7 +150,8 @@ class BackyReaderFuzzTest {
         () -> {
           try {
             BackupSource source = BackupSource.locate(new LocalStorage(folder), file.toString());
-            BackupVerifier.Report report = new BackupVerifier(env, false).verify(source);
+            BackupVerifier.Report report =
+                new BackupVerifier(env, false, MySqlEngine::dumpScanner).verify(source);
             assertThat(report).isNotNull();
           } catch (BackyException expected) {
             assertThat(expected.getMessage()).isNotBlank().doesNotContain("\n");

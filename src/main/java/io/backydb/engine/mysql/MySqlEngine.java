@@ -39,6 +39,14 @@ public final class MySqlEngine implements DatabaseEngine {
 
   @Override
   public DumpScanner newDumpScanner() {
+    return dumpScanner();
+  }
+
+  /**
+   * A reader of what a dump holds, for those who read a backup without a database to restore it to
+   * ({@code backy verify}): it needs no connection.
+   */
+  public static DumpScanner dumpScanner() {
     return new DumpDirectivesScanner();
   }
 
