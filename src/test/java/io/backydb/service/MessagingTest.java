@@ -134,6 +134,29 @@ class MessagingTest {
     assertThat(fx.backupCount()).isZero();
   }
 
+  /**
+   * A config carried in the request may not make the service read any file of its host as a CA
+   * certificate: the refusal (or not) would tell whether the path exists.
+   */
+  @Test
+  void aRequestWhoseConfigNamesACaFileOutsideTheRequestsConfigFolder_isRefused() throws Exception {
+    BackyService service = fx.start();
+    results = listen("results");
+    publish(
+        "backup",
+        ServiceFixture.server.databaseYaml("root", fx.database)
+            + "  tls: verify_ca\n  tls_ca: /etc/passwd\nstorage:\n  storage_type: local\n");
+    JsonNode refused = next(results);
+    assertThat(refused.path("event").asText()).isEqualTo("request.failed");
+    assertThat(refused.path("error").asText())
+        .isEqualTo(
+            "the request's database.tls_ca names a file of the service's host (/etc/passwd); set"
+                + " backy.requests.config-dir to the folder requests may take files from, and keep"
+                + " the CA file there");
+    assertThat(service.history().latest(10)).isEmpty();
+    assertThat(fx.backupCount()).isZero();
+  }
+
   @Test
   void aRequestNamingAConfigFileOfTheRequestsConfigFolder_runs() throws Exception {
     Path settings = fx.routes.resolve("backy.properties");

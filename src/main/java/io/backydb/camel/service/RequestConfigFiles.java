@@ -1,5 +1,7 @@
 package io.backydb.camel.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.backydb.camel.ConfigBodies;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,8 +14,15 @@ import java.nio.file.Path;
  * config, and read pieces of any {@code .yaml} or {@code .json} file in the error a result carries.
  * With {@code backy.requests.config-dir} set, files in that folder may be named (a relative name is
  * taken from it); links that lead out of it are refused.
+ *
+ * <p>A config carried in the body may name one file of the host too, its {@code database.tls_ca}:
+ * the same rule holds for it, or the error a result carries would tell whether any path of the host
+ * exists, is a folder or holds a certificate.
  */
 final class RequestConfigFiles {
+
+  // JSON is YAML: one reader for both kinds of body
+  private static final YAMLMapper BODY = new YAMLMapper();
 
   private final Path dir;
 
@@ -29,6 +38,7 @@ final class RequestConfigFiles {
   String check(String body) {
     Path named = body == null ? null : ConfigBodies.fileNamedBy(body);
     if (named == null) {
+      checkCaFile(body);
       return body;
     }
     if (dir == null) {
@@ -51,6 +61,43 @@ final class RequestConfigFiles {
               + ")");
     }
     return file.toString();
+  }
+
+  /**
+   * Refuses a {@code database.tls_ca} of a config carried in the body outside the folder; the path
+   * is taken as the run takes it (a relative one from the service's working directory). A body that
+   * is not a config is left to the run, which says why.
+   */
+  private void checkCaFile(String body) {
+    JsonNode ca;
+    try {
+      ca = body == null ? null : BODY.readTree(body).path("database").get("tls_ca");
+    } catch (IOException | RuntimeException e) {
+      return;
+    }
+    if (ca == null || !ca.isTextual() || ca.asText().isBlank()) {
+      return;
+    }
+    String named = ca.asText();
+    if (dir == null) {
+      throw new IllegalArgumentException(
+          "the request's database.tls_ca names a file of the service's host ("
+              + named
+              + "); set "
+              + ServiceSettings.REQUESTS_CONFIG_DIR
+              + " to the folder requests may take files from, and keep the CA file there");
+    }
+    Path file = Path.of(named).toAbsolutePath().normalize();
+    if (!file.startsWith(dir) || !realPathInside(file)) {
+      throw new IllegalArgumentException(
+          "the request's database.tls_ca "
+              + named
+              + " is not in "
+              + ServiceSettings.REQUESTS_CONFIG_DIR
+              + " ("
+              + dir
+              + ")");
+    }
   }
 
   /** A file that does not exist is inside: the run says it does not exist, which tells nothing. */

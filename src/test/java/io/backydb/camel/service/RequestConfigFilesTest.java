@@ -66,4 +66,33 @@ class RequestConfigFilesTest {
     }
     assertThat(link).exists();
   }
+
+  @Test
+  void aCaFileOfAConfigInTheBody_mustBeInTheFolderToo() throws Exception {
+    Path ca = Files.writeString(allowed.resolve("ca.pem"), "not read here\n");
+    String inside = "database:\n  tls: verify_ca\n  tls_ca: " + ca + "\n";
+    String json = "{\"database\": {\"tls\": \"verify_ca\", \"tls_ca\": \"" + outside + "\"}}";
+    assertThatThrownBy(() -> new RequestConfigFiles(null).check(inside))
+        .hasMessage(
+            "the request's database.tls_ca names a file of the service's host ("
+                + ca
+                + "); set backy.requests.config-dir to the folder requests may take files from,"
+                + " and keep the CA file there");
+    RequestConfigFiles files = new RequestConfigFiles(allowed);
+    assertThat(files.check(inside)).isEqualTo(inside);
+    assertThatThrownBy(() -> files.check(json))
+        .hasMessage(
+            "the request's database.tls_ca "
+                + outside
+                + " is not in backy.requests.config-dir ("
+                + allowed
+                + ")");
+    Path link = Files.createSymbolicLink(allowed.resolve("link.pem"), outside);
+    assertThatThrownBy(() -> files.check("database: {tls_ca: " + link + "}"))
+        .hasMessageContaining("is not in backy.requests.config-dir");
+    // not a config, or no CA file: the run says what is wrong, if anything
+    assertThat(files.check("database: [")).isEqualTo("database: [");
+    assertThat(new RequestConfigFiles(null).check("database: {host: h}"))
+        .isEqualTo("database: {host: h}");
+  }
 }
