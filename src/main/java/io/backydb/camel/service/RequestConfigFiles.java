@@ -50,16 +50,7 @@ final class RequestConfigFiles {
               + " to the folder requests may take config files from");
     }
     Path file = dir.resolve(named).normalize();
-    if (!file.startsWith(dir) || !realPathInside(file)) {
-      throw new IllegalArgumentException(
-          "config file "
-              + named
-              + " is not in "
-              + ServiceSettings.REQUESTS_CONFIG_DIR
-              + " ("
-              + dir
-              + ")");
-    }
+    requireInside(file, "config file " + named);
     return file.toString();
   }
 
@@ -87,16 +78,17 @@ final class RequestConfigFiles {
               + ServiceSettings.REQUESTS_CONFIG_DIR
               + " to the folder requests may take files from, and keep the CA file there");
     }
-    Path file = Path.of(named).toAbsolutePath().normalize();
+    requireInside(
+        Path.of(named).toAbsolutePath().normalize(), "the request's database.tls_ca " + named);
+  }
+
+  /**
+   * Refuses {@code file} (normalized) outside the folder, also through a link; says {@code what}.
+   */
+  private void requireInside(Path file, String what) {
     if (!file.startsWith(dir) || !realPathInside(file)) {
       throw new IllegalArgumentException(
-          "the request's database.tls_ca "
-              + named
-              + " is not in "
-              + ServiceSettings.REQUESTS_CONFIG_DIR
-              + " ("
-              + dir
-              + ")");
+          what + " is not in " + ServiceSettings.REQUESTS_CONFIG_DIR + " (" + dir + ")");
     }
   }
 
