@@ -13,9 +13,11 @@ public final class BackupNaming {
 
   private BackupNaming() {}
 
+  /** What {@link #withCounter} adds: {@code -1}, {@code -2}, ... */
+  private static final String COUNTER = "(?:-[1-9][0-9]*)?";
+
   /** What follows {@code <db>_} in every name {@link #name} and {@link #withCounter} give. */
-  private static final Pattern STAMP_AND_COUNTER =
-      Pattern.compile("[0-9]{8}T[0-9]{6}Z(?:-[1-9][0-9]*)?");
+  private static final Pattern STAMP_AND_COUNTER = Pattern.compile("[0-9]{8}T[0-9]{6}Z" + COUNTER);
 
   public static String name(String database, Instant at) {
     return safe(database) + "_" + STAMP.format(at);
@@ -35,6 +37,15 @@ public final class BackupNaming {
     String start = safe(database) + "_";
     return name.startsWith(start)
         && STAMP_AND_COUNTER.matcher(name.substring(start.length())).matches();
+  }
+
+  /**
+   * Whether {@code name} is the name of a backup of {@code database} started at {@code at}: {@link
+   * #name}, or it with a counter ({@link #withCounter}).
+   */
+  public static boolean isNameAt(String database, Instant at, String name) {
+    String expected = name(database, at);
+    return name.startsWith(expected) && name.substring(expected.length()).matches(COUNTER);
   }
 
   /**

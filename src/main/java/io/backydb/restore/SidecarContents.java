@@ -106,22 +106,17 @@ final class SidecarContents {
         || meta.source().database() == null) {
       return; // list reports and skips such a sidecar
     }
-    String expected = BackupNaming.name(meta.source().database(), start);
-    String name = meta.name();
-    boolean counted =
-        name.startsWith(expected + "-")
-            && name.substring(expected.length() + 1).matches("[1-9][0-9]*");
-    if (!name.equals(expected) && !counted) {
+    if (!BackupNaming.isNameAt(meta.source().database(), start, meta.name())) {
       problems.add(
           BackupVerifier.disagrees(
               "name",
-              name,
+              meta.name(),
               "a backup of database "
                   + meta.source().database()
                   + " started at "
                   + start
                   + " is named",
-              expected));
+              BackupNaming.name(meta.source().database(), start)));
     }
   }
 
