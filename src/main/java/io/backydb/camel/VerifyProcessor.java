@@ -32,9 +32,13 @@ public final class VerifyProcessor implements Processor {
     // the HMAC key it derives checks apply's read too; overwritten when the restore is over,
     // however it ends
     BackyExchange.onDone(exchange, source::destroyIntegrityKey);
-    // what the dump holds is learnt on this read, where apply needs it, not by reading it again;
-    // the sidecar's account of it is compared then, and only then (BackupVerifier's constructor)
-    DumpScanner scanner = job.needsDumpContents() ? job.engine().newDumpScanner() : null;
+    // what the dump holds is learnt on this read, where apply needs it, not by reading it again,
+    // and the sidecar's account of it compared; elsewhere (a whole-backup restore whose sidecar
+    // says it holds table definitions) only whether the dump begins with table definitions, which
+    // the restore believed the sidecar for, costing nothing like a reading of every statement
+    boolean whole = job.needsDumpContents();
+    DumpScanner scanner =
+        whole ? job.engine().newDumpScanner() : job.engine().newLeadingSectionScanner();
     BackupVerifier.Report r =
         new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
             .refuseDamaged(source, scanner);
@@ -46,7 +50,7 @@ public final class VerifyProcessor implements Processor {
           r.location(),
           r.nothingToCompare());
     }
-    if (scanner != null) {
+    if (whole) {
       DumpContents contents = scanner.contents();
       // a table not in the backup fails here, before any statement, sidecar or not
       source.requireTables(job.config().database().tables(), contents.allTables());

@@ -61,6 +61,13 @@ public interface DatabaseEngine {
   /** A reader of what a dump of this engine holds, fed the dump's files as they are read. */
   DumpScanner newDumpScanner();
 
+  /**
+   * A reader of the section each of a dump's files begins with, and of nothing after it: the first
+   * bytes of each file, whatever its size ({@link DumpScanner#readsWholeDump()} is false). A dump
+   * writes its sections in restore order, so whether it holds table definitions shows there.
+   */
+  DumpScanner newLeadingSectionScanner();
+
   /** Applies a dump to the configured database, creating it if it does not exist. */
   ApplySummary apply(ApplyRequest request, DumpInput input) throws Exception;
 }

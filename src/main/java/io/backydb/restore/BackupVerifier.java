@@ -10,7 +10,6 @@ import io.backydb.codec.IntegrityKeys;
 import io.backydb.config.CompressionType;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
-import io.backydb.engine.DumpContents;
 import io.backydb.engine.DumpInput;
 import io.backydb.engine.DumpScanner;
 import io.backydb.format.BackupMetadata;
@@ -23,6 +22,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -41,7 +41,8 @@ import java.util.function.Supplier;
  *   <li>Plain SQL: every file ends with the dump's completion marker, is listed in the sidecar with
  *       its size and SHA-256, and matches its per-file HMAC or checksum.
  *   <li>Either way, what the sidecar says the dump holds (features, tables, sizes, name) against
- *       the dump itself, read through a {@link DumpScanner} ({@link SidecarContents}).
+ *       the dump itself, read through a {@link DumpScanner} ({@link SidecarContents}); or, with a
+ *       scanner of the sections the dump's files begin with, whether it holds table definitions.
  * </ul>
  *
  * <p>A verified {@code .backy} source keeps the integrity key, so the restore's apply pass checks
@@ -74,7 +75,10 @@ public final class BackupVerifier {
    * A verifier that compares the sidecar's account of the dump ({@link SidecarContents}) only with
    * a scanner it is given ({@link #refuseDamaged(BackupSource, DumpScanner)}), as a restore does:
    * reading every statement of the dump costs about 2 CPU-seconds per 500 MB, which a restore
-   * spends where it needs what the dump holds anyway, and {@code backy verify} always.
+   * spends where it needs what the dump holds anyway, and {@code backy verify} always. A restore
+   * that does not gives a scanner of the sections the files begin with ({@link
+   * io.backydb.engine.DatabaseEngine#newLeadingSectionScanner()}), which reads a few hundred bytes
+   * of each file, and the sidecar's claim to table definitions is compared with them.
    */
   public BackupVerifier(Environment environment, boolean hmacRequired) {
     this(environment, hmacRequired, () -> null);
@@ -259,9 +263,8 @@ public final class BackupVerifier {
       }
       if (meta != null) {
         checkSidecar(meta, inSidecar(source, object), raw.count, sha.digest(), null, problems);
-        if (trailer == null && decodeProblem == null && scan.readWhole()) {
-          SidecarContents.check(
-              meta, scan.contents(), dumpBytes, raw.count, header.created(), problems);
+        if (trailer == null && decodeProblem == null) {
+          scan.compare(meta, dumpBytes, raw.count, header.created(), problems);
         }
         byte[] stored = container.storedValue();
         if (trailer == null
@@ -462,11 +465,28 @@ public final class BackupVerifier {
 
     /** Whether the whole dump went through the scanner, whose contents then tell what it holds. */
     boolean readWhole() {
-      return scanner != null && failure == null;
+      return scanner != null && failure == null && scanner.readsWholeDump();
     }
 
-    DumpContents contents() {
-      return scanner.contents();
+    /** Whether the scanner read the section each file begins with, and only that. */
+    boolean readLeading() {
+      return scanner != null && failure == null && !scanner.readsWholeDump();
+    }
+
+    /**
+     * Compares what the scanner read with the sidecar's account of it ({@link SidecarContents}).
+     */
+    void compare(
+        BackupMetadata meta,
+        long dumpBytes,
+        long storedBytes,
+        Instant created,
+        List<String> problems) {
+      if (readWhole()) {
+        SidecarContents.check(meta, scanner.contents(), dumpBytes, storedBytes, created, problems);
+      } else if (readLeading()) {
+        SidecarContents.checkTablesSection(meta, scanner.contents().sections(), problems);
+      }
     }
 
     private void failed(Exception e) {
@@ -559,9 +579,9 @@ public final class BackupVerifier {
             problems);
       }
     }
-    if (meta != null && problems.isEmpty() && scan.readWhole()) {
+    if (meta != null && problems.isEmpty()) {
       // plain SQL is stored as dumped: its stored bytes are its dump's
-      SidecarContents.check(meta, scan.contents(), total, total, null, problems);
+      scan.compare(meta, total, total, null, problems);
     }
     return new Report(
         source.location(),

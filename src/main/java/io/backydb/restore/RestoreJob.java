@@ -96,7 +96,9 @@ public final class RestoreJob {
    * missing, and lists no tables for a backup without data), or to check the target's tables where
    * this restore may load rows or create triggers without creating their tables, because its
    * features leave the definitions out or the backup may hold none. The sidecar answers the last
-   * question when it lists the tables feature, so a whole-backup restore reads nothing more. A
+   * question when it lists the tables feature, so a whole-backup restore reads nothing more than
+   * the first bytes of each file, where a dump that holds table definitions begins with them: a
+   * sidecar that claims them for a dump without them was changed ({@link SidecarContents}). A
    * restore limited to features reads the dump's sections: one that selects none of them is refused
    * ({@link FeatureSelection}), and a sidecar that claims a feature the dump lacks, which the
    * restore believed before it read the backup, was changed ({@link SidecarContents}).

@@ -10,6 +10,7 @@ import io.backydb.engine.DumpContents;
 import io.backydb.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,12 @@ class DumpDirectivesScannerTest {
         "INSERT INTO ü (id) VALUES (1)",
         "CREATE TRIGGER t_bi BEFORE INSERT ON `t 1` FOR EACH ROW SET NEW.id = NEW.id",
         // a routine whose body has a line that reads like a directive: it is part of a statement
-        "CREATE PROCEDURE p()\nBEGIN\n-- backy:section data\n-- backy:table \"ghost\"\nSELECT 1;\nEND");
+        "CREATE PROCEDURE p()\n"
+            + "BEGIN\n"
+            + "-- backy:section data\n"
+            + "-- backy:table \"ghost\"\n"
+            + "SELECT 1;\n"
+            + "END");
   }
 
   @AfterEach
@@ -85,12 +91,59 @@ class DumpDirectivesScannerTest {
     }
   }
 
+  /**
+   * A leading-section scan reads each file to its first section directive and no further: what it
+   * is fed after that (here bytes no splitter could read, a quote left open) is not read at all.
+   */
+  @Test
+  void aLeadingSectionScanReadsTheSectionEachFileBeginsWith() throws Exception {
+    byte[] unreadable =
+        "INSERT INTO x VALUES ('never closed\n".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+    for (boolean multipleFiles : List.of(false, true)) {
+      for (Features features : List.of(Features.ALL, Features.parse("data,triggers"))) {
+        DumpDirectivesScanner scanner = DumpDirectivesScanner.leadingSections();
+        for (Map.Entry<String, byte[]> f : dump(features, multipleFiles).entrySet()) {
+          try (OutputStream out = scanner.file(f.getKey())) {
+            byte[] b = f.getValue();
+            for (int off = 0; off < b.length; off += 7) {
+              out.write(b, off, Math.min(7, b.length - off));
+            }
+            out.write(unreadable);
+          }
+        }
+        assertThat(scanner.readsWholeDump()).isFalse();
+        DumpContents c = scanner.contents();
+        assertThat(c.sections())
+            .as("%s, multiple files: %s", features.selected(), multipleFiles)
+            .containsExactlyInAnyOrderElementsOf(
+                multipleFiles ? features.selected() : features.selected().subList(0, 1));
+        assertThat(c.features()).isEmpty();
+        assertThat(c.allTables()).isEmpty();
+      }
+    }
+    // a file that does not begin with a section within its first 64 KiB begins with none
+    DumpDirectivesScanner scanner = DumpDirectivesScanner.leadingSections();
+    try (OutputStream out = scanner.file("dump.sql")) {
+      out.write(
+          ("/* " + "x".repeat(DumpDirectivesScanner.LEADING_BYTES) + " */\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write("-- backy:section tables\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    assertThat(scanner.contents().sections()).isEmpty();
+  }
+
   /** Every feature of the database, in one file or in one per feature. */
   private Map<String, byte[]> dump(boolean multipleFiles) throws Exception {
+    Map<String, byte[]> files = dump(Features.ALL, multipleFiles);
+    assertThat(files).hasSize(multipleFiles ? Feature.values().length : 1);
+    return files;
+  }
+
+  private Map<String, byte[]> dump(Features features, boolean multipleFiles) throws Exception {
     Map<String, ByteArrayOutputStream> files = new LinkedHashMap<>();
     new MySqlDumper(
             new MySqlConnections(EngineFixture.config(db, 1), ""),
-            new DumpRequest(Features.ALL, List.of(), multipleFiles),
+            new DumpRequest(features, List.of(), multipleFiles),
             1 << 20)
         .dump(
             name -> {
@@ -98,7 +151,6 @@ class DumpDirectivesScannerTest {
               files.put(name, out);
               return out;
             });
-    assertThat(files).hasSize(multipleFiles ? Feature.values().length : 1);
     Map<String, byte[]> out = new LinkedHashMap<>();
     files.forEach((name, bytes) -> out.put(name, bytes.toByteArray()));
     return out;
