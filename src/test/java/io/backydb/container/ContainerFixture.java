@@ -4,6 +4,7 @@ import io.backydb.BackyDB;
 import io.backydb.backup.BackupResult;
 import io.backydb.config.Environment;
 import io.backydb.testing.TestServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,9 +45,14 @@ final class ContainerFixture {
   }
 
   Environment environment(String integrityPassword) {
+    return environment(integrityPassword, dir.resolve("backups"));
+  }
+
+  /** The environment, with {@code localPath} as the local storage. */
+  Environment environment(String integrityPassword, Path localPath) {
     Map<String, String> vars = new HashMap<>();
     vars.put(Environment.DB_PASSWORD, "");
-    vars.put(Environment.LOCAL_PATH, dir.resolve("backups").toString());
+    vars.put(Environment.LOCAL_PATH, localPath.toString());
     vars.put(Environment.LOGGING_PATH, dir.toString());
     if (integrityPassword != null) {
       vars.put(Environment.INTEGRITY_PASSWORD, integrityPassword);
@@ -75,6 +81,18 @@ final class ContainerFixture {
     try (BackyDB backy = new BackyDB(environment(PASSWORD))) {
       return backy.backup(backupConfig(source, compression, multipleFiles, integrity));
     }
+  }
+
+  /** A restore config file of {@code backup} into the target, on local storage. */
+  Path restoreYaml(Path backup) throws Exception {
+    Path config = dir.resolve("restore.yaml");
+    Files.writeString(
+        config,
+        server.databaseYaml("root", target)
+            + "backup_path: '"
+            + backup
+            + "'\nstorage:\n  storage_type: local\n");
+    return config;
   }
 
   void restore(String location, String integrityPassword) {

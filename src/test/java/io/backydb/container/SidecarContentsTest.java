@@ -95,7 +95,8 @@ class SidecarContentsTest {
   /**
    * Verify and a restore that reads the dump's statements refuse {@code backup} with exactly {@code
    * problem}, exit 1. The restore is limited to the backup's own features, so that it reads them: a
-   * whole-backup restore whose sidecar lists the tables feature compares nothing (format.md).
+   * whole-backup restore whose sidecar lists the tables feature compares only that the dump begins
+   * with table definitions (format.md, SidecarTablesClaimTest).
    */
   static void refused(Path backup, String problem) throws Exception {
     String error = "backy: error: backup " + backup + " failed verification: " + problem + "\n";
@@ -126,14 +127,7 @@ class SidecarContentsTest {
   }
 
   static Path restoreYaml(Path backup) throws Exception {
-    Path config = dir.resolve("restore.yaml");
-    Files.writeString(
-        config,
-        ContainerFixture.server.databaseYaml("root", f.target)
-            + "backup_path: '"
-            + backup
-            + "'\nstorage:\n  storage_type: local\n");
-    return config;
+    return f.restoreYaml(backup);
   }
 
   static ArrayNode tables(ObjectNode meta) {

@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backydb.BackyDB;
 import io.backydb.backup.BackupResult;
 import io.backydb.cli.BackyCli;
-import io.backydb.config.Environment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,18 +115,7 @@ class SidecarTablesClaimTest {
       assertThat(ContainerFixture.server.checksums(f.target)).as(b.getKey()).isEqualTo(before);
     }
     // the same backups, their sidecars as written, replace the rows
-    for (var b : DATA_ONLY.entrySet()) {
-      StringWriter err = new StringWriter();
-      assertThat(restore(Path.of(b.getValue().location()), err))
-          .as(b.getKey() + ": " + err)
-          .isZero();
-      assertThat(ContainerFixture.server.checksums(f.target))
-          .as(b.getKey())
-          .isEqualTo(
-              Map.of(
-                  "customers", ContainerFixture.server.checksums(f.source).get("customers"),
-                  "orders", ContainerFixture.server.checksums(f.source).get("orders")));
-    }
+    restoredAs(DATA_ONLY, ContainerFixture.server.checksums(f.source));
   }
 
   @Test
@@ -145,15 +132,21 @@ class SidecarTablesClaimTest {
 
   @Test
   void aBackupOfTablesAndData_isRestoredWhole() throws Exception {
-    for (var b : FULL.entrySet()) {
-      assertThat(b.getValue().metadata().features()).containsExactly("tables", "data");
+    for (var b : FULL.values()) {
+      assertThat(b.metadata().features()).containsExactly("tables", "data");
+    }
+    restoredAs(FULL, ContainerFixture.server.checksums(f.source));
+  }
+
+  /** Each of {@code backups}, restored whole, leaves the target's tables with {@code rows}. */
+  static void restoredAs(Map<String, BackupResult> backups, Map<String, String> rows)
+      throws Exception {
+    for (var b : backups.entrySet()) {
       StringWriter err = new StringWriter();
       assertThat(restore(Path.of(b.getValue().location()), err))
           .as(b.getKey() + ": " + err)
           .isZero();
-      assertThat(ContainerFixture.server.checksums(f.target))
-          .as(b.getKey())
-          .isEqualTo(ContainerFixture.server.checksums(f.source));
+      assertThat(ContainerFixture.server.checksums(f.target)).as(b.getKey()).isEqualTo(rows);
     }
   }
 
@@ -162,27 +155,14 @@ class SidecarTablesClaimTest {
    * its exit status.
    */
   static int restore(Path backup, StringWriter err) throws Exception {
-    Path config = dir.resolve("restore.yaml");
-    Files.writeString(
-        config,
-        ContainerFixture.server.databaseYaml("root", f.target)
-            + "backup_path: '"
-            + backup
-            + "'\nstorage:\n  storage_type: local\n");
-    // the storage is the backup's folder: a local storage looks one folder deep for a backup's
-    // files
-    Map<String, String> vars = new HashMap<>();
-    vars.put(Environment.DB_PASSWORD, "");
-    vars.put(Environment.LOCAL_PATH, backup.getParent().toString());
-    vars.put(Environment.LOGGING_PATH, dir.toString());
-    vars.put(Environment.INTEGRITY_PASSWORD, ContainerFixture.PASSWORD);
     return BackyCli.execute(
-        Environment.of(vars),
+        // the storage is the backup's folder: a local storage looks one folder deep for its files
+        f.environment(ContainerFixture.PASSWORD, backup.getParent()),
         new PrintWriter(new StringWriter(), true),
         new PrintWriter(err, true),
         "restore",
         "--config",
-        config.toString(),
+        f.restoreYaml(backup).toString(),
         "--replace-existing");
   }
 
