@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * decrypt} and {@code decompress}, which only set the decoding up. Where the restore needs to know
  * what the dump holds (a table list, rows to load into existing tables, features where no sidecar
  * lists them), the same read learns it, and a table the dump does not hold, or features of which it
- * holds none, are refused here.
+ * holds none, are refused here. Elsewhere the read learns only the section each of the dump's files
+ * begins with, enough to refuse a sidecar that claims table definitions the dump does not hold.
  */
 public final class VerifyProcessor implements Processor {
 
