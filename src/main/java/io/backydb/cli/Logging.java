@@ -31,10 +31,10 @@ import org.slf4j.MarkerFactory;
 
 /**
  * Where logs go: always to {@code $LOGGING_PATH/backydb.log} when that is set; to the console only
- * for the long-running service, so that one-shot commands print just their own output. A {@code
- * LOGGING_PATH} whose folder cannot be created or whose log file cannot be opened is a config
- * error, not a run without a log; a log file that fails later in the run is a warning ({@link
- * LogFileWarning}).
+ * for the long-running service, so that one-shot commands print just their own output and the
+ * warnings meant for the user ({@link StderrWarnings}). A {@code LOGGING_PATH} whose folder cannot
+ * be created or whose log file cannot be opened is a config error, not a run without a log; a log
+ * file that fails later in the run is a warning ({@link LogFileWarning}).
  */
 final class Logging {
 
@@ -92,6 +92,12 @@ final class Logging {
       out.addFilter(notOnConsole(ctx));
       out.start();
       root.addAppender(out);
+    } else {
+      StderrWarnings warnings = new StderrWarnings(err);
+      warnings.setContext(ctx);
+      warnings.setName("stderr-warnings");
+      warnings.start();
+      root.addAppender(warnings);
     }
   }
 

@@ -139,6 +139,12 @@ final class RestoreCommand extends BackyCommand {
         done +=
             "; asked for but not in the backup: " + String.join(", ", r.summary().notInBackup());
       }
+      if (!r.summary().insertTriggers().isEmpty()) {
+        // warned of on stderr before the first row; the summary keeps it with the run
+        done +=
+            "; INSERT triggers fired for every row: "
+                + String.join(", ", r.summary().insertTriggers());
+      }
       out().println(done);
       // the log file keeps what each run did, failures (BackyCli) and successes alike
       LoggerFactory.getLogger(RestoreCommand.class).info(done);

@@ -110,6 +110,55 @@ class RestoreCliTest {
                 + " events");
   }
 
+  /**
+   * Rows restored into a target's existing tables fire their INSERT triggers, which MariaDB cannot
+   * turn off: the restore says so on stderr before the first row, naming the tables and triggers,
+   * and in its summary; it still restores. A whole restore creates the triggers after the rows, and
+   * says nothing.
+   */
+  @Test
+  void rowsRestoredIntoExistingTablesWithInsertTriggersAreWarnedOf() throws Exception {
+    String whole = backUp(Fidelity.backupConfig(source, false));
+    // the source's BEFORE INSERT triggers come after its rows: nothing fires, nothing to warn of
+    Run run = succeeded("restore", "--config", restoreYaml(whole).toString(), "--definers", "drop");
+    assertThat(run.err()).isEmpty();
+    assertThat(run.out()).doesNotContain("INSERT triggers");
+
+    Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
+    database.put("features", Map.of("data", true));
+    String dataOnly =
+        backUp(Map.of("database", database, "storage", Map.of("storage_type", "local")));
+    String config = restoreYaml(dataOnly).toString();
+    server.execute(
+        target,
+        "DROP TRIGGER a_bi",
+        "DROP TRIGGER b_bi",
+        "CREATE TABLE audit (id INT)",
+        "CREATE TRIGGER a_times_ten BEFORE INSERT ON a FOR EACH ROW SET NEW.id = NEW.id * 10",
+        "CREATE TRIGGER a_audit AFTER INSERT ON a FOR EACH ROW INSERT INTO audit VALUES (NEW.id)",
+        // not an INSERT trigger: the restore's rows do not fire it
+        "CREATE TRIGGER b_bu BEFORE UPDATE ON b FOR EACH ROW SET NEW.id = NEW.id");
+    run = succeeded("restore", "--config", config, "--replace-existing");
+    String warning =
+        "restoring rows into existing tables with INSERT triggers, which fire for every row and"
+            + " may change it or write to other tables: `a` (`a_audit`, `a_times_ten`)";
+    assertThat(run.err()).isEqualTo("backy: warning: " + warning + "\n");
+    assertThat(run.out())
+        .contains("; INSERT triggers fired for every row: `a` (`a_audit`, `a_times_ten`)\n");
+    assertThat(Files.readString(dir.resolve("backydb.log"))).contains(warning);
+    // what the triggers did: the rows came back changed, and another table received rows
+    assertThat(server.rows(target, "SELECT id FROM a ORDER BY id")).containsExactly("10", "20");
+    assertThat(server.rows(target, "SELECT id FROM audit ORDER BY id")).containsExactly("10", "20");
+    assertThat(server.rows(target, "SELECT id FROM b")).containsExactly("3");
+
+    // without them, the rows come back as they are, and nothing is said
+    server.execute(target, "DROP TRIGGER a_times_ten", "DROP TRIGGER a_audit");
+    run = succeeded("restore", "--config", config, "--replace-existing");
+    assertThat(run.err()).isEmpty();
+    assertThat(run.out()).doesNotContain("INSERT triggers");
+    assertThat(server.rows(target, "SELECT id FROM a ORDER BY id")).containsExactly("1", "2");
+  }
+
   @Test
   void aTableTheBackupDoesNotHoldIsAConfigErrorBeforeAnythingRuns() throws Exception {
     String location = backUp(Fidelity.backupConfig(source, false));
@@ -341,6 +390,17 @@ class RestoreCliTest {
       rs.next();
       return rs.getString(1);
     }
+  }
+
+  /** What a command line printed: its stdout and its stderr. */
+  record Run(String out, String err) {}
+
+  /** Runs the command line, which must succeed; what it printed. */
+  Run succeeded(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertThat(cli(out, err, args)).as(err.toString()).isZero();
+    return new Run(out.toString(), err.toString());
   }
 
   /** Runs the command line; its stderr goes to {@code err}. */

@@ -134,6 +134,38 @@ final class ExistingTables {
     return differences;
   }
 
+  /**
+   * The INSERT triggers of the tables of {@code loaded} (those the restore loads rows into without
+   * creating them), each as {@code `table` (`trigger`, ...)}, in name order; empty if none has any.
+   * They fire for every restored row (MariaDB cannot turn them off for a session): a BEFORE INSERT
+   * trigger may change the row, an AFTER INSERT one write rows elsewhere. One query.
+   */
+  static List<String> insertTriggers(Connection c, String database, Set<String> loaded)
+      throws SQLException {
+    Map<String, List<String>> triggers = new TreeMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS"
+                + " WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_MANIPULATION = 'INSERT'"
+                + " ORDER BY TRIGGER_NAME")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (loaded.contains(rs.getString(1))) {
+            triggers
+                .computeIfAbsent(rs.getString(1), t -> new ArrayList<>())
+                .add(SqlText.quoteIdent(rs.getString(2)));
+          }
+        }
+      }
+    }
+    List<String> named = new ArrayList<>();
+    triggers.forEach(
+        (table, names) ->
+            named.add(SqlText.quoteIdent(table) + " (" + String.join(", ", names) + ")"));
+    return named;
+  }
+
   /** One target table's columns, by lower-case name as the server compares them. */
   private static final class TableColumns {
     private final Map<String, String> fillable = new LinkedHashMap<>();

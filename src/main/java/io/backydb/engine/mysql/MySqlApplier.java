@@ -2,6 +2,7 @@ package io.backydb.engine.mysql;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.UserWarnings;
 import io.backydb.config.Feature;
 import io.backydb.engine.ApplySummary;
 import io.backydb.engine.DatabaseEngine.ApplyRequest;
@@ -30,6 +31,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies a dump to a MySQL/MariaDB database statement by statement. The {@code -- backy:}
@@ -37,6 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * can be limited to chosen features and tables, and a failure can say exactly what was applied.
  */
 final class MySqlApplier {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MySqlApplier.class);
 
   /** ER_DBACCESS_DENIED: what CREATE DATABASE answers an account without the privilege. */
   private static final int ER_DBACCESS_DENIED = 1044;
@@ -190,7 +195,7 @@ final class MySqlApplier {
     try (Connection c = connections.open();
         Connection raw = connections.openRaw();
         LockWaits waits = new LockWaits(connections, connectionIds)) {
-      requireTargetTables(c);
+      List<String> insertTriggers = requireTargetTables(c);
       connectionIds.add(LockWaits.idOf(c));
       connectionIds.add(LockWaits.idOf(raw));
       // a restore that stops making progress shows what it waits for (a lock), not an ETA
@@ -235,7 +240,8 @@ final class MySqlApplier {
           List.copyOf(session.featuresApplied),
           List.copyOf(loaded),
           List.copyOf(session.leftOut),
-          notInBackup(session.sections));
+          notInBackup(session.sections),
+          insertTriggers);
     }
   }
 
@@ -273,11 +279,16 @@ final class MySqlApplier {
    * would otherwise fail at the first of them, after the rows of others were committed. Known only
    * where the restore read what the dump holds ({@link ApplyRequest#contents()}), which it does
    * whenever it may not create the tables.
+   *
+   * <p>Of the tables it loads rows into, those with INSERT triggers are named in a warning: the
+   * triggers fire for every restored row, and MariaDB cannot turn them off for a session.
+   *
+   * @return the INSERT triggers of those tables ({@link ExistingTables#insertTriggers}), or none
    */
-  private void requireTargetTables(Connection c) throws SQLException {
+  private List<String> requireTargetTables(Connection c) throws SQLException {
     DumpContents contents = request.contents();
     if (contents == null) {
-      return;
+      return List.of();
     }
     Set<String> needed = new TreeSet<>();
     for (Feature f : List.of(Feature.DATA, Feature.TRIGGERS)) {
@@ -289,7 +300,7 @@ final class MySqlApplier {
       needed.removeAll(contents.tablesOf(Feature.TABLES));
     }
     if (needed.isEmpty()) {
-      return;
+      return List.of();
     }
     String why =
         applies(Feature.TABLES)
@@ -353,6 +364,19 @@ final class MySqlApplier {
               + "; make its tables match the backup's, or restore table definitions too; nothing"
               + " was applied");
     }
+    if (rowColumns.isEmpty()) {
+      return List.of();
+    }
+    // said before the first row: the user may stop the restore, and the rows may come back changed
+    List<String> triggers = ExistingTables.insertTriggers(c, database, rowColumns.keySet());
+    if (!triggers.isEmpty()) {
+      LOG.warn(
+          UserWarnings.STDERR,
+          "restoring rows into existing tables with INSERT triggers, which fire for every row"
+              + " and may change it or write to other tables: {}",
+          String.join(", ", triggers));
+    }
+    return triggers;
   }
 
   /** {@code database 'x' on user@host:port}, for errors about the target. */
