@@ -362,6 +362,17 @@ public final class ConfigLoader {
     return null;
   }
 
+  /**
+   * The keys whose text is one of a few words, and those words: YAML reads an unquoted {@code on}
+   * or {@code no} as a boolean, which quotes would not make one of them.
+   */
+  private static final Map<String, String> CHOICES =
+      Map.of(
+          "database.tls",
+          TlsMode.keys(),
+          "database.definers",
+          String.join(", ", DatabaseConfig.DEFINER_POLICIES));
+
   /** Turns Jackson's multi-line messages into one line that names the offending key. */
   static String describe(JsonProcessingException e, WrittenScalars written) {
     String path = e instanceof JsonMappingException m ? path(m) : "";
@@ -370,7 +381,9 @@ public final class ConfigLoader {
     }
     if (e instanceof InvalidFormatException f) {
       String notText =
-          f.getTargetType() == String.class ? written.notText(path, f.getValue()) : null;
+          f.getTargetType() == String.class
+              ? written.notText(path, f.getValue(), CHOICES.get(path))
+              : null;
       if (notText != null) {
         return notText;
       }

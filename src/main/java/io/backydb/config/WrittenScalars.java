@@ -128,6 +128,16 @@ final class WrittenScalars {
    * {@code read} is how it was read ({@code false}, {@code 83}).
    */
   String notText(String path, Object read) {
+    return notText(path, read, null);
+  }
+
+  /**
+   * Why the value at {@code path}, where one of the words {@code choices} is expected ({@code
+   * "keep, drop, rewrite"}), is not text; null if it is not known. Quotes would not make such a
+   * word one of the choices ({@code tls: on}), so the message lists them instead of saying to quote
+   * it. With {@code choices} null, as {@link #notText(String, Object)}.
+   */
+  String notText(String path, Object read, String choices) {
     Scalar s = byPath.get(path);
     if (s == null) {
       return null;
@@ -144,17 +154,28 @@ final class WrittenScalars {
                   : "the number " + read;
           default -> null;
         };
-    return as == null
-        ? null
-        : "'"
-            + path
-            + "' must be text, but the unquoted "
-            + s.text()
-            + " is read as "
-            + as
-            + ": write it in quotes (\""
-            + s.text()
-            + "\")";
+    if (as == null) {
+      return null;
+    }
+    if (choices != null) {
+      return "'"
+          + path
+          + "' must be one of "
+          + choices
+          + ", but the unquoted "
+          + s.text()
+          + " is read as "
+          + as;
+    }
+    return "'"
+        + path
+        + "' must be text, but the unquoted "
+        + s.text()
+        + " is read as "
+        + as
+        + ": write it in quotes (\""
+        + s.text()
+        + "\")";
   }
 
   /**

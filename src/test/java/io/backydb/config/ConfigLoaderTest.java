@@ -723,8 +723,10 @@ class ConfigLoaderTest {
         "tls: | database.tls must not be empty",
         "tls: '' | database.tls must not be empty",
         "tls: ~ | database.tls must not be empty (the unquoted ~ is read as no value",
-        "tls: true | 'database.tls' must be text, but the unquoted true is read as a boolean",
-        "tls: on | 'database.tls' must be text, but the unquoted on is read as the boolean true",
+        "tls: true | 'database.tls' must be one of preferred, required, verify_ca, verify_identity,"
+            + " but the unquoted true is read as a boolean",
+        "tls: on | 'database.tls' must be one of preferred, required, verify_ca, verify_identity,"
+            + " but the unquoted on is read as the boolean true",
         "tls: verify_ca, tls_ca: | database.tls_ca must not be empty",
         "tls: verify_ca, tls_ca: ' ' | database.tls_ca must not be empty",
         "tls: verify_ca, tls_ca: 1 | 'database.tls_ca' must be text, but the unquoted 1 is read as"
@@ -856,6 +858,31 @@ class ConfigLoaderTest {
           default -> String.valueOf(loaded.database().tables());
         };
     assertThat(text).as("quoted, the text as written").isEqualTo(value);
+  }
+
+  /**
+   * A key whose text is one of a few words: YAML reads an unquoted {@code tls: on} as a boolean,
+   * and the quotes the message used to ask for gave the next error ("must be one of ... (got
+   * 'on')"). The message lists the words instead.
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "tls | on | 'database.tls' must be one of preferred, required, verify_ca, verify_identity, but the unquoted on is read as the boolean true",
+        "tls | yes | 'database.tls' must be one of preferred, required, verify_ca, verify_identity, but the unquoted yes is read as the boolean true",
+        "tls | 1 | 'database.tls' must be one of preferred, required, verify_ca, verify_identity, but the unquoted 1 is read as a number",
+        "definers | off | 'database.definers' must be one of keep, drop, rewrite, but the unquoted off is read as the boolean false",
+      })
+  void aYamlWordWhereOneOfSomeWordsIsExpected_isRefusedListingThem(
+      String key, String value, String expected) throws Exception {
+    String database =
+        "database: {host: h, user: u, db_name: d, " + key + ": " + value + "}\n" + LOCAL;
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, database);
+    assertOneLineConfigError(() -> ConfigLoader.backupFromFile(f), expected, database);
+    assertThatThrownBy(() -> ConfigLoader.backupFromFile(f)).hasMessageNotContaining("in quotes");
   }
 
   @ParameterizedTest(name = "{0}")
