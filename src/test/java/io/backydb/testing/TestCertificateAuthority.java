@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -23,7 +24,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A certificate authority of a test's own, valid for an hour, that issues server certificates for
- * the names it is given, as an operator's own CA does for a database server.
+ * the names it is given (valid for the hour too, unless given another period), as an operator's own
+ * CA does for a database server.
  */
 public final class TestCertificateAuthority {
 
@@ -47,7 +49,9 @@ public final class TestCertificateAuthority {
   public static TestCertificateAuthority create(String commonName) throws Exception {
     KeyPair keys = rsaKeys();
     X500Name name = new X500Name("CN=" + commonName);
-    X509v3CertificateBuilder b = builder(name, BigInteger.ONE, name, keys);
+    Instant now = Instant.now();
+    X509v3CertificateBuilder b =
+        builder(name, BigInteger.ONE, name, keys, now.minusSeconds(60), now.plusMillis(HOUR));
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
     return new TestCertificateAuthority(keys, sign(b, keys), name);
   }
@@ -59,13 +63,24 @@ public final class TestCertificateAuthority {
 
   /** A server certificate for {@code CN=<dnsName>} whose subject alternative name is it. */
   public Issued issue(String dnsName) throws Exception {
+    Instant now = Instant.now();
+    return issue(dnsName, now.minusSeconds(60), now.plusMillis(HOUR));
+  }
+
+  /**
+   * {@link #issue(String)} valid from {@code notBefore} to {@code notAfter} only, e.g. both in the
+   * past for an expired certificate.
+   */
+  public Issued issue(String dnsName, Instant notBefore, Instant notAfter) throws Exception {
     KeyPair server = rsaKeys();
     X509v3CertificateBuilder b =
         builder(
             name,
             BigInteger.valueOf(serial.incrementAndGet()),
             new X500Name("CN=" + dnsName),
-            server);
+            server,
+            notBefore,
+            notAfter);
     b.addExtension(
         Extension.subjectAlternativeName,
         false,
@@ -90,13 +105,17 @@ public final class TestCertificateAuthority {
 
   @SuppressWarnings("JavaUtilDate") // BouncyCastle's certificate builder takes java.util.Date
   private static X509v3CertificateBuilder builder(
-      X500Name issuer, BigInteger serial, X500Name subject, KeyPair subjectKeys) {
-    long now = System.currentTimeMillis();
+      X500Name issuer,
+      BigInteger serial,
+      X500Name subject,
+      KeyPair subjectKeys,
+      Instant notBefore,
+      Instant notAfter) {
     return new JcaX509v3CertificateBuilder(
         issuer,
         serial,
-        new Date(now - 60_000),
-        new Date(now + HOUR),
+        Date.from(notBefore),
+        Date.from(notAfter),
         subject,
         subjectKeys.getPublic());
   }

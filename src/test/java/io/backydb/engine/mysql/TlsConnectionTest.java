@@ -21,9 +21,14 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
@@ -52,12 +57,23 @@ class TlsConnectionTest {
   /** The PEM file of another CA, which issued nothing the server holds. */
   static Path otherCa;
 
+  /** The CA of {@link #ca}, and the certificate for localhost it issued, which the server holds. */
+  static TestCertificateAuthority authority;
+
+  static TestCertificateAuthority.Issued issued;
+
+  /** The server's certificate and key files ({@code --ssl-cert}, {@code --ssl-key}). */
+  static Path cert;
+
+  static Path key;
+
   @BeforeAll
   static void startServer() throws Exception {
-    TestCertificateAuthority authority = TestCertificateAuthority.create("BackyDB test CA");
-    TestCertificateAuthority.Issued issued = authority.issue("localhost");
-    Path cert = writePem(dir.resolve("server-cert.pem"), issued.certificate());
-    Path key = writePem(dir.resolve("server-key.pem"), issued.keys().getPrivate());
+    authority = TestCertificateAuthority.create("BackyDB test CA");
+    issued = authority.issue("localhost");
+    cert = dir.resolve("server-cert.pem");
+    key = dir.resolve("server-key.pem");
+    serve(issued);
     ca = writePem(dir.resolve("ca.pem"), authority.certificate());
     otherCa =
         writePem(
@@ -262,6 +278,90 @@ class TlsConnectionTest {
                 + ": the server does not offer TLS, and database.tls is required (only tls:"
                 + " preferred uses a server without TLS, in plain text)\n");
     assertThat(backups).doesNotExist();
+  }
+
+  /**
+   * A server whose certificate expired yesterday is refused with {@code verify_ca}, though its CA
+   * is the CA file's, in one line naming the validity period: through the API as through {@code
+   * bin/backy backup}, which writes nothing. So it is with every {@code tls}, even those that check
+   * nothing else of the certificate: Connector/J checks the validity period of every certificate it
+   * is shown. The server serves that certificate for this test only ({@code FLUSH SSL} reloads the
+   * certificate files).
+   */
+  @Test
+  void aServerWithAnExpiredCertificateIsRefused() throws Exception {
+    Instant now = Instant.now();
+    TestCertificateAuthority.Issued expired =
+        authority.issue("localhost", now.minus(2, ChronoUnit.DAYS), now.minus(1, ChronoUnit.DAYS));
+    serve(expired);
+    try {
+      String reason =
+          "the server's certificate, or its CA's, is out of its validity period (NotAfter: "
+              + expired.certificate().getNotAfter()
+              + ")";
+      for (TlsMode mode : TlsMode.values()) {
+        DatabaseConfig config =
+            new DatabaseConfig("localhost", tls.port(), "root", "src", false, null, null)
+                .withTls(mode, mode.verifiesCertificate() ? ca.toString() : null);
+        assertThatThrownBy(() -> new MySqlConnections(config, "").open().close())
+            .as(mode.key())
+            .isInstanceOf(BackyException.class)
+            .hasMessage("cannot connect to root@localhost:" + tls.port() + ": " + reason)
+            .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.DATABASE));
+      }
+
+      Path backups = dir.resolve("expired-backups");
+      CliRun backup =
+          backy(
+              backups,
+              "backup",
+              config("expired.yaml", "127.0.0.1", "src", "tls: verify_ca\n  tls_ca: " + ca, ""));
+      assertThat(backup.exit()).isEqualTo(ErrorCode.DATABASE.exitCode());
+      assertThat(backup.err()).isEqualTo(refusal("127.0.0.1", reason));
+      assertThat(backups).doesNotExist();
+    } finally {
+      serve(issued);
+    }
+  }
+
+  /**
+   * Writes {@code certificate} and its key to the server's certificate and key files; a running
+   * server reloads them ({@code FLUSH SSL}), and is checked to serve the certificate if it is valid
+   * (an expired one is refused even by {@code sslMode=REQUIRED}).
+   */
+  private static void serve(TestCertificateAuthority.Issued certificate) throws Exception {
+    writePem(cert, certificate.certificate());
+    writePem(key, certificate.keys().getPrivate());
+    if (tls == null) {
+      return;
+    }
+    // in plain text (the embedded server allows it): Connector/J refuses an expired certificate
+    // even where it checks nothing else (sslMode=REQUIRED)
+    try (Connection c = connect("DISABLED", "");
+        Statement s = c.createStatement()) {
+      s.execute("FLUSH SSL");
+    }
+    if (certificate.certificate().getNotAfter().toInstant().isBefore(Instant.now())) {
+      return; // the refusal names its end
+    }
+    try (Connection c = connect("REQUIRED", "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE 'Ssl_server_not_after'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(2))
+          .as("the end of the certificate the server serves")
+          .isEqualTo(notAfter(certificate));
+    }
+  }
+
+  /**
+   * {@code notAfter} of a certificate as MariaDB shows it (OpenSSL's {@code Jan 2 03:04:05 2025
+   * GMT}).
+   */
+  private static String notAfter(TestCertificateAuthority.Issued certificate) {
+    return DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy 'GMT'", Locale.ROOT)
+        .withZone(ZoneOffset.UTC)
+        .format(certificate.certificate().getNotAfter().toInstant());
   }
 
   /** {@code bin/backy <command> --config <config>}, keeping backups in {@code backups}. */
