@@ -9,9 +9,12 @@ import java.util.stream.Collectors;
  * the one before it does.
  */
 public enum TlsMode {
-  /** TLS where the server offers it, plain text where it does not; no certificate is checked. */
+  /**
+   * TLS where the server offers it, plain text where it does not; no certificate is checked but for
+   * its validity period (Connector/J refuses an expired certificate in every mode).
+   */
   PREFERRED,
-  /** TLS or no connection; the certificate is not checked. */
+  /** TLS or no connection; the certificate is not checked but for its validity period. */
   REQUIRED,
   /** TLS, with a server certificate that chains to a trusted CA. */
   VERIFY_CA,
