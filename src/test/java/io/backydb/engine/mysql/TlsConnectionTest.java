@@ -39,12 +39,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A server that accepts TLS connections only ({@code require_secure_transport}), with a certificate
- * for {@code localhost} issued by a CA of the test's own: BackyDB's connections ask for TLS where
- * the server offers it (Connector/J's {@code sslMode=PREFERRED}), or insist on it and check the
- * server's certificate ({@code database.tls}, {@code database.tls_ca}), and the dump reads its rows
- * off the TLS socket ({@link WireRows}) as off a plain one. The server is an embedded MariaDB of
- * the test's own.
+ * A server that offers TLS, with a certificate for {@code localhost} issued by a CA of the test's
+ * own (it runs without grant tables, so it cannot refuse plain connections, which some tests use):
+ * BackyDB's connections ask for TLS where the server offers it (Connector/J's {@code
+ * sslMode=PREFERRED}), or insist on it and check the server's certificate ({@code database.tls},
+ * {@code database.tls_ca}), and the dump reads its rows off the TLS socket ({@link WireRows}) as
+ * off a plain one. The server is an embedded MariaDB of the test's own.
  */
 class TlsConnectionTest {
 
