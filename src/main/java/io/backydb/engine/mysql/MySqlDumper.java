@@ -385,13 +385,18 @@ final class MySqlDumper {
   }
 
   private String header(String version, String[] defaults) {
-    return "-- BackyDB dump of database "
-        + SqlText.quoteIdent(database)
-        + " (server "
-        + version
-        + ", snapshot "
-        + Instant.now().truncatedTo(ChronoUnit.SECONDS)
-        + ")\n"
+    String title =
+        "-- BackyDB dump of database "
+            + SqlText.quoteIdent(database)
+            + " (server "
+            + version
+            + ", snapshot "
+            + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+            + ")";
+    // MariaDB takes a line break in a database name: one written as it is would end the comment,
+    // and the rest of the name would be SQL that every restore and `mariadb <` replay runs
+    return title.replace("\r", "\\r").replace("\n", "\\n")
+        + "\n"
         + "-- Replay with: mariadb TARGET_DB < this-file.sql\n"
         + DumpDirectives.line(DumpDirectives.FORMAT, String.valueOf(DumpDirectives.DUMP_FORMAT))
         + DumpDirectives.line(
