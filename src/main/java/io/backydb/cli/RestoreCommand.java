@@ -126,7 +126,10 @@ final class RestoreCommand extends BackyCommand {
               "Restored %s into database %s: %s; %,d statement(s), %,d row(s) in %.1f s",
               r.backupLocation(),
               r.database(),
-              String.join(", ", r.summary().features()),
+              // a backup of a database without objects applies its header's statements only
+              r.summary().features().isEmpty()
+                  ? "no objects"
+                  : String.join(", ", r.summary().features()),
               r.summary().statements(),
               rows,
               r.durationMs() / 1000.0);

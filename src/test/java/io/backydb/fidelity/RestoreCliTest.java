@@ -447,6 +447,29 @@ class RestoreCliTest {
     assertThat(err.toString()).contains("--definers").contains("keep, drop, rewrite");
   }
 
+  /**
+   * A backup of a database without objects restores an empty database, and its summary says so (it
+   * read "into database x: ; 6 statement(s)").
+   */
+  @Test
+  void theRestoreOfAnEmptyDatabaseSaysItHadNoObjects() throws Exception {
+    String empty = TestServer.uniqueName("cli_empty");
+    server.createDatabase(empty);
+    try {
+      String location = backUp(Fidelity.backupConfig(empty, false));
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code = cli(out, err, "restore", "--config", restoreYaml(location).toString());
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(server.databaseExists(target)).isTrue();
+      assertThat(out.toString())
+          .contains("into database " + target + ": no objects; ")
+          .doesNotContain(": ;");
+    } finally {
+      server.dropDatabase(empty);
+    }
+  }
+
   /** Backs {@code config} up through the Java API into the test's backups folder; its location. */
   private String backUp(Map<String, Object> config) {
     try (BackyDB backy = new BackyDB(TestServer.environment(dir.resolve("backups"), dir))) {
