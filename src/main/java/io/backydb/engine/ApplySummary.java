@@ -15,19 +15,4 @@ public record ApplySummary(
     List<TableStats> tables,
     List<String> leftOut,
     List<String> notInBackup,
-    List<String> insertTriggers) {
-
-  public ApplySummary(
-      long statements, List<String> features, List<TableStats> tables, List<String> leftOut) {
-    this(statements, features, tables, leftOut, List.of());
-  }
-
-  public ApplySummary(
-      long statements,
-      List<String> features,
-      List<TableStats> tables,
-      List<String> leftOut,
-      List<String> notInBackup) {
-    this(statements, features, tables, leftOut, notInBackup, List.of());
-  }
-}
+    List<String> insertTriggers) {}
