@@ -26,13 +26,18 @@ import java.util.TreeSet;
  * @param definedColumns per table whose definition the dump holds, its columns as that definition
  *     declares them, by lower-case name; a backup without definitions (of {@code data} alone) has
  *     none, so the types of its rows are unknown
+ * @param largestStatements per feature, the size in bytes of its largest statement (as a restore
+ *     sends it: a {@code -- backy:exact} text in place of the statement it stands for) per table it
+ *     belongs to, statements of no table under {@code ""}: a restore refuses, before its first
+ *     statement, a selection with one larger than the target server takes
  */
 public record DumpContents(
     Set<Feature> features,
     Map<Feature, Set<String>> tables,
     Map<String, List<String>> rowColumns,
     Set<Feature> sections,
-    Map<String, Map<String, Column>> definedColumns) {
+    Map<String, Map<String, Column>> definedColumns,
+    Map<Feature, Map<String, Long>> largestStatements) {
 
   /**
    * A column as a table's definition in the dump declares it: what a column of the target must be
@@ -59,11 +64,14 @@ public record DumpContents(
     s.addAll(features);
     sections = Collections.unmodifiableSet(s);
     definedColumns = Map.copyOf(definedColumns);
+    Map<Feature, Map<String, Long>> largest = new EnumMap<>(Feature.class);
+    largestStatements.forEach((k, sizes) -> largest.put(k, Map.copyOf(sizes)));
+    largestStatements = Collections.unmodifiableMap(largest);
   }
 
   /** A dump whose every section has statements. */
   public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
-    this(features, tables, Map.of(), features, Map.of());
+    this(features, tables, Map.of(), features, Map.of(), Map.of());
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */

@@ -43,6 +43,7 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Map<Feature, Set<String>> tables = new EnumMap<>(Feature.class);
   private final Map<String, List<String>> rowColumns = new HashMap<>();
   private final Map<String, Map<String, Column>> definedColumns = new HashMap<>();
+  private final Map<Feature, Map<String, Long>> largestStatements = new EnumMap<>(Feature.class);
 
   /** A reader of everything a dump holds. */
   DumpDirectivesScanner() {
@@ -69,7 +70,8 @@ final class DumpDirectivesScanner implements DumpScanner {
 
   @Override
   public DumpContents contents() {
-    return new DumpContents(features, tables, rowColumns, sections, definedColumns);
+    return new DumpContents(
+        features, tables, rowColumns, sections, definedColumns, largestStatements);
   }
 
   @Override
@@ -90,6 +92,9 @@ final class DumpDirectivesScanner implements DumpScanner {
 
     /** A leading-section scan has what it reads the file for: the rest is not fed. */
     private boolean done;
+
+    /** The length of a {@code -- backy:exact} text, which the restore sends for the next statement. */
+    private long exactLength = -1;
 
     @Override
     public void write(int b) throws IOException {
@@ -145,6 +150,8 @@ final class DumpDirectivesScanner implements DumpScanner {
       } else if (name.equals(DumpDirectives.TABLE) && feature != null) {
         table = DumpDirectives.decodeRaw(DumpDirectives.unjson(value));
         tables.computeIfAbsent(feature, f -> new TreeSet<>()).add(table);
+      } else if (name.equals(DumpDirectives.EXACT)) {
+        exactLength = DumpDirectives.unjson(value).length(); // raw chars: one per byte
       }
     }
 
@@ -153,8 +160,13 @@ final class DumpDirectivesScanner implements DumpScanner {
       if (done) {
         return;
       }
+      long bytes = exactLength >= 0 ? exactLength : sql.length();
+      exactLength = -1;
       if (feature != null) {
         features.add(feature);
+        largestStatements
+            .computeIfAbsent(feature, f -> new HashMap<>())
+            .merge(table == null ? "" : table, bytes, Math::max);
       }
       if (feature == Feature.TABLES && table != null && sql.startsWith("CREATE TABLE ")) {
         // the types of the rows, for a restore that loads them into tables it does not create

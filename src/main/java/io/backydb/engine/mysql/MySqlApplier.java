@@ -195,6 +195,7 @@ final class MySqlApplier {
     try (Connection c = connections.open();
         Connection raw = connections.openRaw();
         LockWaits waits = new LockWaits(connections, connectionIds)) {
+      TargetPreflight.check(c, connections, request);
       List<String> insertTriggers = requireTargetTables(c);
       connectionIds.add(LockWaits.idOf(c));
       connectionIds.add(LockWaits.idOf(raw));
