@@ -30,6 +30,11 @@ import java.util.TreeSet;
  *     sends it: a {@code -- backy:exact} text in place of the statement it stands for) per table it
  *     belongs to, statements of no table under {@code ""}: a restore refuses, before its first
  *     statement, a selection with one larger than the target server takes
+ * @param characterSets per feature and table as for {@code largestStatements}, the character sets
+ *     its statements other than rows name (lower case; the database's own under the tables feature
+ *     and table {@code ""})
+ * @param collations the same for collations: a restore refuses, before its first statement, one
+ *     that names a character set or collation the target server does not know
  */
 public record DumpContents(
     Set<Feature> features,
@@ -37,7 +42,9 @@ public record DumpContents(
     Map<String, List<String>> rowColumns,
     Set<Feature> sections,
     Map<String, Map<String, Column>> definedColumns,
-    Map<Feature, Map<String, Long>> largestStatements) {
+    Map<Feature, Map<String, Long>> largestStatements,
+    Map<Feature, Map<String, Set<String>>> characterSets,
+    Map<Feature, Map<String, Set<String>>> collations) {
 
   /**
    * A column as a table's definition in the dump declares it: what a column of the target must be
@@ -67,11 +74,25 @@ public record DumpContents(
     Map<Feature, Map<String, Long>> largest = new EnumMap<>(Feature.class);
     largestStatements.forEach((k, sizes) -> largest.put(k, Map.copyOf(sizes)));
     largestStatements = Collections.unmodifiableMap(largest);
+    characterSets = copyOfNames(characterSets);
+    collations = copyOfNames(collations);
+  }
+
+  private static Map<Feature, Map<String, Set<String>>> copyOfNames(
+      Map<Feature, Map<String, Set<String>>> names) {
+    Map<Feature, Map<String, Set<String>>> copy = new EnumMap<>(Feature.class);
+    names.forEach(
+        (f, byTable) -> {
+          Map<String, Set<String>> t = new java.util.HashMap<>();
+          byTable.forEach((table, n) -> t.put(table, Set.copyOf(n)));
+          copy.put(f, Collections.unmodifiableMap(t));
+        });
+    return Collections.unmodifiableMap(copy);
   }
 
   /** A dump whose every section has statements. */
   public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
-    this(features, tables, Map.of(), features, Map.of(), Map.of());
+    this(features, tables, Map.of(), features, Map.of(), Map.of(), Map.of(), Map.of());
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */

@@ -44,6 +44,8 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Map<String, List<String>> rowColumns = new HashMap<>();
   private final Map<String, Map<String, Column>> definedColumns = new HashMap<>();
   private final Map<Feature, Map<String, Long>> largestStatements = new EnumMap<>(Feature.class);
+  private final Map<Feature, Map<String, Set<String>>> characterSets = new EnumMap<>(Feature.class);
+  private final Map<Feature, Map<String, Set<String>>> collations = new EnumMap<>(Feature.class);
 
   /** A reader of everything a dump holds. */
   DumpDirectivesScanner() {
@@ -71,7 +73,14 @@ final class DumpDirectivesScanner implements DumpScanner {
   @Override
   public DumpContents contents() {
     return new DumpContents(
-        features, tables, rowColumns, sections, definedColumns, largestStatements);
+        features,
+        tables,
+        rowColumns,
+        sections,
+        definedColumns,
+        largestStatements,
+        characterSets,
+        collations);
   }
 
   @Override
@@ -150,6 +159,13 @@ final class DumpDirectivesScanner implements DumpScanner {
       } else if (name.equals(DumpDirectives.TABLE) && feature != null) {
         table = DumpDirectives.decodeRaw(DumpDirectives.unjson(value));
         tables.computeIfAbsent(feature, f -> new TreeSet<>()).add(table);
+      } else if (name.equals(DumpDirectives.DATABASE)) {
+        // the database's defaults, which a restore creates it with
+        String[] parts = value.split(" ", 2);
+        CharsetNames.add(characterSets, Feature.TABLES, "", DumpDirectives.unjson(parts[0]));
+        if (parts.length > 1) {
+          CharsetNames.add(collations, Feature.TABLES, "", DumpDirectives.unjson(parts[1]));
+        }
       } else if (name.equals(DumpDirectives.EXACT)) {
         exactLength = DumpDirectives.unjson(value).length(); // raw chars: one per byte
       }
@@ -167,6 +183,10 @@ final class DumpDirectivesScanner implements DumpScanner {
         largestStatements
             .computeIfAbsent(feature, f -> new HashMap<>())
             .merge(table == null ? "" : table, bytes, Math::max);
+        if (feature != Feature.DATA) {
+          // rows name none (a dump's values are literals of the session's character set)
+          CharsetNames.collect(sql, feature, table == null ? "" : table, characterSets, collations);
+        }
       }
       if (feature == Feature.TABLES && table != null && sql.startsWith("CREATE TABLE ")) {
         // the types of the rows, for a restore that loads them into tables it does not create

@@ -10,19 +10,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Refuses, after the backup was verified and before its first statement runs, a restore that the
  * target server's state would stop half-way, after some objects were created: a server in read-only
- * mode for the restore's account, or a statement of the backup larger than the server's {@code
- * max_allowed_packet}. Each is one line naming the problem and the remedy, ending {@code nothing was
+ * mode for the restore's account, a statement of the backup larger than the server's {@code
+ * max_allowed_packet}, or a character set or collation the server does not know. Each is one line naming the problem and the remedy, ending {@code nothing was
  * applied}: the target database is not even created yet.
  *
- * <p>The statement sizes come from the verify pass's read of the dump ({@link
- * DumpContents#largestStatements()}), known where the restore read every statement: a restore
+ * <p>The statement sizes and the names come from the verify pass's read of the dump ({@link
+ * DumpContents#largestStatements()}, {@link DumpContents#collations()}), known where the restore read every statement: a restore
  * limited to features or tables, or of a backup without a sidecar. A whole restore of a backup with
- * one reads only the start of each file, so a statement too large for the server still stops it
- * where it comes (with what was applied so far), as it always did.
+ * one reads only the start of each file, so a statement too large for the server, or an unknown
+ * collation, still stops it where it comes (with what was applied so far), as it always did.
  */
 final class TargetPreflight {
 
@@ -42,6 +44,87 @@ final class TargetPreflight {
       throws SQLException {
     refuseReadOnly(c, connections);
     refuseLargeStatements(c, connections, request);
+    refuseUnknownCharsets(c, connections, request);
+  }
+
+  /** ER_UNKNOWN_CHARACTER_SET, ER_UNKNOWN_COLLATION: a name the server does not know. */
+  private static final Set<Integer> UNKNOWN_NAME = Set.of(1115, 1273);
+
+  /**
+   * A table or routine of a character set or collation the target does not know (a dump of MySQL
+   * 8's {@code utf8mb4_0900_ai_ci} restored into MariaDB 10.11) fails to be created, after the
+   * objects before it. The names the selected statements use are looked up in the server's
+   * lists; one missing there is asked of the server itself, which also takes aliases it does not
+   * list ({@code utf8} for {@code utf8mb3}).
+   */
+  private static void refuseUnknownCharsets(
+      Connection c, MySqlConnections connections, ApplyRequest request) throws SQLException {
+    DumpContents contents = request.contents();
+    if (contents == null) {
+      return;
+    }
+    Set<String> unknown = new TreeSet<>();
+    Set<String> charsets = selectedNames(request, contents.characterSets());
+    Set<String> collations = selectedNames(request, contents.collations());
+    charsets.removeAll(
+        Queries.column(c, "SELECT LOWER(CHARACTER_SET_NAME) FROM information_schema.CHARACTER_SETS"));
+    collations.removeAll(
+        Queries.column(c, "SELECT LOWER(COLLATION_NAME) FROM information_schema.COLLATIONS"));
+    for (String cs : charsets) {
+      if (!knows(c, "SELECT CONVERT('' USING " + cs + ")")) {
+        unknown.add("character set " + cs);
+      }
+    }
+    for (String co : collations) {
+      // a collation of another character set fails as such, not as unknown
+      if (!knows(c, "SELECT _utf8mb4'' COLLATE " + co)) {
+        unknown.add("collation " + co);
+      }
+    }
+    if (unknown.isEmpty()) {
+      return;
+    }
+    throw new BackyException(
+        ErrorCode.DATABASE,
+        "the backup's definitions use "
+            + String.join(", ", unknown)
+            + ", which the target server "
+            + connections.config().host()
+            + ":"
+            + connections.config().port()
+            + " does not know (a backup of another server version or kind): restore into a"
+            + " server that has "
+            + (unknown.size() == 1 ? "it" : "them")
+            + ", or back the source up after converting its tables and routines to a character"
+            + " set and collation both servers have; nothing was applied");
+  }
+
+  /** Whether the server runs {@code probe} without an unknown name (names are [a-z0-9_]). */
+  private static boolean knows(Connection c, String probe) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(probe);
+      return true;
+    } catch (SQLException e) {
+      if (UNKNOWN_NAME.contains(e.getErrorCode())) {
+        return false;
+      }
+      return true;
+    }
+  }
+
+  /** The names of the statements the restore selects. */
+  private static Set<String> selectedNames(
+      ApplyRequest request, Map<Feature, Map<String, Set<String>>> names) {
+    Set<String> all = new TreeSet<>();
+    names.forEach(
+        (f, byTable) ->
+            byTable.forEach(
+                (table, n) -> {
+                  if (selects(request, f, table)) {
+                    all.addAll(n);
+                  }
+                }));
+    return all;
   }
 
   /**

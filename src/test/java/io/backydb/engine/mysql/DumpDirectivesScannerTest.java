@@ -92,6 +92,39 @@ class DumpDirectivesScannerTest {
   }
 
   /**
+   * The character sets and collations the definitions name, by feature and table, for a restore to
+   * look up on its target: not those in quoted text (a comment, a default, a name).
+   */
+  @Test
+  void itReadsTheCharacterSetsAndCollationsTheDefinitionsName() throws Exception {
+    server.execute(
+        db,
+        "CREATE TABLE l (c VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_bin"
+            + " DEFAULT 'COLLATE nonsense1', `COLLATE nonsense2` INT) DEFAULT CHARSET=utf8mb3"
+            + " COMMENT 'CHARSET nonsense3'",
+        "CREATE FUNCTION f(x VARCHAR(5) CHARSET ascii COLLATE ascii_bin) RETURNS INT"
+            + " DETERMINISTIC RETURN LENGTH(x)");
+    DumpDirectivesScanner scanner = new DumpDirectivesScanner();
+    for (Map.Entry<String, byte[]> f : dump(false).entrySet()) {
+      try (OutputStream out = scanner.file(f.getKey())) {
+        out.write(f.getValue());
+      }
+    }
+    DumpContents c = scanner.contents();
+    assertThat(c.collations().get(Feature.TABLES).get("l"))
+        .containsExactlyInAnyOrder("latin1_bin", "utf8mb3_general_ci");
+    assertThat(c.characterSets().get(Feature.TABLES).get("l"))
+        .containsExactlyInAnyOrder("latin1", "utf8mb3");
+    // the database's defaults, and the function's own session and parameter
+    assertThat(c.collations().get(Feature.TABLES).get("")).isNotEmpty();
+    assertThat(c.collations().get(Feature.FUNCTIONS).get("")).contains("ascii_bin");
+    assertThat(c.characterSets().get(Feature.FUNCTIONS).get("")).contains("ascii");
+    assertThat(c.collations().values().stream().flatMap(m -> m.values().stream()))
+        .allSatisfy(names -> assertThat(names).noneMatch(n -> n.startsWith("nonsense")));
+    assertThat(c.collations()).doesNotContainKey(Feature.DATA);
+  }
+
+  /**
    * A leading-section scan reads each file to its first section directive and no further: what it
    * is fed after that (here bytes no splitter could read, a quote left open) is not read at all.
    */
