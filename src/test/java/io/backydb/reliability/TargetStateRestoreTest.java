@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TargetStateRestoreTest {
 
   private static final TestServer server = TestServer.get();
-  private static final String ALL_FEATURES = "tables,data,views,functions,procedures,triggers,events";
+  private static final String ALL_FEATURES =
+      "tables,data,views,functions,procedures,triggers,events";
 
   @TempDir Path dir;
   String source;
@@ -162,14 +163,14 @@ class TargetStateRestoreTest {
   private static long statementBytes(String location) throws Exception {
     String dump = Files.readString(Path.of(location), java.nio.charset.StandardCharsets.ISO_8859_1);
     int start = dump.indexOf("INSERT INTO `big`");
-    return dump.indexOf(";\n", start) - start;
+    return (long) dump.indexOf(";\n", start) - start;
   }
 
   /** A backup of the source with every feature, through the Java API; its location. */
   private String backUp() {
     Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
     Map<String, Object> features = new LinkedHashMap<>();
-    for (String f : ALL_FEATURES.split(",")) {
+    for (String f : List.of(ALL_FEATURES.split(",", -1))) {
       features.put(f, true);
     }
     database.put("features", features);

@@ -102,7 +102,9 @@ final class DumpDirectivesScanner implements DumpScanner {
     /** A leading-section scan has what it reads the file for: the rest is not fed. */
     private boolean done;
 
-    /** The length of a {@code -- backy:exact} text, which the restore sends for the next statement. */
+    /**
+     * The length of a {@code -- backy:exact} text, which the restore sends for the next statement.
+     */
     private long exactLength = -1;
 
     @Override

@@ -6,7 +6,6 @@ import io.backydb.config.Feature;
 import io.backydb.engine.DatabaseEngine.ApplyRequest;
 import io.backydb.engine.DumpContents;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
@@ -17,18 +16,23 @@ import java.util.TreeSet;
  * Refuses, after the backup was verified and before its first statement runs, a restore that the
  * target server's state would stop half-way, after some objects were created: a server in read-only
  * mode for the restore's account, a statement of the backup larger than the server's {@code
- * max_allowed_packet}, or a character set or collation the server does not know. Each is one line naming the problem and the remedy, ending {@code nothing was
- * applied}: the target database is not even created yet.
+ * max_allowed_packet}, or a character set or collation the server does not know. Each is one line
+ * naming the problem and the remedy, ending {@code nothing was applied}: the target database is not
+ * even created yet.
  *
  * <p>The statement sizes and the names come from the verify pass's read of the dump ({@link
- * DumpContents#largestStatements()}, {@link DumpContents#collations()}), known where the restore read every statement: a restore
- * limited to features or tables, or of a backup without a sidecar. A whole restore of a backup with
- * one reads only the start of each file, so a statement too large for the server, or an unknown
- * collation, still stops it where it comes (with what was applied so far), as it always did.
+ * DumpContents#largestStatements()}, {@link DumpContents#collations()}), known where the restore
+ * read every statement: a restore limited to features or tables, or of a backup without a sidecar.
+ * A whole restore of a backup with one reads only the start of each file, so a statement too large
+ * for the server, or an unknown collation, still stops it where it comes (with what was applied so
+ * far), as it always did.
  */
 final class TargetPreflight {
 
-  /** ER_OPTION_PREVENTS_STATEMENT: what a read-only server answers a write of an account bound by it. */
+  /**
+   * ER_OPTION_PREVENTS_STATEMENT: what a read-only server answers a write of an account bound by
+   * it.
+   */
   private static final int ER_OPTION_PREVENTS_STATEMENT = 1290;
 
   /**
@@ -53,9 +57,9 @@ final class TargetPreflight {
   /**
    * A table or routine of a character set or collation the target does not know (a dump of MySQL
    * 8's {@code utf8mb4_0900_ai_ci} restored into MariaDB 10.11) fails to be created, after the
-   * objects before it. The names the selected statements use are looked up in the server's
-   * lists; one missing there is asked of the server itself, which also takes aliases it does not
-   * list ({@code utf8} for {@code utf8mb3}).
+   * objects before it. The names the selected statements use are looked up in the server's lists;
+   * one missing there is asked of the server itself, which also takes aliases it does not list
+   * ({@code utf8} for {@code utf8mb3}).
    */
   private static void refuseUnknownCharsets(
       Connection c, MySqlConnections connections, ApplyRequest request) throws SQLException {
@@ -67,7 +71,8 @@ final class TargetPreflight {
     Set<String> charsets = selectedNames(request, contents.characterSets());
     Set<String> collations = selectedNames(request, contents.collations());
     charsets.removeAll(
-        Queries.column(c, "SELECT LOWER(CHARACTER_SET_NAME) FROM information_schema.CHARACTER_SETS"));
+        Queries.column(
+            c, "SELECT LOWER(CHARACTER_SET_NAME) FROM information_schema.CHARACTER_SETS"));
     collations.removeAll(
         Queries.column(c, "SELECT LOWER(COLLATION_NAME) FROM information_schema.COLLATIONS"));
     for (String cs : charsets) {
@@ -129,11 +134,11 @@ final class TargetPreflight {
 
   /**
    * A server with {@code read_only} on (MySQL's {@code super_read_only} turns it on too) refuses
-   * every write of an account without {@code READ_ONLY ADMIN} (MariaDB) or {@code SUPER} /
-   * {@code CONNECTION_ADMIN} (MySQL), DDL included. Which accounts it binds is the server's rule,
-   * so the server is asked: a {@code CREATE TABLE} that declares a column twice, which it refuses
-   * for read-only mode before it looks at the table, and otherwise for the column, creating
-   * nothing. Only asked where {@code read_only} is on.
+   * every write of an account without {@code READ_ONLY ADMIN} (MariaDB) or {@code SUPER} / {@code
+   * CONNECTION_ADMIN} (MySQL), DDL included. Which accounts it binds is the server's rule, so the
+   * server is asked: a {@code CREATE TABLE} that declares a column twice, which it refuses for
+   * read-only mode before it looks at the table, and otherwise for the column, creating nothing.
+   * Only asked where {@code read_only} is on.
    */
   private static void refuseReadOnly(Connection c, MySqlConnections connections)
       throws SQLException {

@@ -71,8 +71,7 @@ class TargetPreflightTest {
                     List.of()))
         .doesNotThrowAnyException();
     assertThatCode(
-            () ->
-                check(naming("t", Set.of("utf8mb4"), Set.of("utf8mb4_0900_ai_ci")), List.of("u")))
+            () -> check(naming("t", Set.of("utf8mb4"), Set.of("utf8mb4_0900_ai_ci")), List.of("u")))
         .doesNotThrowAnyException();
   }
 }
