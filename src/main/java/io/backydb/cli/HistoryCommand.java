@@ -104,17 +104,25 @@ final class HistoryCommand implements Callable<Integer> {
           r.database() == null ? "" : r.database(),
           r.storedBytes() == null ? "" : Sizes.human(r.storedBytes()),
           r.trigger() == null ? "" : r.trigger(),
-          r.error() != null ? "error: " + r.error() : locationAndLeftOut(r));
+          r.error() != null ? "error: " + r.error() : locationAndNotes(r));
     }
     return 0;
   }
 
-  /** As the restore's summary line says it: what a restore limited to tables left out. */
-  private static String locationAndLeftOut(RunRecord r) {
-    String location = r.location() == null ? "" : r.location();
-    return r.leftOut() == null
-        ? location
-        : location + " (left out as limited to tables: " + String.join(", ", r.leftOut()) + ")";
+  /**
+   * As the restore's summary line says them: what a restore limited to tables left out, and the
+   * INSERT triggers that fired for every row it loaded into existing tables.
+   */
+  private static String locationAndNotes(RunRecord r) {
+    String shown = r.location() == null ? "" : r.location();
+    if (r.leftOut() != null) {
+      shown += " (left out as limited to tables: " + String.join(", ", r.leftOut()) + ")";
+    }
+    if (r.insertTriggers() != null) {
+      shown +=
+          " (INSERT triggers fired for every row: " + String.join(", ", r.insertTriggers()) + ")";
+    }
+    return shown;
   }
 
   private static String time(Instant i) {

@@ -54,6 +54,7 @@ class FileRunHistoryTest {
         1L,
         "/b",
         null,
+        null,
         null);
   }
 
@@ -86,11 +87,13 @@ class FileRunHistoryTest {
   }
 
   /**
-   * A restore's left_out (what a restore limited to tables left out) is kept; a line an older
-   * BackyDB wrote, without it, is still read.
+   * A restore's left_out (what a restore limited to tables left out) and insert_triggers (the
+   * INSERT triggers that fired for every row it loaded) are kept; a line an older BackyDB wrote,
+   * without them, is still read.
    */
   @Test
-  void latest_keepsWhatARestoreLeftOut_andReadsLinesWithoutIt() throws Exception {
+  void latest_keepsWhatARestoreLeftOutAndTheTriggersThatFired_andReadsLinesWithoutThem()
+      throws Exception {
     Path file = dir.resolve("backy-history.jsonl");
     Files.writeString(
         file,
@@ -114,13 +117,20 @@ class FileRunHistoryTest {
             null,
             "/b",
             List.of("functions", "views"),
+            List.of("`a,b` (`x`, `y`)", "`orders` (`orders_audit`)"),
             null));
-    assertThat(Files.readString(file)).contains("\"left_out\":[\"functions\",\"views\"]");
+    assertThat(Files.readString(file))
+        .contains(
+            "\"left_out\":[\"functions\",\"views\"],"
+                + "\"insert_triggers\":[\"`a,b` (`x`, `y`)\",\"`orders` (`orders_audit`)\"]");
     assertThat(history.latest(10))
-        .extracting(RunRecord::id, RunRecord::leftOut)
+        .extracting(RunRecord::id, RunRecord::leftOut, RunRecord::insertTriggers)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("new", List.of("functions", "views")),
-            org.assertj.core.groups.Tuple.tuple("old", null));
+            org.assertj.core.groups.Tuple.tuple(
+                "new",
+                List.of("functions", "views"),
+                List.of("`a,b` (`x`, `y`)", "`orders` (`orders_audit`)")),
+            org.assertj.core.groups.Tuple.tuple("old", null, null));
     assertThat(log.list).isEmpty();
   }
 }

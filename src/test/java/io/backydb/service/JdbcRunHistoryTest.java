@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,71 @@ class JdbcRunHistoryTest {
     }
   }
 
+  /**
+   * A restore's insert_triggers (the INSERT triggers that fired for every row it loaded into
+   * existing tables) are kept as recorded, names with commas and backticks too. A backy_history
+   * table the previous BackyDB created, with left_out and without insert_triggers, gets the column
+   * at start-up (by the first node; the next has nothing to do), its rows read as runs without any.
+   */
+  @Test
+  void insertTriggers_areKept_andAddedToATableOfThePreviousVersionAtStartUp() throws Exception {
+    server.execute(
+        database,
+        "CREATE TABLE backy_history (id VARCHAR(64) NOT NULL PRIMARY KEY, operation VARCHAR(16) NOT"
+            + " NULL, status VARCHAR(16) NOT NULL, node VARCHAR(255), trigger_name VARCHAR(255),"
+            + " scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL, finished_at"
+            + " DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255), dump_bytes"
+            + " BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000), left_out"
+            + " VARCHAR(255) NULL, error VARCHAR(2000), KEY backy_history_started (started_at))"
+            + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        "INSERT INTO backy_history (id, operation, status, started_at, location, left_out) VALUES"
+            + " ('old', 'restore', 'succeeded', '2026-12-06 09:00:00.000', '/b/old.backy',"
+            + " 'views')");
+    MysqlDataSource ds = new MysqlDataSource();
+    ds.setUrl("jdbc:mysql://" + server.host() + ":" + server.port() + "/" + database);
+    ds.setUser("root");
+    ds.setPassword("");
+    new JdbcRunHistory(ds, database);
+    JdbcRunHistory history = new JdbcRunHistory(ds, database); // a second node: nothing to add
+    try (Connection c = server.connect(database);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM"
+                    + " information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME"
+                    + " = 'backy_history'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).contains("location,left_out,insert_triggers,error");
+    }
+    List<String> fired = List.of("`a,b` (`x``y`, `z`)", "`orders` (`orders_audit`)");
+    Instant t = Instant.parse("2026-12-07T09:00:00Z");
+    RunRecord restore = run("new", t);
+    history.record(
+        new RunRecord(
+            restore.id(),
+            "restore",
+            restore.status(),
+            restore.node(),
+            "restore-requests",
+            null,
+            t,
+            restore.finishedAt(),
+            restore.durationMs(),
+            "shop_copy",
+            null,
+            null,
+            restore.location(),
+            null,
+            fired,
+            null));
+
+    assertThat(history.latest(2))
+        .extracting(RunRecord::id, RunRecord::leftOut, RunRecord::insertTriggers)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("new", null, fired),
+            org.assertj.core.groups.Tuple.tuple("old", List.of("views"), null));
+  }
+
   private static RunRecord run(String id, Instant started) {
     return new RunRecord(
         id,
@@ -88,6 +154,7 @@ class JdbcRunHistoryTest {
         1L,
         1L,
         "/b/shop.backy",
+        null,
         null,
         null);
   }

@@ -324,6 +324,130 @@ class MessagingTest {
   }
 
   /**
+   * A restore of rows into existing tables with INSERT triggers lets them fire for every row; the
+   * CLI warns and its summary line names them, a restore requested over the queue only logged it.
+   * Its final event, its result and its history record now carry run.insert_triggers, as the
+   * summary line names them, and `backy history` shows them; a restore into the same tables without
+   * triggers carries none. The history is the service database's, in a backy_history table the
+   * previous BackyDB created (with left_out, without insert_triggers).
+   */
+  @Test
+  void aRestoreIntoTablesWithInsertTriggers_namesThem_inItsEventResultAndHistory()
+      throws Exception {
+    TestServer s = TestServer.get();
+    historyDatabase = TestServer.uniqueName("svc_history");
+    s.createDatabase(historyDatabase);
+    s.execute(
+        historyDatabase,
+        "CREATE TABLE backy_history (id VARCHAR(64) NOT NULL PRIMARY KEY, operation VARCHAR(16) NOT"
+            + " NULL, status VARCHAR(16) NOT NULL, node VARCHAR(255), trigger_name VARCHAR(255),"
+            + " scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL, finished_at"
+            + " DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255), dump_bytes"
+            + " BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000), left_out"
+            + " VARCHAR(255) NULL, error VARCHAR(2000), KEY backy_history_started (started_at))"
+            + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+    java.nio.file.Files.writeString(
+        fx.routes.resolve("backy.properties"),
+        "backy.database.url = jdbc:mysql://"
+            + s.host()
+            + ":"
+            + s.port()
+            + "/"
+            + historyDatabase
+            + "?connectionTimeZone=UTC\nbacky.database.user = root\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    BackyService service = fx.start();
+    events = listen("events");
+    results = listen("results");
+
+    publish("backup", ServiceFixture.backupConfigYaml(fx.database));
+    JsonNode backedUp = next(results);
+    assertThat(backedUp.path("event").asText())
+        .as(backedUp.toString())
+        .isEqualTo("backup.succeeded");
+    assertThat(backedUp.path("run").has("insert_triggers")).isFalse();
+    String location = backedUp.path("run").path("location").asText();
+    assertThat(next(events).path("event").asText()).isEqualTo("backup.started");
+    assertThat(next(events).path("event").asText()).isEqualTo("backup.succeeded");
+
+    // the target's own table, with an audit trigger and one that changes the row
+    s.createDatabase(restoreTarget);
+    s.execute(
+        restoreTarget,
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))",
+        "CREATE TABLE audit (id INT)",
+        "CREATE TRIGGER t_audit AFTER INSERT ON t FOR EACH ROW INSERT INTO audit VALUES (NEW.id)",
+        "CREATE TRIGGER t_upper BEFORE INSERT ON t FOR EACH ROW SET NEW.v = UPPER(NEW.v)");
+    com.fasterxml.jackson.databind.node.ObjectNode database =
+        JSON.valueToTree(s.databaseConfig(restoreTarget));
+    database.putObject("features").put("data", true);
+    String restore =
+        JSON.createObjectNode()
+            .<com.fasterxml.jackson.databind.node.ObjectNode>set("database", database)
+            .put("backup_path", location)
+            .put("replace_existing", true)
+            .<com.fasterxml.jackson.databind.node.ObjectNode>set(
+                "storage", JSON.createObjectNode().put("storage_type", "local"))
+            .toString();
+    publish("restore", restore);
+    assertThat(next(events).path("event").asText()).isEqualTo("restore.started");
+    JsonNode restored = next(events);
+    assertThat(restored.path("event").asText())
+        .as(restored.toString())
+        .isEqualTo("restore.succeeded");
+    String fired = "[\"`t` (`t_audit`, `t_upper`)\"]";
+    assertThat(restored.path("run").path("insert_triggers").toString())
+        .as(restored.toString())
+        .isEqualTo(fired);
+    assertThat(restored.path("run").has("left_out")).isFalse();
+    JsonNode result = next(results);
+    assertThat(result.path("run").path("insert_triggers").toString())
+        .as(result.toString())
+        .isEqualTo(fired);
+    // they did fire: every row audited, every value changed
+    try (Connection c = s.connect(restoreTarget);
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery(
+                "SELECT (SELECT COUNT(*) FROM audit), (SELECT GROUP_CONCAT(v ORDER BY id) FROM t)")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(3);
+      assertThat(rs.getString(2)).isEqualTo("ONE,TWO,THREE");
+    }
+
+    // the same restore once the triggers are gone: none to name
+    s.execute(restoreTarget, "DROP TRIGGER t_audit", "DROP TRIGGER t_upper");
+    publish("restore", restore);
+    assertThat(next(events).path("event").asText()).isEqualTo("restore.started");
+    JsonNode again = next(events);
+    assertThat(again.path("event").asText()).as(again.toString()).isEqualTo("restore.succeeded");
+    assertThat(again.path("run").has("insert_triggers")).as(again.toString()).isFalse();
+    JsonNode againResult = next(results);
+    assertThat(againResult.path("event").asText()).isEqualTo("restore.succeeded");
+    assertThat(againResult.path("run").has("insert_triggers")).isFalse();
+    assertThat(s.checksums(restoreTarget).get("t")).isEqualTo(s.checksums(fx.database).get("t"));
+
+    // newest first, to the millisecond (JdbcRunHistoryTest)
+    assertThat(service.history().latest(3))
+        .extracting(
+            io.backydb.camel.service.RunRecord::operation,
+            io.backydb.camel.service.RunRecord::insertTriggers)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("restore", null),
+            org.assertj.core.groups.Tuple.tuple("restore", List.of("`t` (`t_audit`, `t_upper`)")),
+            org.assertj.core.groups.Tuple.tuple("backup", null));
+    io.backydb.testing.CliRun history =
+        io.backydb.testing.CliRun.backy(
+            fx.logs, fx.backups, "history", "--routes", fx.routes.toString(), "-n", "3");
+    assertThat(history.exit()).as(history.err()).isZero();
+    List<String> restores = history.out().lines().filter(l -> l.contains(" restore ")).toList();
+    assertThat(restores).as(history.out()).hasSize(2);
+    assertThat(restores.get(0)).endsWith(location);
+    assertThat(restores.get(1))
+        .endsWith(location + " (INSERT triggers fired for every row: `t` (`t_audit`, `t_upper`))");
+  }
+
+  /**
    * Plain requests (no reply-to), the way docs/scheduling.md recommends sending long backups: each
    * result used to carry nothing of its request, so a client with several requests out could not
    * tell which result was whose. A result now carries the request's AMQP correlation id (or, where

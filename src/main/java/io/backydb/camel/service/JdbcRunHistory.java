@@ -1,5 +1,6 @@
 package io.backydb.camel.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import java.sql.Connection;
@@ -29,12 +30,21 @@ public final class JdbcRunHistory implements RunHistory {
           + " scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL,"
           + " finished_at DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255),"
           + " dump_bytes BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000),"
-          + " left_out VARCHAR(255) NULL,"
+          + " left_out VARCHAR(255) NULL, insert_triggers MEDIUMTEXT NULL,"
           + " error VARCHAR(2000), KEY backy_history_started (started_at))"
           + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 
-  /** A column added after the table's first release: a table created before lacks it. */
-  private static final String LEFT_OUT = "left_out";
+  /**
+   * Columns added after the table's first release, in order, with their definitions: a table
+   * created before lacks them. {@code insert_triggers} holds a JSON array of strings: a trigger's
+   * or table's name may hold any character, a separator too.
+   */
+  private static final List<AddedColumn> ADDED_COLUMNS =
+      List.of(
+          new AddedColumn("left_out", "VARCHAR(255) NULL AFTER location"),
+          new AddedColumn("insert_triggers", "MEDIUMTEXT NULL AFTER left_out"));
+
+  private record AddedColumn(String name, String definition) {}
 
   /** MySQL's and MariaDB's "Duplicate column name". */
   private static final int ER_DUP_FIELDNAME = 1060;
@@ -51,7 +61,7 @@ public final class JdbcRunHistory implements RunHistory {
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement()) {
       s.execute(CREATE);
-      addMissingColumn(c);
+      addMissingColumns(c);
     } catch (SQLException e) {
       throw new BackyException(
           ErrorCode.DATABASE,
@@ -61,21 +71,23 @@ public final class JdbcRunHistory implements RunHistory {
   }
 
   /**
-   * Adds {@code left_out} to a table an older BackyDB created. Several nodes may start at once: a
-   * node that finds another added it meanwhile (duplicate column) has nothing to do.
+   * Adds the {@link #ADDED_COLUMNS} a table an older BackyDB created lacks. Several nodes may start
+   * at once: a node that finds another added one meanwhile (duplicate column) has nothing to do.
    */
-  private static void addMissingColumn(Connection c) throws SQLException {
-    try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), null, TABLE, LEFT_OUT)) {
-      if (rs.next()) {
-        return;
+  private static void addMissingColumns(Connection c) throws SQLException {
+    for (AddedColumn column : ADDED_COLUMNS) {
+      try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), null, TABLE, column.name())) {
+        if (rs.next()) {
+          continue;
+        }
       }
-    }
-    try (Statement s = c.createStatement()) {
-      s.execute(
-          "ALTER TABLE " + TABLE + " ADD COLUMN " + LEFT_OUT + " VARCHAR(255) NULL AFTER location");
-    } catch (SQLException e) {
-      if (e.getErrorCode() != ER_DUP_FIELDNAME) {
-        throw e;
+      try (Statement s = c.createStatement()) {
+        s.execute(
+            "ALTER TABLE " + TABLE + " ADD COLUMN " + column.name() + " " + column.definition());
+      } catch (SQLException e) {
+        if (e.getErrorCode() != ER_DUP_FIELDNAME) {
+          throw e;
+        }
       }
     }
   }
@@ -86,8 +98,8 @@ public final class JdbcRunHistory implements RunHistory {
         "INSERT INTO "
             + TABLE
             + " (id, operation, status, node, trigger_name, scheduled_at, started_at, finished_at,"
-            + " duration_ms, database_name, dump_bytes, stored_bytes, location, left_out, error)"
-            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            + " duration_ms, database_name, dump_bytes, stored_bytes, location, left_out,"
+            + " insert_triggers, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     try (Connection c = ds.getConnection();
         PreparedStatement p = c.prepareStatement(sql)) {
       int i = 1;
@@ -106,6 +118,7 @@ public final class JdbcRunHistory implements RunHistory {
       p.setString(i++, r.location());
       // feature names (views, functions, ...): no commas in them
       p.setString(i++, r.leftOut() == null ? null : String.join(",", r.leftOut()));
+      p.setString(i++, r.insertTriggers() == null ? null : json(r.insertTriggers()));
       p.setString(i++, truncate(r.error()));
       p.executeUpdate();
     } catch (SQLException e) {
@@ -118,8 +131,8 @@ public final class JdbcRunHistory implements RunHistory {
   public List<RunRecord> latest(int limit) {
     String sql =
         "SELECT id, operation, status, node, trigger_name, scheduled_at, started_at, finished_at,"
-            + " duration_ms, database_name, dump_bytes, stored_bytes, location, left_out, error"
-            + " FROM "
+            + " duration_ms, database_name, dump_bytes, stored_bytes, location, left_out,"
+            + " insert_triggers, error FROM "
             + TABLE
             + " ORDER BY started_at DESC, id LIMIT ?";
     List<RunRecord> out = new ArrayList<>();
@@ -144,12 +157,21 @@ public final class JdbcRunHistory implements RunHistory {
                   rs.getObject(12, Long.class),
                   rs.getString(13),
                   rs.getString(14) == null ? null : List.of(rs.getString(14).split(",")),
-                  rs.getString(15)));
+                  rs.getString(15) == null ? null : names(rs.getString(15)),
+                  rs.getString(16)));
         }
       }
     } catch (SQLException e) {
       throw new BackyException(
           ErrorCode.DATABASE, "cannot read the history in " + where + ": " + e.getMessage(), e);
+    } catch (JsonProcessingException e) {
+      throw new BackyException(
+          ErrorCode.DATABASE,
+          "cannot read the history in "
+              + where
+              + ": a run's insert_triggers is not a JSON array of strings: "
+              + e.getOriginalMessage(),
+          e);
     }
     return out;
   }
@@ -172,6 +194,18 @@ public final class JdbcRunHistory implements RunHistory {
   /** The instant of a DATETIME column, which holds UTC; read as it is, without a zone's shift. */
   private static Instant instant(LocalDateTime utc) {
     return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
+  }
+
+  private static String json(List<String> names) {
+    try {
+      return FileRunHistory.JSON.writeValueAsString(names);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e); // a list of strings always is JSON
+    }
+  }
+
+  private static List<String> names(String json) throws JsonProcessingException {
+    return List.of(FileRunHistory.JSON.readValue(json, String[].class));
   }
 
   private static String truncate(String s) {

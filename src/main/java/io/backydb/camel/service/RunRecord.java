@@ -22,6 +22,10 @@ import java.util.List;
  * @param leftOut what a restore limited to tables left out of the backup's features ({@code views},
  *     {@code functions}, {@code procedures}, {@code events}), as its summary line names them; null
  *     when it left nothing out, and for backups
+ * @param insertTriggers the INSERT triggers of existing tables that fired for every row a restore
+ *     loaded into them (a restore of rows without their definitions), each as its summary line
+ *     names it: {@code `orders` (`orders_audit`, `orders_set_total`)}; null when none fired, and
+ *     for backups
  * @param error the one-line reason of a failure
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -41,6 +45,7 @@ public record RunRecord(
     Long storedBytes,
     String location,
     List<String> leftOut,
+    List<String> insertTriggers,
     String error) {
 
   public static final String STARTED = "started";
@@ -59,6 +64,7 @@ public record RunRecord(
       Long storedBytes,
       String location,
       List<String> leftOut,
+      List<String> insertTriggers,
       String error) {
     return new RunRecord(
         id,
@@ -74,7 +80,13 @@ public record RunRecord(
         dumpBytes,
         storedBytes,
         location,
-        leftOut == null || leftOut.isEmpty() ? null : List.copyOf(leftOut),
+        noneAsNull(leftOut),
+        noneAsNull(insertTriggers),
         error);
+  }
+
+  /** Absent from the JSON, as from the history table, when there is nothing to name. */
+  private static List<String> noneAsNull(List<String> names) {
+    return names == null || names.isEmpty() ? null : List.copyOf(names);
   }
 }

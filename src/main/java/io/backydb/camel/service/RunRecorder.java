@@ -103,6 +103,7 @@ public final class RunRecorder extends RoutePolicySupport {
             null,
             null,
             null,
+            null,
             null);
     exchange.setProperty(RUN, started);
     open.put(started.id(), new Open(route, exchange));
@@ -207,7 +208,15 @@ public final class RunRecorder extends RoutePolicySupport {
       Instant end = Instant.now();
       RunRecord failed =
           s.finished(
-              RunRecord.FAILED, end, database(o.exchange()), null, null, null, null, INTERRUPTED);
+              RunRecord.FAILED,
+              end,
+              database(o.exchange()),
+              null,
+              null,
+              null,
+              null,
+              null,
+              INTERRUPTED);
       o.exchange().setProperty(RUN, failed);
       record(o.route(), failed, null, null);
       interrupted.add(failed);
@@ -278,23 +287,35 @@ public final class RunRecorder extends RoutePolicySupport {
       }
     }
     List<String> leftOut = null;
+    List<String> insertTriggers = null;
     RestoreJob rj = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
     if (rj != null) {
       database = rj.config().database().dbName();
       location = rj.source() != null ? rj.source().location() : rj.config().backupPath();
-      // what the CLI's summary line says it left out, where a service's user can see it; the
-      // job's, not the body's: a step of the user's after the restore may replace the body
+      // what the CLI's summary line says it left out, and which INSERT triggers fired for every
+      // row, where a service's user can see it; the job's, not the body's: a step of the user's
+      // after the restore may replace the body
       if (rj.summary() != null) {
         leftOut = rj.summary().leftOut();
+        insertTriggers = rj.summary().insertTriggers();
       }
     }
     return failure == null
         ? s.finished(
-            RunRecord.SUCCEEDED, end, database, dumpBytes, storedBytes, location, leftOut, null)
+            RunRecord.SUCCEEDED,
+            end,
+            database,
+            dumpBytes,
+            storedBytes,
+            location,
+            leftOut,
+            insertTriggers,
+            null)
         : s.finished(
             RunRecord.FAILED,
             end,
             database,
+            null,
             null,
             null,
             null,
