@@ -176,6 +176,53 @@ class RouteExtensionTest {
     }
   }
 
+  /**
+   * In the same way, a restore of rows into an existing table with INSERT triggers, called from a
+   * route of the user's, leaves its run the triggers that fired ({@code insert_triggers}), in its
+   * event and its history record (the file here), whatever a later step puts in the body.
+   */
+  @Test
+  void aStepThatReplacesTheResultAfterTheRestore_leavesTheRunTheInsertTriggersThatFired()
+      throws Exception {
+    replaceTheBodyAfter("restore.camel.yaml", "apply");
+    BackyService service = fx.start();
+    Path restoreConfig = dir.resolve("restore.yaml");
+    TestServer s = TestServer.get();
+    s.createDatabase(restored);
+    s.execute(
+        restored,
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))",
+        "CREATE TRIGGER t_mark BEFORE INSERT ON t FOR EACH ROW SET NEW.v = CONCAT(NEW.v, '!')");
+    try (ProducerTemplate p = service.context().createProducerTemplate()) {
+      BackupResult b =
+          p.requestBody(
+              "direct:backup", ServiceFixture.backupConfigYaml(fx.database), BackupResult.class);
+      Files.writeString(
+          restoreConfig,
+          ServiceFixture.backupConfigYaml(restored)
+                  .replace("\nstorage:", "\n  features: {data: true}\nstorage:")
+              + "backup_path: "
+              + b.location()
+              + "\nreplace_existing: true\n");
+      assertThat(p.requestBody("direct:restore", restoreConfig.toString(), String.class))
+          .isEqualTo("replaced");
+      JsonNode run = event("restore.succeeded").get("run");
+      assertThat(run.path("insert_triggers").toString())
+          .as(run.toString())
+          .isEqualTo("[\"`t` (`t_mark`)\"]");
+      RunRecord recorded = service.history().latest(1).get(0);
+      assertThat(recorded.operation()).isEqualTo("restore");
+      assertThat(recorded.insertTriggers()).containsExactly("`t` (`t_mark`)");
+      assertThat(recorded.leftOut()).isNull();
+    }
+    try (java.sql.Connection c = s.connect(restored);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT GROUP_CONCAT(v ORDER BY id) FROM t")) {
+      rs.next();
+      assertThat(rs.getString(1)).as("the trigger fired").isEqualTo("one!,two!,three!");
+    }
+  }
+
   @Test
   void theReadmesStepsBeforeAndAfterTheBackupWorkAndSendTheResultAsJson() throws Exception {
     fx.properties(
