@@ -22,6 +22,16 @@ import org.junit.jupiter.api.Test;
  */
 class JdbcRunHistoryTest {
 
+  /** The backy_history table the previous BackyDB created: with left_out, no insert_triggers. */
+  static final String PREVIOUS_VERSIONS_TABLE =
+      "CREATE TABLE backy_history (id VARCHAR(64) NOT NULL PRIMARY KEY, operation VARCHAR(16) NOT"
+          + " NULL, status VARCHAR(16) NOT NULL, node VARCHAR(255), trigger_name VARCHAR(255),"
+          + " scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL, finished_at"
+          + " DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255), dump_bytes"
+          + " BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000), left_out"
+          + " VARCHAR(255) NULL, error VARCHAR(2000), KEY backy_history_started (started_at))"
+          + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+
   private final TestServer server = TestServer.get();
   private String database;
 
@@ -84,13 +94,7 @@ class JdbcRunHistoryTest {
   void insertTriggers_areKept_andAddedToATableOfThePreviousVersionAtStartUp() throws Exception {
     server.execute(
         database,
-        "CREATE TABLE backy_history (id VARCHAR(64) NOT NULL PRIMARY KEY, operation VARCHAR(16) NOT"
-            + " NULL, status VARCHAR(16) NOT NULL, node VARCHAR(255), trigger_name VARCHAR(255),"
-            + " scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL, finished_at"
-            + " DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255), dump_bytes"
-            + " BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000), left_out"
-            + " VARCHAR(255) NULL, error VARCHAR(2000), KEY backy_history_started (started_at))"
-            + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        PREVIOUS_VERSIONS_TABLE,
         "INSERT INTO backy_history (id, operation, status, started_at, location, left_out) VALUES"
             + " ('old', 'restore', 'succeeded', '2026-12-06 09:00:00.000', '/b/old.backy',"
             + " 'views')");

@@ -205,44 +205,21 @@ class MessagingTest {
 
     // a restore requested by a JSON config
     TestServer s = TestServer.get();
-    String restore =
-        JSON.createObjectNode()
-            .<com.fasterxml.jackson.databind.node.ObjectNode>set(
-                "database", JSON.valueToTree(s.databaseConfig(restoreTarget)))
-            .put("backup_path", location)
-            .<com.fasterxml.jackson.databind.node.ObjectNode>set(
-                "storage", JSON.createObjectNode().put("storage_type", "local"))
-            .toString();
-    publish("restore", restore);
-    assertThat(next(events).path("event").asText()).isEqualTo("restore.started");
-    JsonNode restored = next(events);
-    assertThat(restored.path("event").asText())
-        .as(restored.toString())
-        .isEqualTo("restore.succeeded");
+    restoreByRequest(restoreRequest(location).toString());
     assertThat(next(results).path("event").asText()).isEqualTo("restore.succeeded");
     assertThat(s.checksums(restoreTarget)).isEqualTo(s.checksums(fx.database));
   }
 
   /**
-   * A restore limited to tables says on the command line what it left out (views, routines,
-   * events); one requested over the queue said it nowhere. Its final event, its result and its
-   * history record now carry run.left_out, and `backy history` shows it. The history is the service
-   * database's, in a backy_history table an older BackyDB created without that column.
+   * Starts the service with its history in a new service database holding the backy_history table
+   * {@code createHistoryTable} makes (one an older BackyDB created), and listens for its events and
+   * results.
    */
-  @Test
-  void aRestoreLimitedToTables_namesWhatItLeftOut_inItsEventResultAndHistory() throws Exception {
+  private BackyService startWithHistoryIn(String createHistoryTable) throws Exception {
     TestServer s = TestServer.get();
-    s.execute(fx.database, "CREATE VIEW v AS SELECT id FROM t");
     historyDatabase = TestServer.uniqueName("svc_history");
     s.createDatabase(historyDatabase);
-    s.execute(
-        historyDatabase,
-        "CREATE TABLE backy_history (id VARCHAR(64) NOT NULL PRIMARY KEY, operation VARCHAR(16) NOT"
-            + " NULL, status VARCHAR(16) NOT NULL, node VARCHAR(255), trigger_name VARCHAR(255),"
-            + " scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL, finished_at"
-            + " DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255), dump_bytes"
-            + " BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000), error"
-            + " VARCHAR(2000), KEY backy_history_started (started_at))");
+    s.execute(historyDatabase, createHistoryTable);
     java.nio.file.Files.writeString(
         fx.routes.resolve("backy.properties"),
         "backy.database.url = jdbc:mysql://"
@@ -256,37 +233,72 @@ class MessagingTest {
     BackyService service = fx.start();
     events = listen("events");
     results = listen("results");
+    return service;
+  }
 
-    publish(
-        "backup",
-        ServiceFixture.backupConfigYaml(fx.database)
-            .replace(
-                "\nstorage:", "\n  features: {tables: true, data: true, views: true}\nstorage:"));
+  /** Requests a backup of {@code config}: its result, once it and its two events came. */
+  private JsonNode backUpByRequest(String config) throws Exception {
+    publish("backup", config);
     JsonNode backedUp = next(results);
     assertThat(backedUp.path("event").asText())
         .as(backedUp.toString())
         .isEqualTo("backup.succeeded");
-    assertThat(backedUp.path("run").has("left_out")).isFalse();
-    String location = backedUp.path("run").path("location").asText();
     assertThat(next(events).path("event").asText()).isEqualTo("backup.started");
     assertThat(next(events).path("event").asText()).isEqualTo("backup.succeeded");
+    return backedUp;
+  }
 
-    com.fasterxml.jackson.databind.node.ObjectNode database =
-        JSON.valueToTree(s.databaseConfig(restoreTarget));
-    database.putArray("tables").add("t");
-    String restore =
-        JSON.createObjectNode()
-            .<com.fasterxml.jackson.databind.node.ObjectNode>set("database", database)
-            .put("backup_path", location)
-            .<com.fasterxml.jackson.databind.node.ObjectNode>set(
-                "storage", JSON.createObjectNode().put("storage_type", "local"))
-            .toString();
-    publish("restore", restore);
+  /** Requests a restore: its restore.succeeded event, once its two events came. */
+  private JsonNode restoreByRequest(String request) throws Exception {
+    publish("restore", request);
     assertThat(next(events).path("event").asText()).isEqualTo("restore.started");
     JsonNode restored = next(events);
     assertThat(restored.path("event").asText())
         .as(restored.toString())
         .isEqualTo("restore.succeeded");
+    return restored;
+  }
+
+  /** A request to restore the backup at {@code location} into the restore target. */
+  private com.fasterxml.jackson.databind.node.ObjectNode restoreRequest(String location) {
+    return JSON.createObjectNode()
+        .<com.fasterxml.jackson.databind.node.ObjectNode>set(
+            "database", JSON.valueToTree(TestServer.get().databaseConfig(restoreTarget)))
+        .put("backup_path", location)
+        .set("storage", JSON.createObjectNode().put("storage_type", "local"));
+  }
+
+  /**
+   * A restore limited to tables says on the command line what it left out (views, routines,
+   * events); one requested over the queue said it nowhere. Its final event, its result and its
+   * history record now carry run.left_out, and `backy history` shows it. The history is the service
+   * database's, in a backy_history table an older BackyDB created without that column.
+   */
+  @Test
+  void aRestoreLimitedToTables_namesWhatItLeftOut_inItsEventResultAndHistory() throws Exception {
+    TestServer s = TestServer.get();
+    s.execute(fx.database, "CREATE VIEW v AS SELECT id FROM t");
+    BackyService service =
+        startWithHistoryIn(
+            "CREATE TABLE backy_history (id VARCHAR(64) NOT NULL PRIMARY KEY, operation VARCHAR(16)"
+                + " NOT NULL, status VARCHAR(16) NOT NULL, node VARCHAR(255), trigger_name"
+                + " VARCHAR(255), scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL,"
+                + " finished_at DATETIME(3) NULL, duration_ms BIGINT NULL, database_name"
+                + " VARCHAR(255), dump_bytes BIGINT NULL, stored_bytes BIGINT NULL, location"
+                + " VARCHAR(2000), error VARCHAR(2000), KEY backy_history_started (started_at))");
+
+    JsonNode backedUp =
+        backUpByRequest(
+            ServiceFixture.backupConfigYaml(fx.database)
+                .replace(
+                    "\nstorage:",
+                    "\n  features: {tables: true, data: true, views: true}\nstorage:"));
+    assertThat(backedUp.path("run").has("left_out")).isFalse();
+    String location = backedUp.path("run").path("location").asText();
+
+    com.fasterxml.jackson.databind.node.ObjectNode restore = restoreRequest(location);
+    restore.withObject("/database").putArray("tables").add("t");
+    JsonNode restored = restoreByRequest(restore.toString());
     assertThat(restored.path("run").path("left_out").toString())
         .as(restored.toString())
         .isEqualTo("[\"views\"]");
@@ -335,40 +347,11 @@ class MessagingTest {
   void aRestoreIntoTablesWithInsertTriggers_namesThem_inItsEventResultAndHistory()
       throws Exception {
     TestServer s = TestServer.get();
-    historyDatabase = TestServer.uniqueName("svc_history");
-    s.createDatabase(historyDatabase);
-    s.execute(
-        historyDatabase,
-        "CREATE TABLE backy_history (id VARCHAR(64) NOT NULL PRIMARY KEY, operation VARCHAR(16) NOT"
-            + " NULL, status VARCHAR(16) NOT NULL, node VARCHAR(255), trigger_name VARCHAR(255),"
-            + " scheduled_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL, finished_at"
-            + " DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255), dump_bytes"
-            + " BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000), left_out"
-            + " VARCHAR(255) NULL, error VARCHAR(2000), KEY backy_history_started (started_at))"
-            + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-    java.nio.file.Files.writeString(
-        fx.routes.resolve("backy.properties"),
-        "backy.database.url = jdbc:mysql://"
-            + s.host()
-            + ":"
-            + s.port()
-            + "/"
-            + historyDatabase
-            + "?connectionTimeZone=UTC\nbacky.database.user = root\n",
-        java.nio.file.StandardOpenOption.APPEND);
-    BackyService service = fx.start();
-    events = listen("events");
-    results = listen("results");
+    BackyService service = startWithHistoryIn(JdbcRunHistoryTest.PREVIOUS_VERSIONS_TABLE);
 
-    publish("backup", ServiceFixture.backupConfigYaml(fx.database));
-    JsonNode backedUp = next(results);
-    assertThat(backedUp.path("event").asText())
-        .as(backedUp.toString())
-        .isEqualTo("backup.succeeded");
+    JsonNode backedUp = backUpByRequest(ServiceFixture.backupConfigYaml(fx.database));
     assertThat(backedUp.path("run").has("insert_triggers")).isFalse();
     String location = backedUp.path("run").path("location").asText();
-    assertThat(next(events).path("event").asText()).isEqualTo("backup.started");
-    assertThat(next(events).path("event").asText()).isEqualTo("backup.succeeded");
 
     // the target's own table, with an audit trigger and one that changes the row
     s.createDatabase(restoreTarget);
@@ -378,23 +361,11 @@ class MessagingTest {
         "CREATE TABLE audit (id INT)",
         "CREATE TRIGGER t_audit AFTER INSERT ON t FOR EACH ROW INSERT INTO audit VALUES (NEW.id)",
         "CREATE TRIGGER t_upper BEFORE INSERT ON t FOR EACH ROW SET NEW.v = UPPER(NEW.v)");
-    com.fasterxml.jackson.databind.node.ObjectNode database =
-        JSON.valueToTree(s.databaseConfig(restoreTarget));
-    database.putObject("features").put("data", true);
-    String restore =
-        JSON.createObjectNode()
-            .<com.fasterxml.jackson.databind.node.ObjectNode>set("database", database)
-            .put("backup_path", location)
-            .put("replace_existing", true)
-            .<com.fasterxml.jackson.databind.node.ObjectNode>set(
-                "storage", JSON.createObjectNode().put("storage_type", "local"))
-            .toString();
-    publish("restore", restore);
-    assertThat(next(events).path("event").asText()).isEqualTo("restore.started");
-    JsonNode restored = next(events);
-    assertThat(restored.path("event").asText())
-        .as(restored.toString())
-        .isEqualTo("restore.succeeded");
+    com.fasterxml.jackson.databind.node.ObjectNode request =
+        restoreRequest(location).put("replace_existing", true);
+    request.withObject("/database").putObject("features").put("data", true);
+    String restore = request.toString();
+    JsonNode restored = restoreByRequest(restore);
     String fired = "[\"`t` (`t_audit`, `t_upper`)\"]";
     assertThat(restored.path("run").path("insert_triggers").toString())
         .as(restored.toString())
@@ -417,10 +388,7 @@ class MessagingTest {
 
     // the same restore once the triggers are gone: none to name
     s.execute(restoreTarget, "DROP TRIGGER t_audit", "DROP TRIGGER t_upper");
-    publish("restore", restore);
-    assertThat(next(events).path("event").asText()).isEqualTo("restore.started");
-    JsonNode again = next(events);
-    assertThat(again.path("event").asText()).as(again.toString()).isEqualTo("restore.succeeded");
+    JsonNode again = restoreByRequest(restore);
     assertThat(again.path("run").has("insert_triggers")).as(again.toString()).isFalse();
     JsonNode againResult = next(results);
     assertThat(againResult.path("event").asText()).isEqualTo("restore.succeeded");
