@@ -1,8 +1,10 @@
 package io.backydb.engine;
 
+import io.backydb.config.Feature;
 import io.backydb.config.Features;
 import io.backydb.progress.ProgressListener;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A database BackyDB can back up and restore. Engines are plain Java: they know nothing of Camel,
@@ -22,29 +24,32 @@ public interface DatabaseEngine {
   /**
    * What to apply. {@code features} null means everything the dump holds; {@code tables} empty
    * means every table. {@code contents} is what the dump holds, where the restore read it before
-   * applying (null where it did not need to: see {@code RestoreJob#needsDumpContents}).
+   * applying (null where it did not need to: see {@code RestoreJob#needsDumpContents}); {@code
+   * listedFeatures} the features the backup's sidecar lists, which tell what a restore of everything
+   * applies where the dump was not read (null if there is no sidecar).
    */
   record ApplyRequest(
       Features features,
       List<String> tables,
       boolean replaceExisting,
       ProgressListener progress,
-      DumpContents contents) {
+      DumpContents contents,
+      Set<Feature> listedFeatures) {
     public ApplyRequest(Features features, List<String> tables, boolean replaceExisting) {
       this(features, tables, replaceExisting, ProgressListener.NONE);
     }
 
     public ApplyRequest(
         Features features, List<String> tables, boolean replaceExisting, ProgressListener p) {
-      this(features, tables, replaceExisting, p, null);
+      this(features, tables, replaceExisting, p, null, null);
     }
 
     public ApplyRequest withProgress(ProgressListener p) {
-      return new ApplyRequest(features, tables, replaceExisting, p, contents);
+      return new ApplyRequest(features, tables, replaceExisting, p, contents, listedFeatures);
     }
 
-    public ApplyRequest withContents(DumpContents c) {
-      return new ApplyRequest(features, tables, replaceExisting, progress, c);
+    public ApplyRequest withContents(DumpContents c, Set<Feature> listed) {
+      return new ApplyRequest(features, tables, replaceExisting, progress, c, listed);
     }
   }
 

@@ -35,6 +35,9 @@ import java.util.TreeSet;
  *     and table {@code ""})
  * @param collations the same for collations: a restore refuses, before its first statement, one
  *     that names a character set or collation the target server does not know
+ * @param definers per feature of views, routines, triggers and events, the DEFINER clauses of its
+ *     CREATE statements as the dump writes them (e.g. {@code `root`@`localhost`}), for a restore to
+ *     know whose objects it creates before it runs a statement
  */
 public record DumpContents(
     Set<Feature> features,
@@ -44,7 +47,8 @@ public record DumpContents(
     Map<String, Map<String, Column>> definedColumns,
     Map<Feature, Map<String, Long>> largestStatements,
     Map<Feature, Map<String, Set<String>>> characterSets,
-    Map<Feature, Map<String, Set<String>>> collations) {
+    Map<Feature, Map<String, Set<String>>> collations,
+    Map<Feature, Set<String>> definers) {
 
   /**
    * A column as a table's definition in the dump declares it: what a column of the target must be
@@ -76,6 +80,7 @@ public record DumpContents(
     largestStatements = Collections.unmodifiableMap(largest);
     characterSets = copyOfNames(characterSets);
     collations = copyOfNames(collations);
+    definers = Map.copyOf(definers);
   }
 
   private static Map<Feature, Map<String, Set<String>>> copyOfNames(
@@ -92,12 +97,17 @@ public record DumpContents(
 
   /** A dump whose every section has statements. */
   public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
-    this(features, tables, Map.of(), features, Map.of(), Map.of(), Map.of(), Map.of());
+    this(features, tables, Map.of(), features, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */
   public Set<String> tablesOf(Feature feature) {
     return tables.getOrDefault(feature, Set.of());
+  }
+
+  /** The DEFINER clauses of {@code feature}'s CREATE statements; empty if none. */
+  public Set<String> definersOf(Feature feature) {
+    return definers.getOrDefault(feature, Set.of());
   }
 
   /** Every table the dump names, in any section, in name order. */

@@ -11,6 +11,9 @@ import io.backydb.format.BackupMetadata;
 import io.backydb.keys.DataKey;
 import io.backydb.storage.BackupStorage;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** One restore run as it moves through the restore route's steps. */
 public final class RestoreJob {
@@ -101,25 +104,43 @@ public final class RestoreJob {
    * sidecar that claims them for a dump without them was changed ({@link SidecarContents}). A
    * restore limited to features reads the dump's sections: one that selects none of them is refused
    * ({@link FeatureSelection}), and a sidecar that claims a feature the dump lacks, which the
-   * restore believed before it read the backup, was changed ({@link SidecarContents}).
+   * restore believed before it read the backup, was changed ({@link SidecarContents}). A backup
+   * whose sidecar lists views, routines, triggers or events is read too where their DEFINERs are
+   * kept: whose objects they are decides the privilege the restore needs ({@code
+   * RestorePrivileges}), checked before anything is applied.
    */
   public boolean needsDumpContents() {
     Features features = config.database().features();
-    BackupMetadata m = source == null ? null : source.metadata();
+    Set<Feature> listed = listedFeatures();
     boolean rowsOrTriggers = features == null || features.data() || features.triggers();
     boolean createsTables =
-        (features == null || features.tables())
-            && m != null
-            && m.features() != null
-            && m.features().contains(Feature.TABLES.key());
+        (features == null || features.tables()) && listed != null && listed.contains(Feature.TABLES);
+    boolean keptDefiners =
+        config.database().definers().equals("keep")
+            && listed != null
+            && listed.stream().anyMatch(f -> f != Feature.TABLES && f != Feature.DATA);
     return !config.database().tables().isEmpty()
         || (rowsOrTriggers && !createsTables)
-        || features != null;
+        || features != null
+        || keptDefiners;
+  }
+
+  /** The features the backup's sidecar lists, or null (no sidecar, or one that lists none). */
+  private Set<Feature> listedFeatures() {
+    BackupMetadata m = source == null ? null : source.metadata();
+    if (m == null || m.features() == null) {
+      return null;
+    }
+    Set<Feature> listed = EnumSet.noneOf(Feature.class);
+    for (String key : m.features()) {
+      Arrays.stream(Feature.values()).filter(f -> f.key().equals(key)).forEach(listed::add);
+    }
+    return listed;
   }
 
   public DatabaseEngine.ApplyRequest applyRequest() {
     return new DatabaseEngine.ApplyRequest(
             config.database().features(), config.database().tables(), config.replaceExisting())
-        .withContents(contents);
+        .withContents(contents, listedFeatures());
   }
 }

@@ -75,22 +75,9 @@ final class BackupPrivileges {
   static void check(
       Connection c, String database, Features features, List<String> tables, boolean allTables)
       throws SQLException {
-    String account;
-    String roles;
-    boolean mariaDb;
-    boolean ignoreCase;
-    try (Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT CURRENT_USER(), CURRENT_ROLE(), VERSION(), @@lower_case_table_names")) {
-      rs.next();
-      account = rs.getString(1);
-      roles = rs.getString(2);
-      mariaDb = rs.getString(3).contains("MariaDB");
-      ignoreCase = rs.getInt(4) != 0;
-    }
-    AccountGrants grants = AccountGrants.read(c, mariaDb, roles, ignoreCase);
-    new BackupPrivileges(c, database, account, mariaDb, grants).check(features, tables, allTables);
+    SessionAccount account = SessionAccount.of(c);
+    new BackupPrivileges(c, database, account.name(), account.mariaDb(), account.grants())
+        .check(features, tables, allTables);
   }
 
   private void check(Features features, List<String> tables, boolean allTables)

@@ -21,11 +21,11 @@ final class Definers {
   private static final Pattern HEAD =
       Pattern.compile(
           "^(CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:ALGORITHM\\s*=\\s*\\w+\\s+)?)"
-              + "DEFINER\\s*=\\s*(?:`(?:[^`]|``)*`(?:\\s*@\\s*`(?:[^`]|``)*`)?"
+              + "DEFINER\\s*=\\s*((?:`(?:[^`]|``)*`(?:\\s*@\\s*`(?:[^`]|``)*`)?"
               + "|'(?:[^'\\\\]|\\\\.|'')*'(?:\\s*@\\s*'(?:[^'\\\\]|\\\\.|'')*')?"
               // under ANSI_QUOTES, SHOW CREATE quotes the definer with double quotes
               + "|\"(?:[^\"]|\"\")*\"(?:\\s*@\\s*\"(?:[^\"]|\"\")*\")?"
-              + "|\\w+(?:@[\\w.%-]+)?|CURRENT_USER(?:\\s*\\(\\s*\\))?)\\s+",
+              + "|\\w+(?:@[\\w.%-]+)?|CURRENT_USER(?:\\s*\\(\\s*\\))?))\\s+",
           Pattern.CASE_INSENSITIVE);
 
   private final String policy;
@@ -72,10 +72,41 @@ final class Definers {
   }
 
   /**
+   * The DEFINER clause at the head of {@code createStatement} as written ({@code `u`@`h`}, a role,
+   * {@code CURRENT_USER}), or null if it has none.
+   */
+  static String definerOf(String createStatement) {
+    Matcher m = HEAD.matcher(createStatement);
+    return m.find() ? m.group(2) : null;
+  }
+
+  /**
+   * The definer a statement whose DEFINER clause is {@code dumped} (null: none) gets under this
+   * policy, as {@code user@host} unquoted (a role as its name alone), or null where it is the user
+   * running the restore (the clause dropped, or none, or {@code CURRENT_USER}).
+   */
+  String effective(String dumped) {
+    String d = policy.equals("rewrite") ? replacement : policy.equals("drop") ? null : dumped;
+    if (d == null || d.toUpperCase(java.util.Locale.ROOT).startsWith("CURRENT_USER")) {
+      return null;
+    }
+    String[] parts = parts(d);
+    return parts[1] == null ? parts[0] : parts[0] + "@" + parts[1];
+  }
+
+  /**
    * {@code user@host} as given in the config (each part bare, or quoted with backticks or single
    * quotes) as {@code `user`@`host`}.
    */
   static String quote(String definer) {
+    String[] parts = parts(definer);
+    return SqlText.quoteIdent(parts[0])
+        + "@"
+        + SqlText.quoteIdent(parts[1] == null ? "%" : parts[1]);
+  }
+
+  /** {@code user@host}, each part bare or quoted, as the user and the host (null if none). */
+  private static String[] parts(String definer) {
     String d = definer.trim();
     int at = -1;
     char q = 0;
@@ -92,8 +123,7 @@ final class Definers {
       }
     }
     String user = at < 0 ? d : d.substring(0, at);
-    String host = at < 0 ? "%" : d.substring(at + 1);
-    return SqlText.quoteIdent(unquote(user)) + "@" + SqlText.quoteIdent(unquote(host));
+    return new String[] {unquote(user), at < 0 ? null : unquote(d.substring(at + 1))};
   }
 
   private static String unquote(String s) {

@@ -46,6 +46,7 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Map<Feature, Map<String, Long>> largestStatements = new EnumMap<>(Feature.class);
   private final Map<Feature, Map<String, Set<String>>> characterSets = new EnumMap<>(Feature.class);
   private final Map<Feature, Map<String, Set<String>>> collations = new EnumMap<>(Feature.class);
+  private final Map<Feature, Set<String>> definers = new EnumMap<>(Feature.class);
 
   /** A reader of everything a dump holds. */
   DumpDirectivesScanner() {
@@ -80,7 +81,8 @@ final class DumpDirectivesScanner implements DumpScanner {
         definedColumns,
         largestStatements,
         characterSets,
-        collations);
+        collations,
+        definers);
   }
 
   @Override
@@ -193,6 +195,18 @@ final class DumpDirectivesScanner implements DumpScanner {
       if (feature == Feature.TABLES && table != null && sql.startsWith("CREATE TABLE ")) {
         // the types of the rows, for a restore that loads them into tables it does not create
         definedColumns.put(table, CreateTableColumns.of(DumpDirectives.decodeRaw(sql)));
+      }
+      if (feature != null
+          && feature != Feature.TABLES
+          && feature != Feature.DATA
+          && sql.startsWith("CREATE ")) {
+        // whose objects the restore creates, for the privilege that takes (RestorePrivileges)
+        String definer = Definers.definerOf(sql);
+        if (definer != null) {
+          definers
+              .computeIfAbsent(feature, f -> new TreeSet<>())
+              .add(DumpDirectives.decodeRaw(definer));
+        }
       }
       if (feature == Feature.DATA && table != null && !rowColumns.containsKey(table)) {
         // the first INSERT of a table: the others name the same columns

@@ -248,6 +248,22 @@ final class ExistingTables {
   }
 
   /**
+   * The privileges {@link #empty} takes for {@code table}: DROP for TRUNCATE, DELETE and DELETE
+   * HISTORY for a system-versioned table, ALTER for a sequence; none for a table not there.
+   */
+  List<String> emptyingPrivileges(String table) {
+    String type = types.get(table);
+    if (type == null) {
+      return List.of();
+    }
+    return switch (type) {
+      case SEQUENCE -> List.of("ALTER");
+      case VERSIONED -> List.of("DELETE", "DELETE HISTORY");
+      default -> List.of("DROP");
+    };
+  }
+
+  /**
    * Empties {@code table} on {@code c}, a connection with the database selected. A table that is
    * not there is left to the statements that load it, which then fail naming it.
    */

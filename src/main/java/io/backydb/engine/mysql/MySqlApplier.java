@@ -21,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -53,6 +54,9 @@ final class MySqlApplier {
   private final ApplyRequest request;
   private final String database;
   private final Definers definers;
+
+  /** What the account may do, as {@link #apply} found before its first statement. */
+  private RestorePrivileges privileges;
 
   MySqlApplier(MySqlConnections connections, ApplyRequest request) {
     this.connections = connections;
@@ -195,6 +199,8 @@ final class MySqlApplier {
     try (Connection c = connections.open();
         Connection raw = connections.openRaw();
         LockWaits waits = new LockWaits(connections, connectionIds)) {
+      // before the database is created, or anything read of the dump: a refusal changes nothing
+      privileges = requirePrivileges(c);
       TargetPreflight.check(c, connections, request);
       List<String> insertTriggers = requireTargetTables(c);
       connectionIds.add(LockWaits.idOf(c));
@@ -244,6 +250,65 @@ final class MySqlApplier {
           notInBackup(session.sections),
           insertTriggers);
     }
+  }
+
+  /**
+   * Refuses a restore whose account lacks a privilege its statements need ({@link
+   * RestorePrivileges}), before anything is applied. What it applies is known where the restore
+   * read the dump ({@link ApplyRequest#contents()}), or, for a restore of everything, from the
+   * features the sidecar lists; with neither, nothing is checked beforehand.
+   */
+  private RestorePrivileges requirePrivileges(Connection c) throws SQLException {
+    RestorePrivileges privileges = RestorePrivileges.of(c, database);
+    DumpContents contents = request.contents();
+    Set<Feature> held = contents != null ? contents.features() : request.listedFeatures();
+    if (held == null) {
+      return privileges;
+    }
+    Set<Feature> features = EnumSet.noneOf(Feature.class);
+    Map<Feature, Set<String>> tables = new EnumMap<>(Feature.class);
+    Map<Feature, Set<String>> definers = new EnumMap<>(Feature.class);
+    Definers policy = Definers.of(connections.config());
+    for (Feature f : held) {
+      if (!applies(f) || (!request.tables().isEmpty() && !ofTables(f))) {
+        continue; // a restore limited to tables leaves views, routines and events out
+      }
+      Set<String> of = contents == null ? Set.of() : selectedOf(contents.tablesOf(f));
+      if (ofTables(f) && contents != null && of.isEmpty()) {
+        continue; // none of the selected tables has statements of the feature
+      }
+      features.add(f);
+      tables.put(f, of);
+      if (!ofTables(f) || f == Feature.TRIGGERS) {
+        Set<String> dumped = contents == null ? Set.of() : contents.definersOf(f);
+        Set<String> effective = new TreeSet<>();
+        for (String d : policy.keeps() ? dumped : Set.of("")) {
+          String e = policy.effective(d); // null where the restoring user becomes the definer
+          if (e != null) {
+            effective.add(e);
+          }
+        }
+        definers.put(f, effective);
+      }
+    }
+    Map<String, List<String>> emptied = new TreeMap<>();
+    if (features.contains(Feature.DATA) && contents != null) {
+      Set<String> loaded = new TreeSet<>(tables.get(Feature.DATA));
+      if (features.contains(Feature.TABLES)) {
+        loaded.removeAll(tables.get(Feature.TABLES));
+      }
+      ExistingTables existing = ExistingTables.of(c, database);
+      for (String t : loaded) {
+        emptied.put(t, existing.emptyingPrivileges(t));
+      }
+    }
+    privileges.check(
+        features,
+        tables,
+        emptied,
+        definers,
+        policy.keeps() ? "database.definers: drop or rewrite" : "database.definers: drop");
+    return privileges;
   }
 
   /**
@@ -574,7 +639,11 @@ final class MySqlApplier {
             // the dump's estimate of the table's rows, for the progress line
             request.progress().tableStarted(table, parseRows(value));
             ensureDatabase(null, null);
-            addIndexes = DeferredIndexes.dropForLoad(connection, database, table, parseRows(value));
+            // ALTER TABLE drops and adds them: an account without ALTER loads with the indexes
+            addIndexes =
+                privileges.has("ALTER", table)
+                    ? DeferredIndexes.dropForLoad(connection, database, table, parseRows(value))
+                    : null;
             indexedTable = table;
             if (addIndexes != null) {
               indexesDropped.add(table);

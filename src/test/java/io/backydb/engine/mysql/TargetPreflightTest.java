@@ -33,7 +33,8 @@ class TargetPreflightTest {
         Map.of(),
         Map.of(),
         Map.of(Feature.TABLES, Map.of(table, charsets)),
-        Map.of(Feature.TABLES, Map.of(table, collations)));
+        Map.of(Feature.TABLES, Map.of(table, collations)),
+        Map.of());
   }
 
   private void check(DumpContents contents, List<String> tables) throws Exception {
