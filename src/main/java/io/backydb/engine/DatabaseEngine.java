@@ -25,8 +25,8 @@ public interface DatabaseEngine {
    * What to apply. {@code features} null means everything the dump holds; {@code tables} empty
    * means every table. {@code contents} is what the dump holds, where the restore read it before
    * applying (null where it did not need to: see {@code RestoreJob#needsDumpContents}); {@code
-   * listedFeatures} the features the backup's sidecar lists, which tell what a restore of everything
-   * applies where the dump was not read (null if there is no sidecar).
+   * listedFeatures} the features the backup's sidecar lists, which tell what a restore of
+   * everything applies where the dump was not read (null if there is no sidecar).
    */
   record ApplyRequest(
       Features features,

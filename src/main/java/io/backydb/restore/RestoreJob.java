@@ -114,7 +114,9 @@ public final class RestoreJob {
     Set<Feature> listed = listedFeatures();
     boolean rowsOrTriggers = features == null || features.data() || features.triggers();
     boolean createsTables =
-        (features == null || features.tables()) && listed != null && listed.contains(Feature.TABLES);
+        (features == null || features.tables())
+            && listed != null
+            && listed.contains(Feature.TABLES);
     boolean keptDefiners =
         config.database().definers().equals("keep")
             && listed != null

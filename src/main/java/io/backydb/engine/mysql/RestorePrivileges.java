@@ -22,8 +22,8 @@ import java.util.UUID;
  *   <li>data: INSERT, and what emptying an existing table that the restore does not create takes
  *       ({@link ExistingTables#emptyingPrivileges}: DROP for TRUNCATE);
  *   <li>views: CREATE VIEW and DROP;
- *   <li>functions and procedures: CREATE ROUTINE, and ALTER ROUTINE for {@code DROP ... IF
- *       EXISTS}, which the server checks even where there is nothing to drop;
+ *   <li>functions and procedures: CREATE ROUTINE, and ALTER ROUTINE for {@code DROP ... IF EXISTS},
+ *       which the server checks even where there is nothing to drop;
  *   <li>triggers: TRIGGER (on the database, or on each table with triggers);
  *   <li>events: EVENT;
  *   <li>for views, routines, triggers and events whose DEFINER (as {@code database.definers} leaves
@@ -32,10 +32,10 @@ import java.util.UUID;
  * </ul>
  *
  * <p>The account's grants ({@link AccountGrants}, its roles' included) answer; where they do not
- * show CREATE, DROP or INSERT, the server is asked with a statement it refuses either way, for
- * lack of the privilege or for a table that does not exist, so nothing changes. The secondary
- * indexes a big table's load defers ({@link DeferredIndexes}) take ALTER: without it they are
- * built as the rows go in ({@link #has}), not refused.
+ * show CREATE, DROP or INSERT, the server is asked with a statement it refuses either way, for lack
+ * of the privilege or for a table that does not exist, so nothing changes. The secondary indexes a
+ * big table's load defers ({@link DeferredIndexes}) take ALTER: without it they are built as the
+ * rows go in ({@link #has}), not refused.
  */
 final class RestorePrivileges {
 
@@ -132,7 +132,8 @@ final class RestorePrivileges {
       boolean held =
           account.grants().onDatabase(privilege, database)
               || (!tables.isEmpty()
-                  && tables.stream().allMatch(t -> account.grants().onTable(privilege, database, t)))
+                  && tables.stream()
+                      .allMatch(t -> account.grants().onTable(privilege, database, t)))
               || probe(privilege);
       if (!held) {
         throw refused(
@@ -146,7 +147,8 @@ final class RestorePrivileges {
   /**
    * Asks the server whether the account has {@code privilege} on the whole database, where a
    * statement answers without changing anything: it is refused for lack of the privilege, or else
-   * for a table that does not exist (or, for CREATE, a column declared twice). False for the others.
+   * for a table that does not exist (or, for CREATE, a column declared twice). False for the
+   * others.
    */
   private boolean probe(String privilege) throws SQLException {
     String probe =
