@@ -3,13 +3,13 @@ package io.backydb.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backydb.testing.CliRun;
+import io.backydb.testing.TestAccounts;
 import io.backydb.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -39,7 +39,7 @@ class BackupPrivilegesTest {
   Path backups;
   String db;
   String user;
-  final List<String> accounts = new ArrayList<>();
+  final TestAccounts accounts = new TestAccounts(server);
   String out;
   String err;
 
@@ -61,24 +61,14 @@ class BackupPrivilegesTest {
         "CREATE TRIGGER orders_bi BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = NEW.total",
         "CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM items WHERE 0");
     user = TestServer.uniqueName("privs_user");
-    account("USER '" + user + "'@'%'");
+    accounts.create("USER '" + user + "'@'%'");
     backups = dir.resolve("backups");
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (String a : accounts) {
-      server.execute(
-          null,
-          "DROP " + a.replace("USER ", "USER IF EXISTS ").replace("ROLE ", "ROLE IF EXISTS "));
-    }
+    accounts.close();
     server.dropDatabase(db);
-  }
-
-  /** Creates a user or role ({@code USER 'u'@'%'}, {@code ROLE r}), dropped after the test. */
-  private void account(String what) throws Exception {
-    server.execute(null, "CREATE " + what);
-    accounts.add(what);
   }
 
   private void grant(String grants) throws Exception {
@@ -192,8 +182,8 @@ class BackupPrivilegesTest {
   void privilegesThroughTheDefaultRoleAndTheRolesItHasCount() throws Exception {
     String outer = TestServer.uniqueName("privs_role");
     String inner = TestServer.uniqueName("privs_inner");
-    account("ROLE " + inner);
-    account("ROLE " + outer);
+    accounts.create("ROLE " + inner);
+    accounts.create("ROLE " + outer);
     server.execute(
         null,
         "GRANT TRIGGER, EVENT ON `" + db + "`.* TO " + inner,

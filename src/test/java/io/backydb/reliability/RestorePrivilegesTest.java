@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.backydb.BackyDB;
 import io.backydb.BackyException;
 import io.backydb.testing.CliRun;
+import io.backydb.testing.TestAccounts;
 import io.backydb.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class RestorePrivilegesTest {
   String source;
   String target;
   String user;
-  final List<String> accounts = new ArrayList<>();
+  final TestAccounts accounts = new TestAccounts(server);
   String location;
   String out;
   String err;
@@ -66,7 +67,7 @@ class RestorePrivilegesTest {
         "CREATE DEFINER=`root`@`localhost` EVENT nightly ON SCHEDULE EVERY 1 DAY DISABLE"
             + " DO DELETE FROM customers WHERE 0");
     user = "h1_" + UUID.randomUUID().toString().substring(0, 8);
-    account("USER '" + user + "'@'%'");
+    accounts.create("USER '" + user + "'@'%'");
     backups = dir.resolve("backups");
     location =
         backUp(
@@ -76,19 +77,9 @@ class RestorePrivilegesTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (String a : accounts) {
-      server.execute(
-          null,
-          "DROP " + a.replace("USER ", "USER IF EXISTS ").replace("ROLE ", "ROLE IF EXISTS "));
-    }
+    accounts.close();
     server.dropDatabase(source);
     server.dropDatabase(target);
-  }
-
-  /** Creates a user or role ({@code USER 'u'@'%'}, {@code ROLE r}), dropped after the test. */
-  private void account(String what) throws Exception {
-    server.execute(null, "CREATE " + what);
-    accounts.add(what);
   }
 
   /** Grants {@code privileges} on the target database, and {@code global} on *.* if not empty. */
@@ -253,7 +244,7 @@ class RestorePrivilegesTest {
   @Test
   void privilegesThroughTheDefaultRoleCount() throws Exception {
     String role = "h1_role_" + UUID.randomUUID().toString().substring(0, 8);
-    account("ROLE " + role);
+    accounts.create("ROLE " + role);
     server.execute(
         null,
         "GRANT " + NEEDED + " ON `" + target + "`.* TO " + role,

@@ -46,4 +46,22 @@ class DefinersTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("database.definer");
   }
+
+  /** The definer a restore gives each object, for the privilege that takes (RestorePrivileges). */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "CREATE DEFINER=`root`@`localhost` PROCEDURE `p`() SELECT 1|root@localhost",
+        "CREATE ALGORITHM=UNDEFINED DEFINER=`a``b`@`h` SQL SECURITY DEFINER VIEW `v` AS select 1|a`b@h",
+        "CREATE DEFINER=`role1` TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET @a = 1|role1",
+        "CREATE DEFINER=CURRENT_USER EVENT e ON SCHEDULE EVERY 1 DAY DO SELECT 1|",
+        "CREATE PROCEDURE `p`() SELECT 1|",
+      })
+  void theDefinerEachPolicyGivesAnObject(String ddl, String kept) {
+    String dumped = Definers.definerOf(ddl);
+    assertThat(definers("keep", null).effective(dumped)).isEqualTo(kept);
+    assertThat(definers("drop", null).effective(dumped)).isNull();
+    assertThat(definers("rewrite", "app@'%'").effective(dumped)).isEqualTo("app@%");
+  }
 }
