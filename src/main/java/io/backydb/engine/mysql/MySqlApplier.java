@@ -199,9 +199,10 @@ final class MySqlApplier {
     try (Connection c = connections.open();
         Connection raw = connections.openRaw();
         LockWaits waits = new LockWaits(connections, connectionIds)) {
-      // before the database is created, or anything read of the dump: a refusal changes nothing
-      privileges = requirePrivileges(c);
+      // before the database is created, or anything read of the dump: a refusal changes nothing;
+      // the server's state first: read-only mode stops an account whatever its privileges
       TargetPreflight.check(c, connections, request);
+      privileges = requirePrivileges(c);
       List<String> insertTriggers = requireTargetTables(c);
       connectionIds.add(LockWaits.idOf(c));
       connectionIds.add(LockWaits.idOf(raw));
