@@ -34,12 +34,9 @@ public final class VerifyProcessor implements Processor {
     // however it ends
     BackyExchange.onDone(exchange, source::destroyIntegrityKey);
     // what the dump holds is learnt on this read, where apply needs it, not by reading it again,
-    // and the sidecar's account of it compared; elsewhere (a whole-backup restore whose sidecar
-    // says it holds table definitions) only whether the dump begins with table definitions, which
-    // the restore believed the sidecar for, costing nothing like a reading of every statement
-    boolean whole = job.needsDumpContents();
-    DumpScanner scanner =
-        whole ? job.engine().newDumpScanner() : job.engine().newLeadingSectionScanner();
+    // and the sidecar's account of it compared: every check apply makes before its first statement
+    // (the target's tables, privileges, definers, packet size, character sets) depends on it
+    DumpScanner scanner = job.engine().newDumpScanner();
     BackupVerifier.Report r =
         new BackupVerifier(job.environment(), job.config().hmacRequired(job.environment()))
             .refuseDamaged(source, scanner);
@@ -51,14 +48,12 @@ public final class VerifyProcessor implements Processor {
           r.location(),
           r.nothingToCompare());
     }
-    if (whole) {
-      DumpContents contents = scanner.contents();
-      // a table not in the backup fails here, before any statement, sidecar or not
-      source.requireTables(job.config().database().tables(), contents.allTables());
-      // as for features: a selection of none the dump holds would apply nothing and succeed
-      FeatureSelection.requireSome(
-          source.location(), job.config().database().features(), contents.sections());
-      job.contents(contents);
-    }
+    DumpContents contents = scanner.contents();
+    // a table not in the backup fails here, before any statement, sidecar or not
+    source.requireTables(job.config().database().tables(), contents.allTables());
+    // as for features: a selection of none the dump holds would apply nothing and succeed
+    FeatureSelection.requireSome(
+        source.location(), job.config().database().features(), contents.sections());
+    job.contents(contents);
   }
 }

@@ -1,10 +1,8 @@
 package io.backydb.engine;
 
-import io.backydb.config.Feature;
 import io.backydb.config.Features;
 import io.backydb.progress.ProgressListener;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A database BackyDB can back up and restore. Engines are plain Java: they know nothing of Camel,
@@ -23,33 +21,31 @@ public interface DatabaseEngine {
 
   /**
    * What to apply. {@code features} null means everything the dump holds; {@code tables} empty
-   * means every table. {@code contents} is what the dump holds, where the restore read it before
-   * applying (null where it did not need to: see {@code RestoreJob#needsDumpContents}); {@code
-   * listedFeatures} the features the backup's sidecar lists, which tell what a restore of
-   * everything applies where the dump was not read (null if there is no sidecar).
+   * means every table. {@code contents} is what the dump holds, as the restore's verify pass read
+   * it before applying (null where a caller applies a dump it has not read: then nothing is checked
+   * against the target before the first statement).
    */
   record ApplyRequest(
       Features features,
       List<String> tables,
       boolean replaceExisting,
       ProgressListener progress,
-      DumpContents contents,
-      Set<Feature> listedFeatures) {
+      DumpContents contents) {
     public ApplyRequest(Features features, List<String> tables, boolean replaceExisting) {
       this(features, tables, replaceExisting, ProgressListener.NONE);
     }
 
     public ApplyRequest(
         Features features, List<String> tables, boolean replaceExisting, ProgressListener p) {
-      this(features, tables, replaceExisting, p, null, null);
+      this(features, tables, replaceExisting, p, null);
     }
 
     public ApplyRequest withProgress(ProgressListener p) {
-      return new ApplyRequest(features, tables, replaceExisting, p, contents, listedFeatures);
+      return new ApplyRequest(features, tables, replaceExisting, p, contents);
     }
 
-    public ApplyRequest withContents(DumpContents c, Set<Feature> listed) {
-      return new ApplyRequest(features, tables, replaceExisting, progress, c, listed);
+    public ApplyRequest withContents(DumpContents c) {
+      return new ApplyRequest(features, tables, replaceExisting, progress, c);
     }
   }
 
@@ -65,13 +61,6 @@ public interface DatabaseEngine {
 
   /** A reader of what a dump of this engine holds, fed the dump's files as they are read. */
   DumpScanner newDumpScanner();
-
-  /**
-   * A reader of the section each of a dump's files begins with, and of nothing after it: the first
-   * bytes of each file, whatever its size ({@link DumpScanner#readsWholeDump()} is false). A dump
-   * writes its sections in restore order, so whether it holds table definitions shows there.
-   */
-  DumpScanner newLeadingSectionScanner();
 
   /** Applies a dump to the configured database, creating it if it does not exist. */
   ApplySummary apply(ApplyRequest request, DumpInput input) throws Exception;

@@ -19,13 +19,4 @@ public interface DumpScanner {
 
   /** What the files written so far hold. */
   DumpContents contents();
-
-  /**
-   * Whether {@link #contents()} tells everything the dump holds. A scanner that reads only the
-   * start of each file ({@link DatabaseEngine#newLeadingSectionScanner()}) does not: its contents
-   * hold only the {@linkplain DumpContents#sections() sections} the files begin with.
-   */
-  default boolean readsWholeDump() {
-    return true;
-  }
 }

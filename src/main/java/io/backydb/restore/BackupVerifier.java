@@ -73,12 +73,8 @@ public final class BackupVerifier {
 
   /**
    * A verifier that compares the sidecar's account of the dump ({@link SidecarContents}) only with
-   * a scanner it is given ({@link #refuseDamaged(BackupSource, DumpScanner)}), as a restore does:
-   * reading every statement of the dump costs about 2 CPU-seconds per 500 MB, which a restore
-   * spends where it needs what the dump holds anyway, and {@code backy verify} always. A restore
-   * that does not gives a scanner of the sections the files begin with ({@link
-   * io.backydb.engine.DatabaseEngine#newLeadingSectionScanner()}), which reads a few hundred bytes
-   * of each file, and the sidecar's claim to table definitions is compared with them.
+   * a scanner it is given ({@link #refuseDamaged(BackupSource, DumpScanner)}), as a restore does,
+   * whose apply checks the target against what the scanner read.
    */
   public BackupVerifier(Environment environment, boolean hmacRequired) {
     this(environment, hmacRequired, () -> null);
@@ -465,12 +461,7 @@ public final class BackupVerifier {
 
     /** Whether the whole dump went through the scanner, whose contents then tell what it holds. */
     boolean readWhole() {
-      return scanner != null && failure == null && scanner.readsWholeDump();
-    }
-
-    /** Whether the scanner read the section each file begins with, and only that. */
-    boolean readLeading() {
-      return scanner != null && failure == null && !scanner.readsWholeDump();
+      return scanner != null && failure == null;
     }
 
     /**
@@ -484,8 +475,6 @@ public final class BackupVerifier {
         List<String> problems) {
       if (readWhole()) {
         SidecarContents.check(meta, scanner.contents(), dumpBytes, storedBytes, created, problems);
-      } else if (readLeading()) {
-        SidecarContents.checkTablesSection(meta, scanner.contents().sections(), problems);
       }
     }
 

@@ -94,29 +94,6 @@ final class SidecarContents {
   }
 
   /**
-   * Adds a one-line problem if the sidecar's {@code features} and the sections the dump's files
-   * begin with disagree on the {@code tables} feature: what a whole-backup restore believes the
-   * sidecar for (it then checks no target table before it applies anything, since it creates them),
-   * learnt without reading every statement. A dump writes its sections in restore order, table
-   * definitions first, so a dump that has them begins a file with them (the single file's first
-   * section, or the {@code tables} file's only one).
-   *
-   * @param leading the sections the dump's files begin with
-   */
-  static void checkTablesSection(BackupMetadata meta, Set<Feature> leading, List<String> problems) {
-    Set<Feature> claimed = FeatureSelection.heldBySidecar(meta);
-    boolean held = leading.contains(Feature.TABLES);
-    if (claimed != null && claimed.contains(Feature.TABLES) != held) {
-      problems.add(
-          BackupVerifier.disagrees(
-              "features",
-              keys(claimed),
-              "the dump holds",
-              held ? "a tables section" : "no tables section"));
-    }
-  }
-
-  /**
    * The name is {@code <database>_<start>}, with {@code -N} where two backups started in the same
    * second ({@link BackupNaming}); {@code list} and retention go by it. The start is the header's
    * for a {@code .backy} file; plain SQL has only the sidecar's own.

@@ -71,10 +71,18 @@ class TargetStateRestoreTest {
     int code;
     int limitedToA;
     StringWriter errOfA = new StringWriter();
+    int byFeatures;
+    StringWriter errByFeatures = new StringWriter();
+    int noDefiners;
+    StringWriter errNoDefiners = new StringWriter();
     try {
       server.execute(null, "SET GLOBAL max_allowed_packet = 1024 * 1024");
-      // a new connection takes the new limit
-      code = cli(out, err, "--features", ALL_FEATURES);
+      // a new connection takes the new limit; a whole restore, of a backup with its sidecar
+      code = cli(out, err);
+      // limited to features, and a whole restore that writes no DEFINER (nothing else makes the
+      // restore read the definitions)
+      byFeatures = cli(new StringWriter(), errByFeatures, "--features", ALL_FEATURES);
+      noDefiners = cli(new StringWriter(), errNoDefiners, "--definers", "drop");
       // the restore of `a` alone runs none of big's statements
       limitedToA = cli(new StringWriter(), errOfA, "--tables", "a");
     } finally {
@@ -92,6 +100,10 @@ class TargetStateRestoreTest {
                 + " takes (max_allowed_packet is 1048576): raise it (SET GLOBAL max_allowed_packet"
                 + " = 4 * 1024 * 1024; in the server's config too, to keep it) and restore again;"
                 + " nothing was applied\n");
+    assertThat(byFeatures).as(errByFeatures.toString()).isEqualTo(1);
+    assertThat(errByFeatures.toString()).isEqualTo(err.toString());
+    assertThat(noDefiners).as(errNoDefiners.toString()).isEqualTo(1);
+    assertThat(errNoDefiners.toString()).isEqualTo(err.toString());
     assertThat(out.toString()).isEmpty();
     assertThat(limitedToA).as(errOfA.toString()).isZero();
     assertThat(server.rows(target, "SELECT id FROM a ORDER BY id")).containsExactly("1", "2");

@@ -22,22 +22,10 @@ import java.util.TreeSet;
  * have statements, the columns each table's rows fill and those its definition declares, the way
  * {@link MySqlApplier} reads them: through the same {@link SqlSplitter}, so that a directive-like
  * line inside a statement (a routine body's comment, say) is not taken for one. Each file's bytes
- * become chars one to one (ISO-8859-1), as the applier reads them. {@link #leadingSections()} reads
- * each file only up to its first section directive.
+ * become chars one to one (ISO-8859-1), as the applier reads them.
  */
 final class DumpDirectivesScanner implements DumpScanner {
 
-  /**
-   * How far {@link #leadingSections()} reads a file for its first section directive: a dump's
-   * header (two comment lines, the format and database directives and the session's SET statements)
-   * is a few hundred bytes; a file without a section that early has none it begins with.
-   */
-  static final int LEADING_BYTES = 64 * 1024;
-
-  /** What {@link #leadingSections()} hands the splitter at a time, to stop soon after the line. */
-  private static final int LEADING_PIECE = 1024;
-
-  private final boolean leadingOnly;
   private final Set<Feature> features = EnumSet.noneOf(Feature.class);
   private final Set<Feature> sections = EnumSet.noneOf(Feature.class);
   private final Map<Feature, Set<String>> tables = new EnumMap<>(Feature.class);
@@ -47,24 +35,6 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Map<Feature, Map<String, Set<String>>> characterSets = new EnumMap<>(Feature.class);
   private final Map<Feature, Map<String, Set<String>>> collations = new EnumMap<>(Feature.class);
   private final Map<Feature, Set<String>> definers = new EnumMap<>(Feature.class);
-
-  /** A reader of everything a dump holds. */
-  DumpDirectivesScanner() {
-    this(false);
-  }
-
-  private DumpDirectivesScanner(boolean leadingOnly) {
-    this.leadingOnly = leadingOnly;
-  }
-
-  /**
-   * A reader of the section each file begins with, found as the applier finds it (through a {@link
-   * SqlSplitter}), and of nothing after it: each file's first section directive, or none within its
-   * first {@link #LEADING_BYTES} bytes. Its {@link #contents()} hold those sections only.
-   */
-  static DumpDirectivesScanner leadingSections() {
-    return new DumpDirectivesScanner(true);
-  }
 
   @Override
   public OutputStream file(String name) {
@@ -85,11 +55,6 @@ final class DumpDirectivesScanner implements DumpScanner {
         definers);
   }
 
-  @Override
-  public boolean readsWholeDump() {
-    return !leadingOnly;
-  }
-
   /** One file: its bytes fed to a splitter, its directives followed. */
   private final class FileScan extends OutputStream implements StatementSink {
     private final SqlSplitter splitter = new SqlSplitter(this);
@@ -97,12 +62,6 @@ final class DumpDirectivesScanner implements DumpScanner {
     private Feature feature;
     private String table;
     private boolean closed;
-
-    /** Bytes fed to the splitter; counted only by a leading-section scan. */
-    private long fed;
-
-    /** A leading-section scan has what it reads the file for: the rest is not fed. */
-    private boolean done;
 
     /**
      * The length of a {@code -- backy:exact} text, which the restore sends for the next statement.
@@ -116,21 +75,14 @@ final class DumpDirectivesScanner implements DumpScanner {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      while (len > 0 && !done) {
-        int n =
-            leadingOnly
-                ? (int) Math.min(len, Math.min(LEADING_PIECE, LEADING_BYTES - fed))
-                : Math.min(len, chars.length);
+      while (len > 0) {
+        int n = Math.min(len, chars.length);
         for (int i = 0; i < n; i++) {
           chars[i] = (char) (b[off + i] & 0xff);
         }
         splitter.feed(chars, 0, n);
         off += n;
         len -= n;
-        if (leadingOnly) {
-          fed += n;
-          done |= fed >= LEADING_BYTES;
-        }
       }
     }
 
@@ -138,18 +90,12 @@ final class DumpDirectivesScanner implements DumpScanner {
     public void close() throws IOException {
       if (!closed) {
         closed = true;
-        // a leading-section scan that stopped did so in the middle of the file
-        if (!done) {
-          splitter.finish();
-        }
+        splitter.finish();
       }
     }
 
     @Override
     public void directive(String text, long line) {
-      if (done) {
-        return; // the rest of the piece that held the first section directive
-      }
       int sp = text.indexOf(' ');
       String name = sp < 0 ? text : text.substring(0, sp);
       String value = sp < 0 ? "" : text.substring(sp + 1).trim();
@@ -159,7 +105,6 @@ final class DumpDirectivesScanner implements DumpScanner {
         if (feature != null) {
           sections.add(feature);
         }
-        done = leadingOnly;
       } else if (name.equals(DumpDirectives.TABLE) && feature != null) {
         table = DumpDirectives.decodeRaw(DumpDirectives.unjson(value));
         tables.computeIfAbsent(feature, f -> new TreeSet<>()).add(table);
@@ -177,9 +122,6 @@ final class DumpDirectivesScanner implements DumpScanner {
 
     @Override
     public void statement(String sql, long line) {
-      if (done) {
-        return;
-      }
       long bytes = exactLength >= 0 ? exactLength : sql.length();
       exactLength = -1;
       if (feature != null) {

@@ -256,32 +256,30 @@ final class MySqlApplier {
   /**
    * Refuses a restore whose account lacks a privilege its statements need ({@link
    * RestorePrivileges}), before anything is applied. What it applies is known where the restore
-   * read the dump ({@link ApplyRequest#contents()}), or, for a restore of everything, from the
-   * features the sidecar lists; with neither, nothing is checked beforehand.
+   * read the dump ({@link ApplyRequest#contents()}); without it, nothing is checked beforehand.
    */
   private RestorePrivileges requirePrivileges(Connection c) throws SQLException {
     RestorePrivileges privileges = RestorePrivileges.of(c, database);
     DumpContents contents = request.contents();
-    Set<Feature> held = contents != null ? contents.features() : request.listedFeatures();
-    if (held == null) {
+    if (contents == null) {
       return privileges;
     }
     Set<Feature> features = EnumSet.noneOf(Feature.class);
     Map<Feature, Set<String>> tables = new EnumMap<>(Feature.class);
     Map<Feature, Set<String>> definers = new EnumMap<>(Feature.class);
     Definers policy = Definers.of(connections.config());
-    for (Feature f : held) {
+    for (Feature f : contents.features()) {
       if (!applies(f) || (!request.tables().isEmpty() && !ofTables(f))) {
         continue; // a restore limited to tables leaves views, routines and events out
       }
-      Set<String> of = contents == null ? Set.of() : selectedOf(contents.tablesOf(f));
-      if (ofTables(f) && contents != null && of.isEmpty()) {
+      Set<String> of = selectedOf(contents.tablesOf(f));
+      if (ofTables(f) && of.isEmpty()) {
         continue; // none of the selected tables has statements of the feature
       }
       features.add(f);
       tables.put(f, of);
       if (!ofTables(f) || f == Feature.TRIGGERS) {
-        Set<String> dumped = contents == null ? Set.of() : contents.definersOf(f);
+        Set<String> dumped = contents.definersOf(f);
         Set<String> effective = new TreeSet<>();
         for (String d : policy.keeps() ? dumped : Set.of("")) {
           String e = policy.effective(d); // null where the restoring user becomes the definer
@@ -293,7 +291,7 @@ final class MySqlApplier {
       }
     }
     Map<String, List<String>> emptied = new TreeMap<>();
-    if (features.contains(Feature.DATA) && contents != null) {
+    if (features.contains(Feature.DATA)) {
       Set<String> loaded = new TreeSet<>(tables.get(Feature.DATA));
       if (features.contains(Feature.TABLES)) {
         loaded.removeAll(tables.get(Feature.TABLES));
@@ -344,8 +342,8 @@ final class MySqlApplier {
    * Refuses, before anything is applied (the database is not even created), a restore that would
    * load rows or create triggers in tables that it does not create and that the target lacks: it
    * would otherwise fail at the first of them, after the rows of others were committed. Known only
-   * where the restore read what the dump holds ({@link ApplyRequest#contents()}), which it does
-   * whenever it may not create the tables.
+   * where the restore read what the dump holds ({@link ApplyRequest#contents()}), which its verify
+   * pass does.
    *
    * <p>Of the tables it loads rows into, those with INSERT triggers are named in a warning: the
    * triggers fire for every restored row, and MariaDB cannot turn them off for a session.

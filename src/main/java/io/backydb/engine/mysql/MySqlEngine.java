@@ -42,11 +42,6 @@ public final class MySqlEngine implements DatabaseEngine {
     return dumpScanner();
   }
 
-  @Override
-  public DumpScanner newLeadingSectionScanner() {
-    return DumpDirectivesScanner.leadingSections();
-  }
-
   /**
    * A reader of what a dump holds, for those who read a backup without a database to restore it to
    * ({@code backy verify}): it needs no connection.

@@ -10,7 +10,6 @@ import io.backydb.engine.DumpContents;
 import io.backydb.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,47 +121,6 @@ class DumpDirectivesScannerTest {
     assertThat(c.collations().values().stream().flatMap(m -> m.values().stream()))
         .allSatisfy(names -> assertThat(names).noneMatch(n -> n.startsWith("nonsense")));
     assertThat(c.collations()).doesNotContainKey(Feature.DATA);
-  }
-
-  /**
-   * A leading-section scan reads each file to its first section directive and no further: what it
-   * is fed after that (here bytes no splitter could read, a quote left open) is not read at all.
-   */
-  @Test
-  void aLeadingSectionScanReadsTheSectionEachFileBeginsWith() throws Exception {
-    byte[] unreadable =
-        "INSERT INTO x VALUES ('never closed\n".repeat(1000).getBytes(StandardCharsets.US_ASCII);
-    for (boolean multipleFiles : List.of(false, true)) {
-      for (Features features : List.of(Features.ALL, Features.parse("data,triggers"))) {
-        DumpDirectivesScanner scanner = DumpDirectivesScanner.leadingSections();
-        for (Map.Entry<String, byte[]> f : dump(features, multipleFiles).entrySet()) {
-          try (OutputStream out = scanner.file(f.getKey())) {
-            byte[] b = f.getValue();
-            for (int off = 0; off < b.length; off += 7) {
-              out.write(b, off, Math.min(7, b.length - off));
-            }
-            out.write(unreadable);
-          }
-        }
-        assertThat(scanner.readsWholeDump()).isFalse();
-        DumpContents c = scanner.contents();
-        assertThat(c.sections())
-            .as("%s, multiple files: %s", features.selected(), multipleFiles)
-            .containsExactlyInAnyOrderElementsOf(
-                multipleFiles ? features.selected() : features.selected().subList(0, 1));
-        assertThat(c.features()).isEmpty();
-        assertThat(c.allTables()).isEmpty();
-      }
-    }
-    // a file that does not begin with a section within its first 64 KiB begins with none
-    DumpDirectivesScanner scanner = DumpDirectivesScanner.leadingSections();
-    try (OutputStream out = scanner.file("dump.sql")) {
-      out.write(
-          ("/* " + "x".repeat(DumpDirectivesScanner.LEADING_BYTES) + " */\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.write("-- backy:section tables\n".getBytes(StandardCharsets.US_ASCII));
-    }
-    assertThat(scanner.contents().sections()).isEmpty();
   }
 
   /** Every feature of the database, in one file or in one per feature. */

@@ -40,7 +40,7 @@ class TargetPreflightTest {
   private void check(DumpContents contents, List<String> tables) throws Exception {
     try (Connection c = connections.open()) {
       TargetPreflight.check(
-          c, connections, new ApplyRequest(null, tables, false).withContents(contents, null));
+          c, connections, new ApplyRequest(null, tables, false).withContents(contents));
     }
   }
 
