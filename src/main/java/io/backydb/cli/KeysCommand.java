@@ -118,6 +118,11 @@ final class KeysCommand implements Runnable {
                 ? null
                 : Storages.openExisting(ConfigLoader.backupFromFile(config).storage(), parent.env);
         String old = ks.hasCurrentKey() ? ks.currentKeyId() : null;
+        // a backup running now took the old key when it started, and is no file to re-wrap yet
+        List<String> writing =
+            storage == null
+                ? List.of()
+                : storage.beingWritten().stream().filter(n -> n.endsWith(".backy")).toList();
         String id = ks.rotate();
         out().println("Rotated: new backups use key " + id);
         BackupRewrap.Outcome r = null;
@@ -132,12 +137,36 @@ final class KeysCommand implements Runnable {
                   r.rewrapped().size(), r.current().size(), r.skipped().size(), r.failed().size());
         }
         if (old != null) {
+          // with --config, retire checks the storage again, backups finished since included
           out()
               .println(
                   "Key "
                       + old
                       + " stays for older backups until: backy keys retire --key-id "
-                      + old);
+                      + old
+                      + (config == null ? "" : " --config " + config));
+          BackupRewrap.Outcome done = r;
+          List<String> missed =
+              done == null
+                  ? List.of()
+                  : writing.stream()
+                      .filter(n -> !done.rewrapped().contains(n) && !done.current().contains(n))
+                      .toList();
+          if (!missed.isEmpty()) {
+            spec.commandLine()
+                .getErr()
+                .println(
+                    "backy: warning: "
+                        + missed.size()
+                        + " backup(s) were being written while the key changed and were not"
+                        + " re-wrapped ("
+                        + String.join(", ", missed)
+                        + "): encrypted, they need key "
+                        + old
+                        + "; once they have finished, run backy keys rotate --config "
+                        + config
+                        + " again before retiring it");
+          }
         }
         out().println(id);
         if (r != null && !r.failed().isEmpty()) {

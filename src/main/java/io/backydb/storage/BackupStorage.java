@@ -106,6 +106,15 @@ public interface BackupStorage {
     return 0;
   }
 
+  /**
+   * The names of the objects that a backup still running is writing now (locally: the targets of
+   * the temporary files of processes that run, {@link PartialFiles}); they are not in {@link #list}
+   * until their write is committed. Empty where unfinished writes cannot be told (S3).
+   */
+  default List<String> beingWritten() throws IOException {
+    return List.of();
+  }
+
   /** How a user sees the object: an absolute path, or a URI such as {@code s3://bucket/key}. */
   String location(String name);
 

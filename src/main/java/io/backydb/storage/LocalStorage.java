@@ -274,6 +274,24 @@ public final class LocalStorage implements BackupStorage {
     return n;
   }
 
+  @Override
+  public List<String> beingWritten() throws IOException {
+    List<String> names = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return names;
+    }
+    Instant now = Instant.now();
+    for (Map.Entry<Path, BasicFileAttributes> f : regularFiles().entrySet()) {
+      String name = f.getKey().getFileName().toString();
+      String target = PartialFiles.target(name);
+      if (target != null
+          && !PartialFiles.abandoned(name, f.getValue().lastModifiedTime().toInstant(), now)) {
+        names.add(root.relativize(f.getKey().resolveSibling(target)).toString().replace('\\', '/'));
+      }
+    }
+    return names;
+  }
+
   /**
    * The files in the root folder and its subfolders (backup names have at most one folder). Other
    * backups may write to the same folder meanwhile (two schedules, two service nodes): a file that

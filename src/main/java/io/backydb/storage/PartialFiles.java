@@ -68,6 +68,15 @@ final class PartialFiles {
   }
 
   /**
+   * The name of the file a temporary file {@code name} becomes on commit ({@code NAME} of {@code
+   * .NAME.<machine>.<pid>.<uuid>.partial}), or null for a name BackyDB does not give.
+   */
+  static String target(String name) {
+    Matcher m = NAME.matcher(name);
+    return m.matches() ? m.group("target") : null;
+  }
+
+  /**
    * Whether the file {@code name}, last written at {@code lastWrite}, is an abandoned temporary
    * file. A name BackyDB does not give ({@link #isTemporary}) never is, however old.
    */

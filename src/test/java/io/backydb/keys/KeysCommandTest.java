@@ -78,7 +78,12 @@ class KeysCommandTest {
     assertThat(second).isNotEqualTo(first);
     assertThat(rot.out())
         .contains(
-            "Key " + first + " stays for older backups until: backy keys retire --key-id " + first);
+            "Key "
+                + first
+                + " stays for older backups until: backy keys retire --key-id "
+                + first
+                + " --config "
+                + config);
 
     assertThat(run("keys", "list").out()).containsExactly(second + "  (current)", first);
 

@@ -1,0 +1,102 @@
+package io.backydb.encryption;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backydb.BackyDB;
+import io.backydb.backup.BackupResult;
+import io.backydb.encryption.KeyRotationRoundTripTest.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code keys rotate --config} while an encrypted backup is being written: the backup took the old
+ * key when it started and is no file yet, so nothing re-wraps it. The rotation said "re-wrapped N,
+ * 0 failed" and advised {@code backy keys retire --key-id OLD} (without {@code --config}, which
+ * checks no storage): following it made the newest backup unrestorable.
+ */
+class RotateDuringBackupTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void rotateWhileABackupIsWritten_namesIt_andTheRetireAdviceChecksTheStorage() throws Exception {
+    try (EncryptionFixture f = new EncryptionFixture(dir, EncryptionFixture.Provider.LOCAL)) {
+      f.createSource();
+      BackupResult first = f.backup("zstd", "hmac");
+      String oldKey = KeyRotationRoundTripTest.keyId(Path.of(first.location()));
+      Path config = dir.resolve("backup.json");
+      Files.writeString(
+          config, new ObjectMapper().writeValueAsString(f.backupConfig("zstd", "hmac")));
+      Path backups = dir.resolve("backups");
+
+      CompletableFuture<BackupResult> running;
+      Cli rotate;
+      // a write lock on a table holds the backup in the middle of its dump
+      try (Connection lock = EncryptionFixture.server.connect(f.source);
+          Statement s = lock.createStatement()) {
+        s.execute("LOCK TABLES " + EncryptionFixture.SECRET_TABLE + " WRITE");
+        running =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try (BackyDB backy = new BackyDB(f.env())) {
+                    return backy.backup(f.backupConfig("zstd", "hmac"));
+                  }
+                });
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (!partialExists(backups) && Instant.now().isBefore(deadline)) {
+          Thread.sleep(50);
+        }
+        assertThat(partialExists(backups)).as("the backup started writing").isTrue();
+        rotate =
+            KeyRotationRoundTripTest.cli(f.env(), "keys", "rotate", "--config", config.toString());
+      }
+      BackupResult second = running.get();
+      Path written = Path.of(second.location());
+
+      assertThat(rotate.exit()).as(rotate.out() + rotate.err()).isZero();
+      assertThat(rotate.out()).contains("Re-wrapped 1 backup(s)");
+      // what the rotation could not change: the backup it did not see is wrapped by the old key
+      assertThat(KeyRotationRoundTripTest.keyId(written)).isEqualTo(oldKey);
+      assertThat(rotate.err().strip())
+          .startsWith("backy: warning: 1 backup(s) were being written while the key changed")
+          .contains(written.getFileName().toString())
+          .contains("need key " + oldKey)
+          .doesNotContain("\n");
+      assertThat(rotate.out())
+          .contains("backy keys retire --key-id " + oldKey + " --config " + config);
+      // the advice, followed, keeps the key the new backup needs
+      Cli retire =
+          KeyRotationRoundTripTest.cli(
+              f.env(), "keys", "retire", "--key-id", oldKey, "--config", config.toString());
+      assertThat(retire.exit()).isEqualTo(1);
+      assertThat(retire.err()).contains(written.getFileName().toString());
+
+      // rotating again, as the warning says, re-wraps it
+      Cli again =
+          KeyRotationRoundTripTest.cli(f.env(), "keys", "rotate", "--config", config.toString());
+      assertThat(again.exit()).as(again.out() + again.err()).isZero();
+      assertThat(again.err()).isEmpty();
+      assertThat(KeyRotationRoundTripTest.keyId(written)).isNotEqualTo(oldKey);
+    }
+  }
+
+  private static boolean partialExists(Path backups) throws Exception {
+    if (!Files.isDirectory(backups)) {
+      return false;
+    }
+    try (Stream<Path> files = Files.list(backups)) {
+      // the temporary file of the .backy being written, .NAME.backy.<machine>.<pid>.<uuid>.partial
+      return files.anyMatch(
+          p -> p.getFileName().toString().matches("\\..*\\.backy\\..*\\.partial"));
+    }
+  }
+}
