@@ -143,6 +143,30 @@ class BinBackyScriptTest {
     assertThat(javaOptions("backup", null)).doesNotContain("ExitOnOutOfMemoryError");
   }
 
+  /**
+   * A recording run whose script was killed outright (SIGKILL) while Java went on left Java's
+   * archive under the script's temporary name, 30 MB in {@code target/} that no later run removed.
+   */
+  @Test
+  void theArchiveOfAKilledScriptIsRemovedByTheNextRecordingRun() throws Exception {
+    Process killed = start("");
+    killed.getOutputStream().close();
+    awaitOutput(killed, "started");
+    long standIn = killed.children().findFirst().orElseThrow().pid();
+    killed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    // Java outlives its script, and its archive stays under the script's name
+    new ProcessBuilder("kill", "-TERM", Long.toString(standIn)).start().waitFor();
+    ProcessHandle.of(standIn).ifPresent(p -> p.onExit().join());
+    assertThat(archives()).containsExactly("backydb.jsa." + killed.pid() + ".tmp");
+
+    Process next = start("0");
+    next.getOutputStream().write("x\n".getBytes(StandardCharsets.UTF_8));
+    next.getOutputStream().close();
+    assertThat(next.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(next.exitValue()).isZero();
+    assertThat(archives()).containsExactly("backydb.jsa");
+  }
+
   /** The options {@code bin/backy command} gave Java, with {@code BACKY_JAVA_OPTS} {@code opts}. */
   private String javaOptions(String command, String opts) throws Exception {
     ProcessBuilder pb =
