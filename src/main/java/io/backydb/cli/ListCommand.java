@@ -16,6 +16,7 @@ import io.backydb.config.StorageConfigs;
 import io.backydb.format.BackupMetadata;
 import io.backydb.storage.BackupStorage;
 import io.backydb.storage.Storages;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,13 +127,16 @@ final class ListCommand extends BackyCommand {
       table.print(out());
     }
     Instant now = Instant.now();
+    List<String> writing = incomplete.isEmpty() ? List.of() : beingWritten(storage);
     for (IncompleteBackups.Leftover f : incomplete) {
+      String name = leftoverName(storage, f);
       out()
           .printf(
-              "%-"
-                  + Math.max(nameWidth, 1)
-                  + "s  incomplete (no metadata), %d file%s, last written %s ago%n",
-              leftoverName(storage, f),
+              "%-" + Math.max(nameWidth, 1) + "s  %s, %d file%s, last written %s ago%n",
+              name,
+              stillWritten(name, writing)
+                  ? "being written (a backup that still runs; no metadata yet)"
+                  : "incomplete (no metadata)",
               f.files().size(),
               f.files().size() == 1 ? "" : "s",
               Ages.human(Duration.between(f.lastWrite(), now)));
@@ -146,6 +150,28 @@ final class ListCommand extends BackyCommand {
   }
 
   /** A leftover as the BACKUP column names a backup: relative to the storage, a folder with '/'. */
+  /** What backups that still run are writing; none where the storage cannot tell (S3). */
+  private static List<String> beingWritten(BackupStorage storage) {
+    try {
+      return storage.beingWritten();
+    } catch (IOException e) {
+      return List.of(); // the listing itself read the storage: its leftovers stay "incomplete"
+    }
+  }
+
+  /**
+   * Whether a backup that still runs writes into the leftover {@code name} (a folder backup's next
+   * file) or its sidecar (a single file's, written just after it).
+   */
+  private static boolean stillWritten(String name, List<String> writing) {
+    String stem =
+        name.endsWith("/")
+            ? name.substring(0, name.length() - 1)
+            : name.replaceFirst("\\.(sql|backy)$", "");
+    return writing.stream()
+        .anyMatch(n -> n.startsWith(stem + "/") || n.equals(stem + ".metadata.json"));
+  }
+
   private static String leftoverName(BackupStorage storage, IncompleteBackups.Leftover f) {
     String name = storage.nameOf(f.location());
     return (name == null ? f.location() : name) + (f.folder() ? "/" : "");
