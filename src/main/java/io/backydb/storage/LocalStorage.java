@@ -66,7 +66,10 @@ public final class LocalStorage implements BackupStorage {
   public void checkDestination() {
     try {
       if (Files.exists(root)) {
-        Files.delete(Files.createTempFile(root, ".backydb-check-", ".tmp", OwnerOnly.file()));
+        // named as a temporary file: where this process is killed before the delete, the next
+        // backup's clean-up of abandoned temporary files removes it
+        Files.delete(
+            Files.createFile(PartialFiles.beside(root.resolve("backydb-check")), OwnerOnly.file()));
       } else {
         Path parent = root.getParent();
         while (parent.getParent() != null && !Files.exists(parent)) {
