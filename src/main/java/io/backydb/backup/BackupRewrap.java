@@ -20,6 +20,8 @@ import java.io.OutputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -46,9 +48,21 @@ public final class BackupRewrap {
    * @param current already wrapped by the current key
    * @param skipped not encrypted, or wrapped by another provider
    * @param failed could not be re-wrapped: name and one-line reason
+   * @param finishing left as they are: written moments ago and without a sidecar, so maybe a backup
+   *     that is just writing its sidecar, which would then describe the file as it was
    */
   public record Outcome(
-      List<String> rewrapped, List<String> current, List<String> skipped, List<String> failed) {}
+      List<String> rewrapped,
+      List<String> current,
+      List<String> skipped,
+      List<String> failed,
+      List<String> finishing) {}
+
+  /**
+   * How long after its last write a file without a sidecar may still be a backup about to write it
+   * (a backup writes its sidecar right after its file; on S3 an upload's retries take minutes).
+   */
+  static final Duration FINISHING = Duration.ofMinutes(10);
 
   private BackupRewrap() {}
 
@@ -66,6 +80,7 @@ public final class BackupRewrap {
     List<String> current = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<String> failed = new ArrayList<>();
+    List<String> finishing = new ArrayList<>();
     List<String> names = new ArrayList<>(storage.list(".backy"));
     names.sort(null);
     for (String name : names) {
@@ -77,6 +92,7 @@ public final class BackupRewrap {
           }
           case CURRENT -> current.add(name);
           case SKIPPED -> skipped.add(name);
+          case FINISHING -> finishing.add(name);
         }
       } catch (BackyException e) {
         // its location, as restore and verify name it: the message knows it only by its id
@@ -85,13 +101,18 @@ public final class BackupRewrap {
       }
     }
     return new Outcome(
-        List.copyOf(rewrapped), List.copyOf(current), List.copyOf(skipped), List.copyOf(failed));
+        List.copyOf(rewrapped),
+        List.copyOf(current),
+        List.copyOf(skipped),
+        List.copyOf(failed),
+        List.copyOf(finishing));
   }
 
   private enum Result {
     REWRAPPED,
     CURRENT,
-    SKIPPED
+    SKIPPED,
+    FINISHING
   }
 
   private static Result rewrap(BackupStorage storage, String name, Keystore keystore)
@@ -127,6 +148,12 @@ public final class BackupRewrap {
         updateSidecar(storage, sidecar, meta, name, digestOf(storage, name), keystore);
       }
       return Result.CURRENT;
+    }
+    if (meta == null) {
+      Instant written = storage.lastModified(name);
+      if (written != null && written.plus(FINISHING).isAfter(Instant.now())) {
+        return Result.FINISHING;
+      }
     }
     List<WrappedKey> fresh = new ArrayList<>();
     for (WrappedKey w : keys) {

@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -149,7 +150,8 @@ final class KeysCommand implements Runnable {
           List<String> missed =
               done == null
                   ? List.of()
-                  : writing.stream()
+                  : Stream.concat(writing.stream(), done.finishing().stream())
+                      .distinct()
                       .filter(n -> !done.rewrapped().contains(n) && !done.current().contains(n))
                       .toList();
           if (!missed.isEmpty()) {

@@ -89,6 +89,43 @@ class RotateDuringBackupTest {
     }
   }
 
+  /**
+   * A backup commits its file, then writes its sidecar (the file's size and SHA-256). A rotation
+   * that came in between re-wrapped the file, whose sidecar, written next, described it as it had
+   * been: the backup, reported as made, failed verification and every restore.
+   */
+  @Test
+  void rotateBetweenABackupsFileAndItsSidecar_leavesTheFileAsTheSidecarDescribesIt()
+      throws Exception {
+    try (EncryptionFixture f = new EncryptionFixture(dir, EncryptionFixture.Provider.LOCAL)) {
+      f.createSource();
+      BackupResult made = f.backup("zstd", "hmac");
+      Path file = Path.of(made.location());
+      String oldKey = KeyRotationRoundTripTest.keyId(file);
+      Path config = dir.resolve("backup.json");
+      Files.writeString(
+          config, new ObjectMapper().writeValueAsString(f.backupConfig("zstd", "hmac")));
+      // the moment between the file's commit and the sidecar's
+      Path sidecar = file.resolveSibling(made.metadata().name() + ".metadata.json");
+      byte[] sidecarBytes = Files.readAllBytes(sidecar);
+      Files.delete(sidecar);
+      byte[] before = Files.readAllBytes(file);
+
+      Cli rotate =
+          KeyRotationRoundTripTest.cli(f.env(), "keys", "rotate", "--config", config.toString());
+      Files.write(sidecar, sidecarBytes); // the backup writes its sidecar
+
+      assertThat(rotate.exit()).as(rotate.out() + rotate.err()).isZero();
+      Cli verify = KeyRotationRoundTripTest.cli(f.env(), "verify", made.location());
+      assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+      assertThat(Files.readAllBytes(file)).isEqualTo(before);
+      assertThat(rotate.err().strip())
+          .startsWith("backy: warning: 1 backup(s) were being written while the key changed")
+          .contains(file.getFileName().toString())
+          .contains("need key " + oldKey);
+    }
+  }
+
   private static boolean partialExists(Path backups) throws Exception {
     if (!Files.isDirectory(backups)) {
       return false;
