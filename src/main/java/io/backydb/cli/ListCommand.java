@@ -149,7 +149,6 @@ final class ListCommand extends BackyCommand {
     return (name == null ? e.location() : name) + (folder(e.metadata()) ? "/" : "");
   }
 
-  /** A leftover as the BACKUP column names a backup: relative to the storage, a folder with '/'. */
   /** What backups that still run are writing; none where the storage cannot tell (S3). */
   private static List<String> beingWritten(BackupStorage storage) {
     try {
@@ -172,6 +171,7 @@ final class ListCommand extends BackyCommand {
         .anyMatch(n -> n.startsWith(stem + "/") || n.equals(stem + ".metadata.json"));
   }
 
+  /** A leftover as the BACKUP column names a backup: relative to the storage, a folder with '/'. */
   private static String leftoverName(BackupStorage storage, IncompleteBackups.Leftover f) {
     String name = storage.nameOf(f.location());
     return (name == null ? f.location() : name) + (f.folder() ? "/" : "");
