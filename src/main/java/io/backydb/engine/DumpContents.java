@@ -35,7 +35,8 @@ import java.util.TreeSet;
  *     and table {@code ""})
  * @param collations the same for collations: a restore refuses, before its first statement, one
  *     that names a character set or collation the target server does not know
- * @param definers per feature of views, routines, triggers and events, the DEFINER clauses of its
+ * @param definers per feature of views, routines, triggers and events, and table as for {@code
+ *     largestStatements} (a trigger's table, {@code ""} for the others), the DEFINER clauses of its
  *     CREATE statements as the dump writes them (e.g. {@code `root`@`localhost`}), for a restore to
  *     know whose objects it creates before it runs a statement
  */
@@ -48,7 +49,7 @@ public record DumpContents(
     Map<Feature, Map<String, Long>> largestStatements,
     Map<Feature, Map<String, Set<String>>> characterSets,
     Map<Feature, Map<String, Set<String>>> collations,
-    Map<Feature, Set<String>> definers) {
+    Map<Feature, Map<String, Set<String>>> definers) {
 
   /**
    * A column as a table's definition in the dump declares it: what a column of the target must be
@@ -80,7 +81,7 @@ public record DumpContents(
     largestStatements = Collections.unmodifiableMap(largest);
     characterSets = copyOfNames(characterSets);
     collations = copyOfNames(collations);
-    definers = Map.copyOf(definers);
+    definers = copyOfNames(definers);
   }
 
   private static Map<Feature, Map<String, Set<String>>> copyOfNames(
@@ -105,9 +106,21 @@ public record DumpContents(
     return tables.getOrDefault(feature, Set.of());
   }
 
-  /** The DEFINER clauses of {@code feature}'s CREATE statements; empty if none. */
-  public Set<String> definersOf(Feature feature) {
-    return definers.getOrDefault(feature, Set.of());
+  /**
+   * The DEFINER clauses of {@code feature}'s CREATE statements: those of no table (views, routines,
+   * events) and those of the triggers of {@code tables}; empty if none.
+   */
+  public Set<String> definersOf(Feature feature, Set<String> tables) {
+    Set<String> all = new TreeSet<>();
+    definers
+        .getOrDefault(feature, Map.of())
+        .forEach(
+            (table, names) -> {
+              if (table.isEmpty() || tables.contains(table)) {
+                all.addAll(names);
+              }
+            });
+    return all;
   }
 
   /** Every table the dump names, in any section, in name order. */

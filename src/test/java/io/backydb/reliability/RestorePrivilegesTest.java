@@ -223,6 +223,47 @@ class RestorePrivilegesTest {
         .containsExactly(user + "@%");
   }
 
+  /**
+   * A restore limited to tables needs SET USER only for the triggers of those tables: the trigger
+   * of a table it leaves out is not created, and its definer asks for nothing (it did: the definers
+   * of all the backup's triggers were asked for).
+   */
+  @Test
+  void aRestoreLimitedToTablesNeedsSetUserOnlyForTheirOwnTriggers() throws Exception {
+    server.execute(
+        source,
+        "CREATE TABLE notes (id INT PRIMARY KEY)",
+        "INSERT INTO notes VALUES (1), (2)",
+        // defined by the restoring account itself, which needs no SET USER to create it
+        "CREATE DEFINER=`"
+            + user
+            + "`@`%` TRIGGER notes_bi BEFORE INSERT ON notes"
+            + " FOR EACH ROW SET NEW.id = NEW.id");
+    Files.delete(Path.of(location));
+    location =
+        backUp(
+            "tables: true, data: true, views: true, functions: true, procedures: true,"
+                + " triggers: true, events: true");
+    grant(NEEDED, "");
+    assertThat(restore("", "--tables", "notes")).as(err).isZero();
+    assertThat(server.rows(target, "SELECT id FROM notes ORDER BY id")).containsExactly("1", "2");
+    assertThat(
+            server.rows(
+                null,
+                "SELECT CONCAT(TRIGGER_NAME, ' ', DEFINER) FROM information_schema.TRIGGERS"
+                    + " WHERE TRIGGER_SCHEMA = '"
+                    + target
+                    + "'"))
+        .containsExactly("notes_bi " + user + "@%");
+    assertRefused(
+        "triggers of this backup into {db}: they are defined by root@localhost, which needs the"
+            + " SET USER privilege (grant it, or restore with database.definers: drop or rewrite)",
+        "",
+        "--tables",
+        "customers",
+        "--replace-existing");
+  }
+
   /** An account with just the privileges the docs list restores what root backed up. */
   @Test
   void withExactlyTheNeededPrivilegesTheRestoreSucceeds() throws Exception {

@@ -34,7 +34,7 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Map<Feature, Map<String, Long>> largestStatements = new EnumMap<>(Feature.class);
   private final Map<Feature, Map<String, Set<String>>> characterSets = new EnumMap<>(Feature.class);
   private final Map<Feature, Map<String, Set<String>>> collations = new EnumMap<>(Feature.class);
-  private final Map<Feature, Set<String>> definers = new EnumMap<>(Feature.class);
+  private final Map<Feature, Map<String, Set<String>>> definers = new EnumMap<>(Feature.class);
 
   @Override
   public OutputStream file(String name) {
@@ -146,7 +146,8 @@ final class DumpDirectivesScanner implements DumpScanner {
         String definer = Definers.definerOf(sql);
         if (definer != null) {
           definers
-              .computeIfAbsent(feature, f -> new TreeSet<>())
+              .computeIfAbsent(feature, f -> new HashMap<>())
+              .computeIfAbsent(table == null ? "" : table, t -> new TreeSet<>())
               .add(DumpDirectives.decodeRaw(definer));
         }
       }

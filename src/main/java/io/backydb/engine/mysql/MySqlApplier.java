@@ -279,7 +279,7 @@ final class MySqlApplier {
       features.add(f);
       tables.put(f, of);
       if (!ofTables(f) || f == Feature.TRIGGERS) {
-        Set<String> dumped = contents.definersOf(f);
+        Set<String> dumped = contents.definersOf(f, of);
         Set<String> effective = new TreeSet<>();
         for (String d : policy.keeps() ? dumped : Set.of("")) {
           String e = policy.effective(d); // null where the restoring user becomes the definer
