@@ -148,6 +148,12 @@ final class RestoreCommand extends BackyCommand {
             "; INSERT triggers fired for every row: "
                 + String.join(", ", r.summary().insertTriggers());
       }
+      if (!r.summary().engineSubstitutes().isEmpty()) {
+        // likewise
+        done +=
+            "; tables created in the default engine, as the target lacks theirs: "
+                + String.join(", ", r.summary().engineSubstitutes());
+      }
       out().println(done);
       // the log file keeps what each run did, failures (BackyCli) and successes alike
       LoggerFactory.getLogger(RestoreCommand.class).info(done);

@@ -39,6 +39,9 @@ import java.util.TreeSet;
  *     largestStatements} (a trigger's table, {@code ""} for the others), the DEFINER clauses of its
  *     CREATE statements as the dump writes them (e.g. {@code `root`@`localhost`}), for a restore to
  *     know whose objects it creates before it runs a statement
+ * @param engines per table of the tables section whose definition names one, the storage engine it
+ *     names, as written ({@code ARCHIVE}, {@code InnoDB}): a restore warns, before its first
+ *     statement, of those the target server lacks, whose tables it creates in its default engine
  */
 public record DumpContents(
     Set<Feature> features,
@@ -49,7 +52,8 @@ public record DumpContents(
     Map<Feature, Map<String, Long>> largestStatements,
     Map<Feature, Map<String, Set<String>>> characterSets,
     Map<Feature, Map<String, Set<String>>> collations,
-    Map<Feature, Map<String, Set<String>>> definers) {
+    Map<Feature, Map<String, Set<String>>> definers,
+    Map<String, String> engines) {
 
   /**
    * A column as a table's definition in the dump declares it: what a column of the target must be
@@ -82,6 +86,7 @@ public record DumpContents(
     characterSets = copyOfNames(characterSets);
     collations = copyOfNames(collations);
     definers = copyOfNames(definers);
+    engines = Map.copyOf(engines);
   }
 
   private static Map<Feature, Map<String, Set<String>>> copyOfNames(
@@ -98,7 +103,9 @@ public record DumpContents(
 
   /** A dump whose every section has statements. */
   public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
-    this(features, tables, Map.of(), features, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+    this(
+        features, tables, Map.of(), features, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
+        Map.of());
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */

@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * The character sets and collations a dump's statement names, as a server writes them: {@code
  * CHARSET=x}, {@code CHARACTER SET x}, {@code COLLATE x} (definitions of tables and routines), and
  * the session's {@code SET SESSION character_set_client = x}, {@code collation_connection = x} and
- * {@code SET NAMES x} before a view, routine, trigger or event. Quoted text (strings, comments in
- * them, quoted names) is left out, so a name in a value or an identifier is not taken for one.
+ * {@code SET NAMES x} before a view, routine, trigger or event. Quoted text (strings, quoted names)
+ * and comments are left out ({@link BareSql}), so a name in a value, an identifier or a comment is
+ * not taken for one.
  */
 final class CharsetNames {
 
@@ -37,41 +38,9 @@ final class CharsetNames {
     if (sql.length() > 1 << 20) {
       return; // no definition is that long: a statement of values
     }
-    String unquoted = unquoted(sql);
-    find(CHARACTER_SET, unquoted, characterSets, feature, table);
-    find(COLLATION, unquoted, collations, feature, table);
-  }
-
-  /**
-   * {@code sql} with each quoted string or name a space: a quote ends at the same quote char not
-   * doubled nor after a backslash (none in a name).
-   */
-  static String unquoted(String sql) {
-    StringBuilder out = new StringBuilder(sql.length());
-    int i = 0;
-    while (i < sql.length()) {
-      char q = sql.charAt(i);
-      if (q != '\'' && q != '"' && q != '`') {
-        out.append(q);
-        i++;
-        continue;
-      }
-      i++;
-      while (i < sql.length()) {
-        char c = sql.charAt(i++);
-        if (c == '\\' && q != '`') {
-          i++;
-        } else if (c == q) {
-          if (i < sql.length() && sql.charAt(i) == q) {
-            i++;
-          } else {
-            break;
-          }
-        }
-      }
-      out.append(' ');
-    }
-    return out.toString();
+    String bare = BareSql.of(sql);
+    find(CHARACTER_SET, bare, characterSets, feature, table);
+    find(COLLATION, bare, collations, feature, table);
   }
 
   private static void find(

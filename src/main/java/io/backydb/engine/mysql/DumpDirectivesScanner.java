@@ -19,10 +19,10 @@ import java.util.TreeSet;
 
 /**
  * Reads a dump's {@code -- backy:section} and {@code -- backy:table} directives, which sections
- * have statements, the columns each table's rows fill and those its definition declares, the way
- * {@link MySqlApplier} reads them: through the same {@link SqlSplitter}, so that a directive-like
- * line inside a statement (a routine body's comment, say) is not taken for one. Each file's bytes
- * become chars one to one (ISO-8859-1), as the applier reads them.
+ * have statements, the columns each table's rows fill and those its definition declares, its
+ * engine, the way {@link MySqlApplier} reads them: through the same {@link SqlSplitter}, so that a
+ * directive-like line inside a statement (a routine body's comment, say) is not taken for one. Each
+ * file's bytes become chars one to one (ISO-8859-1), as the applier reads them.
  */
 final class DumpDirectivesScanner implements DumpScanner {
 
@@ -35,6 +35,7 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Map<Feature, Map<String, Set<String>>> characterSets = new EnumMap<>(Feature.class);
   private final Map<Feature, Map<String, Set<String>>> collations = new EnumMap<>(Feature.class);
   private final Map<Feature, Map<String, Set<String>>> definers = new EnumMap<>(Feature.class);
+  private final Map<String, String> engines = new HashMap<>();
 
   @Override
   public OutputStream file(String name) {
@@ -52,7 +53,8 @@ final class DumpDirectivesScanner implements DumpScanner {
         largestStatements,
         characterSets,
         collations,
-        definers);
+        definers,
+        engines);
   }
 
   /** One file: its bytes fed to a splitter, its directives followed. */
@@ -137,6 +139,15 @@ final class DumpDirectivesScanner implements DumpScanner {
       if (feature == Feature.TABLES && table != null && sql.startsWith("CREATE TABLE ")) {
         // the types of the rows, for a restore that loads them into tables it does not create
         definedColumns.put(table, CreateTableColumns.of(DumpDirectives.decodeRaw(sql)));
+      }
+      if (feature == Feature.TABLES
+          && table != null
+          && (sql.startsWith("CREATE TABLE ") || sql.startsWith("CREATE SEQUENCE "))) {
+        // a target without it creates the table in its default engine (MissingEngines)
+        String engine = TableEngines.of(sql);
+        if (engine != null) {
+          engines.put(table, engine);
+        }
       }
       if (feature != null
           && feature != Feature.TABLES

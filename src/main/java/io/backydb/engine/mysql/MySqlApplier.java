@@ -204,6 +204,8 @@ final class MySqlApplier {
       TargetPreflight.check(c, connections, request);
       privileges = requirePrivileges(c);
       List<String> insertTriggers = requireTargetTables(c);
+      // warned of once nothing refuses the restore, before its first statement
+      List<String> engineSubstitutes = MissingEngines.warn(c, request);
       connectionIds.add(LockWaits.idOf(c));
       connectionIds.add(LockWaits.idOf(raw));
       // a restore that stops making progress shows what it waits for (a lock), not an ETA
@@ -249,7 +251,8 @@ final class MySqlApplier {
           List.copyOf(loaded),
           List.copyOf(session.leftOut),
           notInBackup(session.sections),
-          insertTriggers);
+          insertTriggers,
+          engineSubstitutes);
     }
   }
 

@@ -20,12 +20,10 @@ import java.util.TreeSet;
  * naming the problem and the remedy, ending {@code nothing was applied}: the target database is not
  * even created yet.
  *
- * <p>The statement sizes and the names come from the verify pass's read of the dump ({@link
- * DumpContents#largestStatements()}, {@link DumpContents#collations()}), known where the restore
- * read every statement: a restore limited to features or tables, or of a backup without a sidecar.
- * A whole restore of a backup with one reads only the start of each file, so a statement too large
- * for the server, or an unknown collation, still stops it where it comes (with what was applied so
- * far), as it always did.
+ * <p>The statement sizes and the names come from the verify pass's read of every statement of the
+ * dump ({@link DumpContents#largestStatements()}, {@link DumpContents#collations()}). What does not
+ * stop a restore is not refused here: a storage engine the target lacks is warned of ({@link
+ * MissingEngines}).
  */
 final class TargetPreflight {
 
@@ -220,7 +218,7 @@ final class TargetPreflight {
    * ""}: to none), as the applier selects them: a restore limited to tables runs only their
    * definitions, rows and triggers.
    */
-  private static boolean selects(ApplyRequest request, Feature feature, String table) {
+  static boolean selects(ApplyRequest request, Feature feature, String table) {
     if (request.features() != null && !request.features().has(feature)) {
       return false;
     }

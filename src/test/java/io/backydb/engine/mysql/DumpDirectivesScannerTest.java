@@ -123,6 +123,35 @@ class DumpDirectivesScannerTest {
     assertThat(c.collations()).doesNotContainKey(Feature.DATA);
   }
 
+  /**
+   * The engine each table's definition names, from its table options only: not a column's or the
+   * table's comment, nor a column named {@code engine}; a partitioned table's and a sequence's too.
+   */
+  @Test
+  void itReadsTheEngineOfEachTableFromItsTableOptions() throws Exception {
+    server.execute(
+        db,
+        "CREATE TABLE aria (`engine` VARCHAR(20) COMMENT 'ENGINE=MEMORY', x INT DEFAULT 0"
+            + " CHECK (`engine` <> 'ENGINE = CSV')) ENGINE = Aria COMMENT 'ENGINE=CSV'",
+        "CREATE TABLE parts (a INT) ENGINE=MyISAM PARTITION BY RANGE (a)"
+            + " (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN MAXVALUE)",
+        "CREATE SEQUENCE seq ENGINE=Aria");
+    DumpDirectivesScanner scanner = new DumpDirectivesScanner();
+    for (Map.Entry<String, byte[]> f : dump(true).entrySet()) {
+      try (OutputStream out = scanner.file(f.getKey())) {
+        out.write(f.getValue());
+      }
+    }
+    assertThat(scanner.contents().engines())
+        .containsOnly(
+            Map.entry("t 1", "InnoDB"),
+            Map.entry("empty_one", "InnoDB"),
+            Map.entry("\u00fc", "InnoDB"),
+            Map.entry("aria", "Aria"),
+            Map.entry("parts", "MyISAM"),
+            Map.entry("seq", "Aria"));
+  }
+
   /** Every feature of the database, in one file or in one per feature. */
   private Map<String, byte[]> dump(boolean multipleFiles) throws Exception {
     Map<String, byte[]> files = dump(Features.ALL, multipleFiles);

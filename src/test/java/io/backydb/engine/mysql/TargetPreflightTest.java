@@ -34,6 +34,7 @@ class TargetPreflightTest {
         Map.of(),
         Map.of(Feature.TABLES, Map.of(table, charsets)),
         Map.of(Feature.TABLES, Map.of(table, collations)),
+        Map.of(),
         Map.of());
   }
 
