@@ -16,11 +16,10 @@ import org.slf4j.LoggerFactory;
  * checks its integrity before a single statement reaches the database; a damaged backup, or a wrong
  * INTEGRITY_PASSWORD, stops the route here. A backup with nothing to check its content against (a
  * plain {@code .sql} without its sidecar) goes on, with a warning in the log. It runs after {@code
- * decrypt} and {@code decompress}, which only set the decoding up. Where the restore needs to know
- * what the dump holds (a table list, rows to load into existing tables, features where no sidecar
- * lists them), the same read learns it, and a table the dump does not hold, or features of which it
- * holds none, are refused here. Elsewhere the read learns only the section each of the dump's files
- * begins with, enough to refuse a sidecar that claims table definitions the dump does not hold.
+ * decrypt} and {@code decompress}, which only set the decoding up. The same read learns what the
+ * dump holds, statement by statement, for the sidecar to be compared with and for {@code apply} to
+ * check the target against before its first statement; a table the dump does not hold, or features
+ * of which it holds none, are refused here.
  */
 public final class VerifyProcessor implements Processor {
 

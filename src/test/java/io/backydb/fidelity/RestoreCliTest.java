@@ -175,6 +175,14 @@ class RestoreCliTest {
    */
   @Test
   void tablesOfAnEngineTheTargetLacksAreCreatedInItsDefaultEngineAndWarnedOf() throws Exception {
+    // reported as skipped, not passed, on a server without the plugin's library (the embedded
+    // MariaDB the tests start when none answers ships no plugins; Debian's server has it)
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        server
+            .rows(
+                null, "SELECT 1 FROM information_schema.ALL_PLUGINS WHERE PLUGIN_NAME = 'ARCHIVE'")
+            .isEmpty(),
+        "the server has no ARCHIVE plugin library (ha_archive) to install");
     boolean hadArchive = archiveInstalled();
     try {
       if (!hadArchive) {
