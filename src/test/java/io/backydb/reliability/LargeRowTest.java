@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A row larger than the target's max_allowed_packet (made while the server allowed more): the
- * restore stops before sending it, with a message that says what to raise — and once raised, the
- * same backup restores.
+ * restore refuses it before its first statement, with a message that says what to raise — and once
+ * raised, the same backup restores.
  */
 class LargeRowTest {
 
@@ -61,9 +61,12 @@ class LargeRowTest {
               true);
       assertThatThrownBy(() -> backy.restore(restore))
           .isInstanceOf(BackyException.class)
-          .hasMessageContaining("more than the target server's max_allowed_packet (8388608)")
+          .hasMessageContaining("takes (max_allowed_packet is 8388608)")
           .hasMessageContaining("SET GLOBAL max_allowed_packet")
-          .hasMessageContaining("data of table `t`");
+          .hasMessageContaining("data of table `t`")
+          .hasMessageEndingWith("nothing was applied");
+      // refused before its first statement: the target is not even created
+      assertThat(server.databaseExists(target)).isFalse();
 
       server.execute(null, "SET GLOBAL max_allowed_packet = 64 * 1024 * 1024");
       backy.restore(restore);
