@@ -1,6 +1,7 @@
 package io.backydb.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.backydb.BackyDB;
 import io.backydb.backup.BackupResult;
@@ -71,10 +72,9 @@ class ListWhileBackingUpTest {
                   return backy.backup(config);
                 }
               });
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-      while (!dataBeingWritten(backups) && !running.isDone() && Instant.now().isBefore(deadline)) {
-        Thread.sleep(50);
-      }
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> dataBeingWritten(backups) || running.isDone());
       assertThat(dataBeingWritten(backups))
           .as(
               "the backup writes its data (%s)",

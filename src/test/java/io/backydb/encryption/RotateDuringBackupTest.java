@@ -1,6 +1,7 @@
 package io.backydb.encryption;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backydb.BackyDB;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -51,10 +51,7 @@ class RotateDuringBackupTest {
                     return backy.backup(f.backupConfig("zstd", "hmac"));
                   }
                 });
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (!partialExists(backups) && Instant.now().isBefore(deadline)) {
-          Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> partialExists(backups));
         assertThat(partialExists(backups)).as("the backup started writing").isTrue();
         rotate =
             KeyRotationRoundTripTest.cli(f.env(), "keys", "rotate", "--config", config.toString());
