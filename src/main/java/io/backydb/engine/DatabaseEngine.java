@@ -1,8 +1,11 @@
 package io.backydb.engine;
 
+import io.backydb.config.Feature;
 import io.backydb.config.Features;
 import io.backydb.progress.ProgressListener;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A database BackyDB can back up and restore. Engines are plain Java: they know nothing of Camel,
@@ -46,6 +49,43 @@ public interface DatabaseEngine {
 
     public ApplyRequest withContents(DumpContents c) {
       return new ApplyRequest(features, tables, replaceExisting, progress, c);
+    }
+
+    /** Whether the request applies {@code f}'s statements (those of the tables it selects). */
+    public boolean applies(Feature f) {
+      return features == null || features.has(f);
+    }
+
+    /**
+     * Whether the restore runs the statements of {@code feature} that belong to {@code table} (null
+     * or {@code ""}: to none): a restore limited to tables runs only their definitions, rows and
+     * triggers.
+     */
+    public boolean selects(Feature feature, String table) {
+      if (!applies(feature)) {
+        return false;
+      }
+      if (tables.isEmpty()) {
+        return true;
+      }
+      return ofTables(feature) && (table == null || table.isEmpty() || tables.contains(table));
+    }
+
+    /** Of {@code names}, the tables the request selects. */
+    public Set<String> selectedOf(Set<String> names) {
+      Set<String> s = new TreeSet<>(names);
+      if (!tables.isEmpty()) {
+        s.retainAll(tables);
+      }
+      return s;
+    }
+
+    /**
+     * Whether a feature's statements each belong to one table (its definition, rows or triggers),
+     * which a restore limited to tables selects by the table they belong to.
+     */
+    public static boolean ofTables(Feature f) {
+      return f == Feature.TABLES || f == Feature.DATA || f == Feature.TRIGGERS;
     }
   }
 

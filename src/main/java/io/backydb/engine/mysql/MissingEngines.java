@@ -47,7 +47,7 @@ final class MissingEngines {
     }
     Map<String, String> missing = new TreeMap<>(); // table -> engine
     for (Map.Entry<String, String> e : contents.engines().entrySet()) {
-      if (TargetPreflight.selects(request, Feature.TABLES, e.getKey())) {
+      if (request.selects(Feature.TABLES, e.getKey())) {
         missing.put(e.getKey(), e.getValue());
       }
     }

@@ -272,16 +272,16 @@ final class MySqlApplier {
     Map<Feature, Set<String>> definers = new EnumMap<>(Feature.class);
     Definers policy = Definers.of(connections.config());
     for (Feature f : contents.features()) {
-      if (!applies(f) || (!request.tables().isEmpty() && !ofTables(f))) {
+      if (!request.applies(f) || (!request.tables().isEmpty() && !ApplyRequest.ofTables(f))) {
         continue; // a restore limited to tables leaves views, routines and events out
       }
-      Set<String> of = selectedOf(contents.tablesOf(f));
-      if (ofTables(f) && of.isEmpty()) {
+      Set<String> of = request.selectedOf(contents.tablesOf(f));
+      if (ApplyRequest.ofTables(f) && of.isEmpty()) {
         continue; // none of the selected tables has statements of the feature
       }
       features.add(f);
       tables.put(f, of);
-      if (!ofTables(f) || f == Feature.TRIGGERS) {
+      if (!ApplyRequest.ofTables(f) || f == Feature.TRIGGERS) {
         Set<String> dumped = contents.definersOf(f, of);
         Set<String> effective = new TreeSet<>();
         for (String d : policy.keeps() ? dumped : Set.of("")) {
@@ -327,20 +327,6 @@ final class MySqlApplier {
         .toList();
   }
 
-  /** Whether the request applies {@code f}'s statements (those of the tables it selects). */
-  private boolean applies(Feature f) {
-    return request.features() == null || request.features().has(f);
-  }
-
-  /** Of {@code tables}, those the request selects. */
-  private Set<String> selectedOf(Set<String> tables) {
-    Set<String> s = new TreeSet<>(tables);
-    if (!request.tables().isEmpty()) {
-      s.retainAll(request.tables());
-    }
-    return s;
-  }
-
   /**
    * Refuses, before anything is applied (the database is not even created), a restore that would
    * load rows or create triggers in tables that it does not create and that the target lacks: it
@@ -360,18 +346,18 @@ final class MySqlApplier {
     }
     Set<String> needed = new TreeSet<>();
     for (Feature f : List.of(Feature.DATA, Feature.TRIGGERS)) {
-      if (applies(f)) {
-        needed.addAll(selectedOf(contents.tablesOf(f)));
+      if (request.applies(f)) {
+        needed.addAll(request.selectedOf(contents.tablesOf(f)));
       }
     }
-    if (applies(Feature.TABLES)) {
+    if (request.applies(Feature.TABLES)) {
       needed.removeAll(contents.tablesOf(Feature.TABLES));
     }
     if (needed.isEmpty()) {
       return List.of();
     }
     String why =
-        applies(Feature.TABLES)
+        request.applies(Feature.TABLES)
             ? "the backup holds no table definitions"
             : "its features leave the table definitions out";
     if (!databaseExists(c)) {
@@ -406,7 +392,7 @@ final class MySqlApplier {
     // the rows go into tables as they are: an INSERT naming a column one lacks would fail after
     // the tables before it were loaded, and a value a column's type cannot hold would be changed
     Map<String, List<String>> rowColumns = new TreeMap<>();
-    if (applies(Feature.DATA)) {
+    if (request.applies(Feature.DATA)) {
       contents
           .rowColumns()
           .forEach(
@@ -450,14 +436,6 @@ final class MySqlApplier {
   /** {@code database 'x' on user@host:port}, for errors about the target. */
   private String targetDatabase() {
     return "database '" + database + "' on " + connections.describe();
-  }
-
-  /**
-   * Whether a feature's statements each belong to one table (its definition, rows or triggers),
-   * which a restore limited to tables selects by the table they belong to.
-   */
-  private static boolean ofTables(Feature f) {
-    return f == Feature.TABLES || f == Feature.DATA || f == Feature.TRIGGERS;
   }
 
   /** Follows the dump's directives and runs the statements that the request selects. */
@@ -665,16 +643,8 @@ final class MySqlApplier {
     }
 
     private boolean selected() {
-      if (feature == null) {
-        return true; // the session header
-      }
-      if (request.features() != null && !request.features().has(feature)) {
-        return false;
-      }
-      if (request.tables().isEmpty()) {
-        return true;
-      }
-      return ofTables(feature) && (table == null || request.tables().contains(table));
+      // feature null: the session header
+      return feature == null || request.selects(feature, table);
     }
 
     /**
@@ -686,8 +656,8 @@ final class MySqlApplier {
     private boolean leftOutByTables() {
       return feature != null
           && !request.tables().isEmpty()
-          && !ofTables(feature)
-          && (request.features() == null || request.features().has(feature));
+          && !ApplyRequest.ofTables(feature)
+          && request.applies(feature);
     }
 
     @Override

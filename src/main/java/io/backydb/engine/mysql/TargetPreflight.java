@@ -123,7 +123,7 @@ final class TargetPreflight {
         (f, byTable) ->
             byTable.forEach(
                 (table, n) -> {
-                  if (selects(request, f, table)) {
+                  if (request.selects(f, table)) {
                     all.addAll(n);
                   }
                 }));
@@ -183,7 +183,7 @@ final class TargetPreflight {
     long largest = -1;
     for (Map.Entry<Feature, Map<String, Long>> f : contents.largestStatements().entrySet()) {
       for (Map.Entry<String, Long> t : f.getValue().entrySet()) {
-        if (t.getValue() > largest && selects(request, f.getKey(), t.getKey())) {
+        if (t.getValue() > largest && request.selects(f.getKey(), t.getKey())) {
           largestFeature = f.getKey();
           largestTable = t.getKey();
           largest = t.getValue();
@@ -211,22 +211,5 @@ final class TargetPreflight {
             + (largest / (1 << 20) + 2)
             + " * 1024 * 1024; in the server's config too, to keep it) and restore again;"
             + " nothing was applied");
-  }
-
-  /**
-   * Whether the restore runs the statements of {@code feature} that belong to {@code table} ({@code
-   * ""}: to none), as the applier selects them: a restore limited to tables runs only their
-   * definitions, rows and triggers.
-   */
-  static boolean selects(ApplyRequest request, Feature feature, String table) {
-    if (request.features() != null && !request.features().has(feature)) {
-      return false;
-    }
-    if (request.tables().isEmpty()) {
-      return true;
-    }
-    boolean ofTables =
-        feature == Feature.TABLES || feature == Feature.DATA || feature == Feature.TRIGGERS;
-    return ofTables && (table.isEmpty() || request.tables().contains(table));
   }
 }
