@@ -38,6 +38,13 @@ SRC_DB = os.environ.get("BENCH_SRC_DB", "bench_src")
 FULL_SIZE_NOTE = "scale 1 is issue 8's dataset: ~0.8 GB in InnoDB, ~0.56 GB as SQL"
 MODES = ["full", "zstd", "raw"]  # most complete first
 MB = 1_000_000
+MYDUMPER_COMPRESSED = "mydumper -t 2 -c"
+
+
+def information_row(tool):
+    """Rows shown beside the targets but not compared with them: BackyDB's warm JVM, mydumper's
+    compressed backup."""
+    return tool == MYDUMPER_COMPRESSED or tool.endswith("warm JVM")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -516,6 +523,31 @@ class Bench:
         self.check_restore(r, dst)
         if not self.args.keep_files:
             shutil.rmtree(files, ignore_errors=True)
+        self.run_mydumper_compressed(auth, d)
+
+    def run_mydumper_compressed(self, auth, d):
+        """mydumper with its own compression (-c: gzip in the Debian package's 0.10), the closest
+        it comes to a compressed backup; information beside the targets, which compare BackyDB's
+        compressed and encrypted backup with mydumper's uncompressed files."""
+        files = os.path.join(d, "files-compressed")
+        lg = os.path.join(d, "log-compressed")
+        log("mydumper -t 2 -c (compressed files)")
+        backup = (
+            f"mydumper {auth} -B {SRC_DB} -t 2 -c --trx-consistency-only -o {shlex.quote(files)}"
+        )
+        rc, wall, rss, _ = self.timed(backup, self.db.env(), d, lg + "-backup")
+        size = du_bytes(files) if rc == 0 else None
+        shutil.rmtree(files, ignore_errors=True)
+        r = self.add(Result(MYDUMPER_COMPRESSED, "backup", rc, wall, rss, size))
+        if rc != 0:
+            return self.tool_failed(r.tool, "backup", lg + "-backup")
+
+        def rerun():
+            rc, wall, _, _ = self.timed(backup, self.db.env(), d, lg + "-backup-again")
+            shutil.rmtree(files, ignore_errors=True)
+            return rc, wall
+
+        r.rerun = rerun
 
     # --- BackyDB
 
@@ -717,8 +749,10 @@ class Bench:
         return None
 
     def find(self, prefix, op):
+        """The first successful row of a tool the targets compare (not an information row)."""
         for r in self.results:
-            if r.tool.startswith(prefix) and r.op == op and r.rc == 0:
+            compared = r.tool.startswith(prefix) and not information_row(r.tool)
+            if compared and r.op == op and r.rc == 0:
                 return r
         return None
 
@@ -823,7 +857,7 @@ class Bench:
             f"- backup wall: the median of {self.args.backup_rounds} interleaved run(s) of each tool"
             " (peak RSS and size: the first); restore wall: one run; warm JVM: BackyDB's backups"
             " after the first in one process (as the long-running service runs scheduled ones),"
-            " not a target row"
+            f" and `{MYDUMPER_COMPRESSED}`: mydumper compressing its files (gzip), not target rows"
         )
         text = "\n".join(head) + "\n\n" + self.table(data_bytes) + "\n\n" + self.targets() + "\n"
         runs = [r for r in self.results if r.op == "backup" and len(r.walls) > 1]
