@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backydb.BackyDB;
 import io.backydb.cli.BackyCli;
+import io.backydb.testing.ArchivePlugin;
 import io.backydb.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -175,19 +176,8 @@ class RestoreCliTest {
    */
   @Test
   void tablesOfAnEngineTheTargetLacksAreCreatedInItsDefaultEngineAndWarnedOf() throws Exception {
-    // reported as skipped, not passed, on a server without the plugin's library (the embedded
-    // MariaDB the tests start when none answers ships no plugins; Debian's server has it)
-    org.junit.jupiter.api.Assumptions.assumeFalse(
-        server
-            .rows(
-                null, "SELECT 1 FROM information_schema.ALL_PLUGINS WHERE PLUGIN_NAME = 'ARCHIVE'")
-            .isEmpty(),
-        "the server has no ARCHIVE plugin library (ha_archive) to install");
-    boolean hadArchive = archiveInstalled();
+    ArchivePlugin archive = ArchivePlugin.installed(server);
     try {
-      if (!hadArchive) {
-        server.execute(null, "INSTALL SONAME 'ha_archive'");
-      }
       server.execute(
           source,
           "CREATE TABLE ext_orders (id INT, note VARCHAR(40) COMMENT 'ENGINE=MEMORY') ENGINE=ARCHIVE",
@@ -198,7 +188,7 @@ class RestoreCliTest {
       String config = restoreYaml(location).toString();
       // the source's ARCHIVE tables go first: a table of an uninstalled engine cannot be read
       server.execute(source, "DROP TABLE ext_orders", "DROP TABLE ext_items");
-      server.execute(null, "UNINSTALL SONAME 'ha_archive'");
+      archive.uninstall();
 
       Run run = succeeded("restore", "--config", config, "--definers", "drop");
       String warning =
@@ -210,48 +200,26 @@ class RestoreCliTest {
               "; tables created in the default engine, as the target lacks theirs: `ext_items`"
                   + " (ARCHIVE as InnoDB), `ext_orders` (ARCHIVE as InnoDB)\n");
       assertThat(Files.readString(dir.resolve("backydb.log"))).contains(warning);
-      assertThat(engines(target))
+      assertThat(server.engines(target))
           .containsExactly("a InnoDB", "b InnoDB", "ext_items InnoDB", "ext_orders InnoDB");
       assertThat(server.rows(target, "SELECT CONCAT(id, ' ', note) FROM ext_orders ORDER BY id"))
           .containsExactly("1 one", "2 two");
       assertThat(server.rows(target, "SELECT id FROM ext_items")).containsExactly("7");
 
       // where the server has the engine, the tables come back in it, and nothing is said
-      server.execute(null, "INSTALL SONAME 'ha_archive'");
+      archive.install();
       run = succeeded("restore", "--config", config, "--definers", "drop", "--replace-existing");
       assertThat(run.err()).isEmpty();
       assertThat(run.out()).doesNotContain("default engine");
-      assertThat(engines(target))
+      assertThat(server.engines(target))
           .containsExactly("a InnoDB", "b InnoDB", "ext_items ARCHIVE", "ext_orders ARCHIVE");
       assertThat(server.rows(target, "SELECT id FROM ext_orders ORDER BY id"))
           .containsExactly("1", "2");
     } finally {
       server.dropDatabase(target);
       server.dropDatabase(source);
-      if (archiveInstalled() != hadArchive) {
-        server.execute(null, (hadArchive ? "INSTALL" : "UNINSTALL") + " SONAME 'ha_archive'");
-      }
+      archive.leaveAsFound();
     }
-  }
-
-  /** Whether the server has the ARCHIVE plugin installed. */
-  static boolean archiveInstalled() throws Exception {
-    return !server
-        .rows(
-            null,
-            "SELECT 1 FROM information_schema.ENGINES WHERE ENGINE = 'ARCHIVE'"
-                + " AND SUPPORT IN ('YES', 'DEFAULT')")
-        .isEmpty();
-  }
-
-  /** The tables of {@code db} with their engines, as "table ENGINE", in name order. */
-  static List<String> engines(String db) throws Exception {
-    return server.rows(
-        null,
-        "SELECT CONCAT(TABLE_NAME, ' ', ENGINE) FROM information_schema.TABLES"
-            + " WHERE TABLE_SCHEMA = '"
-            + db
-            + "' AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME");
   }
 
   @Test

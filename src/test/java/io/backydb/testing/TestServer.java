@@ -125,6 +125,16 @@ public final class TestServer {
     return rows;
   }
 
+  /** The base tables of {@code db} with their engines, as "table ENGINE", in name order. */
+  public java.util.List<String> engines(String db) throws SQLException {
+    return rows(
+        null,
+        "SELECT CONCAT(TABLE_NAME, ' ', ENGINE) FROM information_schema.TABLES"
+            + " WHERE TABLE_SCHEMA = '"
+            + db
+            + "' AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME");
+  }
+
   /** Table name → "rows/checksum" for every base table, for comparing two databases. */
   public Map<String, String> checksums(String db) throws SQLException {
     Map<String, String> out = new TreeMap<>();
