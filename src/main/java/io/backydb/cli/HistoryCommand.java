@@ -110,8 +110,9 @@ final class HistoryCommand implements Callable<Integer> {
   }
 
   /**
-   * As the restore's summary line says them: what a restore limited to tables left out, and the
-   * INSERT triggers that fired for every row it loaded into existing tables.
+   * As the restore's summary line says them: what a restore limited to tables left out, the INSERT
+   * triggers that fired for every row it loaded into existing tables, and the tables it created in
+   * the default engine as the target lacks theirs.
    */
   private static String locationAndNotes(RunRecord r) {
     String shown = r.location() == null ? "" : r.location();
@@ -121,6 +122,12 @@ final class HistoryCommand implements Callable<Integer> {
     if (r.insertTriggers() != null) {
       shown +=
           " (INSERT triggers fired for every row: " + String.join(", ", r.insertTriggers()) + ")";
+    }
+    if (r.engineSubstitutes() != null) {
+      shown +=
+          " (tables created in the default engine, as the target lacks theirs: "
+              + String.join(", ", r.engineSubstitutes())
+              + ")";
     }
     return shown;
   }

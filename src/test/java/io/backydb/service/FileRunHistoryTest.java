@@ -55,6 +55,31 @@ class FileRunHistoryTest {
         "/b",
         null,
         null,
+        null,
+        null);
+  }
+
+  /** Run "new", a restore requested over a queue, with what it left out and named. */
+  static RunRecord restore(
+      List<String> leftOut, List<String> insertTriggers, List<String> engineSubstitutes) {
+    Instant t = Instant.parse("2026-11-26T02:30:00Z");
+    return new RunRecord(
+        "new",
+        "restore",
+        RunRecord.SUCCEEDED,
+        "n",
+        "restore-requests",
+        null,
+        t,
+        t,
+        5L,
+        "shop_copy",
+        null,
+        null,
+        "/b",
+        leftOut,
+        insertTriggers,
+        engineSubstitutes,
         null);
   }
 
@@ -100,22 +125,8 @@ class FileRunHistoryTest {
         "{\"id\":\"old\",\"operation\":\"restore\",\"status\":\"succeeded\","
             + "\"started_at\":\"2026-11-25T02:30:00Z\",\"location\":\"/b\"}\n");
     FileRunHistory history = new FileRunHistory(file);
-    Instant t = Instant.parse("2026-11-26T02:30:00Z");
     history.record(
-        new RunRecord(
-            "new",
-            "restore",
-            RunRecord.SUCCEEDED,
-            "n",
-            "restore-requests",
-            null,
-            t,
-            t,
-            5L,
-            "shop_copy",
-            null,
-            null,
-            "/b",
+        restore(
             List.of("functions", "views"),
             List.of("`a,b` (`x`, `y`)", "`orders` (`orders_audit`)"),
             null));
@@ -131,6 +142,34 @@ class FileRunHistoryTest {
                 List.of("functions", "views"),
                 List.of("`a,b` (`x`, `y`)", "`orders` (`orders_audit`)")),
             org.assertj.core.groups.Tuple.tuple("old", null, null));
+    assertThat(log.list).isEmpty();
+  }
+
+  /**
+   * A restore's engine_substitutes (the tables it created in the default engine, as the target
+   * lacks theirs) are kept; a line the previous BackyDB wrote, with insert_triggers and without
+   * them, is still read.
+   */
+  @Test
+  void latest_keepsTheTablesCreatedInTheDefaultEngine_andReadsLinesWithoutThem() throws Exception {
+    Path file = dir.resolve("backy-history.jsonl");
+    Files.writeString(
+        file,
+        "{\"id\":\"old\",\"operation\":\"restore\",\"status\":\"succeeded\","
+            + "\"started_at\":\"2026-11-25T02:30:00Z\",\"location\":\"/b\","
+            + "\"insert_triggers\":[\"`t` (`t_audit`)\"]}\n");
+    FileRunHistory history = new FileRunHistory(file);
+    List<String> substituted = List.of("`a,b` (ARCHIVE as InnoDB)", "`logs` (CONNECT as Aria)");
+    history.record(restore(null, null, substituted));
+    assertThat(Files.readString(file))
+        .contains(
+            "\"location\":\"/b\",\"engine_substitutes\":"
+                + "[\"`a,b` (ARCHIVE as InnoDB)\",\"`logs` (CONNECT as Aria)\"]}\n");
+    assertThat(history.latest(10))
+        .extracting(RunRecord::id, RunRecord::insertTriggers, RunRecord::engineSubstitutes)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("new", null, substituted),
+            org.assertj.core.groups.Tuple.tuple("old", List.of("`t` (`t_audit`)"), null));
     assertThat(log.list).isEmpty();
   }
 }

@@ -10,6 +10,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.backydb.camel.service.BackyService;
+import io.backydb.testing.ArchivePlugin;
 import io.backydb.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -259,6 +260,19 @@ class MessagingTest {
     return restored;
   }
 
+  /**
+   * The restore lines of `backy history -n 3` on the service's routes folder: two, newest first.
+   */
+  private List<String> twoRestoresInHistory() {
+    io.backydb.testing.CliRun history =
+        io.backydb.testing.CliRun.backy(
+            fx.logs, fx.backups, "history", "--routes", fx.routes.toString(), "-n", "3");
+    assertThat(history.exit()).as(history.err()).isZero();
+    List<String> restores = history.out().lines().filter(l -> l.contains(" restore ")).toList();
+    assertThat(restores).as(history.out()).hasSize(2);
+    return restores;
+  }
+
   /** A request to restore the backup at {@code location} into the restore target. */
   private com.fasterxml.jackson.databind.node.ObjectNode restoreRequest(String location) {
     return JSON.createObjectNode()
@@ -347,7 +361,7 @@ class MessagingTest {
   void aRestoreIntoTablesWithInsertTriggers_namesThem_inItsEventResultAndHistory()
       throws Exception {
     TestServer s = TestServer.get();
-    BackyService service = startWithHistoryIn(JdbcRunHistoryTest.PREVIOUS_VERSIONS_TABLE);
+    BackyService service = startWithHistoryIn(JdbcRunHistoryTest.LEFT_OUT_VERSIONS_TABLE);
 
     JsonNode backedUp = backUpByRequest(ServiceFixture.backupConfigYaml(fx.database));
     assertThat(backedUp.path("run").has("insert_triggers")).isFalse();
@@ -404,15 +418,82 @@ class MessagingTest {
             org.assertj.core.groups.Tuple.tuple("restore", null),
             org.assertj.core.groups.Tuple.tuple("restore", List.of("`t` (`t_audit`, `t_upper`)")),
             org.assertj.core.groups.Tuple.tuple("backup", null));
-    io.backydb.testing.CliRun history =
-        io.backydb.testing.CliRun.backy(
-            fx.logs, fx.backups, "history", "--routes", fx.routes.toString(), "-n", "3");
-    assertThat(history.exit()).as(history.err()).isZero();
-    List<String> restores = history.out().lines().filter(l -> l.contains(" restore ")).toList();
-    assertThat(restores).as(history.out()).hasSize(2);
+    List<String> restores = twoRestoresInHistory();
     assertThat(restores.get(0)).endsWith(location);
     assertThat(restores.get(1))
         .endsWith(location + " (INSERT triggers fired for every row: `t` (`t_audit`, `t_upper`))");
+  }
+
+  /**
+   * A restore into a server that lacks a table's engine creates the table in its default engine;
+   * the CLI warns and its summary line names the tables, a restore requested over the queue only
+   * logged it. Its final event, its result and its history record now carry run.engine_substitutes,
+   * as the summary line names them, and `backy history` shows them; the same restore once the
+   * server has the engine carries none. The engine is ARCHIVE, installed for the backup and
+   * uninstalled for the restore ({@link ArchivePlugin}). The history is the service database's, in
+   * a backy_history table the previous BackyDB created (with insert_triggers, without
+   * engine_substitutes).
+   */
+  @Test
+  void aRestoreIntoAServerLackingAnEngine_namesTheTablesCreatedInstead_inItsEventResultAndHistory()
+      throws Exception {
+    TestServer s = TestServer.get();
+    ArchivePlugin archive = ArchivePlugin.installed(s);
+    try {
+      fx.addArchiveTable();
+      BackyService service = startWithHistoryIn(JdbcRunHistoryTest.PREVIOUS_VERSIONS_TABLE);
+      JsonNode backedUp = backUpByRequest(ServiceFixture.backupConfigYaml(fx.database));
+      assertThat(backedUp.path("run").has("engine_substitutes")).isFalse();
+      String location = backedUp.path("run").path("location").asText();
+      fx.dropArchiveTable();
+      archive.uninstall();
+
+      JsonNode restored = restoreByRequest(restoreRequest(location).toString());
+      String substituted = "[\"`ext_log` (ARCHIVE as InnoDB)\"]";
+      assertThat(restored.path("run").path("engine_substitutes").toString())
+          .as(restored.toString())
+          .isEqualTo(substituted);
+      assertThat(restored.path("run").has("insert_triggers")).isFalse();
+      JsonNode result = next(results);
+      assertThat(result.path("run").path("engine_substitutes").toString())
+          .as(result.toString())
+          .isEqualTo(substituted);
+      assertThat(s.engines(restoreTarget)).contains("ext_log InnoDB", "t InnoDB");
+      assertThat(s.rows(restoreTarget, "SELECT CONCAT(id, ' ', note) FROM ext_log ORDER BY id"))
+          .containsExactly("1 one", "2 two");
+
+      // the same restore where the server has the engine: the table comes back in it, none named
+      archive.install();
+      JsonNode again =
+          restoreByRequest(restoreRequest(location).put("replace_existing", true).toString());
+      assertThat(again.path("run").has("engine_substitutes")).as(again.toString()).isFalse();
+      JsonNode againResult = next(results);
+      assertThat(againResult.path("event").asText()).isEqualTo("restore.succeeded");
+      assertThat(againResult.path("run").has("engine_substitutes")).isFalse();
+      assertThat(s.engines(restoreTarget)).contains("ext_log ARCHIVE");
+
+      // newest first, to the millisecond (JdbcRunHistoryTest)
+      assertThat(service.history().latest(3))
+          .extracting(
+              io.backydb.camel.service.RunRecord::operation,
+              io.backydb.camel.service.RunRecord::engineSubstitutes)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("restore", null),
+              org.assertj.core.groups.Tuple.tuple(
+                  "restore", List.of("`ext_log` (ARCHIVE as InnoDB)")),
+              org.assertj.core.groups.Tuple.tuple("backup", null));
+      List<String> restores = twoRestoresInHistory();
+      assertThat(restores.get(0)).endsWith(location);
+      assertThat(restores.get(1))
+          .endsWith(
+              location
+                  + " (tables created in the default engine, as the target lacks theirs:"
+                  + " `ext_log` (ARCHIVE as InnoDB))");
+    } finally {
+      fx.dropArchiveTable();
+      s.dropDatabase(restoreTarget); // its ARCHIVE table too, before the plugin may go
+      archive.leaveAsFound();
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import io.backydb.backup.BackupResult;
 import io.backydb.camel.service.BackyService;
 import io.backydb.camel.service.RunRecord;
 import io.backydb.restore.RestoreResult;
+import io.backydb.testing.ArchivePlugin;
 import io.backydb.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,6 +119,29 @@ class RouteExtensionTest {
   }
 
   /**
+   * Restores the backup at {@code location} into {@code restored} through {@code direct:restore},
+   * with {@code databaseLines} added to the config's {@code database} section and {@code more}
+   * after its {@code backup_path}; checks that the route's body came back replaced.
+   *
+   * @return the run of the restore's {@code restore.succeeded} event
+   */
+  private JsonNode restoreThroughTheRoute(
+      ProducerTemplate p, String location, String databaseLines, String more) throws Exception {
+    Path restoreConfig = dir.resolve("restore.yaml");
+    Files.writeString(
+        restoreConfig,
+        ServiceFixture.backupConfigYaml(restored)
+                .replace("\nstorage:", "\n" + databaseLines + "storage:")
+            + "backup_path: "
+            + location
+            + "\n"
+            + more);
+    assertThat(p.requestBody("direct:restore", restoreConfig.toString(), String.class))
+        .isEqualTo("replaced");
+    return event("restore.succeeded").get("run");
+  }
+
+  /**
    * A step of the user's after {@code retention} that replaces the body (here with a text) still
    * leaves the run's {@code backup.succeeded} event its metadata: the recorder took it from the
    * body, and the event lost it.
@@ -147,7 +171,6 @@ class RouteExtensionTest {
     TestServer.get().execute(fx.database, "CREATE VIEW v AS SELECT id FROM t");
     replaceTheBodyAfter("restore.camel.yaml", "apply");
     BackyService service = fx.start();
-    Path restoreConfig = dir.resolve("restore.yaml");
     try (ProducerTemplate p = service.context().createProducerTemplate()) {
       BackupResult b =
           p.requestBody(
@@ -157,16 +180,7 @@ class RouteExtensionTest {
                       "\nstorage:",
                       "\n  features: {tables: true, data: true, views: true}\nstorage:"),
               BackupResult.class);
-      Files.writeString(
-          restoreConfig,
-          ServiceFixture.backupConfigYaml(restored)
-                  .replace("\nstorage:", "\n  tables: [t]\nstorage:")
-              + "backup_path: "
-              + b.location()
-              + "\n");
-      assertThat(p.requestBody("direct:restore", restoreConfig.toString(), String.class))
-          .isEqualTo("replaced");
-      JsonNode run = event("restore.succeeded").get("run");
+      JsonNode run = restoreThroughTheRoute(p, b.location(), "  tables: [t]\n", "");
       assertThat(run.path("left_out").toString()).as(run.toString()).isEqualTo("[\"views\"]");
       assertThat(run.path("location").asText()).isEqualTo(b.location());
       RunRecord recorded = service.history().latest(1).get(0);
@@ -186,7 +200,6 @@ class RouteExtensionTest {
       throws Exception {
     replaceTheBodyAfter("restore.camel.yaml", "apply");
     BackyService service = fx.start();
-    Path restoreConfig = dir.resolve("restore.yaml");
     TestServer s = TestServer.get();
     s.createDatabase(restored);
     s.execute(
@@ -197,16 +210,9 @@ class RouteExtensionTest {
       BackupResult b =
           p.requestBody(
               "direct:backup", ServiceFixture.backupConfigYaml(fx.database), BackupResult.class);
-      Files.writeString(
-          restoreConfig,
-          ServiceFixture.backupConfigYaml(restored)
-                  .replace("\nstorage:", "\n  features: {data: true}\nstorage:")
-              + "backup_path: "
-              + b.location()
-              + "\nreplace_existing: true\n");
-      assertThat(p.requestBody("direct:restore", restoreConfig.toString(), String.class))
-          .isEqualTo("replaced");
-      JsonNode run = event("restore.succeeded").get("run");
+      JsonNode run =
+          restoreThroughTheRoute(
+              p, b.location(), "  features: {data: true}\n", "replace_existing: true\n");
       assertThat(run.path("insert_triggers").toString())
           .as(run.toString())
           .isEqualTo("[\"`t` (`t_mark`)\"]");
@@ -220,6 +226,46 @@ class RouteExtensionTest {
         java.sql.ResultSet rs = st.executeQuery("SELECT GROUP_CONCAT(v ORDER BY id) FROM t")) {
       rs.next();
       assertThat(rs.getString(1)).as("the trigger fired").isEqualTo("one!,two!,three!");
+    }
+  }
+
+  /**
+   * In the same way, a restore into a server that lacks a table's engine (ARCHIVE, uninstalled
+   * after the backup: {@link ArchivePlugin}), called from a route of the user's, leaves its run the
+   * tables it created in the default engine ({@code engine_substitutes}), in its event and its
+   * history record (the file here), whatever a later step puts in the body.
+   */
+  @Test
+  void aStepThatReplacesTheResultAfterTheRestore_leavesTheRunTheTablesCreatedInTheDefaultEngine()
+      throws Exception {
+    TestServer s = TestServer.get();
+    ArchivePlugin archive = ArchivePlugin.installed(s);
+    try {
+      fx.addArchiveTable();
+      replaceTheBodyAfter("restore.camel.yaml", "apply");
+      BackyService service = fx.start();
+      try (ProducerTemplate p = service.context().createProducerTemplate()) {
+        BackupResult b =
+            p.requestBody(
+                "direct:backup", ServiceFixture.backupConfigYaml(fx.database), BackupResult.class);
+        fx.dropArchiveTable();
+        archive.uninstall();
+        JsonNode run = restoreThroughTheRoute(p, b.location(), "", "");
+        assertThat(run.path("engine_substitutes").toString())
+            .as(run.toString())
+            .isEqualTo("[\"`ext_log` (ARCHIVE as InnoDB)\"]");
+        RunRecord recorded = service.history().latest(1).get(0);
+        assertThat(recorded.operation()).isEqualTo("restore");
+        assertThat(recorded.engineSubstitutes()).containsExactly("`ext_log` (ARCHIVE as InnoDB)");
+        assertThat(recorded.insertTriggers()).isNull();
+      }
+      assertThat(s.engines(restored)).contains("ext_log InnoDB");
+      assertThat(s.rows(restored, "SELECT CONCAT(id, ' ', note) FROM ext_log ORDER BY id"))
+          .containsExactly("1 one", "2 two");
+    } finally {
+      fx.dropArchiveTable();
+      s.dropDatabase(restored); // its ARCHIVE table too, before the plugin may go
+      archive.leaveAsFound();
     }
   }
 

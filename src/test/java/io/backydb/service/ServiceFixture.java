@@ -54,6 +54,25 @@ final class ServiceFixture implements AutoCloseable {
     envVars.put(Environment.LOGGING_PATH, logs.toString());
   }
 
+  /**
+   * Adds table {@code ext_log} of the ARCHIVE engine (installed: {@link
+   * io.backydb.testing.ArchivePlugin}) to the source database, with rows 1 'one' and 2 'two'.
+   */
+  void addArchiveTable() throws java.sql.SQLException {
+    server.execute(
+        database,
+        "CREATE TABLE ext_log (id INT, note VARCHAR(20)) ENGINE=ARCHIVE",
+        "INSERT INTO ext_log VALUES (1, 'one'), (2, 'two')");
+  }
+
+  /**
+   * Drops {@code ext_log} where the source database has it: before the ARCHIVE plugin goes, as a
+   * table of an uninstalled engine cannot be read (backed up or dropped).
+   */
+  void dropArchiveTable() throws java.sql.SQLException {
+    server.execute(database, "DROP TABLE IF EXISTS ext_log");
+  }
+
   static String backupConfigYaml(String db) {
     return server.databaseYaml("root", db) + "storage:\n  storage_type: local\n";
   }

@@ -31,18 +31,20 @@ public final class JdbcRunHistory implements RunHistory {
           + " finished_at DATETIME(3) NULL, duration_ms BIGINT NULL, database_name VARCHAR(255),"
           + " dump_bytes BIGINT NULL, stored_bytes BIGINT NULL, location VARCHAR(2000),"
           + " left_out VARCHAR(255) NULL, insert_triggers MEDIUMTEXT NULL,"
+          + " engine_substitutes MEDIUMTEXT NULL,"
           + " error VARCHAR(2000), KEY backy_history_started (started_at))"
           + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 
   /**
    * Columns added after the table's first release, in order, with their definitions: a table
-   * created before lacks them. {@code insert_triggers} holds a JSON array of strings: a trigger's
-   * or table's name may hold any character, a separator too.
+   * created before lacks them. {@code insert_triggers} and {@code engine_substitutes} hold a JSON
+   * array of strings: a trigger's or table's name may hold any character, a separator too.
    */
   private static final List<AddedColumn> ADDED_COLUMNS =
       List.of(
           new AddedColumn("left_out", "VARCHAR(255) NULL AFTER location"),
-          new AddedColumn("insert_triggers", "MEDIUMTEXT NULL AFTER left_out"));
+          new AddedColumn("insert_triggers", "MEDIUMTEXT NULL AFTER left_out"),
+          new AddedColumn("engine_substitutes", "MEDIUMTEXT NULL AFTER insert_triggers"));
 
   private record AddedColumn(String name, String definition) {}
 
@@ -99,7 +101,8 @@ public final class JdbcRunHistory implements RunHistory {
             + TABLE
             + " (id, operation, status, node, trigger_name, scheduled_at, started_at, finished_at,"
             + " duration_ms, database_name, dump_bytes, stored_bytes, location, left_out,"
-            + " insert_triggers, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            + " insert_triggers, engine_substitutes, error)"
+            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     try (Connection c = ds.getConnection();
         PreparedStatement p = c.prepareStatement(sql)) {
       int i = 1;
@@ -118,7 +121,8 @@ public final class JdbcRunHistory implements RunHistory {
       p.setString(i++, r.location());
       // feature names (views, functions, ...): no commas in them
       p.setString(i++, r.leftOut() == null ? null : String.join(",", r.leftOut()));
-      p.setString(i++, r.insertTriggers() == null ? null : json(r.insertTriggers()));
+      p.setString(i++, json(r.insertTriggers()));
+      p.setString(i++, json(r.engineSubstitutes()));
       p.setString(i++, truncate(r.error()));
       p.executeUpdate();
     } catch (SQLException e) {
@@ -132,7 +136,7 @@ public final class JdbcRunHistory implements RunHistory {
     String sql =
         "SELECT id, operation, status, node, trigger_name, scheduled_at, started_at, finished_at,"
             + " duration_ms, database_name, dump_bytes, stored_bytes, location, left_out,"
-            + " insert_triggers, error FROM "
+            + " insert_triggers, engine_substitutes, error FROM "
             + TABLE
             + " ORDER BY started_at DESC, id LIMIT ?";
     List<RunRecord> out = new ArrayList<>();
@@ -157,21 +161,14 @@ public final class JdbcRunHistory implements RunHistory {
                   rs.getObject(12, Long.class),
                   rs.getString(13),
                   rs.getString(14) == null ? null : List.of(rs.getString(14).split(",")),
-                  rs.getString(15) == null ? null : names(rs.getString(15)),
-                  rs.getString(16)));
+                  names(rs, 15),
+                  names(rs, 16),
+                  rs.getString(17)));
         }
       }
     } catch (SQLException e) {
       throw new BackyException(
           ErrorCode.DATABASE, "cannot read the history in " + where + ": " + e.getMessage(), e);
-    } catch (JsonProcessingException e) {
-      throw new BackyException(
-          ErrorCode.DATABASE,
-          "cannot read the history in "
-              + where
-              + ": a run's insert_triggers is not a JSON array of strings: "
-              + e.getOriginalMessage(),
-          e);
     }
     return out;
   }
@@ -196,7 +193,11 @@ public final class JdbcRunHistory implements RunHistory {
     return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
   }
 
+  /** Names as a JSON array of strings; null for none. */
   private static String json(List<String> names) {
+    if (names == null) {
+      return null;
+    }
     try {
       return FileRunHistory.JSON.writeValueAsString(names);
     } catch (JsonProcessingException e) {
@@ -204,8 +205,25 @@ public final class JdbcRunHistory implements RunHistory {
     }
   }
 
-  private static List<String> names(String json) throws JsonProcessingException {
-    return List.of(FileRunHistory.JSON.readValue(json, String[].class));
+  /** The names a column {@link #json} wrote holds; null for none. */
+  private List<String> names(ResultSet rs, int column) throws SQLException {
+    String json = rs.getString(column);
+    if (json == null) {
+      return null;
+    }
+    try {
+      return List.of(FileRunHistory.JSON.readValue(json, String[].class));
+    } catch (JsonProcessingException e) {
+      throw new BackyException(
+          ErrorCode.DATABASE,
+          "cannot read the history in "
+              + where
+              + ": a run's "
+              + rs.getMetaData().getColumnLabel(column)
+              + " is not a JSON array of strings: "
+              + e.getOriginalMessage(),
+          e);
+    }
   }
 
   private static String truncate(String s) {

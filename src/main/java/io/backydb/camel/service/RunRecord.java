@@ -26,6 +26,10 @@ import java.util.List;
  *     loaded into them (a restore of rows without their definitions), each as its summary line
  *     names it: {@code `orders` (`orders_audit`, `orders_set_total`)}; null when none fired, and
  *     for backups
+ * @param engineSubstitutes the tables a restore created in the target server's default engine, as
+ *     the server lacks theirs (a backup of ARCHIVE tables restored where that plugin is not
+ *     installed), each as its summary line names it: {@code `logs` (ARCHIVE as InnoDB)}; null when
+ *     it created every table in its own engine, and for backups
  * @param error the one-line reason of a failure
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -46,6 +50,7 @@ public record RunRecord(
     String location,
     List<String> leftOut,
     List<String> insertTriggers,
+    List<String> engineSubstitutes,
     String error) {
 
   public static final String STARTED = "started";
@@ -65,6 +70,7 @@ public record RunRecord(
       String location,
       List<String> leftOut,
       List<String> insertTriggers,
+      List<String> engineSubstitutes,
       String error) {
     return new RunRecord(
         id,
@@ -82,6 +88,7 @@ public record RunRecord(
         location,
         noneAsNull(leftOut),
         noneAsNull(insertTriggers),
+        noneAsNull(engineSubstitutes),
         error);
   }
 

@@ -104,6 +104,7 @@ public final class RunRecorder extends RoutePolicySupport {
             null,
             null,
             null,
+            null,
             null);
     exchange.setProperty(RUN, started);
     open.put(started.id(), new Open(route, exchange));
@@ -216,6 +217,7 @@ public final class RunRecorder extends RoutePolicySupport {
               null,
               null,
               null,
+              null,
               INTERRUPTED);
       o.exchange().setProperty(RUN, failed);
       record(o.route(), failed, null, null);
@@ -288,16 +290,18 @@ public final class RunRecorder extends RoutePolicySupport {
     }
     List<String> leftOut = null;
     List<String> insertTriggers = null;
+    List<String> engineSubstitutes = null;
     RestoreJob rj = exchange.getProperty(BackyExchange.RESTORE_JOB, RestoreJob.class);
     if (rj != null) {
       database = rj.config().database().dbName();
       location = rj.source() != null ? rj.source().location() : rj.config().backupPath();
-      // what the CLI's summary line says it left out, and which INSERT triggers fired for every
-      // row, where a service's user can see it; the job's, not the body's: a step of the user's
-      // after the restore may replace the body
+      // what the CLI's summary line says it left out, which INSERT triggers fired for every row
+      // and which tables it created in the default engine, where a service's user can see it;
+      // the job's, not the body's: a step of the user's after the restore may replace the body
       if (rj.summary() != null) {
         leftOut = rj.summary().leftOut();
         insertTriggers = rj.summary().insertTriggers();
+        engineSubstitutes = rj.summary().engineSubstitutes();
       }
     }
     return failure == null
@@ -310,11 +314,13 @@ public final class RunRecorder extends RoutePolicySupport {
             location,
             leftOut,
             insertTriggers,
+            engineSubstitutes,
             null)
         : s.finished(
             RunRecord.FAILED,
             end,
             database,
+            null,
             null,
             null,
             null,
