@@ -81,7 +81,9 @@ public final class BackupWriter {
       byte[] buf = new byte[1 << 16];
       int n;
       while ((n = in.read(buf)) >= 0) {
-        writeOrExplain(out, buf, n, object);
+        // the first read of a .backy file is its header: on the storage at once, it tells
+        // keys retire which key wraps the backup still being written (KeyUsage)
+        writeOrExplain(out, buf, n, object, bytes == 0);
         if (value != null) {
           value.update(buf, 0, n);
         }
@@ -144,9 +146,12 @@ public final class BackupWriter {
     }
   }
 
-  private void writeOrExplain(OutputStream out, byte[] buf, int n, String object) {
+  private void writeOrExplain(OutputStream out, byte[] buf, int n, String object, boolean flush) {
     try {
       out.write(buf, 0, n);
+      if (flush) {
+        out.flush();
+      }
     } catch (IOException e) {
       throw storageFailure(object, e);
     }

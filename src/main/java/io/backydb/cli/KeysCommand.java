@@ -191,8 +191,8 @@ final class KeysCommand implements Runnable {
       description = {
         "Delete a key pair that is no longer current.",
         "Backups whose data key is still wrapped by it can no longer be restored: with --config,"
-            + " a key that still wraps a backup in the config's storage is refused unless"
-            + " --force is given."
+            + " a key that still wraps a backup in the config's storage, or may wrap one still"
+            + " being written, is refused unless --force is given."
       })
   static final class Retire extends Sub {
     @Option(
@@ -217,6 +217,25 @@ final class KeysCommand implements Runnable {
           // LOCAL_PATH holds none, which must not pass for "no backup needs the key"
           BackupStorage storage =
               Storages.openExisting(ConfigLoader.backupFromFile(config).storage(), parent.env);
+          // a backup still running took its key when it started: deleted now, the backup would
+          // be made for nothing. Asked first, so that one committed meanwhile is seen below
+          KeyUsage.BeingWritten writing =
+              KeyUsage.backupsBeingWrittenWith(storage, ks.name(), keyId);
+          if (!writing.all().isEmpty()) {
+            throw new BackyException(
+                ErrorCode.REFUSED,
+                "key "
+                    + keyId
+                    + (writing.unknown().isEmpty()
+                        ? " wraps"
+                        : " may wrap (their headers cannot be read yet)")
+                    + " the data key of "
+                    + writing.all().size()
+                    + " backup(s) still being written in the config's storage ("
+                    + some(writing.all())
+                    + "): wait until they finish, re-wrap them (backy keys rotate --config FILE)"
+                    + " and retire it then, or add --force to retire it and lose them");
+          }
           List<String> using = KeyUsage.backupsWrappedBy(storage, ks.name(), keyId);
           if (!using.isEmpty()) {
             throw new BackyException(
@@ -226,8 +245,7 @@ final class KeysCommand implements Runnable {
                     + " still wraps the data key of "
                     + using.size()
                     + " backup(s) in the config's storage ("
-                    + String.join(", ", using.subList(0, Math.min(3, using.size())))
-                    + (using.size() > 3 ? ", ..." : "")
+                    + some(using)
                     + "): re-wrap them first (backy keys rotate --config FILE), or add --force to"
                     + " retire it and lose them");
           }
@@ -237,6 +255,12 @@ final class KeysCommand implements Runnable {
       }
       return 0;
     }
+  }
+
+  /** The first three names, then "..." if there are more. */
+  private static String some(List<String> names) {
+    return String.join(", ", names.subList(0, Math.min(3, names.size())))
+        + (names.size() > 3 ? ", ..." : "");
   }
 
   @Command(

@@ -107,12 +107,27 @@ public interface BackupStorage {
   }
 
   /**
-   * The names of the objects that a backup still running is writing now (locally: the targets of
-   * the temporary files of processes that run, {@link PartialFiles}); they are not in {@link #list}
-   * until their write is committed. Empty where unfinished writes cannot be told (S3).
+   * The names of the objects that a backup still running is writing now, each once; they are not in
+   * {@link #list} until their write is committed. Locally: the targets of the temporary files of
+   * processes that run, or of another machine's written to within {@link #ABANDONED_AFTER} ({@link
+   * PartialFiles}). On S3: the keys of the unfinished multipart uploads whose last activity (their
+   * start, or their newest part) is within {@link #ABANDONED_AFTER}; an object smaller than one
+   * part is sent whole on its commit and is not seen before.
    */
   default List<String> beingWritten() throws IOException {
     return List.of();
+  }
+
+  /**
+   * What the unfinished write of {@code name} ({@link #beingWritten}) has written so far, from its
+   * first byte: a {@code .backy} file's header, once written, tells which keys wrap its data key.
+   * Null where the storage cannot read an unfinished write (S3: the parts of a multipart upload
+   * cannot be read before it is completed), or where several writes of the name run and it cannot
+   * tell which will be committed. {@link java.nio.file.NoSuchFileException} if no write of the name
+   * runs (any more: it was committed or abandoned meanwhile).
+   */
+  default InputStream openBeingWritten(String name) throws IOException {
+    return null;
   }
 
   /** How a user sees the object: an absolute path, or a URI such as {@code s3://bucket/key}. */

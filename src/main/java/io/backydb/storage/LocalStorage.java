@@ -279,9 +279,28 @@ public final class LocalStorage implements BackupStorage {
 
   @Override
   public List<String> beingWritten() throws IOException {
-    List<String> names = new ArrayList<>();
+    return List.copyOf(unfinishedWrites().keySet());
+  }
+
+  /** Reads the temporary file of the write, the only one of its name that runs. */
+  @Override
+  public InputStream openBeingWritten(String name) throws IOException {
+    List<Path> temps = unfinishedWrites().get(nameOf(resolve(name).toString()));
+    if (temps == null) {
+      throw new NoSuchFileException(location(name));
+    }
+    // two backups writing one name: the first to commit keeps it, the other fails
+    return temps.size() == 1 ? Files.newInputStream(temps.get(0)) : null;
+  }
+
+  /**
+   * The temporary files of the writes that run ({@link PartialFiles#abandoned}), by the name they
+   * are committed under.
+   */
+  private Map<String, List<Path>> unfinishedWrites() throws IOException {
+    Map<String, List<Path>> writes = new LinkedHashMap<>();
     if (!Files.isDirectory(root)) {
-      return names;
+      return writes;
     }
     Instant now = Instant.now();
     for (Map.Entry<Path, BasicFileAttributes> f : regularFiles().entrySet()) {
@@ -289,10 +308,14 @@ public final class LocalStorage implements BackupStorage {
       String target = PartialFiles.target(name);
       if (target != null
           && !PartialFiles.abandoned(name, f.getValue().lastModifiedTime().toInstant(), now)) {
-        names.add(root.relativize(f.getKey().resolveSibling(target)).toString().replace('\\', '/'));
+        writes
+            .computeIfAbsent(
+                root.relativize(f.getKey().resolveSibling(target)).toString().replace('\\', '/'),
+                n -> new ArrayList<>())
+            .add(f.getKey());
       }
     }
-    return names;
+    return writes;
   }
 
   /**

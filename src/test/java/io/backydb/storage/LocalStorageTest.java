@@ -40,6 +40,30 @@ class LocalStorageTest extends StorageContractTest {
   }
 
   /**
+   * What a write has flushed so far is read from its temporary file ({@code keys retire} reads a
+   * running backup's header there); not where two writes of one name run, since either may be the
+   * one committed, nor once it is committed.
+   */
+  @Test
+  void openBeingWritten_readsTheWriteSoFar_onlyWhileItIsTheOnlyOne() throws Exception {
+    byte[] head = data(100, 1);
+    PendingWrite w = storage.create("db_20261126T101500Z.backy");
+    w.stream().write(head);
+    w.stream().flush();
+    try (java.io.InputStream in = storage.openBeingWritten("db_20261126T101500Z.backy")) {
+      assertThat(in.readAllBytes()).isEqualTo(head);
+    }
+
+    PendingWrite other = storage.create("db_20261126T101500Z.backy");
+    assertThat(storage.openBeingWritten("db_20261126T101500Z.backy")).isNull();
+    other.abort();
+    w.commit();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> storage.openBeingWritten("db_20261126T101500Z.backy"))
+        .isInstanceOf(java.nio.file.NoSuchFileException.class);
+  }
+
+  /**
    * Another host (or container) writes a backup into the same folder: its temporary file names a
    * pid that is not running here. It is kept while it is being written, and removed once a day has
    * passed without a write.
