@@ -339,19 +339,8 @@ public final class S3Storage implements BackupStorage {
     String under = key(folder) + "/";
     Instant last = null;
     try {
-      for (MultipartUpload u :
-          client.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(under)).uploads()) {
-        last = later(last, u.initiated());
-        try {
-          for (Part p :
-              client
-                  .listPartsPaginator(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()))
-                  .parts()) {
-            last = later(last, p.lastModified());
-          }
-        } catch (NoSuchUploadException e) {
-          last = later(last, Instant.now());
-        }
+      for (MultipartUpload u : uploads(under)) {
+        last = later(last, lastWrite(u));
       }
       for (S3Object o :
           client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(under)).contents()) {
@@ -359,6 +348,61 @@ public final class S3Storage implements BackupStorage {
       }
     } catch (SdkException e) {
       throw failure("listing", uri(under), e);
+    }
+    return last;
+  }
+
+  /**
+   * The unfinished multipart uploads under the prefix whose start or newest part is within {@link
+   * #ABANDONED_AFTER}, the age after which a local temporary file of another machine is taken for
+   * abandoned ({@link PartialFiles}): S3 has no process to ask. A backup killed mid-upload is
+   * therefore taken for one that runs for a day after its last part (or until its upload is
+   * aborted, by hand or by a bucket lifecycle rule). An object smaller than one part is sent with a
+   * single PutObject on its commit and is not seen before.
+   */
+  @Override
+  public List<String> beingWritten() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    Instant since = Instant.now().minus(ABANDONED_AFTER);
+    try {
+      for (MultipartUpload u : uploads(prefix)) {
+        String name = u.key().substring(prefix.length());
+        if (isValidName(name)
+            && !names.contains(name)
+            && (isAfter(u.initiated(), since) || isAfter(lastWrite(u), since))) {
+          names.add(name);
+        }
+      }
+    } catch (SdkException e) {
+      throw failure("listing the uploads in progress in", toString(), e);
+    }
+    return List.copyOf(names);
+  }
+
+  private static boolean isAfter(Instant t, Instant since) {
+    return t != null && t.isAfter(since);
+  }
+
+  /** The unfinished multipart uploads whose key starts with {@code keyPrefix}. */
+  private Iterable<MultipartUpload> uploads(String keyPrefix) {
+    return client.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(keyPrefix)).uploads();
+  }
+
+  /**
+   * When the upload was last written to: its start or its newest part; now if it ended (completed
+   * or aborted) while its parts were read.
+   */
+  private Instant lastWrite(MultipartUpload u) {
+    Instant last = u.initiated();
+    try {
+      for (Part p :
+          client
+              .listPartsPaginator(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()))
+              .parts()) {
+        last = later(last, p.lastModified());
+      }
+    } catch (NoSuchUploadException e) {
+      last = later(last, Instant.now());
     }
     return last;
   }

@@ -207,6 +207,31 @@ abstract class StorageContractTest {
     assertThat(storage.lastWriteUnder("nothing")).isNull();
   }
 
+  /**
+   * A write past one part (S3 sends a smaller one whole on its commit) is named as being written,
+   * once, until its commit or abort; a committed object is not.
+   */
+  @Test
+  void beingWritten_namesAWriteInProgress_untilItEnds() throws Exception {
+    put("done.backy", data(23, 1));
+    assertThat(storage.beingWritten()).isEmpty();
+    PendingWrite w = storage.create("db_20261126T101500Z.backy");
+    writeChunked(w.stream(), data(6 * MIB + 9, 2));
+    w.stream().flush();
+    PendingWrite folder = storage.create("db_20261126T101501Z/data.sql");
+    writeChunked(folder.stream(), data(6 * MIB + 9, 3));
+    folder.stream().flush();
+
+    assertThat(storage.beingWritten())
+        .containsExactlyInAnyOrder("db_20261126T101500Z.backy", "db_20261126T101501Z/data.sql");
+
+    w.commit();
+    folder.abort();
+    assertThat(storage.beingWritten()).isEmpty();
+    assertThat(storage.list(".backy"))
+        .containsExactlyInAnyOrder("done.backy", "db_20261126T101500Z.backy");
+  }
+
   @Test
   void open_atAVersion_readsThatVersionOrFails() throws Exception {
     byte[] first = data(3 * MIB + 5, 7);
