@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.backydb.BackyException;
 import io.backydb.backup.BackupCatalog;
 import io.backydb.backup.IncompleteBackups;
 import io.backydb.config.CompressionType;
@@ -79,13 +80,17 @@ final class ListCommand extends BackyCommand {
     // what a killed backup left without its sidecar: not listed as a backup, but it takes space
     // until a prune removes it
     List<IncompleteBackups.Leftover> incomplete = new IncompleteBackups(storage).list();
+    List<String> writing = incomplete.isEmpty() ? List.of() : beingWritten(storage);
     if (json) {
       List<ListedBackup> listed = new ArrayList<>();
       entries.forEach(e -> listed.add(ListedBackup.of(e, name(storage, e))));
-      incomplete.forEach(f -> listed.add(ListedBackup.of(f, leftoverName(storage, f))));
+      for (IncompleteBackups.Leftover f : incomplete) {
+        String name = leftoverName(storage, f);
+        listed.add(ListedBackup.of(f, name, stillWritten(name, writing)));
+      }
       out().println(JSON.writeValueAsString(listed));
     } else {
-      printTable(storage, entries, incomplete);
+      printTable(storage, entries, incomplete, writing);
     }
     for (String p : problems) {
       err().println("backy: warning: unreadable metadata " + p);
@@ -96,7 +101,8 @@ final class ListCommand extends BackyCommand {
   private void printTable(
       BackupStorage storage,
       List<BackupCatalog.Entry> entries,
-      List<IncompleteBackups.Leftover> incomplete) {
+      List<IncompleteBackups.Leftover> incomplete,
+      List<String> writing) {
     int nameWidth = 0;
     String root = storage.location("x").replaceAll("/x$", "");
     if (entries.isEmpty()) {
@@ -127,7 +133,6 @@ final class ListCommand extends BackyCommand {
       table.print(out());
     }
     Instant now = Instant.now();
-    List<String> writing = incomplete.isEmpty() ? List.of() : beingWritten(storage);
     for (IncompleteBackups.Leftover f : incomplete) {
       String name = leftoverName(storage, f);
       out()
@@ -149,12 +154,15 @@ final class ListCommand extends BackyCommand {
     return (name == null ? e.location() : name) + (folder(e.metadata()) ? "/" : "");
   }
 
-  /** What backups that still run are writing; none where the storage cannot tell (S3). */
+  /**
+   * What backups that still run are writing; none where the storage cannot tell (an S3 key that may
+   * not list multipart uploads): the leftovers then stay "incomplete".
+   */
   private static List<String> beingWritten(BackupStorage storage) {
     try {
       return storage.beingWritten();
-    } catch (IOException e) {
-      return List.of(); // the listing itself read the storage: its leftovers stay "incomplete"
+    } catch (IOException | BackyException e) {
+      return List.of();
     }
   }
 

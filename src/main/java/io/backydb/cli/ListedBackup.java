@@ -18,7 +18,10 @@ import java.util.List;
  * @param name relative to the storage, as the table's BACKUP column and {@code backup_path} take it
  *     (a folder backup's with its '/')
  * @param location where it is, as {@code backy backup} printed it (a path, or {@code s3://...})
- * @param hasMetadata whether its metadata sidecar is there: false for what a stopped backup left
+ * @param hasMetadata whether its metadata sidecar is there: false for what a stopped backup left,
+ *     or a backup still running has committed so far
+ * @param beingWritten whether a backup that still runs writes into it (the next file of its folder,
+ *     or its sidecar): the table's {@code being written}; false for a finished backup
  * @param folder whether it is a {@code multiple_files} backup's folder, else one file
  * @param startedAt when it started, in UTC to the second (ISO-8601: {@code 2026-11-26T10:15:00Z})
  * @param lastWrittenAt an incomplete backup's last write (null for a finished one: see {@code
@@ -31,6 +34,7 @@ record ListedBackup(
     String name,
     String location,
     boolean hasMetadata,
+    boolean beingWritten,
     boolean folder,
     String database,
     Instant startedAt,
@@ -56,6 +60,7 @@ record ListedBackup(
         name,
         e.location(),
         true,
+        false,
         BackupMetadata.LAYOUT_SQL_FILES.equals(m.layout()),
         m.source().database(),
         seconds(m.startedAt()),
@@ -74,12 +79,16 @@ record ListedBackup(
         m.integrity() == null ? null : m.integrity().type());
   }
 
-  /** What a stopped backup left without its sidecar; {@code name} as the table shows it. */
-  static ListedBackup of(IncompleteBackups.Leftover f, String name) {
+  /**
+   * What a stopped backup left without its sidecar, or what one still running has committed; {@code
+   * name} as the table shows it.
+   */
+  static ListedBackup of(IncompleteBackups.Leftover f, String name, boolean beingWritten) {
     return new ListedBackup(
         name,
         f.location(),
         false,
+        beingWritten,
         f.folder(),
         null,
         null,

@@ -541,6 +541,7 @@ class BackyCliTest {
             "name",
             "location",
             "has_metadata",
+            "being_written",
             "folder",
             "database",
             "started_at",
@@ -569,6 +570,7 @@ class BackyCliTest {
     assertThat(s.get("name").asText()).isEqualTo(listed(sealed));
     assertThat(s.get("location").asText()).isEqualTo(sealed);
     assertThat(s.get("has_metadata").asBoolean()).isTrue();
+    assertThat(s.get("being_written").asBoolean()).isFalse();
     assertThat(s.get("folder").asBoolean()).isFalse();
     assertThat(s.get("database").asText()).isEqualTo(db);
     // the time the name ends in, as ISO-8601 in UTC to the second
@@ -612,6 +614,7 @@ class BackyCliTest {
     assertThat(i.get("name").asText()).isEqualTo(stopped.getFileName() + "/");
     assertThat(i.get("location").asText()).isEqualTo(stopped.toString());
     assertThat(i.get("has_metadata").asBoolean()).isFalse();
+    assertThat(i.get("being_written").asBoolean()).as("no backup runs").isFalse();
     assertThat(i.get("folder").asBoolean()).isTrue();
     assertThat(i.get("file_count").asInt()).isEqualTo(1);
     assertThat(java.time.Instant.parse(i.get("last_written_at").asText()))

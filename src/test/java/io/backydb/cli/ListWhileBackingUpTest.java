@@ -61,6 +61,7 @@ class ListWhileBackingUpTest {
 
     CompletableFuture<BackupResult> running;
     CliRun list;
+    CliRun json;
     // a write lock on a table holds the backup in the middle of its data
     try (Connection lock = server.connect(db);
         Statement s = lock.createStatement()) {
@@ -81,6 +82,7 @@ class ListWhileBackingUpTest {
               running.isDone() ? running.handle((r, e) -> e).join() : "")
           .isTrue();
       list = CliRun.backy(logs, backups, "list", "--config", configFile.toString());
+      json = CliRun.backy(logs, backups, "list", "--config", configFile.toString(), "--json");
     }
     String name = Path.of(running.get().location()).getFileName().toString();
 
@@ -90,6 +92,13 @@ class ListWhileBackingUpTest {
         .asString()
         .contains("being written (a backup that still runs; no metadata yet)")
         .doesNotContain("incomplete");
+    // --json says the same, for scripts
+    assertThat(json.exit()).as(json.err()).isZero();
+    com.fasterxml.jackson.databind.JsonNode inProgress =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get(0);
+    assertThat(inProgress.get("name").asText()).isEqualTo(name + "/");
+    assertThat(inProgress.get("has_metadata").asBoolean()).isFalse();
+    assertThat(inProgress.get("being_written").asBoolean()).isTrue();
 
     // the files a killed backup left
     Path killed = Files.createDirectories(backups.resolve(db + "_20200101T000000Z"));
@@ -107,6 +116,12 @@ class ListWhileBackingUpTest {
         .singleElement()
         .asString()
         .contains("incomplete (no metadata)");
+    CliRun afterJson =
+        CliRun.backy(logs, backups, "list", "--config", configFile.toString(), "--json");
+    com.fasterxml.jackson.databind.JsonNode stopped =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(afterJson.out()).get(1);
+    assertThat(stopped.get("name").asText()).isEqualTo(killed.getFileName() + "/");
+    assertThat(stopped.get("being_written").asBoolean()).isFalse();
   }
 
   /** Whether the backup's folder holds its data file's temporary file. */
