@@ -136,6 +136,29 @@ final class EncryptionFixture implements AutoCloseable {
     }
   }
 
+  /** Starts {@link #backup} on another thread: the caller holds it up (a lock on a table). */
+  java.util.concurrent.CompletableFuture<BackupResult> backupInBackground(
+      String compression, String integrity) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> backup(compression, integrity));
+  }
+
+  /**
+   * The temporary file of the {@code .backy} a backup writes into {@code LOCAL_PATH} ({@code
+   * .NAME.backy.<machine>.<pid>.<uuid>.partial}), or null.
+   */
+  Path backyBeingWritten() throws java.io.IOException {
+    Path backups = dir.resolve("backups");
+    if (!java.nio.file.Files.isDirectory(backups)) {
+      return null;
+    }
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(backups)) {
+      return files
+          .filter(p -> p.getFileName().toString().matches("\\..*\\.backy\\..*\\.partial"))
+          .findFirst()
+          .orElse(null);
+    }
+  }
+
   /**
    * Restores with {@code require_hmac: false}: these tests are about encryption, and most of their
    * backups carry no HMAC while INTEGRITY_PASSWORD is set (TamperedBackupTest tests that policy).

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.backydb.BackyDB;
 import io.backydb.backup.BackupResult;
 import io.backydb.encryption.KeyRotationRoundTripTest.Cli;
 import io.backydb.format.BackyFormat;
@@ -15,7 +14,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +41,6 @@ class RetireDuringBackupTest {
       Cli rotated = cli(f, "keys", "rotate", "--config", config.toString());
       assertThat(rotated.exit()).as(rotated.out() + rotated.err()).isZero();
       String taken = rotated.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-      Path backups = dir.resolve("backups");
 
       CompletableFuture<BackupResult> running;
       String name;
@@ -51,15 +48,9 @@ class RetireDuringBackupTest {
       try (Connection lock = EncryptionFixture.server.connect(f.source);
           Statement s = lock.createStatement()) {
         s.execute("LOCK TABLES " + EncryptionFixture.SECRET_TABLE + " WRITE");
-        running =
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try (BackyDB backy = new BackyDB(f.env())) {
-                    return backy.backup(f.backupConfig("zstd", "hmac"));
-                  }
-                });
-        await().atMost(Duration.ofSeconds(60)).until(() -> partial(backups) != null);
-        name = partial(backups).getFileName().toString().replaceFirst("^\\.", "");
+        running = f.backupInBackground("zstd", "hmac");
+        await().atMost(Duration.ofSeconds(60)).until(() -> f.backyBeingWritten() != null);
+        name = f.backyBeingWritten().getFileName().toString().replaceFirst("^\\.", "");
         name = name.substring(0, name.indexOf(".backy.") + ".backy".length());
         Cli rotate = cli(f, "keys", "rotate", "--config", config.toString());
         assertThat(rotate.exit()).as(rotate.out() + rotate.err()).isZero();
@@ -79,8 +70,8 @@ class RetireDuringBackupTest {
                     + " and retire it then, or add --force to retire it and lose them");
 
         // a key the running backup does not use, its header says, is not held back by it
-        await().atMost(Duration.ofSeconds(60)).until(() -> runningKey(backups) != null);
-        assertThat(runningKey(backups)).isEqualTo(taken);
+        await().atMost(Duration.ofSeconds(60)).until(() -> runningKey(f) != null);
+        assertThat(runningKey(f)).isEqualTo(taken);
         Cli retireUnused =
             cli(f, "keys", "retire", "--key-id", unused, "--config", config.toString());
         assertThat(retireUnused.exit()).as(retireUnused.out() + retireUnused.err()).isZero();
@@ -104,25 +95,12 @@ class RetireDuringBackupTest {
     return KeyRotationRoundTripTest.cli(f.env(), args);
   }
 
-  /** The temporary file of the .backy being written, or null. */
-  private static Path partial(Path backups) throws Exception {
-    if (!Files.isDirectory(backups)) {
-      return null;
-    }
-    try (Stream<Path> files = Files.list(backups)) {
-      return files
-          .filter(p -> p.getFileName().toString().matches("\\..*\\.backy\\..*\\.partial"))
-          .findFirst()
-          .orElse(null);
-    }
-  }
-
   /**
    * The key id in the header of the .backy temporary file being written, once the header is all
    * written; else null.
    */
-  private static String runningKey(Path backups) throws Exception {
-    Path p = partial(backups);
+  private static String runningKey(EncryptionFixture f) throws Exception {
+    Path p = f.backyBeingWritten();
     if (p != null) {
       try (InputStream in = Files.newInputStream(p)) {
         return BackyFormat.readHeader(in, p.toString())

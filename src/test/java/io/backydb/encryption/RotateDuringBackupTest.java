@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.backydb.BackyDB;
 import io.backydb.backup.BackupResult;
 import io.backydb.encryption.KeyRotationRoundTripTest.Cli;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +34,6 @@ class RotateDuringBackupTest {
       Path config = dir.resolve("backup.json");
       Files.writeString(
           config, new ObjectMapper().writeValueAsString(f.backupConfig("zstd", "hmac")));
-      Path backups = dir.resolve("backups");
 
       CompletableFuture<BackupResult> running;
       Cli rotate;
@@ -44,15 +41,8 @@ class RotateDuringBackupTest {
       try (Connection lock = EncryptionFixture.server.connect(f.source);
           Statement s = lock.createStatement()) {
         s.execute("LOCK TABLES " + EncryptionFixture.SECRET_TABLE + " WRITE");
-        running =
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try (BackyDB backy = new BackyDB(f.env())) {
-                    return backy.backup(f.backupConfig("zstd", "hmac"));
-                  }
-                });
-        await().atMost(Duration.ofSeconds(60)).until(() -> partialExists(backups));
-        assertThat(partialExists(backups)).as("the backup started writing").isTrue();
+        running = f.backupInBackground("zstd", "hmac");
+        await().atMost(Duration.ofSeconds(60)).until(() -> f.backyBeingWritten() != null);
         rotate =
             KeyRotationRoundTripTest.cli(f.env(), "keys", "rotate", "--config", config.toString());
       }
@@ -120,17 +110,6 @@ class RotateDuringBackupTest {
           .startsWith("backy: warning: 1 backup(s) were being written while the key changed")
           .contains(file.getFileName().toString())
           .contains("need key " + oldKey);
-    }
-  }
-
-  private static boolean partialExists(Path backups) throws Exception {
-    if (!Files.isDirectory(backups)) {
-      return false;
-    }
-    try (Stream<Path> files = Files.list(backups)) {
-      // the temporary file of the .backy being written, .NAME.backy.<machine>.<pid>.<uuid>.partial
-      return files.anyMatch(
-          p -> p.getFileName().toString().matches("\\..*\\.backy\\..*\\.partial"));
     }
   }
 }
