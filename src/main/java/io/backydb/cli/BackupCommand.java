@@ -1,6 +1,7 @@
 package io.backydb.cli;
 
 import io.backydb.BackyDB;
+import io.backydb.OneLine;
 import io.backydb.backup.BackupResult;
 import io.backydb.config.BackupConfig;
 import io.backydb.config.ConfigLoader;
@@ -56,7 +57,7 @@ final class BackupCommand extends BackyCommand {
               m.totalRows(),
               Sizes.human(m.sizes().storedBytes()),
               m.durationMs() / 1000.0);
-      out().println(done);
+      out().println(OneLine.of(done));
       out().println(r.location());
       // the log file keeps what each run did, failures (BackyCli) and successes alike
       LoggerFactory.getLogger(BackupCommand.class).info("{}: {}", done, r.location());

@@ -3,6 +3,7 @@ package io.backydb.cli;
 import io.backydb.BackyException;
 import io.backydb.BackyVersion;
 import io.backydb.ErrorCode;
+import io.backydb.OneLine;
 import io.backydb.config.Environment;
 import java.io.PrintWriter;
 import java.util.List;
@@ -134,7 +135,7 @@ public final class BackyCli implements Runnable {
     cmd.getErr()
         .println(
             "backy: error: "
-                + problem
+                + OneLine.of(problem)
                 + "; see '"
                 + cmd.getCommandSpec().qualifiedName()
                 + " --help'");
@@ -165,7 +166,7 @@ public final class BackyCli implements Runnable {
     }
     BackyException b = BackyException.find(e);
     if (b != null) {
-      err.println("backy: error: " + b.getMessage());
+      err.println("backy: error: " + OneLine.of(b.getMessage()));
       // a configuration error is all in its line: the service's console (stdout) does not repeat
       // it with a stack trace, the log file keeps them
       org.slf4j.LoggerFactory.getLogger(BackyCli.class)
@@ -177,7 +178,8 @@ public final class BackyCli implements Runnable {
               b);
       return b.code().exitCode();
     }
-    err.println("backy: error: " + firstLine(e) + " (" + Logging.whereDetailsAre() + ")");
+    err.println(
+        "backy: error: " + OneLine.of(firstLine(e)) + " (" + Logging.whereDetailsAre() + ")");
     org.slf4j.LoggerFactory.getLogger(BackyCli.class).error("{} failed", cmd.getCommandName(), e);
     return ErrorCode.FAILED.exitCode();
   }
@@ -190,7 +192,7 @@ public final class BackyCli implements Runnable {
             // BackupWriter removed the temporary object and whatever it had committed
             ? "backup stopped by a signal before it finished; nothing was stored"
             : name + " stopped by a signal before it finished: " + firstLine(e);
-    err.println("backy: error: " + line);
+    err.println("backy: error: " + OneLine.of(line));
     org.slf4j.LoggerFactory.getLogger(BackyCli.class).error(line, e);
     return ErrorCode.FAILED.exitCode();
   }

@@ -1,5 +1,6 @@
 package io.backydb.cli;
 
+import io.backydb.OneLine;
 import io.backydb.camel.service.FileRunHistory;
 import io.backydb.camel.service.JdbcRunHistory;
 import io.backydb.camel.service.RunHistory;
@@ -95,16 +96,19 @@ final class HistoryCommand implements Callable<Integer> {
         "TRIGGER",
         "LOCATION / ERROR");
     for (RunRecord r : runs) {
-      out.printf(
-          "%-20s %-8s %-10s %9s %-16s %10s %-22s %s%n",
-          time(r.startedAt()),
-          r.operation(),
-          r.status(),
-          r.durationMs() == null ? "" : String.format("%.1f", r.durationMs() / 1000.0),
-          r.database() == null ? "" : r.database(),
-          r.storedBytes() == null ? "" : Sizes.human(r.storedBytes()),
-          r.trigger() == null ? "" : r.trigger(),
-          r.error() != null ? "error: " + r.error() : locationAndNotes(r));
+      // one line per run, whatever the names in it hold
+      String line =
+          String.format(
+              "%-20s %-8s %-10s %9s %-16s %10s %-22s %s",
+              time(r.startedAt()),
+              r.operation(),
+              r.status(),
+              r.durationMs() == null ? "" : String.format("%.1f", r.durationMs() / 1000.0),
+              r.database() == null ? "" : r.database(),
+              r.storedBytes() == null ? "" : Sizes.human(r.storedBytes()),
+              r.trigger() == null ? "" : r.trigger(),
+              r.error() != null ? "error: " + r.error() : locationAndNotes(r));
+      out.println(OneLine.of(line));
     }
     return 0;
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.backydb.BackyException;
+import io.backydb.OneLine;
 import io.backydb.backup.BackupCatalog;
 import io.backydb.backup.IncompleteBackups;
 import io.backydb.config.CompressionType;
@@ -93,7 +94,7 @@ final class ListCommand extends BackyCommand {
       printTable(storage, entries, incomplete, writing);
     }
     for (String p : problems) {
-      err().println("backy: warning: unreadable metadata " + p);
+      err().println("backy: warning: unreadable metadata " + OneLine.of(p));
     }
     return 0;
   }

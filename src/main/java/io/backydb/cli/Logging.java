@@ -7,11 +7,14 @@ import ch.qos.logback.classic.boolex.OnMarkerEvaluator;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.filter.EvaluatorFilter;
+import ch.qos.logback.core.pattern.DynamicConverter;
 import ch.qos.logback.core.spi.FilterReply;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.OneLineMessage;
 import io.backydb.config.Environment;
 import io.backydb.storage.OwnerOnly;
 import java.io.IOException;
@@ -24,7 +27,10 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 import org.slf4j.MarkerFactory;
@@ -185,9 +191,22 @@ final class Logging {
   }
 
   private static PatternLayoutEncoder encoder(LoggerContext ctx) {
+    // as logback.xml's conversionRule does for the Java API's default set-up
+    @SuppressWarnings("unchecked")
+    Map<String, Supplier<DynamicConverter<?>>> rules =
+        (Map<String, Supplier<DynamicConverter<?>>>)
+            ctx.getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+    if (rules == null) {
+      rules = new HashMap<>();
+      ctx.putObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, rules);
+    }
+    rules.put(OneLineMessage.WORD, OneLineMessage::new);
     PatternLayoutEncoder e = new PatternLayoutEncoder();
     e.setContext(ctx);
-    e.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n");
+    e.setPattern(
+        "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %"
+            + OneLineMessage.WORD
+            + "%n");
     e.start();
     return e;
   }

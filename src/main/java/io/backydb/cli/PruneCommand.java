@@ -2,6 +2,7 @@ package io.backydb.cli;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.OneLine;
 import io.backydb.backup.BackupCatalog;
 import io.backydb.backup.IncompleteBackups;
 import io.backydb.backup.Pruner;
@@ -106,7 +107,9 @@ final class PruneCommand extends BackyCommand {
                     + " incomplete backup(s) (no metadata) left by backups stopped before they"
                     + " finished");
     for (String p : r.problems()) {
-      err().println("backy: warning: unreadable metadata " + p + " (skipped, not deleted)");
+      err()
+          .println(
+              "backy: warning: unreadable metadata " + OneLine.of(p) + " (skipped, not deleted)");
     }
     return 0;
   }

@@ -3,6 +3,7 @@ package io.backydb.cli;
 import io.backydb.BackyDB;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.OneLine;
 import io.backydb.config.ConfigLoader;
 import io.backydb.config.Environment;
 import io.backydb.config.Features;
@@ -154,7 +155,7 @@ final class RestoreCommand extends BackyCommand {
             "; tables created in the default engine, as the target lacks theirs: "
                 + String.join(", ", r.summary().engineSubstitutes());
       }
-      out().println(done);
+      out().println(OneLine.of(done));
       // the log file keeps what each run did, failures (BackyCli) and successes alike
       LoggerFactory.getLogger(RestoreCommand.class).info(done);
       return 0;

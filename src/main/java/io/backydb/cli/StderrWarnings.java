@@ -2,6 +2,7 @@ package io.backydb.cli;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import io.backydb.OneLine;
 import io.backydb.UserWarnings;
 import java.io.PrintWriter;
 import org.slf4j.Marker;
@@ -23,7 +24,7 @@ final class StderrWarnings extends AppenderBase<ILoggingEvent> {
   protected void append(ILoggingEvent event) {
     if (event.getMarkerList() != null
         && event.getMarkerList().stream().anyMatch(StderrWarnings::marksStderr)) {
-      err.println("backy: warning: " + event.getFormattedMessage());
+      err.println("backy: warning: " + OneLine.of(event.getFormattedMessage()));
     }
   }
 

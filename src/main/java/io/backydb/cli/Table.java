@@ -1,5 +1,6 @@
 package io.backydb.cli;
 
+import io.backydb.OneLine;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,11 @@ final class Table {
       throw new IllegalArgumentException(
           "a row of " + cells.length + " cells in a table of " + rightAligned.length + " columns");
     }
-    rows.add(cells.clone());
+    String[] row = new String[cells.length];
+    for (int i = 0; i < cells.length; i++) {
+      row[i] = OneLine.of(cells[i]); // a database's name may hold a line break
+    }
+    rows.add(row);
     return this;
   }
 

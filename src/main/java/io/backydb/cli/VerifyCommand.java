@@ -2,6 +2,7 @@ package io.backydb.cli;
 
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
+import io.backydb.OneLine;
 import io.backydb.config.Environment;
 import io.backydb.config.RestoreConfig;
 import io.backydb.engine.mysql.MySqlEngine;
@@ -95,7 +96,7 @@ final class VerifyCommand extends BackyCommand {
       // the report is the command's output; the error line on stderr, as every command's (exit 1)
       out().println("FAILED " + r.location());
       for (String problem : r.problems()) {
-        out().println("  " + problem);
+        out().println("  " + OneLine.of(problem));
       }
       throw r.failure();
     } finally {

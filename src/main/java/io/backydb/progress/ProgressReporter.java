@@ -1,5 +1,6 @@
 package io.backydb.progress;
 
+import io.backydb.OneLine;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -78,7 +79,7 @@ public final class ProgressReporter implements ProgressListener, AutoCloseable {
   public ProgressReporter start() {
     terminal = StderrTerminal.isTerminal();
     PrintStream err = System.err;
-    sink = terminal ? line -> err.print("\r" + line + "\u001b[K") : LOG::info;
+    sink = terminal ? line -> err.print("\r" + OneLine.of(line) + "\u001b[K") : LOG::info;
     Duration every = terminal ? Duration.ofSeconds(1) : LOG_INTERVAL;
     timer =
         Executors.newSingleThreadScheduledExecutor(

@@ -455,6 +455,58 @@ class RestoreCliTest {
     }
   }
 
+  /**
+   * A name may hold any character, a line break and a terminal's escape sequence too: the warnings,
+   * the summary line, the error line and the log's lines that name it stay one line each, with the
+   * characters written as escapes, and nothing that drives the terminal reaches stderr.
+   */
+  @Test
+  void namesWithLineBreaksAndEscapeSequencesLeaveEveryLineOneLine() throws Exception {
+    String odd = "line\nbreak\u001b[2J";
+    String shown = "line\\nbreak\\u001b[2J";
+    server.execute(
+        source,
+        "CREATE TABLE `" + odd + "` (id INT PRIMARY KEY)",
+        "INSERT INTO `" + odd + "` VALUES (1)");
+    succeeded(
+        "restore",
+        "--config",
+        restoreYaml(backUp(Fidelity.backupConfig(source, false))).toString(),
+        "--definers",
+        "drop");
+    Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
+    database.put("features", Map.of("data", true));
+    String config =
+        restoreYaml(
+                backUp(Map.of("database", database, "storage", Map.of("storage_type", "local"))))
+            .toString();
+    server.execute(
+        target,
+        "CREATE TRIGGER `tr\nx` BEFORE INSERT ON `" + odd + "` FOR EACH ROW SET NEW.id = NEW.id");
+
+    Run run = succeeded("restore", "--config", config, "--replace-existing");
+    assertThat(run.err())
+        .startsWith("backy: warning: ")
+        .contains("`" + shown + "` (`tr\\nx`)")
+        .doesNotContain("\u001b")
+        .endsWith("\n")
+        .hasLineCount(1);
+    assertThat(run.out()).contains("`" + shown + "` (`tr\\nx`)").hasLineCount(1);
+
+    server.execute(target, "DROP TABLE `" + odd + "`");
+    StringWriter err = new StringWriter();
+    assertThat(cli(err, "restore", "--config", config, "--replace-existing")).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("backy: error: ")
+        .contains(shown)
+        .doesNotContain("\u001b")
+        .hasLineCount(1);
+    assertThat(Files.readAllLines(dir.resolve("backydb.log")))
+        .filteredOn(l -> l.contains(" ERROR ") || l.contains(" WARN "))
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(l).contains(shown));
+  }
+
   /** What a command line printed: its stdout and its stderr. */
   record Run(String out, String err) {}
 
