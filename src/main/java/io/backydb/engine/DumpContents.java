@@ -4,6 +4,7 @@ import io.backydb.config.Feature;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +43,10 @@ import java.util.TreeSet;
  * @param engines per table of the tables section whose definition names one, the storage engine it
  *     names, as written ({@code ARCHIVE}, {@code InnoDB}): a restore warns, before its first
  *     statement, of those the target server lacks, whose tables it creates in its default engine
+ * @param uniqueKeys per table whose definition the dump holds, its PRIMARY and UNIQUE keys, each as
+ *     its parts in order: which sets of columns the backup's rows are known to be unique in, for a
+ *     restore that loads them into a table it does not create, whose own unique keys they must not
+ *     break half-way; a backup without definitions has none
  */
 public record DumpContents(
     Set<Feature> features,
@@ -53,7 +58,8 @@ public record DumpContents(
     Map<Feature, Map<String, Set<String>>> characterSets,
     Map<Feature, Map<String, Set<String>>> collations,
     Map<Feature, Map<String, Set<String>>> definers,
-    Map<String, String> engines) {
+    Map<String, String> engines,
+    Map<String, List<List<KeyPart>>> uniqueKeys) {
 
   /**
    * A column as a table's definition in the dump declares it: what a column of the target must be
@@ -62,9 +68,20 @@ public record DumpContents(
    * @param type the SQL type as the server writes it, e.g. {@code varchar(20)}, {@code int(10)
    *     unsigned}, {@code enum('a','b')}
    * @param charset the character set of a text column (CHAR, VARCHAR, TEXT, ENUM, SET), else null
+   * @param collation the collation of a text column, lower case, where known (the definition names
+   *     it for the column or the table), else null
    * @param nullable whether it takes NULL
    */
-  public record Column(String type, String charset, boolean nullable) {}
+  public record Column(String type, String charset, String collation, boolean nullable) {}
+
+  /**
+   * One part of a key: a column, whole or its first {@code prefix} characters (bytes for a binary
+   * column).
+   *
+   * @param column the column's name, lower case
+   * @param prefix the length of a prefix key part; 0 for the whole column
+   */
+  public record KeyPart(String column, int prefix) {}
 
   public DumpContents {
     EnumSet<Feature> f = EnumSet.noneOf(Feature.class);
@@ -87,6 +104,9 @@ public record DumpContents(
     collations = copyOfNames(collations);
     definers = copyOfNames(definers);
     engines = Map.copyOf(engines);
+    Map<String, List<List<KeyPart>>> keys = new HashMap<>();
+    uniqueKeys.forEach((table, k) -> keys.put(table, k.stream().map(List::copyOf).toList()));
+    uniqueKeys = Collections.unmodifiableMap(keys);
   }
 
   private static Map<Feature, Map<String, Set<String>>> copyOfNames(
@@ -94,7 +114,7 @@ public record DumpContents(
     Map<Feature, Map<String, Set<String>>> copy = new EnumMap<>(Feature.class);
     names.forEach(
         (f, byTable) -> {
-          Map<String, Set<String>> t = new java.util.HashMap<>();
+          Map<String, Set<String>> t = new HashMap<>();
           byTable.forEach((table, n) -> t.put(table, Set.copyOf(n)));
           copy.put(f, Collections.unmodifiableMap(t));
         });
@@ -105,7 +125,7 @@ public record DumpContents(
   public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
     this(
         features, tables, Map.of(), features, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-        Map.of());
+        Map.of(), Map.of());
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */

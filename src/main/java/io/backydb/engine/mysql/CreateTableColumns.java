@@ -1,6 +1,7 @@
 package io.backydb.engine.mysql;
 
 import io.backydb.engine.DumpContents.Column;
+import io.backydb.engine.DumpContents.KeyPart;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,14 +11,17 @@ import java.util.Set;
 
 /**
  * The columns a {@code CREATE TABLE} statement declares, as {@code SHOW CREATE TABLE} writes it
- * (the dump's table definitions): each column's type, character set and nullability, for the check
- * that a table a restore loads rows into without creating it takes them unchanged ({@link
- * ColumnTypes}).
+ * (the dump's table definitions): each column's type, character set, collation and nullability, and
+ * the table's PRIMARY and UNIQUE keys, for the check that a table a restore loads rows into without
+ * creating it takes them unchanged ({@link ColumnTypes}) and that its unique keys compare them as
+ * the backup's did ({@link ExistingTables}).
  *
  * <p>The statement is read as tokens (names, strings, parenthesised groups, words), so that a
  * default, comment or CHECK holding {@code NOT NULL} or {@code CHARACTER SET} is not taken for the
  * column's own. A column's character set is the one it names, else the one its collation belongs
- * to, else the table's default: {@code SHOW CREATE TABLE} leaves out what equals the table's.
+ * to, else the table's default: {@code SHOW CREATE TABLE} leaves out what equals the table's. Its
+ * collation is the one it names, else the table's where it names no character set of its own, else
+ * unknown (a character set's default collation depends on the server).
  */
 final class CreateTableColumns {
 
@@ -28,85 +32,206 @@ final class CreateTableColumns {
   private CreateTableColumns() {}
 
   /**
+   * What a definition declares that a restore loading rows into an existing table compares: its
+   * columns by lower-case name, and its PRIMARY and UNIQUE keys, each as its parts in order.
+   */
+  record Definition(Map<String, Column> columns, List<List<KeyPart>> uniqueKeys) {
+    static final Definition NONE = new Definition(Map.of(), List.of());
+  }
+
+  /**
    * The columns of {@code ddl} by lower-case name; empty for a statement that is not a {@code
    * CREATE TABLE `name` (...)} (a sequence, a dump not BackyDB's).
    */
   static Map<String, Column> of(String ddl) {
+    return definition(ddl).columns();
+  }
+
+  /**
+   * The columns and unique keys of {@code ddl}; none for a statement that is not a {@code CREATE
+   * TABLE `name` (...)} (a sequence, a dump not BackyDB's).
+   */
+  static Definition definition(String ddl) {
     String prefix = "CREATE TABLE ";
     if (!ddl.regionMatches(true, 0, prefix, 0, prefix.length())
         || !ddl.startsWith("`", prefix.length())) {
-      return Map.of();
+      return Definition.NONE;
     }
     int afterName = SqlText.endOfQuotedName(ddl, prefix.length());
     if (afterName < 0) {
-      return Map.of();
+      return Definition.NONE;
     }
     List<String> tokens = tokens(ddl, afterName);
     if (tokens.isEmpty() || !tokens.get(0).startsWith("(") || !tokens.get(0).endsWith(")")) {
-      return Map.of(); // not a definition of columns (CREATE TABLE ... LIKE, or cut short)
+      return Definition.NONE; // not a definition of columns (CREATE TABLE ... LIKE, or cut short)
     }
     String body = tokens.get(0);
     List<String> options = tokens.subList(1, tokens.size());
     String tableCharset = charsetOf(option(options, "CHARSET"), option(options, "COLLATE"));
-    Map<String, Column> columns = new HashMap<>();
+    String tableCollation = option(options, "COLLATE");
+    if (tableCollation != null
+        && !tableCollation.toLowerCase(Locale.ROOT).startsWith(tableCharset + "_")) {
+      tableCollation = null; // not of the table's character set: which is the table's is unclear
+    }
+    Table table =
+        new Table(
+            tableCharset, tableCollation == null ? null : tableCollation.toLowerCase(Locale.ROOT));
     List<String> item = new ArrayList<>();
     for (String t : tokens(body.substring(1, body.length() - 1), 0)) {
       if (t.equals(",")) {
-        addColumn(item, tableCharset, columns);
+        table.add(item);
         item.clear();
       } else {
         item.add(t);
       }
     }
-    addColumn(item, tableCharset, columns);
-    return columns;
+    table.add(item);
+    return new Definition(table.columns, table.uniqueKeys);
   }
 
-  /** One item of the definition: a column ({@code `name` type ...}), or a key, which is skipped. */
-  private static void addColumn(List<String> item, String tableCharset, Map<String, Column> into) {
-    String quoted = item.isEmpty() ? "" : item.get(0);
-    if (item.size() < 2
-        || quoted.length() < 2
-        || !quoted.startsWith("`")
-        || !quoted.endsWith("`")
-        || !isWord(item.get(1))) {
-      return;
+  /** The items of one definition, read one after the other. */
+  private static final class Table {
+    private final String charset;
+    private final String collation;
+    private final Map<String, Column> columns = new HashMap<>();
+    private final List<List<KeyPart>> uniqueKeys = new ArrayList<>();
+
+    Table(String charset, String collation) {
+      this.charset = charset;
+      this.collation = collation;
     }
-    String name = quoted.substring(1, quoted.length() - 1).replace("``", "`");
-    StringBuilder type = new StringBuilder(item.get(1).toLowerCase(Locale.ROOT));
-    String base = type.toString();
-    int i = 2;
-    if (i < item.size() && item.get(i).startsWith("(")) {
-      type.append(item.get(i++));
-    }
-    while (i < item.size()
-        && Set.of("unsigned", "signed", "zerofill")
-            .contains(item.get(i).toLowerCase(Locale.ROOT))) {
-      type.append(' ').append(item.get(i++).toLowerCase(Locale.ROOT));
-    }
-    String charset = null;
-    String collation = null;
-    boolean nullable = true;
-    for (; i < item.size(); i++) {
-      String word = item.get(i).toUpperCase(Locale.ROOT);
-      String next = i + 1 < item.size() ? item.get(i + 1) : null;
-      if (word.equals("CHARACTER") && "SET".equalsIgnoreCase(next) && i + 2 < item.size()) {
-        charset = item.get(i + 2);
-      } else if (word.equals("COLLATE") && next != null) {
-        collation = next;
-      } else if (word.equals("NOT") && "NULL".equalsIgnoreCase(next)) {
-        nullable = false;
+
+    /** One item: a column ({@code `name` type ...}), a key, a constraint. */
+    void add(List<String> item) {
+      if (item.isEmpty()) {
+        return;
+      }
+      String first = item.get(0).toUpperCase(Locale.ROOT);
+      int i = 0;
+      if (first.equals("CONSTRAINT")) {
+        // CONSTRAINT [`name`] UNIQUE (...), as MySQL may write it
+        i = item.size() > 1 && item.get(1).startsWith("`") ? 2 : 1;
+        first = i < item.size() ? item.get(i).toUpperCase(Locale.ROOT) : "";
+      }
+      if (first.equals("PRIMARY") || first.equals("UNIQUE")) {
+        addUniqueKey(item.subList(i, item.size()));
+      } else if (i == 0) {
+        addColumn(item);
       }
     }
-    String columnCharset = charsetOf(charset, collation);
-    into.put(
-        name.toLowerCase(Locale.ROOT),
-        new Column(
-            type.toString(),
-            TEXT_TYPES.contains(base)
-                ? (columnCharset != null ? columnCharset : tableCharset)
-                : null,
-            nullable));
+
+    /**
+     * {@code PRIMARY KEY (...)} or {@code UNIQUE KEY `name` (...)}: its parts, {@code `a`} or
+     * {@code `a`(10)}; a key with another part (MySQL's functional {@code ((expr))}) is left out,
+     * as nothing tells what it holds.
+     */
+    private void addUniqueKey(List<String> item) {
+      String group = null;
+      for (String t : item) {
+        if (t.startsWith("(")) {
+          group = t;
+          break;
+        }
+      }
+      if (group == null || !group.endsWith(")")) {
+        return;
+      }
+      List<KeyPart> parts = new ArrayList<>();
+      List<String> part = new ArrayList<>();
+      for (String t : tokens(group.substring(1, group.length() - 1), 0)) {
+        if (t.equals(",")) {
+          if (!addKeyPart(part, parts)) {
+            return;
+          }
+          part.clear();
+        } else {
+          part.add(t);
+        }
+      }
+      if (addKeyPart(part, parts)) {
+        uniqueKeys.add(parts);
+      }
+    }
+
+    /** {@code `a`}, {@code `a`(10)}, maybe followed by ASC or DESC; false for anything else. */
+    private static boolean addKeyPart(List<String> part, List<KeyPart> into) {
+      if (part.isEmpty() || !isQuotedName(part.get(0))) {
+        return false;
+      }
+      int prefix = 0;
+      int i = 1;
+      if (i < part.size() && part.get(i).startsWith("(")) {
+        String p = part.get(i++);
+        try {
+          prefix = Integer.parseInt(p.substring(1, p.length() - (p.endsWith(")") ? 1 : 0)).strip());
+        } catch (NumberFormatException e) {
+          return false;
+        }
+      }
+      for (; i < part.size(); i++) {
+        String w = part.get(i).toUpperCase(Locale.ROOT);
+        if (!w.equals("ASC") && !w.equals("DESC")) {
+          return false;
+        }
+      }
+      into.add(new KeyPart(unquote(part.get(0)).toLowerCase(Locale.ROOT), prefix));
+      return true;
+    }
+
+    /** A column: {@code `name` type ...}. */
+    private void addColumn(List<String> item) {
+      if (item.size() < 2 || !isQuotedName(item.get(0)) || !isWord(item.get(1))) {
+        return;
+      }
+      String name = unquote(item.get(0));
+      StringBuilder type = new StringBuilder(item.get(1).toLowerCase(Locale.ROOT));
+      String base = type.toString();
+      int i = 2;
+      if (i < item.size() && item.get(i).startsWith("(")) {
+        type.append(item.get(i++));
+      }
+      while (i < item.size()
+          && Set.of("unsigned", "signed", "zerofill")
+              .contains(item.get(i).toLowerCase(Locale.ROOT))) {
+        type.append(' ').append(item.get(i++).toLowerCase(Locale.ROOT));
+      }
+      String columnCharset = null;
+      String columnCollation = null;
+      boolean nullable = true;
+      for (; i < item.size(); i++) {
+        String word = item.get(i).toUpperCase(Locale.ROOT);
+        String next = i + 1 < item.size() ? item.get(i + 1) : null;
+        if (word.equals("CHARACTER") && "SET".equalsIgnoreCase(next) && i + 2 < item.size()) {
+          columnCharset = item.get(i + 2);
+        } else if (word.equals("COLLATE") && next != null) {
+          columnCollation = next;
+        } else if (word.equals("NOT") && "NULL".equalsIgnoreCase(next)) {
+          nullable = false;
+        }
+      }
+      boolean text = TEXT_TYPES.contains(base);
+      String cs = charsetOf(columnCharset, columnCollation);
+      String collation = null;
+      if (text && columnCollation != null) {
+        collation = columnCollation.toLowerCase(Locale.ROOT);
+      } else if (text && cs == null) {
+        collation = this.collation; // the table's; unknown if it names none
+      }
+      // a character set named without a collation has its default one, which the definition
+      // does not tell (it depends on the server): unknown
+      columns.put(
+          name.toLowerCase(Locale.ROOT),
+          new Column(
+              type.toString(), text ? (cs != null ? cs : charset) : null, collation, nullable));
+    }
+  }
+
+  private static boolean isQuotedName(String token) {
+    return token.length() >= 2 && token.startsWith("`") && token.endsWith("`");
+  }
+
+  private static String unquote(String quoted) {
+    return quoted.substring(1, quoted.length() - 1).replace("``", "`");
   }
 
   /**

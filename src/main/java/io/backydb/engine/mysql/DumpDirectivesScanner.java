@@ -3,6 +3,7 @@ package io.backydb.engine.mysql;
 import io.backydb.config.Feature;
 import io.backydb.engine.DumpContents;
 import io.backydb.engine.DumpContents.Column;
+import io.backydb.engine.DumpContents.KeyPart;
 import io.backydb.engine.DumpScanner;
 import io.backydb.engine.sql.SqlSplitter;
 import io.backydb.engine.sql.StatementSink;
@@ -36,6 +37,7 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Map<Feature, Map<String, Set<String>>> collations = new EnumMap<>(Feature.class);
   private final Map<Feature, Map<String, Set<String>>> definers = new EnumMap<>(Feature.class);
   private final Map<String, String> engines = new HashMap<>();
+  private final Map<String, List<List<KeyPart>>> uniqueKeys = new HashMap<>();
 
   @Override
   public OutputStream file(String name) {
@@ -54,7 +56,8 @@ final class DumpDirectivesScanner implements DumpScanner {
         characterSets,
         collations,
         definers,
-        engines);
+        engines,
+        uniqueKeys);
   }
 
   /** One file: its bytes fed to a splitter, its directives followed. */
@@ -137,8 +140,12 @@ final class DumpDirectivesScanner implements DumpScanner {
         }
       }
       if (feature == Feature.TABLES && table != null && sql.startsWith("CREATE TABLE ")) {
-        // the types of the rows, for a restore that loads them into tables it does not create
-        definedColumns.put(table, CreateTableColumns.of(DumpDirectives.decodeRaw(sql)));
+        // the types and keys of the rows, for a restore that loads them into tables it does not
+        // create
+        CreateTableColumns.Definition d =
+            CreateTableColumns.definition(DumpDirectives.decodeRaw(sql));
+        definedColumns.put(table, d.columns());
+        uniqueKeys.put(table, d.uniqueKeys());
       }
       if (feature == Feature.TABLES
           && table != null

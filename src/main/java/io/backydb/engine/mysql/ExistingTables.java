@@ -1,6 +1,7 @@
 package io.backydb.engine.mysql;
 
 import io.backydb.engine.DumpContents.Column;
+import io.backydb.engine.DumpContents.KeyPart;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -87,18 +88,28 @@ final class ExistingTables {
    * column the rows fill must also take their values unchanged ({@link ColumnTypes}): the restore's
    * permissive session would otherwise convert or cut a value that does not fit, with a warning
    * only. A backup without definitions tells no types, and none are compared.
+   *
+   * <p>Where the backup's definition also tells the table's unique keys ({@code backupKeys}), each
+   * unique key of the target must hold the rows as one of the backup's did, or the restore would
+   * fail at a duplicate half-way, the table emptied: a key of the backup on some of its columns
+   * (whole, or a prefix no longer than the target's) with the same collation on both sides for each
+   * of its text columns. One whose columns differ in collation is a difference ({@code 'a'} and
+   * {@code 'A'} are two values in {@code utf8mb4_bin} and one in {@code utf8mb4_general_ci}); one
+   * the backup has no such key for is {@linkplain Differences#uncoveredKeys uncovered}: only the
+   * rows can tell whether they hold it. A collation the definition does not tell is not compared.
    */
-  Map<String, String> columnDifferences(
+  Differences columnDifferences(
       Connection c,
       String database,
       Map<String, List<String>> rowColumns,
-      Map<String, Map<String, Column>> backupColumns)
+      Map<String, Map<String, Column>> backupColumns,
+      Map<String, List<List<KeyPart>>> backupKeys)
       throws SQLException {
     Map<String, TableColumns> target = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT TABLE_NAME, COLUMN_NAME, EXTRA, GENERATION_EXPRESSION, COLUMN_TYPE,"
-                + " CHARACTER_SET_NAME, IS_NULLABLE"
+                + " CHARACTER_SET_NAME, COLLATION_NAME, IS_NULLABLE"
                 + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?")) {
       ps.setString(1, database);
       try (ResultSet rs = ps.executeQuery()) {
@@ -111,27 +122,75 @@ final class ExistingTables {
                     rs.getString(2),
                     rs.getString(3),
                     rs.getString(4),
-                    new Column(rs.getString(5), rs.getString(6), "YES".equals(rs.getString(7))));
+                    new Column(
+                        rs.getString(5),
+                        rs.getString(6),
+                        lowerCase(rs.getString(7)),
+                        "YES".equals(rs.getString(8))));
+          }
+        }
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, SUB_PART FROM information_schema.STATISTICS"
+                + " WHERE TABLE_SCHEMA = ? AND NON_UNIQUE = 0"
+                + " ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TableColumns columns = target.get(rs.getString(1));
+          if (columns != null) {
+            String column = rs.getString(3); // null for MySQL's functional key part
+            columns.addKeyPart(
+                rs.getString(2),
+                new KeyPart(column == null ? null : column.toLowerCase(Locale.ROOT), rs.getInt(4)));
           }
         }
       }
     }
     Map<String, String> differences = new TreeMap<>();
+    List<String> uncovered = new ArrayList<>();
     rowColumns.forEach(
         (table, filled) -> {
           TableColumns columns = target.get(table);
           if (columns != null) {
-            String d =
-                columns.differenceFrom(
-                    filled,
-                    VERSIONED.equals(types.get(table)),
-                    backupColumns.getOrDefault(table, Map.of()));
+            Map<String, Column> backup = backupColumns.getOrDefault(table, Map.of());
+            List<String> parts = new ArrayList<>();
+            String d = columns.differenceFrom(filled, VERSIONED.equals(types.get(table)), backup);
             if (d != null) {
-              differences.put(table, d);
+              parts.add(d);
+            }
+            if (!backup.isEmpty()) {
+              // the definition is known: so are the keys the rows were unique in
+              List<String> keys = new ArrayList<>();
+              String k =
+                  columns.keyDifference(backup, backupKeys.getOrDefault(table, List.of()), keys);
+              if (k != null) {
+                parts.add(k);
+              }
+              keys.forEach(key -> uncovered.add(SqlText.quoteIdent(table) + " " + key));
+            }
+            if (!parts.isEmpty()) {
+              differences.put(table, String.join(" and ", parts));
             }
           }
         });
-    return differences;
+    return new Differences(differences, uncovered);
+  }
+
+  /**
+   * What {@link #columnDifferences} found.
+   *
+   * @param refused per table that cannot take the backup's rows as they are, why, as a phrase; in
+   *     name order
+   * @param uncoveredKeys the target's unique keys the backup's definitions have no key for, each as
+   *     {@code `table` unique key `name` (`a`, `b`)}: the rows may or may not hold them
+   */
+  record Differences(Map<String, String> refused, List<String> uncoveredKeys) {}
+
+  private static String lowerCase(String name) {
+    return name == null ? null : name.toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -175,9 +234,125 @@ final class ExistingTables {
     /** The fillable and period columns' types. */
     private final Map<String, Column> typed = new HashMap<>();
 
+    /** The unique keys, by name, each as its parts in order. */
+    private final Map<String, List<KeyPart>> uniqueKeys = new LinkedHashMap<>();
+
+    void addKeyPart(String key, KeyPart part) {
+      uniqueKeys.computeIfAbsent(key, k -> new ArrayList<>()).add(part);
+    }
+
+    /**
+     * How the unique keys compare with those of the backup's table, whose columns are {@code
+     * backup} and unique keys {@code backupKeys}: a phrase naming the columns of a key that the
+     * backup's holds in another collation, null if none; the keys the backup has no key for are
+     * added to {@code uncovered}, each as {@code unique key `name` (`a`, `b`)}.
+     */
+    String keyDifference(
+        Map<String, Column> backup, List<List<KeyPart>> backupKeys, List<String> uncovered) {
+      Map<String, String> collations = new LinkedHashMap<>();
+      uniqueKeys.forEach(
+          (name, parts) -> {
+            Map<String, String> differ = null;
+            for (List<KeyPart> theirs : backupKeys) {
+              if (covers(theirs, parts)) {
+                Map<String, String> d = collationDifferences(theirs, backup);
+                if (d.isEmpty()) {
+                  return; // the rows were unique in it, as the target compares them
+                }
+                differ = differ == null ? d : differ;
+              }
+            }
+            if (differ == null) {
+              uncovered.add("unique key " + SqlText.quoteIdent(name) + " " + describe(parts));
+            } else {
+              differ.forEach(
+                  (column, d) ->
+                      collations.putIfAbsent(
+                          column, d + " in unique key " + SqlText.quoteIdent(name)));
+            }
+          });
+      if (collations.isEmpty()) {
+        return null;
+      }
+      List<String> named = new ArrayList<>(collations.values());
+      return "has "
+          + String.join(", ", named)
+          + ", which may take as duplicates rows the backup's holds apart";
+    }
+
+    /**
+     * Whether rows unique in {@code theirs} are unique in {@code ours}: each of its parts is a
+     * column of ours, where ours takes the whole column or a prefix at least as long.
+     */
+    private static boolean covers(List<KeyPart> theirs, List<KeyPart> ours) {
+      for (KeyPart t : theirs) {
+        boolean found = false;
+        for (KeyPart o : ours) {
+          if (o.column() != null
+              && o.column().equals(t.column())
+              && (o.prefix() == 0 || (t.prefix() > 0 && t.prefix() <= o.prefix()))) {
+            found = true;
+            break;
+          }
+        }
+        if (!found) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * The columns of {@code key} whose collation differs between the target and {@code backup},
+     * each as {@code column `a` of collation X where the backup has Y}; a collation not known on
+     * either side is not compared.
+     */
+    private Map<String, String> collationDifferences(
+        List<KeyPart> key, Map<String, Column> backup) {
+      Map<String, String> differ = new LinkedHashMap<>();
+      for (KeyPart p : key) {
+        Column ours = typed.get(p.column());
+        Column theirs = backup.get(p.column());
+        String o = ours == null ? null : collation(ours.collation());
+        String t = theirs == null ? null : collation(theirs.collation());
+        if (o != null && t != null && !o.equals(t)) {
+          differ.put(
+              p.column(),
+              "column "
+                  + SqlText.quoteIdent(names.getOrDefault(p.column(), p.column()))
+                  + " of collation "
+                  + ours.collation()
+                  + " where the backup has "
+                  + theirs.collation());
+        }
+      }
+      return differ;
+    }
+
+    /** utf8_ is MariaDB's (and MySQL's before 8.0.30) name of utf8mb3_. */
+    private static String collation(String name) {
+      return name == null ? null : name.startsWith("utf8_") ? "utf8mb3_" + name.substring(5) : name;
+    }
+
+    private String describe(List<KeyPart> parts) {
+      List<String> named = new ArrayList<>();
+      for (KeyPart p : parts) {
+        named.add(
+            p.column() == null
+                ? "(an expression)"
+                : SqlText.quoteIdent(names.getOrDefault(p.column(), p.column()))
+                    + (p.prefix() > 0 ? "(" + p.prefix() + ")" : ""));
+      }
+      return "(" + String.join(", ", named) + ")";
+    }
+
+    /** Every column's name as the table has it. */
+    private final Map<String, String> names = new HashMap<>();
+
     void add(String name, String extra, String generation, Column type) {
       String key = name.toLowerCase(Locale.ROOT);
       typed.put(key, type);
+      names.put(key, name);
       String x = extra == null ? "" : extra.toUpperCase(Locale.ROOT);
       if ("ROW START".equals(generation) || "ROW END".equals(generation)) {
         period.put(key, name);

@@ -402,11 +402,14 @@ final class MySqlApplier {
                 }
               });
     }
-    Map<String, String> differences =
-        existing.columnDifferences(c, database, rowColumns, contents.definedColumns());
-    if (!differences.isEmpty()) {
+    ExistingTables.Differences differences =
+        existing.columnDifferences(
+            c, database, rowColumns, contents.definedColumns(), contents.uniqueKeys());
+    if (!differences.refused().isEmpty()) {
       List<String> tables = new ArrayList<>();
-      differences.forEach((t, d) -> tables.add("table " + SqlText.quoteIdent(t) + " " + d));
+      differences
+          .refused()
+          .forEach((t, d) -> tables.add("table " + SqlText.quoteIdent(t) + " " + d));
       throw new BackyException(
           ErrorCode.CONFIG,
           targetDatabase()
@@ -417,6 +420,16 @@ final class MySqlApplier {
               + String.join("; ", tables)
               + "; make its tables match the backup's, or restore table definitions too; nothing"
               + " was applied");
+    }
+    if (!differences.uncoveredKeys().isEmpty()) {
+      // only the rows tell whether they hold such a key: said before the first row, as a failure
+      // at a duplicate would come after the table was emptied
+      LOG.warn(
+          UserWarnings.STDERR,
+          "restoring rows into existing tables with unique keys the backup's tables lack; a"
+              + " duplicate among the rows would stop the restore at that table, after it was"
+              + " emptied: {}",
+          String.join(", ", differences.uncoveredKeys()));
     }
     if (rowColumns.isEmpty()) {
       return List.of();

@@ -3,6 +3,7 @@ package io.backydb.engine.mysql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.backydb.engine.DumpContents.Column;
+import io.backydb.engine.DumpContents.KeyPart;
 import io.backydb.testing.TestServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -149,6 +150,34 @@ class ColumnTypesTest {
         .endsWith(": int(11) NOT NULL where the backup has int(11) NULL");
   }
 
+  @Test
+  void aDefinitionsUniqueKeysAndCollationsAreReadAsTheServerWritesThem() throws Exception {
+    server.execute(
+        db,
+        "CREATE TABLE t (id INT, a VARCHAR(10) CHARACTER SET latin1, b VARCHAR(10) COLLATE"
+            + " utf8mb4_bin, `c,d` TEXT, e INT, PRIMARY KEY (id), UNIQUE KEY ab (a(3), b DESC),"
+            + " CONSTRAINT cd UNIQUE (`c,d`) USING HASH, KEY not_unique (e), UNIQUE (e))"
+            + " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci");
+    CreateTableColumns.Definition d = CreateTableColumns.definition(showCreate("t"));
+    assertThat(d.uniqueKeys())
+        .containsExactlyInAnyOrder(
+            List.of(new KeyPart("id", 0)),
+            List.of(new KeyPart("a", 3), new KeyPart("b", 0)),
+            List.of(new KeyPart("c,d", 0)),
+            List.of(new KeyPart("e", 0)));
+    assertThat(d.columns().get("a").collation()).isEqualTo("latin1_swedish_ci");
+    assertThat(d.columns().get("b").collation()).isEqualTo("utf8mb4_bin");
+    assertThat(d.columns().get("c,d").collation()).isEqualTo("utf8mb4_unicode_ci");
+    assertThat(d.columns().get("id").collation()).isNull();
+    // a character set without a collation has the server's default one: not known
+    assertThat(
+            CreateTableColumns.definition(
+                    "CREATE TABLE `t` (`a` varchar(3) CHARACTER SET latin1, `b` text)"
+                        + " DEFAULT CHARSET=utf8mb4")
+                .columns())
+        .allSatisfy((name, c) -> assertThat(c.collation()).as(name).isNull());
+  }
+
   private String showCreate(String table) throws Exception {
     try (Connection c = server.connect(db);
         Statement s = c.createStatement();
@@ -164,7 +193,7 @@ class ColumnTypesTest {
     try (Connection c = server.connect(db);
         PreparedStatement ps =
             c.prepareStatement(
-                "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, IS_NULLABLE"
+                "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, IS_NULLABLE"
                     + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
       ps.setString(1, db);
       ps.setString(2, table);
@@ -172,7 +201,11 @@ class ColumnTypesTest {
         while (rs.next()) {
           columns.put(
               rs.getString(1).toLowerCase(java.util.Locale.ROOT),
-              new Column(rs.getString(2), rs.getString(3), "YES".equals(rs.getString(4))));
+              new Column(
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  "YES".equals(rs.getString(5))));
         }
       }
     }

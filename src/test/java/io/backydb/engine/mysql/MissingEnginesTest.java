@@ -50,7 +50,8 @@ class MissingEnginesTest {
             Map.of(),
             Map.of(),
             Map.of(),
-            ENGINES);
+            ENGINES,
+            Map.of());
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
     Logger logger = (Logger) LoggerFactory.getLogger(MissingEngines.class);

@@ -35,6 +35,7 @@ class TargetPreflightTest {
         Map.of(Feature.TABLES, Map.of(table, charsets)),
         Map.of(Feature.TABLES, Map.of(table, collations)),
         Map.of(),
+        Map.of(),
         Map.of());
   }
 
