@@ -28,7 +28,9 @@ import java.util.Set;
  * </ul>
  *
  * Anything else (INT for VARCHAR, DATETIME for TIMESTAMP, FLOAT for DOUBLE, another character set)
- * is refused. The default, comment, collation and the like are not compared: they change no value.
+ * is refused. The default, comment, collation and the like are not compared: they change no value
+ * (the collation of a unique key's column changes which rows are duplicates: {@link
+ * ExistingTables#columnDifferences}).
  */
 final class ColumnTypes {
 

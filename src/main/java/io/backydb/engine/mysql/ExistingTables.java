@@ -231,7 +231,7 @@ final class ExistingTables {
     private final Map<String, String> generated = new LinkedHashMap<>();
     private final Map<String, String> period = new LinkedHashMap<>();
 
-    /** The fillable and period columns' types. */
+    /** Every column's type. */
     private final Map<String, Column> typed = new HashMap<>();
 
     /** The unique keys, by name, each as its parts in order. */
