@@ -34,7 +34,74 @@ final class ViewReferences {
   static Set<String> of(String view, String ddl) {
     String head = "VIEW " + SqlText.quoteIdent(view) + " AS ";
     int start = ddl.indexOf(head);
-    String body = start < 0 ? ddl : ddl.substring(start + head.length());
+    return read(start < 0 ? ddl : ddl.substring(start + head.length()));
+  }
+
+  /**
+   * The names a dump's {@code CREATE ... VIEW `v` AS ...} statement (SHOW CREATE VIEW's text) reads
+   * objects by, in name order; none for another statement.
+   */
+  static Set<String> ofCreate(String createStatement) {
+    String s = createStatement;
+    int n = s.length();
+    int i = 0;
+    while (i < n) {
+      char ch = s.charAt(i);
+      if (ch == '`') {
+        int closed = SqlText.endOfQuotedName(s, i);
+        i = closed < 0 ? n : closed;
+      } else if (ch == '\'' || ch == '"') {
+        i = endOfString(s, i);
+      } else if (Character.isLetter(ch)) {
+        int j = endOfWord(s, i);
+        if (s.substring(i, j).equalsIgnoreCase("VIEW")) {
+          return readAfterName(s, j);
+        }
+        i = j;
+      } else {
+        i++;
+      }
+    }
+    return Set.of();
+  }
+
+  /** The names read by the query after {@code `name` [(columns)] AS} at {@code i}. */
+  private static Set<String> readAfterName(String s, int i) {
+    i = skipSpace(s, i);
+    if (i >= s.length() || s.charAt(i) != '`') {
+      return Set.of();
+    }
+    int closed = SqlText.endOfQuotedName(s, i);
+    i = skipSpace(s, closed < 0 ? s.length() : closed);
+    if (i < s.length() && s.charAt(i) == '(') {
+      // a column list: quoted names and commas
+      while (i < s.length() && s.charAt(i) != ')') {
+        int end = s.charAt(i) == '`' ? SqlText.endOfQuotedName(s, i) : i + 1;
+        i = end < 0 ? s.length() : end;
+      }
+      i = skipSpace(s, i + 1);
+    }
+    int j = endOfWord(s, i);
+    return s.substring(Math.min(i, j), j).equalsIgnoreCase("AS") ? read(s.substring(j)) : Set.of();
+  }
+
+  private static int skipSpace(String s, int i) {
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  private static int endOfWord(String s, int i) {
+    while (i < s.length()
+        && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_' || s.charAt(i) == '$')) {
+      i++;
+    }
+    return i;
+  }
+
+  /** The names the query {@code body} reads objects by. */
+  private static Set<String> read(String body) {
     Set<String> names = new TreeSet<>();
     int n = body.length();
     int i = 0;
@@ -62,13 +129,7 @@ final class ViewReferences {
         i = end;
         previous = '`';
       } else if (Character.isLetterOrDigit(ch) || ch == '_' || ch == '$') {
-        int j = i;
-        while (j < n
-            && (Character.isLetterOrDigit(body.charAt(j))
-                || body.charAt(j) == '_'
-                || body.charAt(j) == '$')) {
-          j++;
-        }
+        int j = endOfWord(body, i);
         previous = body.substring(i, j).toUpperCase(Locale.ROOT).equals("AS") ? 'A' : 'w';
         i = j;
       } else {
@@ -102,9 +163,7 @@ final class ViewReferences {
 
   /** The first character at or after {@code i} that is not white space, or a space at the end. */
   private static char nextChar(String s, int i) {
-    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-      i++;
-    }
+    i = skipSpace(s, i);
     return i < s.length() ? s.charAt(i) : ' ';
   }
 }

@@ -39,4 +39,18 @@ class ViewReferencesTest {
                 "v", HEAD + "select `t``q`.`id` as `id`, `s`.`n` As `n` from `t``q` join `s`"))
         .containsExactly("s", "t`q");
   }
+
+  @Test
+  void aDumpsCreateViewStatementIsReadAfterItsHead() {
+    assertThat(
+            ViewReferences.ofCreate(
+                "CREATE ALGORITHM=UNDEFINED DEFINER=`VIEW `` AS`@`%` SQL SECURITY DEFINER"
+                    + " VIEW `v``w` AS select `a`.`id` AS `id` from `a` where `a`.`id` > 1"))
+        .containsExactly("a");
+    assertThat(
+            ViewReferences.ofCreate(
+                "CREATE VIEW `v` (`x`, `y`) AS select 1 AS `x`, `b`.`y` from `b`"))
+        .containsExactly("b");
+    assertThat(ViewReferences.ofCreate("CREATE TABLE `t` (`a` int)")).isEmpty();
+  }
 }
