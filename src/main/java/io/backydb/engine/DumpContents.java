@@ -47,6 +47,8 @@ import java.util.TreeSet;
  *     its parts in order: which sets of columns the backup's rows are known to be unique in, for a
  *     restore that loads them into a table it does not create, whose own unique keys they must not
  *     break half-way; a backup without definitions has none
+ * @param viewReads the tables, views and sequences of the database that the views' definitions
+ *     read, by name: creating a view takes the SELECT privilege on what it reads
  */
 public record DumpContents(
     Set<Feature> features,
@@ -59,7 +61,8 @@ public record DumpContents(
     Map<Feature, Map<String, Set<String>>> collations,
     Map<Feature, Map<String, Set<String>>> definers,
     Map<String, String> engines,
-    Map<String, List<List<KeyPart>>> uniqueKeys) {
+    Map<String, List<List<KeyPart>>> uniqueKeys,
+    Set<String> viewReads) {
 
   /**
    * A column as a table's definition in the dump declares it: what a column of the target must be
@@ -107,6 +110,7 @@ public record DumpContents(
     Map<String, List<List<KeyPart>>> keys = new HashMap<>();
     uniqueKeys.forEach((table, k) -> keys.put(table, k.stream().map(List::copyOf).toList()));
     uniqueKeys = Collections.unmodifiableMap(keys);
+    viewReads = Collections.unmodifiableSortedSet(new TreeSet<>(viewReads));
   }
 
   private static Map<Feature, Map<String, Set<String>>> copyOfNames(
@@ -125,7 +129,7 @@ public record DumpContents(
   public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
     this(
         features, tables, Map.of(), features, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-        Map.of(), Map.of());
+        Map.of(), Map.of(), Set.of());
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */

@@ -346,6 +346,84 @@ class RestorePrivilegesTest {
     assertThat(server.checksums(target)).isEqualTo(server.checksums(source));
   }
 
+  /** Views whose queries filter and join, for the SELECT privilege creating them takes. */
+  private void backUpViewsThatFilterAndJoin() throws Exception {
+    server.execute(
+        source,
+        "CREATE TABLE orders (id INT PRIMARY KEY, customer INT, total INT)",
+        "INSERT INTO orders VALUES (1, 1, 10), (2, 2, 20)",
+        "CREATE DEFINER=`root`@`localhost` VIEW big AS SELECT id FROM orders WHERE total > 15",
+        "CREATE DEFINER=`root`@`localhost` VIEW spent AS SELECT c.name, o.total"
+            + " FROM customers c JOIN orders o ON o.customer = c.id");
+    Files.delete(Path.of(location));
+    location = backUp("tables: true, data: true, views: true");
+  }
+
+  /**
+   * Creating a view whose query filters or joins takes SELECT on what it reads: an account with all
+   * the others used to have the tables created and the restore stop at the first such view.
+   */
+  @Test
+  void viewsThatReadTheirTablesNeedSelect() throws Exception {
+    backUpViewsThatFilterAndJoin();
+    grant(NEEDED.replace("SELECT, ", ""), "");
+    assertRefused(
+        "views of this backup into {db}: it lacks the SELECT privilege on {db}.*, which creating"
+            + " views that read its tables takes (grant it, or switch the views feature off)",
+        "  definers: drop\n");
+    assertThat(server.databaseExists(target)).isFalse();
+  }
+
+  /**
+   * Replacing an existing copy without SELECT used to drop its tables, create them empty and stop
+   * at the first view; it is refused, and the copy keeps its rows. SELECT on each table the views
+   * read, granted on the existing tables, is enough.
+   */
+  @Test
+  void replacingViewsWithoutSelectLeavesTheTargetAsItWas() throws Exception {
+    backUpViewsThatFilterAndJoin();
+    grant(NEEDED, "");
+    assertThat(restore("  definers: drop\n")).as(err).isZero();
+    server.execute(null, "REVOKE SELECT ON `" + target + "`.* FROM '" + user + "'@'%'");
+    server.execute(target, "INSERT INTO customers VALUES (3, 'cat')");
+    assertRefused(
+        "views of this backup into {db}: it lacks the SELECT privilege on {db}.*, which creating"
+            + " views that read its tables takes (grant it, or switch the views feature off)",
+        "  definers: drop\n",
+        "--replace-existing");
+    assertThat(server.rows(target, "SELECT name FROM customers ORDER BY id"))
+        .containsExactly("ann", "bob", "cat");
+
+    // on one of the two tables the views read: still refused
+    server.execute(null, "GRANT SELECT ON `" + target + "`.customers TO '" + user + "'@'%'");
+    assertRefused(
+        "views of this backup into {db}: it lacks the SELECT privilege on {db}.*, which creating"
+            + " views that read its tables takes (grant it, or switch the views feature off)",
+        "  definers: drop\n",
+        "--replace-existing");
+    server.execute(null, "GRANT SELECT ON `" + target + "`.orders TO '" + user + "'@'%'");
+    assertThat(restore("  definers: drop\n", "--replace-existing")).as(err).isZero();
+    assertThat(server.checksums(target)).isEqualTo(server.checksums(source));
+    assertThat(server.rows(target, "SELECT total FROM spent ORDER BY total"))
+        .containsExactly("10", "20");
+  }
+
+  /** SELECT through the account's default role counts, as the other privileges do. */
+  @Test
+  void selectForViewsThroughTheDefaultRoleCounts() throws Exception {
+    backUpViewsThatFilterAndJoin();
+    String role = "h1_role_" + UUID.randomUUID().toString().substring(0, 8);
+    accounts.create("ROLE " + role);
+    server.execute(
+        null,
+        "GRANT SELECT ON `" + target + "`.* TO " + role,
+        "GRANT " + role + " TO '" + user + "'@'%'",
+        "SET DEFAULT ROLE " + role + " FOR '" + user + "'@'%'");
+    grant(NEEDED.replace("SELECT, ", ""), "");
+    assertThat(restore("  definers: drop\n")).as(err).isZero();
+    assertThat(server.checksums(target)).isEqualTo(server.checksums(source));
+  }
+
   /** Through the API the refusal is a {@link BackyException} with the same line. */
   @Test
   void theApiRefusesWithTheSameLine() throws Exception {

@@ -38,6 +38,7 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Map<Feature, Map<String, Set<String>>> definers = new EnumMap<>(Feature.class);
   private final Map<String, String> engines = new HashMap<>();
   private final Map<String, List<List<KeyPart>>> uniqueKeys = new HashMap<>();
+  private final Set<String> viewReads = new TreeSet<>();
 
   @Override
   public OutputStream file(String name) {
@@ -57,7 +58,8 @@ final class DumpDirectivesScanner implements DumpScanner {
         collations,
         definers,
         engines,
-        uniqueKeys);
+        uniqueKeys,
+        viewReads);
   }
 
   /** One file: its bytes fed to a splitter, its directives followed. */
@@ -167,6 +169,12 @@ final class DumpDirectivesScanner implements DumpScanner {
               .computeIfAbsent(feature, f -> new HashMap<>())
               .computeIfAbsent(table == null ? "" : table, t -> new TreeSet<>())
               .add(DumpDirectives.decodeRaw(definer));
+        }
+      }
+      if (feature == Feature.VIEWS && sql.startsWith("CREATE ")) {
+        // what the view reads, which creating it takes SELECT on (RestorePrivileges)
+        for (String name : ViewReferences.ofCreate(sql)) {
+          viewReads.add(DumpDirectives.decodeRaw(name));
         }
       }
       if (feature == Feature.DATA && table != null && !rowColumns.containsKey(table)) {

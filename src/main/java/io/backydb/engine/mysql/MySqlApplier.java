@@ -308,6 +308,7 @@ final class MySqlApplier {
         features,
         tables,
         emptied,
+        contents.viewReads(),
         definers,
         policy.keeps() ? "database.definers: drop or rewrite" : "database.definers: drop");
     return privileges;

@@ -21,7 +21,11 @@ import java.util.UUID;
  *   <li>tables: CREATE and DROP (on the database, or on each table);
  *   <li>data: INSERT, and what emptying an existing table that the restore does not create takes
  *       ({@link ExistingTables#emptyingPrivileges}: DROP for TRUNCATE);
- *   <li>views: CREATE VIEW and DROP;
+ *   <li>views: CREATE VIEW and DROP, and SELECT on what they read ({@link ViewReferences}): the
+ *       server asks for it on every column a view's query uses outside its select list (WHERE, JOIN
+ *       ... ON, GROUP BY) and for some privilege on the others, so without it the views section
+ *       stops half-way, after the tables (with {@code --replace-existing}, after they were dropped
+ *       and created empty again);
  *   <li>functions and procedures: CREATE ROUTINE, and ALTER ROUTINE for {@code DROP ... IF EXISTS},
  *       which the server checks even where there is nothing to drop;
  *   <li>triggers: TRIGGER (on the database, or on each table with triggers);
@@ -32,10 +36,10 @@ import java.util.UUID;
  * </ul>
  *
  * <p>The account's grants ({@link AccountGrants}, its roles' included) answer; where they do not
- * show CREATE, DROP or INSERT, the server is asked with a statement it refuses either way, for lack
- * of the privilege or for a table that does not exist, so nothing changes. The secondary indexes a
- * big table's load defers ({@link DeferredIndexes}) take ALTER: without it they are built as the
- * rows go in ({@link #has}), not refused.
+ * show CREATE, DROP, INSERT or SELECT, the server is asked with a statement it refuses either way,
+ * for lack of the privilege or for a table that does not exist, so nothing changes. The secondary
+ * indexes a big table's load defers ({@link DeferredIndexes}) take ALTER: without it they are built
+ * as the rows go in ({@link #has}), not refused.
  */
 final class RestorePrivileges {
 
@@ -64,6 +68,7 @@ final class RestorePrivileges {
    *     (none where unknown: the privilege is then needed on the database)
    * @param emptied tables whose rows are loaded without the restore creating them → the privileges
    *     emptying each takes
+   * @param viewReads the tables, views and sequences of the database that the views read
    * @param definers per feature, the definers its objects get, {@code user@host} unquoted (a role
    *     as its name), the restoring account's own left out or not
    * @param remedy how the restore may do without setting definers (e.g. {@code database.definers:
@@ -73,6 +78,7 @@ final class RestorePrivileges {
       Set<Feature> features,
       Map<Feature, Set<String>> tables,
       Map<String, List<String>> emptied,
+      Set<String> viewReads,
       Map<Feature, Set<String>> definers,
       String remedy)
       throws SQLException {
@@ -102,7 +108,17 @@ final class RestorePrivileges {
             }
           }
         }
-        case VIEWS -> require(f, of, "CREATE VIEW", "DROP");
+        case VIEWS -> {
+          require(f, of, "CREATE VIEW", "DROP");
+          if (!viewReads.isEmpty() && !holds("SELECT", viewReads)) {
+            throw refused(
+                f,
+                "it lacks the SELECT privilege on "
+                    + database
+                    + ".*, which creating views that read its tables takes",
+                "grant it, or switch the views feature off");
+          }
+        }
         case FUNCTIONS, PROCEDURES -> require(f, of, "CREATE ROUTINE", "ALTER ROUTINE");
         case TRIGGERS -> require(f, of, "TRIGGER");
         case EVENTS -> require(f, of, "EVENT");
@@ -129,19 +145,24 @@ final class RestorePrivileges {
 
   private void require(Feature f, Set<String> tables, String... privileges) throws SQLException {
     for (String privilege : privileges) {
-      boolean held =
-          account.grants().onDatabase(privilege, database)
-              || (!tables.isEmpty()
-                  && tables.stream()
-                      .allMatch(t -> account.grants().onTable(privilege, database, t)))
-              || probe(privilege);
-      if (!held) {
+      if (!holds(privilege, tables)) {
         throw refused(
             f,
             "it lacks the " + privilege + " privilege on " + database + ".*",
             "grant it, or switch the " + f.key() + " feature off");
       }
     }
+  }
+
+  /**
+   * Whether the account has {@code privilege} on the database, or on each of {@code tables} (if
+   * any).
+   */
+  private boolean holds(String privilege, Set<String> tables) throws SQLException {
+    return account.grants().onDatabase(privilege, database)
+        || (!tables.isEmpty()
+            && tables.stream().allMatch(t -> account.grants().onTable(privilege, database, t)))
+        || probe(privilege);
   }
 
   /**
@@ -161,6 +182,7 @@ final class RestorePrivileges {
           case "CREATE" -> "CREATE TABLE " + probe + " (`a` INT, `a` INT)";
           case "DROP" -> "DROP TABLE " + probe;
           case "INSERT" -> "INSERT INTO " + probe + " VALUES ()";
+          case "SELECT" -> "SELECT * FROM " + probe;
           default -> null;
         };
     if (sql == null) {

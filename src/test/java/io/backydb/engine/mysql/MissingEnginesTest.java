@@ -51,7 +51,8 @@ class MissingEnginesTest {
             Map.of(),
             Map.of(),
             ENGINES,
-            Map.of());
+            Map.of(),
+            Set.of());
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
     Logger logger = (Logger) LoggerFactory.getLogger(MissingEngines.class);

@@ -36,7 +36,8 @@ class TargetPreflightTest {
         Map.of(Feature.TABLES, Map.of(table, collations)),
         Map.of(),
         Map.of(),
-        Map.of());
+        Map.of(),
+        Set.of());
   }
 
   private void check(DumpContents contents, List<String> tables) throws Exception {
