@@ -120,7 +120,7 @@ class DataOnlyRestoreTest {
     assertThatThrownBy(() -> backy.restore(replacing(location, Map.of())))
         .isInstanceOf(BackyException.class)
         .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG))
-        .hasMessageContaining("has no table log")
+        .hasMessageContaining("has no table `log`")
         .hasMessageContaining("nothing was applied")
         .hasMessageNotContaining("\n");
     assertThat(Fidelity.checksums(target)).isEqualTo(before);
@@ -241,8 +241,8 @@ class DataOnlyRestoreTest {
                   + ":"
                   + server.port()
                   + ", and this restore creates no tables (the backup holds no table"
-                  + " definitions) for the backup's rows or triggers of child, emptied, log,"
-                  + " parent, seq, versioned: create the database and its tables, or restore"
+                  + " definitions) for the backup's rows or triggers of `child`, `emptied`, `log`,"
+                  + " `parent`, `seq`, `versioned`: create the database and its tables, or restore"
                   + " table definitions too; nothing was applied");
       assertThat(server.databaseExists(fresh)).isFalse();
     } finally {

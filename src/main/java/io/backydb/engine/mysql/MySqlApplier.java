@@ -373,8 +373,8 @@ final class MySqlApplier {
               + why
               + ") for the backup's rows or triggers of "
               + (needed.size() <= 20
-                  ? String.join(", ", needed)
-                  : String.join(", ", needed.stream().limit(20).toList()) + ", ...")
+                  ? SqlText.quoteIdents(needed)
+                  : SqlText.quoteIdents(needed.stream().limit(20).toList()) + ", ...")
               + ": create the database and its tables, or restore table definitions too; nothing"
               + " was applied");
     }
@@ -385,7 +385,7 @@ final class MySqlApplier {
           ErrorCode.CONFIG,
           targetDatabase()
               + " has no table "
-              + String.join(", ", missing)
+              + SqlText.quoteIdents(missing)
               + " for the backup's rows or triggers, and this restore creates no tables ("
               + why
               + "): create them, or restore table definitions too; nothing was applied");

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.stream.Collectors;
 
 /**
  * A reusable byte buffer in which one SQL statement is assembled before it is written out. It knows
@@ -69,6 +71,11 @@ final class SqlText {
 
   static String quoteIdent(String name) {
     return "`" + name.replace("`", "``") + "`";
+  }
+
+  /** The names, each quoted as {@link #quoteIdent} does, separated by {@code ", "}. */
+  static String quoteIdents(Collection<String> names) {
+    return names.stream().map(SqlText::quoteIdent).collect(Collectors.joining(", "));
   }
 
   /** For each byte value: the letter after the backslash that escapes it, or 0 for none. */

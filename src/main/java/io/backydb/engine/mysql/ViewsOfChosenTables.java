@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,16 +90,15 @@ final class ViewsOfChosenTables {
     if (!tables.isEmpty()) {
       parts.add(
           (tables.size() == 1 ? "table " : "tables ")
-              + quoted(tables)
+              + SqlText.quoteIdents(tables)
               + ", not in database.tables");
     }
     if (!views.isEmpty()) {
-      parts.add((views.size() == 1 ? "view " : "views ") + quoted(views) + ", left out as well");
+      parts.add(
+          (views.size() == 1 ? "view " : "views ")
+              + SqlText.quoteIdents(views)
+              + ", left out as well");
     }
     return String.join("; and ", parts);
-  }
-
-  private static String quoted(Set<String> names) {
-    return names.stream().map(SqlText::quoteIdent).collect(Collectors.joining(", "));
   }
 }
