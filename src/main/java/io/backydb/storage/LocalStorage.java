@@ -55,27 +55,32 @@ public final class LocalStorage implements BackupStorage {
   }
 
   /**
-   * Creates a hidden owner-only file in the folder, or where the folder is missing a hidden folder
-   * in its nearest existing parent (the first thing a write creates), deleted at once: a folder the
-   * process may not write to, a path under a regular file or a read-only mount fails the backup
-   * here, before the dump, with the error its first write would give. The folder itself is created
-   * by the first write: created here, a backup that then failed to connect to its database left an
-   * empty folder behind.
+   * Creates a hidden owner-only file in the folder, deleted at once, creating the folder (and its
+   * missing parents) first as a write does: a folder the process may not write to, a path under a
+   * regular file or a read-only mount fails the backup here, before the dump, with the error its
+   * first write would give. The folders created here are removed again (a backup that then failed
+   * to connect to its database left an empty folder behind; the first write creates them anew).
+   *
+   * <p>The file is named as a temporary file ({@link PartialFiles}): where this process is killed
+   * before the delete, the next backup's clean-up of abandoned temporary files removes it, and the
+   * folder it is in is the backups' own, which the next backup writes into. (The check once made a
+   * hidden folder in the nearest existing parent instead, which a kill left there for ever.)
    */
   @Override
   public void checkDestination() {
     try {
-      if (Files.exists(root)) {
-        // named as a temporary file: where this process is killed before the delete, the next
-        // backup's clean-up of abandoned temporary files removes it
-        Files.delete(
-            Files.createFile(PartialFiles.beside(root.resolve("backydb-check")), OwnerOnly.file()));
-      } else {
-        Path parent = root.getParent();
-        while (parent.getParent() != null && !Files.exists(parent)) {
-          parent = parent.getParent();
+      List<Path> created = new ArrayList<>();
+      try {
+        Files.delete(createFile(PartialFiles.beside(root.resolve("backydb-check")), created));
+      } finally {
+        // the deepest first; one another backup has written into meanwhile stays
+        for (int i = created.size() - 1; i >= 0; i--) {
+          try {
+            Files.delete(created.get(i));
+          } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+            break;
+          }
         }
-        Files.delete(Files.createTempDirectory(parent, ".backydb-check-", OwnerOnly.folder()));
       }
     } catch (IOException e) {
       throw new BackyException(
@@ -89,30 +94,46 @@ public final class LocalStorage implements BackupStorage {
     if (Files.exists(target)) {
       throw new FileAlreadyExistsException(target.toString());
     }
-    createDirectories(target.getParent());
+    createDirectories(target.getParent(), new ArrayList<>());
     if (!cleaned) {
       cleaned = true;
       cleanPartials();
     }
     // the name says which process writes it, so a later run can tell whether it is abandoned
-    Path temp = PartialFiles.beside(target);
+    Path temp = createFile(PartialFiles.beside(target), new ArrayList<>());
     OutputStream out =
-        new BufferedOutputStream(
-            Files.newOutputStream(
-                Files.createFile(temp, OwnerOnly.file()), StandardOpenOption.WRITE),
-            1 << 16);
+        new BufferedOutputStream(Files.newOutputStream(temp, StandardOpenOption.WRITE), 1 << 16);
     return new LocalPendingWrite(target, temp, out);
   }
 
-  private void createDirectories(Path dir) throws IOException {
+  /**
+   * Creates the owner-only file {@code file}, and first its missing folders (adding those it
+   * created to {@code made}). Once more where its folder vanished meanwhile: another backup's
+   * {@link #checkDestination} removes the folder it created, which may be the one this one found.
+   */
+  private Path createFile(Path file, List<Path> made) throws IOException {
+    createDirectories(file.getParent(), made);
+    try {
+      return Files.createFile(file, OwnerOnly.file());
+    } catch (NoSuchFileException e) {
+      createDirectories(file.getParent(), made);
+      return Files.createFile(file, OwnerOnly.file());
+    }
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents owner-only; adds those it created to {@code made}.
+   */
+  private void createDirectories(Path dir, List<Path> made) throws IOException {
     if (Files.isDirectory(dir)) {
       return;
     }
     if (dir.getParent() != null) {
-      createDirectories(dir.getParent());
+      createDirectories(dir.getParent(), made);
     }
     try {
       Files.createDirectory(dir, OwnerOnly.folder());
+      made.add(dir);
     } catch (FileAlreadyExistsException e) {
       // created concurrently: fine
     } catch (AccessDeniedException e) {
