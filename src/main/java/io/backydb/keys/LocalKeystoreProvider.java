@@ -3,14 +3,21 @@ package io.backydb.keys;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Environment;
+import io.backydb.storage.BackupStorage;
 import io.backydb.storage.OwnerOnly;
+import io.backydb.storage.PartialFiles;
+import io.backydb.storage.WriteFailures;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -28,10 +35,12 @@ import org.slf4j.LoggerFactory;
  * <p>Layout: {@code backydb-<keyId>.pub.pem}, {@code backydb-<keyId>.key.pem} for every key pair,
  * and {@code current}, which holds the id of the key pair new backups use. The folder is created
  * {@code rwx------} and every file {@code rw-------}; files are written to a temporary name and
- * moved into place, so a crash never leaves half a key. The first key pair is generated on first
- * use (or by {@code backy keys generate}). Backups read only the current public key, so a backup
- * host may keep the public key file and {@code current} alone, without the private key or its
- * password.
+ * moved into place, so a crash never leaves half a key. The temporary name is a {@link
+ * PartialFiles} name ({@code .backydb-<keyId>.key.pem.<machine>.<pid>.<uuid>.partial}): the first
+ * keystore operation of a provider removes those of processes killed before their move, as a backup
+ * removes its own. The first key pair is generated on first use (or by {@code backy keys
+ * generate}). Backups read only the current public key, so a backup host may keep the public key
+ * file and {@code current} alone, without the private key or its password.
  */
 public final class LocalKeystoreProvider extends RsaKeystore {
 
@@ -42,8 +51,16 @@ public final class LocalKeystoreProvider extends RsaKeystore {
   private static final Pattern KEY_ID =
       Pattern.compile("[0-9a-f]{" + RsaKeys.KEY_ID_HEX_DIGITS + "}");
 
+  /**
+   * The temporary names of earlier versions ({@code Files.createTempFile(dir, ".tmp-", ".part")}),
+   * which say nothing of their process: removed once untouched for {@link
+   * BackupStorage#ABANDONED_AFTER}, far beyond the milliseconds a write takes.
+   */
+  private static final Pattern OLD_TEMPORARY = Pattern.compile("\\.tmp-[0-9]+\\.part");
+
   private final Path dir;
   private final Set<Path> warnedLoose = ConcurrentHashMap.newKeySet();
+  private volatile boolean cleaned;
 
   public LocalKeystoreProvider(Path dir, char[] password, int keySize) {
     this(dir, KeyPassword.of(password), keySize, RsaKeys.PBKDF2_ITERATIONS);
@@ -97,7 +114,7 @@ public final class LocalKeystoreProvider extends RsaKeystore {
 
   @Override
   Optional<String> readCurrentId() {
-    Path f = dir.resolve(CURRENT_FILE);
+    Path f = folder().resolve(CURRENT_FILE);
     if (!Files.exists(f)) {
       return Optional.empty();
     }
@@ -152,8 +169,8 @@ public final class LocalKeystoreProvider extends RsaKeystore {
     if (!KEY_ID.matcher(keyId).matches()) {
       return Optional.empty();
     }
-    Path pub = dir.resolve(publicFile(keyId));
-    Path key = dir.resolve(privateFile(keyId));
+    Path pub = folder().resolve(publicFile(keyId));
+    Path key = folder().resolve(privateFile(keyId));
     if (!Files.exists(pub) || !Files.exists(key)) {
       return Optional.empty();
     }
@@ -188,7 +205,7 @@ public final class LocalKeystoreProvider extends RsaKeystore {
     if (!KEY_ID.matcher(keyId).matches()) {
       return Optional.empty();
     }
-    Path pub = dir.resolve(publicFile(keyId));
+    Path pub = folder().resolve(publicFile(keyId));
     return Files.exists(pub) ? Optional.of(readText(pub)) : Optional.empty();
   }
 
@@ -201,8 +218,8 @@ public final class LocalKeystoreProvider extends RsaKeystore {
   @Override
   void delete(String keyId) {
     try {
-      Files.deleteIfExists(dir.resolve(privateFile(keyId)));
-      Files.deleteIfExists(dir.resolve(publicFile(keyId)));
+      Files.deleteIfExists(folder().resolve(privateFile(keyId)));
+      Files.deleteIfExists(folder().resolve(publicFile(keyId)));
     } catch (IOException e) {
       throw storageError("cannot delete key " + keyId + " in " + dir, e);
     }
@@ -213,7 +230,7 @@ public final class LocalKeystoreProvider extends RsaKeystore {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
-    try (Stream<Path> s = Files.list(dir)) {
+    try (Stream<Path> s = Files.list(folder())) {
       // a backup host may hold the public key alone
       return s.map(p -> p.getFileName().toString())
           .filter(n -> n.startsWith("backydb-"))
@@ -237,15 +254,13 @@ public final class LocalKeystoreProvider extends RsaKeystore {
 
   private void writeAtomically(String name, String text) {
     ensureDirectory();
+    Path target = folder().resolve(name);
     Path tmp = null;
     try {
-      tmp = Files.createTempFile(dir, ".tmp-", ".part", OwnerOnly.file());
+      // named for its process: where it is killed before the move, the next operation removes it
+      tmp = Files.createFile(PartialFiles.beside(target), OwnerOnly.file());
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(
-          tmp,
-          dir.resolve(name),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw storageError("cannot write " + dir.resolve(name), e);
     } finally {
@@ -257,6 +272,73 @@ public final class LocalKeystoreProvider extends RsaKeystore {
         }
       }
     }
+  }
+
+  /**
+   * The folder, once this provider has removed the temporary files that keystore writes killed
+   * before their move left there (on its first use of the folder).
+   */
+  private Path folder() {
+    if (!cleaned) {
+      cleaned = true;
+      unfinishedWrites();
+    }
+    return dir;
+  }
+
+  /**
+   * Removes the abandoned temporary files of keystore writes (of a process killed between the write
+   * and the move; they may hold a private key, encrypted) and says what is left: one line for each
+   * temporary file kept, the write of a process that runs, here or on another host sharing the
+   * folder ({@link PartialFiles#abandoned}), or one that could not be removed. Every removal is
+   * logged. Nothing but BackyDB's own temporary names is ever touched.
+   */
+  public List<String> unfinishedWrites() {
+    List<String> kept = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return kept;
+    }
+    Instant now = Instant.now();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) s::iterator) {
+        String name = f.getFileName().toString();
+        boolean ours = PartialFiles.isTemporary(name);
+        if (!ours && !OLD_TEMPORARY.matcher(name).matches()) {
+          continue;
+        }
+        Instant written;
+        try {
+          written = Files.getLastModifiedTime(f).toInstant();
+        } catch (NoSuchFileException e) {
+          continue; // moved into place meanwhile
+        }
+        if (ours
+            ? !PartialFiles.abandoned(name, written, now)
+            : !written.plus(BackupStorage.ABANDONED_AFTER).isBefore(now)) {
+          kept.add(
+              f
+                  + ": a key file another process is writing (or one left by a process killed"
+                  + " on another host sharing the folder: removed once untouched for "
+                  + BackupStorage.ABANDONED_AFTER.toHours()
+                  + " hours); not a key");
+          continue;
+        }
+        try {
+          if (Files.deleteIfExists(f)) {
+            LOG.info("removed {}, left by a keystore write that was killed", f);
+          }
+        } catch (IOException e) {
+          kept.add(
+              f
+                  + ": left by a keystore write that was killed; it could not be removed ("
+                  + WriteFailures.why(e)
+                  + "): delete it");
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // unreadable: the operation itself says so
+    }
+    return kept;
   }
 
   private void ensureDirectory() {

@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The hidden temporary files a local backup writes before its commit, and how a later backup tells
- * an abandoned one (its process was killed) from one still being written.
+ * The hidden temporary files a local backup (and the local keystore) writes before its commit, and
+ * how a later run tells an abandoned one (its process was killed) from one still being written.
  *
  * <p>A name says who writes it: {@code .NAME.<machine>.<pid>.<random>.partial}. A pid means
  * something only where it was taken, so {@code machine} identifies this host's current boot and
@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * one. A file of another machine, or of a process whose pid was reused, is abandoned once nobody
  * has written to it for {@link #FOREIGN_ABANDONED_AFTER}.
  */
-final class PartialFiles {
+public final class PartialFiles {
 
   static final String SUFFIX = ".partial";
 
@@ -49,7 +49,7 @@ final class PartialFiles {
   private PartialFiles() {}
 
   /** A new temporary file name beside {@code target}, for this process. */
-  static Path beside(Path target) {
+  public static Path beside(Path target) {
     return target.resolveSibling(
         "."
             + target.getFileName()
@@ -63,7 +63,7 @@ final class PartialFiles {
   }
 
   /** Whether {@code name} is a temporary file name BackyDB gives (now or in an older version). */
-  static boolean isTemporary(String name) {
+  public static boolean isTemporary(String name) {
     return NAME.matcher(name).matches();
   }
 
@@ -80,7 +80,7 @@ final class PartialFiles {
    * Whether the file {@code name}, last written at {@code lastWrite}, is an abandoned temporary
    * file. A name BackyDB does not give ({@link #isTemporary}) never is, however old.
    */
-  static boolean abandoned(String name, Instant lastWrite, Instant now) {
+  public static boolean abandoned(String name, Instant lastWrite, Instant now) {
     Matcher m = NAME.matcher(name);
     if (!m.matches()) {
       return false;
