@@ -3,11 +3,9 @@ package io.backydb.keys;
 import static io.backydb.keys.LocalKeystoreProviderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.backydb.cli.BackyCli;
 import io.backydb.config.Environment;
+import io.backydb.testing.CliRun;
 import io.backydb.testing.KilledChild;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -30,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 class KeystoreLeftoverTest {
 
   @TempDir Path tmp;
-
-  record Run(int exit, String out, String err) {}
 
   @Test
   void theKeyFileOfAKilledKeysGenerate_isOwnerOnly_andTheNextKeystoreOperationRemovesIt()
@@ -62,7 +58,7 @@ class KeystoreLeftoverTest {
         .isEqualTo("rw-------");
 
     // the next keystore operation, here keys list, removes it: its process is gone
-    Run list = run(env, "keys", "list");
+    CliRun list = CliRun.backy(env, "keys", "list");
     assertThat(list.exit()).isZero();
     assertThat(leftover).doesNotExist();
     assertThat(list.out()).isEqualTo("No keys in LOCAL_KEY_STORE_PATH " + keys + "\n");
@@ -84,7 +80,7 @@ class KeystoreLeftoverTest {
     Path notOurs = Files.writeString(keys.resolve(".notes.partial"), "x");
     Files.setLastModifiedTime(notOurs, FileTime.from(Instant.now().minus(Duration.ofDays(30))));
 
-    list = run(env, "keys", "list");
+    list = CliRun.backy(env, "keys", "list");
     assertThat(list.exit()).isZero();
     assertThat(files(keys)).containsExactlyInAnyOrder(running, oldFresh, notOurs);
     assertThat(list.err().lines())
@@ -99,17 +95,8 @@ class KeystoreLeftoverTest {
                 + " not a key");
 
     // and a key pair is made as ever, its temporary files moved into place
-    assertThat(run(env, "keys", "generate").exit()).isZero();
+    assertThat(CliRun.backy(env, "keys", "generate").exit()).isZero();
     assertThat(files(keys)).hasSize(6);
-  }
-
-  static Run run(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit =
-        BackyCli.execute(
-            Environment.of(env), new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Run(exit, out.toString(), err.toString());
   }
 
   private static List<Path> files(Path dir) throws Exception {

@@ -15,18 +15,19 @@ public record CliRun(int exit, String out, String err) {
 
   /** Runs {@code args} with LOGGING_PATH {@code logs} and LOCAL_PATH {@code backups}. */
   public static CliRun backy(Path logs, Path backups, String... args) {
+    return backy(
+        Map.of(
+            "DB_PASSWORD", "", "LOGGING_PATH", logs.toString(), "LOCAL_PATH", backups.toString()),
+        args);
+  }
+
+  /** Runs {@code args} with the environment {@code vars} alone. */
+  public static CliRun backy(Map<String, String> vars, String... args) {
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
-    Environment env =
-        Environment.of(
-            Map.of(
-                "DB_PASSWORD",
-                "",
-                "LOGGING_PATH",
-                logs.toString(),
-                "LOCAL_PATH",
-                backups.toString()));
-    int code = BackyCli.execute(env, new PrintWriter(o, true), new PrintWriter(e, true), args);
+    int code =
+        BackyCli.execute(
+            Environment.of(vars), new PrintWriter(o, true), new PrintWriter(e, true), args);
     return new CliRun(code, o.toString(), e.toString());
   }
 }
