@@ -1,43 +1,54 @@
 package io.backydb.codec;
 
+import io.backydb.storage.BackupStorage;
 import io.backydb.storage.OwnerOnly;
+import io.backydb.storage.PartialFiles;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A temporary file for a stream whose size must be known before it is written elsewhere (a tar
- * entry states its size first). Its content is encrypted with a key that exists only in this
- * object, so the plaintext of a backup that is to be encrypted never reaches the disk, not even in
- * a file left behind by a killed process. The file is owner-only and deleted on {@link #close}; its
- * name holds the process id, so that the files of a process that was killed (and could not delete
- * them) are removed when another one spools.
+ * entry states its size first, an S3 part its length). Its content is encrypted with a key that
+ * exists only in this object, so the plaintext of a backup that is to be encrypted never reaches
+ * the disk, not even in a file left behind by a killed process. The file is owner-only and deleted
+ * on {@link #close}. It is named as BackyDB names its temporary files ({@link PartialFiles}: {@code
+ * .backy-spool.<machine>.<pid>.<uuid>.partial} in {@code java.io.tmpdir}), so that a new spool
+ * removes those of processes killed on this machine, and those of another machine sharing the
+ * folder (a container's) only once untouched for {@link BackupStorage#ABANDONED_AFTER}.
  */
 public final class EncryptedSpool implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(EncryptedSpool.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] NO_ASSOCIATED_DATA = new byte[0];
-  static final String PREFIX = "backy-spool-";
+
+  /** What the spool files are named for ({@link PartialFiles#beside}), in the temporary folder. */
+  static final String NAME = "backy-spool";
+
+  /** The names of older versions: {@code backy-spool-<pid>-<random>.tmp}, {@code -<random>.tmp}. */
+  private static final Pattern LEGACY =
+      Pattern.compile(Pattern.quote(NAME) + "-(?:[0-9]+-)?[0-9]+\\.tmp");
 
   private final Path file;
   private final byte[] key = new byte[PayloadEncryption.KEY_SIZE];
   private FileWriting fileStream;
 
   public EncryptedSpool() throws IOException {
-    // read each time, as removeAbandoned does (Files.createTempFile without a folder keeps the
-    // value it saw first), so that both look at the same folder
+    // read each time (Files.createTempFile without a folder keeps the value it saw first), so that
+    // a changed java.io.tmpdir holds the new spools and is the folder cleared
     Path dir = Path.of(System.getProperty("java.io.tmpdir"));
     removeAbandoned(dir);
     try {
-      file =
-          Files.createTempFile(
-              dir, PREFIX + ProcessHandle.current().pid() + "-", ".tmp", OwnerOnly.file());
+      file = Files.createFile(PartialFiles.beside(dir.resolve(NAME)), OwnerOnly.file());
     } catch (IOException e) {
       throw new WriteFailed("cannot create a temporary file in " + dir, e);
     }
@@ -73,27 +84,14 @@ public final class EncryptedSpool implements AutoCloseable {
   }
 
   /**
-   * Deletes the spool files in {@code dir} of processes that no longer run. A file whose process id
-   * cannot be read, or belongs to a running process, is left alone.
+   * Deletes the spool files in {@code dir} that killed processes left ({@link
+   * PartialFiles#removeAbandoned}): those of a process of this machine that no longer runs, and any
+   * untouched for {@link BackupStorage#ABANDONED_AFTER}. A running spool, here or of another
+   * machine sharing the folder, is kept. Best effort: nothing here fails a backup.
    */
   static void removeAbandoned(Path dir) {
-    long self = ProcessHandle.current().pid();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*.tmp")) {
-      for (Path f : files) {
-        String rest = f.getFileName().toString().substring(PREFIX.length());
-        int dash = rest.indexOf('-');
-        long pid;
-        try {
-          pid = dash > 0 ? Long.parseLong(rest.substring(0, dash)) : -1;
-        } catch (NumberFormatException e) {
-          continue;
-        }
-        if (pid > 0 && pid != self && ProcessHandle.of(pid).isEmpty()) {
-          Files.deleteIfExists(f);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // best effort: a file that cannot be listed or deleted here is no reason to fail a backup
+    for (Path f : PartialFiles.removeAbandoned(dir.resolve(NAME), LEGACY)) {
+      LOG.info("removed {}, the encrypted spool file of a process that was killed", f);
     }
   }
 

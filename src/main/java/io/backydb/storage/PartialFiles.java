@@ -2,13 +2,17 @@ package io.backydb.storage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +27,10 @@ import java.util.regex.Pattern;
  * in different containers, that share one folder never take each other's running backup for a dead
  * one. A file of another machine, or of a process whose pid was reused, is abandoned once nobody
  * has written to it for {@link #FOREIGN_ABANDONED_AFTER}.
+ *
+ * <p>The same names and rule serve the process's scratch files in {@code java.io.tmpdir} (the
+ * encrypted spool, the database's trust store), which have no target to become: {@link
+ * #removeAbandoned} clears those a killed process left.
  */
 public final class PartialFiles {
 
@@ -97,6 +105,47 @@ public final class PartialFiles {
     } catch (NumberFormatException e) {
       return false;
     }
+  }
+
+  /**
+   * Deletes the abandoned ({@link #abandoned}) temporary files for {@code target} in its folder,
+   * those {@link #beside} names for it, and those of {@code legacy}, the names older versions gave
+   * them (which say nothing of their process), once untouched for {@link #FOREIGN_ABANDONED_AFTER}.
+   * Best effort: a folder or file that cannot be read or deleted is left as it is. Returns the
+   * files removed.
+   */
+  public static List<Path> removeAbandoned(Path target, Pattern legacy) {
+    Path dir = target.toAbsolutePath().getParent();
+    String targetName = target.getFileName().toString();
+    Instant now = Instant.now();
+    List<Path> removed = new ArrayList<>();
+    DirectoryStream.Filter<Path> candidates =
+        f -> {
+          String n = f.getFileName().toString();
+          return targetName.equals(target(n)) || legacy.matcher(n).matches();
+        };
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, candidates)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        try {
+          Instant written = Files.getLastModifiedTime(f).toInstant();
+          boolean gone =
+              isTemporary(name)
+                  ? abandoned(name, written, now)
+                  : written.plus(FOREIGN_ABANDONED_AFTER).isBefore(now);
+          if (gone && Files.deleteIfExists(f)) {
+            removed.add(f);
+          }
+        } catch (NoSuchFileException e) {
+          // deleted by its own process meanwhile
+        } catch (IOException | RuntimeException e) {
+          // another's file, or one that cannot be deleted: no reason to fail what runs
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // a folder that cannot be listed: the write that follows says what is wrong with it
+    }
+    return removed;
   }
 
   /**

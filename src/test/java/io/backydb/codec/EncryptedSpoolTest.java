@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.backydb.engine.DumpInput;
 import io.backydb.format.BundleWriter;
+import io.backydb.storage.BackupStorage;
+import io.backydb.storage.PartialFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
@@ -15,9 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,7 +126,7 @@ class EncryptedSpoolTest {
 
     private void look() throws IOException {
       Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-      try (DirectoryStream<Path> spools = Files.newDirectoryStream(tmp, "backy-spool-*")) {
+      try (DirectoryStream<Path> spools = Files.newDirectoryStream(tmp, ".backy-spool.*")) {
         for (Path p : spools) {
           byte[] bytes;
           try {
@@ -149,27 +155,80 @@ class EncryptedSpoolTest {
     return false;
   }
 
+  /**
+   * The spool decided "abandoned" by the pid alone: in a temporary folder shared between containers
+   * (each its own pid namespace) a spool running in another one was deleted where its pid meant no
+   * process here, and a dead one whose pid was reused was kept for ever. It now follows the
+   * project's rule ({@link PartialFiles}): a pid counts only on the machine that took it.
+   */
   @Test
-  void theSpoolFilesOfAProcessThatIsGoneAreRemoved_othersAreKept(@TempDir Path dir)
+  void aSpoolFileIsRemovedWhenItsProcessIsGoneFromThisMachine_orItIsADayOld(@TempDir Path dir)
       throws Exception {
-    // a process that has ended: its files are what a killed backup leaves behind
     Process ended = new ProcessBuilder("true").start();
     ended.waitFor();
-    long gone = ended.pid();
-    Path abandoned = Files.writeString(dir.resolve("backy-spool-" + gone + "-123.tmp"), "x");
-    Path mine =
+    String dead = Long.toString(ended.pid());
+    String self = Long.toString(ProcessHandle.current().pid());
+    String own = PartialFiles.beside(dir.resolve("backy-spool")).getFileName().toString();
+    assertThat(own).startsWith(".backy-spool.").contains("." + self + ".");
+    String foreignMachine = "m0123456789ab";
+    assertThat(own).doesNotContain(foreignMachine);
+
+    Path mine = Files.writeString(dir.resolve(own), "x");
+    Path killedHere =
+        Files.writeString(dir.resolve(own.replace("." + self + ".", "." + dead + ".")), "x");
+    // another container's running spool: its pid (dead, or some other process, here) says nothing
+    Path otherMachineFresh =
         Files.writeString(
-            dir.resolve("backy-spool-" + ProcessHandle.current().pid() + "-456.tmp"), "x");
-    Path running = Files.writeString(dir.resolve("backy-spool-1-789.tmp"), "x"); // init runs
-    Path older = Files.writeString(dir.resolve("backy-spool-123456789.tmp"), "x"); // no pid
-    Path other = Files.writeString(dir.resolve("notes-" + gone + "-1.tmp"), "x");
+            dir.resolve(
+                own.replaceFirst("\\.m[0-9a-f]{12}\\.", "." + foreignMachine + ".")
+                    .replace("." + self + ".", "." + dead + ".")),
+            "x");
+    Path otherMachineLive =
+        Files.writeString(
+            dir.resolve(
+                own.replaceFirst("\\.m[0-9a-f]{12}\\.", "." + foreignMachine + ".")
+                    .replace("." + self + ".", ".1.")
+                    .replaceFirst("[0-9a-f]{8}-", "00000000-")),
+            "x");
+    // another machine's, untouched for longer than the storage-wide limit: its process is gone
+    Path otherMachineStale =
+        Files.writeString(
+            dir.resolve(
+                own.replaceFirst("\\.m[0-9a-f]{12}\\.", "." + foreignMachine + ".")
+                    .replaceFirst("[0-9a-f]{8}-", "11111111-")),
+            "x");
+    Instant stale = Instant.now().minus(BackupStorage.ABANDONED_AFTER).minus(Duration.ofMinutes(5));
+    Files.setLastModifiedTime(otherMachineStale, FileTime.from(stale));
+    // an older version's names (the pid alone): kept while fresh, removed once a day old
+    Path legacyFresh = Files.writeString(dir.resolve("backy-spool-" + dead + "-123.tmp"), "x");
+    Path legacyStale = Files.writeString(dir.resolve("backy-spool-" + dead + "-456.tmp"), "x");
+    Files.setLastModifiedTime(legacyStale, FileTime.from(stale));
+    Path notOurs = Files.writeString(dir.resolve("notes-" + dead + "-1.tmp"), "x");
+    Files.setLastModifiedTime(notOurs, FileTime.from(stale));
 
     EncryptedSpool.removeAbandoned(dir);
 
-    assertThat(abandoned).doesNotExist();
-    assertThat(mine).exists();
-    assertThat(running).exists();
-    assertThat(older).exists();
-    assertThat(other).exists();
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left)
+          .containsExactlyInAnyOrder(
+              mine, otherMachineFresh, otherMachineLive, legacyFresh, notOurs);
+    }
+    assertThat(killedHere).doesNotExist();
+    assertThat(otherMachineStale).doesNotExist();
+    assertThat(legacyStale).doesNotExist();
+  }
+
+  /** A new spool is named for this process and machine, in java.io.tmpdir. */
+  @Test
+  void aSpoolIsNamedForItsProcess() throws Exception {
+    try (EncryptedSpool spool = new EncryptedSpool()) {
+      String name = spool.file().getFileName().toString();
+      assertThat(PartialFiles.isTemporary(name)).as(name).isTrue();
+      assertThat(name)
+          .startsWith(".backy-spool.m")
+          .contains("." + ProcessHandle.current().pid() + ".");
+      assertThat(spool.file().getParent()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
+      assertThat(PartialFiles.abandoned(name, Instant.now(), Instant.now())).isFalse();
+    }
   }
 }

@@ -85,7 +85,7 @@ class DiskFullTest {
       Map<String, Object> tar =
           Map.of("compression", Map.of("compression", true, "compression_type", "tar"));
       assertThat(failedBackup(backups, tar).getMessage())
-          .startsWith("writing the temporary file " + mount.resolve("backy-spool-"))
+          .startsWith("writing the temporary file " + mount.resolve(".backy-spool."))
           .contains(
               "failed: No space left on device (the temporary folder is java.io.tmpdir:"
                   + " -Djava.io.tmpdir=DIR in BACKY_JAVA_OPTS moves it)");

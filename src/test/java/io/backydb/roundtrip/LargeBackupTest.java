@@ -176,7 +176,7 @@ class LargeBackupTest {
   private static long spoolBytes(Path tmp) throws IOException {
     try (Stream<Path> files = Files.list(tmp)) {
       return files
-          .filter(f -> f.getFileName().toString().startsWith("backy-spool-"))
+          .filter(f -> f.getFileName().toString().startsWith(".backy-spool."))
           .mapToLong(f -> f.toFile().length())
           .sum();
     }

@@ -16,7 +16,7 @@ class PartBufferTest {
 
   /** This process's spool files (other processes may be spooling in the same folder). */
   static long ownSpoolFiles() throws java.io.IOException {
-    String own = "backy-spool-" + ProcessHandle.current().pid() + "-";
+    String own = ".backy-spool." + PartialFiles.MACHINE + "." + ProcessHandle.current().pid() + ".";
     try (var files =
         java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
       return files.filter(f -> f.getFileName().toString().startsWith(own)).count();

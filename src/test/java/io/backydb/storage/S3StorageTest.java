@@ -434,7 +434,7 @@ class S3StorageTest {
 
   static long spoolFiles() throws IOException {
     try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return files.filter(f -> f.getFileName().toString().startsWith("backy-spool-")).count();
+      return files.filter(f -> f.getFileName().toString().startsWith(".backy-spool.")).count();
     }
   }
 
@@ -451,7 +451,7 @@ class S3StorageTest {
     // the first part is being collected in a temporary file, owner-only and without the plaintext
     List<Path> spools;
     try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      spools = files.filter(f -> f.getFileName().toString().startsWith("backy-spool-")).toList();
+      spools = files.filter(f -> f.getFileName().toString().startsWith(".backy-spool.")).toList();
     }
     assertThat(spools).hasSize((int) (spoolsBefore + 1));
     for (Path spool : spools) {
