@@ -150,7 +150,7 @@ final class ExistingTables {
       }
     }
     Map<String, String> differences = new TreeMap<>();
-    List<String> uncovered = new ArrayList<>();
+    Map<String, Map<String, String>> uncovered = new LinkedHashMap<>();
     rowColumns.forEach(
         (table, filled) -> {
           TableColumns columns = target.get(table);
@@ -163,13 +163,15 @@ final class ExistingTables {
             }
             if (!backup.isEmpty()) {
               // the definition is known: so are the keys the rows were unique in
-              List<String> keys = new ArrayList<>();
+              Map<String, String> keys = new LinkedHashMap<>();
               String k =
                   columns.keyDifference(backup, backupKeys.getOrDefault(table, List.of()), keys);
               if (k != null) {
                 parts.add(k);
               }
-              keys.forEach(key -> uncovered.add(SqlText.quoteIdent(table) + " " + key));
+              if (!keys.isEmpty()) {
+                uncovered.put(table, keys);
+              }
             }
             if (!parts.isEmpty()) {
               differences.put(table, String.join(" and ", parts));
@@ -184,10 +186,41 @@ final class ExistingTables {
    *
    * @param refused per table that cannot take the backup's rows as they are, why, as a phrase; in
    *     name order
-   * @param uncoveredKeys the target's unique keys the backup's definitions have no key for, each as
-   *     {@code `table` unique key `name` (`a`, `b`)}: the rows may or may not hold them
+   * @param uncoveredKeys per table (in name order), the target's unique keys the backup's
+   *     definitions have no key for, each by its name to {@code unique key `name` (`a`, `b`)}: the
+   *     rows may or may not hold them
    */
-  record Differences(Map<String, String> refused, List<String> uncoveredKeys) {}
+  record Differences(Map<String, String> refused, Map<String, Map<String, String>> uncoveredKeys) {
+
+    /** The uncovered keys, each as {@code `table` unique key `name` (`a`, `b`)}. */
+    List<String> uncoveredKeyPhrases() {
+      List<String> phrases = new ArrayList<>();
+      uncoveredKeys.forEach(
+          (table, keys) ->
+              keys.values().forEach(k -> phrases.add(SqlText.quoteIdent(table) + " " + k)));
+      return phrases;
+    }
+  }
+
+  /** The names of {@code table}'s unique keys (PRIMARY and UNIQUE), in name order. One query. */
+  static List<String> uniqueKeyNames(Connection c, String database, String table)
+      throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0"
+                + " ORDER BY INDEX_NAME")) {
+      ps.setString(1, database);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
+  }
 
   private static String lowerCase(String name) {
     return name == null ? null : name.toLowerCase(Locale.ROOT);
@@ -244,11 +277,11 @@ final class ExistingTables {
     /**
      * How the unique keys compare with those of the backup's table, whose columns are {@code
      * backup} and unique keys {@code backupKeys}: a phrase naming the columns of a key that the
-     * backup's holds in another collation, null if none; the keys the backup has no key for are
-     * added to {@code uncovered}, each as {@code unique key `name` (`a`, `b`)}.
+     * backup's holds in another collation, null if none; the keys the backup has no key for are put
+     * in {@code uncovered}, each by its name to {@code unique key `name` (`a`, `b`)}.
      */
     String keyDifference(
-        Map<String, Column> backup, List<List<KeyPart>> backupKeys, List<String> uncovered) {
+        Map<String, Column> backup, List<List<KeyPart>> backupKeys, Map<String, String> uncovered) {
       Map<String, String> collations = new LinkedHashMap<>();
       uniqueKeys.forEach(
           (name, parts) -> {
@@ -263,7 +296,7 @@ final class ExistingTables {
               }
             }
             if (differ == null) {
-              uncovered.add("unique key " + SqlText.quoteIdent(name) + " " + describe(parts));
+              uncovered.put(name, "unique key " + SqlText.quoteIdent(name) + " " + describe(parts));
             } else {
               differ.forEach(
                   (column, d) ->

@@ -58,6 +58,12 @@ final class MySqlApplier {
   /** What the account may do, as {@link #apply} found before its first statement. */
   private RestorePrivileges privileges;
 
+  /**
+   * Per table the restore loads rows into without creating it, the target's unique keys the
+   * backup's table has no key for, by name ({@link ExistingTables.Differences#uncoveredKeys}).
+   */
+  private Map<String, Map<String, String>> uncoveredKeys = Map.of();
+
   MySqlApplier(MySqlConnections connections, ApplyRequest request) {
     this.connections = connections;
     this.request = request;
@@ -422,7 +428,8 @@ final class MySqlApplier {
               + "; make its tables match the backup's, or restore table definitions too; nothing"
               + " was applied");
     }
-    if (!differences.uncoveredKeys().isEmpty()) {
+    uncoveredKeys = differences.uncoveredKeys();
+    if (!uncoveredKeys.isEmpty()) {
       // only the rows tell whether they hold such a key: said before the first row, as a failure
       // at a duplicate would come after the table was emptied
       LOG.warn(
@@ -430,7 +437,7 @@ final class MySqlApplier {
           "restoring rows into existing tables with unique keys the backup's tables lack; a"
               + " duplicate among the rows would stop the restore at that table, after it was"
               + " emptied: {}",
-          String.join(", ", differences.uncoveredKeys()));
+          String.join(", ", differences.uncoveredKeyPhrases()));
     }
     if (rowColumns.isEmpty()) {
       return List.of();
@@ -472,6 +479,13 @@ final class MySqlApplier {
     private String exact;
 
     private long statements;
+
+    /**
+     * Whether the dump says it is BackyDB's (its format directive): one that does not, a dump of
+     * another tool's ending with the completion marker, has no feature directives either.
+     */
+    private boolean backyDump;
+
     private final Set<String> featuresApplied = new LinkedHashSet<>();
 
     /** Tables whose definitions this restore ran (dropped and created them). */
@@ -645,7 +659,10 @@ final class MySqlApplier {
           }
         }
         case DumpDirectives.EXACT -> exact = DumpDirectives.unjson(value); // raw, like the dump
-        case DumpDirectives.FORMAT -> checkFormat(value);
+        case DumpDirectives.FORMAT -> {
+          checkFormat(value);
+          backyDump = true;
+        }
         case DumpDirectives.COMPLETE -> {
           endOfData();
           complete = true;
@@ -709,15 +726,7 @@ final class MySqlApplier {
           request.progress().rows(table, updated, sql.length());
         }
       } catch (SQLException e) {
-        throw new BackyException(
-            ErrorCode.DATABASE,
-            "restore failed at "
-                + where(line)
-                + ": "
-                + MySqlConnections.reason(e)
-                + "; "
-                + appliedSoFar(false),
-            e);
+        throw new BackyException(ErrorCode.DATABASE, failedAt(where(line), table, e, false), e);
       }
       statements++;
       if (feature != null) {
@@ -809,7 +818,15 @@ final class MySqlApplier {
       }
       String text =
           "applied so far: "
-              + (featuresApplied.isEmpty() ? "nothing" : String.join(", ", featuresApplied))
+              + (!featuresApplied.isEmpty()
+                  ? String.join(", ", featuresApplied)
+                  : backyDump || statements == 0
+                      ? "nothing"
+                      // its statements ran with no feature of their own
+                      : "the dump's first "
+                          + statements
+                          + (statements == 1 ? " statement" : " statements")
+                          + " (it has no BackyDB directives telling what they hold)")
               + (dataInPart ? " (data in part)" : "");
       if (withoutIndexes.size() == 1) {
         text +=
@@ -886,10 +903,33 @@ final class MySqlApplier {
       ParallelInserts.Failure f = inserts.failure();
       if (f != null) {
         throw new BackyException(
-            ErrorCode.DATABASE,
-            "restore failed at " + f.where() + ": " + f.reason() + "; " + appliedSoFar(true),
-            f.cause());
+            ErrorCode.DATABASE, failedAt(f.where(), f.table(), f.cause(), true), f.cause());
       }
+    }
+
+    /**
+     * The message of a restore stopped by {@code cause}, a statement's failure at {@code where}
+     * (one loading {@code ofTable}, if not null): what happened, what to do where that is known (a
+     * row that duplicates another: {@link DuplicateRows}), and what was applied so far.
+     */
+    private String failedAt(String where, String ofTable, Exception cause, boolean dataInPart) {
+      String duplicate =
+          feature == null || feature == Feature.DATA
+              ? DuplicateRows.explain(
+                  cause,
+                  connection,
+                  database,
+                  ofTable,
+                  ofTable == null
+                      ? Set.of()
+                      : uncoveredKeys.getOrDefault(ofTable, Map.of()).keySet(),
+                  ofTable != null && !created.contains(ofTable))
+              : null;
+      String reason =
+          duplicate != null
+              ? duplicate
+              : cause instanceof SQLException e ? MySqlConnections.reason(e) : cause.toString();
+      return "restore failed at " + where + ": " + reason + "; " + appliedSoFar(dataInPart);
     }
 
     /**

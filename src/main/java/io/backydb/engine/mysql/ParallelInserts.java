@@ -46,13 +46,11 @@ final class ParallelInserts implements AutoCloseable {
   /** Tells a lane to end: the one job without a statement. */
   private static final Job STOP = new Job(null, null, null, null);
 
-  /** The first statement that failed, and why. */
-  record Failure(String where, Exception cause) {
-    /** The reason in one line: the server's message for a failed statement. */
-    String reason() {
-      return cause instanceof SQLException e ? MySqlConnections.reason(e) : cause.toString();
-    }
-  }
+  /**
+   * The first statement that failed: where, the table it loads (null for one of no table's own, an
+   * index build), and why.
+   */
+  record Failure(String where, String table, Exception cause) {}
 
   private final List<Lane> lanes = new ArrayList<>();
   private final AtomicLong outstanding = new AtomicLong();
@@ -369,7 +367,7 @@ final class ParallelInserts implements AutoCloseable {
         }
       } catch (SQLException | RuntimeException e) {
         // anything, so that a lane never dies silently and leaves awaitAll() waiting for it
-        failure.compareAndSet(null, new Failure(job.where(), e));
+        failure.compareAndSet(null, new Failure(job.where(), job.table(), e));
       } finally {
         busy = false;
         building = false;
