@@ -17,10 +17,11 @@ import org.slf4j.LoggerFactory;
  * when it loads an empty InnoDB table in bulk, as it does with {@code unique_checks} off (the
  * dump's header turns them off): it sorts the rows into the table's indexes only at COMMIT, and a
  * duplicate found there comes back as {@code Got error 1 "Operation not permitted" during COMMIT}
- * (ER_ERROR_DURING_COMMIT with the storage engine's bare failure), naming neither row nor key. Its
- * key is then named where one cheap query tells it (the table has one unique key), or presumed
- * where the restore found before its first statement that the backup's table has no key like it; no
- * row is loaded again to find out.
+ * (ER_ERROR_DURING_COMMIT with the storage engine's bare failure), naming neither row nor key, and
+ * the line says a duplicate is most likely (the table has a unique key; another failure of the bulk
+ * load would read the same). Its key is then named where one cheap query tells it (the table has
+ * one unique key), or presumed where the restore found before its first statement that the backup's
+ * table has no key like it; no row is loaded again to find out.
  */
 final class DuplicateRows {
 
@@ -67,6 +68,9 @@ final class DuplicateRows {
     String named; // the key as the reason names it
     String aside = "";
     String told;
+    // the bare error 1 at COMMIT names no duplicate: other failures of the bulk load (a full
+    // temporary disk) look the same, so the line says what is likely, not what is certain
+    String likely = "";
     if (e.getErrorCode() == ER_DUP_ENTRY || e.getErrorCode() == ER_DUP_ENTRY_WITH_KEY_NAME) {
       key = keyNamed(server, table);
       named = key;
@@ -81,7 +85,8 @@ final class DuplicateRows {
       if (named == null && key != null) {
         aside = ", presumably " + SqlText.quoteIdent(key) + ", which the backup's table lacks";
       }
-      told = "the server reports it only at COMMIT: " + server;
+      told = "the server reports only a failure at COMMIT: " + server;
+      likely = "most likely ";
     } else {
       return null;
     }
@@ -89,7 +94,8 @@ final class DuplicateRows {
       aside = ", which the backup's table lacks";
     }
     String reason =
-        "a row duplicates another in "
+        likely
+            + "a row duplicates another in "
             + (named == null ? "a unique key" : "unique key " + SqlText.quoteIdent(named))
             + (table == null ? " of its table" : " of the table")
             + aside
