@@ -25,8 +25,10 @@ import java.util.TreeSet;
  *     was made with (a feature with nothing to back up, such as views of a database without any,
  *     has an empty section)
  * @param definedColumns per table whose definition the dump holds, its columns as that definition
- *     declares them, by lower-case name; a backup without definitions (of {@code data} alone) has
- *     none, so the types of its rows are unknown
+ *     declares them, by lower-case name: from its CREATE TABLE, or in a backup of {@code data}
+ *     without {@code tables} from the data section's {@code -- backy:definition} line (information,
+ *     never run); such a backup written before that line existed has none, so the types of its rows
+ *     are unknown
  * @param largestStatements per feature, the size in bytes of its largest statement (as a restore
  *     sends it: a {@code -- backy:exact} text in place of the statement it stands for) per table it
  *     belongs to, statements of no table under {@code ""}: a restore refuses, before its first
@@ -46,7 +48,7 @@ import java.util.TreeSet;
  * @param uniqueKeys per table whose definition the dump holds, its PRIMARY and UNIQUE keys, each as
  *     its parts in order: which sets of columns the backup's rows are known to be unique in, for a
  *     restore that loads them into a table it does not create, whose own unique keys they must not
- *     break half-way; a backup without definitions has none
+ *     break half-way; from the same definitions as {@code definedColumns}, none without them
  * @param viewReads the tables, views and sequences of the database that the views' definitions
  *     read, by name: creating a view takes the SELECT privilege on what it reads
  */

@@ -9,7 +9,6 @@ import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.testing.TestServer;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,18 +76,11 @@ class DataOnlyRestoreTest {
 
   /** A backup of the source's rows only. */
   String dataOnlyBackup() {
-    Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
-    database.put("features", Map.of("data", true));
-    return backy
-        .backup(Map.of("database", database, "storage", Map.of("storage_type", "local")))
-        .location();
+    return backy.backup(Fidelity.dataOnlyBackupConfig(source)).location();
   }
 
   Map<String, Object> replacing(String location, Map<String, Object> databaseExtras) {
-    Map<String, Object> config =
-        new LinkedHashMap<>(Fidelity.restoreConfig(target, location, databaseExtras));
-    config.put("replace_existing", true);
-    return config;
+    return Fidelity.replacingConfig(target, location, databaseExtras);
   }
 
   @Test
@@ -144,7 +136,7 @@ class DataOnlyRestoreTest {
         .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG))
         .hasMessageEndingWith(
             " does not have the columns of the backup's rows, and this restore creates no tables"
-                + " (the backup holds no table definitions): table `child` has column `note` that"
+                + " (the backup holds no CREATE TABLE statements): table `child` has column `note` that"
                 + " the backup's rows do not fill; table `log` lacks column `msg` that the"
                 + " backup's rows fill and has column `message` that the backup's rows do not"
                 + " fill; table `parent` generates column `name` that the backup's rows fill;"
@@ -240,8 +232,8 @@ class DataOnlyRestoreTest {
                   + server.host()
                   + ":"
                   + server.port()
-                  + ", and this restore creates no tables (the backup holds no table"
-                  + " definitions) for the backup's rows or triggers of `child`, `emptied`, `log`,"
+                  + ", and this restore creates no tables (the backup holds no CREATE"
+                  + " TABLE statements) for the backup's rows or triggers of `child`, `emptied`, `log`,"
                   + " `parent`, `seq`, `versioned`: create the database and its tables, or restore"
                   + " table definitions too; nothing was applied");
       assertThat(server.databaseExists(fresh)).isFalse();

@@ -222,6 +222,21 @@ final class Fidelity {
     return Map.of("database", database, "storage", Map.of("storage_type", "local"));
   }
 
+  /** A backup config for the data of {@code db} alone ({@code features: {data: true}}). */
+  static Map<String, Object> dataOnlyBackupConfig(String db) {
+    Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(db));
+    database.put("features", Map.of("data", true));
+    return Map.of("database", database, "storage", Map.of("storage_type", "local"));
+  }
+
+  /** {@link #restoreConfig} with {@code replace_existing}. */
+  static Map<String, Object> replacingConfig(
+      String db, String location, Map<String, Object> databaseExtras) {
+    Map<String, Object> config = new LinkedHashMap<>(restoreConfig(db, location, databaseExtras));
+    config.put("replace_existing", true);
+    return config;
+  }
+
   /** A restore config into {@code db}, with extra keys in its database section. */
   static Map<String, Object> restoreConfig(
       String db, String location, Map<String, Object> databaseExtras) {

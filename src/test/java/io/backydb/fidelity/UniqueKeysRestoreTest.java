@@ -13,7 +13,6 @@ import io.backydb.ErrorCode;
 import io.backydb.UserWarnings;
 import io.backydb.testing.TestServer;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -69,11 +68,7 @@ class UniqueKeysRestoreTest {
   }
 
   Map<String, Object> dataOnly(String location) {
-    Map<String, Object> config =
-        new LinkedHashMap<>(
-            Fidelity.restoreConfig(target, location, Map.of("features", Map.of("data", true))));
-    config.put("replace_existing", true);
-    return config;
+    return Fidelity.replacingConfig(target, location, Map.of("features", Map.of("data", true)));
   }
 
   List<String> uniqueKeyWarnings() {
@@ -147,18 +142,51 @@ class UniqueKeysRestoreTest {
     assertThat(server.rows(target, "SELECT code, n FROM tag ORDER BY n"))
         .containsExactly("a|1", "A|2");
 
-    // a backup of the rows alone tells neither keys nor collations: nothing is held against it
+    // a backup of the rows alone tells its tables' keys too (its definitions, as information)
     log.list.clear();
-    Map<String, Object> database = new LinkedHashMap<>(server.databaseConfig(source));
-    database.put("features", Map.of("data", true));
-    String rowsOnly =
-        backy
-            .backup(Map.of("database", database, "storage", Map.of("storage_type", "local")))
-            .location();
     server.execute(target, "ALTER TABLE pair MODIFY note VARCHAR(10) COLLATE utf8mb4_general_ci");
-    backy.restore(dataOnly(rowsOnly));
-    assertThat(uniqueKeyWarnings()).isEmpty();
+    backy.restore(dataOnly(rowsOnly()));
+    assertThat(uniqueKeyWarnings())
+        .containsExactly(
+            "restoring rows into existing tables with unique keys the backup's tables lack; a"
+                + " duplicate among the rows would stop the restore at that table, after it was"
+                + " emptied: `a_first` unique key `by_v` (`v`), `tag` unique key `by_n` (`n`)");
     assertThat(server.rows(target, "SELECT id, s, note FROM pair ORDER BY id"))
         .containsExactly("1|x|n", "2|X|N");
+  }
+
+  /** A backup of {@code features: {data: true}}: the rows, and the definitions as information. */
+  String rowsOnly() {
+    return backy.backup(Fidelity.dataOnlyBackupConfig(source)).location();
+  }
+
+  @Test
+  void aDataOnlyBackupsUniqueKeyColumnInAnotherCollationIsRefusedToo() throws Exception {
+    String rowsOnly = rowsOnly();
+    server.execute(
+        target,
+        "DELETE FROM tag WHERE code = 'A'",
+        "INSERT INTO a_first VALUES (2, 'target''s')",
+        "ALTER TABLE tag MODIFY code VARCHAR(10) COLLATE utf8mb4_general_ci");
+    Map<String, String> before = Fidelity.checksums(target);
+    assertThatThrownBy(() -> backy.restore(dataOnly(rowsOnly)))
+        .isInstanceOf(BackyException.class)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG))
+        .hasMessageEndingWith(
+            " does not have the columns of the backup's rows, and this restore creates no tables"
+                + " (its features leave the table definitions out): table `tag` has column `code`"
+                + " of collation utf8mb4_general_ci where the backup has utf8mb4_bin in unique"
+                + " key `PRIMARY`, which may take as duplicates rows the backup's holds apart;"
+                + " make its tables match the backup's, or restore table definitions too; nothing"
+                + " was applied")
+        .hasMessageNotContaining("\n");
+    assertThat(Fidelity.checksums(target)).isEqualTo(before);
+
+    server.execute(target, "ALTER TABLE tag MODIFY code VARCHAR(10) COLLATE utf8mb4_bin");
+    backy.restore(dataOnly(rowsOnly));
+    assertThat(server.rows(target, "SELECT code, n FROM tag ORDER BY n"))
+        .containsExactly("a|1", "A|2");
+    assertThat(server.rows(target, "SELECT id FROM a_first")).containsExactly("1");
+    assertThat(uniqueKeyWarnings()).isEmpty();
   }
 }

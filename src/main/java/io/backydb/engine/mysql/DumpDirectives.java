@@ -30,6 +30,14 @@ final class DumpDirectives {
   static final String ROWS = "rows";
 
   /**
+   * The definition of the data section's table ({@code SHOW CREATE TABLE}, JSON), in a backup that
+   * holds no {@code tables} section: information for a restore that loads the rows into a table it
+   * does not create (the types, character sets, collations and unique keys the rows had), never a
+   * statement to run. Readers that do not know it ignore it, as any other client a comment.
+   */
+  static final String DEFINITION = "definition";
+
+  /**
    * The exact text of the statement that follows (JSON): BackyDB runs it instead of that statement,
    * whose comments a client or the splitter would drop.
    */

@@ -20,8 +20,9 @@ import java.util.TreeSet;
 
 /**
  * Reads a dump's {@code -- backy:section} and {@code -- backy:table} directives, which sections
- * have statements, the columns each table's rows fill and those its definition declares, its
- * engine, the way {@link MySqlApplier} reads them: through the same {@link SqlSplitter}, so that a
+ * have statements, the columns each table's rows fill and those its definition declares (its CREATE
+ * TABLE, or in a backup without one the data section's {@code -- backy:definition}), its engine,
+ * the way {@link MySqlApplier} reads them: through the same {@link SqlSplitter}, so that a
  * directive-like line inside a statement (a routine body's comment, say) is not taken for one. Each
  * file's bytes become chars one to one (ISO-8859-1), as the applier reads them.
  */
@@ -122,6 +123,14 @@ final class DumpDirectivesScanner implements DumpScanner {
         if (parts.length > 1) {
           CharsetNames.add(collations, Feature.TABLES, "", DumpDirectives.unjson(parts[1]));
         }
+      } else if (name.equals(DumpDirectives.DEFINITION)
+          && feature == Feature.DATA
+          && table != null) {
+        // a backup without a tables section: its table's definition as information, never run
+        String sql = DumpDirectives.unjson(value);
+        if (sql.startsWith("CREATE TABLE ")) {
+          define(table, sql);
+        }
       } else if (name.equals(DumpDirectives.EXACT)) {
         exactLength = DumpDirectives.unjson(value).length(); // raw chars: one per byte
       }
@@ -142,12 +151,7 @@ final class DumpDirectivesScanner implements DumpScanner {
         }
       }
       if (feature == Feature.TABLES && table != null && sql.startsWith("CREATE TABLE ")) {
-        // the types and keys of the rows, for a restore that loads them into tables it does not
-        // create
-        CreateTableColumns.Definition d =
-            CreateTableColumns.definition(DumpDirectives.decodeRaw(sql));
-        definedColumns.put(table, d.columns());
-        uniqueKeys.put(table, d.uniqueKeys());
+        define(table, sql);
       }
       if (feature == Feature.TABLES
           && table != null
@@ -185,6 +189,17 @@ final class DumpDirectivesScanner implements DumpScanner {
         }
       }
     }
+  }
+
+  /**
+   * The types and keys of a table's rows, from its CREATE TABLE (raw chars), for a restore that
+   * loads them into a table it does not create.
+   */
+  private void define(String table, String createTable) {
+    CreateTableColumns.Definition d =
+        CreateTableColumns.definition(DumpDirectives.decodeRaw(createTable));
+    definedColumns.put(table, d.columns());
+    uniqueKeys.put(table, d.uniqueKeys());
   }
 
   /**

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The tables a restore loads rows into without creating them (the backup holds no definitions, or
+ * The tables a restore loads rows into without creating them (the backup holds no CREATE TABLE, or
  * the restore's features leave them out): they must exist before anything is applied, with the
  * columns the backup's rows fill ({@link #columnDifferences}), and with {@code replace_existing}
  * each is emptied just before its rows are loaded, so that it ends up with exactly the backup's
@@ -87,7 +87,8 @@ final class ExistingTables {
    * {@code backupColumns} tells a table's columns as the backup's definition declares them, a
    * column the rows fill must also take their values unchanged ({@link ColumnTypes}): the restore's
    * permissive session would otherwise convert or cut a value that does not fit, with a warning
-   * only. A backup without definitions tells no types, and none are compared.
+   * only. A backup without definitions (a data-only one written before it carried them as {@code --
+   * backy:definition} lines) tells no types, and none are compared.
    *
    * <p>Where the backup's definition also tells the table's unique keys ({@code backupKeys}), each
    * unique key of the target must hold the rows as one of the backup's did, or the restore would

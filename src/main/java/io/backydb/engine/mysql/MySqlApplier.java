@@ -365,7 +365,7 @@ final class MySqlApplier {
     }
     String why =
         request.applies(Feature.TABLES)
-            ? "the backup holds no table definitions"
+            ? "the backup holds no CREATE TABLE statements"
             : "its features leave the table definitions out";
     if (!databaseExists(c)) {
       // checkTarget found the account may see it: it is missing, not hidden

@@ -420,14 +420,7 @@ final class MySqlDumper {
     tables.stream().filter(t -> !isSequence(t)).forEach(ordered::add);
     for (String t : ordered) {
       boolean sequence = isSequence(t);
-      String ddl;
-      try (Statement s = c.createStatement();
-          ResultSet rs =
-              s.executeQuery(
-                  (sequence ? "SHOW CREATE SEQUENCE " : "SHOW CREATE TABLE ") + qualified(t))) {
-        rs.next();
-        ddl = unqualifySequences(rs.getString(2));
-      }
+      String ddl = showCreate(c, t, sequence);
       write(out, DumpDirectives.line(DumpDirectives.TABLE, DumpDirectives.json(t)));
       write(
           out,
@@ -436,6 +429,17 @@ final class MySqlDumper {
               + ";\n"
               + ddl
               + ";\n");
+    }
+  }
+
+  /** The table's or sequence's definition as the server writes it, for this database. */
+  private String showCreate(Connection c, String table, boolean sequence) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                (sequence ? "SHOW CREATE SEQUENCE " : "SHOW CREATE TABLE ") + qualified(table))) {
+      rs.next();
+      return unqualifySequences(rs.getString(2));
     }
   }
 
@@ -618,6 +622,15 @@ final class MySqlDumper {
       long estimate = estimatedRows.getOrDefault(table, -1L);
       if (estimate >= 0) {
         write(out, DumpDirectives.line(DumpDirectives.ROWS, String.valueOf(estimate)));
+      }
+      if (!request.features().tables()) {
+        // nothing else in the backup tells the types, collations and unique keys of the rows, which
+        // a restore into the existing table checks before the first statement: information only,
+        // a comment to every client, never run (read within the snapshot, as the rows are)
+        write(
+            out,
+            DumpDirectives.line(
+                DumpDirectives.DEFINITION, DumpDirectives.json(showCreate(c, table, false))));
       }
       progress.tableStarted(table, estimate);
       if (history) {

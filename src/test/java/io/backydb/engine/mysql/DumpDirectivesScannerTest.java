@@ -103,13 +103,7 @@ class DumpDirectivesScannerTest {
             + " COMMENT 'CHARSET nonsense3'",
         "CREATE FUNCTION f(x VARCHAR(5) CHARSET ascii COLLATE ascii_bin) RETURNS INT"
             + " DETERMINISTIC RETURN LENGTH(x)");
-    DumpDirectivesScanner scanner = new DumpDirectivesScanner();
-    for (Map.Entry<String, byte[]> f : dump(false).entrySet()) {
-      try (OutputStream out = scanner.file(f.getKey())) {
-        out.write(f.getValue());
-      }
-    }
-    DumpContents c = scanner.contents();
+    DumpContents c = scan(dump(false));
     assertThat(c.collations().get(Feature.TABLES).get("l"))
         .containsExactlyInAnyOrder("latin1_bin", "utf8mb3_general_ci");
     assertThat(c.characterSets().get(Feature.TABLES).get("l"))
@@ -136,13 +130,7 @@ class DumpDirectivesScannerTest {
         "CREATE TABLE parts (a INT) ENGINE=MyISAM PARTITION BY RANGE (a)"
             + " (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN MAXVALUE)",
         "CREATE SEQUENCE seq ENGINE=Aria");
-    DumpDirectivesScanner scanner = new DumpDirectivesScanner();
-    for (Map.Entry<String, byte[]> f : dump(true).entrySet()) {
-      try (OutputStream out = scanner.file(f.getKey())) {
-        out.write(f.getValue());
-      }
-    }
-    assertThat(scanner.contents().engines())
+    assertThat(scan(dump(true)).engines())
         .containsOnly(
             Map.entry("t 1", "InnoDB"),
             Map.entry("empty_one", "InnoDB"),
@@ -150,6 +138,45 @@ class DumpDirectivesScannerTest {
             Map.entry("aria", "Aria"),
             Map.entry("parts", "MyISAM"),
             Map.entry("seq", "Aria"));
+  }
+
+  /**
+   * A dump of the data alone carries each table's definition as a {@code -- backy:definition} line:
+   * the scanner reads the same columns and unique keys from it as from a full dump's CREATE TABLE,
+   * and nothing of what a restore runs (no engine, character set or collation to look up).
+   */
+  @Test
+  void itReadsTheDefinitionsOfADumpOfTheDataAlone() throws Exception {
+    server.execute(
+        db,
+        "CREATE TABLE k (a VARCHAR(10) COLLATE utf8mb4_bin, b INT, c TEXT COLLATE latin1_bin,"
+            + " UNIQUE KEY ab (a, b), UNIQUE KEY cp (c(5))) ENGINE=Aria",
+        "INSERT INTO k VALUES ('x', 1, 'y')");
+    DumpContents full = scan(dump(false));
+    Features dataOnly = new Features(false, true, false, false, false, false, false);
+    for (boolean multipleFiles : List.of(false, true)) {
+      DumpContents c = scan(dump(dataOnly, multipleFiles));
+      assertThat(c.features()).containsExactly(Feature.DATA);
+      assertThat(c.definedColumns())
+          .containsOnlyKeys("t 1", "empty_one", "\u00fc", "k")
+          .isEqualTo(full.definedColumns());
+      assertThat(c.uniqueKeys()).isEqualTo(full.uniqueKeys());
+      assertThat(c.uniqueKeys().get("k")).hasSize(2);
+      assertThat(c.engines()).isEmpty();
+      assertThat(c.characterSets().get(Feature.TABLES)).containsOnlyKeys("");
+      assertThat(c.collations().get(Feature.TABLES)).containsOnlyKeys("");
+      assertThat(c.characterSets()).doesNotContainKey(Feature.DATA);
+    }
+  }
+
+  private static DumpContents scan(Map<String, byte[]> files) throws Exception {
+    DumpDirectivesScanner scanner = new DumpDirectivesScanner();
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      try (OutputStream out = scanner.file(f.getKey())) {
+        out.write(f.getValue());
+      }
+    }
+    return scanner.contents();
   }
 
   /** Every feature of the database, in one file or in one per feature. */
