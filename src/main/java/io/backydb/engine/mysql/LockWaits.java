@@ -9,22 +9,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What a restore's connections wait for on the server, for the progress line of a restore that
  * makes no progress: a statement whose server thread is in a {@code Waiting for ...} state (a
  * metadata lock that another connection holds on a table, with {@code LOCK TABLES} or a long
- * transaction, say), e.g. {@code waiting for table metadata lock on table `orders`}. Read from
- * information_schema.PROCESSLIST, which shows an account its own threads without any privilege, on
- * a connection of its own (the restore's are busy), opened at the first question.
+ * transaction, say), e.g. {@code waiting for table metadata lock on table `orders`} (what the
+ * statement is about: {@link StatementSubject}). Read from information_schema.PROCESSLIST, which
+ * shows an account its own threads without any privilege, on a connection of its own (the restore's
+ * are busy), opened at the first question.
  */
 final class LockWaits implements Supplier<String>, AutoCloseable {
-
-  /** The table a statement the restore runs is about: the first quoted name after one of these. */
-  private static final Pattern TABLE =
-      Pattern.compile("(?i)\\b(?:INTO|TABLE|FROM|EXISTS|SEQUENCE)\\s+(`(?:[^`]|``)+`)");
 
   private final MySqlConnections connections;
 
@@ -74,8 +69,8 @@ final class LockWaits implements Supplier<String>, AutoCloseable {
         }
         String state = rs.getString(1);
         String waiting = state.substring(0, 1).toLowerCase(Locale.ROOT) + state.substring(1);
-        Matcher table = TABLE.matcher(rs.getString(2) == null ? "" : rs.getString(2));
-        return table.find() ? waiting + " on table " + table.group(1) : waiting;
+        StatementSubject on = StatementSubject.of(rs.getString(2) == null ? "" : rs.getString(2));
+        return on != null ? waiting + " on " + on : waiting;
       }
     } catch (SQLException e) {
       return null; // only for a status line: it goes on without
