@@ -177,40 +177,4 @@ class DuplicateRowsRestoreTest {
                         + " source and back up again), and restore again with"
                         + " --replace-existing; applied so far: tables, data (data in part)"));
   }
-
-  /** A dump of another tool's (mariadb-dump's shape) has no directives telling what ran. */
-  @Test
-  void aPlainDumpWithDuplicatePrimaryKeysSaysSoAndHowFarItGot() throws Exception {
-    Path file = dir.resolve("backups").resolve("plain.sql");
-    Files.createDirectories(file.getParent());
-    Files.writeString(
-        file,
-        "/*!40014 SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0 */;\n"
-            + "/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0"
-            + " */;\n"
-            + "DROP TABLE IF EXISTS `users`;\n"
-            + "CREATE TABLE `users` (\n"
-            + "  `id` int(11) NOT NULL,\n"
-            + "  `email` varchar(50) DEFAULT NULL,\n"
-            + "  PRIMARY KEY (`id`)\n"
-            + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
-            + "LOCK TABLES `users` WRITE;\n"
-            + "/*!40000 ALTER TABLE `users` DISABLE KEYS */;\n"
-            + "INSERT INTO `users` VALUES (1,'a@x'),(1,'b@x');\n"
-            + "/*!40000 ALTER TABLE `users` ENABLE KEYS */;\n"
-            + "UNLOCK TABLES;\n"
-            + "-- backy:complete\n");
-    assertThatThrownBy(() -> backy.restore(server.localRestoreConfig(target, file.toString())))
-        .isInstanceOf(BackyException.class)
-        .hasMessage(
-            "restore failed at plain.sql line 11: most likely a row duplicates another in a unique"
-                + " key of its"
-                + " table "
-                + AT_COMMIT
-                + "; the backup's own rows break the table's key as its definition declares it:"
-                + " remove the duplicates from the dump (or fix them in the source and back up"
-                + " again), and restore again with --replace-existing; applied so far: the dump's"
-                + " first 6 statements (it has no BackyDB directives telling what they hold)");
-    assertThat(server.rows(target, "SELECT COUNT(*) FROM users")).containsExactly("0");
-  }
 }

@@ -488,6 +488,12 @@ final class MySqlApplier {
 
     private final Set<String> featuresApplied = new LinkedHashSet<>();
 
+    /**
+     * What the statement being run is about, where the dump has no directive telling its feature
+     * and table ({@link #statement}); null between statements.
+     */
+    private StatementSubject subject;
+
     /** Tables whose definitions this restore ran (dropped and created them). */
     private final Set<String> created = new HashSet<>();
 
@@ -693,6 +699,17 @@ final class MySqlApplier {
 
     @Override
     public void statement(String sql, long line) throws Exception {
+      // a dump without directives (another tool's) says nothing of its statements: a failure says
+      // what the statement itself is about
+      subject = feature == null ? StatementSubject.ofRaw(sql) : null;
+      try {
+        run(sql, line);
+      } finally {
+        subject = null;
+      }
+    }
+
+    private void run(String sql, long line) throws Exception {
       if (Thread.currentThread().isInterrupted()) {
         // a stop request: JDBC calls do not notice it, so no further statement runs
         throw interrupted(where(line), null);
@@ -726,7 +743,11 @@ final class MySqlApplier {
           request.progress().rows(table, updated, sql.length());
         }
       } catch (SQLException e) {
-        throw new BackyException(ErrorCode.DATABASE, failedAt(where(line), table, e, false), e);
+        String of = table != null || subject == null ? table : subject.table();
+        throw new BackyException(ErrorCode.DATABASE, failedAt(where(line), of, e, false), e);
+      }
+      if (subject != null && subject.verb().equals("CREATE") && subject.table() != null) {
+        created.add(subject.table()); // its rows' keys are the dump's own
       }
       statements++;
       if (feature != null) {
@@ -948,7 +969,10 @@ final class MySqlApplier {
       return where(file + " line " + line);
     }
 
-    /** {@code place} (a file, or a line of it) with the feature and table being applied. */
+    /**
+     * {@code place} (a file, or a line of it) with the feature and table being applied, or in a
+     * dump without directives what the statement being run is about.
+     */
     String where(String place) {
       String w = place;
       if (feature != null) {
@@ -957,6 +981,8 @@ final class MySqlApplier {
                 + feature.key()
                 + (table == null ? "" : " of table " + SqlText.quoteIdent(table))
                 + ")";
+      } else if (subject != null) {
+        w += " (statement on " + subject + ")";
       }
       return w;
     }
