@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -51,6 +52,9 @@ import java.util.TreeSet;
  *     break half-way; from the same definitions as {@code definedColumns}, none without them
  * @param viewReads the tables, views and sequences of the database that the views' definitions
  *     read, by name: creating a view takes the SELECT privilege on what it reads
+ * @param otherDatabaseReads per view, in name order, the tables, views and sequences of other
+ *     databases its definition reads ({@code `shop`.`prices`}): creating it takes the SELECT
+ *     privilege on them, and their existence on the target server
  */
 public record DumpContents(
     Set<Feature> features,
@@ -64,7 +68,28 @@ public record DumpContents(
     Map<Feature, Map<String, Set<String>>> definers,
     Map<String, String> engines,
     Map<String, List<List<KeyPart>>> uniqueKeys,
-    Set<String> viewReads) {
+    Set<String> viewReads,
+    Map<String, Set<ObjectName>> otherDatabaseReads) {
+
+  /**
+   * An object of a database, named by both.
+   *
+   * @param database the database's name
+   * @param name the object's name
+   */
+  public record ObjectName(String database, String name) implements Comparable<ObjectName> {
+    @Override
+    public int compareTo(ObjectName o) {
+      int d = database.compareTo(o.database);
+      return d != 0 ? d : name.compareTo(o.name);
+    }
+
+    /** {@code database.name}, unquoted, as the privilege messages name tables. */
+    @Override
+    public String toString() {
+      return database + "." + name;
+    }
+  }
 
   /**
    * A column as a table's definition in the dump declares it: what a column of the target must be
@@ -113,6 +138,10 @@ public record DumpContents(
     uniqueKeys.forEach((table, k) -> keys.put(table, k.stream().map(List::copyOf).toList()));
     uniqueKeys = Collections.unmodifiableMap(keys);
     viewReads = Collections.unmodifiableSortedSet(new TreeSet<>(viewReads));
+    Map<String, Set<ObjectName>> reads = new TreeMap<>();
+    otherDatabaseReads.forEach(
+        (view, names) -> reads.put(view, Collections.unmodifiableSortedSet(new TreeSet<>(names))));
+    otherDatabaseReads = Collections.unmodifiableMap(reads);
   }
 
   private static Map<Feature, Map<String, Set<String>>> copyOfNames(
@@ -131,7 +160,7 @@ public record DumpContents(
   public DumpContents(Set<Feature> features, Map<Feature, Set<String>> tables) {
     this(
         features, tables, Map.of(), features, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-        Map.of(), Map.of(), Set.of());
+        Map.of(), Map.of(), Set.of(), Map.of());
   }
 
   /** The tables named in {@code feature}'s section; empty if the dump has none. */

@@ -424,6 +424,82 @@ class RestorePrivilegesTest {
     assertThat(server.checksums(target)).isEqualTo(server.checksums(source));
   }
 
+  /**
+   * A database whose table the views read, and a backup of views that read it: one by its name, one
+   * by an alias, joined with a table of their own database.
+   */
+  private String backUpViewsOfAnotherDatabase() throws Exception {
+    String other = TestServer.uniqueName("xv_rpriv_other");
+    server.createDatabase(other);
+    server.execute(
+        other,
+        "CREATE TABLE prices (id INT PRIMARY KEY, price INT)",
+        "INSERT INTO prices VALUES (1, 5)");
+    server.execute(
+        source,
+        "CREATE DEFINER=`root`@`localhost` VIEW priced AS SELECT c.name, p.price"
+            + " FROM customers c JOIN `"
+            + other
+            + "`.prices p ON p.id = c.id WHERE p.price > 1",
+        "CREATE DEFINER=`root`@`localhost` VIEW cheap AS SELECT id FROM `"
+            + other
+            + "`.prices WHERE price < 10");
+    Files.delete(Path.of(location));
+    location = backUp("tables: true, data: true, views: true");
+    return other;
+  }
+
+  /**
+   * A view that reads a table of another database takes SELECT on that table: without it the
+   * restore used to create the tables, load their rows and stop at the view ("ANY command denied
+   * ... for table"). It is refused up front, naming the view and the table; SELECT on that table
+   * alone is enough.
+   */
+  @Test
+  void viewsReadingAnotherDatabaseNeedSelectThere() throws Exception {
+    String other = backUpViewsOfAnotherDatabase();
+    try {
+      grant(NEEDED, "");
+      assertRefused(
+          "views of this backup into {db}: it lacks the SELECT privilege on "
+              + other
+              + ".prices, which view `cheap` reads (grant it, or switch the views feature off)",
+          "  definers: drop\n");
+      assertThat(server.databaseExists(target)).isFalse();
+
+      server.execute(null, "GRANT SELECT ON `" + other + "`.prices TO '" + user + "'@'%'");
+      assertThat(restore("  definers: drop\n")).as(err).isZero();
+      assertThat(server.rows(target, "SELECT name, price FROM priced")).containsExactly("ann|5");
+    } finally {
+      server.dropDatabase(other);
+    }
+  }
+
+  /**
+   * A view that reads a table of another database the target server lacks used to fail half-way,
+   * after the tables and rows were applied ("Table ... doesn't exist"). It is refused up front,
+   * naming the view, the table and the remedy.
+   */
+  @Test
+  void viewsReadingATableTheTargetServerLacksAreRefused() throws Exception {
+    String other = backUpViewsOfAnotherDatabase();
+    server.dropDatabase(other);
+    grant(NEEDED, "");
+    server.execute(null, "GRANT SELECT ON `" + other + "`.* TO '" + user + "'@'%'");
+    assertRefused(
+        "views of this backup into {db}: view `cheap` reads "
+            + other
+            + ".prices, which does not exist on "
+            + server.host()
+            + ":"
+            + server.port()
+            + " (restore or create database "
+            + other
+            + " first, or switch the views feature off)",
+        "  definers: drop\n");
+    assertThat(server.databaseExists(target)).isFalse();
+  }
+
   /** Through the API the refusal is a {@link BackyException} with the same line. */
   @Test
   void theApiRefusesWithTheSameLine() throws Exception {

@@ -4,6 +4,7 @@ import io.backydb.config.Feature;
 import io.backydb.engine.DumpContents;
 import io.backydb.engine.DumpContents.Column;
 import io.backydb.engine.DumpContents.KeyPart;
+import io.backydb.engine.DumpContents.ObjectName;
 import io.backydb.engine.DumpScanner;
 import io.backydb.engine.sql.SqlSplitter;
 import io.backydb.engine.sql.StatementSink;
@@ -40,6 +41,7 @@ final class DumpDirectivesScanner implements DumpScanner {
   private final Map<String, String> engines = new HashMap<>();
   private final Map<String, List<List<KeyPart>>> uniqueKeys = new HashMap<>();
   private final Set<String> viewReads = new TreeSet<>();
+  private final Map<String, Set<ObjectName>> otherDatabaseReads = new HashMap<>();
 
   @Override
   public OutputStream file(String name) {
@@ -60,7 +62,8 @@ final class DumpDirectivesScanner implements DumpScanner {
         definers,
         engines,
         uniqueKeys,
-        viewReads);
+        viewReads,
+        otherDatabaseReads);
   }
 
   /** One file: its bytes fed to a splitter, its directives followed. */
@@ -175,10 +178,21 @@ final class DumpDirectivesScanner implements DumpScanner {
               .add(DumpDirectives.decodeRaw(definer));
         }
       }
-      if (feature == Feature.VIEWS && sql.startsWith("CREATE ")) {
+      ViewReferences.Definition view =
+          feature == Feature.VIEWS && sql.startsWith("CREATE ")
+              ? ViewReferences.definitionOf(sql)
+              : null;
+      if (view != null) {
         // what the view reads, which creating it takes SELECT on (RestorePrivileges)
-        for (String name : ViewReferences.ofCreate(sql)) {
+        for (String name : ViewReferences.read(view.query())) {
           viewReads.add(DumpDirectives.decodeRaw(name));
+        }
+        for (ObjectName o : ViewReferences.otherDatabases(view.query())) {
+          otherDatabaseReads
+              .computeIfAbsent(DumpDirectives.decodeRaw(view.view()), v -> new TreeSet<>())
+              .add(
+                  new ObjectName(
+                      DumpDirectives.decodeRaw(o.database()), DumpDirectives.decodeRaw(o.name())));
         }
       }
       if (feature == Feature.DATA && table != null && !rowColumns.containsKey(table)) {

@@ -7,6 +7,7 @@ import io.backydb.config.Feature;
 import io.backydb.engine.ApplySummary;
 import io.backydb.engine.DatabaseEngine.ApplyRequest;
 import io.backydb.engine.DumpContents;
+import io.backydb.engine.DumpContents.ObjectName;
 import io.backydb.engine.DumpInput;
 import io.backydb.engine.TableStats;
 import io.backydb.engine.sql.SqlSplitter;
@@ -268,7 +269,9 @@ final class MySqlApplier {
    * read the dump ({@link ApplyRequest#contents()}); without it, nothing is checked beforehand.
    */
   private RestorePrivileges requirePrivileges(Connection c) throws SQLException {
-    RestorePrivileges privileges = RestorePrivileges.of(c, database);
+    RestorePrivileges privileges =
+        RestorePrivileges.of(
+            c, database, connections.config().host() + ":" + connections.config().port());
     DumpContents contents = request.contents();
     if (contents == null) {
       return privileges;
@@ -310,11 +313,27 @@ final class MySqlApplier {
         emptied.put(t, existing.emptyingPrivileges(t));
       }
     }
+    // a view of another database restored into the one it reads: those are the target's own
+    Set<String> viewReads = new TreeSet<>(contents.viewReads());
+    Map<String, Set<ObjectName>> otherReads = new TreeMap<>();
+    contents
+        .otherDatabaseReads()
+        .forEach(
+            (view, names) -> {
+              for (ObjectName o : names) {
+                if (o.database().equals(database)) {
+                  viewReads.add(o.name());
+                } else {
+                  otherReads.computeIfAbsent(view, v -> new TreeSet<>()).add(o);
+                }
+              }
+            });
     privileges.check(
         features,
         tables,
         emptied,
-        contents.viewReads(),
+        viewReads,
+        otherReads,
         definers,
         policy.keeps() ? "database.definers: drop or rewrite" : "database.definers: drop");
     return privileges;

@@ -3,6 +3,7 @@ package io.backydb.engine.mysql;
 import io.backydb.BackyException;
 import io.backydb.ErrorCode;
 import io.backydb.config.Feature;
+import io.backydb.engine.DumpContents.ObjectName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,7 +26,8 @@ import java.util.UUID;
  *       server asks for it on every column a view's query uses outside its select list (WHERE, JOIN
  *       ... ON, GROUP BY) and for some privilege on the others, so without it the views section
  *       stops half-way, after the tables (with {@code --replace-existing}, after they were dropped
- *       and created empty again);
+ *       and created empty again); what they read of other databases must also exist on the target
+ *       server;
  *   <li>functions and procedures: CREATE ROUTINE, and ALTER ROUTINE for {@code DROP ... IF EXISTS},
  *       which the server checks even where there is nothing to drop;
  *   <li>triggers: TRIGGER (on the database, or on each table with triggers);
@@ -45,19 +47,24 @@ final class RestorePrivileges {
 
   private static final int ER_DBACCESS_DENIED = 1044;
   private static final int ER_TABLEACCESS_DENIED = 1142;
+  private static final int ER_NO_SUCH_TABLE = 1146;
 
   private final Connection c;
   private final String database;
   private final SessionAccount account;
 
-  private RestorePrivileges(Connection c, String database, SessionAccount account) {
+  /** The target server, {@code host:port}. */
+  private final String server;
+
+  private RestorePrivileges(Connection c, String database, SessionAccount account, String server) {
     this.c = c;
     this.database = database;
     this.account = account;
+    this.server = server;
   }
 
-  static RestorePrivileges of(Connection c, String database) throws SQLException {
-    return new RestorePrivileges(c, database, SessionAccount.of(c));
+  static RestorePrivileges of(Connection c, String database, String server) throws SQLException {
+    return new RestorePrivileges(c, database, SessionAccount.of(c), server);
   }
 
   /**
@@ -69,6 +76,8 @@ final class RestorePrivileges {
    * @param emptied tables whose rows are loaded without the restore creating them → the privileges
    *     emptying each takes
    * @param viewReads the tables, views and sequences of the database that the views read
+   * @param otherDatabaseReads per view, those of other databases it reads, which must exist on the
+   *     target server
    * @param definers per feature, the definers its objects get, {@code user@host} unquoted (a role
    *     as its name), the restoring account's own left out or not
    * @param remedy how the restore may do without setting definers (e.g. {@code database.definers:
@@ -79,6 +88,7 @@ final class RestorePrivileges {
       Map<Feature, Set<String>> tables,
       Map<String, List<String>> emptied,
       Set<String> viewReads,
+      Map<String, Set<ObjectName>> otherDatabaseReads,
       Map<Feature, Set<String>> definers,
       String remedy)
       throws SQLException {
@@ -118,6 +128,7 @@ final class RestorePrivileges {
                     + ".*, which creating views that read its tables takes",
                 "grant it, or switch the views feature off");
           }
+          requireOtherDatabases(otherDatabaseReads);
         }
         case FUNCTIONS, PROCEDURES -> require(f, of, "CREATE ROUTINE", "ALTER ROUTINE");
         case TRIGGERS -> require(f, of, "TRIGGER");
@@ -140,7 +151,53 @@ final class RestorePrivileges {
 
   /** Whether the account has {@code privilege} on {@code table} of the database. */
   boolean has(String privilege, String table) throws SQLException {
-    return account.grants().onTable(privilege, database, table) || probe(privilege);
+    return account.grants().onTable(privilege, database, table) || probe(privilege, database);
+  }
+
+  /**
+   * Refuses views that read an object of another database the account may not SELECT from, or one
+   * that the target server does not have: the server would refuse the view half-way, after the
+   * tables (with {@code ANY command denied}, or {@code Table ... doesn't exist}).
+   */
+  private void requireOtherDatabases(Map<String, Set<ObjectName>> reads) throws SQLException {
+    for (Map.Entry<String, Set<ObjectName>> e : reads.entrySet()) {
+      String view = SqlText.quoteIdent(e.getKey());
+      for (ObjectName o : e.getValue()) {
+        if (!account.grants().onTable("SELECT", o.database(), o.name())
+            && !probe("SELECT", o.database())) {
+          throw refused(
+              Feature.VIEWS,
+              "it lacks the SELECT privilege on " + o + ", which view " + view + " reads",
+              "grant it, or switch the views feature off");
+        }
+        if (!exists(o)) {
+          throw refused(
+              Feature.VIEWS,
+              "view " + view + " reads " + o + ", which does not exist on " + server,
+              "restore or create database "
+                  + o.database()
+                  + " first, or switch the views feature off");
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the server has {@code o}, which the account may read: a query that reads no row of it
+   * fails only for a table that does not exist (or a reason that is not held against it).
+   */
+  private boolean exists(ObjectName o) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          "SELECT 1 FROM "
+              + SqlText.quoteIdent(o.database())
+              + "."
+              + SqlText.quoteIdent(o.name())
+              + " LIMIT 0");
+      return true;
+    } catch (SQLException e) {
+      return e.getErrorCode() != ER_NO_SUCH_TABLE;
+    }
   }
 
   private void require(Feature f, Set<String> tables, String... privileges) throws SQLException {
@@ -162,18 +219,18 @@ final class RestorePrivileges {
     return account.grants().onDatabase(privilege, database)
         || (!tables.isEmpty()
             && tables.stream().allMatch(t -> account.grants().onTable(privilege, database, t)))
-        || probe(privilege);
+        || probe(privilege, database);
   }
 
   /**
-   * Asks the server whether the account has {@code privilege} on the whole database, where a
+   * Asks the server whether the account has {@code privilege} on the whole of {@code db}, where a
    * statement answers without changing anything: it is refused for lack of the privilege, or else
    * for a table that does not exist (or, for CREATE, a column declared twice). False for the
    * others.
    */
-  private boolean probe(String privilege) throws SQLException {
+  private boolean probe(String privilege, String db) throws SQLException {
     String probe =
-        SqlText.quoteIdent(database)
+        SqlText.quoteIdent(db)
             + "."
             + SqlText.quoteIdent(
                 "backy_privilege_probe_" + UUID.randomUUID().toString().replace("-", ""));

@@ -1,5 +1,8 @@
 package io.backydb.engine.mysql;
 
+import io.backydb.engine.DumpContents.ObjectName;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,7 +24,8 @@ import java.util.TreeSet;
  * </ul>
  *
  * A name that is still taken for an object without being one (the name of a common table
- * expression, say) only makes the view depend on an object of that name, if there is one.
+ * expression, say) only makes the view depend on an object of that name, if there is one. The
+ * objects of other databases a view reads come from {@link #otherDatabases}.
  */
 final class ViewReferences {
 
@@ -38,10 +42,18 @@ final class ViewReferences {
   }
 
   /**
-   * The names a dump's {@code CREATE ... VIEW `v` AS ...} statement (SHOW CREATE VIEW's text) reads
-   * objects by, in name order; none for another statement.
+   * A view's definition in a dump.
+   *
+   * @param view the view's name, as quoted in the statement ({@code ``} for a backtick undone)
+   * @param query the text of its query, after {@code AS}
    */
-  static Set<String> ofCreate(String createStatement) {
+  record Definition(String view, String query) {}
+
+  /**
+   * The view a dump's {@code CREATE ... VIEW `v` [(columns)] AS ...} statement creates and its
+   * query; null for another statement.
+   */
+  static Definition definitionOf(String createStatement) {
     String s = createStatement;
     int n = s.length();
     int i = 0;
@@ -55,24 +67,28 @@ final class ViewReferences {
       } else if (Character.isLetter(ch)) {
         int j = endOfWord(s, i);
         if (s.substring(i, j).equalsIgnoreCase("VIEW")) {
-          return readAfterName(s, j);
+          return afterName(s, j);
         }
         i = j;
       } else {
         i++;
       }
     }
-    return Set.of();
+    return null;
   }
 
-  /** The names read by the query after {@code `name` [(columns)] AS} at {@code i}. */
-  private static Set<String> readAfterName(String s, int i) {
+  /** The view named at {@code i} and the query after its {@code [(columns)] AS}. */
+  private static Definition afterName(String s, int i) {
     i = skipSpace(s, i);
     if (i >= s.length() || s.charAt(i) != '`') {
-      return Set.of();
+      return null;
     }
     int closed = SqlText.endOfQuotedName(s, i);
-    i = skipSpace(s, closed < 0 ? s.length() : closed);
+    if (closed < 0) {
+      return null;
+    }
+    String view = s.substring(i + 1, closed - 1).replace("``", "`");
+    i = skipSpace(s, closed);
     if (i < s.length() && s.charAt(i) == '(') {
       // a column list: quoted names and commas
       while (i < s.length() && s.charAt(i) != ')') {
@@ -82,7 +98,66 @@ final class ViewReferences {
       i = skipSpace(s, i + 1);
     }
     int j = endOfWord(s, i);
-    return s.substring(Math.min(i, j), j).equalsIgnoreCase("AS") ? read(s.substring(j)) : Set.of();
+    return s.substring(Math.min(i, j), j).equalsIgnoreCase("AS")
+        ? new Definition(view, s.substring(j))
+        : null;
+  }
+
+  /**
+   * The objects of other databases that {@code query}, a view's query as SHOW CREATE VIEW writes
+   * it, reads, in order. The server's text is canonical: every object a query reads stands in a
+   * FROM or JOIN position ({@code from `shop`.`t` `x`}, {@code join `shop`.`u`}, {@code from
+   * (`shop`.`t` join ...)}), an object of another database as {@code `db`.`name`}; a column is
+   * {@code `alias`.`col`} or {@code `db`.`t`.`col`} in the select list and the expressions, never
+   * right after FROM or JOIN. A two-part name there, not followed by {@code (} (a function of that
+   * database), is such an object.
+   */
+  static Set<ObjectName> otherDatabases(String query) {
+    Set<ObjectName> names = new TreeSet<>();
+    int n = query.length();
+    int i = 0;
+    // whether the last token was FROM or JOIN, or a ( right after one
+    boolean tablePosition = false;
+    while (i < n) {
+      char ch = query.charAt(i);
+      if (ch == '\'' || ch == '"') {
+        i = endOfString(query, i);
+        tablePosition = false;
+      } else if (ch == '`') {
+        List<String> parts = new ArrayList<>();
+        int end = i;
+        while (true) {
+          int closed = SqlText.endOfQuotedName(query, end);
+          if (closed < 0) {
+            return names; // cut off: nothing more to read
+          }
+          parts.add(query.substring(end + 1, closed - 1).replace("``", "`"));
+          int next = skipSpace(query, closed);
+          int after = next + 1 < n && query.charAt(next) == '.' ? skipSpace(query, next + 1) : n;
+          if (after >= n || query.charAt(after) != '`') {
+            end = closed;
+            break;
+          }
+          end = after;
+        }
+        if (tablePosition && parts.size() == 2 && nextChar(query, end) != '(') {
+          names.add(new ObjectName(parts.get(0), parts.get(1)));
+        }
+        i = end;
+        tablePosition = false;
+      } else if (Character.isLetterOrDigit(ch) || ch == '_' || ch == '$') {
+        int j = endOfWord(query, i);
+        String word = query.substring(i, j);
+        tablePosition = word.equalsIgnoreCase("FROM") || word.equalsIgnoreCase("JOIN");
+        i = j;
+      } else {
+        if (ch != '(' && !Character.isWhitespace(ch)) {
+          tablePosition = false;
+        }
+        i++;
+      }
+    }
+    return names;
   }
 
   private static int skipSpace(String s, int i) {
@@ -100,8 +175,8 @@ final class ViewReferences {
     return i;
   }
 
-  /** The names the query {@code body} reads objects by. */
-  private static Set<String> read(String body) {
+  /** The names the query {@code body} (a {@link Definition#query}) reads objects by, in order. */
+  static Set<String> read(String body) {
     Set<String> names = new TreeSet<>();
     int n = body.length();
     int i = 0;

@@ -52,7 +52,8 @@ class MissingEnginesTest {
             Map.of(),
             ENGINES,
             Map.of(),
-            Set.of());
+            Set.of(),
+            Map.of());
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
     Logger logger = (Logger) LoggerFactory.getLogger(MissingEngines.class);

@@ -37,7 +37,8 @@ class TargetPreflightTest {
         Map.of(),
         Map.of(),
         Map.of(),
-        Set.of());
+        Set.of(),
+        Map.of());
   }
 
   private void check(DumpContents contents, List<String> tables) throws Exception {
