@@ -59,6 +59,12 @@ final class MySqlDumper {
    */
   static final int BUFFERED_BLOCKS = 24;
 
+  /**
+   * "Table definition has changed, please retry transaction": a table rebuilt by an ALTER TABLE
+   * after the snapshot began cannot be read in it.
+   */
+  private static final int ER_TABLE_DEF_CHANGED = 1412;
+
   /** Lets the inserts of a system-versioned table carry ROW START/END (MariaDB 10.11+). */
   private static final String HISTORY_ON =
       "/*M!101100 SET SESSION system_versioning_insert_history = 1 */;\n";
@@ -104,6 +110,10 @@ final class MySqlDumper {
       // the server leaves out, without an error, what the account may not see: a backup by an
       // account short of a privilege would be incomplete and look complete
       BackupPrivileges.check(c, database, request.features(), tables, request.tables().isEmpty());
+      // read before the snapshot starts: a table altered after this shows in the check at the end,
+      // whether its definition is dumped before or after the change
+      Definitions definitions =
+          request.features().data() ? definitions(c) : new Definitions(Map.of(), Map.of());
       List<Connection> readers =
           SharedSnapshot.start(
               connections,
@@ -111,7 +121,7 @@ final class MySqlDumper {
               request.features().data() ? threads : 1,
               tables.stream().map(this::qualified).toList());
       try {
-        return dump(c, readers, tables, defaults, output);
+        return dump(c, readers, tables, definitions, defaults, output);
       } finally {
         SharedSnapshot.closeOthers(readers);
       }
@@ -122,6 +132,7 @@ final class MySqlDumper {
       Connection c,
       List<Connection> readers,
       List<String> tables,
+      Definitions definitions,
       String[] defaults,
       DumpOutput output)
       throws SQLException, IOException {
@@ -142,9 +153,7 @@ final class MySqlDumper {
       // a backup of some tables: not the views of others, which could not be restored from it
       views = ViewsOfChosenTables.select(views, Set.copyOf(tables), tableTypes.keySet(), database);
     }
-    // read before any table's definition: a table altered after this shows in the check at the end
     boolean data = request.features().data();
-    Map<String, List<ColumnInfo>> columns = data ? columnsByTable(c) : Map.of();
     List<TableStats> stats = new ArrayList<>();
     List<String> files = new ArrayList<>();
     String header = header(version, defaults);
@@ -165,7 +174,7 @@ final class MySqlDumper {
       write(out, DumpDirectives.line(DumpDirectives.SECTION, f.key()));
       switch (f) {
         case TABLES -> dumpTableDefinitions(c, tables, out);
-        case DATA -> stats.addAll(dumpData(c, readers, tables, columns, out));
+        case DATA -> stats.addAll(dumpData(c, readers, tables, definitions.columns(), out));
         case VIEWS -> objects.writeViews(out, views);
         case FUNCTIONS -> objects.routines(out, "FUNCTION");
         case PROCEDURES -> objects.routines(out, "PROCEDURE");
@@ -178,7 +187,7 @@ final class MySqlDumper {
       }
     }
     if (data) {
-      requireSameColumns(c, tables, columns);
+      requireSameDefinitions(c, tables, definitions);
     }
     if (single != null) {
       write(single, DumpDirectives.line(DumpDirectives.COMPLETE, null));
@@ -239,6 +248,9 @@ final class MySqlDumper {
               try {
                 dumpTableData(readers.get(worker), texts[worker], tp, condition, first, last, o);
               } catch (SQLException e) {
+                if (e.getErrorCode() == ER_TABLE_DEF_CHANGED) {
+                  throw altered(t);
+                }
                 throw new SQLException(
                     "reading table " + SqlText.quoteIdent(t) + ": " + MySqlConnections.reason(e),
                     e.getSQLState(),
@@ -480,75 +492,132 @@ final class MySqlDumper {
   private record Column(String name, ColumnKind kind) {}
 
   /**
-   * A column as {@code information_schema.COLUMNS} describes it. Its equals and hashCode are
-   * written out: a record's generated ones are bootstrapped at run time into method-handle trees,
-   * which spin dozens of classes on their first call (the check that no column changed during the
+   * A column as {@code information_schema.COLUMNS} describes it: beside what the dump reads it by,
+   * what decides which values it holds (the full type with its length, precision, sign and ENUM or
+   * SET members; nullability; character set and collation). Its equals and hashCode are written
+   * out: a record's generated ones are bootstrapped at run time into method-handle trees, which
+   * spin dozens of classes on their first call (the check that no column changed during the
    * backup), in every backup.
    */
-  private record ColumnInfo(String name, String dataType, String extra, String generation) {
+  private record ColumnInfo(
+      String name,
+      String dataType,
+      String extra,
+      String generation,
+      String columnType,
+      String nullable,
+      String charset,
+      String collation) {
     @Override
     public boolean equals(Object o) {
       return o instanceof ColumnInfo c
           && Objects.equals(name, c.name)
           && Objects.equals(dataType, c.dataType)
           && Objects.equals(extra, c.extra)
-          && Objects.equals(generation, c.generation);
+          && Objects.equals(generation, c.generation)
+          && Objects.equals(columnType, c.columnType)
+          && Objects.equals(nullable, c.nullable)
+          && Objects.equals(charset, c.charset)
+          && Objects.equals(collation, c.collation);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(name, dataType, extra, generation);
+      return Objects.hash(
+          name, dataType, extra, generation, columnType, nullable, charset, collation);
     }
   }
 
   /**
-   * Every table's columns in their order, in one query: asked table by table, they cost the readers
-   * a round trip each, and the server an {@code information_schema} lookup each.
+   * Every table's columns in their order, and its unique keys (primary key included) as sorted
+   * {@code key/position/column/prefix} parts: what its rows depend on.
    */
-  private Map<String, List<ColumnInfo>> columnsByTable(Connection c) throws SQLException {
+  private record Definitions(
+      Map<String, List<ColumnInfo>> columns, Map<String, List<String>> uniqueKeys) {}
+
+  /**
+   * The {@link Definitions} of every table, in one query: asked table by table, they cost the
+   * readers a round trip each, and the server an {@code information_schema} lookup each.
+   */
+  private Definitions definitions(Connection c) throws SQLException {
     Map<String, List<ColumnInfo>> columns = new java.util.HashMap<>();
+    Map<String, List<String>> uniqueKeys = new java.util.HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION"
-                + " FROM information_schema.COLUMNS"
-                + " WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
+            "SELECT 0, TABLE_NAME, ORDINAL_POSITION, COLUMN_NAME, DATA_TYPE, EXTRA,"
+                + " GENERATION_EXPRESSION, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME,"
+                + " COLLATION_NAME"
+                + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?"
+                + " UNION ALL"
+                + " SELECT 1, TABLE_NAME, SEQ_IN_INDEX, INDEX_NAME, COLUMN_NAME,"
+                + " CAST(SUB_PART AS CHAR), NULL, NULL, NULL, NULL, NULL"
+                + " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND NON_UNIQUE = 0"
+                + " ORDER BY 1, 2, 3")) {
       ps.setString(1, database);
+      ps.setString(2, database);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          String table = rs.getString(2);
+          if (rs.getInt(1) == 1) {
+            uniqueKeys
+                .computeIfAbsent(table, t -> new ArrayList<>())
+                .add(
+                    rs.getString(4)
+                        + "/"
+                        + rs.getString(3)
+                        + "/"
+                        + rs.getString(5)
+                        + "/"
+                        + rs.getString(6));
+            continue;
+          }
           columns
-              .computeIfAbsent(rs.getString(1), t -> new ArrayList<>())
+              .computeIfAbsent(table, t -> new ArrayList<>())
               .add(
                   new ColumnInfo(
-                      rs.getString(2),
-                      rs.getString(3),
-                      rs.getString(4) == null ? "" : rs.getString(4).toUpperCase(Locale.ROOT),
-                      rs.getString(5) == null ? "" : rs.getString(5)));
+                      rs.getString(4),
+                      rs.getString(5),
+                      rs.getString(6) == null ? "" : rs.getString(6).toUpperCase(Locale.ROOT),
+                      rs.getString(7) == null ? "" : rs.getString(7),
+                      rs.getString(8),
+                      rs.getString(9),
+                      rs.getString(10),
+                      rs.getString(11)));
         }
       }
     }
-    return columns;
+    uniqueKeys.values().forEach(java.util.Collections::sort);
+    return new Definitions(columns, uniqueKeys);
   }
 
   /**
-   * Fails the backup if a dumped table's columns changed while it ran. The snapshot keeps a table's
-   * rows as they were, not its definition: an ALTER TABLE (an instant ADD COLUMN, say) between the
-   * reading of the definitions and of the rows gives INSERTs that name columns the dumped CREATE
-   * TABLE lacks, a backup that cannot be restored. mysqldump has the same gap; here it fails
-   * loudly.
+   * Fails the backup if a dumped table's columns or unique keys changed while it ran. The snapshot
+   * keeps a table's rows as they were, not its definition: an ALTER TABLE between the start of the
+   * snapshot and the reading of the definitions gives a dump whose CREATE TABLE does not fit its
+   * rows (a column the INSERTs do not name, a VARCHAR too short for them, a unique key they break),
+   * a backup that cannot be restored, or restores different values. mysqldump has the same gap;
+   * here it fails loudly. A change that does not decide the rows' values (a default, an index that
+   * is not unique, a comment) is not one.
    */
-  private void requireSameColumns(
-      Connection c, List<String> tables, Map<String, List<ColumnInfo>> before) throws SQLException {
-    Map<String, List<ColumnInfo>> now = columnsByTable(c);
+  private void requireSameDefinitions(Connection c, List<String> tables, Definitions before)
+      throws SQLException {
+    Definitions now = definitions(c);
     for (String t : tables) {
-      if (!Objects.equals(before.get(t), now.get(t))) {
-        throw new io.backydb.BackyException(
-            io.backydb.ErrorCode.DATABASE,
-            "table "
-                + SqlText.quoteIdent(t)
-                + " was altered while it was being backed up (its columns changed); nothing was"
-                + " stored: run the backup again");
+      if (!Objects.equals(before.columns().get(t), now.columns().get(t))
+          || !Objects.equals(before.uniqueKeys().get(t), now.uniqueKeys().get(t))) {
+        throw altered(t);
       }
     }
+  }
+
+  /** The failure of a backup during which {@code table} was altered. */
+  private static io.backydb.BackyException altered(String table) {
+    return new io.backydb.BackyException(
+        io.backydb.ErrorCode.DATABASE,
+        "table "
+            + SqlText.quoteIdent(table)
+            + " was altered while it was being backed up (its columns or unique keys changed);"
+            + " nothing was stored: run the backup again");
   }
 
   /**
@@ -626,7 +695,9 @@ final class MySqlDumper {
       if (!request.features().tables()) {
         // nothing else in the backup tells the types, collations and unique keys of the rows, which
         // a restore into the existing table checks before the first statement: information only,
-        // a comment to every client, never run (read within the snapshot, as the rows are)
+        // a comment to every client, never run (the server's current definition, which the snapshot
+        // does not keep: the check at the end fails the backup if it changed since the snapshot
+        // began)
         write(
             out,
             DumpDirectives.line(
