@@ -283,11 +283,10 @@ final class KeysCommand implements Runnable {
         for (int i = 0; i < ids.size(); i++) {
           out().println(ids.get(i) + (i == 0 && current ? "  (current)" : ""));
         }
-        if (ks instanceof LocalKeystoreProvider local) {
-          // the temporary files of keystore writes that were not removed: one may hold a private
-          // key (encrypted), so an operator looking at the keystore learns what they are
-          local.unfinishedWrites().forEach(spec.commandLine().getErr()::println);
-        }
+        // the temporary files of local keystore writes that were not removed (one may hold a
+        // private key, encrypted), the key secrets of Secret Manager without a version: an
+        // operator looking at the keystore learns what they are
+        ks.unfinishedWrites().forEach(spec.commandLine().getErr()::println);
       }
       return 0;
     }

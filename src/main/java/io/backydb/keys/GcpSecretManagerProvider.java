@@ -38,6 +38,12 @@ import org.apache.camel.impl.DefaultCamelContext;
  * local keystore's files); {@code backydb-current-key} holds the current key id, one secret version
  * per rotation. Both are created on first use. Retiring a key deletes its secret.
  *
+ * <p>Each secret is made by two calls, CreateSecret then AddSecretVersion: a process killed (or cut
+ * off) between them leaves a secret without a version. Such a key secret is no key: listing,
+ * wrapping and unwrapping pass it by, {@code keys list} names it on stderr and {@code keys retire}
+ * deletes it. Such a {@code backydb-current-key} counts as none: the next key creation adds its
+ * version (CreateSecret answers ALREADY_EXISTS).
+ *
  * <p>{@code GCP_SECRET_MANAGER_ENDPOINT} ({@code host:port}) points the client at a local Secret
  * Manager emulator instead, over plaintext gRPC without credentials: for tests only.
  */
@@ -208,8 +214,49 @@ public final class GcpSecretManagerProvider extends RsaKeystore {
     call("deleteSecret", KEY_SECRET_PREFIX + keyId, ex -> {});
   }
 
+  /**
+   * The key pairs held: the key secrets that have a version. A key secret without one is a key
+   * creation interrupted between its CreateSecret and its AddSecretVersion (or one running now): no
+   * key, see {@link #unfinishedWrites}.
+   */
   @Override
   List<String> storedIds() {
+    return listedKeyIds().stream().filter(id -> read(id).isPresent()).toList();
+  }
+
+  /**
+   * One line for each key secret without a version, left by a key creation killed (or cut off)
+   * after its CreateSecret: ignored by every operation, listed by {@code keys list}, removed by
+   * {@code keys retire}. Not removed here: the next call of a creation running now would fail.
+   */
+  @Override
+  public List<String> unfinishedWrites() {
+    return listedKeyIds().stream()
+        .filter(id -> read(id).isEmpty())
+        .map(
+            id ->
+                "secret "
+                    + KEY_SECRET_PREFIX
+                    + id
+                    + " in "
+                    + where()
+                    + " has no version: a key creation interrupted (or one running now), not a"
+                    + " key; remove it with backy keys retire --key-id "
+                    + id)
+        .toList();
+  }
+
+  @Override
+  boolean deleteUnfinished(String keyId) {
+    if (!listedKeyIds().contains(keyId) || read(keyId).isPresent()) {
+      return false;
+    }
+    delete(keyId);
+    return true;
+  }
+
+  /** The key ids of the key secrets in the project, with a version or not, sorted. */
+  private List<String> listedKeyIds() {
     Object body = call("listSecrets", null, ex -> {}).getMessage().getBody();
     List<String> ids = new ArrayList<>();
     if (body instanceof SecretManagerServiceClient.ListSecretsPagedResponse page) {

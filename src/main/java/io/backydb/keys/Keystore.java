@@ -24,6 +24,14 @@ public interface Keystore extends KeyProvider {
   /** The ids of the key pairs held, the current one first. */
   List<String> keyIds();
 
+  /**
+   * One line for each unfinished key write the keystore holds (a key creation killed half-way, or
+   * one running now): no key, but something the operator may have to remove, said how.
+   */
+  default List<String> unfinishedWrites() {
+    return List.of();
+  }
+
   /** Where the keys live, for messages (never a secret), e.g. {@code LOCAL_KEY_STORE_PATH /k}. */
   String where();
 }

@@ -293,6 +293,7 @@ public final class LocalKeystoreProvider extends RsaKeystore {
    * folder ({@link PartialFiles#abandoned}), or one that could not be removed. Every removal is
    * logged. Nothing but BackyDB's own temporary names is ever touched.
    */
+  @Override
   public List<String> unfinishedWrites() {
     List<String> kept = new ArrayList<>();
     if (!Files.isDirectory(dir)) {

@@ -59,6 +59,14 @@ abstract class RsaKeystore implements Keystore {
   abstract List<String> storedIds();
 
   /**
+   * Deletes what an interrupted creation of key pair {@code keyId} left, if that is all there is of
+   * it; whether it did. By default there is no such thing.
+   */
+  boolean deleteUnfinished(String keyId) {
+    return false;
+  }
+
+  /**
    * Refuses to make a first key pair where that would hide a mistake rather than start a keystore;
    * by default nothing is refused (listing a remote store may need a permission a backup lacks).
    */
@@ -120,6 +128,9 @@ abstract class RsaKeystore implements Keystore {
               + ": rotate first (backy keys rotate), then retire the old key");
     }
     if (read(keyId).isEmpty() && readPublicPem(keyId).isEmpty()) {
+      if (deleteUnfinished(keyId)) {
+        return;
+      }
       throw new BackyException(ErrorCode.CONFIG, "there is no key " + keyId + " in " + where());
     }
     delete(keyId);
