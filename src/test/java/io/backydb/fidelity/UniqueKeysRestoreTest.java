@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * compare them otherwise than the backup's tables did: a key column in another collation is refused
  * before anything is applied, since rows the backup's key held apart ({@code 'a'} and {@code 'A'}
  * in {@code utf8mb4_bin}) would be duplicates in the target's and stop the restore half-way, the
- * table emptied; a unique key the backup's table lacks is warned of, since only the rows can tell.
+ * table emptied, unless it is a binary one that tells apart all the backup's did (of the same
+ * character set and pad attribute, or NO PAD); a unique key the backup's table lacks is warned of,
+ * since only the rows can tell.
  */
 class UniqueKeysRestoreTest {
 
@@ -153,6 +155,58 @@ class UniqueKeysRestoreTest {
                 + " emptied: `a_first` unique key `by_v` (`v`), `tag` unique key `by_n` (`n`)");
     assertThat(server.rows(target, "SELECT id, s, note FROM pair ORDER BY id"))
         .containsExactly("1|x|n", "2|X|N");
+  }
+
+  /**
+   * A backup of a table {@code word} whose key {@code w} is of {@code collation} and holds {@code
+   * values} (with {@code n}); the target's table, made the same, then has {@code w} in {@code
+   * targetCollation} and a row of its own, {@code (targetValue, 9)}.
+   */
+  String wordBackup(String collation, String values, String targetCollation, String targetValue)
+      throws Exception {
+    String create =
+        "CREATE TABLE word (w VARCHAR(10) COLLATE " + collation + " PRIMARY KEY, n INT)";
+    server.execute(source, create, "INSERT INTO word VALUES " + values);
+    server.execute(target, create);
+    String full = backy.backup(Fidelity.backupConfig(source, false)).location();
+    server.execute(
+        target,
+        "ALTER TABLE word MODIFY w VARCHAR(10) COLLATE " + targetCollation,
+        "INSERT INTO word VALUES (" + targetValue + ", 9)");
+    return full;
+  }
+
+  @Test
+  void aUniqueKeyColumnInABinaryCollationOfTheSamePadTakesTheRows() throws Exception {
+    // the backup's key is case-insensitive; utf8mb4_bin tells apart all it did, and more
+    String full =
+        wordBackup("utf8mb4_general_ci", "('a', 1), ('B', 2), ('c ', 3)", "utf8mb4_bin", "'A'");
+    backy.restore(dataOnly(full));
+    assertThat(server.rows(target, "SELECT w, n FROM word ORDER BY n"))
+        .containsExactly("a|1", "B|2", "c |3");
+    // NO PAD binary tells apart even what PAD SPACE took for one
+    server.execute(target, "ALTER TABLE word MODIFY w VARCHAR(10) COLLATE utf8mb4_nopad_bin");
+    backy.restore(dataOnly(full));
+    assertThat(server.rows(target, "SELECT w, n FROM word ORDER BY n"))
+        .containsExactly("a|1", "B|2", "c |3");
+    assertThat(uniqueKeyWarnings()).isEmpty();
+  }
+
+  @Test
+  void aBinaryCollationThatPadsWhereTheBackupsDidNotIsRefused() throws Exception {
+    // 'a' and 'a ' are two values in utf8mb4_nopad_bin and one in utf8mb4_bin (PAD SPACE)
+    String full = wordBackup("utf8mb4_nopad_bin", "('a', 1), ('a ', 2)", "utf8mb4_bin", "'b'");
+    Map<String, String> before = Fidelity.checksums(target);
+    assertThatThrownBy(() -> backy.restore(dataOnly(full)))
+        .isInstanceOf(BackyException.class)
+        .satisfies(e -> assertThat(((BackyException) e).code()).isEqualTo(ErrorCode.CONFIG))
+        .hasMessageEndingWith(
+            " (its features leave the table definitions out): table `word` has column `w` of"
+                + " collation utf8mb4_bin where the backup has utf8mb4_nopad_bin in unique key"
+                + " `PRIMARY`, which may take as duplicates rows the backup's holds apart; make"
+                + " its tables match the backup's, or restore table definitions too; nothing was"
+                + " applied");
+    assertThat(Fidelity.checksums(target)).isEqualTo(before);
   }
 
   /** A backup of {@code features: {data: true}}: the rows, and the definitions as information. */

@@ -72,7 +72,7 @@ final class ColumnTypes {
   }
 
   /** utf8 is MariaDB's (and MySQL's before 8.0.30) name of utf8mb3. */
-  private static String charset(String name) {
+  static String charset(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     return n.equals("utf8") ? "utf8mb3" : n;
   }

@@ -93,11 +93,13 @@ final class ExistingTables {
    * <p>Where the backup's definition also tells the table's unique keys ({@code backupKeys}), each
    * unique key of the target must hold the rows as one of the backup's did, or the restore would
    * fail at a duplicate half-way, the table emptied: a key of the backup on some of its columns
-   * (whole, or a prefix no longer than the target's) with the same collation on both sides for each
-   * of its text columns. One whose columns differ in collation is a difference ({@code 'a'} and
-   * {@code 'A'} are two values in {@code utf8mb4_bin} and one in {@code utf8mb4_general_ci}); one
-   * the backup has no such key for is {@linkplain Differences#uncoveredKeys uncovered}: only the
-   * rows can tell whether they hold it. A collation the definition does not tell is not compared.
+   * (whole, or a prefix no longer than the target's) with, for each of its text columns, the same
+   * collation on both sides or on the target one that tells at least as many values apart (a binary
+   * one of the same character set and pad attribute, or NO PAD). One whose columns differ otherwise
+   * in collation is a difference ({@code 'a'} and {@code 'A'} are two values in {@code utf8mb4_bin}
+   * and one in {@code utf8mb4_general_ci}); one the backup has no such key for is {@linkplain
+   * Differences#uncoveredKeys uncovered}: only the rows can tell whether they hold it. A collation
+   * the definition does not tell is not compared.
    */
   Differences columnDifferences(
       Connection c,
@@ -152,33 +154,35 @@ final class ExistingTables {
     }
     Map<String, String> differences = new TreeMap<>();
     Map<String, Map<String, String>> uncovered = new LinkedHashMap<>();
-    rowColumns.forEach(
-        (table, filled) -> {
-          TableColumns columns = target.get(table);
-          if (columns != null) {
-            Map<String, Column> backup = backupColumns.getOrDefault(table, Map.of());
-            List<String> parts = new ArrayList<>();
-            String d = columns.differenceFrom(filled, VERSIONED.equals(types.get(table)), backup);
-            if (d != null) {
-              parts.add(d);
-            }
-            if (!backup.isEmpty()) {
-              // the definition is known: so are the keys the rows were unique in
-              Map<String, String> keys = new LinkedHashMap<>();
-              String k =
-                  columns.keyDifference(backup, backupKeys.getOrDefault(table, List.of()), keys);
-              if (k != null) {
-                parts.add(k);
-              }
-              if (!keys.isEmpty()) {
-                uncovered.put(table, keys);
-              }
-            }
-            if (!parts.isEmpty()) {
-              differences.put(table, String.join(" and ", parts));
-            }
-          }
-        });
+    Pads pads = new Pads(c);
+    for (Map.Entry<String, List<String>> e : rowColumns.entrySet()) {
+      String table = e.getKey();
+      TableColumns columns = target.get(table);
+      if (columns == null) {
+        continue;
+      }
+      Map<String, Column> backup = backupColumns.getOrDefault(table, Map.of());
+      List<String> parts = new ArrayList<>();
+      String d = columns.differenceFrom(e.getValue(), VERSIONED.equals(types.get(table)), backup);
+      if (d != null) {
+        parts.add(d);
+      }
+      if (!backup.isEmpty()) {
+        // the definition is known: so are the keys the rows were unique in
+        Map<String, String> keys = new LinkedHashMap<>();
+        String k =
+            columns.keyDifference(backup, backupKeys.getOrDefault(table, List.of()), keys, pads);
+        if (k != null) {
+          parts.add(k);
+        }
+        if (!keys.isEmpty()) {
+          uncovered.put(table, keys);
+        }
+      }
+      if (!parts.isEmpty()) {
+        differences.put(table, String.join(" and ", parts));
+      }
+    }
     return new Differences(differences, uncovered);
   }
 
@@ -259,6 +263,60 @@ final class ExistingTables {
     return named;
   }
 
+  /**
+   * Whether collations pad with spaces (PAD SPACE: {@code 'a' = 'a '}) or not (NO PAD), as the
+   * target server compares: asked of it, once per collation, since neither MariaDB 10.11's {@code
+   * information_schema.COLLATIONS} (no PAD_ATTRIBUTE) nor the names tell it for every server (MySQL
+   * 8's {@code utf8mb4_0900_ai_ci} is NO PAD without saying so).
+   */
+  static final class Pads {
+    /** The server's error for a collation it does not know. */
+    private static final int UNKNOWN_COLLATION = 1273;
+
+    /** The server's error for a collation not of the character set. */
+    private static final int COLLATION_CHARSET_MISMATCH = 1253;
+
+    private final Connection c;
+    private final Map<String, Boolean> known = new HashMap<>();
+
+    Pads(Connection c) {
+      this.c = c;
+    }
+
+    /**
+     * Whether {@code collation}, of character set {@code charset}, pads with spaces; null if the
+     * server does not know it as one of that character set.
+     */
+    Boolean padsSpace(String collation, String charset) throws SQLException {
+      String key = charset + " " + collation;
+      if (known.containsKey(key)) {
+        return known.get(key);
+      }
+      Boolean pads;
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT CONVERT('a' USING "
+                      + SqlText.quoteIdent(charset)
+                      + ") COLLATE "
+                      + SqlText.quoteIdent(collation)
+                      + " = CONVERT('a ' USING "
+                      + SqlText.quoteIdent(charset)
+                      + ")")) {
+        rs.next();
+        pads = rs.getInt(1) == 1;
+      } catch (SQLException e) {
+        if (e.getErrorCode() != UNKNOWN_COLLATION
+            && e.getErrorCode() != COLLATION_CHARSET_MISMATCH) {
+          throw e;
+        }
+        pads = null;
+      }
+      known.put(key, pads);
+      return pads;
+    }
+  }
+
   /** One target table's columns, by lower-case name as the server compares them. */
   private static final class TableColumns {
     private final Map<String, String> fillable = new LinkedHashMap<>();
@@ -282,29 +340,34 @@ final class ExistingTables {
      * in {@code uncovered}, each by its name to {@code unique key `name` (`a`, `b`)}.
      */
     String keyDifference(
-        Map<String, Column> backup, List<List<KeyPart>> backupKeys, Map<String, String> uncovered) {
+        Map<String, Column> backup,
+        List<List<KeyPart>> backupKeys,
+        Map<String, String> uncovered,
+        Pads pads)
+        throws SQLException {
       Map<String, String> collations = new LinkedHashMap<>();
-      uniqueKeys.forEach(
-          (name, parts) -> {
-            Map<String, String> differ = null;
-            for (List<KeyPart> theirs : backupKeys) {
-              if (covers(theirs, parts)) {
-                Map<String, String> d = collationDifferences(theirs, backup);
-                if (d.isEmpty()) {
-                  return; // the rows were unique in it, as the target compares them
-                }
-                differ = differ == null ? d : differ;
-              }
+      keys:
+      for (Map.Entry<String, List<KeyPart>> key : uniqueKeys.entrySet()) {
+        String name = key.getKey();
+        Map<String, String> differ = null;
+        for (List<KeyPart> theirs : backupKeys) {
+          if (covers(theirs, key.getValue())) {
+            Map<String, String> d = collationDifferences(theirs, backup, pads);
+            if (d.isEmpty()) {
+              continue keys; // the rows were unique in it, as the target compares them
             }
-            if (differ == null) {
-              uncovered.put(name, "unique key " + SqlText.quoteIdent(name) + " " + describe(parts));
-            } else {
-              differ.forEach(
-                  (column, d) ->
-                      collations.putIfAbsent(
-                          column, d + " in unique key " + SqlText.quoteIdent(name)));
-            }
-          });
+            differ = differ == null ? d : differ;
+          }
+        }
+        if (differ == null) {
+          uncovered.put(
+              name, "unique key " + SqlText.quoteIdent(name) + " " + describe(key.getValue()));
+        } else {
+          differ.forEach(
+              (column, d) ->
+                  collations.putIfAbsent(column, d + " in unique key " + SqlText.quoteIdent(name)));
+        }
+      }
       if (collations.isEmpty()) {
         return null;
       }
@@ -337,19 +400,20 @@ final class ExistingTables {
     }
 
     /**
-     * The columns of {@code key} whose collation differs between the target and {@code backup},
-     * each as {@code column `a` of collation X where the backup has Y}; a collation not known on
-     * either side is not compared.
+     * The columns of {@code key} whose collation on the target may take as equal two values the
+     * backup's held apart, each as {@code column `a` of collation X where the backup has Y}; a
+     * collation not known on either side is not compared. Another collation is safe where it is
+     * {@linkplain #distinguishes at least as fine}.
      */
     private Map<String, String> collationDifferences(
-        List<KeyPart> key, Map<String, Column> backup) {
+        List<KeyPart> key, Map<String, Column> backup, Pads pads) throws SQLException {
       Map<String, String> differ = new LinkedHashMap<>();
       for (KeyPart p : key) {
         Column ours = typed.get(p.column());
         Column theirs = backup.get(p.column());
         String o = ours == null ? null : collation(ours.collation());
         String t = theirs == null ? null : collation(theirs.collation());
-        if (o != null && t != null && !o.equals(t)) {
+        if (o != null && t != null && !o.equals(t) && !distinguishes(ours, theirs, pads)) {
           differ.put(
               p.column(),
               "column "
@@ -361,6 +425,32 @@ final class ExistingTables {
         }
       }
       return differ;
+    }
+
+    /**
+     * Whether the target's column {@code ours} tells apart every two values the backup's {@code
+     * theirs} did: its collation is binary ({@code _bin}, or {@code binary}: it compares code
+     * points, so only strings that differ in trailing spaces can be equal in it, and only where it
+     * pads them), of the same character set, and either NO PAD or PAD SPACE as the backup's is (a
+     * NO PAD collation holds {@code 'a'} and {@code 'a '} apart, a PAD SPACE one takes them for
+     * one). The pad attributes are the target server's own ({@link Pads}); one it cannot tell, of a
+     * collation it does not know, counts as not safe.
+     */
+    private static boolean distinguishes(Column ours, Column theirs, Pads pads)
+        throws SQLException {
+      String o = ours.collation();
+      if (!(o.endsWith("_bin") || o.equals("binary"))
+          || ours.charset() == null
+          || theirs.charset() == null
+          || !ColumnTypes.charset(ours.charset()).equals(ColumnTypes.charset(theirs.charset()))) {
+        return false;
+      }
+      Boolean target = pads.padsSpace(o, ours.charset());
+      if (Boolean.FALSE.equals(target)) {
+        return true;
+      }
+      return Boolean.TRUE.equals(target)
+          && Boolean.TRUE.equals(pads.padsSpace(theirs.collation(), ours.charset()));
     }
 
     /** utf8_ is MariaDB's (and MySQL's before 8.0.30) name of utf8mb3_. */
